@@ -1,0 +1,45 @@
+import { defineConfig, devices } from '@playwright/test';
+
+const PORT = 4173;
+export const AUTH_DIR = 'test-data/auth';
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	// Two cores: one for the server, one for the browser.
+	workers: 2,
+	fullyParallel: true,
+	forbidOnly: Boolean(process.env.CI),
+	retries: process.env.CI ? 1 : 0,
+	timeout: 30_000,
+	expect: { timeout: 7_000 },
+	outputDir: 'test-results',
+	reporter: [['list'], ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME || 'test-data/reports/playwright.json' }]],
+	use: {
+		baseURL: `http://localhost:${PORT}`,
+		trace: 'retain-on-failure',
+		screenshot: 'only-on-failure',
+		launchOptions: {
+			executablePath: '/usr/bin/chromium',
+			args: [
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run'
+			]
+		}
+	},
+	projects: [
+		{ name: 'setup', testMatch: /auth\.setup\.ts/ },
+		{ name: 'chromium', use: { ...devices['Desktop Chrome'] }, dependencies: ['setup'] }
+	],
+	webServer: {
+		command: 'node scripts/e2e-server.mjs',
+		url: `http://127.0.0.1:${PORT}/healthz`,
+		reuseExistingServer: false,
+		timeout: 120_000,
+		stdout: 'ignore',
+		stderr: 'pipe'
+	}
+});

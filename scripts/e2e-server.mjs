@@ -1,0 +1,10 @@
+// The browser tests' server: a fresh demo database every run, the already-built app, port 4173.
+import { rmSync } from 'node:fs';
+import { runOrExit } from './lib/bootstrap.mjs';
+
+const databasePath = process.env.DATABASE_PATH || 'test-data/e2e.db';
+for (const suffix of ['', '-wal', '-shm']) rmSync(databasePath + suffix, { force: true });
+runOrExit('npx', ['tsx', 'tests/e2e/seed-extras.ts'], { env: { DATABASE_PATH: databasePath } });
+runOrExit('npx', ['tsx', 'scripts/serve.ts'], {
+	env: { DATABASE_PATH: databasePath, PORT: '4173', ORIGIN: 'http://localhost:4173', SKIP_BUILD: '1', HOST: '127.0.0.1' }
+});

@@ -1,0 +1,57 @@
+// `npm test`: install what is needed, type-check, unit tests, build, browser tests; then one
+// summary line "N passed, N failed" and a non-zero exit on any failure or when nothing ran.
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { ensureChromium, ensureDependencies, run } from './lib/bootstrap.mjs';
+
+ensureDependencies();
+ensureChromium();
+
+const reports = 'test-data/reports';
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+const steps = [];
+
+function step(name, command, args, env = {}) {
+	console.log(`\n━━ ${name} ━━`);
+	const status = run(command, args, { env });
+	steps.push({ name, ok: status === 0 });
+	return status === 0;
+}
+
+const typesOk =
+	step('svelte-kit sync', 'npx', ['svelte-kit', 'sync']) &&
+	step('Type check (svelte-check)', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human']);
+if (typesOk) passed++;
+else failed++;
+
+step('Unit and integration tests (vitest)', 'npx', [
+	'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/vitest.json`
+]);
+const vitestReport = `${reports}/vitest.json`;
+if (existsSync(vitestReport)) {
+	const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
+	passed += report.numPassedTests;
+	failed += report.numFailedTests + (report.success === false && report.numFailedTests === 0 ? 1 : 0);
+} else failed++;
+
+const built = step('Build (vite build)', 'npx', ['vite', 'build', '--logLevel', 'warn']);
+if (built) {
+	step('Browser tests (Playwright, Debian chromium)', 'npx', ['playwright', 'test'], {
+		PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/playwright.json`
+	});
+	const playwrightReport = `${reports}/playwright.json`;
+	if (existsSync(playwrightReport)) {
+		const { stats, errors } = JSON.parse(readFileSync(playwrightReport, 'utf8'));
+		passed += stats.expected + stats.flaky;
+		failed += stats.unexpected + (errors?.length ?? 0);
+		if (stats.flaky) console.log(`(${stats.flaky} browser test(s) passed only on retry)`);
+	} else failed++;
+} else failed++;
+
+console.log('\n━━ Summary ━━');
+for (const s of steps) console.log(`${s.ok ? '✓' : '✗'} ${s.name}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -1,0 +1,76 @@
+import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { json, text } from '@sveltejs/kit';
+import { getDb } from '$lib/server/db/connection';
+import { hasRole, rolesRequiredFor } from '$lib/server/auth/guards';
+import {
+	SESSION_COOKIE,
+	deleteSessionTokenCookie,
+	setSessionTokenCookie,
+	validateSessionToken
+} from '$lib/server/auth/sessions';
+
+/** Route ids that are pages: their own loads render a styled 401/403 for a browser visit. */
+const PAGE_ROUTE_IDS = new Set(
+	Object.keys(import.meta.glob('/src/routes/**/+page.svelte')).map(
+		(file) => file.replace(/^\/src\/routes/, '').replace(/\/\+page\.svelte$/, '') || '/'
+	)
+);
+
+const SECURITY_HEADERS: Record<string, string> = {
+	'X-Content-Type-Options': 'nosniff',
+	'Referrer-Policy': 'same-origin',
+	'X-Frame-Options': 'DENY',
+	'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+	'Cross-Origin-Opener-Policy': 'same-origin'
+};
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const secure = event.url.protocol === 'https:';
+	const token = event.cookies.get(SESSION_COOKIE);
+	event.locals.user = null;
+	event.locals.session = null;
+	if (token) {
+		const { session, user, renewed } = await validateSessionToken(getDb(), token);
+		if (session) {
+			event.locals.user = user;
+			event.locals.session = session;
+			if (renewed) setSessionTokenCookie(event.cookies, token, session.expiresAt, secure);
+		} else {
+			deleteSessionTokenCookie(event.cookies, secure);
+		}
+	}
+
+	const refused = refuseByPath(event);
+	const response = refused ?? (await resolve(event));
+	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+		if (!response.headers.has(name)) response.headers.set(name, value);
+	}
+	return response;
+};
+
+/**
+ * The second net under the per-route guards: any request under a role's prefix from someone without
+ * that role is refused here, so a form action or endpoint that forgot its guard is still closed.
+ */
+function refuseByPath(event: Parameters<Handle>[0]['event']): Response | undefined {
+	const roles = rolesRequiredFor(event.url.pathname);
+	if (!roles) return undefined;
+	const user = event.locals.user;
+	if (user && hasRole(user, ...roles)) return undefined;
+	const isPageVisit =
+		(event.request.method === 'GET' || event.request.method === 'HEAD') &&
+		event.route.id !== null &&
+		PAGE_ROUTE_IDS.has(event.route.id);
+	if (isPageVisit) return undefined;
+	const status = user ? 403 : 401;
+	const message = user ? 'You do not have permission to do that.' : 'Sign in to continue.';
+	const wantsJson = event.request.headers.get('accept')?.includes('application/json') || event.isDataRequest;
+	return wantsJson ? json({ message }, { status }) : text(message, { status });
+}
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	if (status === 404) return { message: 'Page not found.' };
+	const reference = crypto.randomUUID().slice(0, 8);
+	console.error(`[${reference}] ${event.request.method} ${event.url.pathname}`, error);
+	return { message: 'Something went wrong on our side. Your last change may not be saved.', reference };
+};

@@ -1,0 +1,18 @@
+import type { z } from 'zod';
+
+/** Form fields as plain strings (files and repeated fields are read separately). */
+export function formFields(form: FormData): Record<string, string> {
+	const fields: Record<string, string> = {};
+	for (const [key, value] of form.entries()) if (typeof value === 'string') fields[key] = value;
+	return fields;
+}
+
+/** The first message per field, for showing next to each input, plus one summary line. */
+export function fieldErrors(error: z.ZodError): { errors: Record<string, string>; message: string } {
+	const errors: Record<string, string> = {};
+	for (const issue of error.issues) {
+		const key = issue.path.join('.') || 'form';
+		errors[key] ??= issue.message;
+	}
+	return { errors, message: Object.values(errors)[0] ?? 'Please check the form.' };
+}

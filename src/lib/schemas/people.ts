@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+export const ROLES = ['admin', 'teacher', 'student'] as const;
+
+const trimmed = (max: number, what: string) =>
+	z
+		.string({ error: `${what} is required.` })
+		.trim()
+		.min(1, `${what} is required.`)
+		.max(max, `${what} must be at most ${max} characters.`);
+
+export const usernameSchema = z
+	.string({ error: 'Username is required.' })
+	.trim()
+	.toLowerCase()
+	.min(3, 'Username must be at least 3 characters.')
+	.max(40, 'Username must be at most 40 characters.')
+	.regex(/^[a-z0-9][a-z0-9._-]*$/, 'Username may use letters, digits, dots, dashes and underscores only.');
+
+export const passwordSchema = z
+	.string({ error: 'Password is required.' })
+	.min(8, 'Password must be at least 8 characters.')
+	.max(200, 'Password must be at most 200 characters.');
+
+export const givenNameSchema = trimmed(80, 'Given name');
+export const familyNameSchema = trimmed(80, 'Family name');
+export const roleSchema = z.enum(ROLES, { error: 'Role must be admin, teacher or student.' });
+
+export const loginSchema = z.object({
+	username: z.string().trim().toLowerCase().min(1, 'Enter your username.').max(200, 'That username is too long.'),
+	password: z.string().min(1, 'Enter your password.').max(200, 'That password is too long.')
+});
+
+export const newUserSchema = z.object({
+	username: usernameSchema,
+	givenName: givenNameSchema,
+	familyName: familyNameSchema,
+	role: roleSchema,
+	yearGroup: z.string().trim().max(20, 'Year group must be at most 20 characters.').optional()
+});
+export type NewUserInput = z.infer<typeof newUserSchema>;
+
+export const changePasswordSchema = z
+	.object({
+		currentPassword: z.string().min(1, 'Enter your current password.').max(200),
+		newPassword: passwordSchema,
+		confirmPassword: z.string()
+	})
+	.refine((v) => v.newPassword === v.confirmPassword, {
+		message: 'The two new passwords do not match.',
+		path: ['confirmPassword']
+	})
+	.refine((v) => v.newPassword !== v.currentPassword, {
+		message: 'Choose a password different from your current one.',
+		path: ['newPassword']
+	});
+
+export const idSchema = z.coerce
+	.number({ error: 'That is not a valid id.' })
+	.int('That is not a valid id.')
+	.positive('That is not a valid id.')
+	.max(Number.MAX_SAFE_INTEGER, 'That is not a valid id.');
+
+export const classSchema = z.object({
+	name: trimmed(80, 'Class name'),
+	yearGroup: z.string().trim().max(20, 'Year group must be at most 20 characters.').optional(),
+	subject: z.string().trim().max(80, 'Subject must be at most 80 characters.').optional()
+});

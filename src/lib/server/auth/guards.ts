@@ -1,0 +1,129 @@
+import { error, redirect } from '@sveltejs/kit';
+import type { DB } from '../db/connection';
+import type { Role } from '../db/schema';
+import type { SessionUser } from './sessions';
+
+/**
+ * The one place that decides who may see what. Every load and action calls these; the hook's
+ * path rules (see `pathPolicy`) are a second net, not a replacement.
+ */
+
+interface GuardEvent {
+	locals: App.Locals;
+	url: URL;
+}
+
+const ROLE_NOUN: Record<Role, string> = { admin: 'school admins', teacher: 'teachers', student: 'students' };
+
+/** Pages send a signed-out visitor to sign in and back; JSON endpoints answer 401 instead. */
+export function requireUser(event: GuardEvent): SessionUser {
+	const user = event.locals.user;
+	if (user) return user;
+	if (event.url.pathname.startsWith('/api/')) error(401, 'Your session has ended. Sign in again to continue.');
+	redirect(303, `/login?redirectTo=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+}
+
+export function hasRole(user: Pick<SessionUser, 'roles'>, ...roles: Role[]): boolean {
+	return roles.some((role) => user.roles.includes(role));
+}
+
+export function requireRole(event: GuardEvent, ...roles: Role[]): SessionUser {
+	const user = requireUser(event);
+	if (!hasRole(user, ...roles)) {
+		error(403, `This page is only for ${roles.map((r) => ROLE_NOUN[r]).join(' and ')}.`);
+	}
+	return user;
+}
+
+export type ClassPurpose = 'teach' | 'learn' | 'view';
+
+/**
+ * A class of the user's own school that the user may use for `purpose`:
+ * `teach` — a teacher assigned to it, or a school admin; `learn` — a learner enrolled in it;
+ * `view` — either. A class of another school is reported as missing, not forbidden.
+ */
+export async function requireClassAccess(db: DB, user: SessionUser, classId: number, purpose: ClassPurpose) {
+	const schoolClass = await db
+		.selectFrom('classes')
+		.selectAll('classes')
+		.select((eb) => [
+			eb
+				.exists(
+					eb
+						.selectFrom('class_teachers')
+						.select('class_teachers.class_id')
+						.whereRef('class_teachers.class_id', '=', 'classes.id')
+						.where('class_teachers.teacher_id', '=', user.id)
+				)
+				.as('isTeacher'),
+			eb
+				.exists(
+					eb
+						.selectFrom('enrolments')
+						.select('enrolments.class_id')
+						.whereRef('enrolments.class_id', '=', 'classes.id')
+						.where('enrolments.learner_id', '=', user.id)
+				)
+				.as('isLearner')
+		])
+		.where('classes.id', '=', classId)
+		.where('classes.school_id', '=', user.schoolId)
+		.executeTakeFirst();
+	if (!schoolClass) error(404, 'That class does not exist, or is not in your school.');
+
+	const teaches = Boolean(schoolClass.isTeacher) || hasRole(user, 'admin');
+	const learns = Boolean(schoolClass.isLearner);
+	const allowed = purpose === 'teach' ? teaches : purpose === 'learn' ? learns : teaches || learns;
+	if (!allowed) error(403, 'You are not a member of this class.');
+	return schoolClass;
+}
+
+/**
+ * May `user` see this learner's records? The learner themself, a teacher of one of the learner's
+ * classes, or an admin of the learner's school. Peer reviewers never come through here: they see
+ * only what an allocation gives them.
+ */
+export async function requireLearnerAccess(db: DB, user: SessionUser, learnerId: number): Promise<void> {
+	const learner = await db
+		.selectFrom('memberships')
+		.select('user_id')
+		.where('user_id', '=', learnerId)
+		.where('school_id', '=', user.schoolId)
+		.where('role', '=', 'student')
+		.executeTakeFirst();
+	if (!learner) error(404, 'That learner does not exist, or is not in your school.');
+	if (user.id === learnerId || hasRole(user, 'admin')) return;
+	if (hasRole(user, 'teacher')) {
+		const teachesLearner = await db
+			.selectFrom('enrolments')
+			.innerJoin('class_teachers', 'class_teachers.class_id', 'enrolments.class_id')
+			.select('enrolments.class_id')
+			.where('enrolments.learner_id', '=', learnerId)
+			.where('class_teachers.teacher_id', '=', user.id)
+			.executeTakeFirst();
+		if (teachesLearner) return;
+	}
+	error(403, 'You can only see the records of learners in your own classes.');
+}
+
+/** Where each role starts after signing in. */
+export function homePathFor(user: Pick<SessionUser, 'roles'>): string {
+	if (hasRole(user, 'admin')) return '/admin';
+	if (hasRole(user, 'teacher')) return '/teacher';
+	return '/student';
+}
+
+/**
+ * Roles required by URL prefix, checked in the hook for every request (pages, actions, endpoints).
+ * Paths not listed here are public or do their own checks.
+ */
+export const pathPolicy: { prefix: string; roles: Role[] }[] = [
+	{ prefix: '/admin', roles: ['admin'] },
+	{ prefix: '/teacher', roles: ['teacher', 'admin'] },
+	{ prefix: '/student', roles: ['student'] },
+	{ prefix: '/account', roles: ['admin', 'teacher', 'student'] }
+];
+
+export function rolesRequiredFor(pathname: string): Role[] | undefined {
+	return pathPolicy.find((p) => pathname === p.prefix || pathname.startsWith(p.prefix + '/'))?.roles;
+}

@@ -1,0 +1,138 @@
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import type { Cookies } from '@sveltejs/kit';
+import type { DB } from '../db/connection';
+import type { Role } from '../db/schema';
+
+/** Sessions as in the lucia-auth.com guide: the cookie holds a random token, the table only its SHA-256. */
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const SESSION_LIFETIME_MS = 30 * DAY_MS;
+/** A session used in its second half is pushed out to a full 30 days again (sliding expiry). */
+const RENEW_WHEN_LESS_THAN_MS = 15 * DAY_MS;
+export const SESSION_COOKIE = 'fusion_session';
+
+export interface SessionUser {
+	id: number;
+	username: string;
+	givenName: string;
+	familyName: string;
+	schoolId: number;
+	schoolName: string;
+	roles: Role[];
+}
+
+export interface Session {
+	id: string;
+	userId: number;
+	expiresAt: Date;
+}
+
+export type SessionValidation =
+	| { session: Session; user: SessionUser; renewed: boolean }
+	| { session: null; user: null; renewed: false };
+
+export function generateSessionToken(): string {
+	const bytes = new Uint8Array(20);
+	crypto.getRandomValues(bytes);
+	return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+export function sessionIdFromToken(token: string): string {
+	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+export async function createSession(db: DB, token: string, userId: number, now = new Date()): Promise<Session> {
+	const session: Session = {
+		id: sessionIdFromToken(token),
+		userId,
+		expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS)
+	};
+	await db
+		.insertInto('sessions')
+		.values({
+			id: session.id,
+			user_id: userId,
+			expires_at: session.expiresAt.toISOString(),
+			created_at: now.toISOString()
+		})
+		.execute();
+	return session;
+}
+
+/** One query: the session, its user (who must be active) and the user's roles in their school. */
+export async function validateSessionToken(db: DB, token: string, now = new Date()): Promise<SessionValidation> {
+	const sessionId = sessionIdFromToken(token);
+	const rows = await db
+		.selectFrom('sessions')
+		.innerJoin('users', 'users.id', 'sessions.user_id')
+		.innerJoin('memberships', 'memberships.user_id', 'users.id')
+		.innerJoin('schools', 'schools.id', 'memberships.school_id')
+		.select([
+			'sessions.id as sessionId',
+			'sessions.expires_at as expiresAt',
+			'users.id as userId',
+			'users.username',
+			'users.given_name as givenName',
+			'users.family_name as familyName',
+			'users.active',
+			'memberships.school_id as schoolId',
+			'memberships.role',
+			'schools.name as schoolName'
+		])
+		.where('sessions.id', '=', sessionId)
+		.orderBy('memberships.school_id')
+		.execute();
+	const first = rows[0];
+	if (!first || first.active !== 1) return { session: null, user: null, renewed: false };
+
+	const expiresAt = new Date(first.expiresAt);
+	if (now.getTime() >= expiresAt.getTime()) {
+		await invalidateSession(db, sessionId);
+		return { session: null, user: null, renewed: false };
+	}
+	const session: Session = { id: sessionId, userId: first.userId, expiresAt };
+	const renewed = expiresAt.getTime() - now.getTime() < RENEW_WHEN_LESS_THAN_MS;
+	if (renewed) {
+		session.expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
+		await db
+			.updateTable('sessions')
+			.set({ expires_at: session.expiresAt.toISOString() })
+			.where('id', '=', sessionId)
+			.execute();
+	}
+	// A person belongs to one school in this version; with several, the first is used.
+	const roles = rows.filter((r) => r.schoolId === first.schoolId).map((r) => r.role);
+	return {
+		session,
+		renewed,
+		user: {
+			id: first.userId,
+			username: first.username,
+			givenName: first.givenName,
+			familyName: first.familyName,
+			schoolId: first.schoolId,
+			schoolName: first.schoolName,
+			roles
+		}
+	};
+}
+
+export async function invalidateSession(db: DB, sessionId: string): Promise<void> {
+	await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+export async function invalidateAllSessions(db: DB, userId: number): Promise<void> {
+	await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+type CookieJar = Pick<Cookies, 'set' | 'delete'>;
+
+/** Secure whenever the app is served over HTTPS (production); plain-HTTP school LANs still work. */
+export function setSessionTokenCookie(cookies: CookieJar, token: string, expiresAt: Date, secure: boolean): void {
+	cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, expires: expiresAt, path: '/' });
+}
+
+export function deleteSessionTokenCookie(cookies: CookieJar, secure: boolean): void {
+	cookies.delete(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+}

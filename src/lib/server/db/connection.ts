@@ -1,0 +1,37 @@
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Database } from './schema';
+
+export type DB = Kysely<Database>;
+
+export const DEFAULT_DATABASE_PATH = 'data/fusion.db';
+
+/** Opens a SQLite database tuned for many small concurrent writes (autosave). */
+export function openDatabase(path: string): DB {
+	if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+	const sqlite = new SQLite(path);
+	sqlite.pragma('journal_mode = WAL');
+	// NORMAL is durable across application crashes in WAL mode; only power loss can drop the last commits.
+	sqlite.pragma('synchronous = NORMAL');
+	sqlite.pragma('foreign_keys = ON');
+	sqlite.pragma('busy_timeout = 5000');
+	return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+let shared: DB | undefined;
+
+/**
+ * The app's database, opened on first use: `vite build` imports server modules,
+ * and opening the file at import time would create it during the build.
+ */
+export function getDb(): DB {
+	shared ??= openDatabase(process.env.DATABASE_PATH || DEFAULT_DATABASE_PATH);
+	return shared;
+}
+
+export async function closeDb(): Promise<void> {
+	await shared?.destroy();
+	shared = undefined;
+}

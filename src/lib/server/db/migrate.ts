@@ -1,0 +1,37 @@
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DB } from './connection';
+
+export const MIGRATIONS_FOLDER = resolve(process.env.MIGRATIONS_PATH || 'migrations');
+
+/**
+ * kysely's FileMigrationProvider, but importing from our own module: under vitest the import is
+ * then transformed (our migrations are TypeScript), and under tsx it is compiled on the fly.
+ */
+class NumberedFileMigrationProvider implements MigrationProvider {
+	constructor(private readonly folder: string) {}
+
+	async getMigrations(): Promise<Record<string, Migration>> {
+		const files = (await readdir(this.folder)).filter((f) => /^\d{4}_[\w-]+\.(ts|js)$/.test(f)).sort();
+		const migrations: Record<string, Migration> = {};
+		for (const file of files) {
+			const module = (await import(pathToFileURL(join(this.folder, file)).href)) as Migration;
+			migrations[file.replace(/\.(ts|js)$/, '')] = { up: module.up, down: module.down };
+		}
+		return migrations;
+	}
+}
+
+export async function migrateToLatest(db: DB, folder = MIGRATIONS_FOLDER): Promise<MigrationResultSet> {
+	const migrator = new Migrator({ db, provider: new NumberedFileMigrationProvider(folder) });
+	const result = await migrator.migrateToLatest();
+	if (result.error) {
+		const failed = result.results?.find((r) => r.status === 'Error');
+		throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(result.error)}`, {
+			cause: result.error
+		});
+	}
+	return result;
+}

@@ -1,0 +1,429 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Timestamps are ISO-8601 UTC strings; booleans are stored as 0/1. */
+type Timestamp = string;
+type Flag = 0 | 1;
+type DefaultedFlag = ColumnType<Flag, Flag | undefined, Flag>;
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export type Role = 'admin' | 'teacher' | 'student';
+
+export interface SchoolsTable {
+	id: Generated<number>;
+	name: string;
+	slug: string;
+	created_at: Timestamp;
+}
+
+export interface UsersTable {
+	id: Generated<number>;
+	username: string;
+	given_name: string;
+	family_name: string;
+	email: string | null;
+	password_hash: string;
+	active: DefaultedFlag;
+	source_id: string | null;
+	password_changed_at: Timestamp;
+	created_at: Timestamp;
+}
+
+export interface MembershipsTable {
+	id: Generated<number>;
+	user_id: number;
+	school_id: number;
+	role: Role;
+	year_group: string | null;
+	created_at: Timestamp;
+}
+
+export interface SessionsTable {
+	id: string;
+	user_id: number;
+	expires_at: Timestamp;
+	created_at: Timestamp;
+}
+
+export interface LoginAttemptsTable {
+	id: Generated<number>;
+	username: string;
+	ip: string;
+	succeeded: Flag;
+	attempted_at: Timestamp;
+}
+
+export interface ClassesTable {
+	id: Generated<number>;
+	school_id: number;
+	name: string;
+	year_group: string | null;
+	subject: string | null;
+	source_id: string | null;
+	archived: DefaultedFlag;
+	created_at: Timestamp;
+}
+
+export interface ClassTeachersTable {
+	class_id: number;
+	teacher_id: number;
+}
+
+export interface EnrolmentsTable {
+	class_id: number;
+	learner_id: number;
+	created_at: Timestamp;
+}
+
+export interface FrameworksTable {
+	id: Generated<number>;
+	school_id: number | null;
+	identifier: string;
+	kind: 'fusion' | 'capri' | 'other';
+	title: string;
+	description: Defaulted<string>;
+	creator: string;
+	version: string;
+	last_change_at: Timestamp;
+}
+
+export interface FrameworkItemsTable {
+	id: Generated<number>;
+	framework_id: number;
+	identifier: string;
+	code: string;
+	title: string;
+	description: Defaulted<string>;
+	parent_id: number | null;
+	colour: string | null;
+	position: number;
+	last_change_at: Timestamp;
+}
+
+export interface CrosswalkWeightsTable {
+	id: Generated<number>;
+	school_id: number | null;
+	source_item_id: number;
+	target_item_id: number;
+	weight: number;
+}
+
+export interface GradeScalesTable {
+	id: Generated<number>;
+	school_id: number | null;
+	name: string;
+	description: Defaulted<string>;
+	created_at: Timestamp;
+}
+
+export interface GradeBandsTable {
+	id: Generated<number>;
+	scale_id: number;
+	position: number;
+	label: string;
+	min_value: number;
+	descriptor: Defaulted<string>;
+}
+
+export interface CriteriaTable {
+	id: Generated<number>;
+	school_id: number | null;
+	lineage_id: string;
+	version: number;
+	code: string;
+	title: string;
+	description: string;
+	capri_item_id: number;
+	scale_id: number;
+	created_by: number | null;
+	created_at: Timestamp;
+	superseded_at: Timestamp | null;
+}
+
+export interface CriterionBandDescriptorsTable {
+	criterion_id: number;
+	band_position: number;
+	descriptor: string;
+}
+
+export interface CriterionSkillWeightsTable {
+	criterion_id: number;
+	fusion_item_id: number;
+	weight: number;
+}
+
+export interface TasksTable {
+	id: Generated<number>;
+	class_id: number;
+	title: string;
+	brief_markdown: Defaulted<string>;
+	due_at: Timestamp | null;
+	scale_id: number;
+	self_required_before_release: DefaultedFlag;
+	self_marker_visibility: Defaulted<'always' | 'after_teacher'>;
+	peer_enabled: DefaultedFlag;
+	peer_reviewers_per_learner: Defaulted<number>;
+	peer_allocation: Defaulted<'random' | 'groups' | 'manual'>;
+	peer_anonymous: DefaultedFlag;
+	peer_opens_at: Timestamp | null;
+	peer_closes_at: Timestamp | null;
+	group_task: DefaultedFlag;
+	state: Defaulted<'draft' | 'published' | 'archived'>;
+	created_by: number | null;
+	created_at: Timestamp;
+	updated_at: Timestamp;
+}
+
+export interface TaskCriteriaTable {
+	id: Generated<number>;
+	task_id: number;
+	criterion_id: number;
+	position: number;
+	weight: Defaulted<number>;
+}
+
+export interface TaskGroupsTable {
+	id: Generated<number>;
+	task_id: number;
+	name: string;
+}
+
+export interface TaskGroupMembersTable {
+	group_id: number;
+	learner_id: number;
+}
+
+export interface SubmissionsTable {
+	id: Generated<number>;
+	task_id: number;
+	learner_id: number;
+	self_state: Defaulted<'not_started' | 'in_progress' | 'submitted'>;
+	self_submitted_at: Timestamp | null;
+	overall_reflection: Defaulted<string>;
+	teacher_overall_comment: Defaulted<string>;
+	released_at: Timestamp | null;
+	released_by: number | null;
+	updated_at: Timestamp;
+}
+
+export interface EvidenceTable {
+	id: Generated<number>;
+	submission_id: number;
+	kind: 'text' | 'link' | 'file';
+	title: string;
+	body: Defaulted<string>;
+	url: string | null;
+	file_name: string | null;
+	file_mime: string | null;
+	file_size: number | null;
+	storage_key: string | null;
+	created_at: Timestamp;
+}
+
+export type AssessorRole = 'self' | 'peer' | 'teacher';
+
+export interface AssessmentsTable {
+	id: Generated<number>;
+	submission_id: number;
+	criterion_id: number;
+	assessor_id: number;
+	role: AssessorRole;
+	value: number | null;
+	comment: Defaulted<string>;
+	revision: Defaulted<number>;
+	updated_at: Timestamp;
+	submitted_at: Timestamp | null;
+}
+
+export interface PeerAllocationsTable {
+	id: Generated<number>;
+	task_id: number;
+	reviewer_id: number;
+	submission_id: number;
+	anonymous_label: string;
+	state: Defaulted<'allocated' | 'in_progress' | 'submitted'>;
+	submitted_at: Timestamp | null;
+	excluded_at: Timestamp | null;
+	excluded_by: number | null;
+	excluded_reason: string | null;
+	created_at: Timestamp;
+}
+
+export interface ContributionRatingsTable {
+	id: Generated<number>;
+	task_id: number;
+	group_id: number;
+	rater_id: number;
+	ratee_id: number;
+	rating: number;
+	submitted_at: Timestamp | null;
+	updated_at: Timestamp;
+}
+
+export interface TaskMarkersTable {
+	task_id: number;
+	marker_id: number;
+	is_moderator: DefaultedFlag;
+}
+
+export interface AgreedGradesTable {
+	submission_id: number;
+	criterion_id: number;
+	value: number;
+	agreed_by: number | null;
+	agreed_at: Timestamp;
+	note: Defaulted<string>;
+}
+
+export interface CommentBankTable {
+	id: Generated<number>;
+	school_id: number;
+	owner_id: number | null;
+	criterion_lineage_id: string | null;
+	text: string;
+	created_at: Timestamp;
+}
+
+export interface LiveSessionsTable {
+	id: Generated<number>;
+	class_id: number;
+	task_id: number | null;
+	criterion_id: number;
+	exemplar_title: string;
+	exemplar_body: Defaulted<string>;
+	state: Defaulted<'open' | 'revealed' | 'closed'>;
+	teacher_value: number | null;
+	started_by: number | null;
+	started_at: Timestamp;
+	revealed_at: Timestamp | null;
+	closed_at: Timestamp | null;
+}
+
+export interface LivePlacementsTable {
+	session_id: number;
+	learner_id: number;
+	value: number;
+	updated_at: Timestamp;
+}
+
+export interface AuditLogTable {
+	id: Generated<number>;
+	school_id: number;
+	actor_id: number | null;
+	action: string;
+	entity_type: string;
+	entity_id: string;
+	before_json: string | null;
+	after_json: string | null;
+	reason: Defaulted<string>;
+	created_at: Timestamp;
+}
+
+export interface SigningKeysTable {
+	id: Generated<number>;
+	school_id: number;
+	key_id: string;
+	public_key_multibase: string;
+	secret_key_multibase: string;
+	created_at: Timestamp;
+	retired_at: Timestamp | null;
+}
+
+export interface BadgesTable {
+	id: Generated<number>;
+	school_id: number;
+	identifier: string;
+	name: string;
+	description: string;
+	criteria_narrative: string;
+	image_mime: string;
+	image_data: Uint8Array;
+	layer: 'engage' | 'participate' | 'demonstrate' | 'lead';
+	rule_json: string;
+	active: DefaultedFlag;
+	created_by: number | null;
+	created_at: Timestamp;
+}
+
+export interface BadgeAlignmentsTable {
+	badge_id: number;
+	framework_item_id: number;
+}
+
+export interface BadgeAwardsTable {
+	id: Generated<number>;
+	identifier: string;
+	badge_id: number;
+	learner_id: number | null;
+	state: 'proposed' | 'requested' | 'issued' | 'declined' | 'revoked';
+	request_note: Defaulted<string>;
+	evidence_json: Defaulted<string>;
+	recipient_name: string | null;
+	credential_json: string | null;
+	ob2_assertion_json: string | null;
+	recipient_salt: string | null;
+	issued_at: Timestamp | null;
+	issued_by: number | null;
+	revoked_at: Timestamp | null;
+	revoked_by: number | null;
+	revocation_reason: string | null;
+	created_at: Timestamp;
+}
+
+export interface ExportJobsTable {
+	id: string;
+	school_id: number;
+	requested_by: number | null;
+	kind: string;
+	params_json: Defaulted<string>;
+	state: 'queued' | 'running' | 'done' | 'failed';
+	progress: Defaulted<number>;
+	total: Defaulted<number>;
+	file_path: string | null;
+	error: string | null;
+	created_at: Timestamp;
+	finished_at: Timestamp | null;
+}
+
+export interface Database {
+	schools: SchoolsTable;
+	users: UsersTable;
+	memberships: MembershipsTable;
+	sessions: SessionsTable;
+	login_attempts: LoginAttemptsTable;
+	classes: ClassesTable;
+	class_teachers: ClassTeachersTable;
+	enrolments: EnrolmentsTable;
+	frameworks: FrameworksTable;
+	framework_items: FrameworkItemsTable;
+	crosswalk_weights: CrosswalkWeightsTable;
+	grade_scales: GradeScalesTable;
+	grade_bands: GradeBandsTable;
+	criteria: CriteriaTable;
+	criterion_band_descriptors: CriterionBandDescriptorsTable;
+	criterion_skill_weights: CriterionSkillWeightsTable;
+	tasks: TasksTable;
+	task_criteria: TaskCriteriaTable;
+	task_groups: TaskGroupsTable;
+	task_group_members: TaskGroupMembersTable;
+	submissions: SubmissionsTable;
+	evidence: EvidenceTable;
+	assessments: AssessmentsTable;
+	peer_allocations: PeerAllocationsTable;
+	contribution_ratings: ContributionRatingsTable;
+	task_markers: TaskMarkersTable;
+	agreed_grades: AgreedGradesTable;
+	comment_bank: CommentBankTable;
+	live_sessions: LiveSessionsTable;
+	live_placements: LivePlacementsTable;
+	audit_log: AuditLogTable;
+	signing_keys: SigningKeysTable;
+	badges: BadgesTable;
+	badge_alignments: BadgeAlignmentsTable;
+	badge_awards: BadgeAwardsTable;
+	export_jobs: ExportJobsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type SchoolClass = Selectable<ClassesTable>;

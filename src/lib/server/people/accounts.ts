@@ -1,0 +1,177 @@
+import { sql } from 'kysely';
+import type { DB } from '../db/connection';
+import type { Role } from '../db/schema';
+import { generateReadablePassword, hashPassword, verifyPassword } from '../auth/passwords';
+import { invalidateAllSessions } from '../auth/sessions';
+import { recordAudit } from '../audit';
+import type { NewUserInput } from '../../schemas/people';
+
+export class AccountError extends Error {}
+
+export interface SchoolPerson {
+	id: number;
+	username: string;
+	givenName: string;
+	familyName: string;
+	active: boolean;
+	roles: Role[];
+	yearGroup: string | null;
+	classCount: number;
+}
+
+/** Everyone in a school with their roles and class count, in one query. */
+export async function listSchoolPeople(
+	db: DB,
+	schoolId: number,
+	filter: { role?: Role; search?: string } = {}
+): Promise<SchoolPerson[]> {
+	let query = db
+		.selectFrom('users')
+		.innerJoin('memberships', 'memberships.user_id', 'users.id')
+		.where('memberships.school_id', '=', schoolId)
+		.select((eb) => [
+			'users.id',
+			'users.username',
+			'users.given_name as givenName',
+			'users.family_name as familyName',
+			'users.active',
+			sql<string>`group_concat(memberships.role)`.as('roleList'),
+			eb.fn.max('memberships.year_group').as('yearGroup'),
+			eb
+				.selectFrom('enrolments')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.whereRef('enrolments.learner_id', '=', 'users.id')
+				.as('enrolled'),
+			eb
+				.selectFrom('class_teachers')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.whereRef('class_teachers.teacher_id', '=', 'users.id')
+				.as('teaching')
+		])
+		.groupBy('users.id')
+		.orderBy('users.family_name')
+		.orderBy('users.given_name');
+	if (filter.role) {
+		const role = filter.role;
+		query = query.having((eb) => eb.fn.sum(eb.case().when('memberships.role', '=', role).then(1).else(0).end()), '>', 0);
+	}
+	if (filter.search) {
+		const pattern = `%${filter.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+		query = query.where((eb) =>
+			eb.or([
+				sql<boolean>`users.username like ${pattern} escape '\\'`,
+				sql<boolean>`(users.given_name || ' ' || users.family_name) like ${pattern} escape '\\'`
+			])
+		);
+	}
+	const rows = await query.execute();
+	return rows.map((r) => ({
+		id: r.id,
+		username: r.username,
+		givenName: r.givenName,
+		familyName: r.familyName,
+		active: r.active === 1,
+		roles: r.roleList.split(',') as Role[],
+		yearGroup: r.yearGroup,
+		classCount: Number(r.enrolled ?? 0) + Number(r.teaching ?? 0)
+	}));
+}
+
+export async function getSchoolPerson(db: DB, schoolId: number, userId: number): Promise<SchoolPerson | undefined> {
+	const people = await db
+		.selectFrom('memberships')
+		.select('user_id')
+		.where('school_id', '=', schoolId)
+		.where('user_id', '=', userId)
+		.executeTakeFirst();
+	if (!people) return undefined;
+	return (await listSchoolPeople(db, schoolId)).find((p) => p.id === userId);
+}
+
+/** Creates a person with a one-time password the admin hands over; returns that password once. */
+export async function createPerson(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	input: NewUserInput
+): Promise<{ userId: number; initialPassword: string }> {
+	const taken = await db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
+	if (taken) throw new AccountError(`The username ${input.username} is already taken. Choose another.`);
+	const initialPassword = generateReadablePassword();
+	const passwordHash = await hashPassword(initialPassword);
+	const now = new Date().toISOString();
+	const userId = await db.transaction().execute(async (trx) => {
+		const { id } = await trx
+			.insertInto('users')
+			.values({
+				username: input.username,
+				given_name: input.givenName,
+				family_name: input.familyName,
+				password_hash: passwordHash,
+				password_changed_at: now,
+				created_at: now
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await trx
+			.insertInto('memberships')
+			.values({ user_id: id, school_id: schoolId, role: input.role, year_group: input.yearGroup || null, created_at: now })
+			.execute();
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'account.create',
+			entityType: 'user',
+			entityId: String(id),
+			after: { username: input.username, role: input.role }
+		});
+		return id;
+	});
+	return { userId, initialPassword };
+}
+
+/** A new one-time password; every session of that person ends, so an old one cannot linger. */
+export async function resetPassword(db: DB, schoolId: number, actorId: number, userId: number): Promise<string> {
+	const password = generateReadablePassword();
+	const passwordHash = await hashPassword(password);
+	await db.transaction().execute(async (trx) => {
+		await trx
+			.updateTable('users')
+			.set({ password_hash: passwordHash, password_changed_at: new Date().toISOString() })
+			.where('id', '=', userId)
+			.execute();
+		await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+		await recordAudit(trx, { schoolId, actorId, action: 'account.reset_password', entityType: 'user', entityId: String(userId) });
+	});
+	return password;
+}
+
+export async function setAccountActive(db: DB, schoolId: number, actorId: number, userId: number, active: boolean) {
+	if (!active && userId === actorId) throw new AccountError('You cannot deactivate your own account.');
+	await db.transaction().execute(async (trx) => {
+		await trx.updateTable('users').set({ active: active ? 1 : 0 }).where('id', '=', userId).execute();
+		if (!active) await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: active ? 'account.reactivate' : 'account.deactivate',
+			entityType: 'user',
+			entityId: String(userId)
+		});
+	});
+}
+
+/** Changing one's own password signs out every other device; the caller starts a fresh session. */
+export async function changeOwnPassword(db: DB, userId: number, currentPassword: string, newPassword: string) {
+	const user = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
+	if (!(await verifyPassword(user.password_hash, currentPassword))) {
+		throw new AccountError('Your current password is not right.');
+	}
+	const passwordHash = await hashPassword(newPassword);
+	await db
+		.updateTable('users')
+		.set({ password_hash: passwordHash, password_changed_at: new Date().toISOString() })
+		.where('id', '=', userId)
+		.execute();
+	await invalidateAllSessions(db, userId);
+}

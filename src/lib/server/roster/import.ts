@@ -1,0 +1,289 @@
+import { parse } from 'csv-parse/sync';
+import type { DB } from '../db/connection';
+import { hashPassword, generateReadablePassword } from '../auth/passwords';
+import { recordAudit } from '../audit';
+import {
+	planRosterImport,
+	type CsvFile,
+	type ExistingRoster,
+	type RosterPlan,
+	type RosterRole
+} from '../../domain/roster';
+
+export const MAX_ROSTER_FILE_BYTES = 2 * 1024 * 1024;
+export const MAX_ROSTER_ROWS = 20_000;
+
+export interface UploadedCsv {
+	fileName: string;
+	text: string;
+}
+
+export class RosterFileError extends Error {}
+
+/** Parses with csv-parse: quoted fields, embedded commas and newlines, a BOM from Excel. */
+export function parseCsv(upload: UploadedCsv): CsvFile {
+	let rows: string[][];
+	try {
+		rows = parse(upload.text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false });
+	} catch (e) {
+		throw new RosterFileError(`${upload.fileName}: not a readable CSV file (${(e as Error).message}).`);
+	}
+	const [headerRow, ...body] = rows;
+	if (!headerRow) throw new RosterFileError(`${upload.fileName}: the file is empty.`);
+	if (body.length > MAX_ROSTER_ROWS) {
+		throw new RosterFileError(`${upload.fileName}: ${body.length} rows is more than the ${MAX_ROSTER_ROWS} one import can take.`);
+	}
+	const header = headerRow.map((h) => h.trim().toLowerCase());
+	const records = body.map((cells) => Object.fromEntries(header.map((column, i) => [column, cells[i] ?? ''])));
+	return { fileName: upload.fileName, header, records };
+}
+
+async function loadExistingRoster(db: DB, schoolId: number): Promise<ExistingRoster> {
+	const people = await db
+		.selectFrom('users')
+		.leftJoin('memberships', (join) =>
+			join.onRef('memberships.user_id', '=', 'users.id').on('memberships.school_id', '=', schoolId)
+		)
+		.select(['users.username', 'users.source_id', 'memberships.role'])
+		.execute();
+	const existing: ExistingRoster = {
+		usersByUsername: new Map(),
+		usernamesElsewhere: new Set(),
+		usernameBySourceId: new Map(),
+		classNameBySourceId: new Map(),
+		classNames: new Set()
+	};
+	const ownSchool = new Set(people.filter((p) => p.role !== null).map((p) => p.username));
+	for (const person of people) {
+		if (!ownSchool.has(person.username)) {
+			existing.usernamesElsewhere.add(person.username);
+			if (person.source_id) existing.usernameBySourceId.set(person.source_id, person.username);
+			continue;
+		}
+		const entry = existing.usersByUsername.get(person.username) ?? { sourceId: person.source_id, roles: [] as RosterRole[] };
+		if (person.role) entry.roles.push(person.role);
+		existing.usersByUsername.set(person.username, entry);
+		if (person.source_id) existing.usernameBySourceId.set(person.source_id, person.username);
+	}
+	const classes = await db.selectFrom('classes').select(['name', 'source_id']).where('school_id', '=', schoolId).execute();
+	for (const c of classes) {
+		existing.classNames.add(c.name);
+		if (c.source_id) existing.classNameBySourceId.set(c.source_id, c.name);
+	}
+	return existing;
+}
+
+export async function previewRosterImport(db: DB, schoolId: number, uploads: UploadedCsv[]): Promise<RosterPlan> {
+	const files: CsvFile[] = [];
+	const fileErrors: string[] = [];
+	for (const upload of uploads) {
+		try {
+			files.push(parseCsv(upload));
+		} catch (e) {
+			if (!(e instanceof RosterFileError)) throw e;
+			fileErrors.push(e.message);
+		}
+	}
+	const plan = planRosterImport(files, await loadExistingRoster(db, schoolId));
+	plan.fileErrors.unshift(...fileErrors);
+	plan.errorCount += fileErrors.length;
+	return plan;
+}
+
+export interface RosterImportResult {
+	createdPeople: { username: string; name: string; role: RosterRole; initialPassword: string | null }[];
+	updatedPeople: number;
+	createdClasses: number;
+	enrolments: number;
+}
+
+/**
+ * Applies a plan that has no errors, all or nothing. Re-importing the same files changes nothing:
+ * people match on sourcedId, then username; classes on sourcedId, then name.
+ */
+export async function applyRosterImport(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	uploads: UploadedCsv[]
+): Promise<{ plan: RosterPlan; result: RosterImportResult | null }> {
+	const plan = await previewRosterImport(db, schoolId, uploads);
+	if (plan.errorCount > 0) return { plan, result: null };
+
+	// Hash outside the transaction: argon2 is slow on purpose, and SQLite holds its write lock meanwhile.
+	const newPasswords = new Map<string, { password: string; shown: boolean }>();
+	const existingUsernames = new Set(
+		(
+			await db
+				.selectFrom('users')
+				.select('username')
+				.where('username', 'in', plan.people.length ? plan.people.map((p) => p.username) : [''])
+				.execute()
+		).map((u) => u.username)
+	);
+	const hashes = new Map<string, string>();
+	await Promise.all(
+		plan.people
+			.filter((p) => !existingUsernames.has(p.username))
+			.map(async (person) => {
+				const password = person.password ?? generateReadablePassword();
+				newPasswords.set(person.username, { password, shown: person.password === null });
+				hashes.set(person.username, await hashPassword(password));
+			})
+	);
+
+	const result: RosterImportResult = { createdPeople: [], updatedPeople: 0, createdClasses: 0, enrolments: 0 };
+	await db.transaction().execute(async (trx) => {
+		const now = new Date().toISOString();
+		const userIds = new Map<string, number>();
+		for (const person of plan.people) {
+			const found = await trx
+				.selectFrom('users')
+				.select(['id', 'given_name', 'family_name', 'email', 'source_id'])
+				.where((eb) =>
+					person.sourceId
+						? eb.or([eb('source_id', '=', person.sourceId), eb('username', '=', person.username)])
+						: eb('username', '=', person.username)
+				)
+				.executeTakeFirst();
+			let userId: number;
+			if (found) {
+				userId = found.id;
+				const changed =
+					found.given_name !== person.givenName ||
+					found.family_name !== person.familyName ||
+					(person.email !== null && found.email !== person.email) ||
+					(person.sourceId !== null && found.source_id !== person.sourceId);
+				if (changed) {
+					await trx
+						.updateTable('users')
+						.set({
+							given_name: person.givenName,
+							family_name: person.familyName,
+							email: person.email ?? found.email,
+							source_id: person.sourceId ?? found.source_id
+						})
+						.where('id', '=', userId)
+						.execute();
+					result.updatedPeople++;
+				}
+			} else {
+				const inserted = await trx
+					.insertInto('users')
+					.values({
+						username: person.username,
+						given_name: person.givenName,
+						family_name: person.familyName,
+						email: person.email,
+						source_id: person.sourceId,
+						password_hash: hashes.get(person.username)!,
+						password_changed_at: now,
+						created_at: now
+					})
+					.returning('id')
+					.executeTakeFirstOrThrow();
+				userId = inserted.id;
+				const secret = newPasswords.get(person.username)!;
+				result.createdPeople.push({
+					username: person.username,
+					name: `${person.givenName} ${person.familyName}`,
+					role: person.role,
+					initialPassword: secret.shown ? secret.password : null
+				});
+			}
+			await trx
+				.insertInto('memberships')
+				.values({ user_id: userId, school_id: schoolId, role: person.role, year_group: person.yearGroup, created_at: now })
+				.onConflict((oc) => oc.columns(['user_id', 'school_id', 'role']).doUpdateSet({ year_group: person.yearGroup }))
+				.execute();
+			userIds.set(person.username, userId);
+		}
+
+		const classIds = new Map<string, number>();
+		for (const schoolClass of plan.classes) {
+			const found = await trx
+				.selectFrom('classes')
+				.select('id')
+				.where('school_id', '=', schoolId)
+				.where((eb) =>
+					schoolClass.sourceId
+						? eb.or([eb('source_id', '=', schoolClass.sourceId), eb('name', '=', schoolClass.name)])
+						: eb('name', '=', schoolClass.name)
+				)
+				.executeTakeFirst();
+			if (found) {
+				await trx
+					.updateTable('classes')
+					.set((eb) => ({
+						name: schoolClass.name,
+						year_group: schoolClass.yearGroup ?? eb.ref('year_group'),
+						subject: schoolClass.subject ?? eb.ref('subject'),
+						source_id: schoolClass.sourceId ?? eb.ref('source_id')
+					}))
+					.where('id', '=', found.id)
+					.execute();
+				classIds.set(schoolClass.name, found.id);
+			} else {
+				const inserted = await trx
+					.insertInto('classes')
+					.values({
+						school_id: schoolId,
+						name: schoolClass.name,
+						year_group: schoolClass.yearGroup,
+						subject: schoolClass.subject,
+						source_id: schoolClass.sourceId,
+						created_at: now
+					})
+					.returning('id')
+					.executeTakeFirstOrThrow();
+				classIds.set(schoolClass.name, inserted.id);
+				result.createdClasses++;
+			}
+		}
+
+		for (const enrolment of plan.enrolments) {
+			const userId =
+				userIds.get(enrolment.username) ??
+				(await trx.selectFrom('users').select('id').where('username', '=', enrolment.username).executeTakeFirstOrThrow()).id;
+			const classId =
+				classIds.get(enrolment.className) ??
+				(
+					await trx
+						.selectFrom('classes')
+						.select('id')
+						.where('school_id', '=', schoolId)
+						.where('name', '=', enrolment.className)
+						.executeTakeFirstOrThrow()
+				).id;
+			const inserted =
+				enrolment.role === 'teacher'
+					? await trx
+							.insertInto('class_teachers')
+							.values({ class_id: classId, teacher_id: userId })
+							.onConflict((oc) => oc.doNothing())
+							.executeTakeFirst()
+					: await trx
+							.insertInto('enrolments')
+							.values({ class_id: classId, learner_id: userId, created_at: now })
+							.onConflict((oc) => oc.doNothing())
+							.executeTakeFirst();
+			result.enrolments += Number(inserted.numInsertedOrUpdatedRows ?? 0);
+		}
+
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'roster.import',
+			entityType: 'school',
+			entityId: String(schoolId),
+			after: {
+				files: plan.kinds,
+				createdPeople: result.createdPeople.length,
+				updatedPeople: result.updatedPeople,
+				createdClasses: result.createdClasses,
+				enrolments: result.enrolments
+			}
+		});
+	});
+	return { plan, result };
+}

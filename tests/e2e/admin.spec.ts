@@ -1,0 +1,103 @@
+import { expect, test } from '@playwright/test';
+import { expectAccessible, freshPage, signIn, storageFor } from './fixtures';
+
+test.use({ storageState: storageFor('admin') });
+
+test('an admin adds a student who can then sign in with the one-time password', async ({ page, browser, baseURL }) => {
+	await page.goto('/admin/people');
+	const form = page.getByRole('region', { name: 'Add a person' });
+	await form.getByLabel('Role').selectOption('student');
+	await form.getByLabel('Given name').fill('Ada');
+	await form.getByLabel('Family name').fill('Lovelace');
+	await form.getByLabel('Username').fill('ada.lovelace');
+	await form.getByRole('button', { name: 'Add person' }).click();
+	const status = page.getByRole('status');
+	await expect(status).toContainText('ada.lovelace can now sign in');
+	const password = (await status.locator('.secret').textContent())!.trim();
+	expect(password).toMatch(/^\w{4}-\w{4}-\w{4}$/);
+
+	const learner = await freshPage(browser, baseURL);
+	await signIn(learner, 'ada.lovelace', password);
+	await expect(learner).toHaveURL(/\/student$/);
+	await learner.close();
+});
+
+test('a taken username is explained next to the field', async ({ page }) => {
+	await page.goto('/admin/people');
+	const form = page.getByRole('region', { name: 'Add a person' });
+	await form.getByLabel('Given name').fill('Another');
+	await form.getByLabel('Family name').fill('Teacher');
+	await form.getByLabel('Username').fill('teacher');
+	await form.getByRole('button', { name: 'Add person' }).click();
+	await expect(page.locator('#new-username-error')).toHaveText(/already taken/);
+	await expect(form.getByLabel('Username')).toHaveAttribute('aria-invalid', 'true');
+});
+
+test('an admin resets a password (shown once) and deactivates an account', async ({ page, browser, baseURL }) => {
+	const learner = await freshPage(browser, baseURL);
+	await signIn(learner, 'student26');
+	await expect(learner).toHaveURL(/\/student$/);
+
+	await page.goto('/admin/people?q=student26');
+	await page.getByRole('table').getByRole('link').first().click();
+	await expect(page.getByRole('definition').filter({ hasText: 'student26' })).toBeVisible();
+	await page.getByRole('button', { name: 'Reset password' }).click();
+	const password = (await page.locator('.secret').textContent())!.trim();
+
+	// The old session ended with the reset.
+	await learner.reload();
+	await expect(learner).toHaveURL(/\/login/);
+	await signIn(learner, 'student26', password);
+	await expect(learner).toHaveURL(/\/student$/);
+
+	await page.getByRole('button', { name: 'Deactivate account' }).click();
+	await expect(page.getByRole('status')).toHaveText('Account deactivated.');
+	await learner.reload();
+	await expect(learner).toHaveURL(/\/login/);
+	await signIn(learner, 'student26', password);
+	await expect(learner.getByRole('alert')).toContainText('do not match an active account');
+	await page.getByRole('button', { name: 'Reactivate account' }).click();
+	await expect(page.getByRole('status')).toHaveText('Account reactivated.');
+	await learner.close();
+});
+
+test('an admin creates a class, assigns a teacher and enrols students', async ({ page }) => {
+	await page.goto('/admin/classes');
+	await page.getByLabel('Class name').fill('11Z Enterprise');
+	await page.getByLabel('Year group (optional)').fill('11');
+	await page.getByRole('button', { name: 'Create class' }).click();
+	await expect(page.getByRole('heading', { name: '11Z Enterprise' })).toBeVisible();
+	await expect(page.getByText('No teacher yet')).toBeVisible();
+
+	await page.getByLabel('Assign a teacher').selectOption({ label: (await page.getByLabel('Assign a teacher').locator('option').filter({ hasText: '(teacher2)' }).textContent())! });
+	await page.getByRole('button', { name: 'Assign' }).click();
+	await expect(page.getByRole('status')).toHaveText('Teacher assigned.');
+
+	await page.getByLabel('Filter students').fill('student2');
+	await page.getByRole('checkbox', { name: /\(student20,/ }).check();
+	await page.getByRole('checkbox', { name: /\(student21,/ }).check();
+	await page.getByRole('button', { name: 'Enrol selected students' }).click();
+	await expect(page.getByRole('status')).toHaveText('2 students enrolled.');
+	await expect(page.getByRole('heading', { name: 'Students (2)' })).toBeVisible();
+	await expectAccessible(page);
+});
+
+test('changing your own password keeps you signed in here', async ({ browser, baseURL }) => {
+	const page = await freshPage(browser, baseURL);
+	await signIn(page, 'student25');
+	await page.goto('/account');
+	await page.getByLabel('Current password').fill('fusion-demo');
+	await page.getByLabel('New password', { exact: true }).fill('short');
+	await page.getByLabel('New password again').fill('short');
+	await page.getByRole('button', { name: 'Change password' }).click();
+	await expect(page.locator('#newPassword-error')).toContainText('at least 8');
+
+	await page.getByLabel('Current password').fill('fusion-demo');
+	await page.getByLabel('New password', { exact: true }).fill('brand-new-pass');
+	await page.getByLabel('New password again').fill('brand-new-pass');
+	await page.getByRole('button', { name: 'Change password' }).click();
+	await expect(page.getByRole('status')).toHaveText('Your password has been changed.');
+	await page.goto('/student');
+	await expect(page).toHaveURL(/\/student$/);
+	await page.close();
+});

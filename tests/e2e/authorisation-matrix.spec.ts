@@ -1,0 +1,124 @@
+import { expect, request as playwrightRequest, test, type APIRequestContext } from '@playwright/test';
+import { DEMO_CLASS, DEMO_PASSWORD, PERSONAS, demoUserId, type Persona } from './fixtures';
+import { discoverRoutes, type DiscoveredRoute } from './routes';
+
+/**
+ * Who may use each route, for every scope the app knows: signed out, a student of the class,
+ * a student of another class, a teacher of the class, a teacher of another class, the school's
+ * admin, and the admin of another school. Every page, endpoint and form action found under
+ * src/routes needs an entry here, or this test fails.
+ */
+type Who = 'signedOut' | Persona;
+const EVERYONE: Who[] = ['signedOut', 'student', 'studentOther', 'teacher', 'teacherOther', 'admin', 'otherSchoolAdmin'];
+const SIGNED_IN: Who[] = EVERYONE.filter((w) => w !== 'signedOut');
+const ADMINS: Who[] = ['admin', 'otherSchoolAdmin'];
+const TEACHERS: Who[] = ['teacher', 'teacherOther', 'admin', 'otherSchoolAdmin'];
+const STUDENTS: Who[] = ['student', 'studentOther'];
+
+/** A learner and a class no other test changes, so allowed actions here can run for real. */
+const TARGET_LEARNER = demoUserId('student27');
+const FIRST_CLASS = DEMO_CLASS.first.id;
+
+interface Entry {
+	url: string;
+	allow: Who[];
+	/** Actions that end the caller's session are tried only with a session of their own. */
+	endsSession?: boolean;
+}
+
+const MATRIX: Record<string, Entry> = {
+	'page GET /': { url: '/', allow: EVERYONE },
+	'page GET /login': { url: '/login', allow: EVERYONE },
+	'action default /login': { url: '/login', allow: EVERYONE },
+	'page GET /logout': { url: '/logout', allow: EVERYONE },
+	'action default /logout': { url: '/logout', allow: EVERYONE, endsSession: true },
+	'endpoint GET /healthz': { url: '/healthz', allow: EVERYONE },
+	'page GET /account': { url: '/account', allow: SIGNED_IN },
+	'action changePassword /account': { url: '/account', allow: SIGNED_IN },
+
+	'page GET /admin': { url: '/admin', allow: ADMINS },
+	'page GET /admin/people': { url: '/admin/people', allow: ADMINS },
+	'action create /admin/people': { url: '/admin/people', allow: ADMINS },
+	'page GET /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
+	'action resetPassword /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
+	'action deactivate /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
+	'action reactivate /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
+	'page GET /admin/classes': { url: '/admin/classes', allow: ADMINS },
+	'action create /admin/classes': { url: '/admin/classes', allow: ADMINS },
+	'page GET /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
+	'action assignTeacher /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
+	'action removeTeacher /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
+	'action enrol /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
+	'action unenrol /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
+	'page GET /admin/roster': { url: '/admin/roster', allow: ADMINS },
+	'action preview /admin/roster': { url: '/admin/roster', allow: ADMINS },
+	'action import /admin/roster': { url: '/admin/roster', allow: ADMINS },
+	'endpoint GET /admin/roster/template.csv': { url: '/admin/roster/template.csv', allow: ADMINS },
+
+	'page GET /teacher': { url: '/teacher', allow: TEACHERS },
+	'page GET /teacher/classes/[classId]': { url: `/teacher/classes/${FIRST_CLASS}`, allow: ['teacher', 'admin'] },
+
+	'page GET /student': { url: '/student', allow: STUDENTS }
+};
+
+const keyOf = (r: DiscoveredRoute) => `${r.kind} ${r.name} ${r.id}`;
+
+test('every route and form action has an entry in the authorisation matrix', () => {
+	const discovered = discoverRoutes().map(keyOf).sort();
+	expect(discovered.length).toBeGreaterThan(20);
+	expect(discovered.filter((k) => !(k in MATRIX)), 'routes without a matrix entry').toEqual([]);
+	expect(Object.keys(MATRIX).filter((k) => !discovered.includes(k)), 'matrix entries for routes that no longer exist').toEqual([]);
+});
+
+async function signedInContext(baseURL: string, who: Who): Promise<APIRequestContext> {
+	// Sent as a browser's form post is: same origin, HTML preferred (else SvelteKit answers actions in JSON).
+	const context = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { origin: baseURL, accept: 'text/html' } });
+	if (who === 'signedOut') return context;
+	const response = await context.post('/login', { form: { username: PERSONAS[who], password: DEMO_PASSWORD }, maxRedirects: 0 });
+	expect(response.status(), `sign in as ${who}`).toBe(303);
+	return context;
+}
+
+/** What a refusal looks like: signed out → 401 or sent to /login; signed in → 403, or 404 for another school's things. */
+function isRefusal(who: Who, status: number, location: string | undefined): boolean {
+	if (who === 'signedOut') return status === 401 || (status === 303 && Boolean(location?.startsWith('/login')));
+	return status === 403 || status === 404;
+}
+
+async function call(context: APIRequestContext, key: string, entry: Entry) {
+	const [kind, name] = key.split(' ');
+	const response =
+		kind === 'action'
+			? await context.post(name === 'default' ? entry.url : `${entry.url}?/${name}`, { form: {}, maxRedirects: 0 })
+			: await context.fetch(entry.url, { method: kind === 'endpoint' ? name : 'GET', maxRedirects: 0 });
+	return { status: response.status(), location: response.headers()['location'] };
+}
+
+for (const who of EVERYONE) {
+	test(`authorisation matrix as ${who}`, async ({ baseURL }) => {
+		const context = await signedInContext(baseURL!, who);
+		const problems: string[] = [];
+		for (const [key, entry] of Object.entries(MATRIX)) {
+			if (entry.endsSession) continue;
+			const allowed = entry.allow.includes(who);
+			const { status, location } = await call(context, key, entry);
+			if (entry.allow === EVERYONE) {
+				// Open to all (sign-in, health, the redirecting front door): only a crash is wrong.
+				if (status >= 500) problems.push(`${key}: got ${status}`);
+				continue;
+			}
+			const refused = isRefusal(who, status, location);
+			if (allowed && (refused || status >= 500)) problems.push(`${key}: expected allowed, got ${status} ${location ?? ''}`);
+			if (!allowed && !refused) problems.push(`${key}: expected refused, got ${status} ${location ?? ''}`);
+		}
+		// Session-ending actions (sign-out) are open to everyone; each runs on a session of its own.
+		for (const [key, entry] of Object.entries(MATRIX).filter(([, e]) => e.endsSession)) {
+			const own = await signedInContext(baseURL!, who);
+			const { status } = await call(own, key, entry);
+			if (status >= 500) problems.push(`${key}: got ${status}`);
+			await own.dispose();
+		}
+		await context.dispose();
+		expect(problems).toEqual([]);
+	});
+}

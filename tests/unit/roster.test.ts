@@ -1,0 +1,185 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DB } from '../../src/lib/server/db/connection';
+import { applyRosterImport, parseCsv, previewRosterImport } from '../../src/lib/server/roster/import';
+import { detectFileKind } from '../../src/lib/domain/roster';
+import { signIn } from '../../src/lib/server/auth/sign-in';
+import { demoDatabase, userId } from './helpers';
+
+let db: DB;
+let schoolId: number;
+let adminId: number;
+beforeEach(async () => {
+	({ db, schoolId } = await demoDatabase());
+	adminId = await userId(db, 'admin');
+});
+afterEach(async () => db.destroy());
+
+const simple = (text: string) => [{ fileName: 'roster.csv', text }];
+
+const ONE_ROSTER = [
+	{
+		fileName: 'users.csv',
+		text: [
+			'sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password',
+			'u-100,active,2026-09-01,true,org1,teacher,m.okafor,,Maria,Okafor,,,m.okafor@school.example,,,,,',
+			'u-101,active,2026-09-01,true,org1,student,l.chen,,Lin,Chen,,,,,,,09,',
+			'u-102,active,2026-09-01,true,org1,student,r.ali,,Rami,Ali,,,,,,,09,'
+		].join('\n')
+	},
+	{
+		fileName: 'classes.csv',
+		text: [
+			'sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects',
+			'c-9x,active,2026-09-01,9X Geography,09,course1,9XGE,scheduled,R12,org1,term1,Geography'
+		].join('\n')
+	},
+	{
+		fileName: 'enrollments.csv',
+		text: [
+			'sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate',
+			'e1,active,2026-09-01,c-9x,org1,u-100,teacher,true,,',
+			'e2,active,2026-09-01,c-9x,org1,u-101,student,false,,',
+			'e3,active,2026-09-01,c-9x,org1,u-102,student,false,,'
+		].join('\n')
+	}
+];
+
+describe('CSV reading', () => {
+	it('handles a BOM, quoted commas and names with apostrophes', () => {
+		const file = parseCsv({
+			fileName: 'x.csv',
+			text: '\uFEFFusername,given_name,family_name,role,class\r\nn.obrien,"Niamh, Jr",O\'Brien,student,"9B Design, Tech"\r\n'
+		});
+		expect(file.header).toEqual(['username', 'given_name', 'family_name', 'role', 'class']);
+		expect(file.records[0]).toMatchObject({ given_name: 'Niamh, Jr', family_name: "O'Brien", class: '9B Design, Tech' });
+	});
+
+	it('recognises each accepted file by its columns', () => {
+		expect(detectFileKind(['username', 'given_name', 'family_name', 'role', 'class'])).toBe('simple');
+		expect(detectFileKind(['sourcedid', 'username', 'givenname', 'familyname', 'role'])).toBe('oneroster-users');
+		expect(detectFileKind(['sourcedid', 'title', 'grades'])).toBe('oneroster-classes');
+		expect(detectFileKind(['sourcedid', 'classsourcedid', 'usersourcedid', 'role'])).toBe('oneroster-enrollments');
+		expect(detectFileKind(['sourcedid', 'usersourcedid', 'roletype', 'role', 'orgsourcedid'])).toBe('oneroster-roles');
+		expect(detectFileKind(['name', 'email'])).toBeNull();
+	});
+});
+
+describe('roster preview', () => {
+	it('marks each bad row with a reason and writes nothing', async () => {
+		const before = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+		const plan = await previewRosterImport(
+			db,
+			schoolId,
+			simple(
+				[
+					'username,given_name,family_name,role,class',
+					'new.one,New,One,student,9A Design & Technology',
+					'bad name!,Bad,Name,student,',
+					'no.role,No,Role,wizard,',
+					'new.one,Dup,Licate,student,',
+					'student1,Changed,Role,teacher,'
+				].join('\n')
+			)
+		);
+		expect(plan.rows.map((r) => [r.line, r.errors.length > 0])).toEqual([
+			[2, false],
+			[3, true],
+			[4, true],
+			[5, true],
+			[6, true]
+		]);
+		expect(plan.rows[1]!.errors.join()).toMatch(/letters, digits/);
+		expect(plan.rows[2]!.errors.join()).toMatch(/Role must be/);
+		expect(plan.rows[3]!.errors.join()).toMatch(/twice/);
+		expect(plan.rows[4]!.errors.join()).toMatch(/already exists as student/);
+		expect(plan.errorCount).toBe(4);
+		const after = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+		expect(after.n).toBe(before.n);
+	});
+
+	it('refuses an unrecognised file with the columns it expected', async () => {
+		const plan = await previewRosterImport(db, schoolId, [{ fileName: 'pupils.csv', text: 'name,email\nA,a@b.c' }]);
+		expect(plan.fileErrors[0]).toMatch(/pupils\.csv: columns not recognised.*Expected/);
+		expect(plan.errorCount).toBe(1);
+	});
+
+	it('reports enrolments that point at nobody', async () => {
+		const plan = await previewRosterImport(db, schoolId, [
+			{ fileName: 'enrollments.csv', text: 'sourcedId,classSourcedId,userSourcedId,role\ne1,c-missing,u-missing,student' }
+		]);
+		expect(plan.rows[0]!.errors.join(' ')).toMatch(/No user with sourcedId u-missing.*No class with sourcedId c-missing/);
+	});
+});
+
+describe('roster import', () => {
+	it('imports a OneRoster set in one go, and a second import changes nothing', async () => {
+		const { result } = await applyRosterImport(db, schoolId, adminId, ONE_ROSTER);
+		expect(result).toMatchObject({ createdClasses: 1, enrolments: 3, updatedPeople: 0 });
+		expect(result!.createdPeople.map((p) => p.username).sort()).toEqual(['l.chen', 'm.okafor', 'r.ali']);
+		const password = result!.createdPeople.find((p) => p.username === 'l.chen')!.initialPassword!;
+		expect(password).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
+		expect((await signIn(db, 'l.chen', password, '10.0.0.1')).kind).toBe('signed-in');
+
+		const classRow = await db.selectFrom('classes').selectAll().where('source_id', '=', 'c-9x').executeTakeFirstOrThrow();
+		expect(classRow).toMatchObject({ name: '9X Geography', year_group: '09', subject: 'Geography', school_id: schoolId });
+		const teachers = await db.selectFrom('class_teachers').select('teacher_id').where('class_id', '=', classRow.id).execute();
+		expect(teachers.map((t) => t.teacher_id)).toEqual([await userId(db, 'm.okafor')]);
+
+		const snapshot = async () => ({
+			users: await db.selectFrom('users').select(['username', 'given_name', 'family_name', 'source_id', 'password_hash']).orderBy('id').execute(),
+			memberships: await db.selectFrom('memberships').select(['user_id', 'role']).orderBy('id').execute(),
+			classes: await db.selectFrom('classes').select(['name', 'source_id']).orderBy('id').execute(),
+			enrolments: await db.selectFrom('enrolments').select(['class_id', 'learner_id']).orderBy('class_id').orderBy('learner_id').execute()
+		});
+		const first = await snapshot();
+		const again = await applyRosterImport(db, schoolId, adminId, ONE_ROSTER);
+		expect(again.result).toMatchObject({ createdPeople: [], updatedPeople: 0, createdClasses: 0, enrolments: 0 });
+		expect(await snapshot()).toEqual(first);
+	});
+
+	it('matches on sourcedId on re-import and updates a changed name', async () => {
+		await applyRosterImport(db, schoolId, adminId, ONE_ROSTER);
+		const renamed = ONE_ROSTER.map((f) => (f.fileName === 'users.csv' ? { ...f, text: f.text.replace('Lin,Chen', 'Lin,Chen-Ward') } : f));
+		const { result } = await applyRosterImport(db, schoolId, adminId, renamed);
+		expect(result?.updatedPeople).toBe(1);
+		const lin = await db.selectFrom('users').select('family_name').where('username', '=', 'l.chen').executeTakeFirstOrThrow();
+		expect(lin.family_name).toBe('Chen-Ward');
+	});
+
+	it('reads roles from a OneRoster 1.2 roles.csv when users.csv has none', async () => {
+		const files = [
+			{ fileName: 'users.csv', text: 'sourcedId,username,givenName,familyName\nu-7,k.ito,Kai,Ito' },
+			{ fileName: 'roles.csv', text: 'sourcedId,userSourcedId,roleType,role,orgSourcedId\nr1,u-7,primary,student,org1' }
+		];
+		const { result } = await applyRosterImport(db, schoolId, adminId, files);
+		expect(result?.createdPeople[0]).toMatchObject({ username: 'k.ito', role: 'student' });
+	});
+
+	it('writes nothing at all when any row is bad (one transaction)', async () => {
+		const { result, plan } = await applyRosterImport(
+			db,
+			schoolId,
+			adminId,
+			simple('username,given_name,family_name,role,class\ngood.one,Good,One,student,New Class\n,Missing,Username,student,New Class')
+		);
+		expect(result).toBeNull();
+		expect(plan.errorCount).toBe(1);
+		expect(await db.selectFrom('users').select('id').where('username', '=', 'good.one').executeTakeFirst()).toBeUndefined();
+		expect(await db.selectFrom('classes').select('id').where('name', '=', 'New Class').executeTakeFirst()).toBeUndefined();
+	});
+
+	it('creates classes from the simple form and enrols students and teachers', async () => {
+		const { result } = await applyRosterImport(
+			db,
+			schoolId,
+			adminId,
+			simple('username,given_name,family_name,role,class\nt.new,Tara,New,teacher,8C Art\ns.new,Sam,New,student,8C Art\nstudent1,Keep,Name,student,8C Art')
+		);
+		expect(result).toMatchObject({ createdClasses: 1, enrolments: 3, updatedPeople: 1 });
+		const art = await db.selectFrom('classes').select('id').where('name', '=', '8C Art').executeTakeFirstOrThrow();
+		const learners = await db.selectFrom('enrolments').select('learner_id').where('class_id', '=', art.id).execute();
+		expect(learners).toHaveLength(2);
+		const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'roster.import').execute();
+		expect(audit).toHaveLength(1);
+	});
+});

@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DB } from '../../src/lib/server/db/connection';
+import {
+	SESSION_LIFETIME_MS,
+	createSession,
+	generateSessionToken,
+	invalidateAllSessions,
+	invalidateSession,
+	sessionIdFromToken,
+	validateSessionToken
+} from '../../src/lib/server/auth/sessions';
+import { changeOwnPassword, resetPassword, setAccountActive } from '../../src/lib/server/people/accounts';
+import { demoDatabase, userId } from './helpers';
+
+const DAY = 24 * 60 * 60 * 1000;
+let db: DB;
+let schoolId: number;
+
+beforeEach(async () => ({ db, schoolId } = await demoDatabase()));
+afterEach(async () => db.destroy());
+
+describe('sessions', () => {
+	it('stores only the SHA-256 of the token, never the token', async () => {
+		const token = generateSessionToken();
+		const session = await createSession(db, token, await userId(db, 'teacher'));
+		const rows = await db.selectFrom('sessions').selectAll().execute();
+		expect(rows).toHaveLength(1);
+		expect(rows[0]!.id).toBe(sessionIdFromToken(token));
+		expect(rows[0]!.id).toMatch(/^[0-9a-f]{64}$/);
+		expect(JSON.stringify(rows)).not.toContain(token);
+		expect(session.expiresAt.getTime() - Date.now()).toBeGreaterThan(SESSION_LIFETIME_MS - 5000);
+	});
+
+	it('resolves the user with roles and school', async () => {
+		const token = generateSessionToken();
+		await createSession(db, token, await userId(db, 'admin'));
+		const { user } = await validateSessionToken(db, token);
+		expect(user).toMatchObject({ username: 'admin', roles: ['admin'], schoolId, schoolName: 'Northbridge Academy' });
+	});
+
+	it('rejects an unknown token', async () => {
+		expect((await validateSessionToken(db, generateSessionToken())).session).toBeNull();
+	});
+
+	it('slides: a session in its second half is extended to 30 days; an expired one is deleted', async () => {
+		const token = generateSessionToken();
+		const start = new Date('2026-01-01T00:00:00Z');
+		await createSession(db, token, await userId(db, 'student1'), start);
+
+		const early = await validateSessionToken(db, token, new Date(start.getTime() + 5 * DAY));
+		expect(early.renewed).toBe(false);
+
+		const later = new Date(start.getTime() + 20 * DAY);
+		const renewed = await validateSessionToken(db, token, later);
+		expect(renewed.renewed).toBe(true);
+		expect(renewed.session?.expiresAt.toISOString()).toBe(new Date(later.getTime() + 30 * DAY).toISOString());
+
+		const expired = await validateSessionToken(db, token, new Date(later.getTime() + 31 * DAY));
+		expect(expired.session).toBeNull();
+		expect(await db.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
+	});
+
+	it('ends on sign-out, and all of a person’s sessions end together', async () => {
+		const learner = await userId(db, 'student2');
+		const [a, b] = [generateSessionToken(), generateSessionToken()];
+		const first = await createSession(db, a, learner);
+		await createSession(db, b, learner);
+		await invalidateSession(db, first.id);
+		expect((await validateSessionToken(db, a)).session).toBeNull();
+		expect((await validateSessionToken(db, b)).session).not.toBeNull();
+		await invalidateAllSessions(db, learner);
+		expect((await validateSessionToken(db, b)).session).toBeNull();
+	});
+
+	it('ends every session on a password change, a reset, or deactivation', async () => {
+		const learner = await userId(db, 'student3');
+		const admin = await userId(db, 'admin');
+		const t1 = generateSessionToken();
+		await createSession(db, t1, learner);
+		await changeOwnPassword(db, learner, 'fusion-demo', 'a-new-password');
+		expect((await validateSessionToken(db, t1)).session).toBeNull();
+
+		const t2 = generateSessionToken();
+		await createSession(db, t2, learner);
+		await resetPassword(db, schoolId, admin, learner);
+		expect((await validateSessionToken(db, t2)).session).toBeNull();
+
+		const t3 = generateSessionToken();
+		await createSession(db, t3, learner);
+		await setAccountActive(db, schoolId, admin, learner, false);
+		expect((await validateSessionToken(db, t3)).session).toBeNull();
+	});
+
+	it('refuses a wrong current password and keeps the old one', async () => {
+		const learner = await userId(db, 'student4');
+		await expect(changeOwnPassword(db, learner, 'not-it', 'another-password')).rejects.toThrow(/current password/);
+	});
+});

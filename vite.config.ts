@@ -1,0 +1,14 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	plugins: [sveltekit()],
+	server: { port: 5173 },
+	test: {
+		include: ['tests/unit/**/*.test.ts'],
+		environment: 'node',
+		// Each file gets its own temporary SQLite database, so files can run in parallel.
+		pool: 'forks',
+		testTimeout: 20_000
+	}
+});
