@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeDb, DEFAULT_DATABASE_PATH, openDatabase } from '../src/lib/server/db/connection';
 import { migrateToLatest } from '../src/lib/server/db/migrate';
+import { ensureReferenceData } from '../src/lib/server/frameworks/reference-data';
 import { DEMO_PASSWORD, demoLogins, hasDemoSchool, isDatabaseEmpty, seedDemoSchool } from '../src/lib/server/db/seed';
 
 const port = process.env.PORT || '3000';
@@ -15,6 +16,7 @@ async function prepareDatabase(): Promise<boolean> {
 		const { results } = await migrateToLatest(db);
 		const applied = results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
 		console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date.');
+		await ensureReferenceData(db);
 		if (process.env.SEED_DEMO !== '0' && (await isDatabaseEmpty(db))) {
 			await seedDemoSchool(db);
 			console.log('Seeded the demo school (Northbridge Academy).');

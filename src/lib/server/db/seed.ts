@@ -1,5 +1,7 @@
 import type { DB } from './connection';
 import { hashPassword } from '../auth/passwords';
+import { ensureReferenceData } from '../frameworks/reference-data';
+import { seedStarterBank } from '../criteria/criteria';
 
 /**
  * A school of any size, deterministic from a seed number: the demo school for `npm start`,
@@ -120,7 +122,8 @@ function chunks<T>(items: T[], size = 500): T[][] {
 export async function insertSchool(db: DB, plan: PlannedSchool, password: string): Promise<{ schoolId: number }> {
 	const passwordHash = await hashPassword(password);
 	const now = new Date().toISOString();
-	return db.transaction().execute(async (trx) => {
+	await ensureReferenceData(db);
+	const school = await db.transaction().execute(async (trx) => {
 		const { id: schoolId } = await trx
 			.insertInto('schools')
 			.values({ name: plan.schoolName, slug: plan.slug, created_at: now })
@@ -169,6 +172,8 @@ export async function insertSchool(db: DB, plan: PlannedSchool, password: string
 		}
 		return { schoolId };
 	});
+	await seedStarterBank(db, school.schoolId);
+	return school;
 }
 
 export async function isDatabaseEmpty(db: DB): Promise<boolean> {

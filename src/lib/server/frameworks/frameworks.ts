@@ -1,0 +1,318 @@
+import type { DB } from '../db/connection';
+import { CAPRI, FUSION_SKILLS } from '../../domain/frameworks';
+import { effectiveCrosswalk, type CrosswalkWeight } from '../../domain/crosswalk';
+import {
+	buildCasePackage,
+	casePackageSchema,
+	parentsFromAssociations,
+	type CasePackage
+} from '../../domain/case';
+import { recordAudit } from '../audit';
+
+export interface FrameworkItem {
+	id: number;
+	identifier: string;
+	code: string;
+	title: string;
+	description: string;
+	colour: string | null;
+	parentId: number | null;
+	position: number;
+}
+
+/** Frameworks a school can see: the shared ones and its own imports. */
+export async function listFrameworks(db: DB, schoolId: number) {
+	return db
+		.selectFrom('frameworks')
+		.select((eb) => [
+			'frameworks.id',
+			'frameworks.identifier',
+			'frameworks.kind',
+			'frameworks.title',
+			'frameworks.description',
+			'frameworks.school_id as schoolId',
+			eb
+				.selectFrom('framework_items')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.whereRef('framework_items.framework_id', '=', 'frameworks.id')
+				.as('itemCount')
+		])
+		.where((eb) => eb.or([eb('frameworks.school_id', 'is', null), eb('frameworks.school_id', '=', schoolId)]))
+		.orderBy('frameworks.id')
+		.execute();
+}
+
+export async function frameworkItems(db: DB, frameworkIdentifier: string): Promise<FrameworkItem[]> {
+	return db
+		.selectFrom('framework_items')
+		.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
+		.select([
+			'framework_items.id',
+			'framework_items.identifier',
+			'framework_items.code',
+			'framework_items.title',
+			'framework_items.description',
+			'framework_items.colour',
+			'framework_items.parent_id as parentId',
+			'framework_items.position'
+		])
+		.where('frameworks.identifier', '=', frameworkIdentifier)
+		.orderBy('framework_items.parent_id')
+		.orderBy('framework_items.position')
+		.execute();
+}
+
+export const fusionSkills = (db: DB) => frameworkItems(db, FUSION_SKILLS.identifier);
+
+/** CAPRI categories with their sub-categories, in order. */
+export async function capriTree(db: DB) {
+	const items = await frameworkItems(db, CAPRI.identifier);
+	const categories = items.filter((i) => i.parentId === null);
+	return categories.map((category) => ({
+		...category,
+		subCategories: items.filter((i) => i.parentId === category.id)
+	}));
+}
+export type CapriCategory = Awaited<ReturnType<typeof capriTree>>[number];
+
+export async function crosswalkFor(db: DB, schoolId: number): Promise<CrosswalkWeight[]> {
+	const rows = await db
+		.selectFrom('crosswalk_weights')
+		.select(['school_id as schoolId', 'source_item_id as sourceItemId', 'target_item_id as targetItemId', 'weight'])
+		.where((eb) => eb.or([eb('school_id', 'is', null), eb('school_id', '=', schoolId)]))
+		.execute();
+	return effectiveCrosswalk(
+		rows.filter((r) => r.schoolId === null),
+		rows.filter((r) => r.schoolId === schoolId)
+	);
+}
+
+/**
+ * Replaces a school's crosswalk for the given sub-categories. Rows with weight 0 are dropped; a
+ * sub-category left with no weight falls back to nothing (it maps to no skill), never to a guess.
+ */
+export async function saveSchoolCrosswalk(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	rows: { sourceItemId: number; targetItemId: number; weight: number }[]
+) {
+	await db.transaction().execute(async (trx) => {
+		const before = await trx
+			.selectFrom('crosswalk_weights')
+			.select(['source_item_id', 'target_item_id', 'weight'])
+			.where('school_id', '=', schoolId)
+			.execute();
+		await trx.deleteFrom('crosswalk_weights').where('school_id', '=', schoolId).execute();
+		const kept = rows.filter((r) => r.weight > 0);
+		const sources = [...new Set(rows.map((r) => r.sourceItemId))];
+		// A sub-category the admin set entirely to zero still needs a school row, or the default would
+		// silently apply again; a tiny sentinel is not honest, so we keep the default in that case and say so.
+		if (kept.length) {
+			await trx
+				.insertInto('crosswalk_weights')
+				.values(kept.map((r) => ({ school_id: schoolId, source_item_id: r.sourceItemId, target_item_id: r.targetItemId, weight: r.weight })))
+				.execute();
+		}
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'crosswalk.save',
+			entityType: 'crosswalk',
+			entityId: String(schoolId),
+			before,
+			after: { sources: sources.length, rows: kept.length }
+		});
+	});
+}
+
+export async function resetSchoolCrosswalk(db: DB, schoolId: number, actorId: number) {
+	await db.transaction().execute(async (trx) => {
+		await trx.deleteFrom('crosswalk_weights').where('school_id', '=', schoolId).execute();
+		await recordAudit(trx, { schoolId, actorId, action: 'crosswalk.reset', entityType: 'crosswalk', entityId: String(schoolId) });
+	});
+}
+
+/** The framework as a CASE CFPackage; CAPRI's package carries the school's crosswalk as associations. */
+export async function exportCasePackage(db: DB, identifier: string, baseUrl: string, schoolId: number | null): Promise<CasePackage | null> {
+	const doc = await db
+		.selectFrom('frameworks')
+		.select(['id', 'identifier', 'title', 'description', 'creator', 'version', 'kind', 'last_change_at as lastChangeAt'])
+		.where('identifier', '=', identifier)
+		.executeTakeFirst();
+	if (!doc) return null;
+	const items = await db
+		.selectFrom('framework_items as item')
+		.leftJoin('framework_items as parent', 'parent.id', 'item.parent_id')
+		.select([
+			'item.id',
+			'item.identifier',
+			'item.code',
+			'item.title',
+			'item.description',
+			'item.colour',
+			'item.position',
+			'item.last_change_at as lastChangeAt',
+			'parent.identifier as parentIdentifier'
+		])
+		.where('item.framework_id', '=', doc.id)
+		.execute();
+	const itemIds = new Set(items.map((i) => i.id));
+	const crosswalk = schoolId === null ? await defaultCrosswalkRows(db) : await crosswalkFor(db, schoolId);
+	const ownRows = crosswalk.filter((r) => itemIds.has(r.sourceItemId));
+	const names = ownRows.length
+		? await db
+				.selectFrom('framework_items')
+				.select(['id', 'identifier', 'title'])
+				.where('id', 'in', [...new Set(ownRows.flatMap((r) => [r.sourceItemId, r.targetItemId]))])
+				.execute()
+		: [];
+	const byId = new Map(names.map((n) => [n.id, n]));
+	return buildCasePackage(
+		baseUrl,
+		doc,
+		items,
+		ownRows.map((r) => ({
+			sourceIdentifier: byId.get(r.sourceItemId)!.identifier,
+			sourceTitle: byId.get(r.sourceItemId)!.title,
+			targetIdentifier: byId.get(r.targetItemId)!.identifier,
+			targetTitle: byId.get(r.targetItemId)!.title,
+			weight: r.weight
+		}))
+	);
+}
+
+async function defaultCrosswalkRows(db: DB): Promise<CrosswalkWeight[]> {
+	return db
+		.selectFrom('crosswalk_weights')
+		.select(['source_item_id as sourceItemId', 'target_item_id as targetItemId', 'weight'])
+		.where('school_id', 'is', null)
+		.execute();
+}
+
+export class CaseImportError extends Error {}
+
+export interface CaseImportResult {
+	frameworkCreated: boolean;
+	itemsCreated: number;
+	itemsAlreadyPresent: number;
+	crosswalkRows: number;
+	crosswalkSkipped: number;
+}
+
+/**
+ * Loads a CASE package. A framework new to this installation is created with the package's
+ * identifiers, owned by the importing school (or shared when `schoolId` is null, as the CLI does).
+ * An existing framework is never rewritten by an import: another school may rely on its wording.
+ * Crosswalk associations become the importing school's crosswalk.
+ */
+export async function importCasePackage(db: DB, schoolId: number | null, actorId: number | null, json: unknown): Promise<CaseImportResult> {
+	const parsed = casePackageSchema.safeParse(json);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		throw new CaseImportError(`Not a CASE framework package: ${issue.path.join('.') || 'document'} ${issue.message}.`);
+	}
+	const pkg = parsed.data;
+	const parents = parentsFromAssociations(pkg);
+	const result: CaseImportResult = { frameworkCreated: false, itemsCreated: 0, itemsAlreadyPresent: 0, crosswalkRows: 0, crosswalkSkipped: 0 };
+	await db.transaction().execute(async (trx) => {
+		let framework = await trx.selectFrom('frameworks').select(['id', 'school_id']).where('identifier', '=', pkg.CFDocument.identifier).executeTakeFirst();
+		if (framework && framework.school_id !== null && framework.school_id !== schoolId) {
+			throw new CaseImportError('A framework with this identifier belongs to another school.');
+		}
+		if (!framework) {
+			const codes = new Set(pkg.CFItems.map((i) => i.humanCodingScheme));
+			const kind = pkg.CFItems.length === 12 && [...codes].every((c) => /^FS-\d\d$/.test(c)) ? 'fusion' : codes.has('C') && codes.has('A') && codes.has('P') ? 'capri' : 'other';
+			framework = await trx
+				.insertInto('frameworks')
+				.values({
+					school_id: schoolId,
+					identifier: pkg.CFDocument.identifier,
+					kind,
+					title: pkg.CFDocument.title,
+					description: pkg.CFDocument.description,
+					creator: pkg.CFDocument.creator,
+					version: pkg.CFDocument.version,
+					last_change_at: pkg.CFDocument.lastChangeDateTime
+				})
+				.returning(['id', 'school_id'])
+				.executeTakeFirstOrThrow();
+			result.frameworkCreated = true;
+		}
+		// Parents first, so each child can point at its parent's row.
+		const pending = [...pkg.CFItems];
+		const idByIdentifier = new Map<string, number>();
+		for (let guard = 0; pending.length && guard < 50; guard++) {
+			for (const item of [...pending]) {
+				const parentIdentifier = parents.get(item.identifier) ?? null;
+				const existingParent = parentIdentifier
+					? (idByIdentifier.get(parentIdentifier) ??
+						(await trx.selectFrom('framework_items').select('id').where('identifier', '=', parentIdentifier).executeTakeFirst())?.id)
+					: null;
+				if (parentIdentifier && !existingParent) continue;
+				pending.splice(pending.indexOf(item), 1);
+				const existing = await trx.selectFrom('framework_items').select(['id', 'framework_id']).where('identifier', '=', item.identifier).executeTakeFirst();
+				if (existing) {
+					if (existing.framework_id !== framework.id) throw new CaseImportError(`Item ${item.humanCodingScheme} already belongs to another framework.`);
+					idByIdentifier.set(item.identifier, existing.id);
+					result.itemsAlreadyPresent++;
+					continue;
+				}
+				const { id } = await trx
+					.insertInto('framework_items')
+					.values({
+						framework_id: framework.id,
+						identifier: item.identifier,
+						code: item.humanCodingScheme,
+						title: item.fullStatement,
+						description: item.notes,
+						parent_id: existingParent ?? null,
+						colour: item.extensions?.colour ?? null,
+						position: item.listEnumeration ?? 0,
+						last_change_at: item.lastChangeDateTime ?? pkg.CFDocument.lastChangeDateTime
+					})
+					.returning('id')
+					.executeTakeFirstOrThrow();
+				idByIdentifier.set(item.identifier, id);
+				result.itemsCreated++;
+			}
+		}
+		if (pending.length) throw new CaseImportError(`${pending.length} items name a parent that is not in the package.`);
+
+		const related = pkg.CFAssociations.filter((a) => a.associationType === 'isRelatedTo' && a.extensions?.crosswalkWeight);
+		if (related.length && schoolId !== null) {
+			const ends = await trx
+				.selectFrom('framework_items')
+				.select(['id', 'identifier'])
+				.where('identifier', 'in', related.flatMap((a) => [a.originNodeURI.identifier, a.destinationNodeURI.identifier]))
+				.execute();
+			const idOf = new Map(ends.map((e) => [e.identifier, e.id]));
+			const rows = related.flatMap((a) => {
+				const source = idOf.get(a.originNodeURI.identifier);
+				const target = idOf.get(a.destinationNodeURI.identifier);
+				if (!source || !target) {
+					result.crosswalkSkipped++;
+					return [];
+				}
+				return [{ school_id: schoolId, source_item_id: source, target_item_id: target, weight: a.extensions!.crosswalkWeight! }];
+			});
+			const sources = [...new Set(rows.map((r) => r.source_item_id))];
+			if (sources.length) {
+				await trx.deleteFrom('crosswalk_weights').where('school_id', '=', schoolId).where('source_item_id', 'in', sources).execute();
+				await trx.insertInto('crosswalk_weights').values(rows).execute();
+			}
+			result.crosswalkRows = rows.length;
+		}
+		if (schoolId !== null) {
+			await recordAudit(trx, {
+				schoolId,
+				actorId,
+				action: 'framework.import',
+				entityType: 'framework',
+				entityId: pkg.CFDocument.identifier,
+				after: result
+			});
+		}
+	});
+	return result;
+}
