@@ -14,6 +14,15 @@ const PAGES: { persona: Persona | null; path: string; heading: string | RegExp }
 	{ persona: 'teacher', path: '/teacher', heading: /^Hello/ },
 	{ persona: 'teacher', path: `/teacher/classes/${DEMO_CLASS.first.id}`, heading: DEMO_CLASS.first.name },
 	{ persona: 'student', path: '/student', heading: /^Hello/ },
+	{ persona: 'student', path: '/student/tasks/1', heading: 'Enterprise project' },
+	{ persona: 'teacher', path: '/teacher/tasks/1', heading: 'Enterprise project' },
+	{ persona: 'teacher', path: `/teacher/classes/${DEMO_CLASS.first.id}/tasks/new`, heading: /^New task/ },
+	{ persona: 'teacher', path: '/teacher/criteria', heading: 'Criteria bank' },
+	{ persona: 'teacher', path: '/teacher/criteria/new', heading: 'Write a new criterion' },
+	{ persona: 'teacher', path: '/teacher/criteria/1', heading: /C1\.1/ },
+	{ persona: 'admin', path: '/admin/frameworks', heading: 'Frameworks' },
+	{ persona: 'admin', path: '/admin/frameworks/crosswalk', heading: /crosswalk/ },
+	{ persona: 'admin', path: '/admin/scales', heading: 'Grade scales' },
 	{ persona: 'student', path: '/admin', heading: 'You do not have access to this page' }
 ];
 

@@ -18,6 +18,12 @@ const STUDENTS: Who[] = ['student', 'studentOther'];
 /** A learner and a class no other test changes, so allowed actions here can run for real. */
 const TARGET_LEARNER = demoUserId('student27');
 const FIRST_CLASS = DEMO_CLASS.first.id;
+/** Made by tests/e2e/seed-extras.ts in class 1: one published task, and one the matrix may change. */
+const PUBLISHED_TASK = 1;
+const MATRIX_TASK = 2;
+const FIRST_CRITERION = 1; // the demo school's first starter criterion
+const FUSION = '999d5e3b-0023-4b21-9564-5da5d91e8988';
+const FUSION_FIRST_SKILL = 'ac6b095c-aec9-49ff-89eb-c64f7ce09702';
 
 interface Entry {
 	url: string;
@@ -58,7 +64,35 @@ const MATRIX: Record<string, Entry> = {
 	'page GET /teacher': { url: '/teacher', allow: TEACHERS },
 	'page GET /teacher/classes/[classId]': { url: `/teacher/classes/${FIRST_CLASS}`, allow: ['teacher', 'admin'] },
 
-	'page GET /student': { url: '/student', allow: STUDENTS }
+	'page GET /student': { url: '/student', allow: STUDENTS },
+	'page GET /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+
+	'page GET /teacher/classes/[classId]/tasks/new': { url: `/teacher/classes/${FIRST_CLASS}/tasks/new`, allow: ['teacher', 'admin'] },
+	'action default /teacher/classes/[classId]/tasks/new': { url: `/teacher/classes/${FIRST_CLASS}/tasks/new`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/tasks/[taskId]': { url: `/teacher/tasks/${PUBLISHED_TASK}`, allow: ['teacher', 'admin'] },
+	...Object.fromEntries(
+		['settings', 'add', 'remove', 'move', 'weight', 'publish', 'unpublish', 'archive'].map((action) => [
+			`action ${action} /teacher/tasks/[taskId]`,
+			{ url: `/teacher/tasks/${MATRIX_TASK}`, allow: ['teacher', 'admin'] as Who[] }
+		])
+	),
+	'page GET /teacher/criteria': { url: '/teacher/criteria', allow: TEACHERS },
+	'page GET /teacher/criteria/new': { url: '/teacher/criteria/new', allow: TEACHERS },
+	'action default /teacher/criteria/new': { url: '/teacher/criteria/new', allow: TEACHERS },
+	'page GET /teacher/criteria/[criterionId]': { url: `/teacher/criteria/${FIRST_CRITERION}`, allow: ['teacher', 'teacherOther', 'admin'] },
+	'action edit /teacher/criteria/[criterionId]': { url: `/teacher/criteria/${FIRST_CRITERION}`, allow: ['teacher', 'teacherOther', 'admin'] },
+	'action copy /teacher/criteria/[criterionId]': { url: `/teacher/criteria/${FIRST_CRITERION}`, allow: ['teacher', 'teacherOther', 'admin'] },
+
+	'page GET /admin/frameworks': { url: '/admin/frameworks', allow: ADMINS },
+	'action import /admin/frameworks': { url: '/admin/frameworks', allow: ADMINS },
+	'endpoint GET /admin/frameworks/[identifier]/case.json': { url: `/admin/frameworks/${FUSION}/case.json`, allow: ADMINS },
+	'page GET /admin/frameworks/crosswalk': { url: '/admin/frameworks/crosswalk', allow: ADMINS },
+	'action save /admin/frameworks/crosswalk': { url: '/admin/frameworks/crosswalk', allow: ADMINS },
+	'action reset /admin/frameworks/crosswalk': { url: '/admin/frameworks/crosswalk', allow: ADMINS },
+	'page GET /admin/scales': { url: '/admin/scales', allow: ADMINS },
+	'action create /admin/scales': { url: '/admin/scales', allow: ADMINS },
+	'endpoint GET /frameworks/[identifier]': { url: `/frameworks/${FUSION}`, allow: EVERYONE },
+	'endpoint GET /frameworks/items/[identifier]': { url: `/frameworks/items/${FUSION_FIRST_SKILL}`, allow: EVERYONE }
 };
 
 const keyOf = (r: DiscoveredRoute) => `${r.kind} ${r.name} ${r.id}`;

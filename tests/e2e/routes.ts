@@ -28,7 +28,7 @@ export function discoverRoutes(dir = ROUTES_DIR): DiscoveredRoute[] {
 		const source = readFileSync(pageServer, 'utf8');
 		const block = source.split(/export const actions[^=]*=\s*{/)[1];
 		if (block) {
-			for (const match of block.matchAll(/^\t(\w+):\s*async/gm)) found.push({ id: routeId, kind: 'action', name: match[1]! });
+			for (const match of block.matchAll(/^\t(\w+):\s*(?:async\b|\(|\w+\()/gm)) found.push({ id: routeId, kind: 'action', name: match[1]! });
 		}
 	}
 	for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -320,3 +320,45 @@ export async function listLearnerTasks(db: DB, learnerId: number) {
 		})
 	}));
 }
+
+/**
+ * Which Fusion Skills a task assesses and how much, with the working: each criterion's shares and
+ * whether they come from its sub-category's crosswalk or its own weights.
+ */
+export async function taskSkillSummary(db: DB, schoolId: number, taskId: number) {
+	const { crosswalkFor, fusionSkills } = await import('../frameworks/frameworks');
+	const { criterionSkillWeights, taskSkillWeights } = await import('../../domain/crosswalk');
+	const criteria = await taskCriteria(db, taskId);
+	const ids = criteria.map((c) => c.criterionId);
+	const [crosswalk, skills, overrides, capri] = await Promise.all([
+		crosswalkFor(db, schoolId),
+		fusionSkills(db),
+		ids.length
+			? db.selectFrom('criterion_skill_weights').select(['criterion_id as criterionId', 'fusion_item_id as fusionItemId', 'weight']).where('criterion_id', 'in', ids).execute()
+			: Promise.resolve([]),
+		ids.length ? db.selectFrom('criteria').select(['id', 'capri_item_id as capriItemId']).where('id', 'in', ids).execute() : Promise.resolve([])
+	]);
+	const mapping = (criterionId: number) => ({
+		capriItemId: capri.find((c) => c.id === criterionId)!.capriItemId,
+		overrides: overrides.filter((o) => o.criterionId === criterionId)
+	});
+	const { weights, unmappedCriterionIds } = taskSkillWeights(
+		criteria.map((c) => ({ criterionId: c.criterionId, taskWeight: c.weight, mapping: mapping(c.criterionId) })),
+		crosswalk
+	);
+	const skillName = new Map(skills.map((s) => [s.id, s]));
+	return {
+		skills: skills.filter((s) => weights.has(s.id)).map((s) => ({ code: s.code, title: s.title, share: weights.get(s.id)! })),
+		perCriterion: criteria.map((c) => {
+			const m = mapping(c.criterionId);
+			return {
+				code: c.code,
+				title: c.title,
+				taskWeight: c.weight,
+				source: m.overrides.length ? 'own weights' : 'sub-category crosswalk',
+				shares: [...criterionSkillWeights(m, crosswalk)].map(([id, share]) => ({ code: skillName.get(id)!.code, share }))
+			};
+		}),
+		unmapped: criteria.filter((c) => unmappedCriterionIds.includes(c.criterionId)).map((c) => c.code)
+	};
+}

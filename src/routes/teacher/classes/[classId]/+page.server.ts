@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { requireClassAccess, requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { classMembers } from '$lib/server/classes/classes';
+import { listClassTasks } from '$lib/server/tasks/tasks';
 import { idSchema } from '$lib/schemas/people';
 import type { PageServerLoad } from './$types';
 
@@ -11,9 +12,10 @@ export const load: PageServerLoad = async (event) => {
 	if (!classId.success) error(404, 'That class does not exist.');
 	const db = getDb();
 	const schoolClass = await requireClassAccess(db, teacher, classId.data, 'teach');
-	const members = await classMembers(db, schoolClass.id);
+	const [members, tasks] = await Promise.all([classMembers(db, schoolClass.id), listClassTasks(db, schoolClass.id)]);
 	return {
 		schoolClass: { id: schoolClass.id, name: schoolClass.name, yearGroup: schoolClass.year_group, subject: schoolClass.subject },
-		members
+		members,
+		tasks
 	};
 };

@@ -1,0 +1,34 @@
+import { fail } from '@sveltejs/kit';
+import { requireRole } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { CaseImportError, importCasePackage, listFrameworks } from '$lib/server/frameworks/frameworks';
+import type { Actions, PageServerLoad } from './$types';
+
+const MAX_CASE_BYTES = 5 * 1024 * 1024;
+
+export const load: PageServerLoad = async (event) => {
+	const admin = requireRole(event, 'admin');
+	return { frameworks: await listFrameworks(getDb(), admin.schoolId), origin: event.url.origin };
+};
+
+export const actions: Actions = {
+	import: async (event) => {
+		const admin = requireRole(event, 'admin');
+		const file = (await event.request.formData()).get('file');
+		if (!(file instanceof File) || file.size === 0) return fail(400, { message: 'Choose a CASE JSON file to import.' });
+		if (file.size > MAX_CASE_BYTES) return fail(400, { message: 'That file is larger than 5 MB.' });
+		let json: unknown;
+		try {
+			json = JSON.parse(await file.text());
+		} catch {
+			return fail(400, { message: `${file.name} is not valid JSON.` });
+		}
+		try {
+			const result = await importCasePackage(getDb(), admin.schoolId, admin.id, json);
+			return { imported: result };
+		} catch (e) {
+			if (e instanceof CaseImportError) return fail(400, { message: e.message });
+			throw e;
+		}
+	}
+};

@@ -1,0 +1,39 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { requireClassAccess, requireRole } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { listScales } from '$lib/server/scales/scales';
+import { TaskError, createTask } from '$lib/server/tasks/tasks';
+import { idSchema } from '$lib/schemas/people';
+import { taskSettingsSchema } from '$lib/schemas/tasks';
+import { fieldErrors, formFields } from '$lib/schemas/forms';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+
+async function teachersClass(event: RequestEvent) {
+	const teacher = requireRole(event, 'teacher', 'admin');
+	const classId = idSchema.safeParse(event.params.classId);
+	if (!classId.success) error(404, 'That class does not exist.');
+	const schoolClass = await requireClassAccess(getDb(), teacher, classId.data, 'teach');
+	return { teacher, schoolClass };
+}
+
+export const load: PageServerLoad = async (event) => {
+	const { teacher, schoolClass } = await teachersClass(event);
+	return { schoolClass: { id: schoolClass.id, name: schoolClass.name }, scales: await listScales(getDb(), teacher.schoolId) };
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const { teacher, schoolClass } = await teachersClass(event);
+		const fields = formFields(await event.request.formData());
+		const parsed = taskSettingsSchema.safeParse(fields);
+		if (!parsed.success) return fail(400, { values: fields, ...fieldErrors(parsed.error) });
+		let taskId: number;
+		try {
+			taskId = await createTask(getDb(), teacher, schoolClass.id, parsed.data);
+		} catch (e) {
+			if (e instanceof TaskError) return fail(400, { values: fields, message: e.message, errors: {} as Record<string, string> });
+			throw e;
+		}
+		redirect(303, `/teacher/tasks/${taskId}?created=1`);
+	}
+};

@@ -1,0 +1,154 @@
+import { error, fail } from '@sveltejs/kit';
+import { z } from 'zod';
+import { requireRole } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { bankFilters, listBank } from '$lib/server/criteria/criteria';
+import { listScales } from '$lib/server/scales/scales';
+import {
+	TaskError,
+	addTaskCriterion,
+	moveTaskCriterion,
+	removeTaskCriterion,
+	requireTaskToTeach,
+	setTaskCriterionWeight,
+	setTaskState,
+	taskCriteria,
+	taskSkillSummary,
+	updateTaskSettings
+} from '$lib/server/tasks/tasks';
+import { renderMarkdown } from '$lib/server/markdown';
+import { idSchema } from '$lib/schemas/people';
+import { taskCriterionRef, taskSettingsSchema, weightSchema } from '$lib/schemas/tasks';
+import { fieldErrors, formFields } from '$lib/schemas/forms';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+
+const bankFilterSchema = z.object({
+	capri: z.enum(['C', 'A', 'P', 'R', 'I']).optional().catch(undefined),
+	skill: idSchema.optional().catch(undefined),
+	q: z.string().trim().max(100).optional().catch(undefined)
+});
+
+function taskIdOf(event: RequestEvent): number {
+	const taskId = idSchema.safeParse(event.params.taskId);
+	if (!taskId.success) error(404, 'That task does not exist.');
+	return taskId.data;
+}
+
+export const load: PageServerLoad = async (event) => {
+	const teacher = requireRole(event, 'teacher', 'admin');
+	const db = getDb();
+	const task = await requireTaskToTeach(db, teacher, taskIdOf(event));
+	const filter = bankFilterSchema.parse(Object.fromEntries(event.url.searchParams));
+	const [criteria, bank, filters, scales, summary] = await Promise.all([
+		taskCriteria(db, task.id),
+		listBank(db, teacher.schoolId, { capri: filter.capri, fusionItemId: filter.skill, search: filter.q }),
+		bankFilters(db),
+		listScales(db, teacher.schoolId),
+		taskSkillSummary(db, teacher.schoolId, task.id)
+	]);
+	const chosenLineages = new Set(criteria.map((c) => c.lineageId));
+	const onScale = bank.filter((c) => c.scaleId === task.scale_id);
+	return {
+		task: {
+			id: task.id,
+			title: task.title,
+			state: task.state,
+			classId: task.class_id,
+			className: task.className,
+			briefHtml: renderMarkdown(task.brief_markdown),
+			settings: {
+				title: task.title,
+				brief: task.brief_markdown,
+				dueAt: task.due_at,
+				scaleId: task.scale_id,
+				selfRequiredBeforeRelease: task.self_required_before_release,
+				selfMarkerVisibility: task.self_marker_visibility,
+				peerEnabled: task.peer_enabled,
+				peerReviewersPerLearner: task.peer_reviewers_per_learner,
+				peerAllocation: task.peer_allocation,
+				peerAnonymous: task.peer_anonymous,
+				peerOpensAt: task.peer_opens_at,
+				peerClosesAt: task.peer_closes_at,
+				groupTask: task.group_task
+			}
+		},
+		criteria,
+		bank: onScale.map((c) => ({ ...c, inTask: chosenLineages.has(c.lineageId) })),
+		hiddenOtherScale: bank.length - onScale.length,
+		filters,
+		filter: { capri: filter.capri ?? '', skill: filter.skill ? String(filter.skill) : '', q: filter.q ?? '' },
+		scales,
+		summary,
+		created: event.url.searchParams.has('created')
+	};
+};
+
+/** Runs a task change, turning a TaskError into a message on the page. */
+async function change(event: RequestEvent, work: (taskId: number, form: FormData) => Promise<string>) {
+	requireRole(event, 'teacher', 'admin');
+	const taskId = taskIdOf(event);
+	const form = await event.request.formData();
+	try {
+		return { done: await work(taskId, form) };
+	} catch (e) {
+		if (e instanceof TaskError) return fail(400, { message: e.message });
+		if (e instanceof z.ZodError) return fail(400, { message: e.issues[0]?.message ?? 'Check the form.' });
+		throw e;
+	}
+}
+
+export const actions: Actions = {
+	settings: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const taskId = taskIdOf(event);
+		const fields = formFields(await event.request.formData());
+		const parsed = taskSettingsSchema.safeParse(fields);
+		if (!parsed.success) return fail(400, { settingsValues: fields, ...fieldErrors(parsed.error) });
+		try {
+			await updateTaskSettings(getDb(), teacher, taskId, parsed.data);
+		} catch (e) {
+			if (e instanceof TaskError) return fail(400, { settingsValues: fields, message: e.message, errors: {} as Record<string, string> });
+			throw e;
+		}
+		return { done: 'Task settings saved.' };
+	},
+	add: (event) =>
+		change(event, async (taskId, form) => {
+			const criterionId = idSchema.parse(form.get('criterionId'));
+			await addTaskCriterion(getDb(), requireRole(event, 'teacher', 'admin'), taskId, criterionId);
+			return 'Criterion added.';
+		}),
+	remove: (event) =>
+		change(event, async (taskId, form) => {
+			const { taskCriterionId } = taskCriterionRef.parse(Object.fromEntries(form));
+			await removeTaskCriterion(getDb(), requireRole(event, 'teacher', 'admin'), taskId, taskCriterionId);
+			return 'Criterion removed.';
+		}),
+	move: (event) =>
+		change(event, async (taskId, form) => {
+			const { taskCriterionId, direction } = taskCriterionRef.extend({ direction: z.enum(['up', 'down']) }).parse(Object.fromEntries(form));
+			await moveTaskCriterion(getDb(), requireRole(event, 'teacher', 'admin'), taskId, taskCriterionId, direction);
+			return `Criterion moved ${direction}.`;
+		}),
+	weight: (event) =>
+		change(event, async (taskId, form) => {
+			const { taskCriterionId, weight } = taskCriterionRef.extend({ weight: weightSchema }).parse(Object.fromEntries(form));
+			await setTaskCriterionWeight(getDb(), requireRole(event, 'teacher', 'admin'), taskId, taskCriterionId, weight);
+			return 'Weight saved.';
+		}),
+	publish: (event) =>
+		change(event, async (taskId) => {
+			await setTaskState(getDb(), requireRole(event, 'teacher', 'admin'), taskId, 'published');
+			return 'Published: learners in the class can now see this task.';
+		}),
+	unpublish: (event) =>
+		change(event, async (taskId) => {
+			await setTaskState(getDb(), requireRole(event, 'teacher', 'admin'), taskId, 'draft');
+			return 'Back to draft: learners no longer see this task.';
+		}),
+	archive: (event) =>
+		change(event, async (taskId) => {
+			await setTaskState(getDb(), requireRole(event, 'teacher', 'admin'), taskId, 'archived');
+			return 'Archived.';
+		})
+};
