@@ -1,6 +1,7 @@
 // `npm run backup -- <file>`: an online, consistent copy of the database while the app keeps running.
 import SQLite from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_DATABASE_PATH } from '../src/lib/server/db/connection';
 
 const target = process.argv[2];
@@ -22,4 +23,9 @@ await db.backup(target, {
 	}
 });
 db.close();
-console.log(`\nBacked up ${source} to ${target}. To restore: stop the app and copy it back to ${source}.`);
+// Evidence files are written once and never changed, so copying them after the database is consistent:
+// every file the backup refers to already exists.
+const uploads = process.env.UPLOADS_DIR || join(dirname(resolve(source)), 'uploads');
+if (existsSync(uploads)) cpSync(uploads, `${target}.uploads`, { recursive: true });
+console.log(`\nBacked up ${source} to ${target}${existsSync(uploads) ? ` and ${uploads} to ${target}.uploads` : ''}.`);
+console.log(`To restore: stop the app, copy the database back to ${source} and the uploads back to ${uploads}.`);

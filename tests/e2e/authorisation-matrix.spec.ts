@@ -22,12 +22,17 @@ const FIRST_CLASS = DEMO_CLASS.first.id;
 const PUBLISHED_TASK = 1;
 const MATRIX_TASK = 2;
 const FIRST_CRITERION = 1; // the demo school's first starter criterion
+/** A class-1 learner no other test marks, and student1's uploaded sketch (seed-extras). */
+const MARKED_LEARNER = demoUserId('student15');
+const STUDENT1_FILE = 3;
 const FUSION = '999d5e3b-0023-4b21-9564-5da5d91e8988';
 const FUSION_FIRST_SKILL = 'ac6b095c-aec9-49ff-89eb-c64f7ce09702';
 
 interface Entry {
 	url: string;
 	allow: Who[];
+	/** JSON body for endpoints that need one to get past input checks to the access check */
+	body?: unknown;
 	/** Actions that end the caller's session are tried only with a session of their own. */
 	endsSession?: boolean;
 }
@@ -92,7 +97,32 @@ const MATRIX: Record<string, Entry> = {
 	'page GET /admin/scales': { url: '/admin/scales', allow: ADMINS },
 	'action create /admin/scales': { url: '/admin/scales', allow: ADMINS },
 	'endpoint GET /frameworks/[identifier]': { url: `/frameworks/${FUSION}`, allow: EVERYONE },
-	'endpoint GET /frameworks/items/[identifier]': { url: `/frameworks/items/${FUSION_FIRST_SKILL}`, allow: EVERYONE }
+	'endpoint GET /frameworks/items/[identifier]': { url: `/frameworks/items/${FUSION_FIRST_SKILL}`, allow: EVERYONE },
+
+	// Assessment: the learner's own screen, their autosave and evidence; the teacher's marking.
+	'action submit /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+	'action addEvidence /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+	'action removeEvidence /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+	'endpoint PUT /student/tasks/[taskId]/save': {
+		url: `/student/tasks/${PUBLISHED_TASK}/save`,
+		allow: ['student'],
+		body: { kind: 'reflection', text: 'Written by the authorisation matrix.' }
+	},
+	'endpoint GET /evidence/[evidenceId]': { url: `/evidence/${STUDENT1_FILE}`, allow: ['student', 'teacher', 'admin'] },
+	'page GET /teacher/tasks/[taskId]/marking': { url: `/teacher/tasks/${PUBLISHED_TASK}/marking`, allow: ['teacher', 'admin'] },
+	'action releaseAll /teacher/tasks/[taskId]/marking': { url: `/teacher/tasks/${MATRIX_TASK}/marking`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/tasks/[taskId]/marking/[learnerId]': { url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] },
+	...Object.fromEntries(
+		['release', 'reopen', 'bankAdd', 'bankRemove'].map((action) => [
+			`action ${action} /teacher/tasks/[taskId]/marking/[learnerId]`,
+			{ url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] as Who[] }
+		])
+	),
+	'endpoint PUT /teacher/tasks/[taskId]/marking/[learnerId]/save': {
+		url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}/save`,
+		allow: ['teacher', 'admin'],
+		body: { kind: 'overall', text: 'Written by the authorisation matrix.' }
+	}
 };
 
 const keyOf = (r: DiscoveredRoute) => `${r.kind} ${r.name} ${r.id}`;
@@ -124,7 +154,11 @@ async function call(context: APIRequestContext, key: string, entry: Entry) {
 	const response =
 		kind === 'action'
 			? await context.post(name === 'default' ? entry.url : `${entry.url}?/${name}`, { form: {}, maxRedirects: 0 })
-			: await context.fetch(entry.url, { method: kind === 'endpoint' ? name : 'GET', maxRedirects: 0 });
+			: await context.fetch(entry.url, {
+					method: kind === 'endpoint' ? name : 'GET',
+					maxRedirects: 0,
+					...(entry.body === undefined ? {} : { data: entry.body, headers: { 'content-type': 'application/json', accept: 'application/json' } })
+				});
 	return { status: response.status(), location: response.headers()['location'] };
 }
 

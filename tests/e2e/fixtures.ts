@@ -35,6 +35,8 @@ export async function signIn(page: Page, username: string, password = DEMO_PASSW
 	await page.getByLabel('Username').fill(username);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Sign in' }).click();
+	// Wait for the answer (a new page, or the form with its message) before the test moves on.
+	await page.waitForLoadState('networkidle');
 }
 
 /** No serious or critical axe violation; the failure message lists what was found. */

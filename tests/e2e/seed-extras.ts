@@ -4,7 +4,11 @@ import { migrateToLatest } from '../../src/lib/server/db/migrate';
 import { DEMO_PASSWORD, insertSchool, planSchool, schoolOfSize, seedDemoSchool } from '../../src/lib/server/db/seed';
 import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
-import { addTaskCriterion, createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
+import { addTaskCriterion, createTask, setTaskState, taskCriteria } from '../../src/lib/server/tasks/tasks';
+import { saveSelfAssessment, submitSelfAssessment } from '../../src/lib/server/assessment/self-assessment';
+import { releaseGrades, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
+import { addEvidence } from '../../src/lib/server/assessment/evidence';
+import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 
 export const OTHER_SCHOOL_PREFIX = 'rs-';
@@ -28,4 +32,46 @@ const bank = await listBank(db, teacher.school_id);
 for (const code of ['C1.1', 'P1.1', 'I1.1']) await addTaskCriterion(db, asTeacher, published, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, published, 'published');
 await createTask(db, asTeacher, 1, settings('Matrix scratch task'));
+
+// Task 3: a clean task for the assessment journey test (tests/e2e/assessment.spec.ts).
+const journey = await createTask(db, asTeacher, 1, settings('Assessment journey'));
+for (const code of ['C1.1', 'R3.2']) await addTaskCriterion(db, asTeacher, journey, bank.find((c) => c.code === code)!.id);
+await setTaskState(db, asTeacher, journey, 'published');
+
+// Work on task 1, so marking and released views have something to show (and screenshots are real):
+// student2 self-assessed, was marked and released; student3 self-assessed and waits; student1 has a file.
+const criteria = await taskCriteria(db, published);
+const student2 = await sessionUserFor('student2');
+const placements: [number, string][] = [[72, 'I spoke clearly and used my slides, but I read some parts.'], [55, 'I planned the first week well, then rushed.'], [85, 'We had lots of ideas and picked the best one with the client.']];
+for (const [i, c] of criteria.entries()) {
+	await saveSelfAssessment(db, student2, published, { kind: 'criterion', criterionId: c.criterionId, value: placements[i]![0], comment: placements[i]![1] });
+}
+await saveSelfAssessment(db, student2, published, { kind: 'reflection', text: 'I am proud of our prototype. Next time I will plan the last week better.' });
+await addEvidence(db, student2, published, { kind: 'link', title: 'Our pitch slides', url: 'https://example.org/pitch-slides' });
+await addEvidence(db, student2, published, { kind: 'text', title: 'Client feedback', body: 'The client said the app idea was useful and easy to understand.' });
+await submitSelfAssessment(db, student2, published);
+const grades: [number, string][] = [[50, 'Good structure; practise so you can look up from your notes.'], [58, 'Your plan was realistic; keep it updated when things slip.'], [70, 'A strong range of ideas, well tested with the client.']];
+for (const [i, c] of criteria.entries()) {
+	await saveTeacherGrade(db, asTeacher, published, student2.id, { kind: 'criterion', criterionId: c.criterionId, value: grades[i]![0], comment: grades[i]![1] });
+}
+await saveTeacherGrade(db, asTeacher, published, student2.id, { kind: 'overall', text: 'A thoughtful project. Work on your delivery next.' });
+await releaseGrades(db, asTeacher, published, student2.id);
+
+const student3 = await sessionUserFor('student3');
+for (const [i, c] of criteria.entries()) await saveSelfAssessment(db, student3, published, { kind: 'criterion', criterionId: c.criterionId, value: [40, 66, 61][i]! });
+await submitSelfAssessment(db, student3, published);
+
+const student1 = await sessionUserFor('student1');
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+await addEvidence(db, student1, published, { kind: 'file', title: 'Sketch of the app', file: new File([png], 'sketch.png', { type: 'image/png' }) });
 await db.destroy();
+
+async function sessionUserFor(username: string): Promise<SessionUser> {
+	const row = await db
+		.selectFrom('users')
+		.innerJoin('memberships', 'memberships.user_id', 'users.id')
+		.select(['users.id', 'users.given_name', 'users.family_name', 'memberships.school_id', 'memberships.role'])
+		.where('username', '=', username)
+		.executeTakeFirstOrThrow();
+	return { id: row.id, username, givenName: row.given_name, familyName: row.family_name, schoolId: row.school_id, schoolName: '', roles: [row.role] };
+}

@@ -1,31 +1,56 @@
-import { error } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { descriptorsFor, requireTaskToLearn, taskCriteria } from '$lib/server/tasks/tasks';
-import { listScales } from '$lib/server/scales/scales';
-import { renderMarkdown } from '$lib/server/markdown';
+import { learnerAssessmentView, submitSelfAssessment } from '$lib/server/assessment/self-assessment';
+import { addEvidence, removeEvidence, type EvidenceInput } from '$lib/server/assessment/evidence';
+import { AssessmentError } from '$lib/server/assessment/shared';
+import { actOn, idParam } from '$lib/server/http';
+import { evidenceSchema } from '$lib/schemas/assessment';
 import { idSchema } from '$lib/schemas/people';
-import type { PageServerLoad } from './$types';
+import { formFields } from '$lib/schemas/forms';
+import { requireTaskToLearn } from '$lib/server/tasks/tasks';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+
+/** Guard first: the learner, and a task of their class, before any input is read. */
+async function learnerAndTask(event: RequestEvent) {
+	const learner = requireRole(event, 'student');
+	const task = await requireTaskToLearn(getDb(), learner, idParam(event.params.taskId, 'task'));
+	return { learner, taskId: task.id };
+}
 
 export const load: PageServerLoad = async (event) => {
 	const learner = requireRole(event, 'student');
-	const taskId = idSchema.safeParse(event.params.taskId);
-	if (!taskId.success) error(404, 'That task does not exist.');
-	const db = getDb();
-	const task = await requireTaskToLearn(db, learner, taskId.data);
-	const criteria = await taskCriteria(db, task.id);
-	const [descriptors, scales] = await Promise.all([descriptorsFor(db, criteria.map((c) => c.criterionId)), listScales(db, learner.schoolId)]);
-	const bands = scales.find((s) => s.id === task.scale_id)?.bands ?? [];
-	return {
-		task: { id: task.id, title: task.title, className: task.className, dueAt: task.due_at, briefHtml: renderMarkdown(task.brief_markdown) },
-		// Learners see band names and descriptors, never the numbers behind the slider.
-		criteria: criteria.map((c) => ({
-			code: c.code,
-			title: c.title,
-			description: c.description,
-			colour: c.colour ?? '#4f5661',
-			categoryTitle: `${c.categoryCode} ${c.categoryTitle}`,
-			bands: bands.map((b, i) => ({ label: b.label, descriptor: descriptors.get(c.criterionId)?.[i] ?? '' }))
-		}))
-	};
+	return learnerAssessmentView(getDb(), learner, idParam(event.params.taskId, 'task'));
+};
+
+export const actions: Actions = {
+	submit: async (event) => {
+		const { learner, taskId } = await learnerAndTask(event);
+		return actOn(async () => {
+			await submitSelfAssessment(getDb(), learner, taskId);
+			return { done: 'Submitted. Your teacher can now see your self-assessment.' };
+		});
+	},
+	addEvidence: async (event) => {
+		const { learner, taskId } = await learnerAndTask(event);
+		const form = await event.request.formData();
+		return actOn(async () => {
+			const fields = evidenceSchema.parse(formFields(form));
+			let input: EvidenceInput;
+			if (fields.kind === 'file') {
+				const file = form.get('file');
+				if (!(file instanceof File) || file.size === 0) throw new AssessmentError('Choose a file to upload.');
+				input = { kind: 'file', title: fields.title, file };
+			} else input = fields;
+			await addEvidence(getDb(), learner, taskId, input);
+			return { done: 'Evidence added.', evidenceAdded: true };
+		});
+	},
+	removeEvidence: async (event) => {
+		const { learner, taskId } = await learnerAndTask(event);
+		const form = await event.request.formData();
+		return actOn(async () => {
+			await removeEvidence(getDb(), learner, taskId, idSchema.parse(form.get('evidenceId')));
+			return { done: 'Evidence removed.' };
+		});
+	}
 };

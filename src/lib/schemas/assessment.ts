@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** A slider position: the stored number behind the band a person chose. */
+export const sliderValueSchema = z
+	.number({ error: 'The slider value must be a number.' })
+	.finite('The slider value must be a number.')
+	.min(0, 'The slider value must be from 0 to 100.')
+	.max(100, 'The slider value must be from 0 to 100.');
+
+const commentSchema = z.string({ error: 'A comment must be text.' }).max(4000, 'Keep a comment under 4,000 characters.');
+const criterionRef = z.number({ error: 'Say which criterion.' }).int().positive();
+
+/** One autosaved change to a criterion: the slider, the comment/reflection, or both. */
+const criterionChange = z
+	.object({
+		kind: z.literal('criterion'),
+		criterionId: criterionRef,
+		value: sliderValueSchema.nullable().optional(),
+		comment: commentSchema.optional()
+	})
+	.strict()
+	.refine((c) => c.value !== undefined || c.comment !== undefined, 'Nothing to save.');
+
+export const selfSaveSchema = z.discriminatedUnion('kind', [
+	criterionChange,
+	z.object({ kind: z.literal('reflection'), text: z.string({ error: 'A reflection must be text.' }).max(8000, 'Keep the reflection under 8,000 characters.') }).strict()
+]);
+export type SelfSave = z.infer<typeof selfSaveSchema>;
+
+const reason = z.string().trim().max(500, 'Keep the reason under 500 characters.').optional();
+
+export const teacherSaveSchema = z.discriminatedUnion('kind', [
+	z
+		.object({
+			kind: z.literal('criterion'),
+			criterionId: criterionRef,
+			value: sliderValueSchema.nullable().optional(),
+			comment: commentSchema.optional(),
+			reason
+		})
+		.strict()
+		.refine((c) => c.value !== undefined || c.comment !== undefined, 'Nothing to save.'),
+	z.object({ kind: z.literal('overall'), text: z.string({ error: 'A comment must be text.' }).max(8000, 'Keep the comment under 8,000 characters.'), reason }).strict()
+]);
+export type TeacherSave = z.infer<typeof teacherSaveSchema>;
+
+export const evidenceSchema = z.discriminatedUnion('kind', [
+	z.object({
+		kind: z.literal('text'),
+		title: z.string().trim().min(1, 'Give the note a title.').max(200, 'Keep the title under 200 characters.'),
+		body: z.string().trim().min(1, 'Write the note.').max(10000, 'Keep the note under 10,000 characters.')
+	}),
+	z.object({
+		kind: z.literal('link'),
+		title: z.string().trim().min(1, 'Give the link a title.').max(200, 'Keep the title under 200 characters.'),
+		url: z.string().trim().max(2000, 'That link is too long.')
+	}),
+	z.object({
+		kind: z.literal('file'),
+		title: z.string().trim().max(200, 'Keep the title under 200 characters.').default('')
+	})
+]);
+
+export const commentBankSchema = z.object({
+	text: z.string().trim().min(1, 'Write the comment to save.').max(1000, 'Keep saved comments under 1,000 characters.'),
+	criterionLineageId: z.string().trim().max(64).optional().transform((v) => v || null)
+});

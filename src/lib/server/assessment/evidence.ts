@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Insertable } from 'kysely';
+import type { DB } from '../db/connection';
+import type { EvidenceTable } from '../db/schema';
+import type { SessionUser } from '../auth/sessions';
+import { hasRole } from '../auth/guards';
+import { recordAudit } from '../audit';
+import { DEFAULT_DATABASE_PATH } from '../db/connection';
+import { requireTaskToLearn } from '../tasks/tasks';
+import { ALLOWED_EVIDENCE_TYPES, isSafeEvidenceLink, judgeUpload, MAX_EVIDENCE_PER_SUBMISSION, safeFileName } from '../../domain/evidence';
+import { AssessmentError, nowIso } from './shared';
+
+/** Uploads live beside the database, outside `static/`, and are only ever served through `evidenceFile`. */
+export function uploadsDirectory(): string {
+	const dir = process.env.UPLOADS_DIR || join(dirname(resolve(process.env.DATABASE_PATH || DEFAULT_DATABASE_PATH)), 'uploads');
+	mkdirSync(dir, { recursive: true });
+	return dir;
+}
+
+export type EvidenceInput =
+	| { kind: 'text'; title: string; body: string }
+	| { kind: 'link'; title: string; url: string }
+	| { kind: 'file'; title: string; file: File };
+
+async function openSubmission(db: DB, learner: SessionUser, taskId: number) {
+	const task = await requireTaskToLearn(db, learner, taskId);
+	const now = nowIso();
+	const submission = await db
+		.insertInto('submissions')
+		.values({ task_id: task.id, learner_id: learner.id, self_state: 'in_progress', updated_at: now })
+		.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doUpdateSet({ updated_at: now }))
+		.returning(['id', 'self_state as selfState'])
+		.executeTakeFirstOrThrow();
+	if (submission.selfState === 'submitted') {
+		throw new AssessmentError('Your self-assessment is submitted, so its evidence is locked. Ask your teacher to reopen it.', 409);
+	}
+	return submission;
+}
+
+export async function addEvidence(db: DB, learner: SessionUser, taskId: number, input: EvidenceInput): Promise<number> {
+	const submission = await openSubmission(db, learner, taskId);
+	const count = await db.selectFrom('evidence').select((e) => e.fn.countAll<number>().as('n')).where('submission_id', '=', submission.id).executeTakeFirstOrThrow();
+	if (Number(count.n) >= MAX_EVIDENCE_PER_SUBMISSION) throw new AssessmentError(`A task can have at most ${MAX_EVIDENCE_PER_SUBMISSION} pieces of evidence.`);
+
+	const base = { submission_id: submission.id, kind: input.kind, title: input.title, created_at: nowIso() } as const;
+	if (input.kind === 'text') return insertEvidence(db, learner, { ...base, body: input.body });
+	if (input.kind === 'link') {
+		if (!isSafeEvidenceLink(input.url)) throw new AssessmentError('A link must be a web address starting with https:// or http://.');
+		return insertEvidence(db, learner, { ...base, url: input.url });
+	}
+
+	// Size first, before reading the file into memory.
+	const early = judgeUpload({ size: input.file.size, sniffedMime: 'application/pdf' });
+	if (!early.ok) throw new AssessmentError(early.message);
+	const bytes = new Uint8Array(await input.file.arrayBuffer());
+	const sniffed = await fileTypeFromBuffer(bytes);
+	const verdict = judgeUpload({ size: bytes.byteLength, sniffedMime: sniffed?.mime });
+	if (!verdict.ok) throw new AssessmentError(verdict.message);
+	const storageKey = randomBytes(16).toString('hex');
+	const path = join(uploadsDirectory(), storageKey);
+	await writeFile(path, bytes, { flag: 'wx', mode: 0o600 });
+	const fileName = safeFileName(input.file.name);
+	try {
+		return await insertEvidence(db, learner, {
+			...base,
+			title: input.title || fileName,
+			file_name: fileName,
+			file_mime: verdict.mime,
+			file_size: bytes.byteLength,
+			storage_key: storageKey
+		});
+	} catch (problem) {
+		await unlink(path).catch(() => {});
+		throw problem;
+	}
+}
+
+async function insertEvidence(
+	db: DB,
+	learner: SessionUser,
+	values: Insertable<EvidenceTable>
+): Promise<number> {
+	return db.transaction().execute(async (trx) => {
+		const { id } = await trx
+			.insertInto('evidence')
+			.values(values)
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await recordAudit(trx, { schoolId: learner.schoolId, actorId: learner.id, action: 'evidence.add', entityType: 'evidence', entityId: String(id), after: { kind: values.kind, title: values.title } });
+		return id;
+	});
+}
+
+export async function removeEvidence(db: DB, learner: SessionUser, taskId: number, evidenceId: number) {
+	const submission = await openSubmission(db, learner, taskId);
+	const item = await db.selectFrom('evidence').select(['id', 'storage_key', 'title']).where('id', '=', evidenceId).where('submission_id', '=', submission.id).executeTakeFirst();
+	if (!item) throw new AssessmentError('That evidence is not part of your work on this task.', 404);
+	await db.transaction().execute(async (trx) => {
+		await trx.deleteFrom('evidence').where('id', '=', item.id).execute();
+		await recordAudit(trx, { schoolId: learner.schoolId, actorId: learner.id, action: 'evidence.remove', entityType: 'evidence', entityId: String(item.id), before: { title: item.title } });
+	});
+	if (item.storage_key) await unlink(join(uploadsDirectory(), item.storage_key)).catch(() => {});
+}
+
+/**
+ * An uploaded file, for someone allowed to see it: the learner who made it, a teacher of the task's
+ * class, or an admin of the school. Anyone else is told it does not exist.
+ */
+export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number) {
+	const item = await db
+		.selectFrom('evidence')
+		.innerJoin('submissions', 'submissions.id', 'evidence.submission_id')
+		.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
+		.innerJoin('classes', 'classes.id', 'tasks.class_id')
+		.select((eb) => [
+			'evidence.file_name as fileName',
+			'evidence.file_mime as mime',
+			'evidence.storage_key as storageKey',
+			'submissions.learner_id as learnerId',
+			'classes.school_id as schoolId',
+			eb
+				.exists(eb.selectFrom('class_teachers').select('class_teachers.teacher_id').whereRef('class_teachers.class_id', '=', 'tasks.class_id').where('class_teachers.teacher_id', '=', user.id))
+				.as('teaches')
+		])
+		.where('evidence.id', '=', evidenceId)
+		.where('evidence.kind', '=', 'file')
+		.executeTakeFirst();
+	const allowed =
+		item &&
+		item.schoolId === user.schoolId &&
+		(item.learnerId === user.id || (hasRole(user, 'teacher') && Boolean(item.teaches)) || hasRole(user, 'admin'));
+	if (!item || !allowed || !item.storageKey || !item.mime) throw new AssessmentError('That file does not exist, or is not yours to see.', 404);
+	const bytes = await readFile(join(uploadsDirectory(), item.storageKey)).catch(() => null);
+	if (!bytes) throw new AssessmentError('That file is missing from storage. Ask the learner to upload it again.', 404);
+	return { bytes, mime: item.mime, fileName: item.fileName ?? 'evidence', inline: ALLOWED_EVIDENCE_TYPES[item.mime]?.inline ?? false };
+}

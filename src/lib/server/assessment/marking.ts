@@ -1,0 +1,320 @@
+import type { DB } from '../db/connection';
+import type { SessionUser } from '../auth/sessions';
+import { recordAudit } from '../audit';
+import { renderMarkdown } from '../markdown';
+import { requireTaskToTeach } from '../tasks/tasks';
+import { learnerTaskStatus, STATUS_LABEL } from '../../domain/task-status';
+import type { TeacherSave } from '../../schemas/assessment';
+import { AssessmentError, assessmentCards, evidenceOf, nowIso } from './shared';
+import { commentBankFor } from './comment-bank';
+
+/** The class list for marking one task: each learner with where they stand (one query). */
+export async function markingList(db: DB, teacher: SessionUser, taskId: number) {
+	const task = await requireTaskToTeach(db, teacher, taskId);
+	const rows = await db
+		.selectFrom('enrolments')
+		.innerJoin('users', 'users.id', 'enrolments.learner_id')
+		.leftJoin('submissions', (join) => join.onRef('submissions.learner_id', '=', 'users.id').on('submissions.task_id', '=', taskId))
+		.select((eb) => [
+			'users.id',
+			'users.given_name as givenName',
+			'users.family_name as familyName',
+			'submissions.self_state as selfState',
+			'submissions.released_at as releasedAt',
+			eb
+				.selectFrom('assessments')
+				.select((e) => e.fn.count<number>('assessments.criterion_id').distinct().as('n'))
+				.whereRef('assessments.submission_id', '=', 'submissions.id')
+				.where('assessments.role', '=', 'teacher')
+				.where('assessments.value', 'is not', null)
+				.as('teacherGraded'),
+			eb
+				.selectFrom('assessments')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.whereRef('assessments.submission_id', '=', 'submissions.id')
+				.where('assessments.role', '=', 'self')
+				.where('assessments.value', 'is not', null)
+				.as('selfPlaced'),
+			eb.selectFrom('evidence').select((e) => e.fn.countAll<number>().as('n')).whereRef('evidence.submission_id', '=', 'submissions.id').as('evidenceCount')
+		])
+		.where('enrolments.class_id', '=', task.class_id)
+		.where('users.active', '=', 1)
+		.orderBy('users.family_name')
+		.orderBy('users.given_name')
+		.execute();
+	const criteriaCount = await db
+		.selectFrom('task_criteria')
+		.select((e) => e.fn.countAll<number>().as('n'))
+		.where('task_id', '=', taskId)
+		.executeTakeFirstOrThrow();
+	const total = Number(criteriaCount.n);
+	return {
+		task: { id: task.id, title: task.title, className: task.className, classId: task.class_id, state: task.state, criteriaCount: total },
+		learners: rows.map((r) => {
+			const teacherGraded = Number(r.teacherGraded ?? 0);
+			const status = learnerTaskStatus({ selfState: r.selfState, releasedAt: r.releasedAt, criteriaCount: total, teacherGradedCount: teacherGraded });
+			return {
+				id: r.id,
+				name: `${r.givenName} ${r.familyName}`,
+				status,
+				statusLabel: STATUS_LABEL[status],
+				selfPlaced: Number(r.selfPlaced ?? 0),
+				teacherGraded,
+				evidenceCount: Number(r.evidenceCount ?? 0),
+				released: r.releasedAt !== null,
+				readyToRelease: total > 0 && teacherGraded >= total && r.releasedAt === null
+			};
+		})
+	};
+}
+
+async function requireLearnerOfTask(db: DB, classId: number, learnerId: number) {
+	const learner = await db
+		.selectFrom('enrolments')
+		.innerJoin('users', 'users.id', 'enrolments.learner_id')
+		.select(['users.id', 'users.given_name as givenName', 'users.family_name as familyName'])
+		.where('enrolments.class_id', '=', classId)
+		.where('enrolments.learner_id', '=', learnerId)
+		.executeTakeFirst();
+	if (!learner) throw new AssessmentError('That learner is not in this task’s class.', 404);
+	return learner;
+}
+
+/** One learner's work on the marking screen: their judgement beside this teacher's, on the same cards. */
+export async function markingView(db: DB, teacher: SessionUser, taskId: number, learnerId: number) {
+	const task = await requireTaskToTeach(db, teacher, taskId);
+	const [learner, list, cards, submission, bank] = await Promise.all([
+		requireLearnerOfTask(db, task.class_id, learnerId),
+		db
+			.selectFrom('enrolments')
+			.innerJoin('users', 'users.id', 'enrolments.learner_id')
+			.select('users.id')
+			.where('enrolments.class_id', '=', task.class_id)
+			.where('users.active', '=', 1)
+			.orderBy('users.family_name')
+			.orderBy('users.given_name')
+			.execute(),
+		assessmentCards(db, task.id, task.scale_id),
+		db.selectFrom('submissions').selectAll().where('task_id', '=', task.id).where('learner_id', '=', learnerId).executeTakeFirst(),
+		commentBankFor(db, teacher)
+	]);
+	const submissionId = submission?.id ?? null;
+	const [assessments, evidence] = await Promise.all([
+		submissionId === null
+			? []
+			: db
+					.selectFrom('assessments')
+					.innerJoin('users', 'users.id', 'assessments.assessor_id')
+					.select([
+						'assessments.criterion_id as criterionId',
+						'assessments.role',
+						'assessments.value',
+						'assessments.comment',
+						'assessments.assessor_id as assessorId',
+						'users.given_name as assessorGivenName',
+						'users.family_name as assessorFamilyName'
+					])
+					.where('assessments.submission_id', '=', submissionId)
+					.where('assessments.role', 'in', ['self', 'teacher'])
+					.execute(),
+		evidenceOf(db, submissionId)
+	]);
+	const position = list.findIndex((l) => l.id === learnerId);
+	return {
+		task: {
+			id: task.id,
+			title: task.title,
+			className: task.className,
+			briefHtml: renderMarkdown(task.brief_markdown),
+			selfMarkerVisibility: task.self_marker_visibility,
+			selfRequiredBeforeRelease: task.self_required_before_release === 1
+		},
+		learner: { id: learner.id, name: `${learner.givenName} ${learner.familyName}` },
+		previousLearnerId: list[position - 1]?.id ?? null,
+		nextLearnerId: list[position + 1]?.id ?? null,
+		positionLabel: `${position + 1} of ${list.length}`,
+		bands: cards.bands,
+		selfState: submission?.self_state ?? 'not_started',
+		selfSubmittedAt: submission?.self_submitted_at ?? null,
+		overallReflection: submission?.overall_reflection ?? '',
+		overallComment: submission?.teacher_overall_comment ?? '',
+		releasedAt: submission?.released_at ?? null,
+		evidence,
+		commentBank: bank,
+		criteria: cards.criteria.map((c) => {
+			const self = assessments.find((a) => a.criterionId === c.criterionId && a.role === 'self');
+			const mine = assessments.find((a) => a.criterionId === c.criterionId && a.role === 'teacher' && a.assessorId === teacher.id);
+			const others = assessments.filter((a) => a.criterionId === c.criterionId && a.role === 'teacher' && a.assessorId !== teacher.id);
+			return {
+				...c,
+				self: { value: self?.value ?? null, comment: self?.comment ?? '' },
+				teacher: { value: mine?.value ?? null, comment: mine?.comment ?? '' },
+				otherMarkers: others.map((o) => ({ name: `${o.assessorGivenName} ${o.assessorFamilyName}`, value: o.value, comment: o.comment }))
+			};
+		})
+	};
+}
+
+export type MarkingView = Awaited<ReturnType<typeof markingView>>;
+
+/**
+ * One autosaved change by a teacher. Once grades are released, a change needs a reason and is kept
+ * in the audit log with its old and new value, so a learner's record can always be explained.
+ */
+export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: number, learnerId: number, change: TeacherSave) {
+	const task = await requireTaskToTeach(db, teacher, taskId);
+	if (task.state === 'draft') throw new AssessmentError('Publish the task before assessing learners on it.', 409);
+	await requireLearnerOfTask(db, task.class_id, learnerId);
+	return db.transaction().execute(async (trx) => {
+		const now = nowIso();
+		const submission = await trx
+			.insertInto('submissions')
+			.values({ task_id: taskId, learner_id: learnerId, updated_at: now })
+			.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doUpdateSet({ updated_at: now }))
+			.returning(['id', 'released_at as releasedAt', 'teacher_overall_comment as overallComment'])
+			.executeTakeFirstOrThrow();
+		const released = submission.releasedAt !== null;
+		const reason = change.reason?.trim() ?? '';
+		if (released && !reason) {
+			throw new AssessmentError('These grades are already released. Say why you are changing them (the change is recorded).', 409);
+		}
+		const audit = (before: unknown, after: unknown, action: string) =>
+			recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action, entityType: 'submission', entityId: String(submission.id), before, after, reason });
+
+		if (change.kind === 'overall') {
+			await trx.updateTable('submissions').set({ teacher_overall_comment: change.text }).where('id', '=', submission.id).execute();
+			if (released) await audit({ overallComment: submission.overallComment }, { overallComment: change.text }, 'grade.overall_comment_after_release');
+			return { revision: null };
+		}
+		const inTask = await trx.selectFrom('task_criteria').select('id').where('task_id', '=', taskId).where('criterion_id', '=', change.criterionId).executeTakeFirst();
+		if (!inTask) throw new AssessmentError('That criterion is not part of this task.', 400);
+		const before = await trx
+			.selectFrom('assessments')
+			.select(['value', 'comment'])
+			.where('submission_id', '=', submission.id)
+			.where('criterion_id', '=', change.criterionId)
+			.where('assessor_id', '=', teacher.id)
+			.where('role', '=', 'teacher')
+			.executeTakeFirst();
+		const saved = await trx
+			.insertInto('assessments')
+			.values({
+				submission_id: submission.id,
+				criterion_id: change.criterionId,
+				assessor_id: teacher.id,
+				role: 'teacher',
+				value: change.value ?? null,
+				comment: change.comment ?? '',
+				revision: 1,
+				updated_at: now,
+				submitted_at: now
+			})
+			.onConflict((oc) =>
+				oc.columns(['submission_id', 'criterion_id', 'assessor_id', 'role']).doUpdateSet((eb) => ({
+					...(change.value !== undefined ? { value: change.value } : {}),
+					...(change.comment !== undefined ? { comment: change.comment } : {}),
+					revision: eb('assessments.revision', '+', 1),
+					updated_at: now,
+					submitted_at: now
+				}))
+			)
+			.returning('revision')
+			.executeTakeFirstOrThrow();
+		if (released) {
+			await audit(
+				{ criterionId: change.criterionId, value: before?.value ?? null, comment: before?.comment ?? '' },
+				{
+					criterionId: change.criterionId,
+					value: change.value !== undefined ? change.value : (before?.value ?? null),
+					comment: change.comment !== undefined ? change.comment : (before?.comment ?? '')
+				},
+				'grade.change_after_release'
+			);
+		}
+		return { revision: saved.revision };
+	});
+}
+
+/**
+ * Release grades to learners: one learner, or everyone in the class whose every criterion has a
+ * teacher grade. Learners not fully graded are left out and counted, never released half-marked.
+ */
+export async function releaseGrades(db: DB, teacher: SessionUser, taskId: number, learnerId: number | 'all') {
+	const { learners, task } = await markingList(db, teacher, taskId);
+	const candidates = learnerId === 'all' ? learners : learners.filter((l) => l.id === learnerId);
+	if (learnerId !== 'all' && candidates.length === 0) throw new AssessmentError('That learner is not in this task’s class.', 404);
+	const ready = candidates.filter((l) => l.readyToRelease);
+	if (learnerId !== 'all' && ready.length === 0) {
+		const learner = candidates[0]!;
+		throw new AssessmentError(
+			learner.released ? 'These grades are already released.' : `Grade all ${task.criteriaCount} criteria before releasing (${learner.teacherGraded} done).`,
+			409
+		);
+	}
+	if (ready.length > 0) {
+		await db.transaction().execute(async (trx) => {
+			const now = nowIso();
+			const ids = ready.map((l) => l.id);
+			await trx
+				.updateTable('submissions')
+				.set({ released_at: now, released_by: teacher.id, updated_at: now })
+				.where('task_id', '=', taskId)
+				.where('learner_id', 'in', ids)
+				.where('released_at', 'is', null)
+				.execute();
+			await recordAudit(trx, {
+				schoolId: teacher.schoolId,
+				actorId: teacher.id,
+				action: 'grades.release',
+				entityType: 'task',
+				entityId: String(taskId),
+				after: { learnerIds: ids }
+			});
+		});
+	}
+	const notReady = candidates.filter((l) => !l.released && !l.readyToRelease).length;
+	return { released: ready.length, notReady };
+}
+
+/** Unlock a learner's submitted self-assessment so they can change it; recorded. */
+export async function reopenSelfAssessment(db: DB, teacher: SessionUser, taskId: number, learnerId: number) {
+	const task = await requireTaskToTeach(db, teacher, taskId);
+	await requireLearnerOfTask(db, task.class_id, learnerId);
+	const submission = await db.selectFrom('submissions').select(['id', 'self_state']).where('task_id', '=', taskId).where('learner_id', '=', learnerId).executeTakeFirst();
+	if (submission?.self_state !== 'submitted') throw new AssessmentError('This self-assessment is not submitted, so there is nothing to reopen.', 409);
+	await db.transaction().execute(async (trx) => {
+		await trx.updateTable('submissions').set({ self_state: 'in_progress', self_submitted_at: null, updated_at: nowIso() }).where('id', '=', submission.id).execute();
+		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'self.reopen', entityType: 'submission', entityId: String(submission.id) });
+	});
+}
+
+/** Who changed what and why on one learner's task: the audit trail shown on the marking screen. */
+export async function gradeHistory(db: DB, teacher: SessionUser, taskId: number, learnerId: number) {
+	const task = await requireTaskToTeach(db, teacher, taskId);
+	const submission = await db.selectFrom('submissions').select('id').where('task_id', '=', task.id).where('learner_id', '=', learnerId).executeTakeFirst();
+	const releases = await db
+		.selectFrom('audit_log')
+		.leftJoin('users', 'users.id', 'audit_log.actor_id')
+		.select(['audit_log.id', 'audit_log.action', 'audit_log.after_json as afterJson', 'audit_log.before_json as beforeJson', 'audit_log.reason', 'audit_log.created_at as at', 'users.given_name as givenName', 'users.family_name as familyName'])
+		.where('audit_log.school_id', '=', teacher.schoolId)
+		.where((eb) =>
+			eb.or([
+				eb.and([eb('audit_log.entity_type', '=', 'submission'), eb('audit_log.entity_id', '=', String(submission?.id ?? -1))]),
+				eb.and([eb('audit_log.entity_type', '=', 'task'), eb('audit_log.entity_id', '=', String(taskId)), eb('audit_log.action', '=', 'grades.release')])
+			])
+		)
+		.orderBy('audit_log.id', 'desc')
+		.limit(200)
+		.execute();
+	return releases
+		.filter((r) => r.action !== 'grades.release' || (JSON.parse(r.afterJson ?? '{}') as { learnerIds?: number[] }).learnerIds?.includes(learnerId))
+		.map((r) => ({
+			id: r.id,
+			action: r.action,
+			who: r.givenName ? `${r.givenName} ${r.familyName}` : 'Someone since removed',
+			at: r.at,
+			reason: r.reason,
+			before: r.beforeJson ? (JSON.parse(r.beforeJson) as Record<string, unknown>) : null,
+			after: r.afterJson ? (JSON.parse(r.afterJson) as Record<string, unknown>) : null
+		}));
+}

@@ -1,0 +1,191 @@
+import type { DB } from '../db/connection';
+import type { SessionUser } from '../auth/sessions';
+import { recordAudit } from '../audit';
+import { renderMarkdown } from '../markdown';
+import { requireTaskToLearn } from '../tasks/tasks';
+import { describeSelfGap } from '../../domain/feedback';
+import { gradesVisibleToLearner, teacherResult } from '../../domain/results';
+import type { SelfSave } from '../../schemas/assessment';
+import { AssessmentError, assessmentCards, evidenceOf, nowIso } from './shared';
+
+/**
+ * Everything a learner sees on their assessment screen. Teacher grades and comments are read only
+ * once the learner may see them, so a crafted request for the page data cannot reveal them early.
+ */
+export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId: number) {
+	const task = await requireTaskToLearn(db, learner, taskId);
+	const [{ bands, criteria }, submission] = await Promise.all([
+		assessmentCards(db, task.id, task.scale_id),
+		db.selectFrom('submissions').selectAll().where('task_id', '=', task.id).where('learner_id', '=', learner.id).executeTakeFirst()
+	]);
+	const submissionId = submission?.id ?? null;
+	const selfSubmitted = submission?.self_state === 'submitted';
+	const visible = gradesVisibleToLearner({
+		releasedAt: submission?.released_at ?? null,
+		selfSubmitted,
+		selfRequiredBeforeRelease: task.self_required_before_release === 1
+	});
+	const [assessments, agreed, evidence] = await Promise.all([
+		submissionId === null
+			? []
+			: db
+					.selectFrom('assessments')
+					.select(['criterion_id as criterionId', 'role', 'value', 'comment', 'assessor_id as assessorId'])
+					.where('submission_id', '=', submissionId)
+					.where('role', 'in', visible ? ['self', 'teacher'] : ['self'])
+					.execute(),
+		visible && submissionId !== null
+			? db.selectFrom('agreed_grades').select(['criterion_id as criterionId', 'value']).where('submission_id', '=', submissionId).execute()
+			: [],
+		evidenceOf(db, submissionId)
+	]);
+
+	return {
+		task: {
+			id: task.id,
+			title: task.title,
+			className: task.className,
+			dueAt: task.due_at,
+			briefHtml: renderMarkdown(task.brief_markdown)
+		},
+		bands,
+		selfState: submission?.self_state ?? 'not_started',
+		selfSubmittedAt: submission?.self_submitted_at ?? null,
+		overallReflection: submission?.overall_reflection ?? '',
+		/** released, but held back until the learner submits their own judgement */
+		gradesWaitingForSelf: Boolean(submission?.released_at) && !visible,
+		released: visible
+			? { at: submission!.released_at!, overallComment: submission!.teacher_overall_comment }
+			: null,
+		evidence,
+		criteria: criteria.map((c) => {
+			const mine = assessments.find((a) => a.criterionId === c.criterionId && a.role === 'self');
+			const teacherRows = assessments.filter((a) => a.criterionId === c.criterionId && a.role === 'teacher');
+			const result = visible
+				? teacherResult(
+						teacherRows.map((r) => r.value),
+						agreed.find((a) => a.criterionId === c.criterionId)?.value ?? null
+					)
+				: null;
+			const selfValue = mine?.value ?? null;
+			return {
+				criterionId: c.criterionId,
+				code: c.code,
+				title: c.title,
+				description: c.description,
+				colour: c.colour,
+				categoryTitle: c.categoryTitle,
+				descriptors: c.descriptors,
+				self: { value: selfValue, comment: mine?.comment ?? '' },
+				teacher: result
+					? {
+							value: result.value,
+							comments: teacherRows.map((r) => r.comment).filter(Boolean),
+							gap: selfValue === null ? null : describeSelfGap(bands, selfValue, result.value)
+						}
+					: null
+			};
+		})
+	};
+}
+
+export type LearnerAssessmentView = Awaited<ReturnType<typeof learnerAssessmentView>>;
+
+/**
+ * One autosaved change by the learner. The lookup and the write share a transaction, so a save that
+ * races the learner's own "submit" cannot slip in after it.
+ */
+export async function saveSelfAssessment(db: DB, learner: SessionUser, taskId: number, change: SelfSave): Promise<{ revision: number | null }> {
+	return db.transaction().execute(async (trx) => {
+		const task = await trx
+			.selectFrom('tasks')
+			.innerJoin('enrolments', (join) => join.onRef('enrolments.class_id', '=', 'tasks.class_id').on('enrolments.learner_id', '=', learner.id))
+			.leftJoin('submissions', (join) => join.onRef('submissions.task_id', '=', 'tasks.id').on('submissions.learner_id', '=', learner.id))
+			.select(['tasks.id', 'submissions.id as submissionId', 'submissions.self_state as selfState'])
+			.where('tasks.id', '=', taskId)
+			.where('tasks.state', '=', 'published')
+			.executeTakeFirst();
+		if (!task) throw new AssessmentError('That task does not exist, or is not set for your class.', 404);
+		if (task.selfState === 'submitted') {
+			throw new AssessmentError('You have submitted this self-assessment, so it is locked. Ask your teacher to reopen it if you need to change something.', 409);
+		}
+		const now = nowIso();
+		const { id: submissionId } = await trx
+			.insertInto('submissions')
+			.values({ task_id: taskId, learner_id: learner.id, self_state: 'in_progress', updated_at: now })
+			.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doUpdateSet({ self_state: 'in_progress', updated_at: now }))
+			.returning('id')
+			.executeTakeFirstOrThrow();
+
+		if (change.kind === 'reflection') {
+			await trx.updateTable('submissions').set({ overall_reflection: change.text }).where('id', '=', submissionId).execute();
+			return { revision: null };
+		}
+		const inTask = await trx
+			.selectFrom('task_criteria')
+			.select('id')
+			.where('task_id', '=', taskId)
+			.where('criterion_id', '=', change.criterionId)
+			.executeTakeFirst();
+		if (!inTask) throw new AssessmentError('That criterion is not part of this task.', 400);
+		const saved = await trx
+			.insertInto('assessments')
+			.values({
+				submission_id: submissionId,
+				criterion_id: change.criterionId,
+				assessor_id: learner.id,
+				role: 'self',
+				value: change.value ?? null,
+				comment: change.comment ?? '',
+				revision: 1,
+				updated_at: now
+			})
+			.onConflict((oc) =>
+				oc.columns(['submission_id', 'criterion_id', 'assessor_id', 'role']).doUpdateSet((eb) => ({
+					...(change.value !== undefined ? { value: change.value } : {}),
+					...(change.comment !== undefined ? { comment: change.comment } : {}),
+					revision: eb('assessments.revision', '+', 1),
+					updated_at: now
+				}))
+			)
+			.returning('revision')
+			.executeTakeFirstOrThrow();
+		return { revision: saved.revision };
+	});
+}
+
+/** Hand the self-assessment in: every criterion must be placed; afterwards it is locked. */
+export async function submitSelfAssessment(db: DB, learner: SessionUser, taskId: number): Promise<void> {
+	const task = await requireTaskToLearn(db, learner, taskId);
+	await db.transaction().execute(async (trx) => {
+		const submission = await trx
+			.selectFrom('submissions')
+			.select(['id', 'self_state'])
+			.where('task_id', '=', task.id)
+			.where('learner_id', '=', learner.id)
+			.executeTakeFirst();
+		if (submission?.self_state === 'submitted') throw new AssessmentError('You have already submitted this self-assessment.', 409);
+		const missing = await trx
+			.selectFrom('task_criteria')
+			.innerJoin('criteria', 'criteria.id', 'task_criteria.criterion_id')
+			.leftJoin('assessments', (join) =>
+				join
+					.onRef('assessments.criterion_id', '=', 'task_criteria.criterion_id')
+					.on('assessments.submission_id', '=', submission?.id ?? -1)
+					.on('assessments.role', '=', 'self')
+			)
+			.select(['criteria.code', 'criteria.title'])
+			.where('task_criteria.task_id', '=', task.id)
+			.where((eb) => eb.or([eb('assessments.id', 'is', null), eb('assessments.value', 'is', null)]))
+			.orderBy('task_criteria.position')
+			.execute();
+		if (!submission || missing.length > 0) {
+			const list = missing.map((m) => `${m.code} ${m.title}`).join(', ');
+			throw new AssessmentError(`Place your slider on every criterion before submitting. Still to do: ${list || 'all of them'}.`);
+		}
+		const now = nowIso();
+		await trx.updateTable('submissions').set({ self_state: 'submitted', self_submitted_at: now, updated_at: now }).where('id', '=', submission.id).execute();
+		await trx.updateTable('assessments').set({ submitted_at: now }).where('submission_id', '=', submission.id).where('role', '=', 'self').execute();
+		await recordAudit(trx, { schoolId: learner.schoolId, actorId: learner.id, action: 'self.submit', entityType: 'submission', entityId: String(submission.id) });
+	});
+}

@@ -1,0 +1,41 @@
+import { error, fail, json } from '@sveltejs/kit';
+import { z } from 'zod';
+import { idSchema } from '../schemas/people';
+import { AssessmentError } from './assessment/shared';
+
+/** A numeric route parameter; anything else is a page that does not exist. */
+export function idParam(value: string | undefined, what = 'page'): number {
+	const parsed = idSchema.safeParse(value);
+	if (!parsed.success) error(404, `That ${what} does not exist.`);
+	return parsed.data;
+}
+
+/** The request's JSON body checked against `schema`; bad input is a 400 with the first problem named. */
+export async function readJson<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+	if (!request.headers.get('content-type')?.includes('application/json')) error(415, 'Send the change as JSON.');
+	const body: unknown = await request.json().catch(() => error(400, 'That request was not valid JSON.'));
+	const parsed = schema.safeParse(body);
+	if (!parsed.success) error(400, parsed.error.issues[0]?.message ?? 'That change is not valid.');
+	return parsed.data;
+}
+
+/** Runs an endpoint's work; a refusal the person can act on becomes a JSON answer with its message. */
+export async function answerJson(work: () => Promise<unknown>): Promise<Response> {
+	try {
+		return json((await work()) ?? { ok: true });
+	} catch (problem) {
+		if (problem instanceof AssessmentError) return json({ message: problem.message }, { status: problem.status });
+		throw problem;
+	}
+}
+
+/** Runs a form action's work; refusals and invalid fields come back to the form as `message`. */
+export async function actOn<T>(work: () => Promise<T>) {
+	try {
+		return await work();
+	} catch (problem) {
+		if (problem instanceof AssessmentError) return fail(problem.status, { message: problem.message });
+		if (problem instanceof z.ZodError) return fail(400, { message: problem.issues[0]?.message ?? 'Please check the form.' });
+		throw problem;
+	}
+}

@@ -1,0 +1,22 @@
+import { requireRole } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { markingList, releaseGrades } from '$lib/server/assessment/marking';
+import { actOn, idParam } from '$lib/server/http';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const teacher = requireRole(event, 'teacher', 'admin');
+	return markingList(getDb(), teacher, idParam(event.params.taskId, 'task'));
+};
+
+export const actions: Actions = {
+	releaseAll: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const taskId = idParam(event.params.taskId, 'task');
+		return actOn(async () => {
+			const { released, notReady } = await releaseGrades(getDb(), teacher, taskId, 'all');
+			const rest = notReady ? ` ${notReady} learner${notReady === 1 ? ' is' : 's are'} not fully graded yet and were left out.` : '';
+			return { done: `Released grades to ${released} learner${released === 1 ? '' : 's'}.${rest}` };
+		});
+	}
+};

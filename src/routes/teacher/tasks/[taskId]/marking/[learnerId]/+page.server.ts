@@ -1,0 +1,65 @@
+import { error } from '@sveltejs/kit';
+import { requireRole } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { gradeHistory, markingView, releaseGrades, reopenSelfAssessment } from '$lib/server/assessment/marking';
+import { addToCommentBank, removeFromCommentBank } from '$lib/server/assessment/comment-bank';
+import { AssessmentError } from '$lib/server/assessment/shared';
+import { actOn, idParam } from '$lib/server/http';
+import { requireTaskToTeach } from '$lib/server/tasks/tasks';
+import { commentBankSchema } from '$lib/schemas/assessment';
+import { idSchema } from '$lib/schemas/people';
+import { formFields } from '$lib/schemas/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const teacher = requireRole(event, 'teacher', 'admin');
+	const taskId = idParam(event.params.taskId, 'task');
+	const learnerId = idParam(event.params.learnerId, 'learner');
+	const db = getDb();
+	try {
+		const [view, history] = await Promise.all([markingView(db, teacher, taskId, learnerId), gradeHistory(db, teacher, taskId, learnerId)]);
+		return { ...view, history };
+	} catch (problem) {
+		if (problem instanceof AssessmentError) error(problem.status, problem.message);
+		throw problem;
+	}
+};
+
+export const actions: Actions = {
+	release: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const taskId = idParam(event.params.taskId, 'task');
+		const learnerId = idParam(event.params.learnerId, 'learner');
+		return actOn(async () => {
+			await releaseGrades(getDb(), teacher, taskId, learnerId);
+			return { done: 'Released: the learner can now compare your assessment with their own.' };
+		});
+	},
+	reopen: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const taskId = idParam(event.params.taskId, 'task');
+		const learnerId = idParam(event.params.learnerId, 'learner');
+		return actOn(async () => {
+			await reopenSelfAssessment(getDb(), teacher, taskId, learnerId);
+			return { done: 'Reopened: the learner can change their self-assessment and submit it again.' };
+		});
+	},
+	bankAdd: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		await requireTaskToTeach(getDb(), teacher, idParam(event.params.taskId, 'task'));
+		const form = await event.request.formData();
+		return actOn(async () => {
+			await addToCommentBank(getDb(), teacher, commentBankSchema.parse(formFields(form)));
+			return { done: 'Saved to your comment bank.' };
+		});
+	},
+	bankRemove: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		await requireTaskToTeach(getDb(), teacher, idParam(event.params.taskId, 'task'));
+		const form = await event.request.formData();
+		return actOn(async () => {
+			await removeFromCommentBank(getDb(), teacher, idSchema.parse(form.get('commentId')));
+			return { done: 'Removed from your comment bank.' };
+		});
+	}
+};

@@ -1,0 +1,66 @@
+import { test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { DEMO_CLASS, demoUserId, signIn, storageFor, type Persona } from './fixtures';
+
+/**
+ * Screenshots of the main screens, for people reviewing a change to look at.
+ * They go to test-results/screenshots; `UPDATE_SCREENSHOTS=1 npx playwright test screenshots`
+ * refreshes the committed copies in docs/screenshots.
+ */
+const OUT = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots';
+mkdirSync(OUT, { recursive: true });
+
+interface Shot {
+	name: string;
+	/** a stored persona, or any demo username (signed in afresh) */
+	persona: Persona | { username: string };
+	path: string;
+	width?: number;
+	fullPage?: boolean;
+	prepare?: (page: Page) => Promise<void>;
+}
+
+const SHOTS: Shot[] = [
+	{ name: 'teacher-task-builder', persona: 'teacher', path: '/teacher/tasks/1' },
+	{ name: 'teacher-criteria-bank', persona: 'teacher', path: '/teacher/criteria' },
+	{ name: 'teacher-class', persona: 'teacher', path: `/teacher/classes/${DEMO_CLASS.first.id}` },
+	{ name: 'student-home', persona: 'student', path: '/student' },
+	{ name: 'admin-crosswalk', persona: 'admin', path: '/admin/frameworks/crosswalk' },
+	// The assessment screens, on task 1 (seed-extras): student2 was self-assessed, marked and released.
+	{ name: 'student-assessment-released', persona: { username: 'student2' }, path: '/student/tasks/1' },
+	{
+		name: 'student-assessment-phone',
+		persona: { username: 'student7' },
+		path: '/student/tasks/1',
+		width: 360,
+		fullPage: false,
+		prepare: async (page) => {
+			const slider = page.getByRole('slider').first();
+			await slider.focus();
+			await page.keyboard.press('End');
+			await page.keyboard.press('PageDown');
+			await page.getByText('All changes saved.').waitFor();
+			await page.getByRole('heading', { name: 'Presenting your work aloud' }).evaluate((h) => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 120));
+		}
+	},
+	{ name: 'teacher-marking', persona: 'teacher', path: `/teacher/tasks/1/marking/${demoUserId('student2')}` },
+	{ name: 'teacher-marking-list', persona: 'teacher', path: '/teacher/tasks/1/marking' }
+];
+
+for (const shot of SHOTS) {
+	test(`screenshot: ${shot.name}`, async ({ browser, baseURL }) => {
+		const context = await browser.newContext({
+			baseURL,
+			storageState: typeof shot.persona === 'string' ? storageFor(shot.persona) : { cookies: [], origins: [] },
+			viewport: { width: shot.width ?? 1280, height: 900 }
+		});
+		const page = await context.newPage();
+		if (typeof shot.persona !== 'string') await signIn(page, shot.persona.username);
+		await page.goto(shot.path);
+		await shot.prepare?.(page);
+		await page.screenshot({ path: `${OUT}/${shot.name}.png`, fullPage: shot.fullPage ?? true });
+		await context.close();
+	});
+}
+
+export { SHOTS };

@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DB } from '../../src/lib/server/db/connection';
+import { createSession, generateSessionToken, validateSessionToken, type SessionUser } from '../../src/lib/server/auth/sessions';
+import { listBank } from '../../src/lib/server/criteria/criteria';
+import { listScales } from '../../src/lib/server/scales/scales';
+import { addTaskCriterion, createTask, setTaskState, taskCriteria } from '../../src/lib/server/tasks/tasks';
+import { learnerAssessmentView, saveSelfAssessment, submitSelfAssessment } from '../../src/lib/server/assessment/self-assessment';
+import { gradeHistory, markingList, releaseGrades, reopenSelfAssessment, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
+import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
+import { demoDatabase, userId } from './helpers';
+
+let db: DB;
+let schoolId: number;
+let teacher: SessionUser;
+let learner: SessionUser;
+let taskId: number;
+let criteria: { criterionId: number; code: string }[];
+
+async function sessionUser(username: string): Promise<SessionUser> {
+	const token = generateSessionToken();
+	await createSession(db, token, await userId(db, username));
+	return (await validateSessionToken(db, token)).user!;
+}
+
+beforeEach(async () => {
+	({ db, schoolId } = await demoDatabase());
+	teacher = await sessionUser('teacher');
+	learner = await sessionUser('student1');
+	const scaleId = (await listScales(db, schoolId)).find((s) => s.name.startsWith('School scale'))!.id;
+	taskId = await createTask(db, teacher, 1, taskSettingsSchema.parse({ title: 'Pitch', brief: '', scaleId, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on' }));
+	const bank = await listBank(db, schoolId);
+	for (const code of ['C1.1', 'R3.2']) await addTaskCriterion(db, teacher, taskId, bank.find((c) => c.code === code)!.id);
+	await setTaskState(db, teacher, taskId, 'published');
+	criteria = await taskCriteria(db, taskId);
+});
+afterEach(async () => db.destroy());
+
+const place = (who: SessionUser, criterionId: number, value: number) => saveSelfAssessment(db, who, taskId, { kind: 'criterion', criterionId, value });
+
+describe('self-assessment', () => {
+	it('autosaves values and reflections, bumping the revision on each save', async () => {
+		expect(await place(learner, criteria[0]!.criterionId, 70)).toEqual({ revision: 1 });
+		expect(await saveSelfAssessment(db, learner, taskId, { kind: 'criterion', criterionId: criteria[0]!.criterionId, comment: 'I kept eye contact.' })).toEqual({ revision: 2 });
+		await saveSelfAssessment(db, learner, taskId, { kind: 'reflection', text: 'Proud of it.' });
+		const view = await learnerAssessmentView(db, learner, taskId);
+		expect(view.selfState).toBe('in_progress');
+		expect(view.criteria[0]!.self).toEqual({ value: 70, comment: 'I kept eye contact.' });
+		expect(view.overallReflection).toBe('Proud of it.');
+	});
+
+	it('refuses a learner of another class, a criterion outside the task, and a draft task', async () => {
+		const outsider = await sessionUser('student16');
+		await expect(place(outsider, criteria[0]!.criterionId, 50)).rejects.toMatchObject({ status: 404 });
+		await expect(place(learner, 99999, 50)).rejects.toMatchObject({ status: 400, message: 'That criterion is not part of this task.' });
+		const draft = await createTask(db, teacher, 1, taskSettingsSchema.parse({ title: 'Draft', brief: '', scaleId: 1, selfMarkerVisibility: 'always' }));
+		await expect(saveSelfAssessment(db, learner, draft, { kind: 'reflection', text: 'x' })).rejects.toMatchObject({ status: 404 });
+		expect(await db.selectFrom('assessments').selectAll().execute()).toEqual([]);
+	});
+
+	it('submits only when every criterion is placed, then locks', async () => {
+		await place(learner, criteria[0]!.criterionId, 70);
+		await expect(submitSelfAssessment(db, learner, taskId)).rejects.toThrow(/Still to do: R3\.2/);
+		await place(learner, criteria[1]!.criterionId, 45);
+		await submitSelfAssessment(db, learner, taskId);
+		await expect(place(learner, criteria[1]!.criterionId, 90)).rejects.toMatchObject({ status: 409 });
+		const stored = await db.selectFrom('assessments').select('value').where('criterion_id', '=', criteria[1]!.criterionId).executeTakeFirstOrThrow();
+		expect(stored.value).toBe(45);
+		await reopenSelfAssessment(db, teacher, taskId, learner.id);
+		await place(learner, criteria[1]!.criterionId, 90);
+	});
+});
+
+describe('marking and release', () => {
+	async function selfAssessAndSubmit() {
+		await place(learner, criteria[0]!.criterionId, 70);
+		await place(learner, criteria[1]!.criterionId, 45);
+		await submitSelfAssessment(db, learner, taskId);
+	}
+	const grade = (criterionId: number, value: number, reason?: string) =>
+		saveTeacherGrade(db, teacher, taskId, learner.id, { kind: 'criterion', criterionId, value, reason });
+
+	it('only a teacher of the class may grade, and only learners of the class', async () => {
+		const otherTeacher = await sessionUser('teacher2');
+		await expect(saveTeacherGrade(db, otherTeacher, taskId, learner.id, { kind: 'criterion', criterionId: criteria[0]!.criterionId, value: 50 })).rejects.toMatchObject({ status: 403 });
+		await expect(saveTeacherGrade(db, teacher, taskId, await userId(db, 'student16'), { kind: 'overall', text: 'x' })).rejects.toMatchObject({ status: 404 });
+	});
+
+	it('keeps teacher grades from the learner until released, and releases only the fully graded', async () => {
+		await selfAssessAndSubmit();
+		await grade(criteria[0]!.criterionId, 50);
+		expect((await learnerAssessmentView(db, learner, taskId)).criteria[0]!.teacher).toBeNull();
+		await expect(releaseGrades(db, teacher, taskId, learner.id)).rejects.toThrow('Grade all 2 criteria before releasing (1 done).');
+		expect(await releaseGrades(db, teacher, taskId, 'all')).toEqual({ released: 0, notReady: 15 });
+		await grade(criteria[1]!.criterionId, 45);
+		expect(await releaseGrades(db, teacher, taskId, 'all')).toEqual({ released: 1, notReady: 14 });
+		const view = await learnerAssessmentView(db, learner, taskId);
+		expect(view.criteria[0]!.teacher).toMatchObject({ value: 50, gap: { bands: 1, sentence: 'You placed yourself one band above your teacher.' } });
+		expect(view.criteria[1]!.teacher!.gap!.bands).toBe(0);
+		const list = await markingList(db, teacher, taskId);
+		expect(list.learners.find((l) => l.id === learner.id)).toMatchObject({ status: 'released', selfPlaced: 2, teacherGraded: 2 });
+	});
+
+	it('holds released grades back until the learner self-assesses, when the task asks for that', async () => {
+		await grade(criteria[0]!.criterionId, 50);
+		await grade(criteria[1]!.criterionId, 45);
+		await releaseGrades(db, teacher, taskId, learner.id);
+		const before = await learnerAssessmentView(db, learner, taskId);
+		expect(before.gradesWaitingForSelf).toBe(true);
+		expect(before.criteria.every((c) => c.teacher === null)).toBe(true);
+		await selfAssessAndSubmit();
+		expect((await learnerAssessmentView(db, learner, taskId)).released).not.toBeNull();
+	});
+
+	it('a change after release needs a reason and is audited with old and new values', async () => {
+		await selfAssessAndSubmit();
+		await grade(criteria[0]!.criterionId, 50);
+		await grade(criteria[1]!.criterionId, 45);
+		await releaseGrades(db, teacher, taskId, learner.id);
+		await expect(grade(criteria[0]!.criterionId, 65)).rejects.toMatchObject({ status: 409 });
+		await expect(grade(criteria[0]!.criterionId, 65, '   ')).rejects.toMatchObject({ status: 409 });
+		await grade(criteria[0]!.criterionId, 65, 'Moderated with the department');
+		const history = await gradeHistory(db, teacher, taskId, learner.id);
+		const change = history.find((h) => h.action === 'grade.change_after_release')!;
+		expect(change).toMatchObject({
+			reason: 'Moderated with the department',
+			before: { criterionId: criteria[0]!.criterionId, value: 50 },
+			after: { criterionId: criteria[0]!.criterionId, value: 65 }
+		});
+		expect(history.some((h) => h.action === 'grades.release')).toBe(true);
+	});
+});
