@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { allocateReviewers, peerConsensus, reviewerLabel, reviewerQuality, seededRandom, median } from '../../src/lib/domain/peer-review';
+import { groupContribution } from '../../src/lib/domain/group-contribution';
+import { bandCounts, isLargeGap, markerAgreement } from '../../src/lib/domain/moderation';
+import { DEFAULT_SCHOOL_SCALE } from '../../src/lib/domain/scales';
+
+const bands = DEFAULT_SCHOOL_SCALE.bands; // edges 0 / 20 / 40 / 60 / 80
+
+describe('peer allocation', () => {
+	it('gives everyone exactly k reviewers and k reviews, never themselves, reproducibly', () => {
+		const learners = Array.from({ length: 13 }, (_, i) => i + 100);
+		const { pairs, shortfalls } = allocateReviewers([learners], 3, seededRandom(42));
+		expect(shortfalls).toEqual([]);
+		expect(pairs).toHaveLength(39);
+		for (const id of learners) {
+			expect(pairs.filter((p) => p.revieweeId === id)).toHaveLength(3);
+			expect(pairs.filter((p) => p.reviewerId === id)).toHaveLength(3);
+		}
+		expect(pairs.some((p) => p.reviewerId === p.revieweeId)).toBe(false);
+		expect(new Set(pairs.map((p) => `${p.reviewerId}>${p.revieweeId}`)).size).toBe(39);
+		expect(allocateReviewers([learners], 3, seededRandom(42)).pairs).toEqual(pairs);
+	});
+	it('allocates within groups and reports where a group is too small', () => {
+		const { pairs, shortfalls } = allocateReviewers([[1, 2], [3, 4, 5]], 2, seededRandom(1));
+		expect(pairs.every((p) => ([1, 2].includes(p.reviewerId) ? [1, 2] : [3, 4, 5]).includes(p.revieweeId))).toBe(true);
+		expect(pairs.filter((p) => p.revieweeId === 1)).toHaveLength(1);
+		expect(pairs.filter((p) => p.revieweeId === 4)).toHaveLength(2);
+		expect(shortfalls).toEqual(expect.arrayContaining([{ learnerId: 1, got: 1 }, { learnerId: 2, got: 1 }]));
+		expect(allocateReviewers([[7]], 2, seededRandom(1))).toEqual({ pairs: [], shortfalls: [{ learnerId: 7, got: 0 }] });
+	});
+	it('labels reviewers A, B, … Z, AA', () => {
+		expect([0, 1, 25, 26, 27].map(reviewerLabel)).toEqual(['Reviewer A', 'Reviewer B', 'Reviewer Z', 'Reviewer AA', 'Reviewer AB']);
+	});
+});
+
+describe('peer consensus', () => {
+	it('is the median of submitted, included reviews, with spread and what was left out', () => {
+		expect(median([3, 1, 2])).toBe(2);
+		expect(median([10, 40, 20, 30])).toBe(25);
+		const consensus = peerConsensus(bands, [
+			{ value: 50, submitted: true, excluded: false },
+			{ value: 70, submitted: true, excluded: false },
+			{ value: 95, submitted: true, excluded: true },
+			{ value: 20, submitted: false, excluded: false },
+			{ value: null, submitted: false, excluded: false }
+		]);
+		expect(consensus).toEqual({ median: 60, min: 50, max: 70, spreadBands: 1, counted: 2, excluded: 1, missing: 2 });
+	});
+	it('is absent, not zero, when no review counts', () => {
+		expect(peerConsensus(bands, [{ value: 50, submitted: true, excluded: true }])).toBeNull();
+		expect(peerConsensus(bands, [])).toBeNull();
+	});
+});
+
+describe('reviewer quality', () => {
+	it('measures closeness to the teacher in band units', () => {
+		// 70 is 3.5 band units, 50 is 2.5: one band generous; 30 against 30: spot on.
+		expect(reviewerQuality(bands, [{ reviewer: 70, teacher: 50 }, { reviewer: 30, teacher: 30 }])).toEqual({
+			meanAbsoluteGap: 0.5,
+			meanSignedGap: 0.5,
+			compared: 2,
+			verdict: 'close'
+		});
+		expect(reviewerQuality(bands, [{ reviewer: 10, teacher: 90 }])).toMatchObject({ meanAbsoluteGap: 4, meanSignedGap: -4, verdict: 'far' });
+		expect(reviewerQuality(bands, [])).toBeNull();
+	});
+});
+
+describe('group contribution: a worked example with a non-submitter', () => {
+	// Members A=1, B=2, C=3, D=4; D gave no ratings. Every submitter's ratings total 12.
+	//   A rates A4 B4 C2 D2 · B rates A3 B3 C3 D3 · C rates A4 B2 C4 D2
+	// Mean received: A 11/3, B 3, C 3, D 7/3; team mean 3.
+	// SPA = √(mean received ÷ 3): A √(11/9)=1.106, B 1, C 1, D √(7/9)=0.882.
+	// SAPA = √(self ÷ mean of peers' ratings): A √(4/3.5)=1.069, B √(3/3)=1, C √(4/2.5)=1.265, D none.
+	// WebPA: fractions of 12 summed: A 11/12, B 9/12, C 9/12, D 7/12; × 4 members ÷ 3 submitters:
+	//   A 1.222, B 1, C 1, D 0.778 (total 4: D neither gains nor loses from not rating).
+	const ratings = [
+		[1, 1, 4], [1, 2, 4], [1, 3, 2], [1, 4, 2],
+		[2, 1, 3], [2, 2, 3], [2, 3, 3], [2, 4, 3],
+		[3, 1, 4], [3, 2, 2], [3, 3, 4], [3, 4, 2]
+	].map(([raterId, rateeId, rating]) => ({ raterId: raterId!, rateeId: rateeId!, rating: rating! }));
+
+	it('reproduces the hand calculation', () => {
+		const result = groupContribution([1, 2, 3, 4], ratings);
+		expect(result.submitters).toBe(3);
+		expect(result.members).toEqual([
+			{ memberId: 1, submitted: true, meanReceived: 3.667, spa: 1.106, sapa: 1.069, webpa: 1.222 },
+			{ memberId: 2, submitted: true, meanReceived: 3, spa: 1, sapa: 1, webpa: 1 },
+			{ memberId: 3, submitted: true, meanReceived: 3, spa: 1, sapa: 1.265, webpa: 1 },
+			{ memberId: 4, submitted: false, meanReceived: 2.333, spa: 0.882, sapa: null, webpa: 0.778 }
+		]);
+		const total = result.members.reduce((s, m) => s + m.webpa!, 0);
+		expect(total).toBeCloseTo(4, 2);
+	});
+	it('with equal ratings from those who submit, a silent member gets exactly the same as everyone', () => {
+		const equal = [1, 2, 3].flatMap((raterId) => [1, 2, 3, 4].map((rateeId) => ({ raterId, rateeId, rating: 3 })));
+		const result = groupContribution([1, 2, 3, 4], equal);
+		expect(result.members.map((m) => m.webpa)).toEqual([1, 1, 1, 1]);
+		expect(result.members.map((m) => m.spa)).toEqual([1, 1, 1, 1]);
+	});
+	it('ignores ratings from outside the group and computes nothing when nobody rated', () => {
+		const result = groupContribution([1, 2], [{ raterId: 9, rateeId: 1, rating: 5 }, { raterId: 1, rateeId: 1, rating: -1 }]);
+		expect(result.ignored).toBe(2);
+		expect(result.members.every((m) => m.webpa === null && m.spa === null)).toBe(true);
+	});
+});
+
+describe('moderation', () => {
+	it('flags gaps of more than one band only', () => {
+		expect(isLargeGap(bands, 85, 45)).toBe(true); // Excelling vs Developing
+		expect(isLargeGap(bands, 65, 45)).toBe(false);
+		expect(isLargeGap(bands, null, 45)).toBe(false);
+	});
+	it('compares two markers per criterion', () => {
+		expect(markerAgreement(bands, [{ first: 50, second: 50 }, { first: 70, second: 50 }, { first: 90, second: 30 }])).toEqual({
+			pairs: 3,
+			meanDifference: 1.33,
+			sameBand: 0.33,
+			withinOneBand: 0.67
+		});
+		expect(markerAgreement(bands, []).meanDifference).toBeNull();
+	});
+	it('counts judgements per band for the distribution chart', () => {
+		expect(bandCounts(bands, [0, 19.9, 20, 100, null])).toEqual([2, 1, 0, 0, 1]);
+	});
+});
