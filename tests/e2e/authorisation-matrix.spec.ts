@@ -25,6 +25,11 @@ const FIRST_CRITERION = 1; // the demo school's first starter criterion
 /** A class-1 learner no other test marks, and student1's uploaded sketch (seed-extras). */
 const MARKED_LEARNER = demoUserId('student15');
 const STUDENT1_FILE = 3;
+/** Task 4 allocates by hand; allocation 1 is student1 reviewing student2 (seed-extras). */
+const PEER_TASK = 4;
+const STUDENT1_REVIEW = 1;
+/** Live session 1 in class 1 (seed-extras); the matrix may reveal or close it. */
+const LIVE_SESSION = 1;
 const FUSION = '999d5e3b-0023-4b21-9564-5da5d91e8988';
 const FUSION_FIRST_SKILL = 'ac6b095c-aec9-49ff-89eb-c64f7ce09702';
 
@@ -118,6 +123,47 @@ const MATRIX: Record<string, Entry> = {
 			{ url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] as Who[] }
 		])
 	),
+	'action rateTeam /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+
+	// Peer review: the reviewer's own allocations only; the teacher's peer page; groups.
+	'page GET /student/reviews': { url: '/student/reviews', allow: STUDENTS },
+	'page GET /student/reviews/[allocationId]': { url: `/student/reviews/${STUDENT1_REVIEW}`, allow: ['student'] },
+	'action submit /student/reviews/[allocationId]': { url: `/student/reviews/${STUDENT1_REVIEW}`, allow: ['student'] },
+	'endpoint PUT /student/reviews/[allocationId]/save': {
+		url: `/student/reviews/${STUDENT1_REVIEW}/save`,
+		allow: ['student'],
+		body: { kind: 'criterion', criterionId: 999999, comment: 'matrix' }
+	},
+	'page GET /teacher/tasks/[taskId]/peers': { url: `/teacher/tasks/${PEER_TASK}/peers`, allow: ['teacher', 'admin'] },
+	...Object.fromEntries(
+		['allocate', 'addPair', 'removePair', 'exclude', 'include'].map((action) => [
+			`action ${action} /teacher/tasks/[taskId]/peers`,
+			{ url: `/teacher/tasks/${PEER_TASK}/peers`, allow: ['teacher', 'admin'] as Who[] }
+		])
+	),
+	'page GET /teacher/tasks/[taskId]/groups': { url: `/teacher/tasks/${MATRIX_TASK}/groups`, allow: ['teacher', 'admin'] },
+	'action create /teacher/tasks/[taskId]/groups': { url: `/teacher/tasks/${MATRIX_TASK}/groups`, allow: ['teacher', 'admin'] },
+	'action delete /teacher/tasks/[taskId]/groups': { url: `/teacher/tasks/${MATRIX_TASK}/groups`, allow: ['teacher', 'admin'] },
+
+	// Moderation.
+	'page GET /teacher/tasks/[taskId]/moderation': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation`, allow: ['teacher', 'admin'] },
+	'action addMarker /teacher/tasks/[taskId]/moderation': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/tasks/[taskId]/moderation/[learnerId]': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] },
+	'action agree /teacher/tasks/[taskId]/moderation/[learnerId]': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] },
+
+	// Live sessions: events endpoints are asked for one picture (?once) so the check does not wait on a stream.
+	'page GET /teacher/live/new': { url: '/teacher/live/new', allow: TEACHERS },
+	'action default /teacher/live/new': { url: '/teacher/live/new', allow: TEACHERS },
+	'page GET /teacher/live/[sessionId]': { url: `/teacher/live/${LIVE_SESSION}`, allow: ['teacher', 'admin'] },
+	...Object.fromEntries(
+		['place', 'reveal', 'close'].map((action) => [`action ${action} /teacher/live/[sessionId]`, { url: `/teacher/live/${LIVE_SESSION}`, allow: ['teacher', 'admin'] as Who[] }])
+	),
+	'endpoint GET /teacher/live/[sessionId]/events': { url: `/teacher/live/${LIVE_SESSION}/events?once`, allow: ['teacher', 'admin'] },
+	'page GET /student/live': { url: '/student/live', allow: STUDENTS },
+	'page GET /student/live/[sessionId]': { url: `/student/live/${LIVE_SESSION}`, allow: ['student'] },
+	'endpoint PUT /student/live/[sessionId]/place': { url: `/student/live/${LIVE_SESSION}/place`, allow: ['student'], body: { value: 50 } },
+	'endpoint GET /student/live/[sessionId]/events': { url: `/student/live/${LIVE_SESSION}/events?once`, allow: ['student'] },
+
 	'endpoint PUT /teacher/tasks/[taskId]/marking/[learnerId]/save': {
 		url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}/save`,
 		allow: ['teacher', 'admin'],

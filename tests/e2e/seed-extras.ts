@@ -8,6 +8,8 @@ import { addTaskCriterion, createTask, setTaskState, taskCriteria } from '../../
 import { saveSelfAssessment, submitSelfAssessment } from '../../src/lib/server/assessment/self-assessment';
 import { releaseGrades, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
 import { addEvidence } from '../../src/lib/server/assessment/evidence';
+import { addPeerPair } from '../../src/lib/server/peer/peer-review';
+import { startLiveSession } from '../../src/lib/server/live/live';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 
@@ -26,7 +28,8 @@ await insertSchool(db, other, DEMO_PASSWORD);
 const teacher = await db.selectFrom('users').innerJoin('memberships', 'memberships.user_id', 'users.id').select(['users.id', 'memberships.school_id']).where('username', '=', 'teacher').executeTakeFirstOrThrow();
 const asTeacher = { id: teacher.id, username: 'teacher', givenName: 'T', familyName: 'T', schoolId: teacher.school_id, schoolName: '', roles: ['teacher' as const] };
 const scale = (await listScales(db, teacher.school_id)).find((s) => s.name.startsWith('School scale'))!;
-const settings = (title: string) => taskSettingsSchema.parse({ title, brief: 'Plan, make and present a product for a real client.', scaleId: scale.id, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on' });
+const settingsInput = (title: string) => ({ title, brief: 'Plan, make and present a product for a real client.', scaleId: scale.id, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on' });
+const settings = (title: string) => taskSettingsSchema.parse(settingsInput(title));
 const published = await createTask(db, asTeacher, 1, settings('Enterprise project'));
 const bank = await listBank(db, teacher.school_id);
 for (const code of ['C1.1', 'P1.1', 'I1.1']) await addTaskCriterion(db, asTeacher, published, bank.find((c) => c.code === code)!.id);
@@ -64,6 +67,20 @@ await submitSelfAssessment(db, student3, published);
 const student1 = await sessionUserFor('student1');
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 await addEvidence(db, student1, published, { kind: 'file', title: 'Sketch of the app', file: new File([png], 'sketch.png', { type: 'image/png' }) });
+
+// Task 4: peer review by hand, where student1 reviews student2's work (allocation 1, for the matrix).
+const peerTask = await createTask(db, asTeacher, 1, taskSettingsSchema.parse({ ...settingsInput('Peer review practice'), peerEnabled: 'on', peerAllocation: 'manual' }));
+for (const code of ['C1.1', 'R3.2']) await addTaskCriterion(db, asTeacher, peerTask, bank.find((c) => c.code === code)!.id);
+await setTaskState(db, asTeacher, peerTask, 'published');
+await addPeerPair(db, asTeacher, peerTask, student1.id, student2.id);
+
+// Task 5: random peer allocation of 3 reviewers each, left for tests/e2e/peer.spec.ts to allocate.
+const randomPeerTask = await createTask(db, asTeacher, 1, taskSettingsSchema.parse({ ...settingsInput('Peer allocation'), peerEnabled: 'on', peerAllocation: 'random', peerReviewersPerLearner: '3' }));
+for (const code of ['C1.1', 'P1.1']) await addTaskCriterion(db, asTeacher, randomPeerTask, bank.find((c) => c.code === code)!.id);
+await setTaskState(db, asTeacher, randomPeerTask, 'published');
+
+// Live session 1 in class 1, for the authorisation matrix (which may reveal or close it).
+await startLiveSession(db, asTeacher, { classId: 1, taskId: published, criterionId: criteria[0]!.criterionId, exemplarTitle: 'Matrix exemplar', exemplarBody: 'An exemplar.' });
 await db.destroy();
 
 async function sessionUserFor(username: string): Promise<SessionUser> {

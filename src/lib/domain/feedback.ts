@@ -23,6 +23,13 @@ export function describeSelfGap(bands: readonly Pick<Band, 'minValue'>[], selfVa
 	return { bands: gap, sentence: `You placed yourself ${bandsInWords(gap)} ${gap > 0 ? 'above' : 'below'} ${who}.` };
 }
 
+/** The same, for judging someone else's work (a live-session exemplar or a peer's work). */
+export function describeJudgementGap(bands: readonly Pick<Band, 'minValue'>[], mine: number, theirs: number, who = 'your teacher'): GapFeedback {
+	const gap = bandGap(bands, mine, theirs);
+	if (gap === 0) return { bands: 0, sentence: `You and ${who} placed it in the same band.` };
+	return { bands: gap, sentence: `You placed it ${bandsInWords(gap)} ${gap > 0 ? 'above' : 'below'} ${who}.` };
+}
+
 /** The band's name for a slider value, as screen readers and learners hear it. */
 export function bandValueText(bands: readonly Pick<Band, 'minValue' | 'label'>[], value: number | null): string {
 	if (value === null) return 'Not placed yet';

@@ -107,8 +107,9 @@ export async function removeEvidence(db: DB, learner: SessionUser, taskId: numbe
 }
 
 /**
- * An uploaded file, for someone allowed to see it: the learner who made it, a teacher of the task's
- * class, or an admin of the school. Anyone else is told it does not exist.
+ * An uploaded file, for someone allowed to see it: the learner who made it, a peer allocated to
+ * review that work, a teacher of the task's class, or an admin of the school. Anyone else is told
+ * it does not exist.
  */
 export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number) {
 	const item = await db
@@ -124,7 +125,10 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 			'classes.school_id as schoolId',
 			eb
 				.exists(eb.selectFrom('class_teachers').select('class_teachers.teacher_id').whereRef('class_teachers.class_id', '=', 'tasks.class_id').where('class_teachers.teacher_id', '=', user.id))
-				.as('teaches')
+				.as('teaches'),
+			eb
+				.exists(eb.selectFrom('peer_allocations').select('peer_allocations.id').whereRef('peer_allocations.submission_id', '=', 'submissions.id').where('peer_allocations.reviewer_id', '=', user.id))
+				.as('reviews')
 		])
 		.where('evidence.id', '=', evidenceId)
 		.where('evidence.kind', '=', 'file')
@@ -132,7 +136,7 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 	const allowed =
 		item &&
 		item.schoolId === user.schoolId &&
-		(item.learnerId === user.id || (hasRole(user, 'teacher') && Boolean(item.teaches)) || hasRole(user, 'admin'));
+		(item.learnerId === user.id || Boolean(item.reviews) || (hasRole(user, 'teacher') && Boolean(item.teaches)) || hasRole(user, 'admin'));
 	if (!item || !allowed || !item.storageKey || !item.mime) throw new AssessmentError('That file does not exist, or is not yours to see.', 404);
 	const bytes = await readFile(join(uploadsDirectory(), item.storageKey)).catch(() => null);
 	if (!bytes) throw new AssessmentError('That file is missing from storage. Ask the learner to upload it again.', 404);

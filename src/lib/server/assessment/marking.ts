@@ -2,15 +2,16 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { renderMarkdown } from '../markdown';
-import { requireTaskToTeach } from '../tasks/tasks';
+import { requireTaskToMark } from '../tasks/tasks';
 import { learnerTaskStatus, STATUS_LABEL } from '../../domain/task-status';
 import type { TeacherSave } from '../../schemas/assessment';
 import { AssessmentError, assessmentCards, evidenceOf, nowIso } from './shared';
 import { commentBankFor } from './comment-bank';
+import { peerResultsFor } from '../peer/peer-review';
 
 /** The class list for marking one task: each learner with where they stand (one query). */
 export async function markingList(db: DB, teacher: SessionUser, taskId: number) {
-	const task = await requireTaskToTeach(db, teacher, taskId);
+	const task = await requireTaskToMark(db, teacher, taskId);
 	const rows = await db
 		.selectFrom('enrolments')
 		.innerJoin('users', 'users.id', 'enrolments.learner_id')
@@ -82,7 +83,7 @@ async function requireLearnerOfTask(db: DB, classId: number, learnerId: number) 
 
 /** One learner's work on the marking screen: their judgement beside this teacher's, on the same cards. */
 export async function markingView(db: DB, teacher: SessionUser, taskId: number, learnerId: number) {
-	const task = await requireTaskToTeach(db, teacher, taskId);
+	const task = await requireTaskToMark(db, teacher, taskId);
 	const [learner, list, cards, submission, bank] = await Promise.all([
 		requireLearnerOfTask(db, task.class_id, learnerId),
 		db
@@ -119,6 +120,7 @@ export async function markingView(db: DB, teacher: SessionUser, taskId: number, 
 					.execute(),
 		evidenceOf(db, submissionId)
 	]);
+	const peers = await peerResultsFor(db, submissionId, cards.bands, true);
 	const position = list.findIndex((l) => l.id === learnerId);
 	return {
 		task: {
@@ -149,7 +151,8 @@ export async function markingView(db: DB, teacher: SessionUser, taskId: number, 
 				...c,
 				self: { value: self?.value ?? null, comment: self?.comment ?? '' },
 				teacher: { value: mine?.value ?? null, comment: mine?.comment ?? '' },
-				otherMarkers: others.map((o) => ({ name: `${o.assessorGivenName} ${o.assessorFamilyName}`, value: o.value, comment: o.comment }))
+				otherMarkers: others.map((o) => ({ name: `${o.assessorGivenName} ${o.assessorFamilyName}`, value: o.value, comment: o.comment })),
+				peers: peers.get(c.criterionId) ?? null
 			};
 		})
 	};
@@ -162,7 +165,7 @@ export type MarkingView = Awaited<ReturnType<typeof markingView>>;
  * in the audit log with its old and new value, so a learner's record can always be explained.
  */
 export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: number, learnerId: number, change: TeacherSave) {
-	const task = await requireTaskToTeach(db, teacher, taskId);
+	const task = await requireTaskToMark(db, teacher, taskId);
 	if (task.state === 'draft') throw new AssessmentError('Publish the task before assessing learners on it.', 409);
 	await requireLearnerOfTask(db, task.class_id, learnerId);
 	return db.transaction().execute(async (trx) => {
@@ -278,7 +281,7 @@ export async function releaseGrades(db: DB, teacher: SessionUser, taskId: number
 
 /** Unlock a learner's submitted self-assessment so they can change it; recorded. */
 export async function reopenSelfAssessment(db: DB, teacher: SessionUser, taskId: number, learnerId: number) {
-	const task = await requireTaskToTeach(db, teacher, taskId);
+	const task = await requireTaskToMark(db, teacher, taskId);
 	await requireLearnerOfTask(db, task.class_id, learnerId);
 	const submission = await db.selectFrom('submissions').select(['id', 'self_state']).where('task_id', '=', taskId).where('learner_id', '=', learnerId).executeTakeFirst();
 	if (submission?.self_state !== 'submitted') throw new AssessmentError('This self-assessment is not submitted, so there is nothing to reopen.', 409);
@@ -290,7 +293,7 @@ export async function reopenSelfAssessment(db: DB, teacher: SessionUser, taskId:
 
 /** Who changed what and why on one learner's task: the audit trail shown on the marking screen. */
 export async function gradeHistory(db: DB, teacher: SessionUser, taskId: number, learnerId: number) {
-	const task = await requireTaskToTeach(db, teacher, taskId);
+	const task = await requireTaskToMark(db, teacher, taskId);
 	const submission = await db.selectFrom('submissions').select('id').where('task_id', '=', task.id).where('learner_id', '=', learnerId).executeTakeFirst();
 	const releases = await db
 		.selectFrom('audit_log')

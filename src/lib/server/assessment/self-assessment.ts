@@ -7,6 +7,7 @@ import { describeSelfGap } from '../../domain/feedback';
 import { gradesVisibleToLearner, teacherResult } from '../../domain/results';
 import type { SelfSave } from '../../schemas/assessment';
 import { AssessmentError, assessmentCards, evidenceOf, nowIso } from './shared';
+import { peerResultsFor } from '../peer/peer-review';
 
 /**
  * Everything a learner sees on their assessment screen. Teacher grades and comments are read only
@@ -39,6 +40,7 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 			: [],
 		evidenceOf(db, submissionId)
 	]);
+	const peers = await peerResultsFor(db, visible ? submissionId : null, bands);
 
 	return {
 		task: {
@@ -46,7 +48,8 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 			title: task.title,
 			className: task.className,
 			dueAt: task.due_at,
-			briefHtml: renderMarkdown(task.brief_markdown)
+			briefHtml: renderMarkdown(task.brief_markdown),
+			groupTask: task.group_task === 1
 		},
 		bands,
 		selfState: submission?.self_state ?? 'not_started',
@@ -68,6 +71,7 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 					)
 				: null;
 			const selfValue = mine?.value ?? null;
+			const peer = peers.get(c.criterionId);
 			return {
 				criterionId: c.criterionId,
 				code: c.code,
@@ -82,6 +86,13 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 							value: result.value,
 							comments: teacherRows.map((r) => r.comment).filter(Boolean),
 							gap: selfValue === null ? null : describeSelfGap(bands, selfValue, result.value)
+						}
+					: null,
+				// Peers are anonymous to the learner: labels only, and only submitted, included reviews' comments.
+				peers: peer?.consensus
+					? {
+							consensus: peer.consensus,
+							comments: peer.reviews.filter((r) => r.comment).map((r) => ({ label: r.label, comment: r.comment }))
 						}
 					: null
 			};

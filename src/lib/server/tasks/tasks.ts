@@ -66,6 +66,30 @@ export async function requireTaskToTeach(db: DB, user: SessionUser, taskId: numb
 	return task;
 }
 
+/**
+ * A task the user may mark: anyone who may teach it, or a teacher added to it as a second marker
+ * (who may mark and moderate, but not change the task itself).
+ */
+export async function requireTaskToMark(db: DB, user: SessionUser, taskId: number) {
+	const task = await db
+		.selectFrom('tasks')
+		.innerJoin('classes', 'classes.id', 'tasks.class_id')
+		.selectAll('tasks')
+		.select((eb) => [
+			'classes.name as className',
+			'classes.school_id as schoolId',
+			eb
+				.exists(eb.selectFrom('task_markers').select('task_markers.marker_id').whereRef('task_markers.task_id', '=', 'tasks.id').where('task_markers.marker_id', '=', user.id))
+				.as('isMarker')
+		])
+		.where('tasks.id', '=', taskId)
+		.where('classes.school_id', '=', user.schoolId)
+		.executeTakeFirst();
+	if (!task) error(404, 'That task does not exist, or is not in your school.');
+	if (!task.isMarker) await requireClassAccess(db, user, task.class_id, 'teach');
+	return task;
+}
+
 /** A published task of one of the learner's classes; drafts and other classes' tasks are missing to them. */
 export async function requireTaskToLearn(db: DB, learner: SessionUser, taskId: number) {
 	const task = await db

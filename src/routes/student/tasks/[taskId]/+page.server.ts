@@ -8,6 +8,8 @@ import { evidenceSchema } from '$lib/schemas/assessment';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';
 import { requireTaskToLearn } from '$lib/server/tasks/tasks';
+import { CONTRIBUTION_LEVELS, myGroup, saveContributionRatings } from '$lib/server/peer/groups';
+import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 /** Guard first: the learner, and a task of their class, before any input is read. */
@@ -19,8 +21,12 @@ async function learnerAndTask(event: RequestEvent) {
 
 export const load: PageServerLoad = async (event) => {
 	const learner = requireRole(event, 'student');
-	return learnerAssessmentView(getDb(), learner, idParam(event.params.taskId, 'task'));
+	const db = getDb();
+	const view = await learnerAssessmentView(db, learner, idParam(event.params.taskId, 'task'));
+	return { ...view, team: view.task.groupTask ? await myGroup(db, learner, view.task.id) : null, contributionLevels: CONTRIBUTION_LEVELS };
 };
+
+const teamRatingsSchema = z.array(z.object({ rateeId: idSchema, rating: z.coerce.number().int().min(1, 'Choose a level for everyone.').max(5) })).min(1);
 
 export const actions: Actions = {
 	submit: async (event) => {
@@ -43,6 +49,17 @@ export const actions: Actions = {
 			} else input = fields;
 			await addEvidence(getDb(), learner, taskId, input);
 			return { done: 'Evidence added.', evidenceAdded: true };
+		});
+	},
+	rateTeam: async (event) => {
+		const { learner, taskId } = await learnerAndTask(event);
+		const form = await event.request.formData();
+		return actOn(async () => {
+			const ratings = teamRatingsSchema.parse(
+				[...form.keys()].filter((k) => k.startsWith('rating-')).map((k) => ({ rateeId: k.slice('rating-'.length), rating: form.get(k) }))
+			);
+			await saveContributionRatings(getDb(), learner, taskId, ratings);
+			return { done: 'Thank you: your team ratings are saved. You can change them until your teacher closes the task.' };
 		});
 	},
 	removeEvidence: async (event) => {

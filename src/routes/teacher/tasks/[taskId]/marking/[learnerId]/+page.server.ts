@@ -5,7 +5,7 @@ import { gradeHistory, markingView, releaseGrades, reopenSelfAssessment } from '
 import { addToCommentBank, removeFromCommentBank } from '$lib/server/assessment/comment-bank';
 import { AssessmentError } from '$lib/server/assessment/shared';
 import { actOn, idParam } from '$lib/server/http';
-import { requireTaskToTeach } from '$lib/server/tasks/tasks';
+import { requireTaskToMark } from '$lib/server/tasks/tasks';
 import { commentBankSchema } from '$lib/schemas/assessment';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';
@@ -46,7 +46,7 @@ export const actions: Actions = {
 	},
 	bankAdd: async (event) => {
 		const teacher = requireRole(event, 'teacher', 'admin');
-		await requireTaskToTeach(getDb(), teacher, idParam(event.params.taskId, 'task'));
+		await requireTaskToMark(getDb(), teacher, idParam(event.params.taskId, 'task'));
 		const form = await event.request.formData();
 		return actOn(async () => {
 			await addToCommentBank(getDb(), teacher, commentBankSchema.parse(formFields(form)));
@@ -55,7 +55,7 @@ export const actions: Actions = {
 	},
 	bankRemove: async (event) => {
 		const teacher = requireRole(event, 'teacher', 'admin');
-		await requireTaskToTeach(getDb(), teacher, idParam(event.params.taskId, 'task'));
+		await requireTaskToMark(getDb(), teacher, idParam(event.params.taskId, 'task'));
 		const form = await event.request.formData();
 		return actOn(async () => {
 			await removeFromCommentBank(getDb(), teacher, idSchema.parse(form.get('commentId')));

@@ -1,0 +1,47 @@
+import { error } from '@sveltejs/kit';
+import { requireRole } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { liveSessionForTeacher, setLiveState } from '$lib/server/live/live';
+import { AssessmentError } from '$lib/server/assessment/shared';
+import { actOn, idParam } from '$lib/server/http';
+import { sliderValueSchema } from '$lib/schemas/assessment';
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const teacher = requireRole(event, 'teacher', 'admin');
+	try {
+		return await liveSessionForTeacher(getDb(), teacher, idParam(event.params.sessionId, 'session'));
+	} catch (problem) {
+		if (problem instanceof AssessmentError) error(problem.status, problem.message);
+		throw problem;
+	}
+};
+
+export const actions: Actions = {
+	place: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const sessionId = idParam(event.params.sessionId, 'session');
+		const form = await event.request.formData();
+		return actOn(async () => {
+			await setLiveState(getDb(), teacher, sessionId, { teacherValue: z.coerce.number().pipe(sliderValueSchema).parse(form.get('value')) });
+			return { done: 'Your placement is saved, hidden from the class until you reveal it.' };
+		});
+	},
+	reveal: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const sessionId = idParam(event.params.sessionId, 'session');
+		return actOn(async () => {
+			await setLiveState(getDb(), teacher, sessionId, { state: 'revealed' });
+			return { done: 'Revealed.' };
+		});
+	},
+	close: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const sessionId = idParam(event.params.sessionId, 'session');
+		return actOn(async () => {
+			await setLiveState(getDb(), teacher, sessionId, { state: 'closed' });
+			return { done: 'Session closed. The placements are kept as calibration data.' };
+		});
+	}
+};

@@ -1,0 +1,43 @@
+import { error } from '@sveltejs/kit';
+import { z } from 'zod';
+import { requireRole } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { moderationDetail, recordAgreedGrade } from '$lib/server/moderation/moderation';
+import { AssessmentError } from '$lib/server/assessment/shared';
+import { requireTaskToMark } from '$lib/server/tasks/tasks';
+import { actOn, idParam } from '$lib/server/http';
+import { idSchema } from '$lib/schemas/people';
+import { sliderValueSchema } from '$lib/schemas/assessment';
+import { formFields } from '$lib/schemas/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const teacher = requireRole(event, 'teacher', 'admin');
+	try {
+		return await moderationDetail(getDb(), teacher, idParam(event.params.taskId, 'task'), idParam(event.params.learnerId, 'learner'));
+	} catch (problem) {
+		if (problem instanceof AssessmentError) error(problem.status, problem.message);
+		throw problem;
+	}
+};
+
+const agreedSchema = z.object({
+	criterionId: idSchema,
+	value: z.union([z.literal('').transform(() => null), z.coerce.number().pipe(sliderValueSchema)]),
+	note: z.string().trim().max(1000, 'Keep the note under 1,000 characters.').default('')
+});
+
+export const actions: Actions = {
+	agree: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const task = await requireTaskToMark(getDb(), teacher, idParam(event.params.taskId, 'task'));
+		const learnerId = idParam(event.params.learnerId, 'learner');
+		const fields = formFields(await event.request.formData());
+		return actOn(async () => {
+			const { criterionId, value, note } = agreedSchema.parse(fields);
+			if (value !== null && !note) throw new AssessmentError('Add a short note on how the grade was agreed (it is kept in the audit log).');
+			await recordAgreedGrade(getDb(), teacher, task.id, learnerId, criterionId, value, note);
+			return { done: value === null ? 'Agreed grade cleared: the markers’ grades stand again.' : 'Agreed grade recorded: it is now the learner’s result.' };
+		});
+	}
+};
