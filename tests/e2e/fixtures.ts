@@ -21,6 +21,10 @@ export const storageFor = (persona: Persona) => `${AUTH_DIR}/${persona}.json`;
 /** Ids in the fresh demo database: rows are inserted in plan order, so ids follow it. */
 const plan = planSchool(DEMO_SCHOOL);
 export const demoUserId = (username: string) => plan.people.findIndex((p) => p.username === username) + 1;
+export const demoName = (username: string) => {
+	const person = plan.people.find((p) => p.username === username)!;
+	return `${person.givenName} ${person.familyName}`;
+};
 export const DEMO_CLASS = { first: { id: 1, name: plan.classes[0]!.name }, second: { id: 2, name: plan.classes[1]!.name } };
 
 /** A page in its own, signed-out browser context: a second person at another device. */

@@ -44,7 +44,11 @@ const SHOTS: Shot[] = [
 		}
 	},
 	{ name: 'teacher-marking', persona: 'teacher', path: `/teacher/tasks/1/marking/${demoUserId('student2')}` },
-	{ name: 'teacher-marking-list', persona: 'teacher', path: '/teacher/tasks/1/marking' }
+	{ name: 'teacher-marking-list', persona: 'teacher', path: '/teacher/tasks/1/marking' },
+	{ name: 'teacher-moderation', persona: 'teacher', path: '/teacher/tasks/1/moderation?sort=selfGap', prepare: async (page) => void (await page.locator('figure canvas').first().waitFor()) },
+	{ name: 'teacher-peer-review', persona: 'teacher', path: '/teacher/tasks/4/peers' },
+	{ name: 'student-peer-review', persona: 'student', path: '/student/reviews/1' },
+	{ name: 'teacher-live-projector', persona: 'teacher', path: '/teacher/live/1' }
 ];
 
 for (const shot of SHOTS) {

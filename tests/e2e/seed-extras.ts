@@ -63,6 +63,8 @@ await releaseGrades(db, asTeacher, published, student2.id);
 const student3 = await sessionUserFor('student3');
 for (const [i, c] of criteria.entries()) await saveSelfAssessment(db, student3, published, { kind: 'criterion', criterionId: c.criterionId, value: [40, 66, 61][i]! });
 await submitSelfAssessment(db, student3, published);
+// Marked far from student3's own view (two and three bands), so moderation has gaps to flag.
+for (const [i, c] of criteria.entries()) await saveTeacherGrade(db, asTeacher, published, student3.id, { kind: 'criterion', criterionId: c.criterionId, value: [85, 10, 61][i]! });
 
 const student1 = await sessionUserFor('student1');
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');

@@ -9,7 +9,8 @@ import type { Actions, PageServerLoad } from './$types';
 
 const viewSchema = z.object({
 	sort: z.enum(['name', 'selfGap', 'peerGap']).catch('name'),
-	band: z.coerce.number().int().min(0).max(9).optional().catch(undefined),
+	// "Any" sends band= (empty), which must not coerce to 0, the first band.
+	band: z.union([z.literal('').transform(() => undefined), z.coerce.number().int().min(0).max(9)]).optional().catch(undefined),
 	flagged: z.literal('1').optional().catch(undefined)
 });
 

@@ -1,0 +1,148 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { demoName, demoUserId, expectAccessible, freshPage, signIn, storageFor } from './fixtures';
+
+/** seed-extras: task 5 "Peer allocation" (random, 3 reviewers each, class 1 of 15); task 1 has marked work. */
+const RANDOM_PEER_TASK = 5;
+const MARKED_TASK = 1;
+
+async function pageAs(browser: Browser, baseURL: string | undefined, username: string): Promise<Page> {
+	const page = await freshPage(browser, baseURL);
+	await signIn(page, username);
+	await expect(page).not.toHaveURL(/\/login/);
+	return page;
+}
+
+test('peer allocation gives everyone three reviewers, never themselves, and the reviewer sees no name or self-assessment', async ({ browser, baseURL }) => {
+	test.setTimeout(60_000);
+	const teacher = await (await browser.newContext({ baseURL, storageState: storageFor('teacher') })).newPage();
+	await teacher.goto(`/teacher/tasks/${RANDOM_PEER_TASK}/peers`);
+	await teacher.getByRole('button', { name: 'Allocate reviewers' }).click();
+	await expect(teacher.getByRole('status')).toHaveText('Allocated 45 reviews.');
+	const rows = await teacher.locator('section[aria-labelledby="pairs-heading"] tbody tr').evaluateAll((trs) =>
+		trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()))
+	);
+	expect(rows).toHaveLength(45);
+	const byReviewee = new Map<string, string[]>();
+	for (const [reviewee, reviewer] of rows) byReviewee.set(reviewee!, [...(byReviewee.get(reviewee!) ?? []), reviewer!]);
+	expect(byReviewee.size).toBe(15);
+	for (const [reviewee, reviewers] of byReviewee) {
+		expect(reviewers, `${reviewee}'s reviewers`).toHaveLength(3);
+		expect(reviewers).not.toContain(reviewee);
+		expect(new Set(reviewers).size).toBe(3);
+	}
+	await expectAccessible(teacher);
+
+	// The first person student9 reviews writes a self-assessment with a recognisable reflection.
+	const reviewerName = demoName('student9');
+	const revieweeName = rows.find(([, reviewer]) => reviewer === reviewerName)![0]!;
+	const revieweeUsername = Array.from({ length: 15 }, (_, i) => `student${i + 1}`).find((u) => demoName(u) === revieweeName)!;
+	const reviewee = await pageAs(browser, baseURL, revieweeUsername);
+	const secret = 'SECRET-SELF-REFLECTION-7731';
+	const saved = await reviewee.request.put(`/student/tasks/${RANDOM_PEER_TASK}/save`, { data: { kind: 'reflection', text: secret } });
+	expect(saved.status()).toBe(200);
+	await reviewee.goto(`/student/tasks/${RANDOM_PEER_TASK}`);
+	await reviewee.getByRole('slider').first().focus();
+	await reviewee.keyboard.press('End');
+	await expect(reviewee.getByText('All changes saved.')).toBeVisible();
+
+	const reviewer = await pageAs(browser, baseURL, 'student9');
+	await reviewer.goto('/student/reviews');
+	const section = reviewer.getByRole('region', { name: 'Peer allocation' });
+	await expect(section.getByRole('link', { name: /^Piece of work \d$/ })).toHaveCount(3);
+	// Which of the three is the reviewee's? The teacher's list is in allocation order, as is the learner's.
+	const reviewerRows = rows.filter(([, r]) => r === reviewerName);
+	const index = reviewerRows.findIndex(([reviewee]) => reviewee === revieweeName);
+	await section.getByRole('link', { name: `Piece of work ${index + 1}` }).click();
+	await expect(reviewer.getByRole('heading', { level: 1, name: 'Peer review: Peer allocation' })).toBeVisible();
+	const html = await reviewer.content();
+	const data = await (await reviewer.request.get(`${new URL(reviewer.url()).pathname}/__data.json`)).text();
+	for (const leak of [revieweeName, ...revieweeName.split(' '), secret]) {
+		expect(html, `page shows “${leak}”`).not.toContain(leak);
+		expect(data, `page data holds “${leak}”`).not.toContain(leak);
+	}
+	// Nothing of the reviewee's own judgement either: the only markers are the reviewer's own.
+	await expect(reviewer.getByText(/Your choice|Your teacher/)).toHaveCount(0);
+	await expectAccessible(reviewer);
+
+	// The reviewer places both criteria and submits.
+	for (const slider of await reviewer.getByRole('slider').all()) {
+		await slider.focus();
+		await reviewer.keyboard.press('End');
+		await reviewer.keyboard.press('PageDown');
+	}
+	await reviewer.getByLabel(/^Your comment on C1\.1/).fill('Clear slides; slow down a little.');
+	await reviewer.getByRole('button', { name: 'Submit my review' }).click();
+	await expect(reviewer.getByText('Review submitted. Thank you!')).toBeVisible();
+
+	// Another learner cannot open that review.
+	const outsider = await pageAs(browser, baseURL, 'student10');
+	const refused = await outsider.goto(reviewer.url());
+	expect(refused?.status()).toBe(404);
+});
+
+test.describe('moderation', () => {
+	test.use({ storageState: storageFor('teacher') });
+	test('the matrix sorts by the largest self–teacher gap and flags gaps of more than one band', async ({ page }) => {
+		await page.goto(`/teacher/tasks/${MARKED_TASK}/moderation`);
+		await page.getByLabel('Sort by').selectOption('selfGap');
+		await page.getByRole('button', { name: 'Apply' }).click();
+		await expect(page).toHaveURL(/sort=selfGap/);
+		const firstRow = page.locator('table.matrix tbody tr').first();
+		await expect(firstRow.getByRole('rowheader')).toHaveText(demoName('student3'));
+		await expect(firstRow.getByText('⚑ large gap')).toHaveCount(2);
+		await expect(page.locator('table.matrix tbody tr').nth(1).getByRole('rowheader')).toHaveText(demoName('student2'));
+
+		await page.getByLabel('Only flagged gaps').check();
+		await page.getByRole('button', { name: 'Apply' }).click();
+		await expect(page.locator('table.matrix tbody tr')).toHaveCount(1);
+		await expect(page.locator('figure canvas').first()).toBeVisible();
+		await expectAccessible(page);
+
+		// Record an agreed grade for student3 on C1.1; it is audited and becomes the result.
+		await page.goto(`/teacher/tasks/${MARKED_TASK}/moderation/${demoUserId('student3')}`);
+		const c11 = page.getByRole('region', { name: /C1\.1/ });
+		await c11.getByLabel('Agreed band').selectOption({ label: 'Secure (middle of the band)' });
+		await c11.getByLabel('How it was agreed').fill('Second marking meeting');
+		await c11.getByRole('button', { name: /Save/ }).click();
+		await expect(page.getByRole('status')).toHaveText('Agreed grade recorded: it is now the learner’s result.');
+		await expect(page.getByRole('region', { name: /C1\.1/ }).getByText(/✓ Agreed: Secure/)).toBeVisible();
+		await expectAccessible(page);
+	});
+});
+
+test('a live session updates the projector when a learner moves a slider, then reveals the teacher’s placement', async ({ browser, baseURL }) => {
+	test.setTimeout(60_000);
+	const projector = await (await browser.newContext({ baseURL, storageState: storageFor('teacher') })).newPage();
+	await projector.goto('/teacher/live/new?task=3');
+	await projector.getByLabel('Exemplar title').fill('Live exemplar pitch');
+	await projector.getByLabel(/The exemplar/).fill('A two-minute pitch for a recycling app.');
+	await projector.getByRole('button', { name: 'Start the session' }).click();
+	await expect(projector.getByRole('heading', { level: 1, name: 'Live exemplar pitch' })).toBeVisible();
+	await expect(projector.getByTestId('connection')).toHaveText('updating live');
+	await expect(projector.getByTestId('placed-count')).toHaveText('(0 placed)');
+
+	const learner = await pageAs(browser, baseURL, 'student8');
+	await learner.goto('/student/live');
+	await learner.getByRole('link', { name: 'Live exemplar pitch' }).click();
+	await learner.getByRole('slider').focus();
+	await learner.keyboard.press('End');
+	await expect(learner.getByText('All changes saved.')).toBeVisible();
+
+	// No reload: the projector hears about it over server-sent events.
+	await expect(projector.getByTestId('placed-count')).toHaveText('(1 placed)');
+	await expect(projector.locator('.bars li').filter({ hasText: 'Excelling' }).locator('.n')).toHaveText('1');
+	await expectAccessible(projector);
+
+	await projector.getByText('Your placement (keep this closed while projecting)').click();
+	await projector.getByRole('slider', { name: 'Your judgement of the exemplar' }).focus();
+	await projector.keyboard.press('Home');
+	await projector.keyboard.press('PageUp');
+	await projector.keyboard.press('PageUp');
+	await projector.getByRole('button', { name: 'Save my placement' }).click();
+	await expect(projector.getByRole('status')).toContainText('hidden from the class');
+	await projector.getByRole('button', { name: 'Reveal my placement' }).click();
+	await expect(projector.locator('.bars li.teacher')).toContainText('Developing');
+
+	await expect(learner.getByText('You placed it two bands above your teacher.')).toBeVisible();
+	await expect(learner.getByRole('slider')).toHaveCount(0);
+});
