@@ -5,6 +5,7 @@ export const load: LayoutServerLoad = ({ locals }) => {
 	return {
 		user: user
 			? {
+					id: user.id,
 					username: user.username,
 					displayName: `${user.givenName} ${user.familyName}`,
 					schoolName: user.schoolName,

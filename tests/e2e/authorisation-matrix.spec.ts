@@ -30,6 +30,10 @@ const PEER_TASK = 4;
 const STUDENT1_REVIEW = 1;
 /** Live session 1 in class 1 (seed-extras); the matrix may reveal or close it. */
 const LIVE_SESSION = 1;
+const PROFILED_LEARNER = demoUserId('student1');
+const EXPORT_JOB = '00000000-0000-4000-8000-00000000e001'; // the teacher's finished export (seed-extras)
+/** The learner themself, their class's teacher and their school's admin. */
+const LEARNER_AND_STAFF: Who[] = ['student', 'teacher', 'admin'];
 const FUSION = '999d5e3b-0023-4b21-9564-5da5d91e8988';
 const FUSION_FIRST_SKILL = 'ac6b095c-aec9-49ff-89eb-c64f7ce09702';
 
@@ -163,6 +167,20 @@ const MATRIX: Record<string, Entry> = {
 	'page GET /student/live/[sessionId]': { url: `/student/live/${LIVE_SESSION}`, allow: ['student'] },
 	'endpoint PUT /student/live/[sessionId]/place': { url: `/student/live/${LIVE_SESSION}/place`, allow: ['student'], body: { value: 50 } },
 	'endpoint GET /student/live/[sessionId]/events': { url: `/student/live/${LIVE_SESSION}/events?once`, allow: ['student'] },
+
+	// Profiles and reports.
+	'page GET /profile/[learnerId]': { url: `/profile/${PROFILED_LEARNER}`, allow: LEARNER_AND_STAFF },
+	'page GET /profile/[learnerId]/report': { url: `/profile/${PROFILED_LEARNER}/report`, allow: LEARNER_AND_STAFF },
+	'endpoint GET /profile/[learnerId]/report.pdf': { url: `/profile/${PROFILED_LEARNER}/report.pdf`, allow: LEARNER_AND_STAFF },
+	'page GET /admin/reports': { url: '/admin/reports', allow: ADMINS },
+	'action batch /admin/reports': { url: '/admin/reports', allow: ADMINS },
+	'endpoint GET /admin/reports/fusion-skills.csv': { url: '/admin/reports/fusion-skills.csv?kind=summary', allow: ADMINS },
+	'endpoint GET /admin/reports/fusion-skills.json': { url: '/admin/reports/fusion-skills.json', allow: ADMINS },
+	'page GET /teacher/classes/[classId]/overview': { url: `/teacher/classes/${FIRST_CLASS}/overview`, allow: ['teacher', 'admin'] },
+	'action batch /teacher/classes/[classId]/overview': { url: `/teacher/classes/${FIRST_CLASS}/overview`, allow: ['teacher', 'admin'] },
+	'page GET /exports/[jobId]': { url: `/exports/${EXPORT_JOB}`, allow: ['teacher', 'admin'] },
+	'endpoint GET /exports/[jobId]/status': { url: `/exports/${EXPORT_JOB}/status`, allow: ['teacher', 'admin'] },
+	'endpoint GET /exports/[jobId]/download': { url: `/exports/${EXPORT_JOB}/download`, allow: ['teacher', 'admin'] },
 
 	'endpoint PUT /teacher/tasks/[taskId]/marking/[learnerId]/save': {
 		url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}/save`,

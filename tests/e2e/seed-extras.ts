@@ -7,13 +7,17 @@ import { listScales } from '../../src/lib/server/scales/scales';
 import { addTaskCriterion, createTask, setTaskState, taskCriteria } from '../../src/lib/server/tasks/tasks';
 import { saveSelfAssessment, submitSelfAssessment } from '../../src/lib/server/assessment/self-assessment';
 import { releaseGrades, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
-import { addEvidence } from '../../src/lib/server/assessment/evidence';
+import { addEvidence, uploadsDirectory } from '../../src/lib/server/assessment/evidence';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { zipSync } from 'fflate';
 import { addPeerPair } from '../../src/lib/server/peer/peer-review';
 import { startLiveSession } from '../../src/lib/server/live/live';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 
 export const OTHER_SCHOOL_PREFIX = 'rs-';
+export const EXPORT_JOB_ID = '00000000-0000-4000-8000-00000000e001';
 
 const db = openDatabase(process.env.DATABASE_PATH!);
 await migrateToLatest(db);
@@ -83,6 +87,15 @@ await setTaskState(db, asTeacher, randomPeerTask, 'published');
 
 // Live session 1 in class 1, for the authorisation matrix (which may reveal or close it).
 await startLiveSession(db, asTeacher, { classId: 1, taskId: published, criterionId: criteria[0]!.criterionId, exemplarTitle: 'Matrix exemplar', exemplarBody: 'An exemplar.' });
+
+// A finished export of the teacher's (for the matrix): a real job row and its zip.
+const exportsDir = join(uploadsDirectory(), 'exports');
+mkdirSync(exportsDir, { recursive: true });
+writeFileSync(join(exportsDir, `${EXPORT_JOB_ID}.zip`), zipSync({ 'readme.txt': new TextEncoder().encode('Seeded export') }));
+await db
+	.insertInto('export_jobs')
+	.values({ id: EXPORT_JOB_ID, school_id: teacher.school_id, requested_by: teacher.id, kind: 'learner_reports_zip', params_json: '{"classId":1}', state: 'done', progress: 1, total: 1, file_path: join(exportsDir, `${EXPORT_JOB_ID}.zip`), created_at: new Date().toISOString(), finished_at: new Date().toISOString() })
+	.execute();
 await db.destroy();
 
 async function sessionUserFor(username: string): Promise<SessionUser> {

@@ -57,3 +57,11 @@ describe('evidence uploads', () => {
 		expect(isSafeEvidenceLink('not a url')).toBe(false);
 	});
 });
+
+describe('CSV exports', async () => {
+	const { neutraliseFormula, toCsv } = await import('../../src/lib/server/reports/csv');
+	it('neutralises spreadsheet formulas and quotes as CSV needs', () => {
+		expect(['=1+1', '+44', '-3', '@SUM(A1)', '\tx', 'plain', 12, null].map(neutraliseFormula)).toEqual(["'=1+1", "'+44", "'-3", "'@SUM(A1)", "'\tx", 'plain', '12', '']);
+		expect(toCsv(['a', 'b'], [['=HYPERLINK("x")', 'O\'Brien, Farah']])).toBe('a,b\r\n"\'=HYPERLINK(""x"")","O\'Brien, Farah"\r\n');
+	});
+});

@@ -1,0 +1,103 @@
+import type { DB } from '../db/connection';
+import type { SessionUser } from '../auth/sessions';
+import { requireLearnerAccess } from '../auth/guards';
+import { scaleBands } from '../assessment/shared';
+import { reviewerQualities } from '../peer/peer-review';
+import { capriTree } from '../frameworks/frameworks';
+import { calibrationTrend, capriProfile, fusionSkillProfile, levelOf, levelWords, profileOverTime, selfCalibration } from '../../domain/profiles';
+import { DEFAULT_SCHOOL_SCALE, bandIndexFor, valueInBandUnits } from '../../domain/scales';
+import { releasedResults, skillList } from './results';
+
+export const LEVEL_LABELS = DEFAULT_SCHOOL_SCALE.bands.map((b) => b.label);
+
+/** A learner's whole picture: Fusion Skills and CAPRI profiles, over time, and how well they judge. */
+export async function learnerProfile(db: DB, user: SessionUser, learnerId: number) {
+	await requireLearnerAccess(db, user, learnerId);
+	const [learner, classes, results, skills, capri] = await Promise.all([
+		db.selectFrom('users').select(['id', 'given_name as givenName', 'family_name as familyName']).where('id', '=', learnerId).executeTakeFirstOrThrow(),
+		db.selectFrom('enrolments').innerJoin('classes', 'classes.id', 'enrolments.class_id').select('classes.name').where('enrolments.learner_id', '=', learnerId).orderBy('classes.name').execute(),
+		releasedResults(db, { schoolId: user.schoolId, learnerId }).then((m) => m.get(learnerId) ?? []),
+		skillList(db),
+		capriTree(db)
+	]);
+	const skillIds = skills.map((s) => s.id);
+	const profile = fusionSkillProfile(results, skillIds);
+	const byCategory = capriProfile(results, capri.map((c) => c.code));
+	const overTime = profileOverTime(results, skillIds);
+	const calibration = selfCalibration(results);
+
+	return {
+		learner: { id: learner.id, name: `${learner.givenName} ${learner.familyName}`, classes: classes.map((c) => c.name) },
+		levelLabels: LEVEL_LABELS,
+		skills: skills.map((s) => {
+			const entry = profile.get(s.id)!;
+			return {
+				...s,
+				...entry,
+				words: levelWords(entry.level, LEVEL_LABELS),
+				selfWords: levelWords(entry.selfLevel, LEVEL_LABELS),
+				trend: overTime.trend.get(s.id) ?? null,
+				// The working: every result behind the figure, with its weight.
+				inputs: results
+					.filter((r) => (r.skillShares.get(s.id) ?? 0) > 0)
+					.map((r) => ({
+						taskTitle: r.taskTitle,
+						criterionCode: r.criterionCode,
+						band: r.bands[bandIndexFor(r.bands, r.teacherValue)]?.label ?? '',
+						level: Math.round(levelOf(r.bands, r.teacherValue) * 1000) / 1000,
+						weight: Math.round(r.taskWeight * r.skillShares.get(s.id)! * 1000) / 1000
+					}))
+			};
+		}),
+		capri: capri.map((c) => {
+			const entry = byCategory.get(c.code)!;
+			return { code: c.code, title: c.title, colour: c.colour ?? '#4f5661', ...entry, words: levelWords(entry.level, LEVEL_LABELS) };
+		}),
+		terms: overTime.terms.map((t) => ({ label: t.label, levels: skills.map((s) => t.profile.get(s.id)!.level) })),
+		calibration,
+		calibrationTrend: calibrationTrend(calibration),
+		peerReviewing: await peerReviewingCalibration(db, learnerId),
+		liveSessions: await liveCalibration(db, learnerId),
+		resultCount: results.length
+	};
+}
+
+export type LearnerProfile = Awaited<ReturnType<typeof learnerProfile>>;
+
+/** How close the learner's peer reviews came to the teacher's grades, task by task. */
+async function peerReviewingCalibration(db: DB, learnerId: number) {
+	const tasks = await db
+		.selectFrom('peer_allocations')
+		.innerJoin('tasks', 'tasks.id', 'peer_allocations.task_id')
+		.select(['tasks.id', 'tasks.title', 'tasks.scale_id as scaleId'])
+		.where('peer_allocations.reviewer_id', '=', learnerId)
+		.where('peer_allocations.state', '=', 'submitted')
+		.groupBy('tasks.id')
+		.execute();
+	const out = [];
+	for (const task of tasks) {
+		const quality = (await reviewerQualities(db, task.id, await scaleBands(db, task.scaleId))).get(learnerId);
+		if (quality) out.push({ taskId: task.id, taskTitle: task.title, ...quality });
+	}
+	return out;
+}
+
+/** Live-session placements against the teacher's revealed placement: calibration on shared exemplars. */
+async function liveCalibration(db: DB, learnerId: number) {
+	const rows = await db
+		.selectFrom('live_placements')
+		.innerJoin('live_sessions', 'live_sessions.id', 'live_placements.session_id')
+		.innerJoin('criteria', 'criteria.id', 'live_sessions.criterion_id')
+		.select(['live_sessions.id', 'live_sessions.exemplar_title as title', 'live_placements.value', 'live_sessions.teacher_value as teacherValue', 'criteria.scale_id as scaleId'])
+		.where('live_placements.learner_id', '=', learnerId)
+		.where('live_sessions.state', '!=', 'open')
+		.where('live_sessions.teacher_value', 'is not', null)
+		.orderBy('live_sessions.id')
+		.execute();
+	const out = [];
+	for (const r of rows) {
+		const bands = await scaleBands(db, r.scaleId);
+		out.push({ sessionId: r.id, title: r.title, gap: Math.round((valueInBandUnits(bands, r.value) - valueInBandUnits(bands, r.teacherValue!)) * 100) / 100 });
+	}
+	return out;
+}

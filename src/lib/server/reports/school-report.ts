@@ -1,0 +1,121 @@
+import type { DB } from '../db/connection';
+import { fusionSkillProfile, levelWords, schoolTerm } from '../../domain/profiles';
+import { releasedResults, skillList } from '../profiles/results';
+import { LEVEL_LABELS } from '../profiles/profiles';
+
+export interface SchoolReportFilter {
+	classId?: number;
+	yearGroup?: string;
+	/** a school term key, e.g. "2026-1" for Autumn 2026–27 */
+	term?: string;
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/**
+ * The school's Fusion Skills picture: one row per learner × skill, and means per class and per year
+ * group × skill (over learners with evidence; learners without are counted, not averaged in as 0).
+ */
+export async function schoolFusionReport(db: DB, schoolId: number, filter: SchoolReportFilter = {}) {
+	const [learners, enrolments, skills, results, classes] = await Promise.all([
+		db
+			.selectFrom('memberships')
+			.innerJoin('users', 'users.id', 'memberships.user_id')
+			.select(['users.id', 'users.username', 'users.given_name as givenName', 'users.family_name as familyName', 'memberships.year_group as yearGroup'])
+			.where('memberships.school_id', '=', schoolId)
+			.where('memberships.role', '=', 'student')
+			.where('users.active', '=', 1)
+			.$if(filter.yearGroup !== undefined, (qb) => qb.where('memberships.year_group', '=', filter.yearGroup!))
+			.$if(filter.classId !== undefined, (qb) => qb.where('users.id', 'in', (eb) => eb.selectFrom('enrolments').select('learner_id').where('class_id', '=', filter.classId!)))
+			.orderBy('users.family_name')
+			.orderBy('users.given_name')
+			.execute(),
+		db
+			.selectFrom('enrolments')
+			.innerJoin('classes', 'classes.id', 'enrolments.class_id')
+			.select(['enrolments.learner_id as learnerId', 'classes.id as classId', 'classes.name'])
+			.where('classes.school_id', '=', schoolId)
+			.execute(),
+		skillList(db),
+		releasedResults(db, { schoolId, classId: filter.classId, yearGroup: filter.yearGroup }),
+		db.selectFrom('classes').select(['id', 'name']).where('school_id', '=', schoolId).orderBy('name').execute()
+	]);
+	const skillIds = skills.map((s) => s.id);
+	const classesOf = new Map<number, { classId: number; name: string }[]>();
+	for (const e of enrolments) classesOf.set(e.learnerId, [...(classesOf.get(e.learnerId) ?? []), { classId: e.classId, name: e.name }]);
+
+	const rows = [];
+	const learnerLevels = new Map<number, Map<number, number | null>>();
+	for (const learner of learners) {
+		let own = results.get(learner.id) ?? [];
+		if (filter.term) own = own.filter((r) => schoolTerm(r.releasedAt).key === filter.term);
+		const profile = fusionSkillProfile(own, skillIds);
+		learnerLevels.set(learner.id, new Map(skillIds.map((id) => [id, profile.get(id)!.level])));
+		for (const skill of skills) {
+			const entry = profile.get(skill.id)!;
+			rows.push({
+				learnerId: learner.id,
+				username: learner.username,
+				name: `${learner.givenName} ${learner.familyName}`,
+				yearGroup: learner.yearGroup ?? '',
+				classes: (classesOf.get(learner.id) ?? []).map((c) => c.name).join('; '),
+				skillCode: skill.code,
+				skill: skill.title,
+				level: entry.level,
+				words: levelWords(entry.level, LEVEL_LABELS),
+				evidenceCount: entry.evidenceCount,
+				taskCount: entry.tasks.length
+			});
+		}
+	}
+
+	const summarise = (groupOf: (learnerId: number) => string[]) => {
+		const groups = new Map<string, number[]>();
+		for (const learner of learners) for (const g of groupOf(learner.id)) groups.set(g, [...(groups.get(g) ?? []), learner.id]);
+		return [...groups.entries()]
+			.sort(([a], [b]) => a.localeCompare(b))
+			.map(([group, ids]) => ({
+				group,
+				learners: ids.length,
+				skills: skills.map((skill) => {
+					const levels = ids.map((id) => learnerLevels.get(id)!.get(skill.id)).filter((l): l is number => l !== null && l !== undefined);
+					const mean = levels.length ? round3(levels.reduce((s, l) => s + l, 0) / levels.length) : null;
+					return { skillCode: skill.code, skill: skill.title, mean, words: levelWords(mean, LEVEL_LABELS), learnersWithEvidence: levels.length };
+				})
+			}));
+	};
+	const yearOf = new Map(learners.map((l) => [l.id, l.yearGroup ?? 'No year group']));
+	const terms = new Map<string, string>();
+	for (const list of results.values()) for (const r of list) {
+		const t = schoolTerm(r.releasedAt);
+		terms.set(t.key, t.label);
+	}
+	return {
+		skills,
+		rows,
+		byClass: summarise((id) => (classesOf.get(id) ?? []).filter((c) => filter.classId === undefined || c.classId === filter.classId).map((c) => c.name)),
+		byYear: summarise((id) => [yearOf.get(id)!]),
+		options: {
+			classes,
+			years: [...new Set(learners.map((l) => l.yearGroup).filter((y): y is string => Boolean(y)))].sort(),
+			terms: [...terms.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, label]) => ({ key, label }))
+		}
+	};
+}
+
+export type SchoolFusionReport = Awaited<ReturnType<typeof schoolFusionReport>>;
+
+export const LEARNER_CSV_HEADER = ['learner_id', 'username', 'name', 'year_group', 'classes', 'skill_code', 'skill', 'level', 'level_words', 'evidence_count', 'task_count'];
+export const SUMMARY_CSV_HEADER = ['grouping', 'group', 'learners', 'skill_code', 'skill', 'mean_level', 'level_words', 'learners_with_evidence'];
+
+export function learnerRowsForCsv(report: SchoolFusionReport): unknown[][] {
+	return report.rows.map((r) => [r.learnerId, r.username, r.name, r.yearGroup, r.classes, r.skillCode, r.skill, r.level ?? '', r.words, r.evidenceCount, r.taskCount]);
+}
+
+export function summaryRowsForCsv(report: SchoolFusionReport): unknown[][] {
+	const rows: unknown[][] = [];
+	for (const [grouping, groups] of [['class', report.byClass], ['year', report.byYear]] as const) {
+		for (const g of groups) for (const s of g.skills) rows.push([grouping, g.group, g.learners, s.skillCode, s.skill, s.mean ?? '', s.words, s.learnersWithEvidence]);
+	}
+	return rows;
+}

@@ -1,0 +1,25 @@
+import { redirect } from '@sveltejs/kit';
+import { requireRole } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { schoolFusionReport } from '$lib/server/reports/school-report';
+import { startBatchExport } from '$lib/server/reports/batch';
+import { actOn } from '$lib/server/http';
+import { reportFilter } from '$lib/schemas/reports';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const admin = requireRole(event, 'admin');
+	const filter = reportFilter(event.url.searchParams);
+	const report = await schoolFusionReport(getDb(), admin.schoolId, filter);
+	// The page shows the summaries; the per-learner rows are for the CSV and JSON downloads.
+	return { skills: report.skills, byClass: report.byClass, byYear: report.byYear, options: report.options, filter, query: event.url.search };
+};
+
+export const actions: Actions = {
+	batch: async (event) => {
+		const admin = requireRole(event, 'admin');
+		const result = await actOn(async () => ({ jobId: await startBatchExport(getDb(), admin, {}) }));
+		if ('jobId' in result) redirect(303, `/exports/${result.jobId}`);
+		return result;
+	}
+};

@@ -1,0 +1,17 @@
+import { json } from '@sveltejs/kit';
+import { requireRole } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { schoolFusionReport } from '$lib/server/reports/school-report';
+import { reportFilter } from '$lib/schemas/reports';
+import type { RequestHandler } from './$types';
+
+/** The school report as JSON: per-learner rows and the class and year summaries. */
+export const GET: RequestHandler = async (event) => {
+	const admin = requireRole(event, 'admin');
+	const filter = reportFilter(event.url.searchParams);
+	const report = await schoolFusionReport(getDb(), admin.schoolId, filter);
+	return json(
+		{ generatedAt: new Date().toISOString(), filter, skills: report.skills, learners: report.rows, byClass: report.byClass, byYear: report.byYear },
+		{ headers: { 'cache-control': 'private, no-store' } }
+	);
+};

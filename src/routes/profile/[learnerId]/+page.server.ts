@@ -1,0 +1,10 @@
+import { requireUser } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { learnerProfile } from '$lib/server/profiles/profiles';
+import { idParam } from '$lib/server/http';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	return { profile: await learnerProfile(getDb(), user, idParam(event.params.learnerId, 'learner')), isOwn: user.id === Number(event.params.learnerId) };
+};
