@@ -91,3 +91,23 @@ describe('self-assessment calibration', () => {
 		expect(calibrationTrend(series.slice(0, 1))).toBeNull();
 	});
 });
+
+describe('badge award rules', async () => {
+	const { checkAwardRule, describeRule } = await import('../../src/lib/domain/badge-rules');
+	const rule = { kind: 'skill' as const, target: 1, minBand: 3, minTasks: 2 };
+	it('needs the band in enough different tasks, on criteria mapped to the skill', () => {
+		const secureOnce = [result({ taskId: 1, teacherValue: 60 }), result({ taskId: 1, criterionId: 2, teacherValue: 85 })];
+		expect(checkAwardRule(secureOnce, rule)).toMatchObject({ met: false, tasks: [{ taskId: 1 }] });
+		const twice = [...secureOnce, result({ taskId: 2, taskTitle: 'Second', teacherValue: 60 })];
+		expect(checkAwardRule(twice, rule).met).toBe(true);
+		// Developing (59.9) is below Secure; a criterion not mapped to the skill does not count.
+		const near = [result({ taskId: 1, teacherValue: 59.9 }), result({ taskId: 2, teacherValue: 90, skillShares: new Map([[2, 1]]) })];
+		expect(checkAwardRule(near, rule)).toEqual({ met: false, tasks: [] });
+	});
+	it('reads bands on any scale by position, and works for CAPRI categories', () => {
+		// 75 on the university scale is the start of Distinction: band 3 of 5, like Secure.
+		expect(checkAwardRule([result({ bands: uni, teacherValue: 75 })], { ...rule, minTasks: 1 }).met).toBe(true);
+		expect(checkAwardRule([result({ capriCategory: 'I', teacherValue: 80 })], { kind: 'capri', target: 'I', minBand: 4, minTasks: 1 }).met).toBe(true);
+		expect(describeRule(rule, 'Oral communication', LABELS)).toBe('Teacher-agreed band Secure or above on criteria for Oral communication, in at least 2 tasks.');
+	});
+});
