@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeDb, DEFAULT_DATABASE_PATH, openDatabase } from '../src/lib/server/db/connection';
 import { migrateToLatest } from '../src/lib/server/db/migrate';
 import { ensureReferenceData } from '../src/lib/server/frameworks/reference-data';
+import { seedDemoActivity } from '../src/lib/server/db/demo-activity';
 import { DEMO_PASSWORD, demoLogins, hasDemoSchool, isDatabaseEmpty, seedDemoSchool } from '../src/lib/server/db/seed';
 
 const port = process.env.PORT || '3000';
@@ -19,7 +20,8 @@ async function prepareDatabase(): Promise<boolean> {
 		await ensureReferenceData(db);
 		if (process.env.SEED_DEMO !== '0' && (await isDatabaseEmpty(db))) {
 			await seedDemoSchool(db);
-			console.log('Seeded the demo school (Northbridge Academy).');
+			await seedDemoActivity(db, origin);
+			console.log('Seeded the demo school (Northbridge Academy) with tasks, reviews, grades and badges.');
 		}
 		return await hasDemoSchool(db);
 	} finally {

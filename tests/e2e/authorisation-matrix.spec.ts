@@ -31,6 +31,8 @@ const STUDENT1_REVIEW = 1;
 /** Live session 1 in class 1 (seed-extras); the matrix may reveal or close it. */
 const LIVE_SESSION = 1;
 const PROFILED_LEARNER = demoUserId('student1');
+const SEEDED_AWARD = '00000000-0000-4000-8000-0000000b0001'; // issued to student2 (seed-extras)
+const NO_SUCH_BADGE = '00000000-0000-4000-8000-000000000000';
 const EXPORT_JOB = '00000000-0000-4000-8000-00000000e001'; // the teacher's finished export (seed-extras)
 /** The learner themself, their class's teacher and their school's admin. */
 const LEARNER_AND_STAFF: Who[] = ['student', 'teacher', 'admin'];
@@ -181,6 +183,26 @@ const MATRIX: Record<string, Entry> = {
 	'page GET /exports/[jobId]': { url: `/exports/${EXPORT_JOB}`, allow: ['teacher', 'admin'] },
 	'endpoint GET /exports/[jobId]/status': { url: `/exports/${EXPORT_JOB}/status`, allow: ['teacher', 'admin'] },
 	'endpoint GET /exports/[jobId]/download': { url: `/exports/${EXPORT_JOB}/download`, allow: ['teacher', 'admin'] },
+
+	// Badges: defined by admins, issued by teachers, requested by learners, verified by anyone.
+	'page GET /admin/badges': { url: '/admin/badges', allow: ADMINS },
+	'action create /admin/badges': { url: '/admin/badges', allow: ADMINS },
+	'page GET /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
+	'action issue /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
+	'action decline /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
+	'action revoke /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
+	'page GET /student/badges': { url: '/student/badges', allow: STUDENTS },
+	'action request /student/badges': { url: '/student/badges', allow: STUDENTS },
+	'page GET /badges/awards/[identifier]': { url: `/badges/awards/${SEEDED_AWARD}`, allow: EVERYONE },
+	'endpoint GET /badges/awards/[identifier]/credential.json': { url: `/badges/awards/${SEEDED_AWARD}/credential.json`, allow: EVERYONE },
+	'endpoint GET /badges/awards/[identifier]/ob2': { url: `/badges/awards/${SEEDED_AWARD}/ob2`, allow: EVERYONE },
+	'endpoint GET /badges/awards/[identifier]/baked.svg': { url: `/badges/awards/${SEEDED_AWARD}/baked.svg`, allow: EVERYONE },
+	'endpoint GET /badges/awards/[identifier]/baked.png': { url: `/badges/awards/${SEEDED_AWARD}/baked.png`, allow: EVERYONE },
+	'endpoint GET /badges/classes/[identifier]': { url: `/badges/classes/${NO_SUCH_BADGE}`, allow: EVERYONE },
+	'endpoint GET /badges/classes/[identifier]/image': { url: `/badges/classes/${NO_SUCH_BADGE}/image`, allow: EVERYONE },
+	'endpoint GET /badges/classes/[identifier]/ob2': { url: `/badges/classes/${NO_SUCH_BADGE}/ob2`, allow: EVERYONE },
+	'endpoint GET /badges/issuers/[slug]': { url: '/badges/issuers/northbridge', allow: EVERYONE },
+	'endpoint GET /badges/issuers/[slug]/ob2': { url: '/badges/issuers/northbridge/ob2', allow: EVERYONE },
 
 	'endpoint PUT /teacher/tasks/[taskId]/marking/[learnerId]/save': {
 		url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}/save`,

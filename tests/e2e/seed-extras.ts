@@ -13,11 +13,14 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { addPeerPair } from '../../src/lib/server/peer/peer-review';
 import { startLiveSession } from '../../src/lib/server/live/live';
+import { createBadge, issueBadge } from '../../src/lib/server/badges/badges';
+import { capriTree } from '../../src/lib/server/frameworks/frameworks';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 
 export const OTHER_SCHOOL_PREFIX = 'rs-';
 export const EXPORT_JOB_ID = '00000000-0000-4000-8000-00000000e001';
+export const SEEDED_AWARD = '00000000-0000-4000-8000-0000000b0001';
 
 const db = openDatabase(process.env.DATABASE_PATH!);
 await migrateToLatest(db);
@@ -87,6 +90,19 @@ await setTaskState(db, asTeacher, randomPeerTask, 'published');
 
 // Live session 1 in class 1, for the authorisation matrix (which may reveal or close it).
 await startLiveSession(db, asTeacher, { classId: 1, taskId: published, criterionId: criteria[0]!.criterionId, exemplarTitle: 'Matrix exemplar', exemplarBody: 'An exemplar.' });
+
+// A badge issued to student2 (award identifier fixed below, for the matrix's public routes).
+const asAdmin = await sessionUserFor('admin');
+const presenter = await createBadge(db, asAdmin, {
+	name: 'Seeded presenter',
+	description: 'A badge made by the test seed.',
+	criteriaNarrative: 'Be judged Developing or above on a communication criterion.',
+	layer: 'engage',
+	rule: { kind: 'capri', target: 'C', minBand: 2, minTasks: 1 },
+	alignmentItemIds: [(await capriTree(db)).find((c) => c.code === 'C')!.id]
+});
+const awardIdentifier = await issueBadge(db, asTeacher, presenter, student2.id, 'http://localhost:4173');
+await db.updateTable('badge_awards').set({ identifier: SEEDED_AWARD }).where('identifier', '=', awardIdentifier).execute();
 
 // A finished export of the teacher's (for the matrix): a real job row and its zip.
 const exportsDir = join(uploadsDirectory(), 'exports');

@@ -1,0 +1,19 @@
+import { error } from '@sveltejs/kit';
+import { getDb } from '$lib/server/db/connection';
+import { publicAward } from '$lib/server/badges/badges';
+import { badgeClass } from '$lib/server/badges/public';
+import { bakeSvg } from '$lib/server/badges/baking';
+import { generatedBadgeSvg } from '$lib/server/badges/images';
+import type { RequestHandler } from './$types';
+
+/** The badge image with the signed credential baked in. */
+export const GET: RequestHandler = async (event) => {
+	const db = getDb();
+	const award = await publicAward(db, event.params.identifier, event.url.origin);
+	if (!award) error(404, 'There is no badge at this address.');
+	const badge = (await badgeClass(db, award.badgeIdentifier))!;
+	const svg = badge.imageMime === 'image/svg+xml' ? Buffer.from(badge.imageData).toString('utf8') : generatedBadgeSvg(badge.name, badge.layer);
+	return new Response(bakeSvg(svg, JSON.stringify(award.credential)), {
+		headers: { 'content-type': 'image/svg+xml', 'content-disposition': `attachment; filename="badge-${award.identifier}.svg"`, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" }
+	});
+};

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { requireRole } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { listBadges, requestBadge } from '$lib/server/badges/badges';
+import { actOn } from '$lib/server/http';
+import { idSchema } from '$lib/schemas/people';
+import { formFields } from '$lib/schemas/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const learner = requireRole(event, 'student');
+	const db = getDb();
+	const [badges, mine] = await Promise.all([
+		listBadges(db, learner.schoolId),
+		db
+			.selectFrom('badge_awards')
+			.select(['badge_id as badgeId', 'identifier', 'state', 'issued_at as issuedAt'])
+			.where('learner_id', '=', learner.id)
+			.where('state', 'in', ['requested', 'issued', 'revoked', 'declined'])
+			.execute()
+	]);
+	return {
+		badges: badges.filter((b) => b.active === 1).map(({ id, identifier, name, description, layer, ruleText }) => ({ id, identifier, name, description, layer, ruleText, award: mine.find((m) => m.badgeId === id && m.state !== 'declined') ?? null }))
+	};
+};
+
+const requestSchema = z.object({ badgeId: idSchema, note: z.string().trim().min(1, 'Say why you have earned it, and where your evidence is.').max(2000) });
+
+export const actions: Actions = {
+	request: async (event) => {
+		const learner = requireRole(event, 'student');
+		const fields = formFields(await event.request.formData());
+		return actOn(async () => {
+			const { badgeId, note } = requestSchema.parse(fields);
+			await requestBadge(getDb(), learner, badgeId, note);
+			return { done: 'Asked: your teacher will look at your evidence.' };
+		});
+	}
+};

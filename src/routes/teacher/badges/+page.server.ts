@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { requireRole } from '$lib/server/auth/guards';
+import { getDb } from '$lib/server/db/connection';
+import { badgeWorkbench, declineRequest, issueBadge, revokeAward } from '$lib/server/badges/badges';
+import { actOn } from '$lib/server/http';
+import { idSchema } from '$lib/schemas/people';
+import { formFields } from '$lib/schemas/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const teacher = requireRole(event, 'teacher', 'admin');
+	return badgeWorkbench(getDb(), teacher);
+};
+
+const issueSchema = z.object({ badgeId: idSchema, learnerId: idSchema });
+
+export const actions: Actions = {
+	issue: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const fields = formFields(await event.request.formData());
+		return actOn(async () => {
+			const { badgeId, learnerId } = issueSchema.parse(fields);
+			const identifier = await issueBadge(getDb(), teacher, badgeId, learnerId, event.url.origin);
+			return { done: 'Badge issued and signed.', identifier };
+		});
+	},
+	decline: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const fields = formFields(await event.request.formData());
+		return actOn(async () => {
+			await declineRequest(getDb(), teacher, idSchema.parse(fields.awardId));
+			return { done: 'Request declined.' };
+		});
+	},
+	revoke: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const fields = formFields(await event.request.formData());
+		return actOn(async () => {
+			const { identifier, reason } = z.object({ identifier: z.string().uuid('That badge does not exist.'), reason: z.string().trim().max(500).default('') }).parse(fields);
+			await revokeAward(getDb(), teacher, identifier, reason);
+			return { done: 'Badge revoked: its public page now says so.' };
+		});
+	}
+};

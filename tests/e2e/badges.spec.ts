@@ -1,0 +1,65 @@
+import { expect, test } from '@playwright/test';
+import { demoName, expectAccessible, freshPage, storageFor } from './fixtures';
+
+test('an admin defines a badge, a teacher confirms the proposed learner, anyone can verify it, and revoked it shows revoked', async ({ browser, baseURL }) => {
+	test.setTimeout(90_000);
+	const admin = await (await browser.newContext({ baseURL, storageState: storageFor('admin') })).newPage();
+	await admin.goto('/admin/badges');
+	await admin.getByLabel('Name').fill('Ideas person');
+	await admin.getByLabel('Description').fill('Comes up with many ideas.');
+	await admin.getByLabel(/What earns it/).fill('Be judged Secure or above on an innovation criterion.');
+	await admin.getByLabel('Teacher-agreed band at least').selectOption({ label: 'Secure' });
+	await admin.getByLabel('on criteria for').selectOption({ label: 'I Innovation and creativity' });
+	await admin.getByLabel('in at least').fill('1');
+	await admin.getByRole('checkbox', { name: /FS-11/ }).check();
+	await admin.getByRole('button', { name: 'Create badge' }).click();
+	await expect(admin.getByRole('status')).toContainText('Badge “Ideas person” created');
+	await expectAccessible(admin);
+
+	// student2 was graded Secure on I1.1 in the Enterprise project (seed-extras), so the rule proposes them.
+	const teacher = await (await browser.newContext({ baseURL, storageState: storageFor('teacher') })).newPage();
+	await teacher.goto('/teacher/badges');
+	const proposal = teacher.getByRole('row').filter({ hasText: demoName('student2') }).filter({ hasText: 'Ideas person' });
+	await expect(proposal).toContainText('Enterprise project (I1.1)');
+	await expectAccessible(teacher);
+	await proposal.getByRole('button', { name: /Confirm and issue/ }).click();
+	await expect(teacher.getByRole('status')).toContainText('Badge issued and signed.');
+	const publicUrl = (await teacher.getByRole('link', { name: 'See its public page' }).getAttribute('href'))!;
+
+	const anyone = await freshPage(browser, baseURL);
+	await anyone.goto(publicUrl);
+	await expect(anyone.getByRole('heading', { level: 1 })).toHaveText('Ideas person');
+	await expect(anyone.getByText(`Awarded to ${demoName('student2')}`)).toBeVisible();
+	await expect(anyone.getByRole('status')).toContainText('Valid: the school’s digital signature checks out');
+	await expect(anyone.getByText(/A strong range of ideas, well tested with the client/)).toBeVisible();
+	await expectAccessible(anyone);
+	const credential = await (await anyone.request.get(`${publicUrl}/credential.json`)).json();
+	expect(credential.type).toContain('OpenBadgeCredential');
+	expect(credential.proof[0].cryptosuite).toBe('eddsa-rdfc-2022');
+	expect((await anyone.request.get(`${publicUrl}/ob2`)).status()).toBe(200);
+	const baked = await (await anyone.request.get(`${publicUrl}/baked.svg`)).text();
+	expect(baked).toContain('<openbadges:credential>');
+
+	const row = teacher.getByRole('row').filter({ hasText: 'Ideas person' });
+	await row.getByLabel(/Reason to revoke/).fill('Awarded by mistake');
+	await row.getByRole('button', { name: 'Revoke' }).click();
+	await expect(teacher.getByRole('status')).toContainText('Badge revoked');
+	await anyone.reload();
+	await expect(anyone.getByRole('status')).toContainText('Revoked by the school');
+	expect((await anyone.request.get(`${publicUrl}/ob2`)).status()).toBe(410);
+});
+
+test.describe('a learner', () => {
+	test.use({ storageState: storageFor('student') });
+	test('asks for a badge with evidence, and sees it waiting', async ({ page }) => {
+		await page.goto('/student/badges');
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText('My badges');
+		const badge = page.getByRole('listitem').filter({ hasText: 'Seeded presenter' });
+		await badge.getByText('Ask for this badge').click();
+		await badge.getByLabel(/Why have you earned it/).fill('I presented our app idea to the whole class.');
+		await badge.getByRole('button', { name: 'Ask my teacher' }).click();
+		await expect(page.getByRole('status')).toContainText('Asked');
+		await expect(page.getByRole('listitem').filter({ hasText: 'Seeded presenter' })).toContainText('You have asked for this badge.');
+		await expectAccessible(page);
+	});
+});
