@@ -4,6 +4,7 @@ import { closeDb, DEFAULT_DATABASE_PATH, openDatabase } from '../src/lib/server/
 import { migrateToLatest } from '../src/lib/server/db/migrate';
 import { ensureReferenceData } from '../src/lib/server/frameworks/reference-data';
 import { seedDemoActivity } from '../src/lib/server/db/demo-activity';
+import { schoolKey } from '../src/lib/server/badges/badges';
 import { DEMO_PASSWORD, demoLogins, hasDemoSchool, isDatabaseEmpty, seedDemoSchool } from '../src/lib/server/db/seed';
 
 const port = process.env.PORT || '3000';
@@ -23,6 +24,8 @@ async function prepareDatabase(): Promise<boolean> {
 			await seedDemoActivity(db, origin);
 			console.log('Seeded the demo school (Northbridge Academy) with tasks, reviews, grades and badges.');
 		}
+		// Each school's badge-signing key for this origin, made at set-up rather than at the first award.
+		for (const school of await db.selectFrom('schools').select('id').execute()) await schoolKey(db, school.id, origin);
 		return await hasDemoSchool(db);
 	} finally {
 		await db.destroy();

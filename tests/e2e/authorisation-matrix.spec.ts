@@ -193,6 +193,7 @@ const MATRIX: Record<string, Entry> = {
 	'action revoke /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
 	'page GET /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'action request /student/badges': { url: '/student/badges', allow: STUDENTS },
+	'action shareName /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'page GET /badges/awards/[identifier]': { url: `/badges/awards/${SEEDED_AWARD}`, allow: EVERYONE },
 	'endpoint GET /badges/awards/[identifier]/credential.json': { url: `/badges/awards/${SEEDED_AWARD}/credential.json`, allow: EVERYONE },
 	'endpoint GET /badges/awards/[identifier]/ob2': { url: `/badges/awards/${SEEDED_AWARD}/ob2`, allow: EVERYONE },

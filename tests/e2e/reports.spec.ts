@@ -79,7 +79,7 @@ test.describe('a school admin', () => {
 		await page.goto('/admin/reports');
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText('School Fusion Skills report');
 		await expectAccessible(page);
-		await page.getByLabel('Class').selectOption({ label: DEMO_CLASS.first.name });
+		await page.getByRole('combobox', { name: 'Class', exact: true }).selectOption({ label: DEMO_CLASS.first.name });
 		await page.getByRole('button', { name: 'Apply' }).click();
 		await expect(page).toHaveURL(/class=1/);
 		const byClass = page.getByRole('region', { name: 'By class' });

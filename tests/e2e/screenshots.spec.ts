@@ -48,7 +48,12 @@ const SHOTS: Shot[] = [
 	{ name: 'teacher-moderation', persona: 'teacher', path: '/teacher/tasks/1/moderation?sort=selfGap', prepare: async (page) => void (await page.locator('figure canvas').first().waitFor()) },
 	{ name: 'teacher-peer-review', persona: 'teacher', path: '/teacher/tasks/4/peers' },
 	{ name: 'student-peer-review', persona: 'student', path: '/student/reviews/1' },
-	{ name: 'teacher-live-projector', persona: 'teacher', path: '/teacher/live/1' }
+	{ name: 'teacher-live-projector', persona: 'teacher', path: '/teacher/live/1' },
+	{ name: 'learner-profile', persona: 'teacher', path: `/profile/${demoUserId('student2')}`, prepare: async (page) => void (await page.locator('canvas').first().waitFor()) },
+	{ name: 'learner-report', persona: 'teacher', path: `/profile/${demoUserId('student2')}/report` },
+	{ name: 'admin-school-report', persona: 'admin', path: '/admin/reports' },
+	{ name: 'teacher-badges', persona: 'teacher', path: '/teacher/badges' },
+	{ name: 'public-badge', persona: 'student', path: '/badges/awards/00000000-0000-4000-8000-0000000b0001' }
 ];
 
 for (const shot of SHOTS) {

@@ -234,6 +234,9 @@ export async function issueBadge(db: DB, user: SessionUser, badgeId: number, lea
 	const identifier = randomUUID();
 	const issuedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 	const recipientName = `${learner.given_name} ${learner.family_name}`;
+	// The credential carries only a salted hash of the name; the public page shows the name as the
+	// learner chooses to share it (full name by default, which they can shorten later).
+	const nameSalt = randomBytes(8).toString('hex');
 	const achievementId = badgeClassUrl(origin, badge.identifier);
 	const evidenceItems = [
 		...details.map((d) => ({
@@ -254,7 +257,7 @@ export async function issueBadge(db: DB, user: SessionUser, badgeId: number, lea
 		validFrom: issuedAt,
 		credentialSubject: {
 			type: ['AchievementSubject'],
-			identifier: [{ type: 'IdentityObject', identityHash: recipientName, identityType: 'name', hashed: false }],
+			identifier: [{ type: 'IdentityObject', identityHash: `sha256$${createHash('sha256').update(recipientName + nameSalt).digest('hex')}`, identityType: 'name', hashed: true, salt: nameSalt }],
 			achievement: {
 				id: achievementId,
 				type: ['Achievement'],
@@ -331,6 +334,17 @@ async function evidenceDetails(db: DB, learnerId: number, tasks: { taskId: numbe
 		out.push({ taskTitle: task.taskTitle, narrative: parts.join(' ') });
 	}
 	return out;
+}
+
+export const NAME_SHARING = ['full', 'first_initial', 'initials'] as const;
+
+/** How a learner's name appears on their public badge pages (the credential itself holds only a hash). */
+export async function setSharedName(db: DB, learner: SessionUser, identifier: string, choice: (typeof NAME_SHARING)[number]) {
+	const award = await db.selectFrom('badge_awards').select('id').where('identifier', '=', identifier).where('learner_id', '=', learner.id).executeTakeFirst();
+	if (!award) throw new AssessmentError('That badge is not yours.', 404);
+	const name =
+		choice === 'full' ? `${learner.givenName} ${learner.familyName}` : choice === 'first_initial' ? `${learner.givenName} ${learner.familyName[0] ?? ''}.` : `${learner.givenName[0] ?? ''}. ${learner.familyName[0] ?? ''}.`;
+	await db.updateTable('badge_awards').set({ recipient_name: name }).where('id', '=', award.id).execute();
 }
 
 export async function declineRequest(db: DB, user: SessionUser, awardId: number) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { listBadges, requestBadge } from '$lib/server/badges/badges';
+import { NAME_SHARING, listBadges, requestBadge, setSharedName } from '$lib/server/badges/badges';
 import { actOn } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';
@@ -14,7 +14,7 @@ export const load: PageServerLoad = async (event) => {
 		listBadges(db, learner.schoolId),
 		db
 			.selectFrom('badge_awards')
-			.select(['badge_id as badgeId', 'identifier', 'state', 'issued_at as issuedAt'])
+			.select(['badge_id as badgeId', 'identifier', 'state', 'issued_at as issuedAt', 'recipient_name as sharedName'])
 			.where('learner_id', '=', learner.id)
 			.where('state', 'in', ['requested', 'issued', 'revoked', 'declined'])
 			.execute()
@@ -34,6 +34,15 @@ export const actions: Actions = {
 			const { badgeId, note } = requestSchema.parse(fields);
 			await requestBadge(getDb(), learner, badgeId, note);
 			return { done: 'Asked: your teacher will look at your evidence.' };
+		});
+	},
+	shareName: async (event) => {
+		const learner = requireRole(event, 'student');
+		const fields = formFields(await event.request.formData());
+		return actOn(async () => {
+			const { identifier, choice } = z.object({ identifier: z.string().uuid('That badge is not yours.'), choice: z.enum(NAME_SHARING) }).parse(fields);
+			await setSharedName(getDb(), learner, identifier, choice);
+			return { done: 'Saved: your badge’s public page now shows your name this way.' };
 		});
 	}
 };
