@@ -32,7 +32,9 @@ export default defineConfig({
 	},
 	projects: [
 		{ name: 'setup', testMatch: /auth\.setup\.ts/ },
-		{ name: 'chromium', use: { ...devices['Desktop Chrome'] }, dependencies: ['setup'] }
+		{ name: 'chromium', use: { ...devices['Desktop Chrome'] }, dependencies: ['setup'], testIgnore: /fuzz\.spec\.ts/ },
+		// Last, on a quiet database: the fuzzer checks that nothing changed.
+		{ name: 'fuzz', testMatch: /fuzz\.spec\.ts/, dependencies: ['chromium'], use: { trace: 'off' } }
 	],
 	webServer: {
 		command: 'node scripts/e2e-server.mjs',

@@ -55,11 +55,10 @@ export const changePasswordSchema = z
 		path: ['newPassword']
 	});
 
-export const idSchema = z.coerce
-	.number({ error: 'That is not a valid id.' })
-	.int('That is not a valid id.')
-	.positive('That is not a valid id.')
-	.max(Number.MAX_SAFE_INTEGER, 'That is not a valid id.');
+/** A database id, from a number or plain decimal digits only ("0x10", "1e3" and " 7" are not ids). */
+export const idSchema = z
+	.union([z.number(), z.string().regex(/^[1-9][0-9]{0,15}$/, 'That is not a valid id.').transform(Number)], { error: 'That is not a valid id.' })
+	.pipe(z.number().int('That is not a valid id.').positive('That is not a valid id.').max(Number.MAX_SAFE_INTEGER, 'That is not a valid id.'));
 
 export const classSchema = z.object({
 	name: trimmed(80, 'Class name'),

@@ -26,51 +26,55 @@ export type EvidenceInput =
 	| { kind: 'link'; title: string; url: string }
 	| { kind: 'file'; title: string; file: File };
 
-async function openSubmission(db: DB, learner: SessionUser, taskId: number) {
+/** The learner's submission on a task, made on first use; refused once submitted. Nothing is written for a refusal. */
+async function openSubmission(db: DB, learner: SessionUser, taskId: number, create: boolean) {
 	const task = await requireTaskToLearn(db, learner, taskId);
+	const existing = await db.selectFrom('submissions').select(['id', 'self_state as selfState']).where('task_id', '=', task.id).where('learner_id', '=', learner.id).executeTakeFirst();
+	if (existing?.selfState === 'submitted') {
+		throw new AssessmentError('Your self-assessment is submitted, so its evidence is locked. Ask your teacher to reopen it.', 409);
+	}
+	if (existing) return existing;
+	if (!create) throw new AssessmentError('That evidence is not part of your work on this task.', 404);
 	const now = nowIso();
-	const submission = await db
+	return db
 		.insertInto('submissions')
 		.values({ task_id: task.id, learner_id: learner.id, self_state: 'in_progress', updated_at: now })
 		.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doUpdateSet({ updated_at: now }))
 		.returning(['id', 'self_state as selfState'])
 		.executeTakeFirstOrThrow();
-	if (submission.selfState === 'submitted') {
-		throw new AssessmentError('Your self-assessment is submitted, so its evidence is locked. Ask your teacher to reopen it.', 409);
-	}
-	return submission;
 }
 
 export async function addEvidence(db: DB, learner: SessionUser, taskId: number, input: EvidenceInput): Promise<number> {
-	const submission = await openSubmission(db, learner, taskId);
+	// Check the input before touching anything, so a refused upload writes nothing.
+	let file: { bytes: Uint8Array; mime: string } | null = null;
+	if (input.kind === 'link' && !isSafeEvidenceLink(input.url)) throw new AssessmentError('A link must be a web address starting with https:// or http://.');
+	if (input.kind === 'file') {
+		const early = judgeUpload({ size: input.file.size, sniffedMime: 'application/pdf' }); // size first, before reading it into memory
+		if (!early.ok) throw new AssessmentError(early.message);
+		const bytes = new Uint8Array(await input.file.arrayBuffer());
+		const verdict = judgeUpload({ size: bytes.byteLength, sniffedMime: (await fileTypeFromBuffer(bytes))?.mime });
+		if (!verdict.ok) throw new AssessmentError(verdict.message);
+		file = { bytes, mime: verdict.mime };
+	}
+	const submission = await openSubmission(db, learner, taskId, true);
 	const count = await db.selectFrom('evidence').select((e) => e.fn.countAll<number>().as('n')).where('submission_id', '=', submission.id).executeTakeFirstOrThrow();
 	if (Number(count.n) >= MAX_EVIDENCE_PER_SUBMISSION) throw new AssessmentError(`A task can have at most ${MAX_EVIDENCE_PER_SUBMISSION} pieces of evidence.`);
 
 	const base = { submission_id: submission.id, kind: input.kind, title: input.title, created_at: nowIso() } as const;
 	if (input.kind === 'text') return insertEvidence(db, learner, { ...base, body: input.body });
-	if (input.kind === 'link') {
-		if (!isSafeEvidenceLink(input.url)) throw new AssessmentError('A link must be a web address starting with https:// or http://.');
-		return insertEvidence(db, learner, { ...base, url: input.url });
-	}
+	if (input.kind === 'link') return insertEvidence(db, learner, { ...base, url: input.url });
 
-	// Size first, before reading the file into memory.
-	const early = judgeUpload({ size: input.file.size, sniffedMime: 'application/pdf' });
-	if (!early.ok) throw new AssessmentError(early.message);
-	const bytes = new Uint8Array(await input.file.arrayBuffer());
-	const sniffed = await fileTypeFromBuffer(bytes);
-	const verdict = judgeUpload({ size: bytes.byteLength, sniffedMime: sniffed?.mime });
-	if (!verdict.ok) throw new AssessmentError(verdict.message);
 	const storageKey = randomBytes(16).toString('hex');
 	const path = join(uploadsDirectory(), storageKey);
-	await writeFile(path, bytes, { flag: 'wx', mode: 0o600 });
-	const fileName = safeFileName(input.file.name);
+	await writeFile(path, file!.bytes, { flag: 'wx', mode: 0o600 });
+	const fileName = safeFileName((input as { file: File }).file.name);
 	try {
 		return await insertEvidence(db, learner, {
 			...base,
 			title: input.title || fileName,
 			file_name: fileName,
-			file_mime: verdict.mime,
-			file_size: bytes.byteLength,
+			file_mime: file!.mime,
+			file_size: file!.bytes.byteLength,
 			storage_key: storageKey
 		});
 	} catch (problem) {
@@ -96,7 +100,7 @@ async function insertEvidence(
 }
 
 export async function removeEvidence(db: DB, learner: SessionUser, taskId: number, evidenceId: number) {
-	const submission = await openSubmission(db, learner, taskId);
+	const submission = await openSubmission(db, learner, taskId, false);
 	const item = await db.selectFrom('evidence').select(['id', 'storage_key', 'title']).where('id', '=', evidenceId).where('submission_id', '=', submission.id).executeTakeFirst();
 	if (!item) throw new AssessmentError('That evidence is not part of your work on this task.', 404);
 	await db.transaction().execute(async (trx) => {

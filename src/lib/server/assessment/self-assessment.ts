@@ -107,12 +107,16 @@ export type LearnerAssessmentView = Awaited<ReturnType<typeof learnerAssessmentV
  * races the learner's own "submit" cannot slip in after it.
  */
 export async function saveSelfAssessment(db: DB, learner: SessionUser, taskId: number, change: SelfSave): Promise<{ revision: number | null }> {
+	// The hot path of the app (every slider move): one read that checks enrolment, task state,
+	// criterion and lock together, then at most two writes.
+	const criterionId = change.kind === 'criterion' ? change.criterionId : null;
 	return db.transaction().execute(async (trx) => {
 		const task = await trx
 			.selectFrom('tasks')
 			.innerJoin('enrolments', (join) => join.onRef('enrolments.class_id', '=', 'tasks.class_id').on('enrolments.learner_id', '=', learner.id))
 			.leftJoin('submissions', (join) => join.onRef('submissions.task_id', '=', 'tasks.id').on('submissions.learner_id', '=', learner.id))
-			.select(['tasks.id', 'submissions.id as submissionId', 'submissions.self_state as selfState'])
+			.leftJoin('task_criteria', (join) => join.onRef('task_criteria.task_id', '=', 'tasks.id').on('task_criteria.criterion_id', '=', criterionId ?? -1))
+			.select(['tasks.id', 'submissions.id as submissionId', 'submissions.self_state as selfState', 'task_criteria.id as taskCriterionId'])
 			.where('tasks.id', '=', taskId)
 			.where('tasks.state', '=', 'published')
 			.executeTakeFirst();
@@ -120,25 +124,24 @@ export async function saveSelfAssessment(db: DB, learner: SessionUser, taskId: n
 		if (task.selfState === 'submitted') {
 			throw new AssessmentError('You have submitted this self-assessment, so it is locked. Ask your teacher to reopen it if you need to change something.', 409);
 		}
+		if (change.kind === 'criterion' && task.taskCriterionId === null) throw new AssessmentError('That criterion is not part of this task.', 400);
 		const now = nowIso();
-		const { id: submissionId } = await trx
-			.insertInto('submissions')
-			.values({ task_id: taskId, learner_id: learner.id, self_state: 'in_progress', updated_at: now })
-			.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doUpdateSet({ self_state: 'in_progress', updated_at: now }))
-			.returning('id')
-			.executeTakeFirstOrThrow();
+		let submissionId = task.submissionId;
+		if (submissionId === null || task.selfState !== 'in_progress') {
+			submissionId = (
+				await trx
+					.insertInto('submissions')
+					.values({ task_id: taskId, learner_id: learner.id, self_state: 'in_progress', updated_at: now })
+					.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doUpdateSet({ self_state: 'in_progress', updated_at: now }))
+					.returning('id')
+					.executeTakeFirstOrThrow()
+			).id;
+		}
 
 		if (change.kind === 'reflection') {
-			await trx.updateTable('submissions').set({ overall_reflection: change.text }).where('id', '=', submissionId).execute();
+			await trx.updateTable('submissions').set({ overall_reflection: change.text, updated_at: now }).where('id', '=', submissionId).execute();
 			return { revision: null };
 		}
-		const inTask = await trx
-			.selectFrom('task_criteria')
-			.select('id')
-			.where('task_id', '=', taskId)
-			.where('criterion_id', '=', change.criterionId)
-			.executeTakeFirst();
-		if (!inTask) throw new AssessmentError('That criterion is not part of this task.', 400);
 		const saved = await trx
 			.insertInto('assessments')
 			.values({

@@ -165,7 +165,8 @@ export async function assignTeacher(db: DB, schoolId: number, actorId: number, c
 
 export async function removeTeacher(db: DB, schoolId: number, actorId: number, classId: number, teacherId: number) {
 	await db.transaction().execute(async (trx) => {
-		await trx.deleteFrom('class_teachers').where('class_id', '=', classId).where('teacher_id', '=', teacherId).execute();
+		const removed = await trx.deleteFrom('class_teachers').where('class_id', '=', classId).where('teacher_id', '=', teacherId).executeTakeFirst();
+		if (Number(removed.numDeletedRows) === 0) throw new ClassError('That is not a teacher of this class.');
 		await recordAudit(trx, { schoolId, actorId, action: 'class.remove_teacher', entityType: 'class', entityId: String(classId), before: { teacherId } });
 	});
 }
@@ -187,7 +188,8 @@ export async function enrolLearners(db: DB, schoolId: number, actorId: number, c
 
 export async function unenrolLearner(db: DB, schoolId: number, actorId: number, classId: number, learnerId: number) {
 	await db.transaction().execute(async (trx) => {
-		await trx.deleteFrom('enrolments').where('class_id', '=', classId).where('learner_id', '=', learnerId).execute();
+		const removed = await trx.deleteFrom('enrolments').where('class_id', '=', classId).where('learner_id', '=', learnerId).executeTakeFirst();
+		if (Number(removed.numDeletedRows) === 0) throw new ClassError('That is not a student of this class.');
 		await recordAudit(trx, { schoolId, actorId, action: 'class.unenrol', entityType: 'class', entityId: String(classId), before: { learnerId } });
 	});
 }

@@ -1,5 +1,6 @@
 import type { DB } from './connection';
 import { hashPassword } from '../auth/passwords';
+import { seededRandom } from '../../domain/random';
 import { ensureReferenceData } from '../frameworks/reference-data';
 import { seedStarterBank } from '../criteria/criteria';
 
@@ -42,17 +43,7 @@ export function schoolOfSize(learners: number, classes: number, seed = 42): Scho
 	return { seed, schoolName: `Generated School ${seed}`, slug: `generated-${seed}`, classSizes, teacherCount: Math.max(1, Math.ceil(classes / 2)) };
 }
 
-/** mulberry32: tiny, fast and good enough to pick names; the same seed always gives the same school. */
-export function seededRandom(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export { seededRandom } from '../../domain/random';
 
 const GIVEN_NAMES = [
 	'Amara', 'Ben', 'Chloe', 'Dev', 'Ella', 'Farah', 'George', 'Hana', 'Isaac', 'Jade', 'Kwame', 'Leah', 'Mohammed',

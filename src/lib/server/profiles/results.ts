@@ -10,6 +10,8 @@ export interface ResultScope {
 	learnerId?: number;
 	classId?: number;
 	yearGroup?: string;
+	/** the learner's own judgements too (profiles need them; school reports do not, and skipping them halves the rows read) */
+	includeSelf?: boolean;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function releasedResults(db: DB, scope: ResultScope): Promise<Map<n
 		submissionsQuery
 			.innerJoin('assessments', 'assessments.submission_id', 'submissions.id')
 			.select(['assessments.submission_id as submissionId', 'assessments.criterion_id as criterionId', 'assessments.role', 'assessments.value'])
-			.where('assessments.role', 'in', ['self', 'teacher'])
+			.where('assessments.role', 'in', scope.includeSelf === false ? ['teacher'] : ['self', 'teacher'])
 			.where('assessments.value', 'is not', null)
 			.execute(),
 		submissionsQuery

@@ -37,7 +37,7 @@ export async function schoolFusionReport(db: DB, schoolId: number, filter: Schoo
 			.where('classes.school_id', '=', schoolId)
 			.execute(),
 		skillList(db),
-		releasedResults(db, { schoolId, classId: filter.classId, yearGroup: filter.yearGroup }),
+		releasedResults(db, { schoolId, classId: filter.classId, yearGroup: filter.yearGroup, includeSelf: false }),
 		db.selectFrom('classes').select(['id', 'name']).where('school_id', '=', schoolId).orderBy('name').execute()
 	]);
 	const skillIds = skills.map((s) => s.id);

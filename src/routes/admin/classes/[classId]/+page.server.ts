@@ -65,8 +65,10 @@ export const actions: Actions = {
 		const { admin, schoolClass } = await adminsClass(event);
 		const parsed = personField.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { message: 'That is not a teacher of this class.' });
-		await removeTeacher(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data.userId);
-		return { done: 'Teacher removed from the class.' };
+		return withClassError(async () => {
+			await removeTeacher(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data.userId);
+			return { done: 'Teacher removed from the class.' };
+		});
 	},
 	enrol: async (event) => {
 		const { admin, schoolClass } = await adminsClass(event);
@@ -81,7 +83,9 @@ export const actions: Actions = {
 		const { admin, schoolClass } = await adminsClass(event);
 		const parsed = personField.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { message: 'That is not a student of this class.' });
-		await unenrolLearner(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data.userId);
-		return { done: 'Student removed from the class. Their work is kept.' };
+		return withClassError(async () => {
+			await unenrolLearner(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data.userId);
+			return { done: 'Student removed from the class. Their work is kept.' };
+		});
 	}
 };

@@ -4,8 +4,7 @@ import { getDb } from '$lib/server/db/connection';
 import { liveSessionForTeacher, setLiveState } from '$lib/server/live/live';
 import { AssessmentError } from '$lib/server/assessment/shared';
 import { actOn, idParam } from '$lib/server/http';
-import { sliderValueSchema } from '$lib/schemas/assessment';
-import { z } from 'zod';
+import { sliderFormValueSchema } from '$lib/schemas/assessment';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -24,7 +23,7 @@ export const actions: Actions = {
 		const sessionId = idParam(event.params.sessionId, 'session');
 		const form = await event.request.formData();
 		return actOn(async () => {
-			await setLiveState(getDb(), teacher, sessionId, { teacherValue: z.coerce.number().pipe(sliderValueSchema).parse(form.get('value')) });
+			await setLiveState(getDb(), teacher, sessionId, { teacherValue: sliderFormValueSchema.parse(form.get('value')) });
 			return { done: 'Your placement is saved, hidden from the class until you reveal it.' };
 		});
 	},

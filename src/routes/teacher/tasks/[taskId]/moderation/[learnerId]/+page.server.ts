@@ -7,7 +7,7 @@ import { AssessmentError } from '$lib/server/assessment/shared';
 import { requireTaskToMark } from '$lib/server/tasks/tasks';
 import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
-import { sliderValueSchema } from '$lib/schemas/assessment';
+import { sliderFormValueSchema } from '$lib/schemas/assessment';
 import { formFields } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -23,7 +23,7 @@ export const load: PageServerLoad = async (event) => {
 
 const agreedSchema = z.object({
 	criterionId: idSchema,
-	value: z.union([z.literal('').transform(() => null), z.coerce.number().pipe(sliderValueSchema)]),
+	value: z.union([z.literal('').transform(() => null), sliderFormValueSchema]),
 	note: z.string().trim().max(1000, 'Keep the note under 1,000 characters.').default('')
 });
 

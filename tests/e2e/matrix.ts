@@ -1,0 +1,213 @@
+import { DEMO_CLASS, demoUserId, type Persona } from './fixtures';
+
+/**
+ * Who may use each route, for every scope the app knows: signed out, a student of the class,
+ * a student of another class, a teacher of the class, a teacher of another class, the school's
+ * admin, and the admin of another school. Every page, endpoint and form action found under
+ * src/routes needs an entry here, or this test fails.
+ */
+export type Who = 'signedOut' | Persona;
+export const EVERYONE: Who[] = ['signedOut', 'student', 'studentOther', 'teacher', 'teacherOther', 'admin', 'otherSchoolAdmin'];
+const SIGNED_IN: Who[] = EVERYONE.filter((w) => w !== 'signedOut');
+const ADMINS: Who[] = ['admin', 'otherSchoolAdmin'];
+const TEACHERS: Who[] = ['teacher', 'teacherOther', 'admin', 'otherSchoolAdmin'];
+const STUDENTS: Who[] = ['student', 'studentOther'];
+
+/** A learner and a class no other test changes, so allowed actions here can run for real. */
+const TARGET_LEARNER = demoUserId('student27');
+const FIRST_CLASS = DEMO_CLASS.first.id;
+/** Made by tests/e2e/seed-extras.ts in class 1: one published task, and one the matrix may change. */
+const PUBLISHED_TASK = 1;
+const MATRIX_TASK = 2;
+const FIRST_CRITERION = 1; // the demo school's first starter criterion
+/** A class-1 learner no other test marks, and student1's uploaded sketch (seed-extras). */
+const MARKED_LEARNER = demoUserId('student15');
+const STUDENT1_FILE = 3;
+/** Task 4 allocates by hand; allocation 1 is student1 reviewing student2 (seed-extras). */
+const PEER_TASK = 4;
+const STUDENT1_REVIEW = 1;
+/** Live session 1 in class 1 (seed-extras); the matrix may reveal or close it. */
+const LIVE_SESSION = 1;
+const PROFILED_LEARNER = demoUserId('student1');
+const SEEDED_AWARD = '00000000-0000-4000-8000-0000000b0001'; // issued to student2 (seed-extras)
+const NO_SUCH_BADGE = '00000000-0000-4000-8000-000000000000';
+const EXPORT_JOB = '00000000-0000-4000-8000-00000000e001'; // the teacher's finished export (seed-extras)
+/** The learner themself, their class's teacher and their school's admin. */
+const LEARNER_AND_STAFF: Who[] = ['student', 'teacher', 'admin'];
+const FUSION = '999d5e3b-0023-4b21-9564-5da5d91e8988';
+const FUSION_FIRST_SKILL = 'ac6b095c-aec9-49ff-89eb-c64f7ce09702';
+
+export interface Entry {
+	url: string;
+	allow: Who[];
+	/** JSON body for endpoints that need one to get past input checks to the access check */
+	body?: unknown;
+	/** Actions that end the caller's session are tried only with a session of their own. */
+	endsSession?: boolean;
+}
+
+export const MATRIX: Record<string, Entry> = {
+	'page GET /': { url: '/', allow: EVERYONE },
+	'page GET /login': { url: '/login', allow: EVERYONE },
+	'action default /login': { url: '/login', allow: EVERYONE },
+	'page GET /logout': { url: '/logout', allow: EVERYONE },
+	'action default /logout': { url: '/logout', allow: EVERYONE, endsSession: true },
+	'endpoint GET /healthz': { url: '/healthz', allow: EVERYONE },
+	'endpoint GET /livez': { url: '/livez', allow: EVERYONE },
+	'page GET /account': { url: '/account', allow: SIGNED_IN },
+	'action changePassword /account': { url: '/account', allow: SIGNED_IN },
+
+	'page GET /admin': { url: '/admin', allow: ADMINS },
+	'page GET /admin/people': { url: '/admin/people', allow: ADMINS },
+	'action create /admin/people': { url: '/admin/people', allow: ADMINS },
+	'page GET /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
+	'action resetPassword /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
+	'action deactivate /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
+	'action reactivate /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
+	'page GET /admin/classes': { url: '/admin/classes', allow: ADMINS },
+	'action create /admin/classes': { url: '/admin/classes', allow: ADMINS },
+	'page GET /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
+	'action assignTeacher /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
+	'action removeTeacher /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
+	'action enrol /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
+	'action unenrol /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
+	'page GET /admin/roster': { url: '/admin/roster', allow: ADMINS },
+	'action preview /admin/roster': { url: '/admin/roster', allow: ADMINS },
+	'action import /admin/roster': { url: '/admin/roster', allow: ADMINS },
+	'endpoint GET /admin/roster/template.csv': { url: '/admin/roster/template.csv', allow: ADMINS },
+
+	'page GET /teacher': { url: '/teacher', allow: TEACHERS },
+	'page GET /teacher/classes/[classId]': { url: `/teacher/classes/${FIRST_CLASS}`, allow: ['teacher', 'admin'] },
+
+	'page GET /student': { url: '/student', allow: STUDENTS },
+	'page GET /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+
+	'page GET /teacher/classes/[classId]/tasks/new': { url: `/teacher/classes/${FIRST_CLASS}/tasks/new`, allow: ['teacher', 'admin'] },
+	'action default /teacher/classes/[classId]/tasks/new': { url: `/teacher/classes/${FIRST_CLASS}/tasks/new`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/tasks/[taskId]': { url: `/teacher/tasks/${PUBLISHED_TASK}`, allow: ['teacher', 'admin'] },
+	...Object.fromEntries(
+		['settings', 'add', 'remove', 'move', 'weight', 'publish', 'unpublish', 'archive'].map((action) => [
+			`action ${action} /teacher/tasks/[taskId]`,
+			{ url: `/teacher/tasks/${MATRIX_TASK}`, allow: ['teacher', 'admin'] as Who[] }
+		])
+	),
+	'page GET /teacher/criteria': { url: '/teacher/criteria', allow: TEACHERS },
+	'page GET /teacher/criteria/new': { url: '/teacher/criteria/new', allow: TEACHERS },
+	'action default /teacher/criteria/new': { url: '/teacher/criteria/new', allow: TEACHERS },
+	'page GET /teacher/criteria/[criterionId]': { url: `/teacher/criteria/${FIRST_CRITERION}`, allow: ['teacher', 'teacherOther', 'admin'] },
+	'action edit /teacher/criteria/[criterionId]': { url: `/teacher/criteria/${FIRST_CRITERION}`, allow: ['teacher', 'teacherOther', 'admin'] },
+	'action copy /teacher/criteria/[criterionId]': { url: `/teacher/criteria/${FIRST_CRITERION}`, allow: ['teacher', 'teacherOther', 'admin'] },
+
+	'page GET /admin/frameworks': { url: '/admin/frameworks', allow: ADMINS },
+	'action import /admin/frameworks': { url: '/admin/frameworks', allow: ADMINS },
+	'endpoint GET /admin/frameworks/[identifier]/case.json': { url: `/admin/frameworks/${FUSION}/case.json`, allow: ADMINS },
+	'page GET /admin/frameworks/crosswalk': { url: '/admin/frameworks/crosswalk', allow: ADMINS },
+	'action save /admin/frameworks/crosswalk': { url: '/admin/frameworks/crosswalk', allow: ADMINS },
+	'action reset /admin/frameworks/crosswalk': { url: '/admin/frameworks/crosswalk', allow: ADMINS },
+	'page GET /admin/scales': { url: '/admin/scales', allow: ADMINS },
+	'action create /admin/scales': { url: '/admin/scales', allow: ADMINS },
+	'endpoint GET /frameworks/[identifier]': { url: `/frameworks/${FUSION}`, allow: EVERYONE },
+	'endpoint GET /frameworks/items/[identifier]': { url: `/frameworks/items/${FUSION_FIRST_SKILL}`, allow: EVERYONE },
+
+	// Assessment: the learner's own screen, their autosave and evidence; the teacher's marking.
+	'action submit /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+	'action addEvidence /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+	'action removeEvidence /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+	'endpoint PUT /student/tasks/[taskId]/save': {
+		url: `/student/tasks/${PUBLISHED_TASK}/save`,
+		allow: ['student'],
+		body: { kind: 'reflection', text: 'Written by the authorisation matrix.' }
+	},
+	'endpoint GET /evidence/[evidenceId]': { url: `/evidence/${STUDENT1_FILE}`, allow: ['student', 'teacher', 'admin'] },
+	'page GET /teacher/tasks/[taskId]/marking': { url: `/teacher/tasks/${PUBLISHED_TASK}/marking`, allow: ['teacher', 'admin'] },
+	'action releaseAll /teacher/tasks/[taskId]/marking': { url: `/teacher/tasks/${MATRIX_TASK}/marking`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/tasks/[taskId]/marking/[learnerId]': { url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] },
+	...Object.fromEntries(
+		['release', 'reopen', 'bankAdd', 'bankRemove'].map((action) => [
+			`action ${action} /teacher/tasks/[taskId]/marking/[learnerId]`,
+			{ url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] as Who[] }
+		])
+	),
+	'action rateTeam /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+
+	// Peer review: the reviewer's own allocations only; the teacher's peer page; groups.
+	'page GET /student/reviews': { url: '/student/reviews', allow: STUDENTS },
+	'page GET /student/reviews/[allocationId]': { url: `/student/reviews/${STUDENT1_REVIEW}`, allow: ['student'] },
+	'action submit /student/reviews/[allocationId]': { url: `/student/reviews/${STUDENT1_REVIEW}`, allow: ['student'] },
+	'endpoint PUT /student/reviews/[allocationId]/save': {
+		url: `/student/reviews/${STUDENT1_REVIEW}/save`,
+		allow: ['student'],
+		body: { kind: 'criterion', criterionId: 999999, comment: 'matrix' }
+	},
+	'page GET /teacher/tasks/[taskId]/peers': { url: `/teacher/tasks/${PEER_TASK}/peers`, allow: ['teacher', 'admin'] },
+	...Object.fromEntries(
+		['allocate', 'addPair', 'removePair', 'exclude', 'include'].map((action) => [
+			`action ${action} /teacher/tasks/[taskId]/peers`,
+			{ url: `/teacher/tasks/${PEER_TASK}/peers`, allow: ['teacher', 'admin'] as Who[] }
+		])
+	),
+	'page GET /teacher/tasks/[taskId]/groups': { url: `/teacher/tasks/${MATRIX_TASK}/groups`, allow: ['teacher', 'admin'] },
+	'action create /teacher/tasks/[taskId]/groups': { url: `/teacher/tasks/${MATRIX_TASK}/groups`, allow: ['teacher', 'admin'] },
+	'action delete /teacher/tasks/[taskId]/groups': { url: `/teacher/tasks/${MATRIX_TASK}/groups`, allow: ['teacher', 'admin'] },
+
+	// Moderation.
+	'page GET /teacher/tasks/[taskId]/moderation': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation`, allow: ['teacher', 'admin'] },
+	'action addMarker /teacher/tasks/[taskId]/moderation': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/tasks/[taskId]/moderation/[learnerId]': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] },
+	'action agree /teacher/tasks/[taskId]/moderation/[learnerId]': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] },
+
+	// Live sessions: events endpoints are asked for one picture (?once) so the check does not wait on a stream.
+	'page GET /teacher/live/new': { url: '/teacher/live/new', allow: TEACHERS },
+	'action default /teacher/live/new': { url: '/teacher/live/new', allow: TEACHERS },
+	'page GET /teacher/live/[sessionId]': { url: `/teacher/live/${LIVE_SESSION}`, allow: ['teacher', 'admin'] },
+	...Object.fromEntries(
+		['place', 'reveal', 'close'].map((action) => [`action ${action} /teacher/live/[sessionId]`, { url: `/teacher/live/${LIVE_SESSION}`, allow: ['teacher', 'admin'] as Who[] }])
+	),
+	'endpoint GET /teacher/live/[sessionId]/events': { url: `/teacher/live/${LIVE_SESSION}/events?once`, allow: ['teacher', 'admin'] },
+	'page GET /student/live': { url: '/student/live', allow: STUDENTS },
+	'page GET /student/live/[sessionId]': { url: `/student/live/${LIVE_SESSION}`, allow: ['student'] },
+	'endpoint PUT /student/live/[sessionId]/place': { url: `/student/live/${LIVE_SESSION}/place`, allow: ['student'], body: { value: 50 } },
+	'endpoint GET /student/live/[sessionId]/events': { url: `/student/live/${LIVE_SESSION}/events?once`, allow: ['student'] },
+
+	// Profiles and reports.
+	'page GET /profile/[learnerId]': { url: `/profile/${PROFILED_LEARNER}`, allow: LEARNER_AND_STAFF },
+	'page GET /profile/[learnerId]/report': { url: `/profile/${PROFILED_LEARNER}/report`, allow: LEARNER_AND_STAFF },
+	'endpoint GET /profile/[learnerId]/report.pdf': { url: `/profile/${PROFILED_LEARNER}/report.pdf`, allow: LEARNER_AND_STAFF },
+	'page GET /admin/reports': { url: '/admin/reports', allow: ADMINS },
+	'action batch /admin/reports': { url: '/admin/reports', allow: ADMINS },
+	'endpoint GET /admin/reports/fusion-skills.csv': { url: '/admin/reports/fusion-skills.csv?kind=summary', allow: ADMINS },
+	'endpoint GET /admin/reports/fusion-skills.json': { url: '/admin/reports/fusion-skills.json', allow: ADMINS },
+	'page GET /teacher/classes/[classId]/overview': { url: `/teacher/classes/${FIRST_CLASS}/overview`, allow: ['teacher', 'admin'] },
+	'action batch /teacher/classes/[classId]/overview': { url: `/teacher/classes/${FIRST_CLASS}/overview`, allow: ['teacher', 'admin'] },
+	'page GET /exports/[jobId]': { url: `/exports/${EXPORT_JOB}`, allow: ['teacher', 'admin'] },
+	'endpoint GET /exports/[jobId]/status': { url: `/exports/${EXPORT_JOB}/status`, allow: ['teacher', 'admin'] },
+	'endpoint GET /exports/[jobId]/download': { url: `/exports/${EXPORT_JOB}/download`, allow: ['teacher', 'admin'] },
+
+	// Badges: defined by admins, issued by teachers, requested by learners, verified by anyone.
+	'page GET /admin/badges': { url: '/admin/badges', allow: ADMINS },
+	'action create /admin/badges': { url: '/admin/badges', allow: ADMINS },
+	'page GET /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
+	'action issue /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
+	'action decline /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
+	'action revoke /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
+	'page GET /student/badges': { url: '/student/badges', allow: STUDENTS },
+	'action request /student/badges': { url: '/student/badges', allow: STUDENTS },
+	'action shareName /student/badges': { url: '/student/badges', allow: STUDENTS },
+	'page GET /badges/awards/[identifier]': { url: `/badges/awards/${SEEDED_AWARD}`, allow: EVERYONE },
+	'endpoint GET /badges/awards/[identifier]/credential.json': { url: `/badges/awards/${SEEDED_AWARD}/credential.json`, allow: EVERYONE },
+	'endpoint GET /badges/awards/[identifier]/ob2': { url: `/badges/awards/${SEEDED_AWARD}/ob2`, allow: EVERYONE },
+	'endpoint GET /badges/awards/[identifier]/baked.svg': { url: `/badges/awards/${SEEDED_AWARD}/baked.svg`, allow: EVERYONE },
+	'endpoint GET /badges/awards/[identifier]/baked.png': { url: `/badges/awards/${SEEDED_AWARD}/baked.png`, allow: EVERYONE },
+	'endpoint GET /badges/classes/[identifier]': { url: `/badges/classes/${NO_SUCH_BADGE}`, allow: EVERYONE },
+	'endpoint GET /badges/classes/[identifier]/image': { url: `/badges/classes/${NO_SUCH_BADGE}/image`, allow: EVERYONE },
+	'endpoint GET /badges/classes/[identifier]/ob2': { url: `/badges/classes/${NO_SUCH_BADGE}/ob2`, allow: EVERYONE },
+	'endpoint GET /badges/issuers/[slug]': { url: '/badges/issuers/northbridge', allow: EVERYONE },
+	'endpoint GET /badges/issuers/[slug]/ob2': { url: '/badges/issuers/northbridge/ob2', allow: EVERYONE },
+
+	'endpoint PUT /teacher/tasks/[taskId]/marking/[learnerId]/save': {
+		url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}/save`,
+		allow: ['teacher', 'admin'],
+		body: { kind: 'overall', text: 'Written by the authorisation matrix.' }
+	}
+};
+
