@@ -64,6 +64,8 @@ export const MATRIX: Record<string, Entry> = {
 	'action resetPassword /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
 	'action deactivate /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
 	'action reactivate /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
+	'action erase /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
+	'endpoint GET /admin/people/[userId]/export.zip': { url: `/admin/people/${TARGET_LEARNER}/export.zip`, allow: ['admin'] },
 	'page GET /admin/classes': { url: '/admin/classes', allow: ADMINS },
 	'action create /admin/classes': { url: '/admin/classes', allow: ADMINS },
 	'page GET /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },

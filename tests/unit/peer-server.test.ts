@@ -134,3 +134,25 @@ describe('groups, moderation and live sessions on the server', () => {
 		await expect(placeLive(db, await as('student3'), id, 50)).rejects.toMatchObject({ status: 409 });
 	});
 });
+
+describe('concurrent edits', () => {
+	it('two teachers grading the same criterion keep both grades; two agreed grades are both in the audit log', async () => {
+		const learner = await as('student1');
+		const second = await as('teacher2');
+		const { addMarker } = await import('../../src/lib/server/moderation/moderation');
+		await addMarker(db, teacher, taskId, second.id);
+		const criterionId = criteria[0]!.criterionId;
+		await Promise.all([
+			saveTeacherGrade(db, teacher, taskId, learner.id, { kind: 'criterion', criterionId, value: 40 }),
+			saveTeacherGrade(db, second, taskId, learner.id, { kind: 'criterion', criterionId, value: 80 })
+		]);
+		const grades = await db.selectFrom('assessments').select(['assessor_id', 'value']).where('role', '=', 'teacher').where('criterion_id', '=', criterionId).orderBy('assessor_id').execute();
+		expect(grades).toEqual([{ assessor_id: teacher.id, value: 40 }, { assessor_id: second.id, value: 80 }]);
+		await Promise.all([
+			recordAgreedGrade(db, teacher, taskId, learner.id, criterionId, 60, 'First view'),
+			recordAgreedGrade(db, second, taskId, learner.id, criterionId, 70, 'Second view')
+		]);
+		const trail = await db.selectFrom('audit_log').select(['actor_id', 'after_json']).where('action', '=', 'agreed.record').orderBy('id').execute();
+		expect(trail.map((t) => [t.actor_id, JSON.parse(t.after_json!).value]).sort((a, b) => a[0] - b[0])).toEqual([[teacher.id, 60], [second.id, 70]]);
+	});
+});

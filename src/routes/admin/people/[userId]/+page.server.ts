@@ -4,6 +4,8 @@ import { getDb } from '$lib/server/db/connection';
 import { AccountError, getSchoolPerson, resetPassword, setAccountActive } from '$lib/server/people/accounts';
 import { listLearnerClasses, listTeacherClasses } from '$lib/server/classes/classes';
 import { idSchema } from '$lib/schemas/people';
+import { eraseLearner } from '$lib/server/privacy/privacy';
+import { actOn } from '$lib/server/http';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 async function personInAdminsSchool(event: RequestEvent) {
@@ -23,6 +25,14 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
+	erase: async (event) => {
+		const { admin, person } = await personInAdminsSchool(event);
+		const form = await event.request.formData();
+		return actOn(async () => {
+			await eraseLearner(getDb(), admin, person.id, String(form.get('confirmUsername') ?? ''));
+			return { erased: true };
+		});
+	},
 	resetPassword: async (event) => {
 		const { admin, person } = await personInAdminsSchool(event);
 		const password = await resetPassword(getDb(), admin.schoolId, admin.id, person.id);
