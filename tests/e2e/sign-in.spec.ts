@@ -65,3 +65,16 @@ test('GET /healthz answers ok and checks the database', async ({ request }) => {
 	expect(response.status()).toBe(200);
 	expect(await response.json()).toEqual({ status: 'ok' });
 });
+
+test('every page is served with a hash-based CSP and the other security headers', async ({ request }) => {
+	const response = await request.get('/login');
+	const headers = response.headers();
+	const csp = headers['content-security-policy'] ?? '';
+	expect(csp).toContain("script-src 'self' 'sha256-");
+	expect(csp).not.toContain("script-src 'self' 'unsafe-inline'");
+	expect(csp).toContain("frame-ancestors 'none'");
+	expect(csp).toContain("object-src 'none'");
+	expect(headers['x-content-type-options']).toBe('nosniff');
+	expect(headers['referrer-policy']).toBe('same-origin');
+	expect(headers['x-frame-options']).toBe('DENY');
+});

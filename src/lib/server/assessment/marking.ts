@@ -5,7 +5,7 @@ import { renderMarkdown } from '../markdown';
 import { requireTaskToMark } from '../tasks/tasks';
 import { learnerTaskStatus, STATUS_LABEL } from '../../domain/task-status';
 import type { TeacherSave } from '../../schemas/assessment';
-import { AssessmentError, assessmentCards, evidenceOf, nowIso } from './shared';
+import { AssessmentError, assessmentCards, evidenceOf, nowIso, upsertJudgement } from './shared';
 import { commentBankFor } from './comment-bank';
 import { peerResultsFor } from '../peer/peer-review';
 
@@ -199,30 +199,7 @@ export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: num
 			.where('assessor_id', '=', teacher.id)
 			.where('role', '=', 'teacher')
 			.executeTakeFirst();
-		const saved = await trx
-			.insertInto('assessments')
-			.values({
-				submission_id: submission.id,
-				criterion_id: change.criterionId,
-				assessor_id: teacher.id,
-				role: 'teacher',
-				value: change.value ?? null,
-				comment: change.comment ?? '',
-				revision: 1,
-				updated_at: now,
-				submitted_at: now
-			})
-			.onConflict((oc) =>
-				oc.columns(['submission_id', 'criterion_id', 'assessor_id', 'role']).doUpdateSet((eb) => ({
-					...(change.value !== undefined ? { value: change.value } : {}),
-					...(change.comment !== undefined ? { comment: change.comment } : {}),
-					revision: eb('assessments.revision', '+', 1),
-					updated_at: now,
-					submitted_at: now
-				}))
-			)
-			.returning('revision')
-			.executeTakeFirstOrThrow();
+		const revision = await upsertJudgement(trx, { submissionId: submission.id, criterionId: change.criterionId, assessorId: teacher.id, role: 'teacher', value: change.value, comment: change.comment, submitted: true });
 		if (released) {
 			await audit(
 				{ criterionId: change.criterionId, value: before?.value ?? null, comment: before?.comment ?? '' },
@@ -234,7 +211,7 @@ export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: num
 				'grade.change_after_release'
 			);
 		}
-		return { revision: saved.revision };
+		return { revision };
 	});
 }
 

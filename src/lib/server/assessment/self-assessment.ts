@@ -6,7 +6,7 @@ import { requireTaskToLearn } from '../tasks/tasks';
 import { describeSelfGap } from '../../domain/feedback';
 import { gradesVisibleToLearner, teacherResult } from '../../domain/results';
 import type { SelfSave } from '../../schemas/assessment';
-import { AssessmentError, assessmentCards, evidenceOf, nowIso } from './shared';
+import { AssessmentError, assessmentCards, evidenceOf, nowIso, upsertJudgement } from './shared';
 import { peerResultsFor } from '../peer/peer-review';
 
 /**
@@ -142,29 +142,8 @@ export async function saveSelfAssessment(db: DB, learner: SessionUser, taskId: n
 			await trx.updateTable('submissions').set({ overall_reflection: change.text, updated_at: now }).where('id', '=', submissionId).execute();
 			return { revision: null };
 		}
-		const saved = await trx
-			.insertInto('assessments')
-			.values({
-				submission_id: submissionId,
-				criterion_id: change.criterionId,
-				assessor_id: learner.id,
-				role: 'self',
-				value: change.value ?? null,
-				comment: change.comment ?? '',
-				revision: 1,
-				updated_at: now
-			})
-			.onConflict((oc) =>
-				oc.columns(['submission_id', 'criterion_id', 'assessor_id', 'role']).doUpdateSet((eb) => ({
-					...(change.value !== undefined ? { value: change.value } : {}),
-					...(change.comment !== undefined ? { comment: change.comment } : {}),
-					revision: eb('assessments.revision', '+', 1),
-					updated_at: now
-				}))
-			)
-			.returning('revision')
-			.executeTakeFirstOrThrow();
-		return { revision: saved.revision };
+		const revision = await upsertJudgement(trx, { submissionId, criterionId: change.criterionId, assessorId: learner.id, role: 'self', value: change.value, comment: change.comment });
+		return { revision };
 	});
 }
 

@@ -4,7 +4,7 @@ import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { renderMarkdown } from '../markdown';
 import { requireTaskToTeach } from '../tasks/tasks';
-import { AssessmentError, assessmentCards, evidenceOf, nowIso, scaleBands } from '../assessment/shared';
+import { AssessmentError, assessmentCards, evidenceOf, nowIso, scaleBands, upsertJudgement } from '../assessment/shared';
 import { allocateReviewers, peerConsensus, reviewerLabel, reviewerQuality, seededRandom } from '../../domain/peer-review';
 import { teacherResult } from '../../domain/results';
 import type { SelfSave } from '../../schemas/assessment';
@@ -370,22 +370,9 @@ export async function savePeerReview(db: DB, learner: SessionUser, allocationId:
 	const inTask = await db.selectFrom('task_criteria').select('id').where('task_id', '=', allocation.taskId).where('criterion_id', '=', change.criterionId).executeTakeFirst();
 	if (!inTask) throw new AssessmentError('That criterion is not part of this task.');
 	return db.transaction().execute(async (trx) => {
-		const now = nowIso();
-		const saved = await trx
-			.insertInto('assessments')
-			.values({ submission_id: allocation.submissionId, criterion_id: change.criterionId, assessor_id: learner.id, role: 'peer', value: change.value ?? null, comment: change.comment ?? '', revision: 1, updated_at: now })
-			.onConflict((oc) =>
-				oc.columns(['submission_id', 'criterion_id', 'assessor_id', 'role']).doUpdateSet((eb) => ({
-					...(change.value !== undefined ? { value: change.value } : {}),
-					...(change.comment !== undefined ? { comment: change.comment } : {}),
-					revision: eb('assessments.revision', '+', 1),
-					updated_at: now
-				}))
-			)
-			.returning('revision')
-			.executeTakeFirstOrThrow();
+		const revision = await upsertJudgement(trx, { submissionId: allocation.submissionId, criterionId: change.criterionId, assessorId: learner.id, role: 'peer', value: change.value, comment: change.comment });
 		if (allocation.state === 'allocated') await trx.updateTable('peer_allocations').set({ state: 'in_progress' }).where('id', '=', allocationId).execute();
-		return { revision: saved.revision };
+		return { revision };
 	});
 }
 
