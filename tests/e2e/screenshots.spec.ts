@@ -53,7 +53,8 @@ const SHOTS: Shot[] = [
 	{ name: 'learner-report', persona: 'teacher', path: `/profile/${demoUserId('student2')}/report` },
 	{ name: 'admin-school-report', persona: 'admin', path: '/admin/reports' },
 	{ name: 'teacher-badges', persona: 'teacher', path: '/teacher/badges' },
-	{ name: 'public-badge', persona: 'student', path: '/badges/awards/00000000-0000-4000-8000-0000000b0001' }
+	{ name: 'public-badge', persona: 'student', path: '/badges/awards/00000000-0000-4000-8000-0000000b0001' },
+	{ name: 'admin-learner-privacy', persona: 'admin', path: `/admin/people/${demoUserId('student27')}`, prepare: async (page) => void (await page.getByText('Erase this learner').click()) }
 ];
 
 for (const shot of SHOTS) {
