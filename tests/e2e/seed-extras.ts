@@ -15,7 +15,7 @@ import { addPeerPair } from '../../src/lib/server/peer/peer-review';
 import { startLiveSession } from '../../src/lib/server/live/live';
 import { createBadge, issueBadge } from '../../src/lib/server/badges/badges';
 import { capriTree } from '../../src/lib/server/frameworks/frameworks';
-import type { SessionUser } from '../../src/lib/server/auth/sessions';
+import { sessionUser } from '../../src/lib/server/db/demo-activity';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 
 export const OTHER_SCHOOL_PREFIX = 'rs-';
@@ -33,7 +33,7 @@ await insertSchool(db, other, DEMO_PASSWORD);
 
 // Two tasks in class 1: task 1 published with three criteria, task 2 a draft the authorisation matrix may change.
 const teacher = await db.selectFrom('users').innerJoin('memberships', 'memberships.user_id', 'users.id').select(['users.id', 'memberships.school_id']).where('username', '=', 'teacher').executeTakeFirstOrThrow();
-const asTeacher = { id: teacher.id, username: 'teacher', givenName: 'T', familyName: 'T', schoolId: teacher.school_id, schoolName: '', roles: ['teacher' as const] };
+const asTeacher = await sessionUser(db, 'teacher');
 const scale = (await listScales(db, teacher.school_id)).find((s) => s.name.startsWith('School scale'))!;
 const settingsInput = (title: string) => ({ title, brief: 'Plan, make and present a product for a real client.', scaleId: scale.id, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on' });
 const settings = (title: string) => taskSettingsSchema.parse(settingsInput(title));
@@ -51,7 +51,7 @@ await setTaskState(db, asTeacher, journey, 'published');
 // Work on task 1, so marking and released views have something to show (and screenshots are real):
 // student2 self-assessed, was marked and released; student3 self-assessed and waits; student1 has a file.
 const criteria = await taskCriteria(db, published);
-const student2 = await sessionUserFor('student2');
+const student2 = await sessionUser(db, 'student2');
 const placements: [number, string][] = [[72, 'I spoke clearly and used my slides, but I read some parts.'], [55, 'I planned the first week well, then rushed.'], [85, 'We had lots of ideas and picked the best one with the client.']];
 for (const [i, c] of criteria.entries()) {
 	await saveSelfAssessment(db, student2, published, { kind: 'criterion', criterionId: c.criterionId, value: placements[i]![0], comment: placements[i]![1] });
@@ -67,13 +67,13 @@ for (const [i, c] of criteria.entries()) {
 await saveTeacherGrade(db, asTeacher, published, student2.id, { kind: 'overall', text: 'A thoughtful project. Work on your delivery next.' });
 await releaseGrades(db, asTeacher, published, student2.id);
 
-const student3 = await sessionUserFor('student3');
+const student3 = await sessionUser(db, 'student3');
 for (const [i, c] of criteria.entries()) await saveSelfAssessment(db, student3, published, { kind: 'criterion', criterionId: c.criterionId, value: [40, 66, 61][i]! });
 await submitSelfAssessment(db, student3, published);
 // Marked far from student3's own view (two and three bands), so moderation has gaps to flag.
 for (const [i, c] of criteria.entries()) await saveTeacherGrade(db, asTeacher, published, student3.id, { kind: 'criterion', criterionId: c.criterionId, value: [85, 10, 61][i]! });
 
-const student1 = await sessionUserFor('student1');
+const student1 = await sessionUser(db, 'student1');
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 await addEvidence(db, student1, published, { kind: 'file', title: 'Sketch of the app', file: new File([png], 'sketch.png', { type: 'image/png' }) });
 
@@ -92,7 +92,7 @@ await setTaskState(db, asTeacher, randomPeerTask, 'published');
 await startLiveSession(db, asTeacher, { classId: 1, taskId: published, criterionId: criteria[0]!.criterionId, exemplarTitle: 'Matrix exemplar', exemplarBody: 'An exemplar.' });
 
 // A badge issued to student2 (award identifier fixed below, for the matrix's public routes).
-const asAdmin = await sessionUserFor('admin');
+const asAdmin = await sessionUser(db, 'admin');
 const presenter = await createBadge(db, asAdmin, {
 	name: 'Seeded presenter',
 	description: 'A badge made by the test seed.',
@@ -113,13 +113,3 @@ await db
 	.values({ id: EXPORT_JOB_ID, school_id: teacher.school_id, requested_by: teacher.id, kind: 'learner_reports_zip', params_json: '{"classId":1}', state: 'done', progress: 1, total: 1, file_path: join(exportsDir, `${EXPORT_JOB_ID}.zip`), created_at: new Date().toISOString(), finished_at: new Date().toISOString() })
 	.execute();
 await db.destroy();
-
-async function sessionUserFor(username: string): Promise<SessionUser> {
-	const row = await db
-		.selectFrom('users')
-		.innerJoin('memberships', 'memberships.user_id', 'users.id')
-		.select(['users.id', 'users.given_name', 'users.family_name', 'memberships.school_id', 'memberships.role'])
-		.where('username', '=', username)
-		.executeTakeFirstOrThrow();
-	return { id: row.id, username, givenName: row.given_name, familyName: row.family_name, schoolId: row.school_id, schoolName: '', roles: [row.role] };
-}

@@ -29,6 +29,16 @@ export async function answerJson(work: () => Promise<unknown>): Promise<Response
 	}
 }
 
+/** Runs a load's or endpoint's work; a refusal the person can act on becomes an HTTP error page or answer. */
+export async function orHttpError<T>(work: () => Promise<T>): Promise<T> {
+	try {
+		return await work();
+	} catch (problem) {
+		if (problem instanceof AssessmentError) error(problem.status, problem.message);
+		throw problem;
+	}
+}
+
 /** Runs a form action's work; refusals and invalid fields come back to the form as `message`. */
 export async function actOn<T>(work: () => Promise<T>) {
 	try {

@@ -36,7 +36,8 @@ const REFLECTIONS = ['I worked hard on this and checked it against the descripti
 const TEACHER_COMMENTS = ['Clear and well organised; keep it up.', 'Good start: look again at the Secure description for what comes next.', 'Strong work, with evidence to back it up.', 'Take more time to check your work against the criteria.'];
 const PEER_COMMENTS = ['I liked how clear this was.', 'Maybe add more detail next time.', 'Really creative!', 'The plan was easy to follow.'];
 
-async function sessionUser(db: DB, username: string): Promise<SessionUser> {
+/** Who a username is, as the services expect a signed-in person (for seeding, acting as them). */
+export async function sessionUser(db: DB, username: string): Promise<SessionUser> {
 	const row = await db
 		.selectFrom('users')
 		.innerJoin('memberships', 'memberships.user_id', 'users.id')

@@ -1,9 +1,7 @@
-import { error } from '@sveltejs/kit';
 import { requireUser } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { evidenceFile } from '$lib/server/assessment/evidence';
-import { AssessmentError } from '$lib/server/assessment/shared';
-import { idParam } from '$lib/server/http';
+import { idParam, orHttpError } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
 /**
@@ -13,7 +11,7 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event);
 	const evidenceId = idParam(event.params.evidenceId, 'file');
-	try {
+	return orHttpError(async () => {
 		const file = await evidenceFile(getDb(), user, evidenceId);
 		const disposition = `${file.inline ? 'inline' : 'attachment'}; filename="${file.fileName.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`;
 		return new Response(new Uint8Array(file.bytes), {
@@ -26,8 +24,5 @@ export const GET: RequestHandler = async (event) => {
 				'cache-control': 'private, no-store'
 			}
 		});
-	} catch (problem) {
-		if (problem instanceof AssessmentError) error(problem.status, problem.message);
-		throw problem;
-	}
+	});
 };

@@ -3,20 +3,15 @@ import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { requireUser } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
+import { orHttpError } from '$lib/server/http';
 import { exportJob } from '$lib/server/reports/batch';
-import { AssessmentError } from '$lib/server/assessment/shared';
 import type { RequestHandler } from './$types';
 
 /** The finished zip, streamed to the person who asked for it (or a school admin). */
 export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event);
 	let job;
-	try {
-		job = await exportJob(getDb(), user, event.params.jobId);
-	} catch (problem) {
-		if (problem instanceof AssessmentError) error(problem.status, problem.message);
-		throw problem;
-	}
+	job = await orHttpError(() => exportJob(getDb(), user, event.params.jobId));
 	if (job.state !== 'done' || !job.filePath) error(409, 'This export is not finished yet.');
 	const size = statSync(job.filePath).size;
 	return new Response(Readable.toWeb(createReadStream(job.filePath)) as ReadableStream, {

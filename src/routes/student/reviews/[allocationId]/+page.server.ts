@@ -1,19 +1,12 @@
-import { error } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { peerReviewView, submitPeerReview } from '$lib/server/peer/peer-review';
-import { AssessmentError } from '$lib/server/assessment/shared';
-import { actOn, idParam } from '$lib/server/http';
+import { actOn, idParam, orHttpError } from '$lib/server/http';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const learner = requireRole(event, 'student');
-	try {
-		return await peerReviewView(getDb(), learner, idParam(event.params.allocationId, 'review'));
-	} catch (problem) {
-		if (problem instanceof AssessmentError) error(problem.status, problem.message);
-		throw problem;
-	}
+	return orHttpError(() => peerReviewView(getDb(), learner, idParam(event.params.allocationId, 'review')));
 };
 
 export const actions: Actions = {

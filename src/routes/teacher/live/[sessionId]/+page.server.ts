@@ -1,20 +1,13 @@
-import { error } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { liveSessionForTeacher, setLiveState } from '$lib/server/live/live';
-import { AssessmentError } from '$lib/server/assessment/shared';
-import { actOn, idParam } from '$lib/server/http';
+import { actOn, idParam, orHttpError } from '$lib/server/http';
 import { sliderFormValueSchema } from '$lib/schemas/assessment';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
-	try {
-		return await liveSessionForTeacher(getDb(), teacher, idParam(event.params.sessionId, 'session'));
-	} catch (problem) {
-		if (problem instanceof AssessmentError) error(problem.status, problem.message);
-		throw problem;
-	}
+	return orHttpError(() => liveSessionForTeacher(getDb(), teacher, idParam(event.params.sessionId, 'session')));
 };
 
 export const actions: Actions = {

@@ -1,10 +1,8 @@
-import { error } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { learnerLiveSnapshot, requireLiveSession } from '$lib/server/live/live';
 import { eventStream } from '$lib/server/live/hub';
-import { AssessmentError } from '$lib/server/assessment/shared';
-import { idParam } from '$lib/server/http';
+import { idParam, orHttpError } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
 /** Server-sent events for a learner: when the teacher reveals or closes. No one else's placement. */
@@ -12,11 +10,6 @@ export const GET: RequestHandler = async (event) => {
 	const learner = requireRole(event, 'student');
 	const sessionId = idParam(event.params.sessionId, 'session');
 	const db = getDb();
-	try {
-		await requireLiveSession(db, learner, sessionId, 'learn');
-	} catch (problem) {
-		if (problem instanceof AssessmentError) error(problem.status, problem.message);
-		throw problem;
-	}
+	await orHttpError(() => requireLiveSession(db, learner, sessionId, 'learn'));
 	return eventStream(sessionId, event.request.signal, () => learnerLiveSnapshot(db, sessionId), event.url.searchParams.has('once'));
 };

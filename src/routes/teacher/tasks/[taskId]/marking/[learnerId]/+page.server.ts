@@ -1,10 +1,8 @@
-import { error } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { gradeHistory, markingView, releaseGrades, reopenSelfAssessment } from '$lib/server/assessment/marking';
 import { addToCommentBank, removeFromCommentBank } from '$lib/server/assessment/comment-bank';
-import { AssessmentError } from '$lib/server/assessment/shared';
-import { actOn, idParam } from '$lib/server/http';
+import { actOn, idParam, orHttpError } from '$lib/server/http';
 import { requireTaskToMark } from '$lib/server/tasks/tasks';
 import { commentBankSchema } from '$lib/schemas/assessment';
 import { idSchema } from '$lib/schemas/people';
@@ -16,13 +14,10 @@ export const load: PageServerLoad = async (event) => {
 	const taskId = idParam(event.params.taskId, 'task');
 	const learnerId = idParam(event.params.learnerId, 'learner');
 	const db = getDb();
-	try {
+	return orHttpError(async () => {
 		const [view, history] = await Promise.all([markingView(db, teacher, taskId, learnerId), gradeHistory(db, teacher, taskId, learnerId)]);
 		return { ...view, history };
-	} catch (problem) {
-		if (problem instanceof AssessmentError) error(problem.status, problem.message);
-		throw problem;
-	}
+	});
 };
 
 export const actions: Actions = {

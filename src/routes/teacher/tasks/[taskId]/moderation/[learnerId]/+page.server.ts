@@ -1,11 +1,10 @@
-import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { moderationDetail, recordAgreedGrade } from '$lib/server/moderation/moderation';
 import { AssessmentError } from '$lib/server/assessment/shared';
+import { moderationDetail, recordAgreedGrade } from '$lib/server/moderation/moderation';
 import { requireTaskToMark } from '$lib/server/tasks/tasks';
-import { actOn, idParam } from '$lib/server/http';
+import { actOn, idParam, orHttpError } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { sliderFormValueSchema } from '$lib/schemas/assessment';
 import { formFields } from '$lib/schemas/forms';
@@ -13,12 +12,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
-	try {
-		return await moderationDetail(getDb(), teacher, idParam(event.params.taskId, 'task'), idParam(event.params.learnerId, 'learner'));
-	} catch (problem) {
-		if (problem instanceof AssessmentError) error(problem.status, problem.message);
-		throw problem;
-	}
+	return orHttpError(() => moderationDetail(getDb(), teacher, idParam(event.params.taskId, 'task'), idParam(event.params.learnerId, 'learner')));
 };
 
 const agreedSchema = z.object({
