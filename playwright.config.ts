@@ -10,8 +10,9 @@ export default defineConfig({
 	fullyParallel: true,
 	forbidOnly: Boolean(process.env.CI),
 	retries: process.env.CI ? 1 : 0,
-	timeout: 30_000,
-	expect: { timeout: 7_000 },
+	// Generous: CI shares two cores between the server, two browsers and axe; a passing test is not slowed.
+	timeout: 90_000,
+	expect: { timeout: 15_000 },
 	outputDir: 'test-results',
 	reporter: [['list'], ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME || 'test-data/reports/playwright.json' }]],
 	use: {

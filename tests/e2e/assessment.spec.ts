@@ -9,7 +9,7 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR
 const slider = (page: Page, code: string) => page.getByRole('slider', { name: new RegExp(`^${code.replace('.', '\\.')} `) });
 
 test('a learner self-assesses by keyboard, a teacher marks beside it and releases, and the learner sees the gap', async ({ browser, baseURL }) => {
-	test.setTimeout(90_000);
+	test.setTimeout(180_000);
 	const learner = await freshPage(browser, baseURL);
 	await signIn(learner, 'student4');
 	await expect(learner).toHaveURL(/\/student$/);

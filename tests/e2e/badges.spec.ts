@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { demoName, expectAccessible, freshPage, storageFor } from './fixtures';
 
 test('an admin defines a badge, a teacher confirms the proposed learner, anyone can verify it, and revoked it shows revoked', async ({ browser, baseURL }) => {
-	test.setTimeout(90_000);
+	test.setTimeout(180_000);
 	const admin = await (await browser.newContext({ baseURL, storageState: storageFor('admin') })).newPage();
 	await admin.goto('/admin/badges');
 	await admin.getByLabel('Name').fill('Ideas person');

@@ -39,8 +39,15 @@ export async function signIn(page: Page, username: string, password = DEMO_PASSW
 	await page.getByLabel('Username').fill(username);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Sign in' }).click();
-	// Wait for the answer (a new page, or the form with its message) before the test moves on.
-	await page.waitForLoadState('networkidle');
+	// Wait for the answer — a page other than /login, or the form's message — before the test moves on.
+	// Waiting for "network idle" was not enough: a click before hydration posts the form natively,
+	// and the navigation may not have begun when the wait starts (seen in CI on a loaded machine).
+	await expect(async () => {
+		const leftLogin = !new URL(page.url()).pathname.startsWith('/login');
+		const answered = await page.getByRole('alert').isVisible();
+		expect(leftLogin || answered, 'sign-in answered').toBe(true);
+	}).toPass({ timeout: 20_000 });
+	await page.waitForLoadState('load');
 }
 
 /** No serious or critical axe violation; the failure message lists what was found. */

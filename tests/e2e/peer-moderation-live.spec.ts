@@ -13,7 +13,7 @@ async function pageAs(browser: Browser, baseURL: string | undefined, username: s
 }
 
 test('peer allocation gives everyone three reviewers, never themselves, and the reviewer sees no name or self-assessment', async ({ browser, baseURL }) => {
-	test.setTimeout(60_000);
+	test.setTimeout(120_000);
 	const teacher = await (await browser.newContext({ baseURL, storageState: storageFor('teacher') })).newPage();
 	await teacher.goto(`/teacher/tasks/${RANDOM_PEER_TASK}/peers`);
 	await teacher.getByRole('button', { name: 'Allocate reviewers' }).click();
@@ -111,7 +111,7 @@ test.describe('moderation', () => {
 });
 
 test('a live session updates the projector when a learner moves a slider, then reveals the teacher’s placement', async ({ browser, baseURL }) => {
-	test.setTimeout(60_000);
+	test.setTimeout(120_000);
 	const projector = await (await browser.newContext({ baseURL, storageState: storageFor('teacher') })).newPage();
 	await projector.goto('/teacher/live/new?task=3');
 	await projector.getByLabel('Exemplar title').fill('Live exemplar pitch');

@@ -55,7 +55,7 @@ test.describe('a teacher', () => {
 	});
 
 	test('exports the class’s reports in the background with progress, one PDF per learner', async ({ page }) => {
-		test.setTimeout(90_000);
+		test.setTimeout(180_000);
 		await page.goto(`/teacher/classes/${DEMO_CLASS.first.id}/overview`);
 		await expectAccessible(page);
 		await page.getByRole('button', { name: /Export the class’s learning reports/ }).click();

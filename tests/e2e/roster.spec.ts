@@ -26,24 +26,30 @@ test('the preview marks a bad row, explains it, and offers no import', async ({ 
 	await expect(page.getByText('No one matches')).toBeVisible();
 });
 
-test('a clean OneRoster set imports after the preview, and the new teacher can sign in', async ({ page, browser, baseURL }) => {
+test('a clean OneRoster set imports after the preview, and the new teacher can sign in', async ({ page, browser, baseURL }, testInfo) => {
+	// Names of their own per attempt: a retry must not find the first attempt's people already there.
+	const tag = `${testInfo.retry}${Date.now().toString(36).slice(-4)}`;
+	const teacherName = `r.okoro${tag}`;
+	const className = `8R Computing ${tag}`;
 	await page.goto('/admin/roster');
 	await page.getByLabel('CSV files').setInputFiles([
-		file('users.csv', 'sourcedId,status,role,username,givenName,familyName,grades\nt-9,active,teacher,r.okoro,Ruth,Okoro,\ns-9,active,student,p.nair,Priya,Nair,08\n'),
-		file('classes.csv', 'sourcedId,status,title,grades,subjects\nc-8,active,8R Computing,08,Computing\n'),
-		file('enrollments.csv', 'sourcedId,status,classSourcedId,userSourcedId,role\ne-1,active,c-8,t-9,teacher\ne-2,active,c-8,s-9,student\n')
+		file('users.csv', `sourcedId,status,role,username,givenName,familyName,grades\nt-${tag},active,teacher,${teacherName},Ruth,Okoro,\ns-${tag},active,student,p.nair${tag},Priya,Nair,08\n`),
+		file('classes.csv', `sourcedId,status,title,grades,subjects\nc-${tag},active,${className},08,Computing\n`),
+		file('enrollments.csv', `sourcedId,status,classSourcedId,userSourcedId,role\ne1-${tag},active,c-${tag},t-${tag},teacher\ne2-${tag},active,c-${tag},s-${tag},student\n`)
 	]);
 	await page.getByRole('button', { name: 'Preview import' }).click();
 	await expect(page.getByText('0 problems')).toBeVisible();
 	await page.getByRole('button', { name: 'Import', exact: true }).click();
 	await expect(page.getByRole('heading', { name: 'Import complete' })).toBeVisible();
 	await expect(page.getByRole('status')).toContainText('2 new people');
-	const row = page.getByRole('row').filter({ hasText: 'r.okoro' });
+	await expect(page.getByRole('status')).toContainText('1 new class,');
+	const row = page.getByRole('row').filter({ hasText: teacherName });
 	const password = (await row.locator('code').textContent())!.trim();
 	await expectAccessible(page);
 
 	const teacher = await freshPage(browser, baseURL);
-	await signIn(teacher, 'r.okoro', password);
-	await expect(teacher.getByRole('link', { name: '8R Computing' })).toBeVisible();
+	await signIn(teacher, teacherName, password);
+	await expect(teacher).toHaveURL(/\/teacher$/);
+	await expect(teacher.getByRole('link', { name: className })).toBeVisible();
 	await teacher.close();
 });
