@@ -8,6 +8,7 @@ import { learnerAssessmentView, saveSelfAssessment, submitSelfAssessment } from 
 import { gradeHistory, markingList, releaseGrades, reopenSelfAssessment, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { demoDatabase, userId } from './helpers';
+import { GroupCommit } from '../../src/lib/server/db/group-commit';
 
 let db: DB;
 let schoolId: number;
@@ -67,6 +68,46 @@ describe('self-assessment', () => {
 		expect(stored.value).toBe(45);
 		await reopenSelfAssessment(db, teacher, taskId, learner.id);
 		await place(learner, criteria[1]!.criterionId, 90);
+	});
+});
+
+describe('autosave under load', () => {
+	it('a class saving at once is answered save by save, each with its own revision', async () => {
+		const classmates = await Promise.all(['student2', 'student3', 'student4', 'student5'].map(sessionUser));
+		for (const who of classmates) await place(who, criteria[0]!.criterionId, 10); // first touch: the slower path
+		const answers = await Promise.all(classmates.map((who, i) => place(who, criteria[0]!.criterionId, 60 + i)));
+		expect(answers).toEqual(classmates.map(() => ({ revision: 2 })));
+		const stored = await db.selectFrom('assessments').select(['assessor_id', 'value']).where('role', '=', 'self').orderBy('assessor_id').execute();
+		expect(stored.map((r) => r.value)).toEqual([60, 61, 62, 63]);
+	});
+
+	it('group commit: writes queued together share one transaction, and a failing write fails alone', async () => {
+		const group = new GroupCommit(db);
+		const seen = new Set<unknown>();
+		const write = (title: string) =>
+			group.run(async (trx) => {
+				seen.add(trx);
+				if (title === 'bad') throw new Error('refused');
+				await trx.updateTable('tasks').set({ title }).where('id', '=', taskId).execute();
+				return title;
+			});
+		expect(await Promise.all([write('a'), write('b'), write('c')])).toEqual(['a', 'b', 'c']);
+		expect(seen.size).toBe(1);
+		const outcomes = await Promise.allSettled([write('d'), write('bad'), write('e')]);
+		expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+		expect((await db.selectFrom('tasks').select('title').where('id', '=', taskId).executeTakeFirstOrThrow()).title).toBe('e');
+	});
+
+	it('the one-statement path keeps every rule once a judgement exists: archived task, submitted work', async () => {
+		await place(learner, criteria[0]!.criterionId, 30);
+		await setTaskState(db, teacher, taskId, 'archived');
+		await expect(place(learner, criteria[0]!.criterionId, 80)).rejects.toMatchObject({ status: 404 });
+		await setTaskState(db, teacher, taskId, 'published');
+		await place(learner, criteria[1]!.criterionId, 40);
+		await submitSelfAssessment(db, learner, taskId);
+		await expect(place(learner, criteria[0]!.criterionId, 80)).rejects.toMatchObject({ status: 409 });
+		const stored = await db.selectFrom('assessments').select('value').where('criterion_id', '=', criteria[0]!.criterionId).executeTakeFirstOrThrow();
+		expect(stored.value).toBe(30);
 	});
 });
 

@@ -11,6 +11,8 @@ import {
 } from '../../src/lib/server/auth/sessions';
 import { changeOwnPassword, resetPassword, setAccountActive } from '../../src/lib/server/people/accounts';
 import { demoDatabase, userId } from './helpers';
+import { sessionCacheOf } from '../../src/lib/server/db/connection';
+import { SessionCache, changesAuthTable } from '../../src/lib/server/auth/session-cache';
 
 const DAY = 24 * 60 * 60 * 1000;
 let db: DB;
@@ -65,6 +67,9 @@ describe('sessions', () => {
 		const [a, b] = [generateSessionToken(), generateSessionToken()];
 		const first = await createSession(db, a, learner);
 		await createSession(db, b, learner);
+		// Validated first, so the in-memory session cache holds both: ending them must still count at once.
+		expect((await validateSessionToken(db, a)).session).not.toBeNull();
+		expect((await validateSessionToken(db, b)).session).not.toBeNull();
 		await invalidateSession(db, first.id);
 		expect((await validateSessionToken(db, a)).session).toBeNull();
 		expect((await validateSessionToken(db, b)).session).not.toBeNull();
@@ -77,16 +82,19 @@ describe('sessions', () => {
 		const admin = await userId(db, 'admin');
 		const t1 = generateSessionToken();
 		await createSession(db, t1, learner);
+		expect((await validateSessionToken(db, t1)).session).not.toBeNull();
 		await changeOwnPassword(db, learner, 'fusion-demo', 'a-new-password');
 		expect((await validateSessionToken(db, t1)).session).toBeNull();
 
 		const t2 = generateSessionToken();
 		await createSession(db, t2, learner);
+		expect((await validateSessionToken(db, t2)).session).not.toBeNull();
 		await resetPassword(db, schoolId, admin, learner);
 		expect((await validateSessionToken(db, t2)).session).toBeNull();
 
 		const t3 = generateSessionToken();
 		await createSession(db, t3, learner);
+		expect((await validateSessionToken(db, t3)).session).not.toBeNull();
 		await setAccountActive(db, schoolId, admin, learner, false);
 		expect((await validateSessionToken(db, t3)).session).toBeNull();
 	});
@@ -94,5 +102,50 @@ describe('sessions', () => {
 	it('refuses a wrong current password and keeps the old one', async () => {
 		const learner = await userId(db, 'student4');
 		await expect(changeOwnPassword(db, learner, 'not-it', 'another-password')).rejects.toThrow(/current password/);
+	});
+});
+
+describe('the validated-session cache', () => {
+	it('answers from memory, yet sees a role removed or an account deactivated by any query at once', async () => {
+		const teacher = await userId(db, 'teacher');
+		const token = generateSessionToken();
+		await createSession(db, token, teacher);
+		expect((await validateSessionToken(db, token)).user?.roles).toEqual(['teacher']);
+		expect(sessionCacheOf(db)?.size).toBe(1);
+
+		// A write no service function wraps: the plugin still sees it and empties the cache.
+		await db.insertInto('memberships').values({ user_id: teacher, school_id: schoolId, role: 'admin', year_group: null, created_at: new Date().toISOString() }).execute();
+		expect((await validateSessionToken(db, token)).user?.roles.sort()).toEqual(['admin', 'teacher']);
+		await db.transaction().execute((trx) => trx.updateTable('users').set({ active: 0 }).where('id', '=', teacher).execute());
+		expect((await validateSessionToken(db, token)).session).toBeNull();
+	});
+
+	it('a new sign-in does not empty it; reading other tables does not either', async () => {
+		const token = generateSessionToken();
+		await createSession(db, token, await userId(db, 'student5'));
+		await validateSessionToken(db, token);
+		await createSession(db, generateSessionToken(), await userId(db, 'student6'));
+		await db.selectFrom('users').selectAll().execute();
+		await db.updateTable('tasks').set({ title: 'x' }).where('id', '=', -1).execute();
+		expect(sessionCacheOf(db)?.size).toBe(1);
+	});
+
+	it('keeps an entry only for its time limit, and never one read while an auth write happened', () => {
+		const cache = new SessionCache<string>(1000);
+		cache.store('a', 'alice', cache.epoch, 0);
+		expect(cache.get('a', 999)).toBe('alice');
+		expect(cache.get('a', 1000)).toBeUndefined();
+
+		const epochAtRead = cache.epoch;
+		cache.clear(); // a sign-out ran while the lookup was in flight
+		cache.store('b', 'bob', epochAtRead, 0);
+		expect(cache.get('b', 1)).toBeUndefined();
+	});
+
+	it('recognises the writes that matter', () => {
+		expect(changesAuthTable(db.deleteFrom('sessions').where('id', '=', 'x').toOperationNode())).toBe(true);
+		expect(changesAuthTable(db.updateTable('users as u').set({ active: 0 }).toOperationNode())).toBe(true);
+		expect(changesAuthTable(db.insertInto('sessions').values({ id: 'x', user_id: 1, expires_at: '', created_at: '' }).toOperationNode())).toBe(false);
+		expect(changesAuthTable(db.deleteFrom('assessments').toOperationNode())).toBe(false);
 	});
 });

@@ -6,8 +6,9 @@ import { requireTaskToLearn } from '../tasks/tasks';
 import { describeSelfGap } from '../../domain/feedback';
 import { gradesVisibleToLearner, teacherResult } from '../../domain/results';
 import type { SelfSave } from '../../schemas/assessment';
-import { AssessmentError, assessmentCards, evidenceOf, nowIso, upsertJudgement } from './shared';
+import { AssessmentError, assessmentCards, evidenceOf, nowIso, upsertJudgement, updateOwnJudgementIfOpen } from './shared';
 import { peerResultsFor } from '../peer/peer-review';
+import { groupCommitOf } from '../db/group-commit';
 
 /**
  * Everything a learner sees on their assessment screen. Teacher grades and comments are read only
@@ -107,8 +108,13 @@ export type LearnerAssessmentView = Awaited<ReturnType<typeof learnerAssessmentV
  * races the learner's own "submit" cannot slip in after it.
  */
 export async function saveSelfAssessment(db: DB, learner: SessionUser, taskId: number, change: SelfSave): Promise<{ revision: number | null }> {
-	// The hot path of the app (every slider move): one read that checks enrolment, task state,
-	// criterion and lock together, then at most two writes.
+	// The hot path of the app (every slider move): one statement when the self-assessment is open.
+	if (change.kind === 'criterion') {
+		const revision = await groupCommitOf(db).run((trx) => updateOwnJudgementIfOpen(trx, learner.id, taskId, change));
+		if (revision !== null) return { revision };
+	}
+	// Otherwise one read that checks enrolment, task state, criterion and lock together (to say
+	// which rule failed), then at most two writes.
 	const criterionId = change.kind === 'criterion' ? change.criterionId : null;
 	return db.transaction().execute(async (trx) => {
 		const task = await trx

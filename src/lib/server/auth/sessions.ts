@@ -1,7 +1,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Cookies } from '@sveltejs/kit';
-import type { DB } from '../db/connection';
+import { sessionCacheOf, type DB } from '../db/connection';
 import type { Role } from '../db/schema';
 
 /** Sessions as in the lucia-auth.com guide: the cookie holds a random token, the table only its SHA-256. */
@@ -60,9 +60,29 @@ export async function createSession(db: DB, token: string, userId: number, now =
 	return session;
 }
 
-/** One query: the session, its user (who must be active) and the user's roles in their school. */
+type ValidSession = Extract<SessionValidation, { session: Session }>;
+
+/**
+ * The session, its user (who must be active) and the user's roles in their school: one query, or
+ * none when the session was validated in the last few seconds (see session-cache.ts for why that
+ * is safe). Only valid sessions are cached, so unknown tokens cannot fill the cache.
+ */
 export async function validateSessionToken(db: DB, token: string, now = new Date()): Promise<SessionValidation> {
 	const sessionId = sessionIdFromToken(token);
+	const cache = sessionCacheOf<ValidSession>(db);
+	const cached = cache?.get(sessionId, now.getTime());
+	if (cached && now.getTime() < cached.session.expiresAt.getTime() - RENEW_WHEN_LESS_THAN_MS) {
+		return { session: cached.session, user: cached.user, renewed: false };
+	}
+	const epochAtRead = cache?.epoch ?? 0;
+	const validation = await lookUpSession(db, sessionId, now);
+	if (validation.session && cache) {
+		cache.store(sessionId, { session: validation.session, user: validation.user, renewed: false }, epochAtRead, now.getTime());
+	}
+	return validation;
+}
+
+async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<SessionValidation> {
 	const rows = await db
 		.selectFrom('sessions')
 		.innerJoin('users', 'users.id', 'sessions.user_id')

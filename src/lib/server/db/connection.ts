@@ -3,6 +3,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Database } from './schema';
+import { AuthWritesPlugin, SessionCache } from '../auth/session-cache';
 
 export type DB = Kysely<Database>;
 
@@ -17,7 +18,20 @@ export function openDatabase(path: string): DB {
 	sqlite.pragma('synchronous = NORMAL');
 	sqlite.pragma('foreign_keys = ON');
 	sqlite.pragma('busy_timeout = 5000');
-	return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+	const sessionCache = new SessionCache<unknown>();
+	const db = new Kysely<Database>({
+		dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+		plugins: [new AuthWritesPlugin(sessionCache)]
+	});
+	sessionCaches.set(db, sessionCache);
+	return db;
+}
+
+const sessionCaches = new WeakMap<DB, SessionCache<unknown>>();
+
+/** The validated-session cache of a database opened here (none for a transaction or another Kysely). */
+export function sessionCacheOf<T>(db: DB): SessionCache<T> | undefined {
+	return sessionCaches.get(db) as SessionCache<T> | undefined;
 }
 
 /**
