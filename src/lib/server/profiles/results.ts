@@ -41,7 +41,13 @@ export async function releasedResults(db: DB, scope: ResultScope): Promise<Map<n
 			.execute(),
 		submissionsQuery
 			.innerJoin('assessments', 'assessments.submission_id', 'submissions.id')
-			.select(['assessments.submission_id as submissionId', 'assessments.criterion_id as criterionId', 'assessments.role', 'assessments.value'])
+			.select((eb) => [
+				'assessments.submission_id as submissionId',
+				'assessments.criterion_id as criterionId',
+				// a number, not the role's text: one string fewer per row on a read of hundreds of thousands
+				eb('assessments.role', '=', 'self').$castTo<0 | 1>().as('isSelf'),
+				'assessments.value'
+			])
 			.where('assessments.role', 'in', scope.includeSelf === false ? ['teacher'] : ['self', 'teacher'])
 			.where('assessments.value', 'is not', null)
 			.execute(),
@@ -75,30 +81,40 @@ export async function releasedResults(db: DB, scope: ResultScope): Promise<Map<n
 		: [];
 
 	const bandsByScale = new Map<number, Pick<Band, 'minValue' | 'label'>[]>();
-	for (const b of scaleBands) bandsByScale.set(b.scaleId, [...(bandsByScale.get(b.scaleId) ?? []), { minValue: b.minValue, label: b.label }]);
+	for (const b of scaleBands) pushTo(bandsByScale, b.scaleId, { minValue: b.minValue, label: b.label });
+	const overridesByCriterion = new Map<number, typeof overrides>();
+	for (const o of overrides) pushTo(overridesByCriterion, o.criterionId, o);
 	const sharesByCriterion = new Map<number, Map<number, number>>();
 	for (const c of taskCriteria) {
 		if (sharesByCriterion.has(c.criterionId)) continue;
-		sharesByCriterion.set(c.criterionId, criterionSkillWeights({ capriItemId: c.capriItemId, overrides: overrides.filter((o) => o.criterionId === c.criterionId) }, crosswalk));
+		sharesByCriterion.set(c.criterionId, criterionSkillWeights({ capriItemId: c.capriItemId, overrides: overridesByCriterion.get(c.criterionId) ?? [] }, crosswalk));
 	}
 	const criteriaByTask = new Map<number, typeof taskCriteria>();
-	for (const c of taskCriteria) criteriaByTask.set(c.taskId, [...(criteriaByTask.get(c.taskId) ?? []), c]);
-	const key = (submissionId: number, criterionId: number) => `${submissionId}:${criterionId}`;
-	const teacherValues = new Map<string, number[]>();
-	const selfValues = new Map<string, number>();
-	for (const a of assessments) {
-		const k = key(a.submissionId, a.criterionId);
-		if (a.role === 'self') selfValues.set(k, a.value!);
-		else teacherValues.set(k, [...(teacherValues.get(k) ?? []), a.value!]);
-	}
-	const agreedValues = new Map(agreed.map((a) => [key(a.submissionId, a.criterionId), a.value]));
+	for (const c of taskCriteria) pushTo(criteriaByTask, c.taskId, c);
+	// Grouped by submission (a handful of rows each) rather than keyed by "submission:criterion"
+	// strings: a whole-school report reads hundreds of thousands of rows, and the strings were
+	// most of its garbage.
+	const judgementsBySubmission = new Map<number, typeof assessments>();
+	for (const a of assessments) pushTo(judgementsBySubmission, a.submissionId, a);
+	const agreedBySubmission = new Map<number, typeof agreed>();
+	for (const a of agreed) pushTo(agreedBySubmission, a.submissionId, a);
 
 	const byLearner = new Map<number, CriterionResult[]>();
 	for (const s of submissions) {
-		const list = byLearner.get(s.learnerId) ?? [];
+		let list = byLearner.get(s.learnerId);
+		if (!list) byLearner.set(s.learnerId, (list = []));
+		const judgements = judgementsBySubmission.get(s.id) ?? [];
+		const agreedHere = agreedBySubmission.get(s.id);
 		for (const c of criteriaByTask.get(s.taskId) ?? []) {
-			const k = key(s.id, c.criterionId);
-			const result = teacherResult(teacherValues.get(k) ?? [], agreedValues.get(k) ?? null);
+			const teacherValues: number[] = [];
+			let selfValue: number | null = null;
+			for (const j of judgements) {
+				if (j.criterionId !== c.criterionId) continue;
+				if (j.isSelf) selfValue = j.value;
+				else teacherValues.push(j.value!);
+			}
+			const agreedValue = agreedHere?.find((a) => a.criterionId === c.criterionId)?.value ?? null;
+			const result = teacherResult(teacherValues, agreedValue);
 			if (!result) continue;
 			list.push({
 				taskId: s.taskId,
@@ -110,15 +126,20 @@ export async function releasedResults(db: DB, scope: ResultScope): Promise<Map<n
 				taskWeight: c.weight,
 				bands: bandsByScale.get(s.scaleId) ?? [],
 				teacherValue: result.value,
-				selfValue: selfValues.get(k) ?? null,
+				selfValue,
 				skillShares: sharesByCriterion.get(c.criterionId) ?? new Map()
 			});
 		}
-		byLearner.set(s.learnerId, list);
 	}
 	return byLearner;
 }
 
 export async function skillList(db: DB) {
 	return (await fusionSkills(db)).map((s) => ({ id: s.id, code: s.code, title: s.title, identifier: s.identifier }));
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+	const list = map.get(key);
+	if (list) list.push(value);
+	else map.set(key, [value]);
 }

@@ -85,9 +85,12 @@ export async function schoolFusionReport(db: DB, schoolId: number, filter: Schoo
 			}));
 	};
 	const yearOf = new Map(learners.map((l) => [l.id, l.yearGroup ?? 'No year group']));
+	// Results share a few release dates: work out each date's term once, not once per result.
+	const releaseDates = new Set<string>();
+	for (const list of results.values()) for (const r of list) releaseDates.add(r.releasedAt);
 	const terms = new Map<string, string>();
-	for (const list of results.values()) for (const r of list) {
-		const t = schoolTerm(r.releasedAt);
+	for (const date of releaseDates) {
+		const t = schoolTerm(date);
 		terms.set(t.key, t.label);
 	}
 	return {
