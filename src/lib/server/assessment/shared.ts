@@ -3,6 +3,7 @@ import type { DB } from '../db/connection';
 import type { AssessorRole, Database } from '../db/schema';
 import type { Band } from '../../domain/scales';
 import { descriptorsFor, taskCriteria } from '../tasks/tasks';
+import { compiledOnce } from '../db/compiled-once';
 
 /** A refusal the person can act on; `status` is what an endpoint answers with. */
 export class AssessmentError extends Error {
@@ -131,34 +132,48 @@ export async function updateOwnJudgementIfOpen(
 	taskId: number,
 	judgement: { criterionId: number; value?: number | null; comment?: string }
 ): Promise<number | null> {
-	const saved = await db
-		.updateTable('assessments')
-		.set((eb) => ({
-			...(judgement.value !== undefined ? { value: judgement.value } : {}),
-			...(judgement.comment !== undefined ? { comment: judgement.comment } : {}),
-			revision: eb('revision', '+', 1),
-			updated_at: nowIso()
-		}))
-		.where('submission_id', '=', (eb) =>
-			eb
-				.selectFrom('submissions')
-				.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
-				.innerJoin('enrolments', (join) =>
-					join.onRef('enrolments.class_id', '=', 'tasks.class_id').onRef('enrolments.learner_id', '=', 'submissions.learner_id')
-				)
-				.innerJoin('task_criteria', (join) =>
-					join.onRef('task_criteria.task_id', '=', 'tasks.id').on('task_criteria.criterion_id', '=', judgement.criterionId)
-				)
-				.select('submissions.id')
-				.where('submissions.task_id', '=', taskId)
-				.where('submissions.learner_id', '=', learnerId)
-				.where('submissions.self_state', '=', 'in_progress')
-				.where('tasks.state', '=', 'published')
-		)
-		.where('criterion_id', '=', judgement.criterionId)
-		.where('assessor_id', '=', learnerId)
-		.where('role', '=', 'self')
-		.returning('revision')
-		.executeTakeFirst();
+	const shape = judgement.value === undefined ? 'comment' : judgement.comment === undefined ? 'value' : 'both';
+	const [saved] = await updateOwnJudgement[shape](db, {
+		value: judgement.value ?? null,
+		comment: judgement.comment ?? '',
+		now: nowIso(),
+		criterionId: judgement.criterionId,
+		taskId,
+		learnerId
+	});
 	return saved?.revision ?? null;
 }
+
+type JudgementSlot = 'value' | 'comment' | 'now' | 'criterionId' | 'taskId' | 'learnerId';
+const updateOwnJudgementOf = (fields: 'value' | 'comment' | 'both') =>
+	compiledOnce<JudgementSlot, { revision: number }>((db, slot) =>
+		db
+			.updateTable('assessments')
+			.set((eb) => ({
+				...(fields !== 'comment' ? { value: slot<number | null>('value') } : {}),
+				...(fields !== 'value' ? { comment: slot<string>('comment') } : {}),
+				revision: eb('revision', '+', 1),
+				updated_at: slot<string>('now')
+			}))
+			.where('submission_id', '=', (eb) =>
+				eb
+					.selectFrom('submissions')
+					.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
+					.innerJoin('enrolments', (join) =>
+						join.onRef('enrolments.class_id', '=', 'tasks.class_id').onRef('enrolments.learner_id', '=', 'submissions.learner_id')
+					)
+					.innerJoin('task_criteria', (join) =>
+						join.onRef('task_criteria.task_id', '=', 'tasks.id').on('task_criteria.criterion_id', '=', slot<number>('criterionId'))
+					)
+					.select('submissions.id')
+					.where('submissions.task_id', '=', slot<number>('taskId'))
+					.where('submissions.learner_id', '=', slot<number>('learnerId'))
+					.where('submissions.self_state', '=', 'in_progress')
+					.where('tasks.state', '=', 'published')
+			)
+			.where('criterion_id', '=', slot<number>('criterionId'))
+			.where('assessor_id', '=', slot<number>('learnerId'))
+			.where('role', '=', 'self')
+			.returning('revision')
+	);
+const updateOwnJudgement = { value: updateOwnJudgementOf('value'), comment: updateOwnJudgementOf('comment'), both: updateOwnJudgementOf('both') };

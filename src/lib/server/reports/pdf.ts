@@ -62,7 +62,7 @@ export function renderLearnerReportPdf(report: LearnerReport, schoolName: string
 	doc.x = 48;
 
 	heading('CAPRI categories');
-	for (const c of p.capri) para(`${c.code} ${c.title}: ${c.words}${c.evidenceCount ? ` (${c.evidenceCount} results)` : ''}`);
+	for (const c of p.capri) para(`${c.code} ${c.title}: ${c.words}${c.evidenceCount ? ` (${c.evidenceCount} ${c.evidenceCount === 1 ? 'result' : 'results'})` : ''}`);
 
 	heading('Self-assessment accuracy');
 	if (p.calibration.length === 0) para('No task yet has both a self-assessment and released teacher grades.', MUTED);

@@ -1,0 +1,28 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DB } from '../../src/lib/server/db/connection';
+import { compiledOnce } from '../../src/lib/server/db/compiled-once';
+import { demoDatabase } from './helpers';
+
+let db: DB;
+beforeEach(async () => ({ db } = await demoDatabase()));
+afterEach(async () => db.destroy());
+
+describe('compiledOnce', () => {
+	it('builds once, and binds each run’s own values', async () => {
+		let builds = 0;
+		const usernameOf = compiledOnce<'id' | 'active', { username: string }>((base, slot) => {
+			builds++;
+			return base.selectFrom('users').select('username').where('id', '=', slot<number>('id')).where('active', '=', slot<0 | 1>('active'));
+		});
+		const ids = await db.selectFrom('users').select(['id', 'username']).orderBy('id').limit(3).execute();
+		for (const { id, username } of ids) expect(await usernameOf(db, { id, active: 1 })).toEqual([{ username }]);
+		expect(await usernameOf(db, { id: ids[0]!.id, active: 0 })).toEqual([]);
+		expect(builds).toBe(1);
+	});
+
+	it('runs inside a transaction handed to it', async () => {
+		const rename = compiledOnce<'title' | 'id', never>((base, slot) => base.updateTable('schools').set({ name: slot<string>('title') }).where('id', '=', slot<number>('id')));
+		await db.transaction().execute((trx) => rename(trx, { title: 'Renamed Academy', id: 1 }));
+		expect((await db.selectFrom('schools').select('name').where('id', '=', 1).executeTakeFirstOrThrow()).name).toBe('Renamed Academy');
+	});
+});
