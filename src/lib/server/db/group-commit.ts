@@ -18,6 +18,9 @@ const MAX_BATCH = 128;
  * docs/PERFORMANCE.md). Each caller is answered only after the commit that holds its write, so an
  * acknowledged save is as durable as before. If any write in a batch throws, the batch is rolled
  * back and each write is retried in its own transaction, so one bad write fails alone.
+ *
+ * A write must use only the transaction it is handed: the database has one connection, held by
+ * the batch, so a query on the outer `db` inside `work` would wait for itself.
  */
 export class GroupCommit {
 	#queue: Job<unknown>[] = [];
