@@ -56,7 +56,10 @@ test('peer allocation gives everyone three reviewers, never themselves, and the 
 	await expect(reviewer.getByRole('heading', { level: 1, name: 'Peer review: Peer allocation' })).toBeVisible();
 	const html = await reviewer.content();
 	const data = await (await reviewer.request.get(`${new URL(reviewer.url()).pathname}/__data.json`)).text();
-	for (const leak of [revieweeName, ...revieweeName.split(' '), secret]) {
+	// The page names its own reader in the header: a name part the two share (two O'Briens) is not a leak.
+	const ownNameParts = reviewerName.split(' ');
+	const revieweeOnlyParts = revieweeName.split(' ').filter((part) => !ownNameParts.includes(part));
+	for (const leak of [revieweeName, ...revieweeOnlyParts, secret]) {
 		expect(html, `page shows “${leak}”`).not.toContain(leak);
 		expect(data, `page data holds “${leak}”`).not.toContain(leak);
 	}
