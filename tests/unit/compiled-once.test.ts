@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DB } from '../../src/lib/server/db/connection';
+import { sessionCacheOf, type DB } from '../../src/lib/server/db/connection';
 import { compiledOnce } from '../../src/lib/server/db/compiled-once';
 import { demoDatabase } from './helpers';
 
@@ -24,5 +24,15 @@ describe('compiledOnce', () => {
 		const rename = compiledOnce<'title' | 'id', never>((base, slot) => base.updateTable('schools').set({ name: slot<string>('title') }).where('id', '=', slot<number>('id')));
 		await db.transaction().execute((trx) => rename(trx, { title: 'Renamed Academy', id: 1 }));
 		expect((await db.selectFrom('schools').select('name').where('id', '=', 1).executeTakeFirstOrThrow()).name).toBe('Renamed Academy');
+	});
+
+	it('shows every run to the database’s plugins, so a compiled write to users still empties the session cache', async () => {
+		const deactivate = compiledOnce<'id', never>((base, slot) => base.updateTable('users').set({ active: 0 }).where('id', '=', slot<number>('id')));
+		const cache = sessionCacheOf<string>(db)!;
+		for (const id of [1, 2]) {
+			cache.store('some-session', 'someone', cache.epoch, Date.now());
+			await deactivate(db, { id });
+			expect(cache.size).toBe(0);
+		}
 	});
 });

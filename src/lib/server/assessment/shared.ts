@@ -1,4 +1,4 @@
-import type { OnConflictBuilder, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { DB } from '../db/connection';
 import type { AssessorRole, Database } from '../db/schema';
 import type { Band } from '../../domain/scales';
@@ -72,46 +72,39 @@ export async function evidenceOf(db: DB, submissionId: number | null): Promise<E
 
 export const nowIso = () => new Date().toISOString();
 
-type Judgement = { criterionId: number; assessorId: number; role: AssessorRole; value?: number | null; comment?: string; submitted?: boolean };
-
-/** A new judgement's row: fields left out start empty. */
-function judgementRow(submissionId: number, judgement: Judgement, now: string) {
-	return {
-		submission_id: submissionId,
-		criterion_id: judgement.criterionId,
-		assessor_id: judgement.assessorId,
-		role: judgement.role,
-		value: judgement.value ?? null,
-		comment: judgement.comment ?? '',
-		revision: 1,
-		updated_at: now,
-		...(judgement.submitted ? { submitted_at: now } : {})
-	};
-}
-
-/** An existing judgement: a field left out is kept; every save bumps the revision. */
-function onExistingJudgement(judgement: Judgement, now: string) {
-	return (oc: OnConflictBuilder<Database, 'assessments'>) =>
-		oc.columns(['submission_id', 'criterion_id', 'assessor_id', 'role']).doUpdateSet((eb) => ({
-			...(judgement.value !== undefined ? { value: judgement.value } : {}),
-			...(judgement.comment !== undefined ? { comment: judgement.comment } : {}),
-			revision: eb('assessments.revision', '+', 1),
-			updated_at: now,
-			...(judgement.submitted ? { submitted_at: now } : {})
-		}));
-}
-
 /**
  * Save one person's judgement of one criterion of one piece of work: the slider, the comment, or
  * both (a field left out is kept). Every save bumps the revision. Self, peer and teacher saves all
  * come through here.
  */
-export async function upsertJudgement(trx: Transaction<Database>, judgement: Judgement & { submissionId: number }): Promise<number> {
+export async function upsertJudgement(
+	trx: Transaction<Database>,
+	judgement: { submissionId: number; criterionId: number; assessorId: number; role: AssessorRole; value?: number | null; comment?: string; submitted?: boolean }
+): Promise<number> {
 	const now = nowIso();
+	const submittedAt = judgement.submitted ? { submitted_at: now } : {};
 	const saved = await trx
 		.insertInto('assessments')
-		.values(judgementRow(judgement.submissionId, judgement, now))
-		.onConflict(onExistingJudgement(judgement, now))
+		.values({
+			submission_id: judgement.submissionId,
+			criterion_id: judgement.criterionId,
+			assessor_id: judgement.assessorId,
+			role: judgement.role,
+			value: judgement.value ?? null,
+			comment: judgement.comment ?? '',
+			revision: 1,
+			updated_at: now,
+			...submittedAt
+		})
+		.onConflict((oc) =>
+			oc.columns(['submission_id', 'criterion_id', 'assessor_id', 'role']).doUpdateSet((eb) => ({
+				...(judgement.value !== undefined ? { value: judgement.value } : {}),
+				...(judgement.comment !== undefined ? { comment: judgement.comment } : {}),
+				revision: eb('assessments.revision', '+', 1),
+				updated_at: now,
+				...submittedAt
+			}))
+		)
 		.returning('revision')
 		.executeTakeFirstOrThrow();
 	return saved.revision;

@@ -60,7 +60,7 @@ export async function createSession(db: DB, token: string, userId: number, now =
 	return session;
 }
 
-type ValidSession = Extract<SessionValidation, { session: Session }>;
+type CachedSession = { session: Session; user: SessionUser };
 
 /**
  * The session, its user (who must be active) and the user's roles in their school: one query, or
@@ -69,7 +69,7 @@ type ValidSession = Extract<SessionValidation, { session: Session }>;
  */
 export async function validateSessionToken(db: DB, token: string, now = new Date()): Promise<SessionValidation> {
 	const sessionId = sessionIdFromToken(token);
-	const cache = sessionCacheOf<ValidSession>(db);
+	const cache = sessionCacheOf<CachedSession>(db);
 	const cached = cache?.get(sessionId, now.getTime());
 	if (cached && now.getTime() < cached.session.expiresAt.getTime() - RENEW_WHEN_LESS_THAN_MS) {
 		return { session: cached.session, user: cached.user, renewed: false };
@@ -77,7 +77,7 @@ export async function validateSessionToken(db: DB, token: string, now = new Date
 	const epochAtRead = cache?.epoch ?? 0;
 	const validation = await lookUpSession(db, sessionId, now);
 	if (validation.session && cache) {
-		cache.store(sessionId, { session: validation.session, user: validation.user, renewed: false }, epochAtRead, now.getTime());
+		cache.store(sessionId, { session: validation.session, user: validation.user }, epochAtRead, now.getTime());
 	}
 	return validation;
 }

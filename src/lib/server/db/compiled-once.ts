@@ -13,6 +13,10 @@ class Slot {
  *
  * `build` receives a database to build on and `slot(name)`, a stand-in for a value given at run
  * time; use slots only where kysely binds a value as a parameter (`where`, `set`, `val`).
+ *
+ * Every run is still shown to the database's plugins, so those that watch queries (the session
+ * cache's AuthWritesPlugin) see it as they see any other; a plugin that rewrote the query would
+ * only shape the first compile.
  */
 export function compiledOnce<K extends string, R>(
 	build: (db: Kysely<Database>, slot: <T>(name: K) => T) => { compile(): CompiledQuery<R> }
@@ -20,8 +24,10 @@ export function compiledOnce<K extends string, R>(
 	let compiled: CompiledQuery<R> | undefined;
 	return async (db, values) => {
 		compiled ??= build(db, <T>(name: K) => new Slot(name) as unknown as T).compile();
+		const queryId = createQueryId();
+		db.getExecutor().transformQuery(compiled.query, queryId);
 		const parameters = compiled.parameters.map((p) => (p instanceof Slot ? values[p.name as K] : p));
-		const result = await db.executeQuery<R>({ ...compiled, parameters, queryId: createQueryId() });
+		const result = await db.executeQuery<R>({ ...compiled, parameters, queryId });
 		return result.rows;
 	};
 }
