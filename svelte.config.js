@@ -7,7 +7,6 @@ const config = {
 	compilerOptions: { runes: true },
 	kit: {
 		adapter: adapter({ out: 'build' }),
-		alias: { $domain: 'src/lib/domain' },
 		csrf: { trustedOrigins: [] },
 		// Hash-based CSP: SvelteKit adds hashes for its own inline bootstrap script,
 		// so no other inline script can run.

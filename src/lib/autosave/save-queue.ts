@@ -1,7 +1,7 @@
 /**
  * Autosave without losing a keystroke: changes are merged per key, debounced, sent one at a time,
  * and a failed send is kept and retried with back-off until it succeeds. Nothing here touches the
- * network or the DOM; `send` and the timers are injected so the behaviour is unit-tested.
+ * network or the DOM; `send` is injected, and the tests drive the timers with vitest's fake timers.
  */
 
 export class SaveFailure extends Error {
@@ -34,9 +34,6 @@ export interface SaveQueueOptions {
 	debounceMs?: number;
 	/** delays between automatic retries; the last repeats for ever */
 	retryDelaysMs?: number[];
-	now?: () => number;
-	setTimer?: (run: () => void, ms: number) => unknown;
-	clearTimer?: (handle: unknown) => void;
 }
 
 export const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
@@ -44,7 +41,7 @@ export const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 export class SaveQueue {
 	private readonly pending = new Map<string, Payload>();
 	private inFlight: { key: string; payload: Payload } | null = null;
-	private timer: unknown = null;
+	private timer: ReturnType<typeof setTimeout> | null = null;
 	private attempt = 0;
 	private snapshot: SaveSnapshot = { state: 'idle', message: '', unsaved: 0, retryAt: null, lastSavedAt: null };
 	private idleWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
@@ -54,9 +51,6 @@ export class SaveQueue {
 		this.options = {
 			debounceMs: 700,
 			retryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
-			now: () => Date.now(),
-			setTimer: (run, ms) => setTimeout(run, ms),
-			clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 			onChange: () => {},
 			...options
 		};
@@ -100,14 +94,14 @@ export class SaveQueue {
 
 	private schedule(ms: number) {
 		this.cancelTimer();
-		this.timer = this.options.setTimer(() => {
+		this.timer = setTimeout(() => {
 			this.timer = null;
 			void this.drain();
 		}, ms);
 	}
 
 	private cancelTimer() {
-		if (this.timer !== null) this.options.clearTimer(this.timer);
+		if (this.timer !== null) clearTimeout(this.timer);
 		this.timer = null;
 	}
 
@@ -135,7 +129,7 @@ export class SaveQueue {
 				return;
 			}
 		}
-		this.publish({ state: 'saved', message: '', unsaved: 0, retryAt: null, lastSavedAt: this.options.now() });
+		this.publish({ state: 'saved', message: '', unsaved: 0, retryAt: null, lastSavedAt: Date.now() });
 		for (const waiter of this.idleWaiters.splice(0)) waiter.resolve();
 	}
 
@@ -149,7 +143,7 @@ export class SaveQueue {
 		const delays = this.options.retryDelaysMs;
 		const delay = delays[Math.min(this.attempt, delays.length - 1)]!;
 		this.attempt++;
-		this.publish({ state: 'retrying', message: failure.message, unsaved: this.unsavedCount(), retryAt: this.options.now() + delay });
+		this.publish({ state: 'retrying', message: failure.message, unsaved: this.unsavedCount(), retryAt: Date.now() + delay });
 		this.schedule(delay);
 	}
 }
