@@ -19,8 +19,20 @@ export default defineConfig(
 	...svelte.configs.prettier,
 	{
 		languageOptions: { globals: { ...globals.browser, ...globals.node } },
-		// typescript-eslint recommends turning this off: TypeScript itself reports undefined names.
-		rules: { 'no-undef': 'off' }
+		rules: {
+			// typescript-eslint recommends turning this off: TypeScript itself reports undefined names.
+			'no-undef': 'off',
+			// `_`-prefixed names are deliberate placeholders, and `{ omitted: _, ...rest }` is how we drop fields.
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{
+					argsIgnorePattern: '^_',
+					varsIgnorePattern: '^_',
+					caughtErrorsIgnorePattern: '^_',
+					ignoreRestSiblings: true
+				}
+			]
+		}
 	},
 	{
 		files: ['**/*.svelte', '**/*.svelte.ts', '**/*.svelte.js'],

@@ -56,7 +56,7 @@ describe('crosswalk arithmetic', () => {
 		const subCodes = CAPRI.items.flatMap((c) => c.children!.map((s) => s.code));
 		expect(Object.keys(DEFAULT_CROSSWALK).sort()).toEqual(subCodes.sort());
 		const skillCodes = FUSION_SKILLS.items.map((s) => s.code);
-		const rows = Object.entries(DEFAULT_CROSSWALK).flatMap(([sub, skills], i) =>
+		const rows = Object.entries(DEFAULT_CROSSWALK).flatMap(([, skills], i) =>
 			Object.entries(skills).map(([skill, weight]) => ({ sourceItemId: i, targetItemId: skillCodes.indexOf(skill), weight }))
 		);
 		expect(rows.every((r) => r.targetItemId >= 0)).toBe(true);

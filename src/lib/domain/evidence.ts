@@ -52,7 +52,7 @@ export function formatBytes(bytes: number): string {
 /** A file name safe to echo in a Content-Disposition header and on a page: no paths, controls or quotes. */
 export function safeFileName(name: string): string {
 	const base = name.split(/[\\/]/).pop() ?? '';
-	// eslint-disable-next-line no-control-regex
+	// eslint-disable-next-line no-control-regex -- stripping control characters is the point of this pattern
 	const cleaned = base.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').replace(/\s+/g, ' ').trim().slice(0, 120);
 	return cleaned && !/^\.+$/.test(cleaned) ? cleaned : 'evidence';
 }

@@ -10,8 +10,7 @@ import type { RequestHandler } from './$types';
 /** The finished zip, streamed to the person who asked for it (or a school admin). */
 export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event);
-	let job;
-	job = await orHttpError(() => exportJob(getDb(), user, event.params.jobId));
+	const job = await orHttpError(() => exportJob(getDb(), user, event.params.jobId));
 	if (job.state !== 'done' || !job.filePath) error(409, 'This export is not finished yet.');
 	const size = statSync(job.filePath).size;
 	return new Response(Readable.toWeb(createReadStream(job.filePath)) as ReadableStream, {
