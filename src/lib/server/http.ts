@@ -1,7 +1,7 @@
 import { error, fail, json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { idSchema } from '../schemas/people';
-import { AssessmentError } from './assessment/shared';
+import { Refusal } from './errors';
 
 /** A numeric route parameter; anything else is a page that does not exist. */
 export function idParam(value: string | undefined, what = 'page'): number {
@@ -24,7 +24,7 @@ export async function answerJson(work: () => Promise<unknown>): Promise<Response
 	try {
 		return json((await work()) ?? { ok: true });
 	} catch (problem) {
-		if (problem instanceof AssessmentError) return json({ message: problem.message }, { status: problem.status });
+		if (problem instanceof Refusal) return json({ message: problem.message }, { status: problem.status });
 		throw problem;
 	}
 }
@@ -34,18 +34,22 @@ export async function orHttpError<T>(work: () => Promise<T>): Promise<T> {
 	try {
 		return await work();
 	} catch (problem) {
-		if (problem instanceof AssessmentError) error(problem.status, problem.message);
+		if (problem instanceof Refusal) error(problem.status, problem.message);
 		throw problem;
 	}
 }
 
-/** Runs a form action's work; refusals and invalid fields come back to the form as `message`. */
-export async function actOn<T>(work: () => Promise<T>) {
+/**
+ * Runs a form action's work; refusals and invalid fields come back to the form as `message`, with
+ * whatever `alongside` adds (the values typed, so the form keeps them; a field to mark).
+ */
+export async function actOn<T, Alongside extends object = object>(work: () => Promise<T>, alongside?: (message: string) => Alongside) {
+	const refuse = (status: number, message: string) => fail(status, { ...(alongside?.(message) as Alongside), message });
 	try {
 		return await work();
 	} catch (problem) {
-		if (problem instanceof AssessmentError) return fail(problem.status, { message: problem.message });
-		if (problem instanceof z.ZodError) return fail(400, { message: problem.issues[0]?.message ?? 'Please check the form.' });
+		if (problem instanceof Refusal) return refuse(problem.status, problem.message);
+		if (problem instanceof z.ZodError) return refuse(400, problem.issues[0]?.message ?? 'Please check the form.');
 		throw problem;
 	}
 }

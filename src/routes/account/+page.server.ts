@@ -2,7 +2,8 @@ import { fail } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db/connection';
 import { requireUser } from '$lib/server/auth/guards';
 import { createSession, generateSessionToken, setSessionTokenCookie } from '$lib/server/auth/sessions';
-import { AccountError, changeOwnPassword } from '$lib/server/people/accounts';
+import { changeOwnPassword } from '$lib/server/people/accounts';
+import { actOn } from '$lib/server/http';
 import { changePasswordSchema } from '$lib/schemas/people';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad } from './$types';
@@ -18,16 +19,16 @@ export const actions: Actions = {
 		const parsed = changePasswordSchema.safeParse(formFields(await event.request.formData()));
 		if (!parsed.success) return fail(400, fieldErrors(parsed.error));
 		const db = getDb();
-		try {
-			await changeOwnPassword(db, user.id, parsed.data.currentPassword, parsed.data.newPassword);
-		} catch (e) {
-			if (e instanceof AccountError) return fail(400, { message: e.message, errors: { currentPassword: e.message } });
-			throw e;
-		}
-		// Every session, this one included, ended with the change; keep this browser signed in.
-		const token = generateSessionToken();
-		const session = await createSession(db, token, user.id);
-		setSessionTokenCookie(event.cookies, token, session.expiresAt, event.url.protocol === 'https:');
-		return { changed: true };
+		return actOn(
+			async () => {
+				await changeOwnPassword(db, user.id, parsed.data.currentPassword, parsed.data.newPassword);
+				// Every session, this one included, ended with the change; keep this browser signed in.
+				const token = generateSessionToken();
+				const session = await createSession(db, token, user.id);
+				setSessionTokenCookie(event.cookies, token, session.expiresAt, event.url.protocol === 'https:');
+				return { changed: true };
+			},
+			(message) => ({ errors: { currentPassword: message } })
+		);
 	}
 };

@@ -1,6 +1,7 @@
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
-import { AssessmentError, nowIso } from './shared';
+import { nowIso } from './shared';
+import { Refusal } from '../errors';
 
 /** A teacher's reusable comments: their own and any the school shares, general or for one criterion. */
 export async function commentBankFor(db: DB, teacher: SessionUser) {
@@ -24,7 +25,7 @@ export async function addToCommentBank(db: DB, teacher: SessionUser, input: { te
 		.executeTakeFirst();
 	if (duplicate) return duplicate.id;
 	const count = await db.selectFrom('comment_bank').select((e) => e.fn.countAll<number>().as('n')).where('owner_id', '=', teacher.id).executeTakeFirstOrThrow();
-	if (Number(count.n) >= 500) throw new AssessmentError('Your comment bank is full (500 comments). Remove some you no longer use.');
+	if (Number(count.n) >= 500) throw new Refusal('Your comment bank is full (500 comments). Remove some you no longer use.');
 	const { id } = await db
 		.insertInto('comment_bank')
 		.values({ school_id: teacher.schoolId, owner_id: teacher.id, criterion_lineage_id: input.criterionLineageId, text: input.text, created_at: nowIso() })
@@ -35,5 +36,5 @@ export async function addToCommentBank(db: DB, teacher: SessionUser, input: { te
 
 export async function removeFromCommentBank(db: DB, teacher: SessionUser, commentId: number) {
 	const result = await db.deleteFrom('comment_bank').where('id', '=', commentId).where('owner_id', '=', teacher.id).executeTakeFirst();
-	if (Number(result.numDeletedRows) === 0) throw new AssessmentError('That comment is not in your bank.', 404);
+	if (Number(result.numDeletedRows) === 0) throw new Refusal('That comment is not in your bank.', 404);
 }

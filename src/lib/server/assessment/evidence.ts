@@ -12,7 +12,8 @@ import { recordAudit } from '../audit';
 import { DEFAULT_DATABASE_PATH } from '../db/connection';
 import { requireTaskToLearn } from '../tasks/tasks';
 import { ALLOWED_EVIDENCE_TYPES, isSafeEvidenceLink, judgeUpload, MAX_EVIDENCE_PER_SUBMISSION, safeFileName } from '../../domain/evidence';
-import { AssessmentError, nowIso } from './shared';
+import { nowIso } from './shared';
+import { Refusal } from '../errors';
 
 /** Uploads live beside the database, outside `static/`, and are only ever served through `evidenceFile`. */
 export function uploadsDirectory(): string {
@@ -31,10 +32,10 @@ async function openSubmission(db: DB, learner: SessionUser, taskId: number, crea
 	const task = await requireTaskToLearn(db, learner, taskId);
 	const existing = await db.selectFrom('submissions').select(['id', 'self_state as selfState']).where('task_id', '=', task.id).where('learner_id', '=', learner.id).executeTakeFirst();
 	if (existing?.selfState === 'submitted') {
-		throw new AssessmentError('Your self-assessment is submitted, so its evidence is locked. Ask your teacher to reopen it.', 409);
+		throw new Refusal('Your self-assessment is submitted, so its evidence is locked. Ask your teacher to reopen it.', 409);
 	}
 	if (existing) return existing;
-	if (!create) throw new AssessmentError('That evidence is not part of your work on this task.', 404);
+	if (!create) throw new Refusal('That evidence is not part of your work on this task.', 404);
 	const now = nowIso();
 	return db
 		.insertInto('submissions')
@@ -47,18 +48,18 @@ async function openSubmission(db: DB, learner: SessionUser, taskId: number, crea
 export async function addEvidence(db: DB, learner: SessionUser, taskId: number, input: EvidenceInput): Promise<number> {
 	// Check the input before touching anything, so a refused upload writes nothing.
 	let file: { bytes: Uint8Array; mime: string } | null = null;
-	if (input.kind === 'link' && !isSafeEvidenceLink(input.url)) throw new AssessmentError('A link must be a web address starting with https:// or http://.');
+	if (input.kind === 'link' && !isSafeEvidenceLink(input.url)) throw new Refusal('A link must be a web address starting with https:// or http://.');
 	if (input.kind === 'file') {
 		const early = judgeUpload({ size: input.file.size, sniffedMime: 'application/pdf' }); // size first, before reading it into memory
-		if (!early.ok) throw new AssessmentError(early.message);
+		if (!early.ok) throw new Refusal(early.message);
 		const bytes = new Uint8Array(await input.file.arrayBuffer());
 		const verdict = judgeUpload({ size: bytes.byteLength, sniffedMime: (await fileTypeFromBuffer(bytes))?.mime });
-		if (!verdict.ok) throw new AssessmentError(verdict.message);
+		if (!verdict.ok) throw new Refusal(verdict.message);
 		file = { bytes, mime: verdict.mime };
 	}
 	const submission = await openSubmission(db, learner, taskId, true);
 	const count = await db.selectFrom('evidence').select((e) => e.fn.countAll<number>().as('n')).where('submission_id', '=', submission.id).executeTakeFirstOrThrow();
-	if (Number(count.n) >= MAX_EVIDENCE_PER_SUBMISSION) throw new AssessmentError(`A task can have at most ${MAX_EVIDENCE_PER_SUBMISSION} pieces of evidence.`);
+	if (Number(count.n) >= MAX_EVIDENCE_PER_SUBMISSION) throw new Refusal(`A task can have at most ${MAX_EVIDENCE_PER_SUBMISSION} pieces of evidence.`);
 
 	const base = { submission_id: submission.id, kind: input.kind, title: input.title, created_at: nowIso() } as const;
 	if (input.kind === 'text') return insertEvidence(db, learner, { ...base, body: input.body });
@@ -102,7 +103,7 @@ async function insertEvidence(
 export async function removeEvidence(db: DB, learner: SessionUser, taskId: number, evidenceId: number) {
 	const submission = await openSubmission(db, learner, taskId, false);
 	const item = await db.selectFrom('evidence').select(['id', 'storage_key', 'title']).where('id', '=', evidenceId).where('submission_id', '=', submission.id).executeTakeFirst();
-	if (!item) throw new AssessmentError('That evidence is not part of your work on this task.', 404);
+	if (!item) throw new Refusal('That evidence is not part of your work on this task.', 404);
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('evidence').where('id', '=', item.id).execute();
 		await recordAudit(trx, { schoolId: learner.schoolId, actorId: learner.id, action: 'evidence.remove', entityType: 'evidence', entityId: String(item.id), before: { title: item.title } });
@@ -141,8 +142,8 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 		item &&
 		item.schoolId === user.schoolId &&
 		(item.learnerId === user.id || Boolean(item.reviews) || (hasRole(user, 'teacher') && Boolean(item.teaches)) || hasRole(user, 'admin'));
-	if (!item || !allowed || !item.storageKey || !item.mime) throw new AssessmentError('That file does not exist, or is not yours to see.', 404);
+	if (!item || !allowed || !item.storageKey || !item.mime) throw new Refusal('That file does not exist, or is not yours to see.', 404);
 	const bytes = await readFile(join(uploadsDirectory(), item.storageKey)).catch(() => null);
-	if (!bytes) throw new AssessmentError('That file is missing from storage. Ask the learner to upload it again.', 404);
+	if (!bytes) throw new Refusal('That file is missing from storage. Ask the learner to upload it again.', 404);
 	return { bytes, mime: item.mime, fileName: item.fileName ?? 'evidence', inline: ALLOWED_EVIDENCE_TYPES[item.mime]?.inline ?? false };
 }

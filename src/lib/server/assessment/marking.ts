@@ -5,9 +5,10 @@ import { renderMarkdown } from '../markdown';
 import { requireTaskToMark } from '../tasks/tasks';
 import { learnerTaskStatus, STATUS_LABEL } from '../../domain/task-status';
 import type { TeacherSave } from '../../schemas/assessment';
-import { AssessmentError, assessmentCards, evidenceOf, nowIso, upsertJudgement } from './shared';
+import { assessmentCards, evidenceOf, nowIso, upsertJudgement } from './shared';
 import { commentBankFor } from './comment-bank';
 import { peerResultsFor } from '../peer/peer-review';
+import { Refusal } from '../errors';
 
 /** The class list for marking one task: each learner with where they stand (one query). */
 export async function markingList(db: DB, teacher: SessionUser, taskId: number) {
@@ -77,7 +78,7 @@ async function requireLearnerOfTask(db: DB, classId: number, learnerId: number) 
 		.where('enrolments.class_id', '=', classId)
 		.where('enrolments.learner_id', '=', learnerId)
 		.executeTakeFirst();
-	if (!learner) throw new AssessmentError('That learner is not in this task’s class.', 404);
+	if (!learner) throw new Refusal('That learner is not in this task’s class.', 404);
 	return learner;
 }
 
@@ -166,7 +167,7 @@ export type MarkingView = Awaited<ReturnType<typeof markingView>>;
  */
 export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: number, learnerId: number, change: TeacherSave) {
 	const task = await requireTaskToMark(db, teacher, taskId);
-	if (task.state === 'draft') throw new AssessmentError('Publish the task before assessing learners on it.', 409);
+	if (task.state === 'draft') throw new Refusal('Publish the task before assessing learners on it.', 409);
 	await requireLearnerOfTask(db, task.class_id, learnerId);
 	return db.transaction().execute(async (trx) => {
 		const now = nowIso();
@@ -179,7 +180,7 @@ export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: num
 		const released = submission.releasedAt !== null;
 		const reason = change.reason?.trim() ?? '';
 		if (released && !reason) {
-			throw new AssessmentError('These grades are already released. Say why you are changing them (the change is recorded).', 409);
+			throw new Refusal('These grades are already released. Say why you are changing them (the change is recorded).', 409);
 		}
 		const audit = (before: unknown, after: unknown, action: string) =>
 			recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action, entityType: 'submission', entityId: String(submission.id), before, after, reason });
@@ -190,7 +191,7 @@ export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: num
 			return { revision: null };
 		}
 		const inTask = await trx.selectFrom('task_criteria').select('id').where('task_id', '=', taskId).where('criterion_id', '=', change.criterionId).executeTakeFirst();
-		if (!inTask) throw new AssessmentError('That criterion is not part of this task.', 400);
+		if (!inTask) throw new Refusal('That criterion is not part of this task.', 400);
 		const before = await trx
 			.selectFrom('assessments')
 			.select(['value', 'comment'])
@@ -222,11 +223,11 @@ export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: num
 export async function releaseGrades(db: DB, teacher: SessionUser, taskId: number, learnerId: number | 'all') {
 	const { learners, task } = await markingList(db, teacher, taskId);
 	const candidates = learnerId === 'all' ? learners : learners.filter((l) => l.id === learnerId);
-	if (learnerId !== 'all' && candidates.length === 0) throw new AssessmentError('That learner is not in this task’s class.', 404);
+	if (learnerId !== 'all' && candidates.length === 0) throw new Refusal('That learner is not in this task’s class.', 404);
 	const ready = candidates.filter((l) => l.readyToRelease);
 	if (learnerId !== 'all' && ready.length === 0) {
 		const learner = candidates[0]!;
-		throw new AssessmentError(
+		throw new Refusal(
 			learner.released ? 'These grades are already released.' : `Grade all ${task.criteriaCount} criteria before releasing (${learner.teacherGraded} done).`,
 			409
 		);
@@ -261,7 +262,7 @@ export async function reopenSelfAssessment(db: DB, teacher: SessionUser, taskId:
 	const task = await requireTaskToMark(db, teacher, taskId);
 	await requireLearnerOfTask(db, task.class_id, learnerId);
 	const submission = await db.selectFrom('submissions').select(['id', 'self_state']).where('task_id', '=', taskId).where('learner_id', '=', learnerId).executeTakeFirst();
-	if (submission?.self_state !== 'submitted') throw new AssessmentError('This self-assessment is not submitted, so there is nothing to reopen.', 409);
+	if (submission?.self_state !== 'submitted') throw new Refusal('This self-assessment is not submitted, so there is nothing to reopen.', 409);
 	await db.transaction().execute(async (trx) => {
 		await trx.updateTable('submissions').set({ self_state: 'in_progress', self_submitted_at: null, updated_at: nowIso() }).where('id', '=', submission.id).execute();
 		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'self.reopen', entityType: 'submission', entityId: String(submission.id) });

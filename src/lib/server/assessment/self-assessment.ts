@@ -6,9 +6,10 @@ import { requireTaskToLearn } from '../tasks/tasks';
 import { describeSelfGap } from '../../domain/feedback';
 import { gradesVisibleToLearner, teacherResult } from '../../domain/results';
 import type { SelfSave } from '../../schemas/assessment';
-import { AssessmentError, assessmentCards, evidenceOf, nowIso, upsertJudgement, updateOwnJudgementIfOpen } from './shared';
+import { assessmentCards, evidenceOf, nowIso, upsertJudgement, updateOwnJudgementIfOpen } from './shared';
 import { peerResultsFor } from '../peer/peer-review';
 import { groupCommitOf } from '../db/group-commit';
+import { Refusal } from '../errors';
 
 /**
  * Everything a learner sees on their assessment screen. Teacher grades and comments are read only
@@ -126,11 +127,11 @@ export async function saveSelfAssessment(db: DB, learner: SessionUser, taskId: n
 			.where('tasks.id', '=', taskId)
 			.where('tasks.state', '=', 'published')
 			.executeTakeFirst();
-		if (!task) throw new AssessmentError('That task does not exist, or is not set for your class.', 404);
+		if (!task) throw new Refusal('That task does not exist, or is not set for your class.', 404);
 		if (task.selfState === 'submitted') {
-			throw new AssessmentError('You have submitted this self-assessment, so it is locked. Ask your teacher to reopen it if you need to change something.', 409);
+			throw new Refusal('You have submitted this self-assessment, so it is locked. Ask your teacher to reopen it if you need to change something.', 409);
 		}
-		if (change.kind === 'criterion' && task.taskCriterionId === null) throw new AssessmentError('That criterion is not part of this task.', 400);
+		if (change.kind === 'criterion' && task.taskCriterionId === null) throw new Refusal('That criterion is not part of this task.', 400);
 		const now = nowIso();
 		let submissionId = task.submissionId;
 		if (submissionId === null || task.selfState !== 'in_progress') {
@@ -163,7 +164,7 @@ export async function submitSelfAssessment(db: DB, learner: SessionUser, taskId:
 			.where('task_id', '=', task.id)
 			.where('learner_id', '=', learner.id)
 			.executeTakeFirst();
-		if (submission?.self_state === 'submitted') throw new AssessmentError('You have already submitted this self-assessment.', 409);
+		if (submission?.self_state === 'submitted') throw new Refusal('You have already submitted this self-assessment.', 409);
 		const missing = await trx
 			.selectFrom('task_criteria')
 			.innerJoin('criteria', 'criteria.id', 'task_criteria.criterion_id')
@@ -180,7 +181,7 @@ export async function submitSelfAssessment(db: DB, learner: SessionUser, taskId:
 			.execute();
 		if (!submission || missing.length > 0) {
 			const list = missing.map((m) => `${m.code} ${m.title}`).join(', ');
-			throw new AssessmentError(`Place your slider on every criterion before submitting. Still to do: ${list || 'all of them'}.`);
+			throw new Refusal(`Place your slider on every criterion before submitting. Still to do: ${list || 'all of them'}.`);
 		}
 		const now = nowIso();
 		await trx.updateTable('submissions').set({ self_state: 'submitted', self_submitted_at: now, updated_at: now }).where('id', '=', submission.id).execute();

@@ -5,16 +5,6 @@ import type { Band } from '../../domain/scales';
 import { descriptorsFor, taskCriteria } from '../tasks/tasks';
 import { compiledOnce } from '../db/compiled-once';
 
-/** A refusal the person can act on; `status` is what an endpoint answers with. */
-export class AssessmentError extends Error {
-	constructor(
-		message: string,
-		readonly status: 400 | 403 | 404 | 409 = 400
-	) {
-		super(message);
-	}
-}
-
 export async function scaleBands(db: DB, scaleId: number): Promise<Band[]> {
 	return db
 		.selectFrom('grade_bands')

@@ -3,7 +3,7 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { hasRole, requireLearnerAccess } from '../auth/guards';
 import { recordAudit } from '../audit';
-import { AssessmentError, nowIso } from '../assessment/shared';
+import { nowIso } from '../assessment/shared';
 import { capriTree, fusionSkills } from '../frameworks/frameworks';
 import { releasedResults } from '../profiles/results';
 import { LEVEL_LABELS } from '../profiles/profiles';
@@ -11,6 +11,7 @@ import { FUSION_SKILLS } from '../../domain/frameworks';
 import { checkAwardRule, describeRule, type AwardRule } from '../../domain/badge-rules';
 import { generateIssuerKey, signCredential, verifySignedCredential, keyDocuments, type IssuerKey } from './signing';
 import { generatedBadgeSvg } from './images';
+import { Refusal } from '../errors';
 
 export const LAYERS = ['engage', 'participate', 'demonstrate', 'lead'] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -83,10 +84,10 @@ export interface BadgeInput {
 export async function createBadge(db: DB, admin: SessionUser, input: BadgeInput) {
 	const [skills, capri] = await Promise.all([fusionSkills(db), capriTree(db)]);
 	const items = new Map([...skills.map((s) => [s.id, s] as const), ...capri.flatMap((c) => [[c.id, c] as const, ...c.subCategories.map((s) => [s.id, s] as const)])]);
-	if (input.alignmentItemIds.length === 0) throw new AssessmentError('Align the badge to at least one Fusion Skill or CAPRI category.');
-	if (input.alignmentItemIds.some((id) => !items.has(id))) throw new AssessmentError('Align only to Fusion Skills or CAPRI items.');
-	if (input.rule.kind === 'skill' && !skills.some((s) => s.id === Number(input.rule.target))) throw new AssessmentError('Choose a Fusion Skill for the award rule.');
-	if (input.rule.kind === 'capri' && !capri.some((c) => c.code === input.rule.target)) throw new AssessmentError('Choose a CAPRI category for the award rule.');
+	if (input.alignmentItemIds.length === 0) throw new Refusal('Align the badge to at least one Fusion Skill or CAPRI category.');
+	if (input.alignmentItemIds.some((id) => !items.has(id))) throw new Refusal('Align only to Fusion Skills or CAPRI items.');
+	if (input.rule.kind === 'skill' && !skills.some((s) => s.id === Number(input.rule.target))) throw new Refusal('Choose a Fusion Skill for the award rule.');
+	if (input.rule.kind === 'capri' && !capri.some((c) => c.code === input.rule.target)) throw new Refusal('Choose a CAPRI category for the award rule.');
 	const colour = input.rule.kind === 'capri' ? capri.find((c) => c.code === input.rule.target)?.colour : null;
 	const image = input.image ?? { mime: 'image/svg+xml' as const, data: Buffer.from(generatedBadgeSvg(input.name, input.layer, colour)) };
 	return db.transaction().execute(async (trx) => {
@@ -194,9 +195,9 @@ export async function badgeWorkbench(db: DB, user: SessionUser) {
 
 export async function requestBadge(db: DB, learner: SessionUser, badgeId: number, note: string) {
 	const badge = await db.selectFrom('badges').select(['id', 'name']).where('id', '=', badgeId).where('school_id', '=', learner.schoolId).where('active', '=', 1).executeTakeFirst();
-	if (!badge) throw new AssessmentError('That badge does not exist.', 404);
+	if (!badge) throw new Refusal('That badge does not exist.', 404);
 	const open = await db.selectFrom('badge_awards').select('state').where('badge_id', '=', badgeId).where('learner_id', '=', learner.id).where('state', 'in', ['requested', 'issued']).executeTakeFirst();
-	if (open) throw new AssessmentError(open.state === 'issued' ? 'You already have this badge.' : 'You have already asked for this badge; your teacher will look at it.', 409);
+	if (open) throw new Refusal(open.state === 'issued' ? 'You already have this badge.' : 'You have already asked for this badge; your teacher will look at it.', 409);
 	await db.insertInto('badge_awards').values({ identifier: randomUUID(), badge_id: badgeId, learner_id: learner.id, state: 'requested', request_note: note, created_at: nowIso() }).execute();
 }
 
@@ -207,16 +208,16 @@ export async function requestBadge(db: DB, learner: SessionUser, badgeId: number
  */
 export async function issueBadge(db: DB, user: SessionUser, badgeId: number, learnerId: number, origin: string) {
 	await requireLearnerAccess(db, user, learnerId);
-	if (!hasRole(user, 'teacher', 'admin')) throw new AssessmentError('Only teachers and admins issue badges.', 403);
+	if (!hasRole(user, 'teacher', 'admin')) throw new Refusal('Only teachers and admins issue badges.', 403);
 	const badge = await db.selectFrom('badges').selectAll().where('id', '=', badgeId).where('school_id', '=', user.schoolId).executeTakeFirst();
-	if (!badge) throw new AssessmentError('That badge does not exist.', 404);
+	if (!badge) throw new Refusal('That badge does not exist.', 404);
 	const already = await db.selectFrom('badge_awards').select('id').where('badge_id', '=', badgeId).where('learner_id', '=', learnerId).where('state', '=', 'issued').executeTakeFirst();
-	if (already) throw new AssessmentError('This learner already has this badge.', 409);
+	if (already) throw new Refusal('This learner already has this badge.', 409);
 	const request = await db.selectFrom('badge_awards').select(['id', 'request_note']).where('badge_id', '=', badgeId).where('learner_id', '=', learnerId).where('state', '=', 'requested').executeTakeFirst();
 	const rule = JSON.parse(badge.rule_json) as AwardRule;
 	const results = (await releasedResults(db, { schoolId: user.schoolId, learnerId })).get(learnerId) ?? [];
 	const evidence = checkAwardRule(results, rule);
-	if (!evidence.met && !request) throw new AssessmentError('This learner does not meet the badge’s rule yet, and has not asked for it.', 409);
+	if (!evidence.met && !request) throw new Refusal('This learner does not meet the badge’s rule yet, and has not asked for it.', 409);
 
 	const [school, learner, alignments, details] = await Promise.all([
 		db.selectFrom('schools').select(['name', 'slug']).where('id', '=', user.schoolId).executeTakeFirstOrThrow(),
@@ -341,7 +342,7 @@ export const NAME_SHARING = ['full', 'first_initial', 'initials'] as const;
 /** How a learner's name appears on their public badge pages (the credential itself holds only a hash). */
 export async function setSharedName(db: DB, learner: SessionUser, identifier: string, choice: (typeof NAME_SHARING)[number]) {
 	const award = await db.selectFrom('badge_awards').select('id').where('identifier', '=', identifier).where('learner_id', '=', learner.id).executeTakeFirst();
-	if (!award) throw new AssessmentError('That badge is not yours.', 404);
+	if (!award) throw new Refusal('That badge is not yours.', 404);
 	const name =
 		choice === 'full' ? `${learner.givenName} ${learner.familyName}` : choice === 'first_initial' ? `${learner.givenName} ${learner.familyName[0] ?? ''}.` : `${learner.givenName[0] ?? ''}. ${learner.familyName[0] ?? ''}.`;
 	await db.updateTable('badge_awards').set({ recipient_name: name }).where('id', '=', award.id).execute();
@@ -349,7 +350,7 @@ export async function setSharedName(db: DB, learner: SessionUser, identifier: st
 
 export async function declineRequest(db: DB, user: SessionUser, awardId: number) {
 	const award = await db.selectFrom('badge_awards').innerJoin('badges', 'badges.id', 'badge_awards.badge_id').select(['badge_awards.id', 'badge_awards.learner_id', 'badge_awards.state']).where('badge_awards.id', '=', awardId).where('badges.school_id', '=', user.schoolId).executeTakeFirst();
-	if (!award || award.state !== 'requested' || award.learner_id === null) throw new AssessmentError('That request does not exist.', 404);
+	if (!award || award.state !== 'requested' || award.learner_id === null) throw new Refusal('That request does not exist.', 404);
 	await requireLearnerAccess(db, user, award.learner_id);
 	await db.updateTable('badge_awards').set({ state: 'declined' }).where('id', '=', awardId).execute();
 }
@@ -362,9 +363,9 @@ export async function revokeAward(db: DB, user: SessionUser, identifier: string,
 		.where('badge_awards.identifier', '=', identifier)
 		.where('badges.school_id', '=', user.schoolId)
 		.executeTakeFirst();
-	if (!award || award.state !== 'issued') throw new AssessmentError('That badge is not issued, so it cannot be revoked.', 404);
+	if (!award || award.state !== 'issued') throw new Refusal('That badge is not issued, so it cannot be revoked.', 404);
 	if (award.learner_id !== null) await requireLearnerAccess(db, user, award.learner_id);
-	if (!reason.trim()) throw new AssessmentError('Say why the badge is revoked (it is recorded).');
+	if (!reason.trim()) throw new Refusal('Say why the badge is revoked (it is recorded).');
 	await db.transaction().execute(async (trx) => {
 		await trx.updateTable('badge_awards').set({ state: 'revoked', revoked_at: nowIso(), revoked_by: user.id }).where('id', '=', award.id).execute();
 		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: 'badge.revoke', entityType: 'badge_award', entityId: identifier, reason });

@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/connection';
 import { recordAudit } from '../audit';
-
-export class ClassError extends Error {}
+import { Refusal } from '../errors';
 
 export interface ClassSummary {
 	id: number;
@@ -125,7 +124,7 @@ export async function createClass(
 		.where('school_id', '=', schoolId)
 		.where('name', '=', input.name)
 		.executeTakeFirst();
-	if (clash) throw new ClassError(`There is already a class called ${input.name}.`);
+	if (clash) throw new Refusal(`There is already a class called ${input.name}.`);
 	return db.transaction().execute(async (trx) => {
 		const { id } = await trx
 			.insertInto('classes')
@@ -152,7 +151,7 @@ async function requireMemberWithRole(db: DB, schoolId: number, userId: number, r
 		.where('user_id', '=', userId)
 		.where('role', '=', role)
 		.executeTakeFirst();
-	if (!member) throw new ClassError(role === 'teacher' ? 'That person is not a teacher in this school.' : 'That person is not a student in this school.');
+	if (!member) throw new Refusal(role === 'teacher' ? 'That person is not a teacher in this school.' : 'That person is not a student in this school.');
 }
 
 export async function assignTeacher(db: DB, schoolId: number, actorId: number, classId: number, teacherId: number) {
@@ -166,7 +165,7 @@ export async function assignTeacher(db: DB, schoolId: number, actorId: number, c
 export async function removeTeacher(db: DB, schoolId: number, actorId: number, classId: number, teacherId: number) {
 	await db.transaction().execute(async (trx) => {
 		const removed = await trx.deleteFrom('class_teachers').where('class_id', '=', classId).where('teacher_id', '=', teacherId).executeTakeFirst();
-		if (Number(removed.numDeletedRows) === 0) throw new ClassError('That is not a teacher of this class.');
+		if (Number(removed.numDeletedRows) === 0) throw new Refusal('That is not a teacher of this class.');
 		await recordAudit(trx, { schoolId, actorId, action: 'class.remove_teacher', entityType: 'class', entityId: String(classId), before: { teacherId } });
 	});
 }
@@ -189,7 +188,7 @@ export async function enrolLearners(db: DB, schoolId: number, actorId: number, c
 export async function unenrolLearner(db: DB, schoolId: number, actorId: number, classId: number, learnerId: number) {
 	await db.transaction().execute(async (trx) => {
 		const removed = await trx.deleteFrom('enrolments').where('class_id', '=', classId).where('learner_id', '=', learnerId).executeTakeFirst();
-		if (Number(removed.numDeletedRows) === 0) throw new ClassError('That is not a student of this class.');
+		if (Number(removed.numDeletedRows) === 0) throw new Refusal('That is not a student of this class.');
 		await recordAudit(trx, { schoolId, actorId, action: 'class.unenrol', entityType: 'class', entityId: String(classId), before: { learnerId } });
 	});
 }

@@ -7,8 +7,7 @@ import { capriTree, crosswalkFor, fusionSkills } from '../frameworks/frameworks'
 import { recordAudit } from '../audit';
 import { STARTER_BANK } from './starter-bank';
 import type { CriterionInput } from '../../schemas/criteria';
-
-export class CriterionError extends Error {}
+import { Refusal } from '../errors';
 
 type Executor = DB | Transaction<Database>;
 
@@ -265,7 +264,7 @@ async function requireScaleBandCount(db: Executor, schoolId: number, scaleId: nu
 		.where('id', '=', scaleId)
 		.where((eb) => eb.or([eb('school_id', 'is', null), eb('school_id', '=', schoolId)]))
 		.executeTakeFirst();
-	if (!scale) throw new CriterionError('Choose one of your school’s grade scales.');
+	if (!scale) throw new Refusal('Choose one of your school’s grade scales.');
 	return Number(scale.bandCount);
 }
 
@@ -278,7 +277,7 @@ async function requireSubCategory(db: Executor, subCategoryId: number) {
 		.where('sub.id', '=', subCategoryId)
 		.where('frameworks.kind', '=', 'capri')
 		.executeTakeFirst();
-	if (!sub) throw new CriterionError('Choose a CAPRI sub-category.');
+	if (!sub) throw new Refusal('Choose a CAPRI sub-category.');
 	return sub;
 }
 
@@ -291,12 +290,12 @@ async function requireFusionSkills(db: Executor, overrides: { fusionItemId: numb
 		.where('framework_items.id', 'in', overrides.map((o) => o.fusionItemId))
 		.where('frameworks.kind', '=', 'fusion')
 		.execute();
-	if (found.length !== new Set(overrides.map((o) => o.fusionItemId)).size) throw new CriterionError('Those are not Fusion Skills.');
+	if (found.length !== new Set(overrides.map((o) => o.fusionItemId)).size) throw new Refusal('Those are not Fusion Skills.');
 }
 
 export async function createCriterion(db: DB, schoolId: number, actorId: number, input: CriterionInput): Promise<number> {
 	const bandCount = await requireScaleBandCount(db, schoolId, input.scaleId);
-	if (input.descriptors.length !== bandCount) throw new CriterionError(`Describe each of the scale’s ${bandCount} bands.`);
+	if (input.descriptors.length !== bandCount) throw new Refusal(`Describe each of the scale’s ${bandCount} bands.`);
 	const sub = await requireSubCategory(db, input.subCategoryId);
 	await requireFusionSkills(db, input.skillOverrides);
 	return db.transaction().execute(async (trx) => {
@@ -332,9 +331,9 @@ export async function updateCriterion(
 	input: Omit<CriterionInput, 'subCategoryId' | 'scaleId'>
 ): Promise<{ criterionId: number; versioned: boolean }> {
 	const current = await getCriterion(db, schoolId, criterionId);
-	if (!current) throw new CriterionError('That criterion does not exist.');
-	if (current.supersededAt) throw new CriterionError('This is an old version. Edit the current version instead.');
-	if (input.descriptors.length !== current.bands.length) throw new CriterionError(`Describe each of the scale’s ${current.bands.length} bands.`);
+	if (!current) throw new Refusal('That criterion does not exist.');
+	if (current.supersededAt) throw new Refusal('This is an old version. Edit the current version instead.');
+	if (input.descriptors.length !== current.bands.length) throw new Refusal(`Describe each of the scale’s ${current.bands.length} bands.`);
 	await requireFusionSkills(db, input.skillOverrides);
 	const before = { title: current.title, description: current.description, descriptors: current.bands.map((b) => b.descriptor), overrides: current.overrides };
 	return db.transaction().execute(async (trx) => {
@@ -405,7 +404,7 @@ export async function updateCriterion(
 /** A new criterion (its own lineage and code) starting from another's wording. */
 export async function copyCriterion(db: DB, schoolId: number, actorId: number, criterionId: number): Promise<number> {
 	const source = await getCriterion(db, schoolId, criterionId);
-	if (!source) throw new CriterionError('That criterion does not exist.');
+	if (!source) throw new Refusal('That criterion does not exist.');
 	return createCriterion(db, schoolId, actorId, {
 		subCategoryId: source.capriItemId,
 		scaleId: source.scaleId,

@@ -8,6 +8,7 @@ import {
 	type CasePackage
 } from '../../domain/case';
 import { recordAudit } from '../audit';
+import { Refusal } from '../errors';
 
 export interface FrameworkItem {
 	id: number;
@@ -190,8 +191,6 @@ async function defaultCrosswalkRows(db: DB): Promise<CrosswalkWeight[]> {
 		.execute();
 }
 
-export class CaseImportError extends Error {}
-
 export interface CaseImportResult {
 	frameworkCreated: boolean;
 	itemsCreated: number;
@@ -210,7 +209,7 @@ export async function importCasePackage(db: DB, schoolId: number | null, actorId
 	const parsed = casePackageSchema.safeParse(json);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
-		throw new CaseImportError(`Not a CASE framework package: ${issue.path.join('.') || 'document'} ${issue.message}.`);
+		throw new Refusal(`Not a CASE framework package: ${issue.path.join('.') || 'document'} ${issue.message}.`);
 	}
 	const pkg = parsed.data;
 	const parents = parentsFromAssociations(pkg);
@@ -218,7 +217,7 @@ export async function importCasePackage(db: DB, schoolId: number | null, actorId
 	await db.transaction().execute(async (trx) => {
 		let framework = await trx.selectFrom('frameworks').select(['id', 'school_id']).where('identifier', '=', pkg.CFDocument.identifier).executeTakeFirst();
 		if (framework && framework.school_id !== null && framework.school_id !== schoolId) {
-			throw new CaseImportError('A framework with this identifier belongs to another school.');
+			throw new Refusal('A framework with this identifier belongs to another school.');
 		}
 		if (!framework) {
 			const codes = new Set(pkg.CFItems.map((i) => i.humanCodingScheme));
@@ -253,7 +252,7 @@ export async function importCasePackage(db: DB, schoolId: number | null, actorId
 				pending.splice(pending.indexOf(item), 1);
 				const existing = await trx.selectFrom('framework_items').select(['id', 'framework_id']).where('identifier', '=', item.identifier).executeTakeFirst();
 				if (existing) {
-					if (existing.framework_id !== framework.id) throw new CaseImportError(`Item ${item.humanCodingScheme} already belongs to another framework.`);
+					if (existing.framework_id !== framework.id) throw new Refusal(`Item ${item.humanCodingScheme} already belongs to another framework.`);
 					idByIdentifier.set(item.identifier, existing.id);
 					result.itemsAlreadyPresent++;
 					continue;
@@ -277,7 +276,7 @@ export async function importCasePackage(db: DB, schoolId: number | null, actorId
 				result.itemsCreated++;
 			}
 		}
-		if (pending.length) throw new CaseImportError(`${pending.length} items name a parent that is not in the package.`);
+		if (pending.length) throw new Refusal(`${pending.length} items name a parent that is not in the package.`);
 
 		const related = pkg.CFAssociations.filter((a) => a.associationType === 'isRelatedTo' && a.extensions?.crosswalkWeight);
 		if (related.length && schoolId !== null) {

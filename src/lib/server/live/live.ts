@@ -3,10 +3,11 @@ import type { SessionUser } from '../auth/sessions';
 import { requireClassAccess } from '../auth/guards';
 import { recordAudit } from '../audit';
 import { descriptorsFor } from '../tasks/tasks';
-import { AssessmentError, nowIso, scaleBands } from '../assessment/shared';
+import { nowIso, scaleBands } from '../assessment/shared';
 import { bandCounts } from '../../domain/moderation';
 import { describeJudgementGap } from '../../domain/feedback';
 import { publish } from './hub';
+import { Refusal } from '../errors';
 
 async function requireSession(db: DB, user: SessionUser, sessionId: number, purpose: 'teach' | 'learn') {
 	const session = await db
@@ -17,7 +18,7 @@ async function requireSession(db: DB, user: SessionUser, sessionId: number, purp
 		.where('live_sessions.id', '=', sessionId)
 		.where('classes.school_id', '=', user.schoolId)
 		.executeTakeFirst();
-	if (!session) throw new AssessmentError('That live session does not exist.', 404);
+	if (!session) throw new Refusal('That live session does not exist.', 404);
 	await requireClassAccess(db, user, session.class_id, purpose);
 	return session;
 }
@@ -94,7 +95,7 @@ export async function startLiveSession(
 ) {
 	await requireClassAccess(db, teacher, input.classId, 'teach');
 	const criterion = await db.selectFrom('criteria').select('id').where('id', '=', input.criterionId).where('school_id', '=', teacher.schoolId).executeTakeFirst();
-	if (!criterion) throw new AssessmentError('Choose a criterion from your school’s bank.', 404);
+	if (!criterion) throw new Refusal('Choose a criterion from your school’s bank.', 404);
 	if (input.taskId !== null) {
 		const task = await db.selectFrom('tasks').select('id').where('id', '=', input.taskId).where('class_id', '=', input.classId).executeTakeFirst();
 		if (!task) input.taskId = null;
@@ -137,9 +138,9 @@ export async function liveSessionForTeacher(db: DB, teacher: SessionUser, sessio
 
 export async function setLiveState(db: DB, teacher: SessionUser, sessionId: number, change: { teacherValue?: number; state?: 'revealed' | 'closed' }) {
 	const session = await requireSession(db, teacher, sessionId, 'teach');
-	if (session.state === 'closed') throw new AssessmentError('This session is closed.', 409);
+	if (session.state === 'closed') throw new Refusal('This session is closed.', 409);
 	if (change.state === 'revealed' && change.teacherValue === undefined && session.teacher_value === null) {
-		throw new AssessmentError('Place your own judgement before revealing it.', 409);
+		throw new Refusal('Place your own judgement before revealing it.', 409);
 	}
 	await db.transaction().execute(async (trx) => {
 		const now = nowIso();
@@ -189,7 +190,7 @@ export async function liveSessionForLearner(db: DB, learner: SessionUser, sessio
 /** A learner's placement on the exemplar: kept as calibration data; the projector updates at once. */
 export async function placeLive(db: DB, learner: SessionUser, sessionId: number, value: number) {
 	const session = await requireSession(db, learner, sessionId, 'learn');
-	if (session.state !== 'open') throw new AssessmentError('Placements are closed: your teacher has revealed their judgement.', 409);
+	if (session.state !== 'open') throw new Refusal('Placements are closed: your teacher has revealed their judgement.', 409);
 	await db
 		.insertInto('live_placements')
 		.values({ session_id: sessionId, learner_id: learner.id, value, updated_at: nowIso() })

@@ -2,11 +2,12 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { requireTaskToMark, requireTaskToTeach, taskCriteria } from '../tasks/tasks';
-import { AssessmentError, nowIso, scaleBands } from '../assessment/shared';
+import { nowIso, scaleBands } from '../assessment/shared';
 import { peerConsensus } from '../../domain/peer-review';
 import { teacherResult } from '../../domain/results';
 import { bandCounts, gapInBands, isLargeGap, markerAgreement } from '../../domain/moderation';
 import { bandIndexFor } from '../../domain/scales';
+import { Refusal } from '../errors';
 
 export type ModerationSort = 'name' | 'selfGap' | 'peerGap';
 
@@ -166,7 +167,7 @@ export async function schoolTeachers(db: DB, schoolId: number) {
 export async function addMarker(db: DB, teacher: SessionUser, taskId: number, markerId: number) {
 	await requireTaskToTeach(db, teacher, taskId);
 	const isTeacher = (await schoolTeachers(db, teacher.schoolId)).some((t) => t.id === markerId);
-	if (!isTeacher) throw new AssessmentError('Choose a teacher of your school.', 404);
+	if (!isTeacher) throw new Refusal('Choose a teacher of your school.', 404);
 	await db.transaction().execute(async (trx) => {
 		await trx.insertInto('task_markers').values({ task_id: taskId, marker_id: markerId, is_moderator: 0 }).onConflict((oc) => oc.doNothing()).execute();
 		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'marker.add', entityType: 'task', entityId: String(taskId), after: { markerId } });
@@ -177,7 +178,7 @@ export async function addMarker(db: DB, teacher: SessionUser, taskId: number, ma
 export async function moderationDetail(db: DB, user: SessionUser, taskId: number, learnerId: number) {
 	const matrix = await moderationMatrix(db, user, taskId);
 	const row = matrix.rows.find((r) => r.learnerId === learnerId);
-	if (!row) throw new AssessmentError('That learner is not in this task’s class.', 404);
+	if (!row) throw new Refusal('That learner is not in this task’s class.', 404);
 	const submission = await db.selectFrom('submissions').select('id').where('task_id', '=', taskId).where('learner_id', '=', learnerId).executeTakeFirst();
 	const [markerGrades, agreed] = submission
 		? await Promise.all([
@@ -209,9 +210,9 @@ export async function moderationDetail(db: DB, user: SessionUser, taskId: number
 export async function recordAgreedGrade(db: DB, user: SessionUser, taskId: number, learnerId: number, criterionId: number, value: number | null, note: string) {
 	const task = await requireTaskToMark(db, user, taskId);
 	const inClass = await db.selectFrom('enrolments').select('learner_id').where('class_id', '=', task.class_id).where('learner_id', '=', learnerId).executeTakeFirst();
-	if (!inClass) throw new AssessmentError('That learner is not in this task’s class.', 404);
+	if (!inClass) throw new Refusal('That learner is not in this task’s class.', 404);
 	const inTask = await db.selectFrom('task_criteria').select('id').where('task_id', '=', taskId).where('criterion_id', '=', criterionId).executeTakeFirst();
-	if (!inTask) throw new AssessmentError('That criterion is not part of this task.');
+	if (!inTask) throw new Refusal('That criterion is not part of this task.');
 	await db.transaction().execute(async (trx) => {
 		const now = nowIso();
 		const submission = await trx

@@ -2,8 +2,9 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { requireTaskToLearn, requireTaskToTeach } from '../tasks/tasks';
-import { AssessmentError, nowIso } from '../assessment/shared';
+import { nowIso } from '../assessment/shared';
 import { groupContribution } from '../../domain/group-contribution';
+import { Refusal } from '../errors';
 
 export const CONTRIBUTION_LEVELS = [
 	{ value: 1, label: 'Much less than a fair share' },
@@ -60,9 +61,9 @@ export async function groupsOverview(db: DB, teacher: SessionUser, taskId: numbe
 
 export async function createGroup(db: DB, teacher: SessionUser, taskId: number, name: string, learnerIds: number[]) {
 	const task = await requireTaskToTeach(db, teacher, taskId);
-	if (learnerIds.length < 2) throw new AssessmentError('A group needs at least two learners.');
+	if (learnerIds.length < 2) throw new Refusal('A group needs at least two learners.');
 	const inClass = await db.selectFrom('enrolments').select('learner_id').where('class_id', '=', task.class_id).where('learner_id', 'in', learnerIds).execute();
-	if (inClass.length !== new Set(learnerIds).size) throw new AssessmentError('Every member must be a learner in this class.', 404);
+	if (inClass.length !== new Set(learnerIds).size) throw new Refusal('Every member must be a learner in this class.', 404);
 	const taken = await db
 		.selectFrom('task_group_members')
 		.innerJoin('task_groups', 'task_groups.id', 'task_group_members.group_id')
@@ -70,7 +71,7 @@ export async function createGroup(db: DB, teacher: SessionUser, taskId: number, 
 		.where('task_groups.task_id', '=', taskId)
 		.where('task_group_members.learner_id', 'in', learnerIds)
 		.execute();
-	if (taken.length) throw new AssessmentError('Some of those learners are already in a group for this task.', 409);
+	if (taken.length) throw new Refusal('Some of those learners are already in a group for this task.', 409);
 	await db.transaction().execute(async (trx) => {
 		const { id } = await trx.insertInto('task_groups').values({ task_id: taskId, name }).returning('id').executeTakeFirstOrThrow();
 		await trx.insertInto('task_group_members').values([...new Set(learnerIds)].map((learner_id) => ({ group_id: id, learner_id }))).execute();
@@ -81,7 +82,7 @@ export async function createGroup(db: DB, teacher: SessionUser, taskId: number, 
 export async function deleteGroup(db: DB, teacher: SessionUser, taskId: number, groupId: number) {
 	await requireTaskToTeach(db, teacher, taskId);
 	const group = await db.selectFrom('task_groups').select(['id', 'name']).where('id', '=', groupId).where('task_id', '=', taskId).executeTakeFirst();
-	if (!group) throw new AssessmentError('That group is not part of this task.', 404);
+	if (!group) throw new Refusal('That group is not part of this task.', 404);
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('task_groups').where('id', '=', groupId).execute();
 		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'group.delete', entityType: 'task', entityId: String(taskId), before: { name: group.name } });
@@ -100,10 +101,10 @@ export async function myGroup(db: DB, learner: SessionUser, taskId: number) {
 export async function saveContributionRatings(db: DB, learner: SessionUser, taskId: number, ratings: { rateeId: number; rating: number }[]) {
 	const task = await requireTaskToLearn(db, learner, taskId);
 	const group = await myGroup(db, learner, task.id);
-	if (!group) throw new AssessmentError('You are not in a group for this task.', 404);
+	if (!group) throw new Refusal('You are not in a group for this task.', 404);
 	const memberIds = new Set(group.members.map((m) => m.id));
 	if (ratings.length !== memberIds.size || !ratings.every((r) => memberIds.has(r.rateeId))) {
-		throw new AssessmentError('Rate every member of your group, yourself included.');
+		throw new Refusal('Rate every member of your group, yourself included.');
 	}
 	await db.transaction().execute(async (trx) => {
 		const now = nowIso();

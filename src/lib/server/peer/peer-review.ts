@@ -4,10 +4,11 @@ import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { renderMarkdown } from '../markdown';
 import { requireTaskToTeach } from '../tasks/tasks';
-import { AssessmentError, assessmentCards, evidenceOf, nowIso, scaleBands, upsertJudgement } from '../assessment/shared';
+import { assessmentCards, evidenceOf, nowIso, scaleBands, upsertJudgement } from '../assessment/shared';
 import { allocateReviewers, peerConsensus, reviewerLabel, reviewerQuality, seededRandom } from '../../domain/peer-review';
 import { teacherResult } from '../../domain/results';
 import type { SelfSave } from '../../schemas/assessment';
+import { Refusal } from '../errors';
 
 /** Whether reviewers may work now: the teacher's window, in words for the reviewer. */
 export function peerWindow(task: { peer_opens_at: string | null; peer_closes_at: string | null }, now = new Date()) {
@@ -148,8 +149,8 @@ export async function reviewerQualities(db: DB, taskId: number, bands: { minValu
 
 async function requirePeerTask(db: DB, teacher: SessionUser, taskId: number) {
 	const task = await requireTaskToTeach(db, teacher, taskId);
-	if (task.peer_enabled !== 1) throw new AssessmentError('Peer assessment is off for this task. Turn it on in the task settings first.', 409);
-	if (task.state !== 'published') throw new AssessmentError('Publish the task before allocating reviewers.', 409);
+	if (task.peer_enabled !== 1) throw new Refusal('Peer assessment is off for this task. Turn it on in the task settings first.', 409);
+	if (task.state !== 'published') throw new Refusal('Publish the task before allocating reviewers.', 409);
 	return task;
 }
 
@@ -159,9 +160,9 @@ async function requirePeerTask(db: DB, teacher: SessionUser, taskId: number) {
  */
 export async function allocatePeers(db: DB, teacher: SessionUser, taskId: number, seed = randomInt(2 ** 31)) {
 	const task = await requirePeerTask(db, teacher, taskId);
-	if (task.peer_allocation === 'manual') throw new AssessmentError('This task allocates reviewers by hand: add pairs below.', 409);
+	if (task.peer_allocation === 'manual') throw new Refusal('This task allocates reviewers by hand: add pairs below.', 409);
 	const started = await db.selectFrom('peer_allocations').select('id').where('task_id', '=', taskId).where('state', '!=', 'allocated').limit(1).executeTakeFirst();
-	if (started) throw new AssessmentError('Reviews have started, so the allocation is kept. Add or remove single pairs instead.', 409);
+	if (started) throw new Refusal('Reviews have started, so the allocation is kept. Add or remove single pairs instead.', 409);
 	const learners = (await classLearners(db, task.class_id)).map((l) => l.id);
 	let pools: number[][] = [learners];
 	if (task.peer_allocation === 'groups') {
@@ -171,7 +172,7 @@ export async function allocatePeers(db: DB, teacher: SessionUser, taskId: number
 			.select(['task_groups.id as groupId', 'task_group_members.learner_id as learnerId'])
 			.where('task_groups.task_id', '=', taskId)
 			.execute();
-		if (members.length === 0) throw new AssessmentError('Make the groups first: this task allocates reviewers within groups.', 409);
+		if (members.length === 0) throw new Refusal('Make the groups first: this task allocates reviewers within groups.', 409);
 		const byGroup = new Map<number, number[]>();
 		for (const m of members) if (learners.includes(m.learnerId)) byGroup.set(m.groupId, [...(byGroup.get(m.groupId) ?? []), m.learnerId]);
 		pools = [...byGroup.values()];
@@ -195,13 +196,13 @@ export async function allocatePeers(db: DB, teacher: SessionUser, taskId: number
 
 export async function addPeerPair(db: DB, teacher: SessionUser, taskId: number, reviewerId: number, revieweeId: number) {
 	const task = await requirePeerTask(db, teacher, taskId);
-	if (reviewerId === revieweeId) throw new AssessmentError('A learner cannot review their own work.');
+	if (reviewerId === revieweeId) throw new Refusal('A learner cannot review their own work.');
 	const learners = new Set((await classLearners(db, task.class_id)).map((l) => l.id));
-	if (!learners.has(reviewerId) || !learners.has(revieweeId)) throw new AssessmentError('Both learners must be in this class.', 404);
+	if (!learners.has(reviewerId) || !learners.has(revieweeId)) throw new Refusal('Both learners must be in this class.', 404);
 	const submissions = await ensureSubmissions(db, taskId, [revieweeId]);
 	const submissionId = submissions.get(revieweeId)!;
 	const existing = await db.selectFrom('peer_allocations').select(['reviewer_id']).where('submission_id', '=', submissionId).execute();
-	if (existing.some((e) => e.reviewer_id === reviewerId)) throw new AssessmentError('That learner already reviews this work.', 409);
+	if (existing.some((e) => e.reviewer_id === reviewerId)) throw new Refusal('That learner already reviews this work.', 409);
 	await db.transaction().execute(async (trx) => {
 		await trx
 			.insertInto('peer_allocations')
@@ -214,13 +215,13 @@ export async function addPeerPair(db: DB, teacher: SessionUser, taskId: number, 
 async function requireAllocationToTeach(db: DB, teacher: SessionUser, taskId: number, allocationId: number) {
 	await requireTaskToTeach(db, teacher, taskId);
 	const allocation = await db.selectFrom('peer_allocations').selectAll().where('id', '=', allocationId).where('task_id', '=', taskId).executeTakeFirst();
-	if (!allocation) throw new AssessmentError('That review is not part of this task.', 404);
+	if (!allocation) throw new Refusal('That review is not part of this task.', 404);
 	return allocation;
 }
 
 export async function removePeerPair(db: DB, teacher: SessionUser, taskId: number, allocationId: number) {
 	const allocation = await requireAllocationToTeach(db, teacher, taskId, allocationId);
-	if (allocation.state !== 'allocated') throw new AssessmentError('This review has started; exclude it instead, with a reason.', 409);
+	if (allocation.state !== 'allocated') throw new Refusal('This review has started; exclude it instead, with a reason.', 409);
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('peer_allocations').where('id', '=', allocationId).execute();
 		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'peer.remove_pair', entityType: 'peer_allocation', entityId: String(allocationId) });
@@ -230,7 +231,7 @@ export async function removePeerPair(db: DB, teacher: SessionUser, taskId: numbe
 /** Leave a review out of the consensus (or bring it back); the reason is kept and shown. */
 export async function setReviewExcluded(db: DB, teacher: SessionUser, taskId: number, allocationId: number, excluded: boolean, reason: string) {
 	const allocation = await requireAllocationToTeach(db, teacher, taskId, allocationId);
-	if (excluded && !reason.trim()) throw new AssessmentError('Say why this review is excluded (the learner’s record keeps the reason).');
+	if (excluded && !reason.trim()) throw new Refusal('Say why this review is excluded (the learner’s record keeps the reason).');
 	await db.transaction().execute(async (trx) => {
 		await trx
 			.updateTable('peer_allocations')
@@ -318,7 +319,7 @@ async function requireOwnAllocation(db: DB, learner: SessionUser, allocationId: 
 		.where('tasks.state', '=', 'published')
 		.where('tasks.peer_enabled', '=', 1)
 		.executeTakeFirst();
-	if (!allocation) throw new AssessmentError('That review does not exist, or is not yours to do.', 404);
+	if (!allocation) throw new Refusal('That review does not exist, or is not yours to do.', 404);
 	return allocation;
 }
 
@@ -363,12 +364,12 @@ export async function peerReviewView(db: DB, learner: SessionUser, allocationId:
 
 export async function savePeerReview(db: DB, learner: SessionUser, allocationId: number, change: SelfSave) {
 	const allocation = await requireOwnAllocation(db, learner, allocationId);
-	if (change.kind !== 'criterion') throw new AssessmentError('A peer review saves one criterion at a time.');
-	if (allocation.state === 'submitted') throw new AssessmentError('You have submitted this review, so it is locked.', 409);
+	if (change.kind !== 'criterion') throw new Refusal('A peer review saves one criterion at a time.');
+	if (allocation.state === 'submitted') throw new Refusal('You have submitted this review, so it is locked.', 409);
 	const window = peerWindow(allocation);
-	if (!window.open) throw new AssessmentError(window.reason, 409);
+	if (!window.open) throw new Refusal(window.reason, 409);
 	const inTask = await db.selectFrom('task_criteria').select('id').where('task_id', '=', allocation.taskId).where('criterion_id', '=', change.criterionId).executeTakeFirst();
-	if (!inTask) throw new AssessmentError('That criterion is not part of this task.');
+	if (!inTask) throw new Refusal('That criterion is not part of this task.');
 	return db.transaction().execute(async (trx) => {
 		const revision = await upsertJudgement(trx, { submissionId: allocation.submissionId, criterionId: change.criterionId, assessorId: learner.id, role: 'peer', value: change.value, comment: change.comment });
 		if (allocation.state === 'allocated') await trx.updateTable('peer_allocations').set({ state: 'in_progress' }).where('id', '=', allocationId).execute();
@@ -378,9 +379,9 @@ export async function savePeerReview(db: DB, learner: SessionUser, allocationId:
 
 export async function submitPeerReview(db: DB, learner: SessionUser, allocationId: number) {
 	const allocation = await requireOwnAllocation(db, learner, allocationId);
-	if (allocation.state === 'submitted') throw new AssessmentError('You have already submitted this review.', 409);
+	if (allocation.state === 'submitted') throw new Refusal('You have already submitted this review.', 409);
 	const window = peerWindow(allocation);
-	if (!window.open) throw new AssessmentError(window.reason, 409);
+	if (!window.open) throw new Refusal(window.reason, 409);
 	const [criteria, placed] = await Promise.all([
 		db.selectFrom('task_criteria').select('criterion_id').where('task_id', '=', allocation.taskId).execute(),
 		db
@@ -393,7 +394,7 @@ export async function submitPeerReview(db: DB, learner: SessionUser, allocationI
 			.execute()
 	]);
 	const missing = criteria.filter((c) => !placed.some((p) => p.criterion_id === c.criterion_id)).length;
-	if (missing) throw new AssessmentError(`Place your slider on every criterion before submitting (${missing} still to do).`);
+	if (missing) throw new Refusal(`Place your slider on every criterion before submitting (${missing} still to do).`);
 	await db.transaction().execute(async (trx) => {
 		const now = nowIso();
 		await trx.updateTable('peer_allocations').set({ state: 'submitted', submitted_at: now }).where('id', '=', allocationId).execute();

@@ -5,8 +5,7 @@ import { generateReadablePassword, hashPassword, verifyPassword } from '../auth/
 import { invalidateAllSessions } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import type { NewUserInput } from '../../schemas/people';
-
-export class AccountError extends Error {}
+import { Refusal } from '../errors';
 
 export interface SchoolPerson {
 	id: number;
@@ -96,7 +95,7 @@ export async function createPerson(
 	input: NewUserInput
 ): Promise<{ userId: number; initialPassword: string }> {
 	const taken = await db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
-	if (taken) throw new AccountError(`The username ${input.username} is already taken. Choose another.`);
+	if (taken) throw new Refusal(`The username ${input.username} is already taken. Choose another.`);
 	const initialPassword = generateReadablePassword();
 	const passwordHash = await hashPassword(initialPassword);
 	const now = new Date().toISOString();
@@ -147,7 +146,7 @@ export async function resetPassword(db: DB, schoolId: number, actorId: number, u
 }
 
 export async function setAccountActive(db: DB, schoolId: number, actorId: number, userId: number, active: boolean) {
-	if (!active && userId === actorId) throw new AccountError('You cannot deactivate your own account.');
+	if (!active && userId === actorId) throw new Refusal('You cannot deactivate your own account.');
 	await db.transaction().execute(async (trx) => {
 		await trx.updateTable('users').set({ active: active ? 1 : 0 }).where('id', '=', userId).execute();
 		if (!active) await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
@@ -165,7 +164,7 @@ export async function setAccountActive(db: DB, schoolId: number, actorId: number
 export async function changeOwnPassword(db: DB, userId: number, currentPassword: string, newPassword: string) {
 	const user = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
 	if (!(await verifyPassword(user.password_hash, currentPassword))) {
-		throw new AccountError('Your current password is not right.');
+		throw new Refusal('Your current password is not right.');
 	}
 	const passwordHash = await hashPassword(newPassword);
 	await db

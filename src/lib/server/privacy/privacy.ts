@@ -7,7 +7,8 @@ import type { SessionUser } from '../auth/sessions';
 import { hashPassword } from '../auth/passwords';
 import { recordAudit } from '../audit';
 import { uploadsDirectory } from '../assessment/evidence';
-import { AssessmentError, nowIso } from '../assessment/shared';
+import { nowIso } from '../assessment/shared';
+import { Refusal } from '../errors';
 
 async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: number) {
 	const learner = await db
@@ -18,7 +19,7 @@ async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: num
 		.where('memberships.school_id', '=', admin.schoolId)
 		.where('memberships.role', '=', 'student')
 		.executeTakeFirst();
-	if (!learner) throw new AssessmentError('That learner is not in your school.', 404);
+	if (!learner) throw new Refusal('That learner is not in your school.', 404);
 	return learner;
 }
 
@@ -84,7 +85,7 @@ export async function exportLearnerData(db: DB, admin: SessionUser, learnerId: n
  */
 export async function eraseLearner(db: DB, admin: SessionUser, learnerId: number, confirmUsername: string) {
 	const learner = await requireLearnerOfSchool(db, admin, learnerId);
-	if (confirmUsername.trim().toLowerCase() !== learner.username) throw new AssessmentError(`Type the learner’s username (${learner.username}) to confirm.`);
+	if (confirmUsername.trim().toLowerCase() !== learner.username) throw new Refusal(`Type the learner’s username (${learner.username}) to confirm.`);
 	const files = await db
 		.selectFrom('evidence')
 		.innerJoin('submissions', 'submissions.id', 'evidence.submission_id')

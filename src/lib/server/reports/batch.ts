@@ -7,16 +7,17 @@ import type { SessionUser } from '../auth/sessions';
 import { hasRole, requireClassAccess } from '../auth/guards';
 import { recordAudit } from '../audit';
 import { uploadsDirectory } from '../assessment/evidence';
-import { AssessmentError, nowIso } from '../assessment/shared';
+import { nowIso } from '../assessment/shared';
 import { learnerReport } from './learner-report';
 import { renderLearnerReportPdf } from './pdf';
+import { Refusal } from '../errors';
 
 /** Jobs this process is running; a job left "running" by a previous process was cut off by a restart. */
 const running = new Set<string>();
 
 export async function startBatchExport(db: DB, user: SessionUser, scope: { classId?: number }) {
 	if (scope.classId !== undefined) await requireClassAccess(db, user, scope.classId, 'teach');
-	else if (!hasRole(user, 'admin')) throw new AssessmentError('Only school admins can export the whole school.', 403);
+	else if (!hasRole(user, 'admin')) throw new Refusal('Only school admins can export the whole school.', 403);
 	const learners = await db
 		.selectFrom('memberships')
 		.innerJoin('users', 'users.id', 'memberships.user_id')
@@ -28,7 +29,7 @@ export async function startBatchExport(db: DB, user: SessionUser, scope: { class
 		.orderBy('users.family_name')
 		.orderBy('users.given_name')
 		.execute();
-	if (learners.length === 0) throw new AssessmentError('There are no learners to export.');
+	if (learners.length === 0) throw new Refusal('There are no learners to export.');
 	const id = randomUUID();
 	await db.transaction().execute(async (trx) => {
 		await trx
@@ -87,7 +88,7 @@ async function runBatch(db: DB, user: SessionUser, jobId: string, learners: { id
 /** A job, for the person who asked for it or a school admin; anyone else is told it does not exist. */
 export async function exportJob(db: DB, user: SessionUser, jobId: string) {
 	const job = await db.selectFrom('export_jobs').selectAll().where('id', '=', jobId).where('school_id', '=', user.schoolId).executeTakeFirst();
-	if (!job || (job.requested_by !== user.id && !hasRole(user, 'admin'))) throw new AssessmentError('That export does not exist.', 404);
+	if (!job || (job.requested_by !== user.id && !hasRole(user, 'admin'))) throw new Refusal('That export does not exist.', 404);
 	const interrupted = (job.state === 'running' || job.state === 'queued') && !running.has(job.id);
 	return {
 		id: job.id,

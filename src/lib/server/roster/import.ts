@@ -9,6 +9,7 @@ import {
 	type RosterPlan,
 	type RosterRole
 } from '../../domain/roster';
+import { Refusal } from '../errors';
 
 export const MAX_ROSTER_FILE_BYTES = 2 * 1024 * 1024;
 export const MAX_ROSTER_ROWS = 20_000;
@@ -18,24 +19,29 @@ export interface UploadedCsv {
 	text: string;
 }
 
-export class RosterFileError extends Error {}
-
 /** Parses with csv-parse: quoted fields, embedded commas and newlines, a BOM from Excel. */
 export function parseCsv(upload: UploadedCsv): CsvFile {
+	const read = readCsv(upload);
+	if ('problem' in read) throw new Refusal(read.problem);
+	return read.file;
+}
+
+/** A file that cannot be read is a problem of the preview, listed beside the rows' problems. */
+function readCsv(upload: UploadedCsv): { file: CsvFile } | { problem: string } {
 	let rows: string[][];
 	try {
 		rows = parse(upload.text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false });
 	} catch (e) {
-		throw new RosterFileError(`${upload.fileName}: not a readable CSV file (${(e as Error).message}).`);
+		return { problem: `${upload.fileName}: not a readable CSV file (${(e as Error).message}).` };
 	}
 	const [headerRow, ...body] = rows;
-	if (!headerRow) throw new RosterFileError(`${upload.fileName}: the file is empty.`);
+	if (!headerRow) return { problem: `${upload.fileName}: the file is empty.` };
 	if (body.length > MAX_ROSTER_ROWS) {
-		throw new RosterFileError(`${upload.fileName}: ${body.length} rows is more than the ${MAX_ROSTER_ROWS} one import can take.`);
+		return { problem: `${upload.fileName}: ${body.length} rows is more than the ${MAX_ROSTER_ROWS} one import can take.` };
 	}
 	const header = headerRow.map((h) => h.trim().toLowerCase());
 	const records = body.map((cells) => Object.fromEntries(header.map((column, i) => [column, cells[i] ?? ''])));
-	return { fileName: upload.fileName, header, records };
+	return { file: { fileName: upload.fileName, header, records } };
 }
 
 async function loadExistingRoster(db: DB, schoolId: number): Promise<ExistingRoster> {
@@ -77,12 +83,9 @@ export async function previewRosterImport(db: DB, schoolId: number, uploads: Upl
 	const files: CsvFile[] = [];
 	const fileErrors: string[] = [];
 	for (const upload of uploads) {
-		try {
-			files.push(parseCsv(upload));
-		} catch (e) {
-			if (!(e instanceof RosterFileError)) throw e;
-			fileErrors.push(e.message);
-		}
+		const read = readCsv(upload);
+		if ('problem' in read) fileErrors.push(read.problem);
+		else files.push(read.file);
 	}
 	const plan = planRosterImport(files, await loadExistingRoster(db, schoolId));
 	plan.fileErrors.unshift(...fileErrors);

@@ -1,8 +1,7 @@
 import type { DB } from '../db/connection';
 import { validateBands, type Band } from '../../domain/scales';
 import { recordAudit } from '../audit';
-
-export class ScaleError extends Error {}
+import { Refusal } from '../errors';
 
 export interface Scale {
 	id: number;
@@ -44,14 +43,14 @@ export async function createScale(
 	input: { name: string; description: string; bands: { label: string; minValue: number; descriptor: string }[] }
 ): Promise<number> {
 	const problems = validateBands(input.bands);
-	if (problems.length) throw new ScaleError(problems.join(' '));
+	if (problems.length) throw new Refusal(problems.join(' '));
 	const clash = await db
 		.selectFrom('grade_scales')
 		.select('id')
 		.where('name', '=', input.name)
 		.where((eb) => eb.or([eb('school_id', 'is', null), eb('school_id', '=', schoolId)]))
 		.executeTakeFirst();
-	if (clash) throw new ScaleError(`There is already a scale called “${input.name}”.`);
+	if (clash) throw new Refusal(`There is already a scale called “${input.name}”.`);
 	return db.transaction().execute(async (trx) => {
 		const { id } = await trx
 			.insertInto('grade_scales')

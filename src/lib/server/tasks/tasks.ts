@@ -5,8 +5,7 @@ import { requireClassAccess } from '../auth/guards';
 import { recordAudit } from '../audit';
 import { learnerTaskStatus } from '../../domain/task-status';
 import type { TaskSettings } from '../../schemas/tasks';
-
-export class TaskError extends Error {}
+import { Refusal } from '../errors';
 
 function settingsColumns(s: TaskSettings) {
 	return {
@@ -33,7 +32,7 @@ async function requireUsableScale(db: DB, schoolId: number, scaleId: number) {
 		.where('id', '=', scaleId)
 		.where((eb) => eb.or([eb('school_id', 'is', null), eb('school_id', '=', schoolId)]))
 		.executeTakeFirst();
-	if (!scale) throw new TaskError('Choose one of your school’s grade scales.');
+	if (!scale) throw new Refusal('Choose one of your school’s grade scales.');
 }
 
 export async function createTask(db: DB, teacher: SessionUser, classId: number, settings: TaskSettings): Promise<number> {
@@ -111,7 +110,7 @@ export async function updateTaskSettings(db: DB, user: SessionUser, taskId: numb
 	await requireUsableScale(db, user.schoolId, settings.scaleId);
 	if (settings.scaleId !== task.scale_id) {
 		const attached = await db.selectFrom('task_criteria').select('id').where('task_id', '=', taskId).limit(1).executeTakeFirst();
-		if (attached) throw new TaskError('Remove the criteria before changing the scale: each criterion describes the bands of its own scale.');
+		if (attached) throw new Refusal('Remove the criteria before changing the scale: each criterion describes the bands of its own scale.');
 	}
 	await db.transaction().execute(async (trx) => {
 		await trx.updateTable('tasks').set({ ...settingsColumns(settings), updated_at: new Date().toISOString() }).where('id', '=', taskId).execute();
@@ -186,14 +185,14 @@ export async function addTaskCriterion(db: DB, user: SessionUser, taskId: number
 		.where('id', '=', criterionId)
 		.where('school_id', '=', user.schoolId)
 		.executeTakeFirst();
-	if (!criterion) throw new TaskError('That criterion is not in your school’s bank.');
-	if (criterion.superseded_at) throw new TaskError('That is an old version of the criterion; add the current one.');
+	if (!criterion) throw new Refusal('That criterion is not in your school’s bank.');
+	if (criterion.superseded_at) throw new Refusal('That is an old version of the criterion; add the current one.');
 	if (criterion.scale_id !== task.scale_id) {
-		throw new TaskError(`“${criterion.title}” is written for a different grade scale from this task’s. Copy it onto this scale in the bank, or change the task’s scale.`);
+		throw new Refusal(`“${criterion.title}” is written for a different grade scale from this task’s. Copy it onto this scale in the bank, or change the task’s scale.`);
 	}
 	const existing = await taskCriteria(db, taskId);
-	if (existing.some((c) => c.lineageId === criterion.lineage_id)) throw new TaskError(`“${criterion.title}” is already in this task.`);
-	if (existing.length >= 20) throw new TaskError('A task can have at most 20 criteria.');
+	if (existing.some((c) => c.lineageId === criterion.lineage_id)) throw new Refusal(`“${criterion.title}” is already in this task.`);
+	if (existing.length >= 20) throw new Refusal('A task can have at most 20 criteria.');
 	await db.transaction().execute(async (trx) => {
 		await trx
 			.insertInto('task_criteria')
@@ -210,7 +209,7 @@ async function requireTaskCriterion(db: DB, taskId: number, taskCriterionId: num
 		.where('id', '=', taskCriterionId)
 		.where('task_id', '=', taskId)
 		.executeTakeFirst();
-	if (!row) throw new TaskError('That criterion is not part of this task.');
+	if (!row) throw new Refusal('That criterion is not part of this task.');
 	return row;
 }
 
@@ -218,7 +217,7 @@ export async function removeTaskCriterion(db: DB, user: SessionUser, taskId: num
 	await requireTaskToTeach(db, user, taskId);
 	const row = await requireTaskCriterion(db, taskId, taskCriterionId);
 	if (await hasAssessmentsOn(db, taskId, row.criterion_id)) {
-		throw new TaskError('Learners have already been assessed on this criterion, so it stays in the task to keep their record intact.');
+		throw new Refusal('Learners have already been assessed on this criterion, so it stays in the task to keep their record intact.');
 	}
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('task_criteria').where('id', '=', taskCriterionId).execute();
@@ -253,11 +252,11 @@ export async function setTaskState(db: DB, user: SessionUser, taskId: number, st
 	const task = await requireTaskToTeach(db, user, taskId);
 	if (state === 'published') {
 		const count = (await taskCriteria(db, taskId)).length;
-		if (count === 0) throw new TaskError('Add at least one criterion before publishing the task.');
+		if (count === 0) throw new Refusal('Add at least one criterion before publishing the task.');
 	}
 	if (state === 'draft' && task.state === 'published') {
 		const started = await db.selectFrom('submissions').select('id').where('task_id', '=', taskId).limit(1).executeTakeFirst();
-		if (started) throw new TaskError('Learners have started this task, so it cannot go back to draft. Archive it instead.');
+		if (started) throw new Refusal('Learners have started this task, so it cannot go back to draft. Archive it instead.');
 	}
 	await db.transaction().execute(async (trx) => {
 		await trx.updateTable('tasks').set({ state, updated_at: new Date().toISOString() }).where('id', '=', taskId).execute();

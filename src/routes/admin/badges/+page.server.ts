@@ -3,7 +3,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { LAYERS, createBadge, listBadges } from '$lib/server/badges/badges';
-import { AssessmentError } from '$lib/server/assessment/shared';
+import { Refusal } from '$lib/server/errors';
 import { capriTree, fusionSkills } from '$lib/server/frameworks/frameworks';
 import { LEVEL_LABELS } from '$lib/server/profiles/profiles';
 import { actOn } from '$lib/server/http';
@@ -45,9 +45,9 @@ export const actions: Actions = {
 			let image: { mime: 'image/png'; data: Buffer } | undefined;
 			const file = form.get('image');
 			if (file instanceof File && file.size > 0) {
-				if (file.size > 1024 * 1024) throw new AssessmentError('Keep the badge image under 1 MB.');
+				if (file.size > 1024 * 1024) throw new Refusal('Keep the badge image under 1 MB.');
 				const data = Buffer.from(await file.arrayBuffer());
-				if ((await fileTypeFromBuffer(data))?.mime !== 'image/png') throw new AssessmentError('Upload the badge image as a PNG (or leave it empty for a generated one).');
+				if ((await fileTypeFromBuffer(data))?.mime !== 'image/png') throw new Refusal('Upload the badge image as a PNG (or leave it empty for a generated one).');
 				image = { mime: 'image/png', data };
 			}
 			await createBadge(getDb(), admin, {

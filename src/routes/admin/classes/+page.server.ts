@@ -1,7 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { ClassError, createClass, listSchoolClasses } from '$lib/server/classes/classes';
+import { createClass, listSchoolClasses } from '$lib/server/classes/classes';
+import { actOn } from '$lib/server/http';
 import { classSchema } from '$lib/schemas/people';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad } from './$types';
@@ -17,13 +18,12 @@ export const actions: Actions = {
 		const fields = formFields(await event.request.formData());
 		const parsed = classSchema.safeParse(fields);
 		if (!parsed.success) return fail(400, { values: fields, ...fieldErrors(parsed.error) });
-		let classId: number;
-		try {
-			classId = await createClass(getDb(), admin.schoolId, admin.id, parsed.data);
-		} catch (e) {
-			if (e instanceof ClassError) return fail(400, { values: fields, message: e.message, errors: { name: e.message } });
-			throw e;
-		}
-		redirect(303, `/admin/classes/${classId}`);
+		return actOn(
+			async () => {
+				const classId = await createClass(getDb(), admin.schoolId, admin.id, parsed.data);
+				redirect(303, `/admin/classes/${classId}`);
+			},
+			(message) => ({ values: fields, errors: { name: message } })
+		);
 	}
 };

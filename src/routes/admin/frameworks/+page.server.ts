@@ -1,7 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { CaseImportError, importCasePackage, listFrameworks } from '$lib/server/frameworks/frameworks';
+import { importCasePackage, listFrameworks } from '$lib/server/frameworks/frameworks';
+import { actOn } from '$lib/server/http';
 import type { Actions, PageServerLoad } from './$types';
 
 const MAX_CASE_BYTES = 5 * 1024 * 1024;
@@ -23,12 +24,6 @@ export const actions: Actions = {
 		} catch {
 			return fail(400, { message: `${file.name} is not valid JSON.` });
 		}
-		try {
-			const result = await importCasePackage(getDb(), admin.schoolId, admin.id, json);
-			return { imported: result };
-		} catch (e) {
-			if (e instanceof CaseImportError) return fail(400, { message: e.message });
-			throw e;
-		}
+		return actOn(async () => ({ imported: await importCasePackage(getDb(), admin.schoolId, admin.id, json) }));
 	}
 };

@@ -2,7 +2,8 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { AccountError, createPerson, listSchoolPeople } from '$lib/server/people/accounts';
+import { createPerson, listSchoolPeople } from '$lib/server/people/accounts';
+import { actOn } from '$lib/server/http';
 import { newUserSchema, roleSchema } from '$lib/schemas/people';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad } from './$types';
@@ -25,12 +26,12 @@ export const actions: Actions = {
 		const fields = formFields(await event.request.formData());
 		const parsed = newUserSchema.safeParse(fields);
 		if (!parsed.success) return fail(400, { values: fields, ...fieldErrors(parsed.error) });
-		try {
-			const { userId, initialPassword } = await createPerson(getDb(), admin.schoolId, admin.id, parsed.data);
-			return { created: { userId, username: parsed.data.username, initialPassword } };
-		} catch (e) {
-			if (e instanceof AccountError) return fail(400, { values: fields, message: e.message, errors: { username: e.message } });
-			throw e;
-		}
+		return actOn(
+			async () => {
+				const { userId, initialPassword } = await createPerson(getDb(), admin.schoolId, admin.id, parsed.data);
+				return { created: { userId, username: parsed.data.username, initialPassword } };
+			},
+			(message) => ({ values: fields, errors: { username: message } })
+		);
 	}
 };

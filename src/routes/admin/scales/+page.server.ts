@@ -2,7 +2,8 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { ScaleError, createScale, listScales } from '$lib/server/scales/scales';
+import { createScale, listScales } from '$lib/server/scales/scales';
+import { actOn } from '$lib/server/http';
 import type { Actions, PageServerLoad } from './$types';
 
 const MAX_BANDS = 7;
@@ -38,12 +39,12 @@ export const actions: Actions = {
 		const values = { name: String(form.get('name') ?? ''), description: String(form.get('description') ?? ''), bands };
 		const parsed = scaleSchema.safeParse(values);
 		if (!parsed.success) return fail(400, { values, message: parsed.error.issues[0]!.message });
-		try {
-			await createScale(getDb(), admin.schoolId, admin.id, parsed.data);
-		} catch (e) {
-			if (e instanceof ScaleError) return fail(400, { values, message: e.message });
-			throw e;
-		}
-		return { created: parsed.data.name };
+		return actOn(
+			async () => {
+				await createScale(getDb(), admin.schoolId, admin.id, parsed.data);
+				return { created: parsed.data.name };
+			},
+			() => ({ values })
+		);
 	}
 };

@@ -1,9 +1,8 @@
-import { error, fail } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireClassAccess, requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import {
-	ClassError,
 	assignTeacher,
 	classMembers,
 	enrolLearners,
@@ -11,14 +10,13 @@ import {
 	unenrolLearner
 } from '$lib/server/classes/classes';
 import { listSchoolPeople } from '$lib/server/people/accounts';
+import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 async function adminsClass(event: RequestEvent) {
 	const admin = requireRole(event, 'admin');
-	const classId = idSchema.safeParse(event.params.classId);
-	if (!classId.success) error(404, 'That class does not exist.');
-	const schoolClass = await requireClassAccess(getDb(), admin, classId.data, 'teach');
+	const schoolClass = await requireClassAccess(getDb(), admin, idParam(event.params.classId, 'class'), 'teach');
 	return { admin, schoolClass };
 }
 
@@ -42,21 +40,12 @@ export const load: PageServerLoad = async (event) => {
 const personField = z.object({ userId: idSchema });
 const learnersField = z.array(idSchema).min(1, 'Choose at least one student to enrol.').max(500);
 
-async function withClassError<T>(work: () => Promise<T>) {
-	try {
-		return await work();
-	} catch (e) {
-		if (e instanceof ClassError) return fail(400, { message: e.message });
-		throw e;
-	}
-}
-
 export const actions: Actions = {
 	assignTeacher: async (event) => {
 		const { admin, schoolClass } = await adminsClass(event);
 		const parsed = personField.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { message: 'Choose a teacher to assign.' });
-		return withClassError(async () => {
+		return actOn(async () => {
 			await assignTeacher(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data.userId);
 			return { done: 'Teacher assigned.' };
 		});
@@ -65,7 +54,7 @@ export const actions: Actions = {
 		const { admin, schoolClass } = await adminsClass(event);
 		const parsed = personField.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { message: 'That is not a teacher of this class.' });
-		return withClassError(async () => {
+		return actOn(async () => {
 			await removeTeacher(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data.userId);
 			return { done: 'Teacher removed from the class.' };
 		});
@@ -74,7 +63,7 @@ export const actions: Actions = {
 		const { admin, schoolClass } = await adminsClass(event);
 		const parsed = learnersField.safeParse((await event.request.formData()).getAll('learnerIds'));
 		if (!parsed.success) return fail(400, { message: parsed.error.issues[0]?.message ?? 'Choose students to enrol.' });
-		return withClassError(async () => {
+		return actOn(async () => {
 			await enrolLearners(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data);
 			return { done: `${parsed.data.length} ${parsed.data.length === 1 ? 'student' : 'students'} enrolled.` };
 		});
@@ -83,7 +72,7 @@ export const actions: Actions = {
 		const { admin, schoolClass } = await adminsClass(event);
 		const parsed = personField.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { message: 'That is not a student of this class.' });
-		return withClassError(async () => {
+		return actOn(async () => {
 			await unenrolLearner(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data.userId);
 			return { done: 'Student removed from the class. Their work is kept.' };
 		});

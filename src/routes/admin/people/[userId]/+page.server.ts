@@ -1,18 +1,15 @@
-import { error, fail } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { AccountError, getSchoolPerson, resetPassword, setAccountActive } from '$lib/server/people/accounts';
+import { getSchoolPerson, resetPassword, setAccountActive } from '$lib/server/people/accounts';
 import { listLearnerClasses, listTeacherClasses } from '$lib/server/classes/classes';
-import { idSchema } from '$lib/schemas/people';
 import { eraseLearner } from '$lib/server/privacy/privacy';
-import { actOn } from '$lib/server/http';
+import { actOn, idParam } from '$lib/server/http';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 async function personInAdminsSchool(event: RequestEvent) {
 	const admin = requireRole(event, 'admin');
-	const userId = idSchema.safeParse(event.params.userId);
-	if (!userId.success) error(404, 'That person does not exist.');
-	const person = await getSchoolPerson(getDb(), admin.schoolId, userId.data);
+	const person = await getSchoolPerson(getDb(), admin.schoolId, idParam(event.params.userId, 'person'));
 	if (!person) error(404, 'That person does not exist, or is not in your school.');
 	return { admin, person };
 }
@@ -40,13 +37,10 @@ export const actions: Actions = {
 	},
 	deactivate: async (event) => {
 		const { admin, person } = await personInAdminsSchool(event);
-		try {
+		return actOn(async () => {
 			await setAccountActive(getDb(), admin.schoolId, admin.id, person.id, false);
-		} catch (e) {
-			if (e instanceof AccountError) return fail(400, { message: e.message });
-			throw e;
-		}
-		return { statusChanged: 'deactivated' };
+			return { statusChanged: 'deactivated' };
+		});
 	},
 	reactivate: async (event) => {
 		const { admin, person } = await personInAdminsSchool(event);

@@ -2,7 +2,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { learnerAssessmentView, submitSelfAssessment } from '$lib/server/assessment/self-assessment';
 import { addEvidence, removeEvidence, type EvidenceInput } from '$lib/server/assessment/evidence';
-import { AssessmentError } from '$lib/server/assessment/shared';
+import { Refusal } from '$lib/server/errors';
 import { actOn, idParam } from '$lib/server/http';
 import { evidenceSchema } from '$lib/schemas/assessment';
 import { idSchema } from '$lib/schemas/people';
@@ -44,7 +44,7 @@ export const actions: Actions = {
 			let input: EvidenceInput;
 			if (fields.kind === 'file') {
 				const file = form.get('file');
-				if (!(file instanceof File) || file.size === 0) throw new AssessmentError('Choose a file to upload.');
+				if (!(file instanceof File) || file.size === 0) throw new Refusal('Choose a file to upload.');
 				input = { kind: 'file', title: fields.title, file };
 			} else input = fields;
 			await addEvidence(getDb(), learner, taskId, input);

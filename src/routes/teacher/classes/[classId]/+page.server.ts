@@ -1,17 +1,14 @@
-import { error } from '@sveltejs/kit';
 import { requireClassAccess, requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { classMembers } from '$lib/server/classes/classes';
 import { listClassTasks } from '$lib/server/tasks/tasks';
-import { idSchema } from '$lib/schemas/people';
+import { idParam } from '$lib/server/http';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
-	const classId = idSchema.safeParse(event.params.classId);
-	if (!classId.success) error(404, 'That class does not exist.');
 	const db = getDb();
-	const schoolClass = await requireClassAccess(db, teacher, classId.data, 'teach');
+	const schoolClass = await requireClassAccess(db, teacher, idParam(event.params.classId, 'class'), 'teach');
 	const [members, tasks] = await Promise.all([classMembers(db, schoolClass.id), listClassTasks(db, schoolClass.id)]);
 	return {
 		schoolClass: { id: schoolClass.id, name: schoolClass.name, yearGroup: schoolClass.year_group, subject: schoolClass.subject },

@@ -1,17 +1,15 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { CriterionError, bankFilters, copyCriterion, getCriterion, updateCriterion } from '$lib/server/criteria/criteria';
+import { bankFilters, copyCriterion, getCriterion, updateCriterion } from '$lib/server/criteria/criteria';
 import { criterionFromForm, criterionSchema } from '$lib/schemas/criteria';
 import { fieldErrors } from '$lib/schemas/forms';
-import { idSchema } from '$lib/schemas/people';
+import { actOn, idParam } from '$lib/server/http';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 async function schoolsCriterion(event: RequestEvent) {
 	const teacher = requireRole(event, 'teacher', 'admin');
-	const criterionId = idSchema.safeParse(event.params.criterionId);
-	if (!criterionId.success) error(404, 'That criterion does not exist.');
-	const criterion = await getCriterion(getDb(), teacher.schoolId, criterionId.data);
+	const criterion = await getCriterion(getDb(), teacher.schoolId, idParam(event.params.criterionId, 'criterion'));
 	if (!criterion) error(404, 'That criterion does not exist, or is not in your school’s bank.');
 	return { teacher, criterion };
 }
@@ -35,15 +33,14 @@ export const actions: Actions = {
 		};
 		const parsed = criterionSchema.safeParse({ ...raw, subCategoryId: criterion.capriItemId, scaleId: criterion.scaleId });
 		if (!parsed.success) return fail(400, { values, ...fieldErrors(parsed.error) });
-		let result: { criterionId: number; versioned: boolean };
-		try {
-			result = await updateCriterion(getDb(), teacher.schoolId, teacher.id, criterion.id, parsed.data);
-		} catch (e) {
-			if (e instanceof CriterionError) return fail(400, { values, message: e.message, errors: {} as Record<string, string> });
-			throw e;
-		}
-		if (result.versioned) redirect(303, `/teacher/criteria/${result.criterionId}?versioned=1`);
-		return { saved: true };
+		return actOn(
+			async () => {
+				const result = await updateCriterion(getDb(), teacher.schoolId, teacher.id, criterion.id, parsed.data);
+				if (result.versioned) redirect(303, `/teacher/criteria/${result.criterionId}?versioned=1`);
+				return { saved: true };
+			},
+			() => ({ values, errors: {} as Record<string, string> })
+		);
 	},
 	copy: async (event) => {
 		const { teacher, criterion } = await schoolsCriterion(event);

@@ -2,7 +2,8 @@ import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { CriterionError, bankFilters, createCriterion } from '$lib/server/criteria/criteria';
+import { bankFilters, createCriterion } from '$lib/server/criteria/criteria';
+import { actOn } from '$lib/server/http';
 import { listScales } from '$lib/server/scales/scales';
 import { criterionFromForm, criterionSchema } from '$lib/schemas/criteria';
 import { fieldErrors } from '$lib/schemas/forms';
@@ -32,13 +33,12 @@ export const actions: Actions = {
 		};
 		const parsed = criterionSchema.safeParse(raw);
 		if (!parsed.success) return fail(400, { values, ...fieldErrors(parsed.error) });
-		let id: number;
-		try {
-			id = await createCriterion(getDb(), teacher.schoolId, teacher.id, parsed.data);
-		} catch (e) {
-			if (e instanceof CriterionError) return fail(400, { values, message: e.message, errors: {} as Record<string, string> });
-			throw e;
-		}
-		redirect(303, `/teacher/criteria/${id}?created=1`);
+		return actOn(
+			async () => {
+				const id = await createCriterion(getDb(), teacher.schoolId, teacher.id, parsed.data);
+				redirect(303, `/teacher/criteria/${id}?created=1`);
+			},
+			() => ({ values, errors: {} as Record<string, string> })
+		);
 	}
 };

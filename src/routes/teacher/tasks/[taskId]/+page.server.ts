@@ -1,11 +1,10 @@
-import { error, fail } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { bankFilters, listBank } from '$lib/server/criteria/criteria';
 import { listScales } from '$lib/server/scales/scales';
 import {
-	TaskError,
 	addTaskCriterion,
 	moveTaskCriterion,
 	removeTaskCriterion,
@@ -17,6 +16,7 @@ import {
 	updateTaskSettings
 } from '$lib/server/tasks/tasks';
 import { renderMarkdown } from '$lib/server/markdown';
+import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { taskCriterionRef, taskSettingsSchema, weightSchema } from '$lib/schemas/tasks';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
@@ -28,16 +28,10 @@ const bankFilterSchema = z.object({
 	q: z.string().trim().max(100).optional().catch(undefined)
 });
 
-function taskIdOf(event: RequestEvent): number {
-	const taskId = idSchema.safeParse(event.params.taskId);
-	if (!taskId.success) error(404, 'That task does not exist.');
-	return taskId.data;
-}
-
 export const load: PageServerLoad = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
 	const db = getDb();
-	const task = await requireTaskToTeach(db, teacher, taskIdOf(event));
+	const task = await requireTaskToTeach(db, teacher, idParam(event.params.taskId, 'task'));
 	const filter = bankFilterSchema.parse(Object.fromEntries(event.url.searchParams));
 	const [criteria, bank, filters, scales, summary] = await Promise.all([
 		taskCriteria(db, task.id),
@@ -83,34 +77,28 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
-/** Runs a task change, turning a TaskError into a message on the page. */
+/** Runs a task change; a refusal or an invalid field becomes a message on the page. */
 async function change(event: RequestEvent, work: (taskId: number, form: FormData) => Promise<string>) {
 	requireRole(event, 'teacher', 'admin');
-	const taskId = taskIdOf(event);
+	const taskId = idParam(event.params.taskId, 'task');
 	const form = await event.request.formData();
-	try {
-		return { done: await work(taskId, form) };
-	} catch (e) {
-		if (e instanceof TaskError) return fail(400, { message: e.message });
-		if (e instanceof z.ZodError) return fail(400, { message: e.issues[0]?.message ?? 'Check the form.' });
-		throw e;
-	}
+	return actOn(async () => ({ done: await work(taskId, form) }));
 }
 
 export const actions: Actions = {
 	settings: async (event) => {
 		const teacher = requireRole(event, 'teacher', 'admin');
-		const taskId = taskIdOf(event);
+		const taskId = idParam(event.params.taskId, 'task');
 		const fields = formFields(await event.request.formData());
 		const parsed = taskSettingsSchema.safeParse(fields);
 		if (!parsed.success) return fail(400, { settingsValues: fields, ...fieldErrors(parsed.error) });
-		try {
-			await updateTaskSettings(getDb(), teacher, taskId, parsed.data);
-		} catch (e) {
-			if (e instanceof TaskError) return fail(400, { settingsValues: fields, message: e.message, errors: {} as Record<string, string> });
-			throw e;
-		}
-		return { done: 'Task settings saved.' };
+		return actOn(
+			async () => {
+				await updateTaskSettings(getDb(), teacher, taskId, parsed.data);
+				return { done: 'Task settings saved.' };
+			},
+			() => ({ settingsValues: fields, errors: {} as Record<string, string> })
+		);
 	},
 	add: (event) =>
 		change(event, async (taskId, form) => {

@@ -1,18 +1,16 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { requireClassAccess, requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { listScales } from '$lib/server/scales/scales';
-import { TaskError, createTask } from '$lib/server/tasks/tasks';
-import { idSchema } from '$lib/schemas/people';
+import { createTask } from '$lib/server/tasks/tasks';
+import { actOn, idParam } from '$lib/server/http';
 import { taskSettingsSchema } from '$lib/schemas/tasks';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 async function teachersClass(event: RequestEvent) {
 	const teacher = requireRole(event, 'teacher', 'admin');
-	const classId = idSchema.safeParse(event.params.classId);
-	if (!classId.success) error(404, 'That class does not exist.');
-	const schoolClass = await requireClassAccess(getDb(), teacher, classId.data, 'teach');
+	const schoolClass = await requireClassAccess(getDb(), teacher, idParam(event.params.classId, 'class'), 'teach');
 	return { teacher, schoolClass };
 }
 
@@ -27,13 +25,12 @@ export const actions: Actions = {
 		const fields = formFields(await event.request.formData());
 		const parsed = taskSettingsSchema.safeParse(fields);
 		if (!parsed.success) return fail(400, { values: fields, ...fieldErrors(parsed.error) });
-		let taskId: number;
-		try {
-			taskId = await createTask(getDb(), teacher, schoolClass.id, parsed.data);
-		} catch (e) {
-			if (e instanceof TaskError) return fail(400, { values: fields, message: e.message, errors: {} as Record<string, string> });
-			throw e;
-		}
-		redirect(303, `/teacher/tasks/${taskId}?created=1`);
+		return actOn(
+			async () => {
+				const taskId = await createTask(getDb(), teacher, schoolClass.id, parsed.data);
+				redirect(303, `/teacher/tasks/${taskId}?created=1`);
+			},
+			() => ({ values: fields, errors: {} as Record<string, string> })
+		);
 	}
 };

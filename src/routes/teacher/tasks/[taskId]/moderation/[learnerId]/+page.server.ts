@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { AssessmentError } from '$lib/server/assessment/shared';
+import { Refusal } from '$lib/server/errors';
 import { moderationDetail, recordAgreedGrade } from '$lib/server/moderation/moderation';
 import { requireTaskToMark } from '$lib/server/tasks/tasks';
 import { actOn, idParam, orHttpError } from '$lib/server/http';
@@ -29,7 +29,7 @@ export const actions: Actions = {
 		const fields = formFields(await event.request.formData());
 		return actOn(async () => {
 			const { criterionId, value, note } = agreedSchema.parse(fields);
-			if (value !== null && !note) throw new AssessmentError('Add a short note on how the grade was agreed (it is kept in the audit log).');
+			if (value !== null && !note) throw new Refusal('Add a short note on how the grade was agreed (it is kept in the audit log).');
 			await recordAgreedGrade(getDb(), teacher, task.id, learnerId, criterionId, value, note);
 			return { done: value === null ? 'Agreed grade cleared: the markers’ grades stand again.' : 'Agreed grade recorded: it is now the learner’s result.' };
 		});

@@ -1,0 +1,14 @@
+/**
+ * A refusal the person can act on: the message says what went wrong and how to fix it, `status` is
+ * what the request is answered with. Services throw it; `actOn`, `answerJson` and `orHttpError` in
+ * `http.ts` are the only places that catch it.
+ */
+export class Refusal extends Error {
+	constructor(
+		message: string,
+		readonly status: 400 | 403 | 404 | 409 = 400
+	) {
+		super(message);
+		this.name = 'Refusal';
+	}
+}
