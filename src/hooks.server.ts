@@ -1,5 +1,6 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { json, text } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
 import { getDb } from '$lib/server/db/connection';
 import { hasRole, rolesRequiredFor } from '$lib/server/auth/guards';
 import {
@@ -24,7 +25,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 	'Cross-Origin-Opener-Policy': 'same-origin'
 };
 
-export const handle: Handle = async ({ event, resolve }) => {
+/** Resolves the session cookie once into `event.locals`, renewing or clearing the cookie. */
+const readSession: Handle = async ({ event, resolve }) => {
 	const secure = event.url.protocol === 'https:';
 	const token = event.cookies.get(SESSION_COOKIE);
 	event.locals.user = null;
@@ -39,19 +41,16 @@ export const handle: Handle = async ({ event, resolve }) => {
 			deleteSessionTokenCookie(event.cookies, secure);
 		}
 	}
-
-	const refused = refuseByPath(event);
-	const response = refused ?? (await resolve(event));
-	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
-		if (!response.headers.has(name)) response.headers.set(name, value);
-	}
-	return response;
+	return resolve(event);
 };
 
 /**
  * The second net under the per-route guards: any request under a role's prefix from someone without
  * that role is refused here, so a form action or endpoint that forgot its guard is still closed.
  */
+const roleByPath: Handle = ({ event, resolve }) => refuseByPath(event) ?? resolve(event);
+
+/** Browser page visits pass through to the page's own guard, so the person sees the styled 401/403 page. */
 function refuseByPath(event: Parameters<Handle>[0]['event']): Response | undefined {
 	const roles = rolesRequiredFor(event.url.pathname);
 	if (!roles) return undefined;
@@ -67,6 +66,17 @@ function refuseByPath(event: Parameters<Handle>[0]['event']): Response | undefin
 	const wantsJson = event.request.headers.get('accept')?.includes('application/json') || event.isDataRequest;
 	return wantsJson ? json({ message }, { status }) : text(message, { status });
 }
+
+/** Outermost, so that refusals from the handles after it carry the headers too. */
+const securityHeaders: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+		if (!response.headers.has(name)) response.headers.set(name, value);
+	}
+	return response;
+};
+
+export const handle = sequence(securityHeaders, readSession, roleByPath);
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
 	if (status === 404) return { message: 'Page not found.' };

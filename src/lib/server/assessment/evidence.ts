@@ -10,7 +10,7 @@ import type { SessionUser } from '../auth/sessions';
 import { hasRole } from '../auth/guards';
 import { recordAudit } from '../audit';
 import { DEFAULT_DATABASE_PATH } from '../db/connection';
-import { requireTaskToLearn } from '../tasks/tasks';
+import { requireTaskToLearn, type TaskToLearn } from '../auth/task-guards';
 import { ALLOWED_EVIDENCE_TYPES, isSafeEvidenceLink, judgeUpload, MAX_EVIDENCE_PER_SUBMISSION, safeFileName } from '../../domain/evidence';
 import { nowIso } from './shared';
 import { Refusal } from '../errors';
@@ -28,8 +28,8 @@ export type EvidenceInput =
 	| { kind: 'file'; title: string; file: File };
 
 /** The learner's submission on a task, made on first use; refused once submitted. Nothing is written for a refusal. */
-async function openSubmission(db: DB, learner: SessionUser, taskId: number, create: boolean) {
-	const task = await requireTaskToLearn(db, learner, taskId);
+async function openSubmission(db: DB, learner: SessionUser, taskOrId: number | TaskToLearn, create: boolean) {
+	const task = await requireTaskToLearn(db, learner, taskOrId);
 	const existing = await db.selectFrom('submissions').select(['id', 'self_state as selfState']).where('task_id', '=', task.id).where('learner_id', '=', learner.id).executeTakeFirst();
 	if (existing?.selfState === 'submitted') {
 		throw new Refusal('Your self-assessment is submitted, so its evidence is locked. Ask your teacher to reopen it.', 409);
@@ -45,7 +45,7 @@ async function openSubmission(db: DB, learner: SessionUser, taskId: number, crea
 		.executeTakeFirstOrThrow();
 }
 
-export async function addEvidence(db: DB, learner: SessionUser, taskId: number, input: EvidenceInput): Promise<number> {
+export async function addEvidence(db: DB, learner: SessionUser, taskOrId: number | TaskToLearn, input: EvidenceInput): Promise<number> {
 	// Check the input before touching anything, so a refused upload writes nothing.
 	let file: { bytes: Uint8Array; mime: string } | null = null;
 	if (input.kind === 'link' && !isSafeEvidenceLink(input.url)) throw new Refusal('A link must be a web address starting with https:// or http://.');
@@ -57,7 +57,7 @@ export async function addEvidence(db: DB, learner: SessionUser, taskId: number, 
 		if (!verdict.ok) throw new Refusal(verdict.message);
 		file = { bytes, mime: verdict.mime };
 	}
-	const submission = await openSubmission(db, learner, taskId, true);
+	const submission = await openSubmission(db, learner, taskOrId, true);
 	const count = await db.selectFrom('evidence').select((e) => e.fn.countAll<number>().as('n')).where('submission_id', '=', submission.id).executeTakeFirstOrThrow();
 	if (Number(count.n) >= MAX_EVIDENCE_PER_SUBMISSION) throw new Refusal(`A task can have at most ${MAX_EVIDENCE_PER_SUBMISSION} pieces of evidence.`);
 
@@ -100,8 +100,8 @@ async function insertEvidence(
 	});
 }
 
-export async function removeEvidence(db: DB, learner: SessionUser, taskId: number, evidenceId: number) {
-	const submission = await openSubmission(db, learner, taskId, false);
+export async function removeEvidence(db: DB, learner: SessionUser, taskOrId: number | TaskToLearn, evidenceId: number) {
+	const submission = await openSubmission(db, learner, taskOrId, false);
 	const item = await db.selectFrom('evidence').select(['id', 'storage_key', 'title']).where('id', '=', evidenceId).where('submission_id', '=', submission.id).executeTakeFirst();
 	if (!item) throw new Refusal('That evidence is not part of your work on this task.', 404);
 	await db.transaction().execute(async (trx) => {

@@ -2,7 +2,7 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { renderMarkdown } from '../markdown';
-import { requireTaskToMark } from '../tasks/tasks';
+import { requireLearnerOfTask, requireTaskToMark, type TaskToMark } from '../auth/task-guards';
 import { learnerTaskStatus, STATUS_LABEL } from '../../domain/task-status';
 import type { TeacherSave } from '../../schemas/assessment';
 import { assessmentCards, evidenceOf, nowIso, upsertJudgement } from './shared';
@@ -70,21 +70,9 @@ export async function markingList(db: DB, teacher: SessionUser, taskId: number) 
 	};
 }
 
-async function requireLearnerOfTask(db: DB, classId: number, learnerId: number) {
-	const learner = await db
-		.selectFrom('enrolments')
-		.innerJoin('users', 'users.id', 'enrolments.learner_id')
-		.select(['users.id', 'users.given_name as givenName', 'users.family_name as familyName'])
-		.where('enrolments.class_id', '=', classId)
-		.where('enrolments.learner_id', '=', learnerId)
-		.executeTakeFirst();
-	if (!learner) throw new Refusal('That learner is not in this task’s class.', 404);
-	return learner;
-}
-
 /** One learner's work on the marking screen: their judgement beside this teacher's, on the same cards. */
-export async function markingView(db: DB, teacher: SessionUser, taskId: number, learnerId: number) {
-	const task = await requireTaskToMark(db, teacher, taskId);
+export async function markingView(db: DB, teacher: SessionUser, taskOrId: number | TaskToMark, learnerId: number) {
+	const task = await requireTaskToMark(db, teacher, taskOrId);
 	const [learner, list, cards, submission, bank] = await Promise.all([
 		requireLearnerOfTask(db, task.class_id, learnerId),
 		db
@@ -270,8 +258,9 @@ export async function reopenSelfAssessment(db: DB, teacher: SessionUser, taskId:
 }
 
 /** Who changed what and why on one learner's task: the audit trail shown on the marking screen. */
-export async function gradeHistory(db: DB, teacher: SessionUser, taskId: number, learnerId: number) {
-	const task = await requireTaskToMark(db, teacher, taskId);
+export async function gradeHistory(db: DB, teacher: SessionUser, taskOrId: number | TaskToMark, learnerId: number) {
+	const task = await requireTaskToMark(db, teacher, taskOrId);
+	const taskId = task.id;
 	const submission = await db.selectFrom('submissions').select('id').where('task_id', '=', task.id).where('learner_id', '=', learnerId).executeTakeFirst();
 	const releases = await db
 		.selectFrom('audit_log')

@@ -2,7 +2,7 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { renderMarkdown } from '../markdown';
-import { requireTaskToLearn } from '../tasks/tasks';
+import { requireTaskToLearn, type TaskToLearn } from '../auth/task-guards';
 import { describeSelfGap } from '../../domain/feedback';
 import { gradesVisibleToLearner, teacherResult } from '../../domain/results';
 import type { SelfSave } from '../../schemas/assessment';
@@ -155,8 +155,8 @@ export async function saveSelfAssessment(db: DB, learner: SessionUser, taskId: n
 }
 
 /** Hand the self-assessment in: every criterion must be placed; afterwards it is locked. */
-export async function submitSelfAssessment(db: DB, learner: SessionUser, taskId: number): Promise<void> {
-	const task = await requireTaskToLearn(db, learner, taskId);
+export async function submitSelfAssessment(db: DB, learner: SessionUser, taskOrId: number | TaskToLearn): Promise<void> {
+	const task = await requireTaskToLearn(db, learner, taskOrId);
 	await db.transaction().execute(async (trx) => {
 		const submission = await trx
 			.selectFrom('submissions')

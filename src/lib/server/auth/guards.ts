@@ -4,8 +4,9 @@ import type { Role } from '../db/schema';
 import type { SessionUser } from './sessions';
 
 /**
- * The one place that decides who may see what. Every load and action calls these; the hook's
- * path rules (see `pathPolicy`) are a second net, not a replacement.
+ * The one place that decides who may see what (with `task-guards.ts` beside it for tasks, learners
+ * on a task and peer reviews). Every load and action calls these; the hook's path rules (see
+ * `pathPolicy`) are a second net, not a replacement.
  */
 
 interface GuardEvent {
@@ -15,11 +16,10 @@ interface GuardEvent {
 
 const ROLE_NOUN: Record<Role, string> = { admin: 'school admins', teacher: 'teachers', student: 'students' };
 
-/** Pages send a signed-out visitor to sign in and back; JSON endpoints answer 401 instead. */
+/** A signed-out visitor is sent to sign in and back again. */
 export function requireUser(event: GuardEvent): SessionUser {
 	const user = event.locals.user;
 	if (user) return user;
-	if (event.url.pathname.startsWith('/api/')) error(401, 'Your session has ended. Sign in again to continue.');
 	redirect(303, `/login?redirectTo=${encodeURIComponent(event.url.pathname + event.url.search)}`);
 }
 

@@ -1,7 +1,8 @@
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
-import { requireTaskToMark, requireTaskToTeach, taskCriteria } from '../tasks/tasks';
+import { requireLearnerOfTask, requireTaskToMark, requireTaskToTeach, type TaskToMark, type TaskToTeach } from '../auth/task-guards';
+import { taskCriteria } from '../tasks/tasks';
 import { nowIso, scaleBands } from '../assessment/shared';
 import { peerConsensus } from '../../domain/peer-review';
 import { teacherResult } from '../../domain/results';
@@ -164,8 +165,8 @@ export async function schoolTeachers(db: DB, schoolId: number) {
 		.execute();
 }
 
-export async function addMarker(db: DB, teacher: SessionUser, taskId: number, markerId: number) {
-	await requireTaskToTeach(db, teacher, taskId);
+export async function addMarker(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, markerId: number) {
+	const { id: taskId } = await requireTaskToTeach(db, teacher, taskOrId);
 	const isTeacher = (await schoolTeachers(db, teacher.schoolId)).some((t) => t.id === markerId);
 	if (!isTeacher) throw new Refusal('Choose a teacher of your school.', 404);
 	await db.transaction().execute(async (trx) => {
@@ -207,10 +208,10 @@ export async function moderationDetail(db: DB, user: SessionUser, taskId: number
 }
 
 /** The moderator's agreed grade becomes the learner's result; every change (and removal) is audited. */
-export async function recordAgreedGrade(db: DB, user: SessionUser, taskId: number, learnerId: number, criterionId: number, value: number | null, note: string) {
-	const task = await requireTaskToMark(db, user, taskId);
-	const inClass = await db.selectFrom('enrolments').select('learner_id').where('class_id', '=', task.class_id).where('learner_id', '=', learnerId).executeTakeFirst();
-	if (!inClass) throw new Refusal('That learner is not in this task’s class.', 404);
+export async function recordAgreedGrade(db: DB, user: SessionUser, taskOrId: number | TaskToMark, learnerId: number, criterionId: number, value: number | null, note: string) {
+	const task = await requireTaskToMark(db, user, taskOrId);
+	const taskId = task.id;
+	await requireLearnerOfTask(db, task.class_id, learnerId);
 	const inTask = await db.selectFrom('task_criteria').select('id').where('task_id', '=', taskId).where('criterion_id', '=', criterionId).executeTakeFirst();
 	if (!inTask) throw new Refusal('That criterion is not part of this task.');
 	await db.transaction().execute(async (trx) => {

@@ -1,7 +1,7 @@
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
-import { requireTaskToLearn, requireTaskToTeach } from '../tasks/tasks';
+import { requireTaskToLearn, requireTaskToTeach, type TaskToLearn, type TaskToTeach } from '../auth/task-guards';
 import { nowIso } from '../assessment/shared';
 import { groupContribution } from '../../domain/group-contribution';
 import { Refusal } from '../errors';
@@ -59,8 +59,9 @@ export async function groupsOverview(db: DB, teacher: SessionUser, taskId: numbe
 	};
 }
 
-export async function createGroup(db: DB, teacher: SessionUser, taskId: number, name: string, learnerIds: number[]) {
-	const task = await requireTaskToTeach(db, teacher, taskId);
+export async function createGroup(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, name: string, learnerIds: number[]) {
+	const task = await requireTaskToTeach(db, teacher, taskOrId);
+	const taskId = task.id;
 	if (learnerIds.length < 2) throw new Refusal('A group needs at least two learners.');
 	const inClass = await db.selectFrom('enrolments').select('learner_id').where('class_id', '=', task.class_id).where('learner_id', 'in', learnerIds).execute();
 	if (inClass.length !== new Set(learnerIds).size) throw new Refusal('Every member must be a learner in this class.', 404);
@@ -79,8 +80,8 @@ export async function createGroup(db: DB, teacher: SessionUser, taskId: number, 
 	});
 }
 
-export async function deleteGroup(db: DB, teacher: SessionUser, taskId: number, groupId: number) {
-	await requireTaskToTeach(db, teacher, taskId);
+export async function deleteGroup(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, groupId: number) {
+	const { id: taskId } = await requireTaskToTeach(db, teacher, taskOrId);
 	const group = await db.selectFrom('task_groups').select(['id', 'name']).where('id', '=', groupId).where('task_id', '=', taskId).executeTakeFirst();
 	if (!group) throw new Refusal('That group is not part of this task.', 404);
 	await db.transaction().execute(async (trx) => {
@@ -98,8 +99,8 @@ export async function myGroup(db: DB, learner: SessionUser, taskId: number) {
 	return { id: group.id, name: group.name, members: group.members, given: Object.fromEntries(given.map((g) => [g.rateeId, g.rating])) };
 }
 
-export async function saveContributionRatings(db: DB, learner: SessionUser, taskId: number, ratings: { rateeId: number; rating: number }[]) {
-	const task = await requireTaskToLearn(db, learner, taskId);
+export async function saveContributionRatings(db: DB, learner: SessionUser, taskOrId: number | TaskToLearn, ratings: { rateeId: number; rating: number }[]) {
+	const task = await requireTaskToLearn(db, learner, taskOrId);
 	const group = await myGroup(db, learner, task.id);
 	if (!group) throw new Refusal('You are not in a group for this task.', 404);
 	const memberIds = new Set(group.members.map((m) => m.id));

@@ -3,7 +3,7 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { renderMarkdown } from '../markdown';
-import { requireTaskToTeach } from '../tasks/tasks';
+import { requireAllocationToTeach, requireOwnAllocation, requireTaskToTeach, type TaskToTeach } from '../auth/task-guards';
 import { assessmentCards, evidenceOf, nowIso, scaleBands, upsertJudgement } from '../assessment/shared';
 import { allocateReviewers, peerConsensus, reviewerLabel, reviewerQuality, seededRandom } from '../../domain/peer-review';
 import { teacherResult } from '../../domain/results';
@@ -147,8 +147,8 @@ export async function reviewerQualities(db: DB, taskId: number, bands: { minValu
 	return result;
 }
 
-async function requirePeerTask(db: DB, teacher: SessionUser, taskId: number) {
-	const task = await requireTaskToTeach(db, teacher, taskId);
+async function requirePeerTask(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach) {
+	const task = await requireTaskToTeach(db, teacher, taskOrId);
 	if (task.peer_enabled !== 1) throw new Refusal('Peer assessment is off for this task. Turn it on in the task settings first.', 409);
 	if (task.state !== 'published') throw new Refusal('Publish the task before allocating reviewers.', 409);
 	return task;
@@ -158,8 +158,9 @@ async function requirePeerTask(db: DB, teacher: SessionUser, taskId: number) {
  * Allocate reviewers afresh: random within the class, or within the task's groups. Refused once any
  * review has started, so nobody's work in progress is thrown away; single pairs can still change.
  */
-export async function allocatePeers(db: DB, teacher: SessionUser, taskId: number, seed = randomInt(2 ** 31)) {
-	const task = await requirePeerTask(db, teacher, taskId);
+export async function allocatePeers(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, seed = randomInt(2 ** 31)) {
+	const task = await requirePeerTask(db, teacher, taskOrId);
+	const taskId = task.id;
 	if (task.peer_allocation === 'manual') throw new Refusal('This task allocates reviewers by hand: add pairs below.', 409);
 	const started = await db.selectFrom('peer_allocations').select('id').where('task_id', '=', taskId).where('state', '!=', 'allocated').limit(1).executeTakeFirst();
 	if (started) throw new Refusal('Reviews have started, so the allocation is kept. Add or remove single pairs instead.', 409);
@@ -194,8 +195,9 @@ export async function allocatePeers(db: DB, teacher: SessionUser, taskId: number
 	return { pairs: pairs.length, shortfalls: shortfalls.length };
 }
 
-export async function addPeerPair(db: DB, teacher: SessionUser, taskId: number, reviewerId: number, revieweeId: number) {
-	const task = await requirePeerTask(db, teacher, taskId);
+export async function addPeerPair(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, reviewerId: number, revieweeId: number) {
+	const task = await requirePeerTask(db, teacher, taskOrId);
+	const taskId = task.id;
 	if (reviewerId === revieweeId) throw new Refusal('A learner cannot review their own work.');
 	const learners = new Set((await classLearners(db, task.class_id)).map((l) => l.id));
 	if (!learners.has(reviewerId) || !learners.has(revieweeId)) throw new Refusal('Both learners must be in this class.', 404);
@@ -212,15 +214,8 @@ export async function addPeerPair(db: DB, teacher: SessionUser, taskId: number, 
 	});
 }
 
-async function requireAllocationToTeach(db: DB, teacher: SessionUser, taskId: number, allocationId: number) {
-	await requireTaskToTeach(db, teacher, taskId);
-	const allocation = await db.selectFrom('peer_allocations').selectAll().where('id', '=', allocationId).where('task_id', '=', taskId).executeTakeFirst();
-	if (!allocation) throw new Refusal('That review is not part of this task.', 404);
-	return allocation;
-}
-
-export async function removePeerPair(db: DB, teacher: SessionUser, taskId: number, allocationId: number) {
-	const allocation = await requireAllocationToTeach(db, teacher, taskId, allocationId);
+export async function removePeerPair(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, allocationId: number) {
+	const allocation = await requireAllocationToTeach(db, teacher, taskOrId, allocationId);
 	if (allocation.state !== 'allocated') throw new Refusal('This review has started; exclude it instead, with a reason.', 409);
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('peer_allocations').where('id', '=', allocationId).execute();
@@ -229,8 +224,8 @@ export async function removePeerPair(db: DB, teacher: SessionUser, taskId: numbe
 }
 
 /** Leave a review out of the consensus (or bring it back); the reason is kept and shown. */
-export async function setReviewExcluded(db: DB, teacher: SessionUser, taskId: number, allocationId: number, excluded: boolean, reason: string) {
-	const allocation = await requireAllocationToTeach(db, teacher, taskId, allocationId);
+export async function setReviewExcluded(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, allocationId: number, excluded: boolean, reason: string) {
+	const allocation = await requireAllocationToTeach(db, teacher, taskOrId, allocationId);
 	if (excluded && !reason.trim()) throw new Refusal('Say why this review is excluded (the learner’s record keeps the reason).');
 	await db.transaction().execute(async (trx) => {
 		await trx
@@ -295,32 +290,6 @@ export async function myReviews(db: DB, learner: SessionUser) {
 			quality: qualities.get(r.taskId)?.get(learner.id) ?? null
 		};
 	});
-}
-
-async function requireOwnAllocation(db: DB, learner: SessionUser, allocationId: number) {
-	const allocation = await db
-		.selectFrom('peer_allocations')
-		.innerJoin('tasks', 'tasks.id', 'peer_allocations.task_id')
-		.innerJoin('classes', 'classes.id', 'tasks.class_id')
-		.select([
-			'peer_allocations.id',
-			'peer_allocations.state',
-			'peer_allocations.submission_id as submissionId',
-			'tasks.id as taskId',
-			'tasks.title',
-			'tasks.brief_markdown',
-			'tasks.scale_id',
-			'tasks.peer_opens_at',
-			'tasks.peer_closes_at',
-			'classes.name as className'
-		])
-		.where('peer_allocations.id', '=', allocationId)
-		.where('peer_allocations.reviewer_id', '=', learner.id)
-		.where('tasks.state', '=', 'published')
-		.where('tasks.peer_enabled', '=', 1)
-		.executeTakeFirst();
-	if (!allocation) throw new Refusal('That review does not exist, or is not yours to do.', 404);
-	return allocation;
 }
 
 /**

@@ -1,7 +1,7 @@
-import { error } from '@sveltejs/kit';
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { requireClassAccess } from '../auth/guards';
+import { requireTaskToTeach } from '../auth/task-guards';
 import { recordAudit } from '../audit';
 import { learnerTaskStatus } from '../../domain/task-status';
 import type { TaskSettings } from '../../schemas/tasks';
@@ -48,61 +48,6 @@ export async function createTask(db: DB, teacher: SessionUser, classId: number, 
 		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'task.create', entityType: 'task', entityId: String(id), after: { title: settings.title, classId } });
 		return id;
 	});
-}
-
-/** A task the user teaches (its class's teacher, or the school admin); 404/403 otherwise. */
-export async function requireTaskToTeach(db: DB, user: SessionUser, taskId: number) {
-	const task = await db
-		.selectFrom('tasks')
-		.innerJoin('classes', 'classes.id', 'tasks.class_id')
-		.selectAll('tasks')
-		.select(['classes.name as className', 'classes.school_id as schoolId'])
-		.where('tasks.id', '=', taskId)
-		.where('classes.school_id', '=', user.schoolId)
-		.executeTakeFirst();
-	if (!task) error(404, 'That task does not exist, or is not in your school.');
-	await requireClassAccess(db, user, task.class_id, 'teach');
-	return task;
-}
-
-/**
- * A task the user may mark: anyone who may teach it, or a teacher added to it as a second marker
- * (who may mark and moderate, but not change the task itself).
- */
-export async function requireTaskToMark(db: DB, user: SessionUser, taskId: number) {
-	const task = await db
-		.selectFrom('tasks')
-		.innerJoin('classes', 'classes.id', 'tasks.class_id')
-		.selectAll('tasks')
-		.select((eb) => [
-			'classes.name as className',
-			'classes.school_id as schoolId',
-			eb
-				.exists(eb.selectFrom('task_markers').select('task_markers.marker_id').whereRef('task_markers.task_id', '=', 'tasks.id').where('task_markers.marker_id', '=', user.id))
-				.as('isMarker')
-		])
-		.where('tasks.id', '=', taskId)
-		.where('classes.school_id', '=', user.schoolId)
-		.executeTakeFirst();
-	if (!task) error(404, 'That task does not exist, or is not in your school.');
-	if (!task.isMarker) await requireClassAccess(db, user, task.class_id, 'teach');
-	return task;
-}
-
-/** A published task of one of the learner's classes; drafts and other classes' tasks are missing to them. */
-export async function requireTaskToLearn(db: DB, learner: SessionUser, taskId: number) {
-	const task = await db
-		.selectFrom('tasks')
-		.innerJoin('classes', 'classes.id', 'tasks.class_id')
-		.innerJoin('enrolments', 'enrolments.class_id', 'tasks.class_id')
-		.selectAll('tasks')
-		.select(['classes.name as className'])
-		.where('tasks.id', '=', taskId)
-		.where('tasks.state', '=', 'published')
-		.where('enrolments.learner_id', '=', learner.id)
-		.executeTakeFirst();
-	if (!task) error(404, 'That task does not exist, or is not set for your class.');
-	return task;
 }
 
 export async function updateTaskSettings(db: DB, user: SessionUser, taskId: number, settings: TaskSettings) {

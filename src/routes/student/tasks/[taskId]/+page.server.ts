@@ -1,4 +1,5 @@
 import { requireRole } from '$lib/server/auth/guards';
+import { requireTaskToLearn } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
 import { learnerAssessmentView, submitSelfAssessment } from '$lib/server/assessment/self-assessment';
 import { addEvidence, removeEvidence, type EvidenceInput } from '$lib/server/assessment/evidence';
@@ -7,16 +8,18 @@ import { actOn, idParam } from '$lib/server/http';
 import { evidenceSchema } from '$lib/schemas/assessment';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';
-import { requireTaskToLearn } from '$lib/server/tasks/tasks';
 import { CONTRIBUTION_LEVELS, myGroup, saveContributionRatings } from '$lib/server/peer/groups';
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
-/** Guard first: the learner, and a task of their class, before any input is read. */
+/**
+ * Guard first: the learner, and a task of their class, before any input is read. The services are
+ * handed the checked task, so they do not check it again.
+ */
 async function learnerAndTask(event: RequestEvent) {
 	const learner = requireRole(event, 'student');
 	const task = await requireTaskToLearn(getDb(), learner, idParam(event.params.taskId, 'task'));
-	return { learner, taskId: task.id };
+	return { learner, task };
 }
 
 export const load: PageServerLoad = async (event) => {
@@ -30,14 +33,14 @@ const teamRatingsSchema = z.array(z.object({ rateeId: idSchema, rating: z.coerce
 
 export const actions: Actions = {
 	submit: async (event) => {
-		const { learner, taskId } = await learnerAndTask(event);
+		const { learner, task } = await learnerAndTask(event);
 		return actOn(async () => {
-			await submitSelfAssessment(getDb(), learner, taskId);
+			await submitSelfAssessment(getDb(), learner, task);
 			return { done: 'Submitted. Your teacher can now see your self-assessment.' };
 		});
 	},
 	addEvidence: async (event) => {
-		const { learner, taskId } = await learnerAndTask(event);
+		const { learner, task } = await learnerAndTask(event);
 		const form = await event.request.formData();
 		return actOn(async () => {
 			const fields = evidenceSchema.parse(formFields(form));
@@ -47,26 +50,26 @@ export const actions: Actions = {
 				if (!(file instanceof File) || file.size === 0) throw new Refusal('Choose a file to upload.');
 				input = { kind: 'file', title: fields.title, file };
 			} else input = fields;
-			await addEvidence(getDb(), learner, taskId, input);
+			await addEvidence(getDb(), learner, task, input);
 			return { done: 'Evidence added.', evidenceAdded: true };
 		});
 	},
 	rateTeam: async (event) => {
-		const { learner, taskId } = await learnerAndTask(event);
+		const { learner, task } = await learnerAndTask(event);
 		const form = await event.request.formData();
 		return actOn(async () => {
 			const ratings = teamRatingsSchema.parse(
 				[...form.keys()].filter((k) => k.startsWith('rating-')).map((k) => ({ rateeId: k.slice('rating-'.length), rating: form.get(k) }))
 			);
-			await saveContributionRatings(getDb(), learner, taskId, ratings);
+			await saveContributionRatings(getDb(), learner, task, ratings);
 			return { done: 'Thank you: your team ratings are saved. You can change them until your teacher closes the task.' };
 		});
 	},
 	removeEvidence: async (event) => {
-		const { learner, taskId } = await learnerAndTask(event);
+		const { learner, task } = await learnerAndTask(event);
 		const form = await event.request.formData();
 		return actOn(async () => {
-			await removeEvidence(getDb(), learner, taskId, idSchema.parse(form.get('evidenceId')));
+			await removeEvidence(getDb(), learner, task, idSchema.parse(form.get('evidenceId')));
 			return { done: 'Evidence removed.' };
 		});
 	}

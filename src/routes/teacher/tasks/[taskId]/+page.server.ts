@@ -1,6 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
+import { requireTaskToTeach } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
 import { bankFilters, listBank } from '$lib/server/criteria/criteria';
 import { listScales } from '$lib/server/scales/scales';
@@ -8,7 +9,6 @@ import {
 	addTaskCriterion,
 	moveTaskCriterion,
 	removeTaskCriterion,
-	requireTaskToTeach,
 	setTaskCriterionWeight,
 	setTaskState,
 	taskCriteria,
@@ -20,6 +20,7 @@ import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { taskCriterionRef, taskSettingsSchema, weightSchema } from '$lib/schemas/tasks';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
+import type { SessionUser } from '$lib/server/auth/sessions';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 const bankFilterSchema = z.object({
@@ -78,11 +79,11 @@ export const load: PageServerLoad = async (event) => {
 };
 
 /** Runs a task change; a refusal or an invalid field becomes a message on the page. */
-async function change(event: RequestEvent, work: (taskId: number, form: FormData) => Promise<string>) {
-	requireRole(event, 'teacher', 'admin');
+async function change(event: RequestEvent, work: (teacher: SessionUser, taskId: number, form: FormData) => Promise<string>) {
+	const teacher = requireRole(event, 'teacher', 'admin');
 	const taskId = idParam(event.params.taskId, 'task');
 	const form = await event.request.formData();
-	return actOn(async () => ({ done: await work(taskId, form) }));
+	return actOn(async () => ({ done: await work(teacher, taskId, form) }));
 }
 
 export const actions: Actions = {
@@ -101,42 +102,42 @@ export const actions: Actions = {
 		);
 	},
 	add: (event) =>
-		change(event, async (taskId, form) => {
+		change(event, async (teacher, taskId, form) => {
 			const criterionId = idSchema.parse(form.get('criterionId'));
-			await addTaskCriterion(getDb(), requireRole(event, 'teacher', 'admin'), taskId, criterionId);
+			await addTaskCriterion(getDb(), teacher, taskId, criterionId);
 			return 'Criterion added.';
 		}),
 	remove: (event) =>
-		change(event, async (taskId, form) => {
+		change(event, async (teacher, taskId, form) => {
 			const { taskCriterionId } = taskCriterionRef.parse(Object.fromEntries(form));
-			await removeTaskCriterion(getDb(), requireRole(event, 'teacher', 'admin'), taskId, taskCriterionId);
+			await removeTaskCriterion(getDb(), teacher, taskId, taskCriterionId);
 			return 'Criterion removed.';
 		}),
 	move: (event) =>
-		change(event, async (taskId, form) => {
+		change(event, async (teacher, taskId, form) => {
 			const { taskCriterionId, direction } = taskCriterionRef.extend({ direction: z.enum(['up', 'down']) }).parse(Object.fromEntries(form));
-			await moveTaskCriterion(getDb(), requireRole(event, 'teacher', 'admin'), taskId, taskCriterionId, direction);
+			await moveTaskCriterion(getDb(), teacher, taskId, taskCriterionId, direction);
 			return `Criterion moved ${direction}.`;
 		}),
 	weight: (event) =>
-		change(event, async (taskId, form) => {
+		change(event, async (teacher, taskId, form) => {
 			const { taskCriterionId, weight } = taskCriterionRef.extend({ weight: weightSchema }).parse(Object.fromEntries(form));
-			await setTaskCriterionWeight(getDb(), requireRole(event, 'teacher', 'admin'), taskId, taskCriterionId, weight);
+			await setTaskCriterionWeight(getDb(), teacher, taskId, taskCriterionId, weight);
 			return 'Weight saved.';
 		}),
 	publish: (event) =>
-		change(event, async (taskId) => {
-			await setTaskState(getDb(), requireRole(event, 'teacher', 'admin'), taskId, 'published');
+		change(event, async (teacher, taskId) => {
+			await setTaskState(getDb(), teacher, taskId, 'published');
 			return 'Published: learners in the class can now see this task.';
 		}),
 	unpublish: (event) =>
-		change(event, async (taskId) => {
-			await setTaskState(getDb(), requireRole(event, 'teacher', 'admin'), taskId, 'draft');
+		change(event, async (teacher, taskId) => {
+			await setTaskState(getDb(), teacher, taskId, 'draft');
 			return 'Back to draft: learners no longer see this task.';
 		}),
 	archive: (event) =>
-		change(event, async (taskId) => {
-			await setTaskState(getDb(), requireRole(event, 'teacher', 'admin'), taskId, 'archived');
+		change(event, async (teacher, taskId) => {
+			await setTaskState(getDb(), teacher, taskId, 'archived');
 			return 'Archived.';
 		})
 };

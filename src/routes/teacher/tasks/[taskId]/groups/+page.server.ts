@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
+import { requireTaskToTeach } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
 import { createGroup, deleteGroup, groupsOverview } from '$lib/server/peer/groups';
-import { requireTaskToTeach } from '$lib/server/tasks/tasks';
 import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
@@ -12,10 +12,11 @@ export const load: PageServerLoad = async (event) => {
 	return groupsOverview(getDb(), teacher, idParam(event.params.taskId, 'task'));
 };
 
+/** Guard first (teacher of this task's class), then read the form; the services are handed the checked task. */
 async function teacherOfTask(event: RequestEvent) {
 	const teacher = requireRole(event, 'teacher', 'admin');
 	const task = await requireTaskToTeach(getDb(), teacher, idParam(event.params.taskId, 'task'));
-	return { teacher, taskId: task.id, form: await event.request.formData() };
+	return { teacher, task, form: await event.request.formData() };
 }
 
 const groupSchema = z.object({
@@ -25,17 +26,17 @@ const groupSchema = z.object({
 
 export const actions: Actions = {
 	create: async (event) => {
-		const { teacher, taskId, form } = await teacherOfTask(event);
+		const { teacher, task, form } = await teacherOfTask(event);
 		return actOn(async () => {
 			const { name, learnerIds } = groupSchema.parse({ name: form.get('name') ?? '', learnerIds: form.getAll('learnerIds') });
-			await createGroup(getDb(), teacher, taskId, name, learnerIds);
+			await createGroup(getDb(), teacher, task, name, learnerIds);
 			return { done: `Group “${name}” created.` };
 		});
 	},
 	delete: async (event) => {
-		const { teacher, taskId, form } = await teacherOfTask(event);
+		const { teacher, task, form } = await teacherOfTask(event);
 		return actOn(async () => {
-			await deleteGroup(getDb(), teacher, taskId, idSchema.parse(form.get('groupId')));
+			await deleteGroup(getDb(), teacher, task, idSchema.parse(form.get('groupId')));
 			return { done: 'Group removed.' };
 		});
 	}

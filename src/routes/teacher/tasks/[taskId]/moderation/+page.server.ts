@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
+import { requireTaskToTeach } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
 import { addMarker, moderationMatrix, schoolTeachers } from '$lib/server/moderation/moderation';
-import { requireTaskToTeach } from '$lib/server/tasks/tasks';
 import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import type { Actions, PageServerLoad } from './$types';
@@ -42,7 +42,7 @@ export const actions: Actions = {
 		const task = await requireTaskToTeach(getDb(), teacher, idParam(event.params.taskId, 'task'));
 		const form = await event.request.formData();
 		return actOn(async () => {
-			await addMarker(getDb(), teacher, task.id, idSchema.parse(form.get('markerId')));
+			await addMarker(getDb(), teacher, task, idSchema.parse(form.get('markerId')));
 			return { done: 'Marker added: they can now mark this task, and their grades appear here beside yours.' };
 		});
 	}

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
+import { requireTaskToTeach } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
 import { addPeerPair, allocatePeers, peerOverview, removePeerPair, setReviewExcluded } from '$lib/server/peer/peer-review';
-import { requireTaskToTeach } from '$lib/server/tasks/tasks';
 import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';
@@ -13,11 +13,11 @@ export const load: PageServerLoad = async (event) => {
 	return peerOverview(getDb(), teacher, idParam(event.params.taskId, 'task'));
 };
 
-/** Guard first (teacher of this task's class), then read the form. */
+/** Guard first (teacher of this task's class), then read the form; the services are handed the checked task. */
 async function teacherOfTask(event: RequestEvent) {
 	const teacher = requireRole(event, 'teacher', 'admin');
 	const task = await requireTaskToTeach(getDb(), teacher, idParam(event.params.taskId, 'task'));
-	return { teacher, taskId: task.id, fields: formFields(await event.request.formData()) };
+	return { teacher, task, fields: formFields(await event.request.formData()) };
 }
 
 const pairSchema = z.object({ reviewerId: idSchema, revieweeId: idSchema });
@@ -28,40 +28,40 @@ const exclusionSchema = z.object({
 
 export const actions: Actions = {
 	allocate: async (event) => {
-		const { teacher, taskId } = await teacherOfTask(event);
+		const { teacher, task } = await teacherOfTask(event);
 		return actOn(async () => {
-			const { pairs, shortfalls } = await allocatePeers(getDb(), teacher, taskId);
+			const { pairs, shortfalls } = await allocatePeers(getDb(), teacher, task);
 			const short = shortfalls ? ` ${shortfalls} learner${shortfalls === 1 ? ' is' : 's are'} in a group too small for the full number of reviewers.` : '';
 			return { done: `Allocated ${pairs} reviews.${short}` };
 		});
 	},
 	addPair: async (event) => {
-		const { teacher, taskId, fields } = await teacherOfTask(event);
+		const { teacher, task, fields } = await teacherOfTask(event);
 		return actOn(async () => {
 			const { reviewerId, revieweeId } = pairSchema.parse(fields);
-			await addPeerPair(getDb(), teacher, taskId, reviewerId, revieweeId);
+			await addPeerPair(getDb(), teacher, task, reviewerId, revieweeId);
 			return { done: 'Reviewer added.' };
 		});
 	},
 	removePair: async (event) => {
-		const { teacher, taskId, fields } = await teacherOfTask(event);
+		const { teacher, task, fields } = await teacherOfTask(event);
 		return actOn(async () => {
-			await removePeerPair(getDb(), teacher, taskId, idSchema.parse(fields.allocationId));
+			await removePeerPair(getDb(), teacher, task, idSchema.parse(fields.allocationId));
 			return { done: 'Reviewer removed.' };
 		});
 	},
 	exclude: async (event) => {
-		const { teacher, taskId, fields } = await teacherOfTask(event);
+		const { teacher, task, fields } = await teacherOfTask(event);
 		return actOn(async () => {
 			const { allocationId, reason } = exclusionSchema.parse(fields);
-			await setReviewExcluded(getDb(), teacher, taskId, allocationId, true, reason);
+			await setReviewExcluded(getDb(), teacher, task, allocationId, true, reason);
 			return { done: 'Review excluded from the peer consensus.' };
 		});
 	},
 	include: async (event) => {
-		const { teacher, taskId, fields } = await teacherOfTask(event);
+		const { teacher, task, fields } = await teacherOfTask(event);
 		return actOn(async () => {
-			await setReviewExcluded(getDb(), teacher, taskId, idSchema.parse(fields.allocationId), false, '');
+			await setReviewExcluded(getDb(), teacher, task, idSchema.parse(fields.allocationId), false, '');
 			return { done: 'Review counted again.' };
 		});
 	}

@@ -1,9 +1,9 @@
 import { requireRole } from '$lib/server/auth/guards';
+import { requireTaskToMark } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
 import { gradeHistory, markingView, releaseGrades, reopenSelfAssessment } from '$lib/server/assessment/marking';
 import { addToCommentBank, removeFromCommentBank } from '$lib/server/assessment/comment-bank';
 import { actOn, idParam, orHttpError } from '$lib/server/http';
-import { requireTaskToMark } from '$lib/server/tasks/tasks';
 import { commentBankSchema } from '$lib/schemas/assessment';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';
@@ -15,7 +15,8 @@ export const load: PageServerLoad = async (event) => {
 	const learnerId = idParam(event.params.learnerId, 'learner');
 	const db = getDb();
 	return orHttpError(async () => {
-		const [view, history] = await Promise.all([markingView(db, teacher, taskId, learnerId), gradeHistory(db, teacher, taskId, learnerId)]);
+		const task = await requireTaskToMark(db, teacher, taskId);
+		const [view, history] = await Promise.all([markingView(db, teacher, task, learnerId), gradeHistory(db, teacher, task, learnerId)]);
 		return { ...view, history };
 	});
 };

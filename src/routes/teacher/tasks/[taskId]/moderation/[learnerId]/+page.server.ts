@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
+import { requireTaskToMark } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
 import { Refusal } from '$lib/server/errors';
 import { moderationDetail, recordAgreedGrade } from '$lib/server/moderation/moderation';
-import { requireTaskToMark } from '$lib/server/tasks/tasks';
 import { actOn, idParam, orHttpError } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { sliderFormValueSchema } from '$lib/schemas/assessment';
@@ -30,7 +30,7 @@ export const actions: Actions = {
 		return actOn(async () => {
 			const { criterionId, value, note } = agreedSchema.parse(fields);
 			if (value !== null && !note) throw new Refusal('Add a short note on how the grade was agreed (it is kept in the audit log).');
-			await recordAgreedGrade(getDb(), teacher, task.id, learnerId, criterionId, value, note);
+			await recordAgreedGrade(getDb(), teacher, task, learnerId, criterionId, value, note);
 			return { done: value === null ? 'Agreed grade cleared: the markers’ grades stand again.' : 'Agreed grade recorded: it is now the learner’s result.' };
 		});
 	}
