@@ -4,7 +4,7 @@ import { closeDb, DEFAULT_DATABASE_PATH, openDatabase } from '../src/lib/server/
 import { migrateToLatest } from '../src/lib/server/db/migrate';
 import { ensureReferenceData } from '../src/lib/server/frameworks/reference-data';
 import { seedDemoActivity } from '../src/lib/server/db/demo-activity';
-import { schoolKey } from '../src/lib/server/badges/badges';
+import { schoolKey } from '../src/lib/server/badges/keys';
 import { DEMO_PASSWORD, demoLogins, hasDemoSchool, isDatabaseEmpty, seedDemoSchool } from '../src/lib/server/db/seed';
 
 const port = process.env.PORT || '3000';

@@ -8,10 +8,13 @@ import { createSession, generateSessionToken, validateSessionToken, type Session
 import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
 import { fusionSkills } from '../../src/lib/server/frameworks/frameworks';
-import { addTaskCriterion, createTask, setTaskState, taskCriteria } from '../../src/lib/server/tasks/tasks';
+import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
+import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
 import { saveSelfAssessment, submitSelfAssessment } from '../../src/lib/server/assessment/self-assessment';
 import { releaseGrades, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
-import { badgeWorkbench, createBadge, issueBadge, publicAward, publishedKeys, requestBadge, revokeAward } from '../../src/lib/server/badges/badges';
+import { createBadge } from '../../src/lib/server/badges/badges';
+import { badgeWorkbench, issueBadge, publicAward, requestBadge, revokeAward } from '../../src/lib/server/badges/awards';
+import { publishedKeys } from '../../src/lib/server/badges/keys';
 import { verifySignedCredential } from '../../src/lib/server/badges/signing';
 import { bakePng, bakeSvg, readBakedPng } from '../../src/lib/server/badges/baking';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';

@@ -5,17 +5,14 @@ import { copyCriterion, createCriterion, getCriterion, listBank, updateCriterion
 import { STARTER_BANK } from '../../src/lib/server/criteria/starter-bank';
 import { capriTree, fusionSkills } from '../../src/lib/server/frameworks/frameworks';
 import { listScales } from '../../src/lib/server/scales/scales';
+import { createTask, listLearnerTasks, setTaskState, updateTaskSettings } from '../../src/lib/server/tasks/tasks';
 import {
 	addTaskCriterion,
-	createTask,
-	listLearnerTasks,
 	moveTaskCriterion,
 	removeTaskCriterion,
 	setTaskCriterionWeight,
-	setTaskState,
-	taskCriteria,
-	updateTaskSettings
-} from '../../src/lib/server/tasks/tasks';
+	taskCriteria
+} from '../../src/lib/server/tasks/task-criteria';
 import { learnerTaskStatus } from '../../src/lib/domain/task-status';
 import { renderMarkdown } from '../../src/lib/server/markdown';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seedDemoActivity } from '../../src/lib/server/db/demo-activity';
-import { publicAward } from '../../src/lib/server/badges/badges';
+import { publicAward } from '../../src/lib/server/badges/awards';
 import { demoDatabase, userId } from './helpers';
 
 describe('the demo school’s activity', () => {

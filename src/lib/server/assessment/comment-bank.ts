@@ -1,6 +1,6 @@
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
-import { nowIso } from './shared';
+import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 
 /** A teacher's reusable comments: their own and any the school shares, general or for one criterion. */

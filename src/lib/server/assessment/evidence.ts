@@ -12,8 +12,29 @@ import { recordAudit } from '../audit';
 import { DEFAULT_DATABASE_PATH } from '../db/connection';
 import { requireTaskToLearn, type TaskToLearn } from '../auth/task-guards';
 import { ALLOWED_EVIDENCE_TYPES, isSafeEvidenceLink, judgeUpload, MAX_EVIDENCE_PER_SUBMISSION, safeFileName } from '../../domain/evidence';
-import { nowIso } from './shared';
+import { nowIso } from '../clock';
 import { Refusal } from '../errors';
+
+export interface EvidenceItem {
+	id: number;
+	kind: 'text' | 'link' | 'file';
+	title: string;
+	body: string;
+	url: string | null;
+	fileName: string | null;
+	fileSize: number | null;
+	createdAt: string;
+}
+
+export async function evidenceOf(db: DB, submissionId: number | null): Promise<EvidenceItem[]> {
+	if (submissionId === null) return [];
+	return db
+		.selectFrom('evidence')
+		.select(['id', 'kind', 'title', 'body', 'url', 'file_name as fileName', 'file_size as fileSize', 'created_at as createdAt'])
+		.where('submission_id', '=', submissionId)
+		.orderBy('id')
+		.execute();
+}
 
 /** Uploads live beside the database, outside `static/`, and are only ever served through `evidenceFile`. */
 export function uploadsDirectory(): string {

@@ -5,9 +5,12 @@ import { renderMarkdown } from '../markdown';
 import { requireLearnerOfTask, requireTaskToMark, type TaskToMark } from '../auth/task-guards';
 import { learnerTaskStatus, STATUS_LABEL } from '../../domain/task-status';
 import type { TeacherSave } from '../../schemas/assessment';
-import { assessmentCards, evidenceOf, nowIso, upsertJudgement } from './shared';
+import { nowIso } from '../clock';
+import { assessmentCards } from './cards';
+import { evidenceOf } from './evidence';
+import { upsertJudgement } from './judgements';
 import { commentBankFor } from './comment-bank';
-import { peerResultsFor } from '../peer/peer-review';
+import { peerResultsFor } from '../peer/results';
 import { Refusal } from '../errors';
 
 /** The class list for marking one task: each learner with where they stand (one query). */

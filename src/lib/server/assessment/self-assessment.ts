@@ -6,8 +6,11 @@ import { requireTaskToLearn, type TaskToLearn } from '../auth/task-guards';
 import { describeSelfGap } from '../../domain/feedback';
 import { gradesVisibleToLearner, teacherResult } from '../../domain/results';
 import type { SelfSave } from '../../schemas/assessment';
-import { assessmentCards, evidenceOf, nowIso, upsertJudgement, updateOwnJudgementIfOpen } from './shared';
-import { peerResultsFor } from '../peer/peer-review';
+import { nowIso } from '../clock';
+import { assessmentCards } from './cards';
+import { evidenceOf } from './evidence';
+import { upsertJudgement, updateOwnJudgementIfOpen } from './judgements';
+import { peerResultsFor } from '../peer/results';
 import { groupCommitOf } from '../db/group-commit';
 import { Refusal } from '../errors';
 

@@ -1,6 +1,7 @@
 import { json } from '@sveltejs/kit';
 import type { DB } from '../db/connection';
-import { LAYER_LABEL, awardUrl, badgeClassUrl, issuerUrl, type Layer } from './badges';
+import { LAYER_LABEL, type Layer } from './badges';
+import { awardUrl, badgeClassUrl, issuerUrl } from '../../domain/badge-credential';
 
 /** Public badge documents may be read by any verifier or backpack, from any origin. */
 export function publicJson(body: unknown, init: { status?: number; contentType?: string } = {}) {

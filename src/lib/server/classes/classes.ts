@@ -142,20 +142,21 @@ export async function createClass(
 	});
 }
 
-/** People must hold the role in this school before they can teach or join one of its classes. */
-async function requireMemberWithRole(db: DB, schoolId: number, userId: number, role: 'teacher' | 'student') {
-	const member = await db
+/** People must hold the role in this school before they can teach or join one of its classes (one query). */
+async function requireMembersWithRole(db: DB, schoolId: number, userIds: number[], role: 'teacher' | 'student') {
+	if (userIds.length === 0) return;
+	const members = await db
 		.selectFrom('memberships')
 		.select('user_id')
 		.where('school_id', '=', schoolId)
-		.where('user_id', '=', userId)
+		.where('user_id', 'in', userIds)
 		.where('role', '=', role)
-		.executeTakeFirst();
-	if (!member) throw new Refusal(role === 'teacher' ? 'That person is not a teacher in this school.' : 'That person is not a student in this school.');
+		.execute();
+	if (members.length < new Set(userIds).size) throw new Refusal(role === 'teacher' ? 'That person is not a teacher in this school.' : 'That person is not a student in this school.');
 }
 
 export async function assignTeacher(db: DB, schoolId: number, actorId: number, classId: number, teacherId: number) {
-	await requireMemberWithRole(db, schoolId, teacherId, 'teacher');
+	await requireMembersWithRole(db, schoolId, [teacherId], 'teacher');
 	await db.transaction().execute(async (trx) => {
 		await trx.insertInto('class_teachers').values({ class_id: classId, teacher_id: teacherId }).onConflict((oc) => oc.doNothing()).execute();
 		await recordAudit(trx, { schoolId, actorId, action: 'class.assign_teacher', entityType: 'class', entityId: String(classId), after: { teacherId } });
@@ -171,7 +172,7 @@ export async function removeTeacher(db: DB, schoolId: number, actorId: number, c
 }
 
 export async function enrolLearners(db: DB, schoolId: number, actorId: number, classId: number, learnerIds: number[]) {
-	for (const learnerId of learnerIds) await requireMemberWithRole(db, schoolId, learnerId, 'student');
+	await requireMembersWithRole(db, schoolId, learnerIds, 'student');
 	await db.transaction().execute(async (trx) => {
 		const now = new Date().toISOString();
 		if (learnerIds.length) {

@@ -2,7 +2,7 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { requireTaskToLearn, requireTaskToTeach, type TaskToLearn, type TaskToTeach } from '../auth/task-guards';
-import { nowIso } from '../assessment/shared';
+import { nowIso } from '../clock';
 import { groupContribution } from '../../domain/group-contribution';
 import { Refusal } from '../errors';
 
@@ -109,12 +109,10 @@ export async function saveContributionRatings(db: DB, learner: SessionUser, task
 	}
 	await db.transaction().execute(async (trx) => {
 		const now = nowIso();
-		for (const r of ratings) {
-			await trx
-				.insertInto('contribution_ratings')
-				.values({ task_id: task.id, group_id: group.id, rater_id: learner.id, ratee_id: r.rateeId, rating: r.rating, submitted_at: now, updated_at: now })
-				.onConflict((oc) => oc.columns(['task_id', 'rater_id', 'ratee_id']).doUpdateSet({ rating: r.rating, submitted_at: now, updated_at: now }))
-				.execute();
-		}
+		await trx
+			.insertInto('contribution_ratings')
+			.values(ratings.map((r) => ({ task_id: task.id, group_id: group.id, rater_id: learner.id, ratee_id: r.rateeId, rating: r.rating, submitted_at: now, updated_at: now })))
+			.onConflict((oc) => oc.columns(['task_id', 'rater_id', 'ratee_id']).doUpdateSet((eb) => ({ rating: eb.ref('excluded.rating'), submitted_at: now, updated_at: now })))
+			.execute();
 	});
 }

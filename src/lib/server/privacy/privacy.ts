@@ -7,7 +7,7 @@ import type { SessionUser } from '../auth/sessions';
 import { hashPassword } from '../auth/passwords';
 import { recordAudit } from '../audit';
 import { uploadsDirectory } from '../assessment/evidence';
-import { nowIso } from '../assessment/shared';
+import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 
 async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: number) {

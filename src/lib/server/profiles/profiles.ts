@@ -1,8 +1,8 @@
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { requireLearnerAccess } from '../auth/guards';
-import { scaleBands } from '../assessment/shared';
-import { reviewerQualities } from '../peer/peer-review';
+import { scaleBandsOf } from '../scales/scales';
+import { reviewerQualities } from '../peer/results';
 import { capriTree } from '../frameworks/frameworks';
 import { calibrationTrend, capriProfile, fusionSkillProfile, levelOf, levelWords, profileOverTime, selfCalibration } from '../../domain/profiles';
 import { DEFAULT_SCHOOL_SCALE, bandIndexFor, valueInBandUnits } from '../../domain/scales';
@@ -74,9 +74,11 @@ async function peerReviewingCalibration(db: DB, learnerId: number) {
 		.where('peer_allocations.state', '=', 'submitted')
 		.groupBy('tasks.id')
 		.execute();
+	const bands = await scaleBandsOf(db, tasks.map((t) => t.scaleId));
+	const qualities = await reviewerQualities(db, tasks.map((t) => ({ taskId: t.id, bands: bands.get(t.scaleId) ?? [] })));
 	const out = [];
 	for (const task of tasks) {
-		const quality = (await reviewerQualities(db, task.id, await scaleBands(db, task.scaleId))).get(learnerId);
+		const quality = qualities.get(task.id)?.get(learnerId);
 		if (quality) out.push({ taskId: task.id, taskTitle: task.title, ...quality });
 	}
 	return out;
@@ -94,9 +96,10 @@ async function liveCalibration(db: DB, learnerId: number) {
 		.where('live_sessions.teacher_value', 'is not', null)
 		.orderBy('live_sessions.id')
 		.execute();
+	const bandsOf = await scaleBandsOf(db, rows.map((r) => r.scaleId));
 	const out = [];
 	for (const r of rows) {
-		const bands = await scaleBands(db, r.scaleId);
+		const bands = bandsOf.get(r.scaleId) ?? [];
 		out.push({ sessionId: r.id, title: r.title, gap: Math.round((valueInBandUnits(bands, r.value) - valueInBandUnits(bands, r.teacherValue!)) * 100) / 100 });
 	}
 	return out;

@@ -7,7 +7,7 @@ import type { SessionUser } from '../auth/sessions';
 import { hasRole, requireClassAccess } from '../auth/guards';
 import { recordAudit } from '../audit';
 import { uploadsDirectory } from '../assessment/evidence';
-import { nowIso } from '../assessment/shared';
+import { nowIso } from '../clock';
 import { learnerReport } from './learner-report';
 import { renderLearnerReportPdf } from './pdf';
 import { Refusal } from '../errors';

@@ -1,7 +1,7 @@
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { learnerProfile } from '../profiles/profiles';
-import { peerResultsFor } from '../peer/peer-review';
+import { peerResultsOf } from '../peer/results';
 import { bandIndexFor } from '../../domain/scales';
 import { teacherResult } from '../../domain/results';
 
@@ -53,11 +53,13 @@ export async function learnerReport(db: DB, user: SessionUser, learnerId: number
 		db.selectFrom('grade_bands').select(['scale_id as scaleId', 'label', 'min_value as minValue']).orderBy('position').execute(),
 		earnedBadges(db, learnerId)
 	]);
+	const scaleOf = (s: { scaleId: number }) => bands.filter((b) => b.scaleId === s.scaleId);
+	const peerResults = await peerResultsOf(db, submissions.map((s) => ({ submissionId: s.id, bands: scaleOf(s) })));
 	const tasks = [];
 	for (const s of submissions) {
-		const scale = bands.filter((b) => b.scaleId === s.scaleId);
+		const scale = scaleOf(s);
 		const band = (v: number | null | undefined) => (v == null ? '—' : scale[bandIndexFor(scale, v)]!.label);
-		const peers = await peerResultsFor(db, s.id, scale);
+		const peers = peerResults.get(s.id)!;
 		tasks.push({
 			taskId: s.taskId,
 			title: s.title,

@@ -11,6 +11,27 @@ export interface Scale {
 	bands: Band[];
 }
 
+/** One scale's bands in order. */
+export async function scaleBands(db: DB, scaleId: number): Promise<Band[]> {
+	return (await scaleBandsOf(db, [scaleId])).get(scaleId) ?? [];
+}
+
+/** The bands of several scales in one query, keyed by scale. */
+export async function scaleBandsOf(db: DB, scaleIds: number[]): Promise<Map<number, Band[]>> {
+	const rows = scaleIds.length
+		? await db
+				.selectFrom('grade_bands')
+				.select(['scale_id as scaleId', 'position', 'label', 'min_value as minValue', 'descriptor'])
+				.where('scale_id', 'in', [...new Set(scaleIds)])
+				.orderBy('scale_id')
+				.orderBy('position')
+				.execute()
+		: [];
+	const byScale = new Map<number, Band[]>();
+	for (const { scaleId, ...band } of rows) byScale.set(scaleId, [...(byScale.get(scaleId) ?? []), band]);
+	return byScale;
+}
+
 /** The shipped scales and the school's own, each with its bands in order (two queries). */
 export async function listScales(db: DB, schoolId: number): Promise<Scale[]> {
 	const scales = await db

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { NAME_SHARING, listBadges, requestBadge, setSharedName } from '$lib/server/badges/badges';
+import { listBadges } from '$lib/server/badges/badges';
+import { NAME_SHARING, requestBadge, setSharedName } from '$lib/server/badges/awards';
 import { actOn } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';

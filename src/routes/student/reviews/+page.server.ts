@@ -1,6 +1,6 @@
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { myReviews } from '$lib/server/peer/peer-review';
+import { myReviews } from '$lib/server/peer/reviewing';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {

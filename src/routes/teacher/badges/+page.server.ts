@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { badgeWorkbench, declineRequest, issueBadge, revokeAward } from '$lib/server/badges/badges';
+import { badgeWorkbench, declineRequest, issueBadge, revokeAward } from '$lib/server/badges/awards';
 import { actOn } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db/connection';
-import { issuerDocument } from '$lib/server/badges/badges';
+import { issuerDocument } from '$lib/server/badges/keys';
 import { publicJson } from '$lib/server/badges/public';
 import type { RequestHandler } from './$types';
 

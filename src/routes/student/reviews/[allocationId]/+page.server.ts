@@ -1,6 +1,6 @@
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { peerReviewView, submitPeerReview } from '$lib/server/peer/peer-review';
+import { peerReviewView, submitPeerReview } from '$lib/server/peer/reviewing';
 import { actOn, idParam, orHttpError } from '$lib/server/http';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -5,16 +5,15 @@ import { requireTaskToTeach } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
 import { bankFilters, listBank } from '$lib/server/criteria/criteria';
 import { listScales } from '$lib/server/scales/scales';
+import { setTaskState, updateTaskSettings } from '$lib/server/tasks/tasks';
 import {
 	addTaskCriterion,
 	moveTaskCriterion,
 	removeTaskCriterion,
 	setTaskCriterionWeight,
-	setTaskState,
 	taskCriteria,
-	taskSkillSummary,
-	updateTaskSettings
-} from '$lib/server/tasks/tasks';
+	taskSkillSummary
+} from '$lib/server/tasks/task-criteria';
 import { renderMarkdown } from '$lib/server/markdown';
 import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db/connection';
-import { publicAward } from '$lib/server/badges/badges';
+import { publicAward } from '$lib/server/badges/awards';
 import { badgeClass } from '$lib/server/badges/public';
 import { bakePng } from '$lib/server/badges/baking';
 import type { RequestHandler } from './$types';

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db/connection';
-import { publicAward } from '$lib/server/badges/badges';
+import { publicAward } from '$lib/server/badges/awards';
 import { publicJson } from '$lib/server/badges/public';
 import type { RequestHandler } from './$types';
 

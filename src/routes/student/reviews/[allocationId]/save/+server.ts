@@ -1,6 +1,6 @@
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { savePeerReview } from '$lib/server/peer/peer-review';
+import { savePeerReview } from '$lib/server/peer/reviewing';
 import { answerJson, idParam, readJson } from '$lib/server/http';
 import { selfSaveSchema } from '$lib/schemas/assessment';
 import type { RequestHandler } from './$types';

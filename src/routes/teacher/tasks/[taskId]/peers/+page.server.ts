@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { requireTaskToTeach } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
-import { addPeerPair, allocatePeers, peerOverview, removePeerPair, setReviewExcluded } from '$lib/server/peer/peer-review';
+import { addPeerPair, allocatePeers, peerOverview, removePeerPair, setReviewExcluded } from '$lib/server/peer/allocation';
 import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';

@@ -1,66 +1,8 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/connection';
 import type { AssessorRole, Database } from '../db/schema';
-import type { Band } from '../../domain/scales';
-import { descriptorsFor, taskCriteria } from '../tasks/tasks';
 import { compiledOnce } from '../db/compiled-once';
-
-export async function scaleBands(db: DB, scaleId: number): Promise<Band[]> {
-	return db
-		.selectFrom('grade_bands')
-		.select(['position', 'label', 'min_value as minValue', 'descriptor'])
-		.where('scale_id', '=', scaleId)
-		.orderBy('position')
-		.execute();
-}
-
-/** The task's criteria as assessment cards: wording, CAPRI colour and one descriptor per band (three queries). */
-export async function assessmentCards(db: DB, taskId: number, scaleId: number) {
-	const [criteria, bands] = await Promise.all([taskCriteria(db, taskId), scaleBands(db, scaleId)]);
-	const descriptors = await descriptorsFor(
-		db,
-		criteria.map((c) => c.criterionId)
-	);
-	return {
-		bands: bands.map((b) => ({ label: b.label, minValue: b.minValue })),
-		criteria: criteria.map((c) => ({
-			criterionId: c.criterionId,
-			lineageId: c.lineageId,
-			code: c.code,
-			title: c.title,
-			description: c.description,
-			weight: c.weight,
-			colour: c.colour ?? '#4f5661',
-			categoryTitle: `${c.categoryCode} ${c.categoryTitle}`,
-			descriptors: bands.map((_, i) => descriptors.get(c.criterionId)?.[i] ?? '')
-		}))
-	};
-}
-
-export type AssessmentCard = Awaited<ReturnType<typeof assessmentCards>>['criteria'][number];
-
-export interface EvidenceItem {
-	id: number;
-	kind: 'text' | 'link' | 'file';
-	title: string;
-	body: string;
-	url: string | null;
-	fileName: string | null;
-	fileSize: number | null;
-	createdAt: string;
-}
-
-export async function evidenceOf(db: DB, submissionId: number | null): Promise<EvidenceItem[]> {
-	if (submissionId === null) return [];
-	return db
-		.selectFrom('evidence')
-		.select(['id', 'kind', 'title', 'body', 'url', 'file_name as fileName', 'file_size as fileSize', 'created_at as createdAt'])
-		.where('submission_id', '=', submissionId)
-		.orderBy('id')
-		.execute();
-}
-
-export const nowIso = () => new Date().toISOString();
+import { nowIso } from '../clock';
 
 /**
  * Save one person's judgement of one criterion of one piece of work: the slider, the comment, or

@@ -1,0 +1,245 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DB } from '../db/connection';
+import type { SessionUser } from '../auth/sessions';
+import { hasRole, requireLearnerAccess } from '../auth/guards';
+import { recordAudit } from '../audit';
+import { nowIso } from '../clock';
+import { releasedResults } from '../profiles/results';
+import { checkAwardRule, type AwardRule } from '../../domain/badge-rules';
+import { badgeCredential } from '../../domain/badge-credential';
+import { signCredential, verifySignedCredential } from './signing';
+import { LAYER_LABEL, listBadges, ruleDescriber, type Layer } from './badges';
+import { publishedKeys, schoolKey } from './keys';
+import { Refusal } from '../errors';
+
+// Awards: proposing, requesting, issuing (signed), sharing, revoking, and the public record.
+
+/**
+ * What a teacher acts on: learners the rule proposes (meeting it, not yet awarded), learners'
+ * requests, and awards already issued — limited to learners the teacher teaches (admins: all).
+ */
+export async function badgeWorkbench(db: DB, user: SessionUser) {
+	const badges = (await listBadges(db, user.schoolId)).filter((b) => b.active === 1);
+	const learners = await db
+		.selectFrom('memberships')
+		.innerJoin('users', 'users.id', 'memberships.user_id')
+		.select(['users.id', 'users.given_name as givenName', 'users.family_name as familyName'])
+		.where('memberships.school_id', '=', user.schoolId)
+		.where('memberships.role', '=', 'student')
+		.where('users.active', '=', 1)
+		.$if(!hasRole(user, 'admin'), (qb) =>
+			qb.where('users.id', 'in', (eb) =>
+				eb.selectFrom('enrolments').innerJoin('class_teachers', 'class_teachers.class_id', 'enrolments.class_id').select('enrolments.learner_id').where('class_teachers.teacher_id', '=', user.id)
+			)
+		)
+		.orderBy('users.family_name')
+		.execute();
+	const ids = new Set(learners.map((l) => l.id));
+	const name = new Map(learners.map((l) => [l.id, `${l.givenName} ${l.familyName}`]));
+	const [results, awards] = await Promise.all([
+		releasedResults(db, { schoolId: user.schoolId }),
+		db
+			.selectFrom('badge_awards')
+			.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
+			.select(['badge_awards.id', 'badge_awards.identifier', 'badge_awards.badge_id as badgeId', 'badge_awards.learner_id as learnerId', 'badge_awards.state', 'badge_awards.request_note as note', 'badge_awards.issued_at as issuedAt', 'badge_awards.revoked_at as revokedAt'])
+			.where('badges.school_id', '=', user.schoolId)
+			.orderBy('badge_awards.id', 'desc')
+			.execute()
+	]);
+	const mine = awards.filter((a) => a.learnerId !== null && ids.has(a.learnerId));
+	const proposals = [];
+	for (const badge of badges) {
+		for (const learner of learners) {
+			if (mine.some((a) => a.badgeId === badge.id && a.learnerId === learner.id && (a.state === 'issued' || a.state === 'requested'))) continue;
+			const evidence = checkAwardRule(results.get(learner.id) ?? [], badge.rule);
+			if (evidence.met) proposals.push({ badgeId: badge.id, badgeName: badge.name, learnerId: learner.id, learnerName: name.get(learner.id)!, evidence });
+		}
+	}
+	return {
+		badges,
+		proposals,
+		requests: mine.filter((a) => a.state === 'requested').map((a) => ({ ...a, learnerName: name.get(a.learnerId!)!, badgeName: badges.find((b) => b.id === a.badgeId)?.name ?? '' })),
+		issued: mine.filter((a) => a.state === 'issued' || a.state === 'revoked').map((a) => ({ ...a, learnerName: name.get(a.learnerId!)!, badgeName: badges.find((b) => b.id === a.badgeId)?.name ?? '' }))
+	};
+}
+
+export async function requestBadge(db: DB, learner: SessionUser, badgeId: number, note: string) {
+	const badge = await db.selectFrom('badges').select(['id', 'name']).where('id', '=', badgeId).where('school_id', '=', learner.schoolId).where('active', '=', 1).executeTakeFirst();
+	if (!badge) throw new Refusal('That badge does not exist.', 404);
+	const open = await db.selectFrom('badge_awards').select('state').where('badge_id', '=', badgeId).where('learner_id', '=', learner.id).where('state', 'in', ['requested', 'issued']).executeTakeFirst();
+	if (open) throw new Refusal(open.state === 'issued' ? 'You already have this badge.' : 'You have already asked for this badge; your teacher will look at it.', 409);
+	await db.insertInto('badge_awards').values({ identifier: randomUUID(), badge_id: badgeId, learner_id: learner.id, state: 'requested', request_note: note, created_at: nowIso() }).execute();
+}
+
+/**
+ * Issue a badge to a learner: as an Open Badges 3.0 credential signed by the school's key, and as
+ * an Open Badges 2.0 hosted assertion. A teacher may issue what the rule proposes or what the
+ * learner asked for; the evidence is the tasks that meet the rule, with reflection and comments.
+ */
+export async function issueBadge(db: DB, user: SessionUser, badgeId: number, learnerId: number, origin: string) {
+	await requireLearnerAccess(db, user, learnerId);
+	if (!hasRole(user, 'teacher', 'admin')) throw new Refusal('Only teachers and admins issue badges.', 403);
+	const badge = await db.selectFrom('badges').selectAll().where('id', '=', badgeId).where('school_id', '=', user.schoolId).executeTakeFirst();
+	if (!badge) throw new Refusal('That badge does not exist.', 404);
+	const already = await db.selectFrom('badge_awards').select('id').where('badge_id', '=', badgeId).where('learner_id', '=', learnerId).where('state', '=', 'issued').executeTakeFirst();
+	if (already) throw new Refusal('This learner already has this badge.', 409);
+	const request = await db.selectFrom('badge_awards').select(['id', 'request_note']).where('badge_id', '=', badgeId).where('learner_id', '=', learnerId).where('state', '=', 'requested').executeTakeFirst();
+	const rule = JSON.parse(badge.rule_json) as AwardRule;
+	const results = (await releasedResults(db, { schoolId: user.schoolId, learnerId })).get(learnerId) ?? [];
+	const evidence = checkAwardRule(results, rule);
+	if (!evidence.met && !request) throw new Refusal('This learner does not meet the badge’s rule yet, and has not asked for it.', 409);
+
+	const [school, learner, alignments, details] = await Promise.all([
+		db.selectFrom('schools').select(['name', 'slug']).where('id', '=', user.schoolId).executeTakeFirstOrThrow(),
+		db.selectFrom('users').select(['given_name', 'family_name']).where('id', '=', learnerId).executeTakeFirstOrThrow(),
+		db
+			.selectFrom('badge_alignments')
+			.innerJoin('framework_items', 'framework_items.id', 'badge_alignments.framework_item_id')
+			.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
+			.select(['framework_items.identifier', 'framework_items.code', 'framework_items.title', 'frameworks.title as frameworkTitle', 'frameworks.identifier as frameworkIdentifier'])
+			.where('badge_alignments.badge_id', '=', badgeId)
+			.execute(),
+		evidenceDetails(db, learnerId, evidence.tasks)
+	]);
+	const key = await schoolKey(db, user.schoolId, origin);
+	const identifier = randomUUID();
+	const issuedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+	const recipientName = `${learner.given_name} ${learner.family_name}`;
+	const salt = randomBytes(8).toString('hex');
+	const { evidenceItems, credential, ob2 } = badgeCredential({
+		origin,
+		identifier,
+		issuedAt,
+		issuer: { id: key.controller, name: school.name },
+		recipientName,
+		nameSalt: randomBytes(8).toString('hex'),
+		recipientSalt: salt,
+		badge: { identifier: badge.identifier, name: badge.name, description: badge.description, criteriaNarrative: badge.criteria_narrative, layerLabel: LAYER_LABEL[badge.layer as Layer] },
+		ruleText: (await ruleDescriber(db))(rule),
+		alignments,
+		taskEvidence: details,
+		requestNote: request?.request_note ?? null
+	});
+	const signed = await signCredential(credential, key);
+
+	await db.transaction().execute(async (trx) => {
+		const values = {
+			state: 'issued' as const,
+			evidence_json: JSON.stringify(evidenceItems),
+			recipient_name: recipientName,
+			credential_json: JSON.stringify(signed),
+			ob2_assertion_json: JSON.stringify(ob2),
+			recipient_salt: salt,
+			issued_at: issuedAt,
+			issued_by: user.id
+		};
+		if (request) await trx.updateTable('badge_awards').set({ ...values, identifier }).where('id', '=', request.id).execute();
+		else await trx.insertInto('badge_awards').values({ identifier, badge_id: badgeId, learner_id: learnerId, ...values, created_at: nowIso() }).execute();
+		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: 'badge.issue', entityType: 'badge_award', entityId: identifier, after: { badgeId, learnerId } });
+	});
+	return identifier;
+}
+
+/** Each qualifying task as evidence: the criteria and bands, the learner's reflection, the teacher's comment. */
+async function evidenceDetails(db: DB, learnerId: number, tasks: { taskId: number; taskTitle: string; criteria: { criterionId: number; code: string }[] }[]) {
+	const criterionIds = [...new Set(tasks.flatMap((t) => t.criteria.map((c) => c.criterionId)))];
+	const allRows =
+		tasks.length && criterionIds.length
+			? await db
+					.selectFrom('assessments')
+					.innerJoin('submissions', 'submissions.id', 'assessments.submission_id')
+					.innerJoin('criteria', 'criteria.id', 'assessments.criterion_id')
+					.select(['submissions.task_id as taskId', 'criteria.id as criterionId', 'criteria.code', 'criteria.title', 'assessments.role', 'assessments.comment', 'submissions.overall_reflection as reflection'])
+					.where('submissions.task_id', 'in', tasks.map((t) => t.taskId))
+					.where('submissions.learner_id', '=', learnerId)
+					.where('assessments.criterion_id', 'in', criterionIds)
+					.orderBy('assessments.id')
+					.execute()
+			: [];
+	const out = [];
+	for (const task of tasks) {
+		const rows = allRows.filter((r) => r.taskId === task.taskId);
+		const parts = task.criteria.map((c) => {
+			const own = rows.find((r) => r.criterionId === c.criterionId && r.role === 'self')?.comment;
+			const teacher = rows.filter((r) => r.criterionId === c.criterionId && r.role === 'teacher' && r.comment).map((r) => r.comment);
+			const title = rows.find((r) => r.criterionId === c.criterionId)?.title ?? '';
+			return `${c.code} ${title}.${own ? ` Learner’s reflection: “${own}”` : ''}${teacher.length ? ` Teacher: “${teacher.join(' ')}”` : ''}`;
+		});
+		out.push({ taskTitle: task.taskTitle, narrative: parts.join(' ') });
+	}
+	return out;
+}
+
+export const NAME_SHARING = ['full', 'first_initial', 'initials'] as const;
+
+/** How a learner's name appears on their public badge pages (the credential itself holds only a hash). */
+export async function setSharedName(db: DB, learner: SessionUser, identifier: string, choice: (typeof NAME_SHARING)[number]) {
+	const award = await db.selectFrom('badge_awards').select('id').where('identifier', '=', identifier).where('learner_id', '=', learner.id).executeTakeFirst();
+	if (!award) throw new Refusal('That badge is not yours.', 404);
+	const name =
+		choice === 'full' ? `${learner.givenName} ${learner.familyName}` : choice === 'first_initial' ? `${learner.givenName} ${learner.familyName[0] ?? ''}.` : `${learner.givenName[0] ?? ''}. ${learner.familyName[0] ?? ''}.`;
+	await db.updateTable('badge_awards').set({ recipient_name: name }).where('id', '=', award.id).execute();
+}
+
+export async function declineRequest(db: DB, user: SessionUser, awardId: number) {
+	const award = await db.selectFrom('badge_awards').innerJoin('badges', 'badges.id', 'badge_awards.badge_id').select(['badge_awards.id', 'badge_awards.learner_id', 'badge_awards.state']).where('badge_awards.id', '=', awardId).where('badges.school_id', '=', user.schoolId).executeTakeFirst();
+	if (!award || award.state !== 'requested' || award.learner_id === null) throw new Refusal('That request does not exist.', 404);
+	await requireLearnerAccess(db, user, award.learner_id);
+	await db.updateTable('badge_awards').set({ state: 'declined' }).where('id', '=', awardId).execute();
+}
+
+export async function revokeAward(db: DB, user: SessionUser, identifier: string, reason: string) {
+	const award = await db
+		.selectFrom('badge_awards')
+		.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
+		.select(['badge_awards.id', 'badge_awards.learner_id', 'badge_awards.state'])
+		.where('badge_awards.identifier', '=', identifier)
+		.where('badges.school_id', '=', user.schoolId)
+		.executeTakeFirst();
+	if (!award || award.state !== 'issued') throw new Refusal('That badge is not issued, so it cannot be revoked.', 404);
+	if (award.learner_id !== null) await requireLearnerAccess(db, user, award.learner_id);
+	if (!reason.trim()) throw new Refusal('Say why the badge is revoked (it is recorded).');
+	await db.transaction().execute(async (trx) => {
+		await trx.updateTable('badge_awards').set({ state: 'revoked', revoked_at: nowIso(), revoked_by: user.id }).where('id', '=', award.id).execute();
+		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: 'badge.revoke', entityType: 'badge_award', entityId: identifier, reason });
+	});
+}
+
+/** The public record of an award: who issued what to whom, and whether it verifies now. */
+export async function publicAward(db: DB, identifier: string, origin: string) {
+	const award = await db
+		.selectFrom('badge_awards')
+		.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
+		.innerJoin('schools', 'schools.id', 'badges.school_id')
+		.select([
+			'badge_awards.identifier',
+			'badge_awards.state',
+			'badge_awards.recipient_name as recipientName',
+			'badge_awards.credential_json as credentialJson',
+			'badge_awards.ob2_assertion_json as ob2Json',
+			'badge_awards.issued_at as issuedAt',
+			'badge_awards.revoked_at as revokedAt',
+			'badge_awards.evidence_json as evidenceJson',
+			'badges.identifier as badgeIdentifier',
+			'badges.name',
+			'badges.description',
+			'badges.layer',
+			'badges.image_mime as imageMime',
+			'schools.name as schoolName',
+			'schools.slug'
+		])
+		.where('badge_awards.identifier', '=', identifier)
+		.where('badge_awards.state', 'in', ['issued', 'revoked'])
+		.executeTakeFirst();
+	if (!award || !award.credentialJson) return null;
+	const credential = JSON.parse(award.credentialJson) as Record<string, unknown>;
+	const signature = await verifySignedCredential(credential, await publishedKeys(db, award.slug, origin));
+	return {
+		...award,
+		credential,
+		signature,
+		revoked: award.state === 'revoked',
+		valid: signature.verified && award.state === 'issued',
+		evidence: JSON.parse(award.evidenceJson) as { name: string; narrative: string }[]
+	};
+}
