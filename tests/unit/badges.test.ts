@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import type { DB } from '../../src/lib/server/db/connection';
@@ -28,7 +27,7 @@ type SignedCredential = Record<string, unknown> & {
 	evidence: unknown[];
 };
 
-const OB3_SCHEMA = JSON.parse(readFileSync(resolve('../shared/standards/openbadges/v3/achievementcredential.schema.json'), 'utf8'));
+const OB3_SCHEMA = JSON.parse(readFileSync(new URL('../fixtures/standards/openbadges/v3/achievementcredential.schema.json', import.meta.url), 'utf8'));
 
 let db: DB;
 let schoolId: number;

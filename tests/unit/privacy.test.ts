@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { createSession, generateSessionToken, validateSessionToken } from '../../src/lib/server/auth/sessions';
 import { seedDemoActivity } from '../../src/lib/server/db/demo-activity';
@@ -9,7 +12,7 @@ import { demoDatabase, userId } from './helpers';
 describe('privacy: export and erase one learner', () => {
 	it('exports everything held about a learner, then erases them while reports keep their anonymous results', async () => {
 		const { db, schoolId } = await demoDatabase();
-		process.env.UPLOADS_DIR = `/tmp/fusion-privacy-${process.pid}`;
+		process.env.UPLOADS_DIR = mkdtempSync(join(tmpdir(), 'fusion-privacy-'));
 		await seedDemoActivity(db, 'http://localhost:3000');
 		const token = generateSessionToken();
 		await createSession(db, token, await userId(db, 'admin'));

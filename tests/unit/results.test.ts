@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { seedDemoActivity } from '../../src/lib/server/db/demo-activity';
 import { releasedResults } from '../../src/lib/server/profiles/results';
 import { demoDatabase } from './helpers';
@@ -6,7 +9,7 @@ import { demoDatabase } from './helpers';
 describe('released results (the input of profiles, reports and badges)', () => {
 	it('give, per released submission and criterion, the agreed grade or else the markers’ mean, and the learner’s own value', async () => {
 		const { db, schoolId } = await demoDatabase();
-		process.env.UPLOADS_DIR = `/tmp/fusion-results-${process.pid}`;
+		process.env.UPLOADS_DIR = mkdtempSync(join(tmpdir(), 'fusion-results-'));
 		await seedDemoActivity(db, 'http://localhost:3000');
 
 		// The same figures worked out the plain way, straight from the tables.
