@@ -17,7 +17,7 @@ import { startLiveSession } from '../../src/lib/server/live/live';
 import { createBadge } from '../../src/lib/server/badges/badges';
 import { issueBadge } from '../../src/lib/server/badges/awards';
 import { capriTree } from '../../src/lib/server/frameworks/frameworks';
-import { sessionUser } from '../../src/lib/server/db/demo-activity';
+import { sessionUser } from '../unit/helpers';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 
 export const OTHER_SCHOOL_PREFIX = 'rs-';

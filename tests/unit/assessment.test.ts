@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
-import { createSession, generateSessionToken, validateSessionToken, type SessionUser } from '../../src/lib/server/auth/sessions';
+import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
 import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
@@ -8,7 +8,7 @@ import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-
 import { learnerAssessmentView, saveSelfAssessment, submitSelfAssessment } from '../../src/lib/server/assessment/self-assessment';
 import { gradeHistory, markingList, releaseGrades, reopenSelfAssessment, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
-import { demoDatabase, userId } from './helpers';
+import { demoDatabase, sessionUser, userId } from './helpers';
 import { GroupCommit } from '../../src/lib/server/db/group-commit';
 
 let db: DB;
@@ -18,16 +18,10 @@ let learner: SessionUser;
 let taskId: number;
 let criteria: { criterionId: number; code: string }[];
 
-async function sessionUser(username: string): Promise<SessionUser> {
-	const token = generateSessionToken();
-	await createSession(db, token, await userId(db, username));
-	return (await validateSessionToken(db, token)).user!;
-}
-
 beforeEach(async () => {
 	({ db, schoolId } = await demoDatabase());
-	teacher = await sessionUser('teacher');
-	learner = await sessionUser('student1');
+	teacher = await sessionUser(db, 'teacher');
+	learner = await sessionUser(db, 'student1');
 	const scaleId = (await listScales(db, schoolId)).find((s) => s.name.startsWith('School scale'))!.id;
 	taskId = await createTask(db, teacher, 1, taskSettingsSchema.parse({ title: 'Pitch', brief: '', scaleId, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on' }));
 	const bank = await listBank(db, schoolId);
@@ -51,7 +45,7 @@ describe('self-assessment', () => {
 	});
 
 	it('refuses a learner of another class, a criterion outside the task, and a draft task', async () => {
-		const outsider = await sessionUser('student16');
+		const outsider = await sessionUser(db, 'student16');
 		await expect(place(outsider, criteria[0]!.criterionId, 50)).rejects.toMatchObject({ status: 404 });
 		await expect(place(learner, 99999, 50)).rejects.toMatchObject({ status: 400, message: 'That criterion is not part of this task.' });
 		const draft = await createTask(db, teacher, 1, taskSettingsSchema.parse({ title: 'Draft', brief: '', scaleId: 1, selfMarkerVisibility: 'always' }));
@@ -74,7 +68,7 @@ describe('self-assessment', () => {
 
 describe('autosave under load', () => {
 	it('a class saving at once is answered save by save, each with its own revision', async () => {
-		const classmates = await Promise.all(['student2', 'student3', 'student4', 'student5'].map(sessionUser));
+		const classmates = await Promise.all(['student2', 'student3', 'student4', 'student5'].map((username) => sessionUser(db, username)));
 		for (const who of classmates) await place(who, criteria[0]!.criterionId, 10); // first touch: the slower path
 		const answers = await Promise.all(classmates.map((who, i) => place(who, criteria[0]!.criterionId, 60 + i)));
 		expect(answers).toEqual(classmates.map(() => ({ revision: 2 })));
@@ -122,7 +116,7 @@ describe('marking and release', () => {
 		saveTeacherGrade(db, teacher, taskId, learner.id, { kind: 'criterion', criterionId, value, reason });
 
 	it('only a teacher of the class may grade, and only learners of the class', async () => {
-		const otherTeacher = await sessionUser('teacher2');
+		const otherTeacher = await sessionUser(db, 'teacher2');
 		await expect(saveTeacherGrade(db, otherTeacher, taskId, learner.id, { kind: 'criterion', criterionId: criteria[0]!.criterionId, value: 50 })).rejects.toMatchObject({ status: 403 });
 		await expect(saveTeacherGrade(db, teacher, taskId, await userId(db, 'student16'), { kind: 'overall', text: 'x' })).rejects.toMatchObject({ status: 404 });
 	});

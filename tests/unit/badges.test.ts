@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import type { DB } from '../../src/lib/server/db/connection';
-import { createSession, generateSessionToken, validateSessionToken, type SessionUser } from '../../src/lib/server/auth/sessions';
+import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
 import { fusionSkills } from '../../src/lib/server/frameworks/frameworks';
@@ -17,7 +17,7 @@ import { publishedKeys } from '../../src/lib/server/badges/keys';
 import { verifySignedCredential } from '../../src/lib/server/badges/signing';
 import { bakePng, bakeSvg, readBakedPng } from '../../src/lib/server/badges/baking';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
-import { demoDatabase, userId } from './helpers';
+import { demoDatabase, sessionUser } from './helpers';
 
 const ORIGIN = 'https://skills.school.example';
 /** The parts of a signed Open Badges 3.0 credential these tests read; the schema checks the rest. */
@@ -36,15 +36,9 @@ let admin: SessionUser;
 let learner: SessionUser;
 let oralId: number;
 
-async function as(username: string) {
-	const token = generateSessionToken();
-	await createSession(db, token, await userId(db, username));
-	return (await validateSessionToken(db, token)).user!;
-}
-
 beforeEach(async () => {
 	({ db, schoolId } = await demoDatabase());
-	[teacher, admin, learner] = [await as('teacher'), await as('admin'), await as('student1')];
+	[teacher, admin, learner] = [await sessionUser(db, 'teacher'), await sessionUser(db, 'admin'), await sessionUser(db, 'student1')];
 	oralId = (await fusionSkills(db)).find((s) => s.code === 'FS-01')!.id;
 	const scaleId = (await listScales(db, schoolId)).find((s) => s.name.startsWith('School scale'))!.id;
 	const taskId = await createTask(db, teacher, 1, taskSettingsSchema.parse({ title: 'Pitch', brief: '', scaleId, selfMarkerVisibility: 'always' }));
@@ -103,14 +97,14 @@ describe('Open Badges', () => {
 
 	it('lets a learner ask for a badge the rule does not yet give, and refuses outsiders', async () => {
 		const badgeId = await presenterBadge();
-		const other = await as('student2');
+		const other = await sessionUser(db, 'student2');
 		await expect(issueBadge(db, teacher, badgeId, other.id, ORIGIN)).rejects.toThrow(/does not meet/);
 		await requestBadge(db, other, badgeId, 'I presented at the open evening.');
 		await expect(requestBadge(db, other, badgeId, 'again')).rejects.toMatchObject({ status: 409 });
 		expect((await badgeWorkbench(db, teacher)).requests.map((r) => r.learnerId)).toEqual([other.id]);
 		const identifier = await issueBadge(db, teacher, badgeId, other.id, ORIGIN);
 		expect(JSON.stringify((await publicAward(db, identifier, ORIGIN))!.credential)).toContain('open evening');
-		await expect(issueBadge(db, await as('teacher2'), badgeId, learner.id, ORIGIN)).rejects.toMatchObject({ status: 403 });
+		await expect(issueBadge(db, await sessionUser(db, 'teacher2'), badgeId, learner.id, ORIGIN)).rejects.toMatchObject({ status: 403 });
 	});
 
 	it('bakes the credential into PNG and SVG images', () => {

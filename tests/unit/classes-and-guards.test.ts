@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHttpError } from '@sveltejs/kit';
 import type { DB } from '../../src/lib/server/db/connection';
-import { validateSessionToken, createSession, generateSessionToken, type SessionUser } from '../../src/lib/server/auth/sessions';
 import { requireClassAccess, requireLearnerAccess, rolesRequiredFor } from '../../src/lib/server/auth/guards';
 import {
 	assignTeacher,
@@ -15,18 +14,12 @@ import {
 import { listSchoolPeople } from '../../src/lib/server/people/accounts';
 import { schoolOverview } from '../../src/lib/server/people/overview';
 import { insertSchool, planSchool, schoolOfSize } from '../../src/lib/server/db/seed';
-import { demoDatabase, userId } from './helpers';
+import { demoDatabase, sessionUser, userId } from './helpers';
 
 let db: DB;
 let schoolId: number;
 beforeEach(async () => ({ db, schoolId } = await demoDatabase()));
 afterEach(async () => db.destroy());
-
-async function sessionUser(username: string): Promise<SessionUser> {
-	const token = generateSessionToken();
-	await createSession(db, token, await userId(db, username));
-	return (await validateSessionToken(db, token)).user!;
-}
 
 async function statusOf(promise: Promise<unknown>): Promise<number> {
 	try {
@@ -74,13 +67,13 @@ describe('class lists', () => {
 
 describe('guards', () => {
 	it('class access: its teacher and the admin may teach; its learners may only learn; others are refused', async () => {
-		expect(await statusOf(requireClassAccess(db, await sessionUser('teacher'), 1, 'teach'))).toBe(200);
-		expect(await statusOf(requireClassAccess(db, await sessionUser('admin'), 1, 'teach'))).toBe(200);
-		expect(await statusOf(requireClassAccess(db, await sessionUser('teacher2'), 1, 'teach'))).toBe(403);
-		expect(await statusOf(requireClassAccess(db, await sessionUser('student1'), 1, 'learn'))).toBe(200);
-		expect(await statusOf(requireClassAccess(db, await sessionUser('student1'), 1, 'teach'))).toBe(403);
-		expect(await statusOf(requireClassAccess(db, await sessionUser('student16'), 1, 'view'))).toBe(403);
-		expect(await statusOf(requireClassAccess(db, await sessionUser('teacher'), 999, 'view'))).toBe(404);
+		expect(await statusOf(requireClassAccess(db, await sessionUser(db, 'teacher'), 1, 'teach'))).toBe(200);
+		expect(await statusOf(requireClassAccess(db, await sessionUser(db, 'admin'), 1, 'teach'))).toBe(200);
+		expect(await statusOf(requireClassAccess(db, await sessionUser(db, 'teacher2'), 1, 'teach'))).toBe(403);
+		expect(await statusOf(requireClassAccess(db, await sessionUser(db, 'student1'), 1, 'learn'))).toBe(200);
+		expect(await statusOf(requireClassAccess(db, await sessionUser(db, 'student1'), 1, 'teach'))).toBe(403);
+		expect(await statusOf(requireClassAccess(db, await sessionUser(db, 'student16'), 1, 'view'))).toBe(403);
+		expect(await statusOf(requireClassAccess(db, await sessionUser(db, 'teacher'), 999, 'view'))).toBe(404);
 	});
 
 	it('a class of another school is reported missing, even to that school’s admin', async () => {
@@ -89,17 +82,17 @@ describe('guards', () => {
 		other.classes = other.classes.map((c) => ({ ...c, teachers: c.teachers.map((t) => `other-${t}`), learners: c.learners.map((l) => `other-${l}`) }));
 		await insertSchool(db, other, 'pw');
 		const otherClass = await db.selectFrom('classes').select('id').where('name', '=', other.classes[0]!.name).where('school_id', '!=', schoolId).executeTakeFirstOrThrow();
-		expect(await statusOf(requireClassAccess(db, await sessionUser('admin'), otherClass.id, 'teach'))).toBe(404);
-		expect(await statusOf(requireLearnerAccess(db, await sessionUser('admin'), await userId(db, 'other-student1')))).toBe(404);
+		expect(await statusOf(requireClassAccess(db, await sessionUser(db, 'admin'), otherClass.id, 'teach'))).toBe(404);
+		expect(await statusOf(requireLearnerAccess(db, await sessionUser(db, 'admin'), await userId(db, 'other-student1')))).toBe(404);
 	});
 
 	it('learner access: self, their teacher and the admin; not another teacher or learner', async () => {
 		const learner = await userId(db, 'student2');
-		expect(await statusOf(requireLearnerAccess(db, await sessionUser('student2'), learner))).toBe(200);
-		expect(await statusOf(requireLearnerAccess(db, await sessionUser('teacher'), learner))).toBe(200);
-		expect(await statusOf(requireLearnerAccess(db, await sessionUser('admin'), learner))).toBe(200);
-		expect(await statusOf(requireLearnerAccess(db, await sessionUser('teacher2'), learner))).toBe(403);
-		expect(await statusOf(requireLearnerAccess(db, await sessionUser('student3'), learner))).toBe(403);
+		expect(await statusOf(requireLearnerAccess(db, await sessionUser(db, 'student2'), learner))).toBe(200);
+		expect(await statusOf(requireLearnerAccess(db, await sessionUser(db, 'teacher'), learner))).toBe(200);
+		expect(await statusOf(requireLearnerAccess(db, await sessionUser(db, 'admin'), learner))).toBe(200);
+		expect(await statusOf(requireLearnerAccess(db, await sessionUser(db, 'teacher2'), learner))).toBe(403);
+		expect(await statusOf(requireLearnerAccess(db, await sessionUser(db, 'student3'), learner))).toBe(403);
 	});
 
 	it('the hook’s path rules cover the role areas and nothing else', () => {

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
-import { createSession, generateSessionToken, validateSessionToken, type SessionUser } from '../../src/lib/server/auth/sessions';
 import { copyCriterion, createCriterion, getCriterion, listBank, updateCriterion } from '../../src/lib/server/criteria/criteria';
 import { STARTER_BANK } from '../../src/lib/server/criteria/starter-bank';
 import { capriTree, fusionSkills } from '../../src/lib/server/frameworks/frameworks';
@@ -16,18 +15,12 @@ import {
 import { learnerTaskStatus } from '../../src/lib/domain/task-status';
 import { renderMarkdown } from '../../src/lib/server/markdown';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
-import { demoDatabase, userId } from './helpers';
+import { demoDatabase, sessionUser, userId } from './helpers';
 
 let db: DB;
 let schoolId: number;
 beforeEach(async () => ({ db, schoolId } = await demoDatabase()));
 afterEach(async () => db.destroy());
-
-async function sessionUser(username: string): Promise<SessionUser> {
-	const token = generateSessionToken();
-	await createSession(db, token, await userId(db, username));
-	return (await validateSessionToken(db, token)).user!;
-}
 
 const settings = (scaleId: number, extra: Record<string, unknown> = {}) =>
 	taskSettingsSchema.parse({ title: 'Design a bird feeder', brief: 'Make it **sturdy**.', scaleId, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on', ...extra });
@@ -86,7 +79,7 @@ describe('criteria bank', () => {
 	});
 
 	it('editing an unused criterion changes it in place; editing an assessed one makes a new version', async () => {
-		const teacher = await sessionUser('teacher');
+		const teacher = await sessionUser(db, 'teacher');
 		const [first] = await listBank(db, schoolId);
 		const detail = (await getCriterion(db, schoolId, first!.id))!;
 		const edit = { title: detail.title + ' (revised)', description: detail.description, descriptors: detail.bands.map((b) => b.descriptor), skillOverrides: [] };
@@ -133,7 +126,7 @@ describe('criteria bank', () => {
 
 describe('tasks', () => {
 	it('a teacher builds a task from bank criteria, orders and weights them; only that class’s students see it once published', async () => {
-		const teacher = await sessionUser('teacher');
+		const teacher = await sessionUser(db, 'teacher');
 		const bank = await listBank(db, schoolId);
 		const taskId = await createTask(db, teacher, 1, settings(await schoolScaleId()));
 		for (const c of bank.slice(0, 3)) await addTaskCriterion(db, teacher, taskId, c.id);
@@ -152,7 +145,7 @@ describe('tasks', () => {
 	});
 
 	it('refuses what would corrupt a record, with a reason', async () => {
-		const teacher = await sessionUser('teacher');
+		const teacher = await sessionUser(db, 'teacher');
 		const bank = await listBank(db, schoolId);
 		const taskId = await createTask(db, teacher, 1, settings(await schoolScaleId()));
 		await expect(setTaskState(db, teacher, taskId, 'published')).rejects.toThrow(/at least one criterion/);
@@ -166,9 +159,9 @@ describe('tasks', () => {
 	});
 
 	it('a teacher of another class cannot create or change a task there', async () => {
-		const other = await sessionUser('teacher2');
+		const other = await sessionUser(db, 'teacher2');
 		await expect(createTask(db, other, 1, settings(await schoolScaleId()))).rejects.toMatchObject({ status: 403 });
-		const taskId = await createTask(db, await sessionUser('teacher'), 1, settings(await schoolScaleId()));
+		const taskId = await createTask(db, await sessionUser(db, 'teacher'), 1, settings(await schoolScaleId()));
 		await expect(setTaskState(db, other, taskId, 'published')).rejects.toMatchObject({ status: 403 });
 	});
 

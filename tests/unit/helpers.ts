@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type DB } from '../../src/lib/server/db/connection';
 import { migrateToLatest } from '../../src/lib/server/db/migrate';
+import { createSession, generateSessionToken, validateSessionToken, type SessionUser } from '../../src/lib/server/auth/sessions';
 import { DEMO_PASSWORD, DEMO_SCHOOL, insertSchool, planSchool } from '../../src/lib/server/db/seed';
 
 /** A migrated database in a fresh temporary file (WAL needs a real file, not :memory:). */
@@ -20,4 +21,14 @@ export async function demoDatabase(): Promise<{ db: DB; schoolId: number }> {
 
 export async function userId(db: DB, username: string): Promise<number> {
 	return (await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id;
+}
+
+/**
+ * A person signed in, as the services receive them: a real session made and validated the way
+ * sign-in and hooks.server.ts do it. The one way unit tests and the e2e seed act as someone.
+ */
+export async function sessionUser(db: DB, username: string): Promise<SessionUser> {
+	const token = generateSessionToken();
+	await createSession(db, token, await userId(db, username));
+	return (await validateSessionToken(db, token)).user!;
 }

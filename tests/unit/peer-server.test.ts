@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
-import { createSession, generateSessionToken, validateSessionToken, type SessionUser } from '../../src/lib/server/auth/sessions';
+import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
 import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
@@ -13,28 +13,17 @@ import { createGroup, groupsOverview, saveContributionRatings } from '../../src/
 import { moderationMatrix, recordAgreedGrade } from '../../src/lib/server/moderation/moderation';
 import { placeLive, setLiveState, startLiveSession, liveSnapshot } from '../../src/lib/server/live/live';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
-import { demoDatabase, userId } from './helpers';
+import { demoDatabase, sessionUser } from './helpers';
 
 let db: DB;
 let schoolId: number;
 let teacher: SessionUser;
 let taskId: number;
 let criteria: { criterionId: number }[];
-const users = new Map<string, SessionUser>();
-
-async function as(username: string): Promise<SessionUser> {
-	if (!users.has(username)) {
-		const token = generateSessionToken();
-		await createSession(db, token, await userId(db, username));
-		users.set(username, (await validateSessionToken(db, token)).user!);
-	}
-	return users.get(username)!;
-}
 
 beforeEach(async () => {
-	users.clear();
 	({ db, schoolId } = await demoDatabase());
-	teacher = await as('teacher');
+	teacher = await sessionUser(db, 'teacher');
 	const scaleId = (await listScales(db, schoolId)).find((s) => s.name.startsWith('School scale'))!.id;
 	taskId = await createTask(
 		db,
@@ -60,18 +49,18 @@ describe('peer review on the server', () => {
 		}
 		expect([...counts.values()].every((n) => n === 2)).toBe(true);
 		const first = await db.selectFrom('peer_allocations').select(['id', 'reviewer_id']).orderBy('id').executeTakeFirstOrThrow();
-		const reviewer = { ...(await as('student1')), id: first.reviewer_id };
+		const reviewer = { ...(await sessionUser(db, 'student1')), id: first.reviewer_id };
 		await savePeerReview(db, reviewer, first.id, { kind: 'criterion', criterionId: criteria[0]!.criterionId, value: 50 });
 		await expect(allocatePeers(db, teacher, taskId, 8)).rejects.toMatchObject({ status: 409 });
 	});
 
 	it('a reviewee gets an anonymous consensus after release; an excluded review stops counting', async () => {
-		const reviewee = await as('student1');
-		const [a, b] = [await as('student2'), await as('student3')];
+		const reviewee = await sessionUser(db, 'student1');
+		const [a, b] = [await sessionUser(db, 'student2'), await sessionUser(db, 'student3')];
 		await addPeerPair(db, teacher, taskId, a.id, reviewee.id);
 		await addPeerPair(db, teacher, taskId, b.id, reviewee.id);
 		const [allocA, allocB] = await db.selectFrom('peer_allocations').select('id').orderBy('id').execute();
-		await expect(savePeerReview(db, await as('student4'), allocA!.id, { kind: 'criterion', criterionId: criteria[0]!.criterionId, value: 1 })).rejects.toMatchObject({ status: 404 });
+		await expect(savePeerReview(db, await sessionUser(db, 'student4'), allocA!.id, { kind: 'criterion', criterionId: criteria[0]!.criterionId, value: 1 })).rejects.toMatchObject({ status: 404 });
 		const view = await peerReviewView(db, a, allocA!.id);
 		expect(JSON.stringify(view)).not.toContain(reviewee.familyName);
 		for (const [who, alloc, values] of [[a, allocA!, [70, 50]], [b, allocB!, [30, 50]]] as const) {
@@ -97,9 +86,9 @@ describe('peer review on the server', () => {
 
 describe('groups, moderation and live sessions on the server', () => {
 	it('rates contribution only as a complete set for one’s own group', async () => {
-		const [s1, s2, s3] = [await as('student1'), await as('student2'), await as('student3')];
+		const [s1, s2, s3] = [await sessionUser(db, 'student1'), await sessionUser(db, 'student2'), await sessionUser(db, 'student3')];
 		await createGroup(db, teacher, taskId, 'Team A', [s1.id, s2.id, s3.id]);
-		await expect(createGroup(db, teacher, taskId, 'Team B', [s1.id, (await as('student4')).id])).rejects.toMatchObject({ status: 409 });
+		await expect(createGroup(db, teacher, taskId, 'Team B', [s1.id, (await sessionUser(db, 'student4')).id])).rejects.toMatchObject({ status: 409 });
 		await expect(saveContributionRatings(db, s1, taskId, [{ rateeId: s1.id, rating: 3 }])).rejects.toThrow(/Rate every member/);
 		await saveContributionRatings(db, s1, taskId, [{ rateeId: s1.id, rating: 3 }, { rateeId: s2.id, rating: 3 }, { rateeId: s3.id, rating: 3 }]);
 		const overview = await groupsOverview(db, teacher, taskId);
@@ -108,7 +97,7 @@ describe('groups, moderation and live sessions on the server', () => {
 	});
 
 	it('an agreed grade becomes the result, and is audited', async () => {
-		const learner = await as('student1');
+		const learner = await sessionUser(db, 'student1');
 		await saveTeacherGrade(db, teacher, taskId, learner.id, { kind: 'criterion', criterionId: criteria[0]!.criterionId, value: 30 });
 		await recordAgreedGrade(db, teacher, taskId, learner.id, criteria[0]!.criterionId, 70, 'Second marking');
 		const matrix = await moderationMatrix(db, teacher, taskId);
@@ -116,16 +105,16 @@ describe('groups, moderation and live sessions on the server', () => {
 		expect(cell).toMatchObject({ teacher: 70, teacherSource: 'agreed', teacherBand: 'Secure' });
 		const audit = await db.selectFrom('audit_log').select(['action', 'before_json', 'after_json']).where('action', '=', 'agreed.record').executeTakeFirstOrThrow();
 		expect(JSON.parse(audit.after_json!)).toMatchObject({ value: 70, note: 'Second marking' });
-		const outsider = await as('teacher2');
+		const outsider = await sessionUser(db, 'teacher2');
 		await expect(recordAgreedGrade(db, outsider, taskId, learner.id, criteria[0]!.criterionId, 10, 'x')).rejects.toMatchObject({ status: 403 });
 	});
 
 	it('live placements count anonymously and close on reveal', async () => {
 		const id = await startLiveSession(db, teacher, { classId: 1, taskId, criterionId: criteria[0]!.criterionId, exemplarTitle: 'Exemplar', exemplarBody: '' });
-		await placeLive(db, await as('student1'), id, 85);
-		await placeLive(db, await as('student2'), id, 45);
-		await placeLive(db, await as('student2'), id, 50);
-		await expect(placeLive(db, await as('student16'), id, 50)).rejects.toMatchObject({ status: 403 });
+		await placeLive(db, await sessionUser(db, 'student1'), id, 85);
+		await placeLive(db, await sessionUser(db, 'student2'), id, 45);
+		await placeLive(db, await sessionUser(db, 'student2'), id, 50);
+		await expect(placeLive(db, await sessionUser(db, 'student16'), id, 50)).rejects.toMatchObject({ status: 403 });
 		const bands = [0, 20, 40, 60, 80].map((minValue) => ({ minValue }));
 		expect(await liveSnapshot(db, id, bands)).toEqual({ state: 'open', placed: 2, counts: [0, 0, 1, 0, 1], teacherValue: null });
 		await expect(setLiveState(db, teacher, id, { state: 'revealed' })).rejects.toThrow(/Place your own/);
@@ -133,14 +122,14 @@ describe('groups, moderation and live sessions on the server', () => {
 		expect((await liveSnapshot(db, id, bands)).teacherValue).toBeNull();
 		await setLiveState(db, teacher, id, { state: 'revealed' });
 		expect((await liveSnapshot(db, id, bands)).teacherValue).toBe(65);
-		await expect(placeLive(db, await as('student3'), id, 50)).rejects.toMatchObject({ status: 409 });
+		await expect(placeLive(db, await sessionUser(db, 'student3'), id, 50)).rejects.toMatchObject({ status: 409 });
 	});
 });
 
 describe('concurrent edits', () => {
 	it('two teachers grading the same criterion keep both grades; two agreed grades are both in the audit log', async () => {
-		const learner = await as('student1');
-		const second = await as('teacher2');
+		const learner = await sessionUser(db, 'student1');
+		const second = await sessionUser(db, 'teacher2');
 		const { addMarker } = await import('../../src/lib/server/moderation/moderation');
 		await addMarker(db, teacher, taskId, second.id);
 		const criterionId = criteria[0]!.criterionId;

@@ -3,20 +3,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
-import { createSession, generateSessionToken, validateSessionToken } from '../../src/lib/server/auth/sessions';
 import { seedDemoActivity } from '../../src/lib/server/db/demo-activity';
 import { eraseLearner, exportLearnerData } from '../../src/lib/server/privacy/privacy';
 import { schoolFusionReport } from '../../src/lib/server/reports/school-report';
-import { demoDatabase, userId } from './helpers';
+import { demoDatabase, sessionUser, userId } from './helpers';
 
 describe('privacy: export and erase one learner', () => {
 	it('exports everything held about a learner, then erases them while reports keep their anonymous results', async () => {
 		const { db, schoolId } = await demoDatabase();
 		process.env.UPLOADS_DIR = mkdtempSync(join(tmpdir(), 'fusion-privacy-'));
 		await seedDemoActivity(db, 'http://localhost:3000');
-		const token = generateSessionToken();
-		await createSession(db, token, await userId(db, 'admin'));
-		const admin = (await validateSessionToken(db, token)).user!;
+		const admin = await sessionUser(db, 'admin');
 		const learnerId = await userId(db, 'student1');
 
 		const zip = unzipSync(await exportLearnerData(db, admin, learnerId));

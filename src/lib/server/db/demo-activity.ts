@@ -40,7 +40,7 @@ const TEACHER_COMMENTS = ['Clear and well organised; keep it up.', 'Good start: 
 const PEER_COMMENTS = ['I liked how clear this was.', 'Maybe add more detail next time.', 'Really creative!', 'The plan was easy to follow.'];
 
 /** Who a username is, as the services expect a signed-in person (for seeding, acting as them). */
-export async function sessionUser(db: DB, username: string): Promise<SessionUser> {
+async function sessionUser(db: DB, username: string): Promise<SessionUser> {
 	const row = await db
 		.selectFrom('users')
 		.innerJoin('memberships', 'memberships.user_id', 'users.id')
