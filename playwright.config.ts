@@ -1,6 +1,7 @@
 import { defineConfig, devices } from '@playwright/test';
 
-const PORT = 4173;
+// E2E_PORT lets a second checkout on the same machine run its browser tests beside this one.
+const PORT = Number(process.env.E2E_PORT || 4173);
 export const AUTH_DIR = 'test-data/auth';
 
 export default defineConfig({

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { DEMO_CLASS, demoUserId, expectAccessible, storageFor, type Persona } from './fixtures';
+import { criterionId, DEMO_CLASS, demoUserId, expectAccessible, storageFor, taskId, type Persona } from './fixtures';
 
 /** Every page, as the person who uses it. A new page belongs here. */
 const PAGES: { persona: Persona | null; path: string; heading: string | RegExp }[] = [
@@ -14,12 +14,12 @@ const PAGES: { persona: Persona | null; path: string; heading: string | RegExp }
 	{ persona: 'teacher', path: '/teacher', heading: /^Hello/ },
 	{ persona: 'teacher', path: `/teacher/classes/${DEMO_CLASS.first.id}`, heading: DEMO_CLASS.first.name },
 	{ persona: 'student', path: '/student', heading: /^Hello/ },
-	{ persona: 'student', path: '/student/tasks/1', heading: 'Enterprise project' },
-	{ persona: 'teacher', path: '/teacher/tasks/1', heading: 'Enterprise project' },
+	{ persona: 'student', path: `/student/tasks/${taskId('Enterprise project')}`, heading: 'Enterprise project' },
+	{ persona: 'teacher', path: `/teacher/tasks/${taskId('Enterprise project')}`, heading: 'Enterprise project' },
 	{ persona: 'teacher', path: `/teacher/classes/${DEMO_CLASS.first.id}/tasks/new`, heading: /^New task/ },
 	{ persona: 'teacher', path: '/teacher/criteria', heading: 'Criteria bank' },
 	{ persona: 'teacher', path: '/teacher/criteria/new', heading: 'Write a new criterion' },
-	{ persona: 'teacher', path: '/teacher/criteria/1', heading: /C1\.1/ },
+	{ persona: 'teacher', path: `/teacher/criteria/${criterionId('C1.1')}`, heading: /C1\.1/ },
 	{ persona: 'admin', path: '/admin/frameworks', heading: 'Frameworks' },
 	{ persona: 'admin', path: '/admin/frameworks/crosswalk', heading: /crosswalk/ },
 	{ persona: 'admin', path: '/admin/scales', heading: 'Grade scales' },

@@ -1,9 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { demoUserId, expectAccessible, freshPage, signIn, storageFor } from './fixtures';
+import { criterionId, demoUserId, evidenceId, expectAccessible, freshPage, signIn, storageFor, taskId } from './fixtures';
 
-/** Task 3 "Assessment journey" (C1.1, R3.2) is published in class 1 by seed-extras and used only here. */
-const JOURNEY_TASK = 3;
-const STUDENT1_FILE = 3;
+/** "Assessment journey" (C1.1, R3.2) is published in class 1 by seed-extras and used only here. */
+const JOURNEY_TASK = taskId('Assessment journey');
+const STUDENT1_FILE = evidenceId('Enterprise project', 'student1', 'Sketch of the app');
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
 const slider = (page: Page, code: string) => page.getByRole('slider', { name: new RegExp(`^${code.replace('.', '\\.')} `) });
@@ -60,11 +60,11 @@ test('a learner self-assesses by keyboard, a teacher marks beside it and release
 	await expect(learner.getByRole('slider')).toHaveCount(0);
 
 	// Crafted requests cannot change a submitted self-assessment or any teacher grade.
-	const locked = await learner.request.put(`/student/tasks/${JOURNEY_TASK}/save`, { data: { kind: 'criterion', criterionId: 1, value: 99 } });
+	const locked = await learner.request.put(`/student/tasks/${JOURNEY_TASK}/save`, { data: { kind: 'criterion', criterionId: criterionId('C1.1'), value: 99 } });
 	expect(locked.status()).toBe(409);
 	const learnerId = demoUserId('student4');
 	const forged = await learner.request.put(`/teacher/tasks/${JOURNEY_TASK}/marking/${learnerId}/save`, {
-		data: { kind: 'criterion', criterionId: 1, value: 99 },
+		data: { kind: 'criterion', criterionId: criterionId('C1.1'), value: 99 },
 		headers: { accept: 'application/json' }
 	});
 	expect(forged.status()).toBe(403);

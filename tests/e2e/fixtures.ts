@@ -1,6 +1,7 @@
 import { expect, type Browser, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { DEMO_PASSWORD, DEMO_SCHOOL, planSchool } from '../../src/lib/server/db/seed';
+import Database from 'better-sqlite3';
+import { DEMO_PASSWORD, DEMO_SCHOOL, DEMO_SCHOOL_SLUG, planSchool } from '../../src/lib/server/db/seed';
 
 export { DEMO_PASSWORD };
 export const AUTH_DIR = 'test-data/auth';
@@ -18,14 +19,64 @@ export type Persona = keyof typeof PERSONAS;
 
 export const storageFor = (persona: Persona) => `${AUTH_DIR}/${persona}.json`;
 
-/** Ids in the fresh demo database: rows are inserted in plan order, so ids follow it. */
+/** The browser tests' database: made afresh by scripts/e2e-server.mjs, with tests/e2e/seed-extras.ts's fixtures. */
+export const E2E_DATABASE = process.env.DATABASE_PATH || 'test-data/e2e.db';
+
+let e2eDatabase: Database.Database | undefined;
+/**
+ * Fixtures are found by what a person calls them (a task's title, a username), never by a remembered
+ * id, so adding a row to the seed cannot point a test at the wrong thing. Read-only, straight from the
+ * database: the web server (started before test files load) has made it. Rows the tests themselves
+ * add come later, so the earliest row with a name is the seed's.
+ */
+function idOf(what: string, sql: string, ...params: (string | number)[]): number {
+	e2eDatabase ??= new Database(E2E_DATABASE, { readonly: true, fileMustExist: true });
+	const row = e2eDatabase.prepare(sql).get(...params) as { id: number } | undefined;
+	if (!row) throw new Error(`No ${what} in ${E2E_DATABASE} (is it the one scripts/e2e-server.mjs seeded?)`);
+	return row.id;
+}
+const IN_DEMO_SCHOOL = `school_id = (select id from schools where slug = '${DEMO_SCHOOL_SLUG}')`;
+
+export const demoUserId = (username: string) => idOf(`user ${username}`, 'select id from users where username = ?', username);
+export const classId = (name: string) => idOf(`class “${name}”`, `select id from classes where name = ? and ${IN_DEMO_SCHOOL} order by id limit 1`, name);
+export const taskId = (title: string) =>
+	idOf(`task “${title}”`, `select tasks.id from tasks join classes on classes.id = tasks.class_id where tasks.title = ? and classes.${IN_DEMO_SCHOOL} order by tasks.id limit 1`, title);
+/** The demo school's starter criterion with this code (first version). */
+export const criterionId = (code: string) => idOf(`criterion ${code}`, `select id from criteria where code = ? and ${IN_DEMO_SCHOOL} order by id limit 1`, code);
+/** A learner's piece of evidence on a task, by its title. */
+export const evidenceId = (taskTitle: string, learner: string, title: string) =>
+	idOf(
+		`evidence “${title}” of ${learner}`,
+		'select evidence.id from evidence join submissions on submissions.id = evidence.submission_id join users on users.id = submissions.learner_id where submissions.task_id = ? and users.username = ? and evidence.title = ? order by evidence.id limit 1',
+		taskId(taskTitle),
+		learner,
+		title
+	);
+/** Who reviews whom on a task: the reviewer's allocation of the reviewee's work. */
+export const peerReviewId = (taskTitle: string, reviewer: string, reviewee: string) =>
+	idOf(
+		`review of ${reviewee} by ${reviewer}`,
+		'select peer_allocations.id from peer_allocations join submissions on submissions.id = peer_allocations.submission_id where peer_allocations.task_id = ? and peer_allocations.reviewer_id = ? and submissions.learner_id = ? order by peer_allocations.id limit 1',
+		taskId(taskTitle),
+		demoUserId(reviewer),
+		demoUserId(reviewee)
+	);
+/** A live session, by the title of the exemplar it shows. */
+export const liveSessionId = (exemplarTitle: string) =>
+	idOf(`live session “${exemplarTitle}”`, `select live_sessions.id from live_sessions join classes on classes.id = live_sessions.class_id where exemplar_title = ? and classes.${IN_DEMO_SCHOOL} order by live_sessions.id limit 1`, exemplarTitle);
+
 const plan = planSchool(DEMO_SCHOOL);
-export const demoUserId = (username: string) => plan.people.findIndex((p) => p.username === username) + 1;
 export const demoName = (username: string) => {
 	const person = plan.people.find((p) => p.username === username)!;
 	return `${person.givenName} ${person.familyName}`;
 };
-export const DEMO_CLASS = { first: { id: 1, name: plan.classes[0]!.name }, second: { id: 2, name: plan.classes[1]!.name } };
+const demoClass = (name: string) => ({
+	name,
+	get id() {
+		return classId(name);
+	}
+});
+export const DEMO_CLASS = { first: demoClass(plan.classes[0]!.name), second: demoClass(plan.classes[1]!.name) };
 
 /** A page in its own, signed-out browser context: a second person at another device. */
 export async function freshPage(browser: Browser, baseURL: string | undefined): Promise<Page> {

@@ -1,7 +1,7 @@
 import { expect, request as playwrightRequest, test, type APIRequestContext } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { DEMO_PASSWORD, PERSONAS } from './fixtures';
+import { DEMO_PASSWORD, E2E_DATABASE, PERSONAS } from './fixtures';
 import { MATRIX, type Who } from './matrix';
 import { seededRandom } from '../../src/lib/domain/peer-review';
 
@@ -12,7 +12,6 @@ import { seededRandom } from '../../src/lib/domain/peer-review';
  * Runs after all other browser tests (its own project), so nothing else writes meanwhile.
  */
 const TOTAL = Number(process.env.FUZZ_TOTAL || 10_500);
-const DATABASE = 'test-data/e2e.db';
 // Tables that change as a side effect of being signed in and refused: not data anyone entered.
 const VOLATILE = new Set(['sessions', 'login_attempts', 'sqlite_sequence']);
 // Actions with no input to get wrong: fuzzing them would only run them.
@@ -20,7 +19,7 @@ const NO_INPUT = new Set(['deactivate', 'reactivate', 'resetPassword', 'copy', '
 
 /** A hash of every table's rows, so a failure can name the tables that changed. */
 function checksum(): Record<string, string> {
-	const db = new Database(DATABASE, { readonly: true, fileMustExist: true });
+	const db = new Database(E2E_DATABASE, { readonly: true, fileMustExist: true });
 	try {
 		const sums: Record<string, string> = {};
 		const tables = db.prepare(`select name from sqlite_master where type = 'table' order by name`).all() as { name: string }[];

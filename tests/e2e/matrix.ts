@@ -1,4 +1,4 @@
-import { DEMO_CLASS, demoUserId, type Persona } from './fixtures';
+import { criterionId, DEMO_CLASS, demoUserId, evidenceId, liveSessionId, peerReviewId, taskId, type Persona } from './fixtures';
 
 /**
  * Who may use each route, for every scope the app knows: signed out, a student of the class,
@@ -17,17 +17,17 @@ const STUDENTS: Who[] = ['student', 'studentOther'];
 const TARGET_LEARNER = demoUserId('student27');
 const FIRST_CLASS = DEMO_CLASS.first.id;
 /** Made by tests/e2e/seed-extras.ts in class 1: one published task, and one the matrix may change. */
-const PUBLISHED_TASK = 1;
-const MATRIX_TASK = 2;
-const FIRST_CRITERION = 1; // the demo school's first starter criterion
+const PUBLISHED_TASK = taskId('Enterprise project');
+const MATRIX_TASK = taskId('Matrix scratch task');
+const FIRST_CRITERION = criterionId('C1.1'); // the demo school's first starter criterion
 /** A class-1 learner no other test marks, and student1's uploaded sketch (seed-extras). */
 const MARKED_LEARNER = demoUserId('student15');
-const STUDENT1_FILE = 3;
-/** Task 4 allocates by hand; allocation 1 is student1 reviewing student2 (seed-extras). */
-const PEER_TASK = 4;
-const STUDENT1_REVIEW = 1;
-/** Live session 1 in class 1 (seed-extras); the matrix may reveal or close it. */
-const LIVE_SESSION = 1;
+const STUDENT1_FILE = evidenceId('Enterprise project', 'student1', 'Sketch of the app');
+/** "Peer review practice" allocates by hand: student1 reviews student2 (seed-extras). */
+const PEER_TASK = taskId('Peer review practice');
+const STUDENT1_REVIEW = peerReviewId('Peer review practice', 'student1', 'student2');
+/** The live session in class 1 (seed-extras); the matrix may reveal or close it. */
+const LIVE_SESSION = liveSessionId('Matrix exemplar');
 const PROFILED_LEARNER = demoUserId('student1');
 const SEEDED_AWARD = '00000000-0000-4000-8000-0000000b0001'; // issued to student2 (seed-extras)
 const NO_SUCH_BADGE = '00000000-0000-4000-8000-000000000000';

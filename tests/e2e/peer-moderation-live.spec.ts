@@ -1,9 +1,11 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { demoName, demoUserId, expectAccessible, freshPage, signIn, storageFor } from './fixtures';
+import { demoName, demoUserId, expectAccessible, freshPage, signIn, storageFor, taskId } from './fixtures';
 
-/** seed-extras: task 5 "Peer allocation" (random, 3 reviewers each, class 1 of 15); task 1 has marked work. */
-const RANDOM_PEER_TASK = 5;
-const MARKED_TASK = 1;
+/** seed-extras: "Peer allocation" (random, 3 reviewers each, class 1 of 15); "Enterprise project" has marked work. */
+const RANDOM_PEER_TASK = taskId('Peer allocation');
+const MARKED_TASK = taskId('Enterprise project');
+/** The learners-by-criteria table on the moderation page. */
+const MODERATION_MATRIX = { name: 'Learners by criteria: self, peer and teacher bands with gaps' };
 
 async function pageAs(browser: Browser, baseURL: string | undefined, username: string): Promise<Page> {
 	const page = await freshPage(browser, baseURL);
@@ -18,8 +20,9 @@ test('peer allocation gives everyone three reviewers, never themselves, and the 
 	await teacher.goto(`/teacher/tasks/${RANDOM_PEER_TASK}/peers`);
 	await teacher.getByRole('button', { name: 'Allocate reviewers' }).click();
 	await expect(teacher.getByRole('status')).toHaveText('Allocated 45 reviews.');
-	const rows = await teacher.locator('section[aria-labelledby="pairs-heading"] tbody tr').evaluateAll((trs) =>
-		trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()))
+	const pairs = teacher.getByRole('region', { name: /^Who reviews whom/ }).getByRole('table');
+	const rows = await pairs.getByRole('row').filter({ has: teacher.getByRole('cell') }).evaluateAll((trs) =>
+		trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((td) => td.textContent!.trim()))
 	);
 	expect(rows).toHaveLength(45);
 	const byReviewee = new Map<string, string[]>();
@@ -90,15 +93,16 @@ test.describe('moderation', () => {
 		await page.getByLabel('Sort by').selectOption('selfGap');
 		await page.getByRole('button', { name: 'Apply' }).click();
 		await expect(page).toHaveURL(/sort=selfGap/);
-		const firstRow = page.locator('table.matrix tbody tr').first();
+		const learnerRows = page.getByRole('table', MODERATION_MATRIX).getByRole('row').filter({ has: page.getByRole('rowheader') });
+		const firstRow = learnerRows.first();
 		await expect(firstRow.getByRole('rowheader')).toHaveText(demoName('student3'));
 		await expect(firstRow.getByText('⚑ large gap')).toHaveCount(2);
-		await expect(page.locator('table.matrix tbody tr').nth(1).getByRole('rowheader')).toHaveText(demoName('student2'));
+		await expect(learnerRows.nth(1).getByRole('rowheader')).toHaveText(demoName('student2'));
 
 		await page.getByLabel('Only flagged gaps').check();
 		await page.getByRole('button', { name: 'Apply' }).click();
-		await expect(page.locator('table.matrix tbody tr')).toHaveCount(1);
-		await expect(page.locator('figure canvas').first()).toBeVisible();
+		await expect(learnerRows).toHaveCount(1);
+		await expect(page.getByRole('figure').getByRole('img').first()).toBeVisible();
 		await expectAccessible(page);
 
 		// Record an agreed grade for student3 on C1.1; it is audited and becomes the result.
@@ -116,7 +120,7 @@ test.describe('moderation', () => {
 test('a live session updates the projector when a learner moves a slider, then reveals the teacher’s placement', async ({ browser, baseURL }) => {
 	test.setTimeout(120_000);
 	const projector = await (await browser.newContext({ baseURL, storageState: storageFor('teacher') })).newPage();
-	await projector.goto('/teacher/live/new?task=3');
+	await projector.goto(`/teacher/live/new?task=${taskId('Assessment journey')}`);
 	await projector.getByLabel('Exemplar title').fill('Live exemplar pitch');
 	await projector.getByLabel(/The exemplar/).fill('A two-minute pitch for a recycling app.');
 	await projector.getByRole('button', { name: 'Start the session' }).click();
@@ -133,7 +137,9 @@ test('a live session updates the projector when a learner moves a slider, then r
 
 	// No reload: the projector hears about it over server-sent events.
 	await expect(projector.getByTestId('placed-count')).toHaveText('(1 placed)');
-	await expect(projector.locator('.bars li').filter({ hasText: 'Excelling' }).locator('.n')).toHaveText('1');
+	const bands = projector.getByRole('region', { name: /^Where the class placed it/ }).getByRole('listitem');
+	// Each band reads "label, count": the count is the item's only number.
+	await expect(bands.filter({ hasText: 'Excelling' }).getByText(/^\d+$/)).toHaveText('1');
 	await expectAccessible(projector);
 
 	await projector.getByText('Your placement (keep this closed while projecting)').click();
@@ -144,7 +150,7 @@ test('a live session updates the projector when a learner moves a slider, then r
 	await projector.getByRole('button', { name: 'Save my placement' }).click();
 	await expect(projector.getByRole('status')).toContainText('hidden from the class');
 	await projector.getByRole('button', { name: 'Reveal my placement' }).click();
-	await expect(projector.locator('.bars li.teacher')).toContainText('Developing');
+	await expect(bands.filter({ hasText: '▲ Teacher' })).toContainText('Developing');
 
 	await expect(learner.getByText('You placed it two bands above your teacher.')).toBeVisible();
 	await expect(learner.getByRole('slider')).toHaveCount(0);

@@ -44,7 +44,7 @@ test('a clean OneRoster set imports after the preview, and the new teacher can s
 	await expect(page.getByRole('status')).toContainText('2 new people');
 	await expect(page.getByRole('status')).toContainText('1 new class,');
 	const row = page.getByRole('row').filter({ hasText: teacherName });
-	const password = (await row.locator('code').textContent())!.trim();
+	const password = (await row.getByRole('code').textContent())!.trim();
 	await expectAccessible(page);
 
 	const teacher = await freshPage(browser, baseURL);

@@ -1,6 +1,6 @@
 import { test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { DEMO_CLASS, demoUserId, signIn, storageFor, type Persona } from './fixtures';
+import { DEMO_CLASS, demoUserId, liveSessionId, peerReviewId, signIn, storageFor, taskId, type Persona } from './fixtures';
 
 /**
  * Screenshots of the main screens, for people reviewing a change to look at.
@@ -20,18 +20,21 @@ interface Shot {
 	prepare?: (page: Page) => Promise<void>;
 }
 
+/** seed-extras' published task: student2 was self-assessed, marked and released on it. */
+const ENTERPRISE = taskId('Enterprise project');
+
 const SHOTS: Shot[] = [
-	{ name: 'teacher-task-builder', persona: 'teacher', path: '/teacher/tasks/1' },
+	{ name: 'teacher-task-builder', persona: 'teacher', path: `/teacher/tasks/${ENTERPRISE}` },
 	{ name: 'teacher-criteria-bank', persona: 'teacher', path: '/teacher/criteria' },
 	{ name: 'teacher-class', persona: 'teacher', path: `/teacher/classes/${DEMO_CLASS.first.id}` },
 	{ name: 'student-home', persona: 'student', path: '/student' },
 	{ name: 'admin-crosswalk', persona: 'admin', path: '/admin/frameworks/crosswalk' },
-	// The assessment screens, on task 1 (seed-extras): student2 was self-assessed, marked and released.
-	{ name: 'student-assessment-released', persona: { username: 'student2' }, path: '/student/tasks/1' },
+	// The assessment screens, on the Enterprise project.
+	{ name: 'student-assessment-released', persona: { username: 'student2' }, path: `/student/tasks/${ENTERPRISE}` },
 	{
 		name: 'student-assessment-phone',
 		persona: { username: 'student7' },
-		path: '/student/tasks/1',
+		path: `/student/tasks/${ENTERPRISE}`,
 		width: 360,
 		fullPage: false,
 		prepare: async (page) => {
@@ -43,13 +46,13 @@ const SHOTS: Shot[] = [
 			await page.getByRole('heading', { name: 'Presenting your work aloud' }).evaluate((h) => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 120));
 		}
 	},
-	{ name: 'teacher-marking', persona: 'teacher', path: `/teacher/tasks/1/marking/${demoUserId('student2')}` },
-	{ name: 'teacher-marking-list', persona: 'teacher', path: '/teacher/tasks/1/marking' },
-	{ name: 'teacher-moderation', persona: 'teacher', path: '/teacher/tasks/1/moderation?sort=selfGap', prepare: async (page) => void (await page.locator('figure canvas').first().waitFor()) },
-	{ name: 'teacher-peer-review', persona: 'teacher', path: '/teacher/tasks/4/peers' },
-	{ name: 'student-peer-review', persona: 'student', path: '/student/reviews/1' },
-	{ name: 'teacher-live-projector', persona: 'teacher', path: '/teacher/live/1' },
-	{ name: 'learner-profile', persona: 'teacher', path: `/profile/${demoUserId('student2')}`, prepare: async (page) => void (await page.locator('canvas').first().waitFor()) },
+	{ name: 'teacher-marking', persona: 'teacher', path: `/teacher/tasks/${ENTERPRISE}/marking/${demoUserId('student2')}` },
+	{ name: 'teacher-marking-list', persona: 'teacher', path: `/teacher/tasks/${ENTERPRISE}/marking` },
+	{ name: 'teacher-moderation', persona: 'teacher', path: `/teacher/tasks/${ENTERPRISE}/moderation?sort=selfGap`, prepare: async (page) => void (await page.getByRole('figure').getByRole('img').first().waitFor()) },
+	{ name: 'teacher-peer-review', persona: 'teacher', path: `/teacher/tasks/${taskId('Peer review practice')}/peers` },
+	{ name: 'student-peer-review', persona: 'student', path: `/student/reviews/${peerReviewId('Peer review practice', 'student1', 'student2')}` },
+	{ name: 'teacher-live-projector', persona: 'teacher', path: `/teacher/live/${liveSessionId('Matrix exemplar')}` },
+	{ name: 'learner-profile', persona: 'teacher', path: `/profile/${demoUserId('student2')}`, prepare: async (page) => void (await page.getByRole('img', { name: /^Radar of the 12 Fusion Skills/ }).waitFor()) },
 	{ name: 'learner-report', persona: 'teacher', path: `/profile/${demoUserId('student2')}/report` },
 	{ name: 'admin-school-report', persona: 'admin', path: '/admin/reports' },
 	{ name: 'teacher-badges', persona: 'teacher', path: '/teacher/badges' },

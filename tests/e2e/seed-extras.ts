@@ -17,6 +17,7 @@ import { startLiveSession } from '../../src/lib/server/live/live';
 import { createBadge } from '../../src/lib/server/badges/badges';
 import { issueBadge } from '../../src/lib/server/badges/awards';
 import { capriTree } from '../../src/lib/server/frameworks/frameworks';
+import { listTeacherClasses } from '../../src/lib/server/classes/classes';
 import { sessionUser } from '../unit/helpers';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 
@@ -33,24 +34,27 @@ other.people = other.people.map((p) => ({ ...p, username: rename(p.username) }))
 other.classes = other.classes.map((c) => ({ ...c, name: `Riverside ${c.name}`, teachers: c.teachers.map(rename), learners: c.learners.map(rename) }));
 await insertSchool(db, other, DEMO_PASSWORD);
 
-// Two tasks in class 1: task 1 published with three criteria, task 2 a draft the authorisation matrix may change.
+// Tests find these fixtures by title (tests/e2e/fixtures.ts), never by id.
+// Two tasks in the teacher's class: one published with three criteria, one a draft the authorisation matrix may change.
 const teacher = await db.selectFrom('users').innerJoin('memberships', 'memberships.user_id', 'users.id').select(['users.id', 'memberships.school_id']).where('username', '=', 'teacher').executeTakeFirstOrThrow();
 const asTeacher = await sessionUser(db, 'teacher');
+const [teacherClass] = await listTeacherClasses(db, teacher.id);
+const classId = teacherClass!.id;
 const scale = (await listScales(db, teacher.school_id)).find((s) => s.name.startsWith('School scale'))!;
 const settingsInput = (title: string) => ({ title, brief: 'Plan, make and present a product for a real client.', scaleId: scale.id, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on' });
 const settings = (title: string) => taskSettingsSchema.parse(settingsInput(title));
-const published = await createTask(db, asTeacher, 1, settings('Enterprise project'));
+const published = await createTask(db, asTeacher, classId, settings('Enterprise project'));
 const bank = await listBank(db, teacher.school_id);
 for (const code of ['C1.1', 'P1.1', 'I1.1']) await addTaskCriterion(db, asTeacher, published, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, published, 'published');
-await createTask(db, asTeacher, 1, settings('Matrix scratch task'));
+await createTask(db, asTeacher, classId, settings('Matrix scratch task'));
 
-// Task 3: a clean task for the assessment journey test (tests/e2e/assessment.spec.ts).
-const journey = await createTask(db, asTeacher, 1, settings('Assessment journey'));
+// A clean task for the assessment journey test (tests/e2e/assessment.spec.ts).
+const journey = await createTask(db, asTeacher, classId, settings('Assessment journey'));
 for (const code of ['C1.1', 'R3.2']) await addTaskCriterion(db, asTeacher, journey, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, journey, 'published');
 
-// Work on task 1, so marking and released views have something to show (and screenshots are real):
+// Work on the Enterprise project, so marking and released views have something to show (and screenshots are real):
 // student2 self-assessed, was marked and released; student3 self-assessed and waits; student1 has a file.
 const criteria = await taskCriteria(db, published);
 const student2 = await sessionUser(db, 'student2');
@@ -79,19 +83,19 @@ const student1 = await sessionUser(db, 'student1');
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 await addEvidence(db, student1, published, { kind: 'file', title: 'Sketch of the app', file: new File([png], 'sketch.png', { type: 'image/png' }) });
 
-// Task 4: peer review by hand, where student1 reviews student2's work (allocation 1, for the matrix).
-const peerTask = await createTask(db, asTeacher, 1, taskSettingsSchema.parse({ ...settingsInput('Peer review practice'), peerEnabled: 'on', peerAllocation: 'manual' }));
+// Peer review by hand, where student1 reviews student2's work (for the matrix).
+const peerTask = await createTask(db, asTeacher, classId, taskSettingsSchema.parse({ ...settingsInput('Peer review practice'), peerEnabled: 'on', peerAllocation: 'manual' }));
 for (const code of ['C1.1', 'R3.2']) await addTaskCriterion(db, asTeacher, peerTask, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, peerTask, 'published');
 await addPeerPair(db, asTeacher, peerTask, student1.id, student2.id);
 
-// Task 5: random peer allocation of 3 reviewers each, left for tests/e2e/peer.spec.ts to allocate.
-const randomPeerTask = await createTask(db, asTeacher, 1, taskSettingsSchema.parse({ ...settingsInput('Peer allocation'), peerEnabled: 'on', peerAllocation: 'random', peerReviewersPerLearner: '3' }));
+// Random peer allocation of 3 reviewers each, left for tests/e2e/peer-moderation-live.spec.ts to allocate.
+const randomPeerTask = await createTask(db, asTeacher, classId, taskSettingsSchema.parse({ ...settingsInput('Peer allocation'), peerEnabled: 'on', peerAllocation: 'random', peerReviewersPerLearner: '3' }));
 for (const code of ['C1.1', 'P1.1']) await addTaskCriterion(db, asTeacher, randomPeerTask, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, randomPeerTask, 'published');
 
-// Live session 1 in class 1, for the authorisation matrix (which may reveal or close it).
-await startLiveSession(db, asTeacher, { classId: 1, taskId: published, criterionId: criteria[0]!.criterionId, exemplarTitle: 'Matrix exemplar', exemplarBody: 'An exemplar.' });
+// A live session in the teacher's class, for the authorisation matrix (which may reveal or close it).
+await startLiveSession(db, asTeacher, { classId, taskId: published, criterionId: criteria[0]!.criterionId, exemplarTitle: 'Matrix exemplar', exemplarBody: 'An exemplar.' });
 
 // A badge issued to student2 (award identifier fixed below, for the matrix's public routes).
 const asAdmin = await sessionUser(db, 'admin');
@@ -103,7 +107,7 @@ const presenter = await createBadge(db, asAdmin, {
 	rule: { kind: 'capri', target: 'C', minBand: 2, minTasks: 1 },
 	alignmentItemIds: [(await capriTree(db)).find((c) => c.code === 'C')!.id]
 });
-const awardIdentifier = await issueBadge(db, asTeacher, presenter, student2.id, 'http://localhost:4173');
+const awardIdentifier = await issueBadge(db, asTeacher, presenter, student2.id, process.env.ORIGIN || 'http://localhost:4173');
 await db.updateTable('badge_awards').set({ identifier: SEEDED_AWARD }).where('identifier', '=', awardIdentifier).execute();
 
 // A finished export of the teacher's (for the matrix): a real job row and its zip.
@@ -112,6 +116,6 @@ mkdirSync(exportsDir, { recursive: true });
 writeFileSync(join(exportsDir, `${EXPORT_JOB_ID}.zip`), zipSync({ 'readme.txt': new TextEncoder().encode('Seeded export') }));
 await db
 	.insertInto('export_jobs')
-	.values({ id: EXPORT_JOB_ID, school_id: teacher.school_id, requested_by: teacher.id, kind: 'learner_reports_zip', params_json: '{"classId":1}', state: 'done', progress: 1, total: 1, file_path: join(exportsDir, `${EXPORT_JOB_ID}.zip`), created_at: new Date().toISOString(), finished_at: new Date().toISOString() })
+	.values({ id: EXPORT_JOB_ID, school_id: teacher.school_id, requested_by: teacher.id, kind: 'learner_reports_zip', params_json: JSON.stringify({ classId }), state: 'done', progress: 1, total: 1, file_path: join(exportsDir, `${EXPORT_JOB_ID}.zip`), created_at: new Date().toISOString(), finished_at: new Date().toISOString() })
 	.execute();
 await db.destroy();

@@ -52,7 +52,8 @@ test.describe('a teacher builds a task from the bank', () => {
 		await expect(cards.nth(1)).toContainText('R3.2');
 		await expect(cards.nth(2)).toContainText('I4.1');
 		await expect(cards.nth(0)).toContainText('Secure');
-		await expect(learner.locator('.brief strong')).toHaveText('community');
+		const brief = learner.getByRole('group').filter({ has: learner.getByRole('heading', { name: 'The brief' }) });
+		await expect(brief.getByRole('strong')).toHaveText('community');
 		// Learners see bands and descriptors, never marks or percentages.
 		await expect(learner.getByText(/\d\s*%|\bmarks?\b/i)).toHaveCount(0);
 		const taskUrl = learner.url();
@@ -89,7 +90,7 @@ test.describe('a teacher builds a task from the bank', () => {
 		await page.goto(`/teacher/classes/${DEMO_CLASS.first.id}/tasks/new`);
 		await page.getByLabel('Title').fill('x');
 		await page.getByRole('button', { name: 'Create task and choose criteria' }).click();
-		await expect(page.locator('#title-error')).toHaveText('Give the task a title of at least 3 characters.');
+		await expect(page.getByLabel('Title')).toHaveAccessibleDescription('Give the task a title of at least 3 characters.');
 		await expect(page).toHaveURL(/tasks\/new$/);
 	});
 });
