@@ -1,4 +1,4 @@
-// `npm test`: install what is needed, type-check, unit tests, build, browser tests; then one
+// `npm test`: install what is needed, type-check, lint, unit tests, build, browser tests; then one
 // summary line "N passed, N failed" and a non-zero exit on any failure or when nothing ran.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureChromium, ensureDependencies, run } from './lib/bootstrap.mjs';
@@ -25,6 +25,10 @@ const typesOk =
 	step('svelte-kit sync', 'npx', ['svelte-kit', 'sync']) &&
 	step('Type check (svelte-check)', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human']);
 if (typesOk) passed++;
+else failed++;
+
+// Lint is one check, like the type check: Prettier's check, then ESLint.
+if (step('Lint (Prettier, ESLint)', 'npm', ['run', '--silent', 'lint'])) passed++;
 else failed++;
 
 step('Unit and integration tests (vitest)', 'npx', [
