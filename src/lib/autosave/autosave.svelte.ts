@@ -25,10 +25,14 @@ export async function putJson(url: string, body: unknown): Promise<void> {
 	throw new SaveFailure(message ?? `The server refused the change (${response.status}).`, false);
 }
 
-/** A save queue whose state Svelte components can read reactively. */
-export class Autosave {
+/**
+ * A save queue whose state Svelte components can read reactively. `Change` is what the endpoint
+ * accepts (its zod schema's type), so a component cannot queue a change the server would refuse
+ * as malformed.
+ */
+export class Autosave<Change extends object = Record<string, unknown>> {
 	status: SaveSnapshot = $state({ state: 'idle', message: '', unsaved: 0, retryAt: null, lastSavedAt: null });
-	private readonly queue: SaveQueue;
+	private readonly queue: SaveQueue<Change>;
 
 	constructor(url: string, options: { debounceMs?: number } = {}) {
 		this.queue = new SaveQueue({
@@ -38,8 +42,8 @@ export class Autosave {
 		});
 	}
 
-	update(key: string, fields: Record<string, unknown>) {
-		this.queue.update(key, fields);
+	update(key: string, change: Change) {
+		this.queue.update(key, change);
 	}
 
 	flush() {

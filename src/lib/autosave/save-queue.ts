@@ -26,10 +26,11 @@ export interface SaveSnapshot {
 	lastSavedAt: number | null;
 }
 
-type Payload = Record<string, unknown>;
+/** Changes queued under one key are merged field by field, so a payload is a plain object. */
+type Payload = object;
 
-export interface SaveQueueOptions {
-	send: (key: string, payload: Payload) => Promise<void>;
+export interface SaveQueueOptions<P extends Payload = Record<string, unknown>> {
+	send: (key: string, payload: P) => Promise<void>;
 	onChange?: (snapshot: SaveSnapshot) => void;
 	debounceMs?: number;
 	/** delays between automatic retries; the last repeats for ever */
@@ -38,16 +39,16 @@ export interface SaveQueueOptions {
 
 export const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 
-export class SaveQueue {
-	private readonly pending = new Map<string, Payload>();
-	private inFlight: { key: string; payload: Payload } | null = null;
+export class SaveQueue<P extends Payload = Record<string, unknown>> {
+	private readonly pending = new Map<string, P>();
+	private inFlight: { key: string; payload: P } | null = null;
 	private timer: ReturnType<typeof setTimeout> | null = null;
 	private attempt = 0;
 	private snapshot: SaveSnapshot = { state: 'idle', message: '', unsaved: 0, retryAt: null, lastSavedAt: null };
 	private idleWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
-	private readonly options: Required<SaveQueueOptions>;
+	private readonly options: Required<SaveQueueOptions<P>>;
 
-	constructor(options: SaveQueueOptions) {
+	constructor(options: SaveQueueOptions<P>) {
 		this.options = {
 			debounceMs: 700,
 			retryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
@@ -65,7 +66,7 @@ export class SaveQueue {
 	}
 
 	/** Record a change; fields merge with any unsent change to the same key. */
-	update(key: string, fields: Payload): void {
+	update(key: string, fields: P): void {
 		this.pending.set(key, { ...this.pending.get(key), ...fields });
 		if (this.snapshot.state === 'retrying' || this.snapshot.state === 'failed') {
 			// Keep showing the problem; the retry timer (or a manual retry) will carry this change too.
@@ -113,7 +114,7 @@ export class SaveQueue {
 	private async drain(): Promise<void> {
 		if (this.inFlight) return; // the running drain picks up whatever is pending
 		while (this.pending.size > 0) {
-			const [key, payload] = this.pending.entries().next().value as [string, Payload];
+			const [key, payload] = this.pending.entries().next().value as [string, P];
 			this.pending.delete(key);
 			this.inFlight = { key, payload };
 			this.publish({ state: 'saving', unsaved: this.unsavedCount(), retryAt: null });

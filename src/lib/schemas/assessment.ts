@@ -51,6 +51,10 @@ export const teacherSaveSchema = z.discriminatedUnion('kind', [
 ]);
 export type TeacherSave = z.infer<typeof teacherSaveSchema>;
 
+/** A learner's placement on a live exemplar. */
+export const livePlacementSchema = z.object({ value: sliderValueSchema }).strict();
+export type LivePlacement = z.infer<typeof livePlacementSchema>;
+
 export const evidenceSchema = z.discriminatedUnion('kind', [
 	z.object({
 		kind: z.literal('text'),

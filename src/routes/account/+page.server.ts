@@ -26,7 +26,7 @@ export const actions: Actions = {
 				const token = generateSessionToken();
 				const session = await createSession(db, token, user.id);
 				setSessionTokenCookie(event.cookies, token, session.expiresAt, event.url.protocol === 'https:');
-				return { changed: true };
+				return { ok: true, message: 'Your password has been changed.' };
 			},
 			(message) => ({ errors: { currentPassword: message } })
 		);

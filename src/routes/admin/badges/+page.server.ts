@@ -59,7 +59,7 @@ export const actions: Actions = {
 				alignmentItemIds: input.alignmentItemIds,
 				image
 			});
-			return { done: `Badge “${input.name}” created. Teachers now see learners who meet its rule.` };
+			return { ok: true, message: `Badge “${input.name}” created. Teachers now see learners who meet its rule.` };
 		});
 	}
 };

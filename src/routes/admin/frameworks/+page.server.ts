@@ -24,6 +24,6 @@ export const actions: Actions = {
 		} catch {
 			return fail(400, { message: `${file.name} is not valid JSON.` });
 		}
-		return actOn(async () => ({ imported: await importCasePackage(getDb(), admin.schoolId, admin.id, json) }));
+		return actOn(async () => ({ ok: true, imported: await importCasePackage(getDb(), admin.schoolId, admin.id, json) }));
 	}
 };

@@ -29,7 +29,7 @@ export const actions: Actions = {
 		return actOn(
 			async () => {
 				const { userId, initialPassword } = await createPerson(getDb(), admin.schoolId, admin.id, parsed.data);
-				return { created: { userId, username: parsed.data.username, initialPassword } };
+				return { ok: true, created: { userId, username: parsed.data.username, initialPassword } };
 			},
 			(message) => ({ values: fields, errors: { username: message } })
 		);

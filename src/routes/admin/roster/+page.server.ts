@@ -51,7 +51,7 @@ export const actions: Actions = {
 		if (tooBig) return fail(400, { message: `${tooBig.name} is larger than 2 MB. Split it into smaller files.` });
 		const uploads: UploadedCsv[] = await Promise.all(files.map(async (f) => ({ fileName: f.name, text: await f.text() })));
 		const plan = await previewRosterImport(getDb(), admin.schoolId, uploads);
-		return { preview: summarise(plan), payload: JSON.stringify(uploads) };
+		return { ok: true, preview: summarise(plan), payload: JSON.stringify(uploads) };
 	},
 	import: async (event) => {
 		const admin = requireRole(event, 'admin');
@@ -69,6 +69,6 @@ export const actions: Actions = {
 				payload: JSON.stringify(uploads)
 			});
 		}
-		return { imported: result };
+		return { ok: true, imported: result };
 	}
 };

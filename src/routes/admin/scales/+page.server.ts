@@ -42,7 +42,7 @@ export const actions: Actions = {
 		return actOn(
 			async () => {
 				await createScale(getDb(), admin.schoolId, admin.id, parsed.data);
-				return { created: parsed.data.name };
+				return { ok: true, message: `Scale “${parsed.data.name}” added.` };
 			},
 			() => ({ values })
 		);

@@ -34,7 +34,7 @@ export const actions: Actions = {
 		return actOn(async () => {
 			const { badgeId, note } = requestSchema.parse(fields);
 			await requestBadge(getDb(), learner, badgeId, note);
-			return { done: 'Asked: your teacher will look at your evidence.' };
+			return { ok: true, message: 'Asked: your teacher will look at your evidence.' };
 		});
 	},
 	shareName: async (event) => {
@@ -43,7 +43,7 @@ export const actions: Actions = {
 		return actOn(async () => {
 			const { identifier, choice } = z.object({ identifier: z.string().uuid('That badge is not yours.'), choice: z.enum(NAME_SHARING) }).parse(fields);
 			await setSharedName(getDb(), learner, identifier, choice);
-			return { done: 'Saved: your badge’s public page now shows your name this way.' };
+			return { ok: true, message: 'Saved: your badge’s public page now shows your name this way.' };
 		});
 	}
 };

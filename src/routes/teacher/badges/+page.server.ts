@@ -21,7 +21,7 @@ export const actions: Actions = {
 		return actOn(async () => {
 			const { badgeId, learnerId } = issueSchema.parse(fields);
 			const identifier = await issueBadge(getDb(), teacher, badgeId, learnerId, event.url.origin);
-			return { done: 'Badge issued and signed.', identifier };
+			return { ok: true, message: 'Badge issued and signed.', identifier };
 		});
 	},
 	decline: async (event) => {
@@ -29,7 +29,7 @@ export const actions: Actions = {
 		const fields = formFields(await event.request.formData());
 		return actOn(async () => {
 			await declineRequest(getDb(), teacher, idSchema.parse(fields.awardId));
-			return { done: 'Request declined.' };
+			return { ok: true, message: 'Request declined.' };
 		});
 	},
 	revoke: async (event) => {
@@ -38,7 +38,7 @@ export const actions: Actions = {
 		return actOn(async () => {
 			const { identifier, reason } = z.object({ identifier: z.string().uuid('That badge does not exist.'), reason: z.string().trim().max(500).default('') }).parse(fields);
 			await revokeAward(getDb(), teacher, identifier, reason);
-			return { done: 'Badge revoked: its public page now says so.' };
+			return { ok: true, message: 'Badge revoked: its public page now says so.' };
 		});
 	}
 };

@@ -47,7 +47,7 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { message: 'Choose a teacher to assign.' });
 		return actOn(async () => {
 			await assignTeacher(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data.userId);
-			return { done: 'Teacher assigned.' };
+			return { ok: true, message: 'Teacher assigned.' };
 		});
 	},
 	removeTeacher: async (event) => {
@@ -56,7 +56,7 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { message: 'That is not a teacher of this class.' });
 		return actOn(async () => {
 			await removeTeacher(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data.userId);
-			return { done: 'Teacher removed from the class.' };
+			return { ok: true, message: 'Teacher removed from the class.' };
 		});
 	},
 	enrol: async (event) => {
@@ -65,7 +65,7 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { message: parsed.error.issues[0]?.message ?? 'Choose students to enrol.' });
 		return actOn(async () => {
 			await enrolLearners(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data);
-			return { done: `${parsed.data.length} ${parsed.data.length === 1 ? 'student' : 'students'} enrolled.` };
+			return { ok: true, message: `${parsed.data.length} ${parsed.data.length === 1 ? 'student' : 'students'} enrolled.` };
 		});
 	},
 	unenrol: async (event) => {
@@ -74,7 +74,7 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { message: 'That is not a student of this class.' });
 		return actOn(async () => {
 			await unenrolLearner(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data.userId);
-			return { done: 'Student removed from the class. Their work is kept.' };
+			return { ok: true, message: 'Student removed from the class. Their work is kept.' };
 		});
 	}
 };

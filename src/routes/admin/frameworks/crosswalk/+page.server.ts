@@ -43,13 +43,13 @@ export const actions: Actions = {
 			}
 			if (total === 0) problems.push(`${sub.code} ${sub.title} must count towards at least one Fusion Skill.`);
 		}
-		if (problems.length) return fail(400, { problems });
+		if (problems.length) return fail(400, { message: 'Nothing was saved:', problems });
 		await saveSchoolCrosswalk(db, admin.schoolId, admin.id, rows);
-		return { saved: true };
+		return { ok: true, message: 'Crosswalk saved.' };
 	},
 	reset: async (event) => {
 		const admin = requireRole(event, 'admin');
 		await resetSchoolCrosswalk(getDb(), admin.schoolId, admin.id);
-		return { reset: true };
+		return { ok: true, message: 'Back to the shipped default.' };
 	}
 };

@@ -27,24 +27,24 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		return actOn(async () => {
 			await eraseLearner(getDb(), admin, person.id, String(form.get('confirmUsername') ?? ''));
-			return { erased: true };
+			return { ok: true, erased: true, message: 'Erased: the learner’s name, words and files are gone and their badges are revoked; their results stay, anonymous, in teachers’ task records.' };
 		});
 	},
 	resetPassword: async (event) => {
 		const { admin, person } = await personInAdminsSchool(event);
 		const password = await resetPassword(getDb(), admin.schoolId, admin.id, person.id);
-		return { newPassword: password };
+		return { ok: true, newPassword: password };
 	},
 	deactivate: async (event) => {
 		const { admin, person } = await personInAdminsSchool(event);
 		return actOn(async () => {
 			await setAccountActive(getDb(), admin.schoolId, admin.id, person.id, false);
-			return { statusChanged: 'deactivated' };
+			return { ok: true, statusChanged: true, message: 'Account deactivated.' };
 		});
 	},
 	reactivate: async (event) => {
 		const { admin, person } = await personInAdminsSchool(event);
 		await setAccountActive(getDb(), admin.schoolId, admin.id, person.id, true);
-		return { statusChanged: 'reactivated' };
+		return { ok: true, statusChanged: true, message: 'Account reactivated.' };
 	}
 };

@@ -15,7 +15,7 @@ export const actions: Actions = {
 		const allocationId = idParam(event.params.allocationId, 'review');
 		return actOn(async () => {
 			await submitPeerReview(getDb(), learner, allocationId);
-			return { done: 'Review submitted. Thank you!' };
+			return { ok: true, message: 'Review submitted. Thank you!' };
 		});
 	}
 };

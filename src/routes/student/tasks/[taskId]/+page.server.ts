@@ -36,7 +36,7 @@ export const actions: Actions = {
 		const { learner, task } = await learnerAndTask(event);
 		return actOn(async () => {
 			await submitSelfAssessment(getDb(), learner, task);
-			return { done: 'Submitted. Your teacher can now see your self-assessment.' };
+			return { ok: true, message: 'Submitted. Your teacher can now see your self-assessment.' };
 		});
 	},
 	addEvidence: async (event) => {
@@ -51,7 +51,7 @@ export const actions: Actions = {
 				input = { kind: 'file', title: fields.title, file };
 			} else input = fields;
 			await addEvidence(getDb(), learner, task, input);
-			return { done: 'Evidence added.', evidenceAdded: true };
+			return { ok: true, message: 'Evidence added.' };
 		});
 	},
 	rateTeam: async (event) => {
@@ -62,7 +62,7 @@ export const actions: Actions = {
 				[...form.keys()].filter((k) => k.startsWith('rating-')).map((k) => ({ rateeId: k.slice('rating-'.length), rating: form.get(k) }))
 			);
 			await saveContributionRatings(getDb(), learner, task, ratings);
-			return { done: 'Thank you: your team ratings are saved. You can change them until your teacher closes the task.' };
+			return { ok: true, message: 'Thank you: your team ratings are saved. You can change them until your teacher closes the task.' };
 		});
 	},
 	removeEvidence: async (event) => {
@@ -70,7 +70,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		return actOn(async () => {
 			await removeEvidence(getDb(), learner, task, idSchema.parse(form.get('evidenceId')));
-			return { done: 'Evidence removed.' };
+			return { ok: true, message: 'Evidence removed.' };
 		});
 	}
 };

@@ -37,7 +37,7 @@ export const actions: Actions = {
 			async () => {
 				const result = await updateCriterion(getDb(), teacher.schoolId, teacher.id, criterion.id, parsed.data);
 				if (result.versioned) redirect(303, `/teacher/criteria/${result.criterionId}?versioned=1`);
-				return { saved: true };
+				return { ok: true, message: 'Changes saved.' };
 			},
 			() => ({ values, errors: {} as Record<string, string> })
 		);

@@ -17,7 +17,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		return actOn(async () => {
 			await setLiveState(getDb(), teacher, sessionId, { teacherValue: sliderFormValueSchema.parse(form.get('value')) });
-			return { done: 'Your placement is saved, hidden from the class until you reveal it.' };
+			return { ok: true, message: 'Your placement is saved, hidden from the class until you reveal it.' };
 		});
 	},
 	reveal: async (event) => {
@@ -25,7 +25,7 @@ export const actions: Actions = {
 		const sessionId = idParam(event.params.sessionId, 'session');
 		return actOn(async () => {
 			await setLiveState(getDb(), teacher, sessionId, { state: 'revealed' });
-			return { done: 'Revealed.' };
+			return { ok: true, message: 'Revealed.' };
 		});
 	},
 	close: async (event) => {
@@ -33,7 +33,7 @@ export const actions: Actions = {
 		const sessionId = idParam(event.params.sessionId, 'session');
 		return actOn(async () => {
 			await setLiveState(getDb(), teacher, sessionId, { state: 'closed' });
-			return { done: 'Session closed. The placements are kept as calibration data.' };
+			return { ok: true, message: 'Session closed. The placements are kept as calibration data.' };
 		});
 	}
 };

@@ -82,7 +82,7 @@ async function change(event: RequestEvent, work: (teacher: SessionUser, taskId: 
 	const teacher = requireRole(event, 'teacher', 'admin');
 	const taskId = idParam(event.params.taskId, 'task');
 	const form = await event.request.formData();
-	return actOn(async () => ({ done: await work(teacher, taskId, form) }));
+	return actOn(async () => ({ ok: true, message: await work(teacher, taskId, form) }));
 }
 
 export const actions: Actions = {
@@ -95,7 +95,7 @@ export const actions: Actions = {
 		return actOn(
 			async () => {
 				await updateTaskSettings(getDb(), teacher, taskId, parsed.data);
-				return { done: 'Task settings saved.' };
+				return { ok: true, message: 'Task settings saved.' };
 			},
 			() => ({ settingsValues: fields, errors: {} as Record<string, string> })
 		);

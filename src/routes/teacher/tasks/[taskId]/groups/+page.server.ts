@@ -30,14 +30,14 @@ export const actions: Actions = {
 		return actOn(async () => {
 			const { name, learnerIds } = groupSchema.parse({ name: form.get('name') ?? '', learnerIds: form.getAll('learnerIds') });
 			await createGroup(getDb(), teacher, task, name, learnerIds);
-			return { done: `Group “${name}” created.` };
+			return { ok: true, message: `Group “${name}” created.` };
 		});
 	},
 	delete: async (event) => {
 		const { teacher, task, form } = await teacherOfTask(event);
 		return actOn(async () => {
 			await deleteGroup(getDb(), teacher, task, idSchema.parse(form.get('groupId')));
-			return { done: 'Group removed.' };
+			return { ok: true, message: 'Group removed.' };
 		});
 	}
 };

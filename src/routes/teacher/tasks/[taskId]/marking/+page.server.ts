@@ -16,7 +16,7 @@ export const actions: Actions = {
 		return actOn(async () => {
 			const { released, notReady } = await releaseGrades(getDb(), teacher, taskId, 'all');
 			const rest = notReady ? ` ${notReady} learner${notReady === 1 ? ' is' : 's are'} not fully graded yet and were left out.` : '';
-			return { done: `Released grades to ${released} learner${released === 1 ? '' : 's'}.${rest}` };
+			return { ok: true, message: `Released grades to ${released} learner${released === 1 ? '' : 's'}.${rest}` };
 		});
 	}
 };

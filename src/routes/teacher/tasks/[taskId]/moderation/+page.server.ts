@@ -43,7 +43,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		return actOn(async () => {
 			await addMarker(getDb(), teacher, task, idSchema.parse(form.get('markerId')));
-			return { done: 'Marker added: they can now mark this task, and their grades appear here beside yours.' };
+			return { ok: true, message: 'Marker added: they can now mark this task, and their grades appear here beside yours.' };
 		});
 	}
 };

@@ -32,7 +32,7 @@ export const actions: Actions = {
 		return actOn(async () => {
 			const { pairs, shortfalls } = await allocatePeers(getDb(), teacher, task);
 			const short = shortfalls ? ` ${shortfalls} learner${shortfalls === 1 ? ' is' : 's are'} in a group too small for the full number of reviewers.` : '';
-			return { done: `Allocated ${pairs} reviews.${short}` };
+			return { ok: true, message: `Allocated ${pairs} reviews.${short}` };
 		});
 	},
 	addPair: async (event) => {
@@ -40,14 +40,14 @@ export const actions: Actions = {
 		return actOn(async () => {
 			const { reviewerId, revieweeId } = pairSchema.parse(fields);
 			await addPeerPair(getDb(), teacher, task, reviewerId, revieweeId);
-			return { done: 'Reviewer added.' };
+			return { ok: true, message: 'Reviewer added.' };
 		});
 	},
 	removePair: async (event) => {
 		const { teacher, task, fields } = await teacherOfTask(event);
 		return actOn(async () => {
 			await removePeerPair(getDb(), teacher, task, idSchema.parse(fields.allocationId));
-			return { done: 'Reviewer removed.' };
+			return { ok: true, message: 'Reviewer removed.' };
 		});
 	},
 	exclude: async (event) => {
@@ -55,14 +55,14 @@ export const actions: Actions = {
 		return actOn(async () => {
 			const { allocationId, reason } = exclusionSchema.parse(fields);
 			await setReviewExcluded(getDb(), teacher, task, allocationId, true, reason);
-			return { done: 'Review excluded from the peer consensus.' };
+			return { ok: true, message: 'Review excluded from the peer consensus.' };
 		});
 	},
 	include: async (event) => {
 		const { teacher, task, fields } = await teacherOfTask(event);
 		return actOn(async () => {
 			await setReviewExcluded(getDb(), teacher, task, idSchema.parse(fields.allocationId), false, '');
-			return { done: 'Review counted again.' };
+			return { ok: true, message: 'Review counted again.' };
 		});
 	}
 };

@@ -28,7 +28,7 @@ export const actions: Actions = {
 		const learnerId = idParam(event.params.learnerId, 'learner');
 		return actOn(async () => {
 			await releaseGrades(getDb(), teacher, taskId, learnerId);
-			return { done: 'Released: the learner can now compare your assessment with their own.' };
+			return { ok: true, message: 'Released: the learner can now compare your assessment with their own.' };
 		});
 	},
 	reopen: async (event) => {
@@ -37,7 +37,7 @@ export const actions: Actions = {
 		const learnerId = idParam(event.params.learnerId, 'learner');
 		return actOn(async () => {
 			await reopenSelfAssessment(getDb(), teacher, taskId, learnerId);
-			return { done: 'Reopened: the learner can change their self-assessment and submit it again.' };
+			return { ok: true, message: 'Reopened: the learner can change their self-assessment and submit it again.' };
 		});
 	},
 	bankAdd: async (event) => {
@@ -46,7 +46,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		return actOn(async () => {
 			await addToCommentBank(getDb(), teacher, commentBankSchema.parse(formFields(form)));
-			return { done: 'Saved to your comment bank.' };
+			return { ok: true, message: 'Saved to your comment bank.' };
 		});
 	},
 	bankRemove: async (event) => {
@@ -55,7 +55,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		return actOn(async () => {
 			await removeFromCommentBank(getDb(), teacher, idSchema.parse(form.get('commentId')));
-			return { done: 'Removed from your comment bank.' };
+			return { ok: true, message: 'Removed from your comment bank.' };
 		});
 	}
 };

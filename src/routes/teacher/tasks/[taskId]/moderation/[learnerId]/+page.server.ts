@@ -31,7 +31,7 @@ export const actions: Actions = {
 			const { criterionId, value, note } = agreedSchema.parse(fields);
 			if (value !== null && !note) throw new Refusal('Add a short note on how the grade was agreed (it is kept in the audit log).');
 			await recordAgreedGrade(getDb(), teacher, task, learnerId, criterionId, value, note);
-			return { done: value === null ? 'Agreed grade cleared: the markers’ grades stand again.' : 'Agreed grade recorded: it is now the learner’s result.' };
+			return { ok: true, message: value === null ? 'Agreed grade cleared: the markers’ grades stand again.' : 'Agreed grade recorded: it is now the learner’s result.' };
 		});
 	}
 };
