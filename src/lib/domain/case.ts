@@ -126,7 +126,8 @@ export const casePackageSchema = z.object({
 		creator: z.string().max(300).default('Imported'),
 		description: z.string().max(5000).default(''),
 		version: z.string().max(50).default('1.0'),
-		lastChangeDateTime: z.string().max(40).default(() => new Date().toISOString())
+		/** when absent, the importer stamps the time of import (the domain reads no clock) */
+		lastChangeDateTime: z.string().max(40).optional()
 	}),
 	CFItems: z
 		.array(

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './db/schema';
+import { nowIso } from './clock';
 
 export interface AuditEntry {
 	schoolId: number;
@@ -25,7 +26,7 @@ export async function recordAudit(db: Kysely<Database> | Transaction<Database>, 
 			before_json: entry.before === undefined ? null : JSON.stringify(entry.before),
 			after_json: entry.after === undefined ? null : JSON.stringify(entry.after),
 			reason: entry.reason ?? '',
-			created_at: new Date().toISOString()
+			created_at: nowIso()
 		})
 		.execute();
 }

@@ -103,7 +103,7 @@ export async function issueBadge(db: DB, user: SessionUser, badgeId: number, lea
 	]);
 	const key = await schoolKey(db, user.schoolId, origin);
 	const identifier = randomUUID();
-	const issuedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+	const issuedAt = nowIso().replace(/\.\d{3}Z$/, 'Z');
 	const recipientName = `${learner.given_name} ${learner.family_name}`;
 	const salt = randomBytes(8).toString('hex');
 	const { evidenceItems, credential, ob2 } = badgeCredential({

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/connection';
 import { recordAudit } from '../audit';
+import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 
 export interface ClassSummary {
@@ -133,7 +134,7 @@ export async function createClass(
 				name: input.name,
 				year_group: input.yearGroup || null,
 				subject: input.subject || null,
-				created_at: new Date().toISOString()
+				created_at: nowIso()
 			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
@@ -174,7 +175,7 @@ export async function removeTeacher(db: DB, schoolId: number, actorId: number, c
 export async function enrolLearners(db: DB, schoolId: number, actorId: number, classId: number, learnerIds: number[]) {
 	await requireMembersWithRole(db, schoolId, learnerIds, 'student');
 	await db.transaction().execute(async (trx) => {
-		const now = new Date().toISOString();
+		const now = nowIso();
 		if (learnerIds.length) {
 			await trx
 				.insertInto('enrolments')

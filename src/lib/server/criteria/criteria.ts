@@ -5,6 +5,7 @@ import { criterionSkillWeights, type CrosswalkWeight } from '../../domain/crossw
 import { DEFAULT_SCHOOL_SCALE } from '../../domain/scales';
 import { capriTree, crosswalkFor, fusionSkills } from '../frameworks/frameworks';
 import { recordAudit } from '../audit';
+import { nowIso } from '../clock';
 import { STARTER_BANK } from './starter-bank';
 import type { CriterionInput } from '../../schemas/criteria';
 import { Refusal } from '../errors';
@@ -51,7 +52,7 @@ async function insertCriterion(
 			capri_item_id: values.capriItemId,
 			scale_id: values.scaleId,
 			created_by: values.createdBy,
-			created_at: new Date().toISOString()
+			created_at: nowIso()
 		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
@@ -354,7 +355,7 @@ export async function updateCriterion(
 			await recordAudit(trx, { schoolId, actorId, action: 'criterion.edit', entityType: 'criterion', entityId: String(criterionId), before, after: input });
 			return { criterionId, versioned: false };
 		}
-		const now = new Date().toISOString();
+		const now = nowIso();
 		await trx.updateTable('criteria').set({ superseded_at: now }).where('id', '=', criterionId).execute();
 		const newId = await insertCriterion(trx, {
 			schoolId,

@@ -3,6 +3,7 @@ import { hashPassword } from '../auth/passwords';
 import { seededRandom } from '../../domain/random';
 import { ensureReferenceData } from '../frameworks/reference-data';
 import { seedStarterBank } from '../criteria/criteria';
+import { nowIso } from '../clock';
 
 /**
  * A school of any size, deterministic from a seed number: the demo school for `npm start`,
@@ -112,7 +113,7 @@ function chunks<T>(items: T[], size = 500): T[][] {
  */
 export async function insertSchool(db: DB, plan: PlannedSchool, password: string): Promise<{ schoolId: number }> {
 	const passwordHash = await hashPassword(password);
-	const now = new Date().toISOString();
+	const now = nowIso();
 	await ensureReferenceData(db);
 	const school = await db.transaction().execute(async (trx) => {
 		const { id: schoolId } = await trx

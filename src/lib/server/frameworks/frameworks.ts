@@ -8,6 +8,7 @@ import {
 	type CasePackage
 } from '../../domain/case';
 import { recordAudit } from '../audit';
+import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 
 export interface FrameworkItem {
@@ -212,6 +213,7 @@ export async function importCasePackage(db: DB, schoolId: number | null, actorId
 		throw new Refusal(`Not a CASE framework package: ${issue.path.join('.') || 'document'} ${issue.message}.`);
 	}
 	const pkg = parsed.data;
+	const documentChangedAt = pkg.CFDocument.lastChangeDateTime ?? nowIso();
 	const parents = parentsFromAssociations(pkg);
 	const result: CaseImportResult = { frameworkCreated: false, itemsCreated: 0, itemsAlreadyPresent: 0, crosswalkRows: 0, crosswalkSkipped: 0 };
 	await db.transaction().execute(async (trx) => {
@@ -232,7 +234,7 @@ export async function importCasePackage(db: DB, schoolId: number | null, actorId
 					description: pkg.CFDocument.description,
 					creator: pkg.CFDocument.creator,
 					version: pkg.CFDocument.version,
-					last_change_at: pkg.CFDocument.lastChangeDateTime
+					last_change_at: documentChangedAt
 				})
 				.returning(['id', 'school_id'])
 				.executeTakeFirstOrThrow();
@@ -268,7 +270,7 @@ export async function importCasePackage(db: DB, schoolId: number | null, actorId
 						parent_id: existingParent ?? null,
 						colour: item.extensions?.colour ?? null,
 						position: item.listEnumeration ?? 0,
-						last_change_at: item.lastChangeDateTime ?? pkg.CFDocument.lastChangeDateTime
+						last_change_at: item.lastChangeDateTime ?? documentChangedAt
 					})
 					.returning('id')
 					.executeTakeFirstOrThrow();

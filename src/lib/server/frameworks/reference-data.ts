@@ -3,6 +3,7 @@ import type { DB } from '../db/connection';
 import type { Database } from '../db/schema';
 import { CAPRI, DEFAULT_CROSSWALK, FUSION_SKILLS, type FrameworkData, type FrameworkItemData } from '../../domain/frameworks';
 import { DEFAULT_SCHOOL_SCALE, UNIVERSITY_SCALE } from '../../domain/scales';
+import { nowIso } from '../clock';
 
 /**
  * What every installation needs, demo or not: the two frameworks, the default crosswalk and the
@@ -17,7 +18,7 @@ export async function ensureReferenceData(db: DB): Promise<void> {
 			if (existing) continue;
 			const { id } = await trx
 				.insertInto('grade_scales')
-				.values({ school_id: null, name: scale.name, description: scale.description, created_at: new Date().toISOString() })
+				.values({ school_id: null, name: scale.name, description: scale.description, created_at: nowIso() })
 				.returning('id')
 				.executeTakeFirstOrThrow();
 			await trx

@@ -4,6 +4,7 @@ import type { Role } from '../db/schema';
 import { generateReadablePassword, hashPassword, verifyPassword } from '../auth/passwords';
 import { invalidateAllSessions } from '../auth/sessions';
 import { recordAudit } from '../audit';
+import { nowIso } from '../clock';
 import type { NewUserInput } from '../../schemas/people';
 import { Refusal } from '../errors';
 
@@ -98,7 +99,7 @@ export async function createPerson(
 	if (taken) throw new Refusal(`The username ${input.username} is already taken. Choose another.`);
 	const initialPassword = generateReadablePassword();
 	const passwordHash = await hashPassword(initialPassword);
-	const now = new Date().toISOString();
+	const now = nowIso();
 	const userId = await db.transaction().execute(async (trx) => {
 		const { id } = await trx
 			.insertInto('users')
@@ -136,7 +137,7 @@ export async function resetPassword(db: DB, schoolId: number, actorId: number, u
 	await db.transaction().execute(async (trx) => {
 		await trx
 			.updateTable('users')
-			.set({ password_hash: passwordHash, password_changed_at: new Date().toISOString() })
+			.set({ password_hash: passwordHash, password_changed_at: nowIso() })
 			.where('id', '=', userId)
 			.execute();
 		await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
@@ -169,7 +170,7 @@ export async function changeOwnPassword(db: DB, userId: number, currentPassword:
 	const passwordHash = await hashPassword(newPassword);
 	await db
 		.updateTable('users')
-		.set({ password_hash: passwordHash, password_changed_at: new Date().toISOString() })
+		.set({ password_hash: passwordHash, password_changed_at: nowIso() })
 		.where('id', '=', userId)
 		.execute();
 	await invalidateAllSessions(db, userId);

@@ -4,6 +4,7 @@ import { learnerProfile } from '../profiles/profiles';
 import { peerResultsOf } from '../peer/results';
 import { bandIndexFor } from '../../domain/scales';
 import { teacherResult } from '../../domain/results';
+import { nowIso } from '../clock';
 
 /**
  * Everything in a learner's learning report: the profile, and per released task each criterion with
@@ -91,7 +92,7 @@ export async function learnerReport(db: DB, user: SessionUser, learnerId: number
 				})
 		});
 	}
-	return { profile, tasks, badges, generatedAt: new Date().toISOString() };
+	return { profile, tasks, badges, generatedAt: nowIso() };
 }
 
 export type LearnerReport = Awaited<ReturnType<typeof learnerReport>>;

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { DB } from '../db/connection';
 import { hashPassword, generateReadablePassword } from '../auth/passwords';
 import { recordAudit } from '../audit';
+import { nowIso } from '../clock';
 import {
 	planRosterImport,
 	type CsvFile,
@@ -137,7 +138,7 @@ export async function applyRosterImport(
 
 	const result: RosterImportResult = { createdPeople: [], updatedPeople: 0, createdClasses: 0, enrolments: 0 };
 	await db.transaction().execute(async (trx) => {
-		const now = new Date().toISOString();
+		const now = nowIso();
 		const userIds = new Map<string, number>();
 		for (const person of plan.people) {
 			const found = await trx

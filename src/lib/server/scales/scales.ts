@@ -1,6 +1,7 @@
 import type { DB } from '../db/connection';
 import { validateBands, type Band } from '../../domain/scales';
 import { recordAudit } from '../audit';
+import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 
 export interface Scale {
@@ -75,7 +76,7 @@ export async function createScale(
 	return db.transaction().execute(async (trx) => {
 		const { id } = await trx
 			.insertInto('grade_scales')
-			.values({ school_id: schoolId, name: input.name, description: input.description, created_at: new Date().toISOString() })
+			.values({ school_id: schoolId, name: input.name, description: input.description, created_at: nowIso() })
 			.returning('id')
 			.executeTakeFirstOrThrow();
 		await trx

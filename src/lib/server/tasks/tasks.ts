@@ -3,6 +3,7 @@ import type { SessionUser } from '../auth/sessions';
 import { requireClassAccess } from '../auth/guards';
 import { requireTaskToTeach } from '../auth/task-guards';
 import { recordAudit } from '../audit';
+import { nowIso } from '../clock';
 import { learnerTaskStatus } from '../../domain/task-status';
 import type { TaskSettings } from '../../schemas/tasks';
 import { Refusal } from '../errors';
@@ -40,7 +41,7 @@ export async function createTask(db: DB, teacher: SessionUser, classId: number, 
 	await requireClassAccess(db, teacher, classId, 'teach');
 	await requireUsableScale(db, teacher.schoolId, settings.scaleId);
 	return db.transaction().execute(async (trx) => {
-		const now = new Date().toISOString();
+		const now = nowIso();
 		const { id } = await trx
 			.insertInto('tasks')
 			.values({ class_id: classId, ...settingsColumns(settings), state: 'draft', created_by: teacher.id, created_at: now, updated_at: now })
@@ -59,7 +60,7 @@ export async function updateTaskSettings(db: DB, user: SessionUser, taskId: numb
 		if (attached) throw new Refusal('Remove the criteria before changing the scale: each criterion describes the bands of its own scale.');
 	}
 	await db.transaction().execute(async (trx) => {
-		await trx.updateTable('tasks').set({ ...settingsColumns(settings), updated_at: new Date().toISOString() }).where('id', '=', taskId).execute();
+		await trx.updateTable('tasks').set({ ...settingsColumns(settings), updated_at: nowIso() }).where('id', '=', taskId).execute();
 		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: 'task.settings', entityType: 'task', entityId: String(taskId), after: settings });
 	});
 }
@@ -75,7 +76,7 @@ export async function setTaskState(db: DB, user: SessionUser, taskId: number, st
 		if (started) throw new Refusal('Learners have started this task, so it cannot go back to draft. Archive it instead.');
 	}
 	await db.transaction().execute(async (trx) => {
-		await trx.updateTable('tasks').set({ state, updated_at: new Date().toISOString() }).where('id', '=', taskId).execute();
+		await trx.updateTable('tasks').set({ state, updated_at: nowIso() }).where('id', '=', taskId).execute();
 		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: `task.${state}`, entityType: 'task', entityId: String(taskId), before: { state: task.state }, after: { state } });
 	});
 }

@@ -4,6 +4,7 @@ import { getDb } from '$lib/server/db/connection';
 import { schoolFusionReport } from '$lib/server/reports/school-report';
 import { reportFilter } from '$lib/schemas/reports';
 import type { RequestHandler } from './$types';
+import { nowIso } from '$lib/server/clock';
 
 /** The school report as JSON: per-learner rows and the class and year summaries. */
 export const GET: RequestHandler = async (event) => {
@@ -11,7 +12,7 @@ export const GET: RequestHandler = async (event) => {
 	const filter = reportFilter(event.url.searchParams);
 	const report = await schoolFusionReport(getDb(), admin.schoolId, filter);
 	return json(
-		{ generatedAt: new Date().toISOString(), filter, skills: report.skills, learners: report.rows, byClass: report.byClass, byYear: report.byYear },
+		{ generatedAt: nowIso(), filter, skills: report.skills, learners: report.rows, byClass: report.byClass, byYear: report.byYear },
 		{ headers: { 'cache-control': 'private, no-store' } }
 	);
 };
