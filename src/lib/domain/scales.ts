@@ -49,6 +49,7 @@ export function bandIndexFor(bands: readonly Pick<Band, 'minValue'>[], value: nu
 	return index;
 }
 
+/** The band a slider value falls in; `bandFor(bands, value).label` is how a value is named everywhere. */
 export function bandFor<B extends Pick<Band, 'minValue'>>(bands: readonly B[], value: number): B {
 	return bands[bandIndexFor(bands, value)]!;
 }

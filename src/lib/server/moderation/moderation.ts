@@ -8,7 +8,7 @@ import { scaleBands } from '../scales/scales';
 import { peerConsensus } from '../../domain/peer-review';
 import { teacherResult } from '../../domain/results';
 import { bandCounts, gapInBands, isLargeGap, markerAgreement } from '../../domain/moderation';
-import { bandIndexFor } from '../../domain/scales';
+import { bandFor } from '../../domain/scales';
 import { Refusal } from '../errors';
 
 export type ModerationSort = 'name' | 'selfGap' | 'peerGap';
@@ -48,7 +48,7 @@ export async function moderationMatrix(db: DB, user: SessionUser, taskId: number
 			.execute(),
 		taskMarkers(db, taskId, task.class_id)
 	]);
-	const bandLabel = (v: number | null) => (v === null ? null : bands[bandIndexFor(bands, v)]!.label);
+	const bandLabel = (v: number | null) => (v === null ? null : bandFor(bands, v).label);
 
 	const rows = learners.map((learner) => {
 		const cells = criteria.map((c) => {

@@ -5,7 +5,7 @@ import { scaleBandsOf } from '../scales/scales';
 import { reviewerQualities } from '../peer/results';
 import { capriTree } from '../frameworks/frameworks';
 import { calibrationTrend, capriProfile, fusionSkillProfile, levelOf, levelWords, profileOverTime, selfCalibration } from '../../domain/profiles';
-import { DEFAULT_SCHOOL_SCALE, bandIndexFor, valueInBandUnits } from '../../domain/scales';
+import { DEFAULT_SCHOOL_SCALE, bandFor, valueInBandUnits } from '../../domain/scales';
 import { releasedResults, skillList } from './results';
 
 export const LEVEL_LABELS = DEFAULT_SCHOOL_SCALE.bands.map((b) => b.label);
@@ -43,7 +43,7 @@ export async function learnerProfile(db: DB, user: SessionUser, learnerId: numbe
 					.map((r) => ({
 						taskTitle: r.taskTitle,
 						criterionCode: r.criterionCode,
-						band: r.bands[bandIndexFor(r.bands, r.teacherValue)]?.label ?? '',
+						band: bandFor(r.bands, r.teacherValue).label,
 						level: Math.round(levelOf(r.bands, r.teacherValue) * 1000) / 1000,
 						weight: Math.round(r.taskWeight * r.skillShares.get(s.id)! * 1000) / 1000
 					}))

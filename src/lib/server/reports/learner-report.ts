@@ -2,7 +2,7 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { learnerProfile } from '../profiles/profiles';
 import { peerResultsOf } from '../peer/results';
-import { bandIndexFor } from '../../domain/scales';
+import { bandFor } from '../../domain/scales';
 import { teacherResult } from '../../domain/results';
 import { nowIso } from '../clock';
 
@@ -59,7 +59,7 @@ export async function learnerReport(db: DB, user: SessionUser, learnerId: number
 	const tasks = [];
 	for (const s of submissions) {
 		const scale = scaleOf(s);
-		const band = (v: number | null | undefined) => (v == null ? '—' : scale[bandIndexFor(scale, v)]!.label);
+		const band = (v: number | null | undefined) => (v == null ? '—' : bandFor(scale, v).label);
 		const peers = peerResults.get(s.id)!;
 		tasks.push({
 			taskId: s.taskId,
