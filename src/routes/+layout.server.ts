@@ -1,4 +1,5 @@
 import type { LayoutServerLoad } from './$types';
+import { displayName } from '$lib/domain/names';
 
 export const load: LayoutServerLoad = ({ locals }) => {
 	const user = locals.user;
@@ -7,7 +8,7 @@ export const load: LayoutServerLoad = ({ locals }) => {
 			? {
 					id: user.id,
 					username: user.username,
-					displayName: `${user.givenName} ${user.familyName}`,
+					displayName: displayName(user),
 					schoolName: user.schoolName,
 					roles: user.roles
 				}

@@ -12,6 +12,7 @@ import { upsertJudgement } from './judgements';
 import { commentBankFor } from './comment-bank';
 import { peerResultsFor } from '../peer/results';
 import { Refusal } from '../errors';
+import { displayName } from '../../domain/names';
 
 /** The class list for marking one task: each learner with where they stand (one query). */
 export async function markingList(db: DB, teacher: SessionUser, taskId: number) {
@@ -60,7 +61,7 @@ export async function markingList(db: DB, teacher: SessionUser, taskId: number) 
 			const status = learnerTaskStatus({ selfState: r.selfState, releasedAt: r.releasedAt, criteriaCount: total, teacherGradedCount: teacherGraded });
 			return {
 				id: r.id,
-				name: `${r.givenName} ${r.familyName}`,
+				name: displayName(r),
 				status,
 				statusLabel: STATUS_LABEL[status],
 				selfPlaced: Number(r.selfPlaced ?? 0),
@@ -123,7 +124,7 @@ export async function markingView(db: DB, teacher: SessionUser, taskOrId: number
 			selfMarkerVisibility: task.self_marker_visibility,
 			selfRequiredBeforeRelease: task.self_required_before_release === 1
 		},
-		learner: { id: learner.id, name: `${learner.givenName} ${learner.familyName}` },
+		learner: { id: learner.id, name: displayName(learner), givenName: learner.givenName },
 		previousLearnerId: list[position - 1]?.id ?? null,
 		nextLearnerId: list[position + 1]?.id ?? null,
 		positionLabel: `${position + 1} of ${list.length}`,
@@ -143,7 +144,7 @@ export async function markingView(db: DB, teacher: SessionUser, taskOrId: number
 				...c,
 				self: { value: self?.value ?? null, comment: self?.comment ?? '' },
 				teacher: { value: mine?.value ?? null, comment: mine?.comment ?? '' },
-				otherMarkers: others.map((o) => ({ name: `${o.assessorGivenName} ${o.assessorFamilyName}`, value: o.value, comment: o.comment })),
+				otherMarkers: others.map((o) => ({ name: displayName({ givenName: o.assessorGivenName, familyName: o.assessorFamilyName }), value: o.value, comment: o.comment })),
 				peers: peers.get(c.criterionId) ?? null
 			};
 		})
@@ -284,7 +285,7 @@ export async function gradeHistory(db: DB, teacher: SessionUser, taskOrId: numbe
 		.map((r) => ({
 			id: r.id,
 			action: r.action,
-			who: r.givenName ? `${r.givenName} ${r.familyName}` : 'Someone since removed',
+			who: displayName(r) ?? 'Someone since removed',
 			at: r.at,
 			reason: r.reason,
 			before: r.beforeJson ? (JSON.parse(r.beforeJson) as Record<string, unknown>) : null,

@@ -6,6 +6,7 @@ import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
 import { releasedResults } from '../profiles/results';
 import { checkAwardRule, type AwardRule } from '../../domain/badge-rules';
+import { displayName } from '../../domain/names';
 import { badgeCredential } from '../../domain/badge-credential';
 import { signCredential, verifySignedCredential } from './signing';
 import { LAYER_LABEL, listBadges, ruleDescriber, type Layer } from './badges';
@@ -35,7 +36,7 @@ export async function badgeWorkbench(db: DB, user: SessionUser) {
 		.orderBy('users.family_name')
 		.execute();
 	const ids = new Set(learners.map((l) => l.id));
-	const name = new Map(learners.map((l) => [l.id, `${l.givenName} ${l.familyName}`]));
+	const name = new Map(learners.map((l) => [l.id, displayName(l)]));
 	const [results, awards] = await Promise.all([
 		releasedResults(db, { schoolId: user.schoolId }),
 		db
@@ -104,7 +105,7 @@ export async function issueBadge(db: DB, user: SessionUser, badgeId: number, lea
 	const key = await schoolKey(db, user.schoolId, origin);
 	const identifier = randomUUID();
 	const issuedAt = nowIso().replace(/\.\d{3}Z$/, 'Z');
-	const recipientName = `${learner.given_name} ${learner.family_name}`;
+	const recipientName = displayName({ givenName: learner.given_name, familyName: learner.family_name });
 	const salt = randomBytes(8).toString('hex');
 	const { evidenceItems, credential, ob2 } = badgeCredential({
 		origin,
@@ -177,7 +178,7 @@ export async function setSharedName(db: DB, learner: SessionUser, identifier: st
 	const award = await db.selectFrom('badge_awards').select('id').where('identifier', '=', identifier).where('learner_id', '=', learner.id).executeTakeFirst();
 	if (!award) throw new Refusal('That badge is not yours.', 404);
 	const name =
-		choice === 'full' ? `${learner.givenName} ${learner.familyName}` : choice === 'first_initial' ? `${learner.givenName} ${learner.familyName[0] ?? ''}.` : `${learner.givenName[0] ?? ''}. ${learner.familyName[0] ?? ''}.`;
+		choice === 'full' ? displayName(learner) : choice === 'first_initial' ? `${learner.givenName} ${learner.familyName[0] ?? ''}.` : `${learner.givenName[0] ?? ''}. ${learner.familyName[0] ?? ''}.`;
 	await db.updateTable('badge_awards').set({ recipient_name: name }).where('id', '=', award.id).execute();
 }
 

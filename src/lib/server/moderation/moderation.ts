@@ -10,6 +10,7 @@ import { teacherResult } from '../../domain/results';
 import { bandCounts, gapInBands, isLargeGap, markerAgreement } from '../../domain/moderation';
 import { bandFor } from '../../domain/scales';
 import { Refusal } from '../errors';
+import { displayName } from '../../domain/names';
 
 export type ModerationSort = 'name' | 'selfGap' | 'peerGap';
 
@@ -86,7 +87,7 @@ export async function moderationMatrix(db: DB, user: SessionUser, taskId: number
 		const largest = (key: 'selfGap' | 'peerGap') => Math.max(-1, ...cells.map((c) => (c[key] === null ? -1 : Math.abs(c[key]!))));
 		return {
 			learnerId: learner.id,
-			name: `${learner.givenName} ${learner.familyName}`,
+			name: displayName(learner),
 			cells,
 			largestSelfGap: largest('selfGap'),
 			largestPeerGap: largest('peerGap'),
@@ -140,17 +141,17 @@ export async function moderationMatrix(db: DB, user: SessionUser, taskId: number
 /** Everyone whose grades count on this task: the class's teachers and any added markers. */
 async function taskMarkers(db: DB, taskId: number, classId: number) {
 	const [teachers, extra] = await Promise.all([
-		db.selectFrom('class_teachers').innerJoin('users', 'users.id', 'class_teachers.teacher_id').select(['users.id', 'users.given_name', 'users.family_name']).where('class_teachers.class_id', '=', classId).execute(),
+		db.selectFrom('class_teachers').innerJoin('users', 'users.id', 'class_teachers.teacher_id').select(['users.id', 'users.given_name as givenName', 'users.family_name as familyName']).where('class_teachers.class_id', '=', classId).execute(),
 		db
 			.selectFrom('task_markers')
 			.innerJoin('users', 'users.id', 'task_markers.marker_id')
-			.select(['users.id', 'users.given_name', 'users.family_name', 'task_markers.is_moderator'])
+			.select(['users.id', 'users.given_name as givenName', 'users.family_name as familyName', 'task_markers.is_moderator'])
 			.where('task_markers.task_id', '=', taskId)
 			.execute()
 	]);
 	const all = new Map<number, { id: number; name: string; role: 'class teacher' | 'second marker' }>();
-	for (const t of teachers) all.set(t.id, { id: t.id, name: `${t.given_name} ${t.family_name}`, role: 'class teacher' });
-	for (const m of extra) if (!all.has(m.id)) all.set(m.id, { id: m.id, name: `${m.given_name} ${m.family_name}`, role: 'second marker' });
+	for (const t of teachers) all.set(t.id, { id: t.id, name: displayName(t), role: 'class teacher' });
+	for (const m of extra) if (!all.has(m.id)) all.set(m.id, { id: m.id, name: displayName(m), role: 'second marker' });
 	return [...all.values()];
 }
 
@@ -203,8 +204,8 @@ export async function moderationDetail(db: DB, user: SessionUser, taskId: number
 		...matrix,
 		learner: { id: learnerId, name: row.name },
 		row,
-		markerGrades: markerGrades.map((g) => ({ criterionId: g.criterionId, value: g.value, comment: g.comment, marker: `${g.givenName} ${g.familyName}` })),
-		agreed: agreed.map((a) => ({ criterionId: a.criterionId, value: a.value, note: a.note, agreedAt: a.agreedAt, by: a.givenName ? `${a.givenName} ${a.familyName}` : 'Someone since removed' }))
+		markerGrades: markerGrades.map((g) => ({ criterionId: g.criterionId, value: g.value, comment: g.comment, marker: displayName(g) })),
+		agreed: agreed.map((a) => ({ criterionId: a.criterionId, value: a.value, note: a.note, agreedAt: a.agreedAt, by: displayName(a) ?? 'Someone since removed' }))
 	};
 }
 

@@ -6,6 +6,7 @@ import { requireAllocationToTeach, requireTaskToTeach, type TaskToTeach } from '
 import { nowIso } from '../clock';
 import { scaleBands } from '../scales/scales';
 import { allocateReviewers, peerWindow, reviewerLabel, seededRandom } from '../../domain/peer-review';
+import { displayName } from '../../domain/names';
 import { reviewerQualities } from './results';
 import { Refusal } from '../errors';
 
@@ -59,7 +60,7 @@ export async function peerOverview(db: DB, teacher: SessionUser, taskId: number)
 		scaleBands(db, task.scale_id),
 		db.selectFrom('task_groups').select(['id', 'name']).where('task_id', '=', taskId).execute()
 	]);
-	const name = new Map(learners.map((l) => [l.id, `${l.givenName} ${l.familyName}`]));
+	const name = new Map(learners.map((l) => [l.id, displayName(l)]));
 	const quality = (await reviewerQualities(db, [{ taskId, bands }])).get(taskId)!;
 	return {
 		task: {

@@ -5,6 +5,7 @@ import { requireTaskToLearn, requireTaskToTeach, type TaskToLearn, type TaskToTe
 import { nowIso } from '../clock';
 import { groupContribution } from '../../domain/group-contribution';
 import { Refusal } from '../errors';
+import { displayName } from '../../domain/names';
 
 export const CONTRIBUTION_LEVELS = [
 	{ value: 1, label: 'Much less than a fair share' },
@@ -27,7 +28,8 @@ async function groupsWithMembers(db: DB, taskId: number) {
 	const groups = new Map<number, { id: number; name: string; members: { id: number; name: string }[] }>();
 	for (const r of rows) {
 		const group = groups.get(r.id) ?? { id: r.id, name: r.name, members: [] };
-		if (r.learnerId !== null) group.members.push({ id: r.learnerId, name: `${r.givenName} ${r.familyName}` });
+		const name = displayName(r);
+		if (r.learnerId !== null && name !== null) group.members.push({ id: r.learnerId, name });
 		groups.set(r.id, group);
 	}
 	return [...groups.values()];
@@ -51,7 +53,7 @@ export async function groupsOverview(db: DB, teacher: SessionUser, taskId: numbe
 	const grouped = new Set(groups.flatMap((g) => g.members.map((m) => m.id)));
 	return {
 		task: { id: task.id, title: task.title, groupTask: task.group_task === 1, state: task.state },
-		ungrouped: learners.filter((l) => !grouped.has(l.id)).map((l) => ({ id: l.id, name: `${l.givenName} ${l.familyName}` })),
+		ungrouped: learners.filter((l) => !grouped.has(l.id)).map((l) => ({ id: l.id, name: displayName(l) })),
 		groups: groups.map((g) => {
 			const own = ratings.filter((r) => r.groupId === g.id);
 			return { ...g, ratings: own, contribution: groupContribution(g.members.map((m) => m.id), own) };

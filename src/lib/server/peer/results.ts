@@ -1,6 +1,7 @@
 import type { DB } from '../db/connection';
 import { peerConsensus, reviewerQuality } from '../../domain/peer-review';
 import { teacherResult } from '../../domain/results';
+import { displayName } from '../../domain/names';
 
 /**
  * Each reviewer's closeness to the teacher on the same work, per task: their submitted, included
@@ -122,7 +123,7 @@ function summarise(rows: PeerRow[], criterionId: number, bands: { minValue: numb
 		const row = rows.find((r) => r.allocationId === a.allocationId && r.criterionId === criterionId);
 		return {
 			label: a.label,
-			reviewer: withNames ? `${a.givenName} ${a.familyName}` : null,
+			reviewer: withNames ? displayName(a) : null,
 			value: row?.value ?? null,
 			comment: a.state === 'submitted' && !a.excludedAt ? (row?.comment ?? '') : '',
 			submitted: a.state === 'submitted',

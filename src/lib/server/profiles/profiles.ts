@@ -7,6 +7,7 @@ import { capriTree } from '../frameworks/frameworks';
 import { calibrationTrend, capriProfile, fusionSkillProfile, levelOf, levelWords, profileOverTime, selfCalibration } from '../../domain/profiles';
 import { DEFAULT_SCHOOL_SCALE, bandFor, valueInBandUnits } from '../../domain/scales';
 import { releasedResults, skillList } from './results';
+import { displayName } from '../../domain/names';
 
 export const LEVEL_LABELS = DEFAULT_SCHOOL_SCALE.bands.map((b) => b.label);
 
@@ -27,7 +28,7 @@ export async function learnerProfile(db: DB, user: SessionUser, learnerId: numbe
 	const calibration = selfCalibration(results);
 
 	return {
-		learner: { id: learner.id, name: `${learner.givenName} ${learner.familyName}`, classes: classes.map((c) => c.name) },
+		learner: { id: learner.id, name: displayName(learner), givenName: learner.givenName, classes: classes.map((c) => c.name) },
 		levelLabels: LEVEL_LABELS,
 		skills: skills.map((s) => {
 			const entry = profile.get(s.id)!;

@@ -2,6 +2,7 @@ import type { DB } from '../db/connection';
 import { fusionSkillProfile, levelWords, schoolTerm } from '../../domain/profiles';
 import { releasedResults, skillList } from '../profiles/results';
 import { LEVEL_LABELS } from '../profiles/profiles';
+import { displayName } from '../../domain/names';
 
 export interface SchoolReportFilter {
 	classId?: number;
@@ -56,7 +57,7 @@ export async function schoolFusionReport(db: DB, schoolId: number, filter: Schoo
 			rows.push({
 				learnerId: learner.id,
 				username: learner.username,
-				name: `${learner.givenName} ${learner.familyName}`,
+				name: displayName(learner),
 				yearGroup: learner.yearGroup ?? '',
 				classes: (classesOf.get(learner.id) ?? []).map((c) => c.name).join('; '),
 				skillCode: skill.code,

@@ -11,6 +11,7 @@ import {
 	type RosterRole
 } from '../../domain/roster';
 import { Refusal } from '../errors';
+import { displayName } from '../../domain/names';
 
 export const MAX_ROSTER_FILE_BYTES = 2 * 1024 * 1024;
 export const MAX_ROSTER_ROWS = 20_000;
@@ -190,7 +191,7 @@ export async function applyRosterImport(
 				const secret = newPasswords.get(person.username)!;
 				result.createdPeople.push({
 					username: person.username,
-					name: `${person.givenName} ${person.familyName}`,
+					name: displayName(person),
 					role: person.role,
 					initialPassword: secret.shown ? secret.password : null
 				});

@@ -6,6 +6,7 @@ import { addMarker, moderationMatrix, schoolTeachers } from '$lib/server/moderat
 import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import type { Actions, PageServerLoad } from './$types';
+import { displayName } from '$lib/domain/names';
 
 const viewSchema = z.object({
 	sort: z.enum(['name', 'selfGap', 'peerGap']).catch('name'),
@@ -32,7 +33,7 @@ export const load: PageServerLoad = async (event) => {
 		rows,
 		totalLearners: matrix.rows.length,
 		view: { sort: view.sort, band: view.band ?? '', flagged: Boolean(view.flagged) },
-		teachers: (await schoolTeachers(db, teacher.schoolId)).map((t) => ({ id: t.id, name: `${t.givenName} ${t.familyName}` }))
+		teachers: (await schoolTeachers(db, teacher.schoolId)).map((t) => ({ id: t.id, name: displayName(t) }))
 	};
 };
 
