@@ -1,4 +1,5 @@
 import { bandGap, valueInBandUnits, type Band } from './scales';
+import { formatDateTime } from './dates';
 
 type Bands = readonly Pick<Band, 'minValue'>[];
 
@@ -119,8 +120,7 @@ export const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Whether reviewers may work now: the teacher's window, in words for the reviewer. */
 export function peerWindow(task: { peer_opens_at: string | null; peer_closes_at: string | null }, now = new Date()) {
-	if (task.peer_opens_at && now < new Date(task.peer_opens_at)) return { open: false, reason: `Peer review opens on ${formatDay(task.peer_opens_at)}.` };
-	if (task.peer_closes_at && now > new Date(task.peer_closes_at)) return { open: false, reason: `Peer review closed on ${formatDay(task.peer_closes_at)}.` };
-	return { open: true, reason: task.peer_closes_at ? `Open until ${formatDay(task.peer_closes_at)}.` : 'Open.' };
+	if (task.peer_opens_at && now < new Date(task.peer_opens_at)) return { open: false, reason: `Peer review opens on ${formatDateTime(task.peer_opens_at)}.` };
+	if (task.peer_closes_at && now > new Date(task.peer_closes_at)) return { open: false, reason: `Peer review closed on ${formatDateTime(task.peer_closes_at)}.` };
+	return { open: true, reason: task.peer_closes_at ? `Open until ${formatDateTime(task.peer_closes_at)}.` : 'Open.' };
 }
-const formatDay = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });

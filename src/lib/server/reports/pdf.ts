@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { createRequire } from 'node:module';
 import type { LearnerReport } from './learner-report';
+import { formatDate, formatNumericDate } from '../../domain/dates';
 
 // DejaVu covers the names children actually have (Łukasz, Zoë, Nguyễn…); pdfkit's built-in
 // Helvetica only covers Western European letters.
@@ -35,7 +36,7 @@ export function renderLearnerReportPdf(report: LearnerReport, schoolName: string
 
 	doc.font('bold').fontSize(22).fillColor(INK).text('Learning report');
 	doc.font('bold').fontSize(16).text(p.learner.name);
-	para(`${schoolName} · ${p.learner.classes.join(', ')} · ${new Date(report.generatedAt).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })}`, MUTED);
+	para(`${schoolName} · ${p.learner.classes.join(', ')} · ${formatDate(report.generatedAt)}`, MUTED);
 
 	heading('Fusion Skills');
 	para('From released teacher grades (agreed grades where moderated). ▲ bar: teacher; ◆ mark: the learner’s own view.', MUTED, 9);
@@ -74,12 +75,12 @@ export function renderLearnerReportPdf(report: LearnerReport, schoolName: string
 
 	if (report.badges.length) {
 		heading('Badges');
-		for (const b of report.badges) para(`${b.name} (${b.layer}) — issued ${new Date(b.issuedAt!).toLocaleDateString('en-GB')}`);
+		for (const b of report.badges) para(`${b.name} (${b.layer}) — issued ${formatNumericDate(b.issuedAt)}`);
 	}
 
 	for (const task of report.tasks) {
 		heading(task.title, 13);
-		para(`${task.className} · released ${new Date(task.releasedAt).toLocaleDateString('en-GB')}`, MUTED, 9);
+		para(`${task.className} · released ${formatNumericDate(task.releasedAt)}`, MUTED, 9);
 		for (const c of task.criteria) {
 			if (doc.y > doc.page.height - 90) doc.addPage();
 			doc.moveDown(0.3).font('bold').fontSize(10).fillColor(INK).text(`${c.code} ${c.title}`);
