@@ -12,6 +12,12 @@ export interface FrameworkItemData {
 	children?: FrameworkItemData[];
 }
 
+/**
+ * The colour of a criterion or category without a CAPRI colour of its own. It is the muted text
+ * colour of tokens.css (--colour-text-muted, 7.0:1 on white), so a neutral code reads like a hint.
+ */
+export const NEUTRAL_COLOUR = '#4f5661';
+
 export interface FrameworkData {
 	identifier: string;
 	kind: 'fusion' | 'capri';

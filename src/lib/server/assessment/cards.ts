@@ -1,6 +1,7 @@
 import type { DB } from '../db/connection';
 import { descriptorsFor, taskCriteria } from '../tasks/task-criteria';
 import { scaleBands } from '../scales/scales';
+import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
 /** The task's criteria as assessment cards: wording, CAPRI colour and one descriptor per band (three queries). */
 export async function assessmentCards(db: DB, taskId: number, scaleId: number) {
@@ -18,7 +19,7 @@ export async function assessmentCards(db: DB, taskId: number, scaleId: number) {
 			title: c.title,
 			description: c.description,
 			weight: c.weight,
-			colour: c.colour ?? '#4f5661',
+			colour: c.colour ?? NEUTRAL_COLOUR,
 			categoryTitle: `${c.categoryCode} ${c.categoryTitle}`,
 			descriptors: bands.map((_, i) => descriptors.get(c.criterionId)?.[i] ?? '')
 		}))

@@ -9,6 +9,7 @@ import { nowIso } from '../clock';
 import { STARTER_BANK } from './starter-bank';
 import type { CriterionInput } from '../../schemas/criteria';
 import { Refusal } from '../errors';
+import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
 type Executor = DB | Transaction<Database>;
 
@@ -181,7 +182,7 @@ export async function listBank(db: DB, schoolId: number, filter: BankFilter = {}
 	]);
 	const bank = rows.map((row) => ({
 		...row,
-		colour: row.colour ?? '#4f5661',
+		colour: row.colour ?? NEUTRAL_COLOUR,
 		taskCount: Number(row.taskCount ?? 0),
 		skills: skillShares(row.capriItemId, overrides.filter((o) => o.criterionId === row.id), crosswalk, skills)
 	}));
@@ -243,7 +244,7 @@ export async function getCriterion(db: DB, schoolId: number, criterionId: number
 	]);
 	return {
 		...criterion,
-		colour: criterion.colour ?? '#4f5661',
+		colour: criterion.colour ?? NEUTRAL_COLOUR,
 		bands: bands.map((b) => ({ ...b, descriptor: descriptors.find((d) => d.position === b.position)?.descriptor ?? '' })),
 		overrides,
 		versions,

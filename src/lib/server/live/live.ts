@@ -9,6 +9,7 @@ import { bandCounts } from '../../domain/moderation';
 import { describeJudgementGap } from '../../domain/feedback';
 import { publish } from './hub';
 import { Refusal } from '../errors';
+import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
 async function requireSession(db: DB, user: SessionUser, sessionId: number, purpose: 'teach' | 'learn') {
 	const session = await db
@@ -40,7 +41,7 @@ async function criterionCard(db: DB, criterionId: number) {
 			code: criterion.code,
 			title: criterion.title,
 			description: criterion.description,
-			colour: criterion.colour ?? '#4f5661',
+			colour: criterion.colour ?? NEUTRAL_COLOUR,
 			categoryTitle: `${criterion.categoryCode} ${criterion.categoryTitle}`,
 			descriptors: bands.map((_, i) => descriptors.get(criterionId)?.[i] ?? '')
 		}

@@ -11,6 +11,7 @@ import { bandCounts, gapInBands, isLargeGap, markerAgreement } from '../../domai
 import { bandFor } from '../../domain/scales';
 import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
+import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
 export type ModerationSort = 'name' | 'selfGap' | 'peerGap';
 
@@ -130,7 +131,7 @@ export async function moderationMatrix(db: DB, user: SessionUser, taskId: number
 	return {
 		task: { id: task.id, title: task.title, className: task.className, classId: task.class_id },
 		bands: bands.map((b) => ({ label: b.label, minValue: b.minValue })),
-		criteria: criteria.map((c) => ({ criterionId: c.criterionId, code: c.code, title: c.title, colour: c.colour ?? '#4f5661', categoryTitle: `${c.categoryCode} ${c.categoryTitle}` })),
+		criteria: criteria.map((c) => ({ criterionId: c.criterionId, code: c.code, title: c.title, colour: c.colour ?? NEUTRAL_COLOUR, categoryTitle: `${c.categoryCode} ${c.categoryTitle}` })),
 		rows,
 		distributions,
 		markers,

@@ -8,6 +8,7 @@ import { calibrationTrend, capriProfile, fusionSkillProfile, levelOf, levelWords
 import { DEFAULT_SCHOOL_SCALE, bandFor, valueInBandUnits } from '../../domain/scales';
 import { releasedResults, skillList } from './results';
 import { displayName } from '../../domain/names';
+import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
 export const LEVEL_LABELS = DEFAULT_SCHOOL_SCALE.bands.map((b) => b.label);
 
@@ -52,7 +53,7 @@ export async function learnerProfile(db: DB, user: SessionUser, learnerId: numbe
 		}),
 		capri: capri.map((c) => {
 			const entry = byCategory.get(c.code)!;
-			return { code: c.code, title: c.title, colour: c.colour ?? '#4f5661', ...entry, words: levelWords(entry.level, LEVEL_LABELS) };
+			return { code: c.code, title: c.title, colour: c.colour ?? NEUTRAL_COLOUR, ...entry, words: levelWords(entry.level, LEVEL_LABELS) };
 		}),
 		terms: overTime.terms.map((t) => ({ label: t.label, levels: skills.map((s) => t.profile.get(s.id)!.level) })),
 		calibration,

@@ -2,6 +2,7 @@ import PDFDocument from 'pdfkit';
 import { createRequire } from 'node:module';
 import type { LearnerReport } from './learner-report';
 import { formatDate, formatNumericDate } from '../../domain/dates';
+import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
 // DejaVu covers the names children actually have (Łukasz, Zoë, Nguyễn…); pdfkit's built-in
 // Helvetica only covers Western European letters.
@@ -10,7 +11,7 @@ const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
 const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
 
 const INK = '#1b1f24';
-const MUTED = '#4f5661';
+const MUTED = NEUTRAL_COLOUR;
 const TEACHER = '#14213d';
 const SELF = '#5b21b6';
 
