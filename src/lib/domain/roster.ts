@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Role } from './states';
 import { familyNameSchema, givenNameSchema, passwordSchema, usernameSchema } from '../schemas/people';
 
 /**
@@ -7,7 +8,7 @@ import { familyNameSchema, givenNameSchema, passwordSchema, usernameSchema } fro
  * already exists is passed in as `ExistingRoster`.
  */
 
-export type RosterRole = 'admin' | 'teacher' | 'student';
+export type RosterRole = Role;
 export type CsvFile = { fileName: string; header: string[]; records: Record<string, string>[] };
 export type RosterFileKind = 'simple' | 'oneroster-users' | 'oneroster-roles' | 'oneroster-classes' | 'oneroster-enrollments';
 

@@ -1,3 +1,5 @@
+import type { SelfState } from './states';
+
 /**
  * Where a learner stands on a task, in the words shown to them. "Assessed" means the teacher has
  * graded every criterion but not yet released the grades; learners see that it is coming, not what it is.
@@ -13,7 +15,7 @@ export const STATUS_LABEL: Record<LearnerTaskStatus, string> = {
 };
 
 export function learnerTaskStatus(input: {
-	selfState: 'not_started' | 'in_progress' | 'submitted' | null;
+	selfState: SelfState | null;
 	releasedAt: string | null;
 	criteriaCount: number;
 	teacherGradedCount: number;

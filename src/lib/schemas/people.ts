@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { ROLES } from '../domain/states';
 
-export const ROLES = ['admin', 'teacher', 'student'] as const;
+export { ROLES };
 
 const trimmed = (max: number, what: string) =>
 	z

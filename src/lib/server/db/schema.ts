@@ -1,12 +1,13 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { AssessorRole, Role, SelfState, TaskState } from '../../domain/states';
+
+export type { AssessorRole, Role };
 
 /** Timestamps are ISO-8601 UTC strings; booleans are stored as 0/1. */
 type Timestamp = string;
 type Flag = 0 | 1;
 type DefaultedFlag = ColumnType<Flag, Flag | undefined, Flag>;
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
-
-export type Role = 'admin' | 'teacher' | 'student';
 
 export interface SchoolsTable {
 	id: Generated<number>;
@@ -167,7 +168,7 @@ export interface TasksTable {
 	peer_opens_at: Timestamp | null;
 	peer_closes_at: Timestamp | null;
 	group_task: DefaultedFlag;
-	state: Defaulted<'draft' | 'published' | 'archived'>;
+	state: Defaulted<TaskState>;
 	created_by: number | null;
 	created_at: Timestamp;
 	updated_at: Timestamp;
@@ -196,7 +197,7 @@ export interface SubmissionsTable {
 	id: Generated<number>;
 	task_id: number;
 	learner_id: number;
-	self_state: Defaulted<'not_started' | 'in_progress' | 'submitted'>;
+	self_state: Defaulted<SelfState>;
 	self_submitted_at: Timestamp | null;
 	overall_reflection: Defaulted<string>;
 	teacher_overall_comment: Defaulted<string>;
@@ -218,8 +219,6 @@ export interface EvidenceTable {
 	storage_key: string | null;
 	created_at: Timestamp;
 }
-
-export type AssessorRole = 'self' | 'peer' | 'teacher';
 
 export interface AssessmentsTable {
 	id: Generated<number>;

@@ -4,6 +4,7 @@ import { seededRandom } from '../../domain/random';
 import { ensureReferenceData } from '../frameworks/reference-data';
 import { seedStarterBank } from '../criteria/criteria';
 import { nowIso } from '../clock';
+import type { Role } from '../../domain/states';
 
 /**
  * A school of any size, deterministic from a seed number: the demo school for `npm start`,
@@ -25,7 +26,7 @@ export interface SchoolSpec {
 export interface PlannedSchool {
 	schoolName: string;
 	slug: string;
-	people: { username: string; givenName: string; familyName: string; role: 'admin' | 'teacher' | 'student'; yearGroup: string | null }[];
+	people: { username: string; givenName: string; familyName: string; role: Role; yearGroup: string | null }[];
 	classes: { name: string; yearGroup: string; subject: string; teachers: string[]; learners: string[] }[];
 }
 

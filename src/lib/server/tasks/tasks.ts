@@ -8,6 +8,7 @@ import { learnerTaskStatus } from '../../domain/task-status';
 import type { TaskSettings } from '../../schemas/tasks';
 import { Refusal } from '../errors';
 import { taskCriteria } from './task-criteria';
+import type { TaskState } from '../../domain/states';
 
 function settingsColumns(s: TaskSettings) {
 	return {
@@ -65,7 +66,7 @@ export async function updateTaskSettings(db: DB, user: SessionUser, taskId: numb
 	});
 }
 
-export async function setTaskState(db: DB, user: SessionUser, taskId: number, state: 'draft' | 'published' | 'archived') {
+export async function setTaskState(db: DB, user: SessionUser, taskId: number, state: TaskState) {
 	const task = await requireTaskToTeach(db, user, taskId);
 	if (state === 'published') {
 		const count = (await taskCriteria(db, taskId)).length;

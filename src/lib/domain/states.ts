@@ -1,0 +1,20 @@
+/**
+ * The fixed vocabularies of the school's data, each written once as a tuple: the database types
+ * (server/db/schema.ts), the zod schemas and the domain rules all derive from these.
+ */
+
+/** What a person is in a school; one person may hold several. */
+export const ROLES = ['admin', 'teacher', 'student'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A task is drafted, published to its class, then archived. */
+export const TASK_STATES = ['draft', 'published', 'archived'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** Where a learner's own judgement of a task stands; submitted locks it. */
+export const SELF_STATES = ['not_started', 'in_progress', 'submitted'] as const;
+export type SelfState = (typeof SELF_STATES)[number];
+
+/** Who made a judgement of a piece of work. */
+export const ASSESSOR_ROLES = ['self', 'peer', 'teacher'] as const;
+export type AssessorRole = (typeof ASSESSOR_ROLES)[number];
