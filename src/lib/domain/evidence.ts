@@ -17,28 +17,55 @@ export const ALLOWED_EVIDENCE_TYPES: Record<string, AllowedType> = {
 	'image/gif': { label: 'GIF image', inline: true },
 	'image/webp': { label: 'WebP image', inline: true },
 	'application/pdf': { label: 'PDF document', inline: true },
-	'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { label: 'Word document', inline: false },
-	'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { label: 'Excel spreadsheet', inline: false },
-	'application/vnd.openxmlformats-officedocument.presentationml.presentation': { label: 'PowerPoint presentation', inline: false },
+	'application/vnd.openxmlformats-officedocument.wordprocessingml.document': {
+		label: 'Word document',
+		inline: false
+	},
+	'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+		label: 'Excel spreadsheet',
+		inline: false
+	},
+	'application/vnd.openxmlformats-officedocument.presentationml.presentation': {
+		label: 'PowerPoint presentation',
+		inline: false
+	},
 	'application/vnd.oasis.opendocument.text': { label: 'OpenDocument text', inline: false },
-	'application/vnd.oasis.opendocument.spreadsheet': { label: 'OpenDocument spreadsheet', inline: false },
-	'application/vnd.oasis.opendocument.presentation': { label: 'OpenDocument presentation', inline: false },
+	'application/vnd.oasis.opendocument.spreadsheet': {
+		label: 'OpenDocument spreadsheet',
+		inline: false
+	},
+	'application/vnd.oasis.opendocument.presentation': {
+		label: 'OpenDocument presentation',
+		inline: false
+	},
 	// Older .doc/.xls/.ppt files are all Compound File Binary containers.
 	'application/x-cfb': { label: 'Office document (older format)', inline: false }
 };
 
-export const EVIDENCE_ACCEPT_ATTRIBUTE = '.png,.jpg,.jpeg,.gif,.webp,.pdf,.docx,.xlsx,.pptx,.odt,.ods,.odp,.doc,.xls,.ppt';
+export const EVIDENCE_ACCEPT_ATTRIBUTE =
+	'.png,.jpg,.jpeg,.gif,.webp,.pdf,.docx,.xlsx,.pptx,.odt,.ods,.odp,.doc,.xls,.ppt';
 
-export type UploadVerdict = { ok: true; mime: string; inline: boolean } | { ok: false; message: string };
+export type UploadVerdict =
+	{ ok: true; mime: string; inline: boolean } | { ok: false; message: string };
 
-export function judgeUpload(input: { size: number; sniffedMime: string | undefined }): UploadVerdict {
+export function judgeUpload(input: {
+	size: number;
+	sniffedMime: string | undefined;
+}): UploadVerdict {
 	if (input.size === 0) return { ok: false, message: 'That file is empty.' };
 	if (input.size > MAX_EVIDENCE_BYTES) {
-		return { ok: false, message: `That file is ${formatBytes(input.size)}; the limit is ${formatBytes(MAX_EVIDENCE_BYTES)}.` };
+		return {
+			ok: false,
+			message: `That file is ${formatBytes(input.size)}; the limit is ${formatBytes(MAX_EVIDENCE_BYTES)}.`
+		};
 	}
 	const type = input.sniffedMime ? ALLOWED_EVIDENCE_TYPES[input.sniffedMime] : undefined;
 	if (!type) {
-		return { ok: false, message: 'That kind of file cannot be uploaded. Use an image (PNG, JPEG, GIF, WebP), a PDF or an office document.' };
+		return {
+			ok: false,
+			message:
+				'That kind of file cannot be uploaded. Use an image (PNG, JPEG, GIF, WebP), a PDF or an office document.'
+		};
 	}
 	return { ok: true, mime: input.sniffedMime!, inline: type.inline };
 }
@@ -52,8 +79,12 @@ export function formatBytes(bytes: number): string {
 /** A file name safe to echo in a Content-Disposition header and on a page: no paths, controls or quotes. */
 export function safeFileName(name: string): string {
 	const base = name.split(/[\\/]/).pop() ?? '';
-	// eslint-disable-next-line no-control-regex -- stripping control characters is the point of this pattern
-	const cleaned = base.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').replace(/\s+/g, ' ').trim().slice(0, 120);
+	const cleaned = base
+		// eslint-disable-next-line no-control-regex -- stripping control characters is the point
+		.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '')
+		.replace(/\s+/g, ' ')
+		.trim()
+		.slice(0, 120);
 	return cleaned && !/^\.+$/.test(cleaned) ? cleaned : 'evidence';
 }
 
@@ -61,7 +92,9 @@ export function safeFileName(name: string): string {
 export function isSafeEvidenceLink(url: string): boolean {
 	try {
 		const parsed = new URL(url);
-		return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && Boolean(parsed.hostname);
+		return (
+			(parsed.protocol === 'https:' || parsed.protocol === 'http:') && Boolean(parsed.hostname)
+		);
 	} catch {
 		return false;
 	}
