@@ -12,13 +12,17 @@ import svelteConfig from './svelte.config.js';
 // compiledOnce serve the autosave alone, and only the session code touches the session cache.
 const HOT_PATH_WRITES = {
 	group: ['**/db/group-commit', '**/db/compiled-once'],
-	message: 'Group commit and compiledOnce serve the autosave only; see docs/ARCHITECTURE.md, "Hot paths".'
+	message:
+		'Group commit and compiledOnce serve the autosave only; see docs/ARCHITECTURE.md, "Hot paths".'
 };
 const SESSION_CACHE = {
 	group: ['**/auth/session-cache'],
 	message: 'Only the session code reads the session cache; see docs/ARCHITECTURE.md, "Hot paths".'
 };
-const AUTOSAVE_FILES = ['src/lib/server/assessment/judgements.ts', 'src/lib/server/assessment/self-assessment.ts'];
+const AUTOSAVE_FILES = [
+	'src/lib/server/assessment/judgements.ts',
+	'src/lib/server/assessment/self-assessment.ts'
+];
 const SESSION_FILES = ['src/lib/server/db/connection.ts', 'src/lib/server/auth/sessions.ts'];
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
@@ -61,7 +65,13 @@ export default defineConfig(
 	},
 	{
 		files: ['src/**/*.ts', 'src/**/*.svelte'],
-		ignores: [...AUTOSAVE_FILES, ...SESSION_FILES, 'src/lib/server/db/group-commit.ts', 'src/lib/server/db/compiled-once.ts', 'src/lib/server/auth/session-cache.ts'],
+		ignores: [
+			...AUTOSAVE_FILES,
+			...SESSION_FILES,
+			'src/lib/server/db/group-commit.ts',
+			'src/lib/server/db/compiled-once.ts',
+			'src/lib/server/auth/session-cache.ts'
+		],
 		rules: restrict(HOT_PATH_WRITES, SESSION_CACHE)
 	},
 	{ files: AUTOSAVE_FILES, rules: restrict(SESSION_CACHE) },

@@ -15,7 +15,13 @@ export default defineConfig({
 	timeout: 90_000,
 	expect: { timeout: 15_000 },
 	outputDir: 'test-results',
-	reporter: [['list'], ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME || 'test-data/reports/playwright.json' }]],
+	reporter: [
+		['list'],
+		[
+			'json',
+			{ outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME || 'test-data/reports/playwright.json' }
+		]
+	],
 	use: {
 		baseURL: `http://localhost:${PORT}`,
 		trace: 'retain-on-failure',
@@ -34,7 +40,12 @@ export default defineConfig({
 	},
 	projects: [
 		{ name: 'setup', testMatch: /auth\.setup\.ts/ },
-		{ name: 'chromium', use: { ...devices['Desktop Chrome'] }, dependencies: ['setup'], testIgnore: /fuzz\.spec\.ts/ },
+		{
+			name: 'chromium',
+			use: { ...devices['Desktop Chrome'] },
+			dependencies: ['setup'],
+			testIgnore: /fuzz\.spec\.ts/
+		},
 		// Last, on a quiet database: the fuzzer checks that nothing changed.
 		{ name: 'fuzz', testMatch: /fuzz\.spec\.ts/, dependencies: ['chromium'], use: { trace: 'off' } }
 	],

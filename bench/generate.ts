@@ -15,14 +15,32 @@ export interface GeneratedSchool {
 	classIds: number[];
 }
 
-export async function generateSchool(path: string, spec: { learners: number; classes: number; tasksPerClass: number; criteriaPerTask: number; peers: number; seed: number }): Promise<GeneratedSchool> {
+export async function generateSchool(
+	path: string,
+	spec: {
+		learners: number;
+		classes: number;
+		tasksPerClass: number;
+		criteriaPerTask: number;
+		peers: number;
+		seed: number;
+	}
+): Promise<GeneratedSchool> {
 	const db = openDatabase(path);
 	await migrateToLatest(db);
-	const plan = planSchool({ ...schoolOfSize(spec.learners, spec.classes, spec.seed), slug: `bench-${spec.learners}`, schoolName: `Bench School ${spec.learners}` });
+	const plan = planSchool({
+		...schoolOfSize(spec.learners, spec.classes, spec.seed),
+		slug: `bench-${spec.learners}`,
+		schoolName: `Bench School ${spec.learners}`
+	});
 	// Several generated schools share one database: usernames are unique across schools.
 	const rename = (u: string) => `b${spec.learners}-${u}`;
 	plan.people = plan.people.map((p) => ({ ...p, username: rename(p.username) }));
-	plan.classes = plan.classes.map((c) => ({ ...c, teachers: c.teachers.map(rename), learners: c.learners.map(rename) }));
+	plan.classes = plan.classes.map((c) => ({
+		...c,
+		teachers: c.teachers.map(rename),
+		learners: c.learners.map(rename)
+	}));
 	const { schoolId } = await insertSchool(db, plan, DEMO_PASSWORD);
 	await db.destroy();
 
@@ -31,43 +49,95 @@ export async function generateSchool(path: string, spec: { learners: number; cla
 	sqlite.pragma('synchronous = OFF'); // a scratch database: speed over durability while filling it
 	const random = seededRandom(spec.seed);
 	const now = new Date().toISOString();
-	const scaleId = (sqlite.prepare(`select id from grade_scales where school_id is null order by id limit 1`).get() as { id: number }).id;
-	const criteria = (sqlite.prepare(`select id from criteria where school_id = ? and scale_id = ? and superseded_at is null order by id limit ?`).all(schoolId, scaleId, spec.criteriaPerTask) as { id: number }[]).map((c) => c.id);
-	const classes = sqlite.prepare(`select id from classes where school_id = ? order by id`).all(schoolId) as { id: number }[];
+	const scaleId = (
+		sqlite
+			.prepare(`select id from grade_scales where school_id is null order by id limit 1`)
+			.get() as { id: number }
+	).id;
+	const criteria = (
+		sqlite
+			.prepare(
+				`select id from criteria where school_id = ? and scale_id = ? and superseded_at is null order by id limit ?`
+			)
+			.all(schoolId, scaleId, spec.criteriaPerTask) as { id: number }[]
+	).map((c) => c.id);
+	const classes = sqlite
+		.prepare(`select id from classes where school_id = ? order by id`)
+		.all(schoolId) as { id: number }[];
 
-	const insertTask = sqlite.prepare(`insert into tasks (class_id, title, brief_markdown, scale_id, state, peer_enabled, created_by, created_at, updated_at) values (?, ?, '', ?, 'published', ?, ?, ?, ?)`);
-	const insertTaskCriterion = sqlite.prepare(`insert into task_criteria (task_id, criterion_id, position, weight) values (?, ?, ?, 1)`);
-	const insertSubmission = sqlite.prepare(`insert into submissions (task_id, learner_id, self_state, self_submitted_at, released_at, released_by, updated_at) values (?, ?, 'submitted', ?, ?, ?, ?)`);
-	const insertAssessment = sqlite.prepare(`insert into assessments (submission_id, criterion_id, assessor_id, role, value, comment, revision, updated_at, submitted_at) values (?, ?, ?, ?, ?, '', 1, ?, ?)`);
-	const insertAllocation = sqlite.prepare(`insert into peer_allocations (task_id, reviewer_id, submission_id, anonymous_label, state, submitted_at, created_at) values (?, ?, ?, ?, 'submitted', ?, ?)`);
+	const insertTask = sqlite.prepare(
+		`insert into tasks (class_id, title, brief_markdown, scale_id, state, peer_enabled, created_by, created_at, updated_at) values (?, ?, '', ?, 'published', ?, ?, ?, ?)`
+	);
+	const insertTaskCriterion = sqlite.prepare(
+		`insert into task_criteria (task_id, criterion_id, position, weight) values (?, ?, ?, 1)`
+	);
+	const insertSubmission = sqlite.prepare(
+		`insert into submissions (task_id, learner_id, self_state, self_submitted_at, released_at, released_by, updated_at) values (?, ?, 'submitted', ?, ?, ?, ?)`
+	);
+	const insertAssessment = sqlite.prepare(
+		`insert into assessments (submission_id, criterion_id, assessor_id, role, value, comment, revision, updated_at, submitted_at) values (?, ?, ?, ?, ?, '', 1, ?, ?)`
+	);
+	const insertAllocation = sqlite.prepare(
+		`insert into peer_allocations (task_id, reviewer_id, submission_id, anonymous_label, state, submitted_at, created_at) values (?, ?, ?, ?, 'submitted', ?, ?)`
+	);
 
 	const openTaskByClass = new Map<number, number>();
 	const fill = sqlite.transaction((classId: number) => {
-		const teacherId = (sqlite.prepare(`select teacher_id from class_teachers where class_id = ? limit 1`).get(classId) as { teacher_id: number }).teacher_id;
-		const learners = (sqlite.prepare(`select learner_id from enrolments where class_id = ? order by learner_id`).all(classId) as { learner_id: number }[]).map((l) => l.learner_id);
+		const teacherId = (
+			sqlite
+				.prepare(`select teacher_id from class_teachers where class_id = ? limit 1`)
+				.get(classId) as { teacher_id: number }
+		).teacher_id;
+		const learners = (
+			sqlite
+				.prepare(`select learner_id from enrolments where class_id = ? order by learner_id`)
+				.all(classId) as { learner_id: number }[]
+		).map((l) => l.learner_id);
 		const level = new Map(learners.map((id) => [id, 25 + random() * 60]));
 		for (let t = 0; t < spec.tasksPerClass; t++) {
-			const taskId = Number(insertTask.run(classId, `Task ${t + 1}`, scaleId, 1, teacherId, now, now).lastInsertRowid);
+			const taskId = Number(
+				insertTask.run(classId, `Task ${t + 1}`, scaleId, 1, teacherId, now, now).lastInsertRowid
+			);
 			criteria.forEach((c, i) => insertTaskCriterion.run(taskId, c, i + 1));
-			const released = new Date(Date.UTC(2026, 8 + Math.floor((t * 10) / spec.tasksPerClass), 1 + (t % 27))).toISOString();
+			const released = new Date(
+				Date.UTC(2026, 8 + Math.floor((t * 10) / spec.tasksPerClass), 1 + (t % 27))
+			).toISOString();
 			const submissionOf = new Map<number, number>();
-			for (const learner of learners) submissionOf.set(learner, Number(insertSubmission.run(taskId, learner, now, released, teacherId, now).lastInsertRowid));
+			for (const learner of learners)
+				submissionOf.set(
+					learner,
+					Number(
+						insertSubmission.run(taskId, learner, now, released, teacherId, now).lastInsertRowid
+					)
+				);
 			learners.forEach((learner, i) => {
 				const submissionId = submissionOf.get(learner)!;
 				const base = level.get(learner)! + t;
-				const value = (spread: number) => Math.max(0, Math.min(100, Math.round(base + (random() - 0.5) * spread)));
+				const value = (spread: number) =>
+					Math.max(0, Math.min(100, Math.round(base + (random() - 0.5) * spread)));
 				for (const c of criteria) {
 					insertAssessment.run(submissionId, c, learner, 'self', value(30), now, now);
 					insertAssessment.run(submissionId, c, teacherId, 'teacher', value(12), now, now);
 				}
 				for (let p = 1; p <= spec.peers && p < learners.length; p++) {
 					const reviewer = learners[(i + p) % learners.length]!;
-					insertAllocation.run(taskId, reviewer, submissionId, `Reviewer ${String.fromCharCode(64 + p)}`, now, now);
-					for (const c of criteria) insertAssessment.run(submissionId, c, reviewer, 'peer', value(25), now, now);
+					insertAllocation.run(
+						taskId,
+						reviewer,
+						submissionId,
+						`Reviewer ${String.fromCharCode(64 + p)}`,
+						now,
+						now
+					);
+					for (const c of criteria)
+						insertAssessment.run(submissionId, c, reviewer, 'peer', value(25), now, now);
 				}
 			});
 		}
-		const open = Number(insertTask.run(classId, 'Open task for autosave', scaleId, 0, teacherId, now, now).lastInsertRowid);
+		const open = Number(
+			insertTask.run(classId, 'Open task for autosave', scaleId, 0, teacherId, now, now)
+				.lastInsertRowid
+		);
 		criteria.forEach((c, i) => insertTaskCriterion.run(open, c, i + 1));
 		openTaskByClass.set(classId, open);
 	});
@@ -75,5 +145,11 @@ export async function generateSchool(path: string, spec: { learners: number; cla
 	sqlite.pragma('synchronous = NORMAL');
 	sqlite.exec('analyze');
 	sqlite.close();
-	return { schoolId, slug: `bench-${spec.learners}`, learners: spec.learners, openTaskByClass, classIds: classes.map((c) => c.id) };
+	return {
+		schoolId,
+		slug: `bench-${spec.learners}`,
+		learners: spec.learners,
+		openTaskByClass,
+		classIds: classes.map((c) => c.id)
+	};
 }

@@ -18,7 +18,9 @@ const db = new SQLite(source, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 await db.backup(target, {
 	progress: ({ totalPages, remainingPages }) => {
-		process.stdout.write(`\rBacking up… ${Math.round(((totalPages - remainingPages) / totalPages) * 100)}%`);
+		process.stdout.write(
+			`\rBacking up… ${Math.round(((totalPages - remainingPages) / totalPages) * 100)}%`
+		);
 		return 200;
 	}
 });
@@ -27,5 +29,9 @@ db.close();
 // every file the backup refers to already exists.
 const uploads = process.env.UPLOADS_DIR || join(dirname(resolve(source)), 'uploads');
 if (existsSync(uploads)) cpSync(uploads, `${target}.uploads`, { recursive: true });
-console.log(`\nBacked up ${source} to ${target}${existsSync(uploads) ? ` and ${uploads} to ${target}.uploads` : ''}.`);
-console.log(`To restore: stop the app, copy the database back to ${source} and the uploads back to ${uploads}.`);
+console.log(
+	`\nBacked up ${source} to ${target}${existsSync(uploads) ? ` and ${uploads} to ${target}.uploads` : ''}.`
+);
+console.log(
+	`To restore: stop the app, copy the database back to ${source} and the uploads back to ${uploads}.`
+);

@@ -8,7 +8,16 @@ const port = process.env.E2E_PORT || '4173';
 const origin = `http://localhost:${port}`;
 for (const suffix of ['', '-wal', '-shm']) rmSync(databasePath + suffix, { force: true });
 rmSync(uploadsDir, { recursive: true, force: true });
-runOrExit('npx', ['tsx', 'tests/e2e/seed-extras.ts'], { env: { DATABASE_PATH: databasePath, UPLOADS_DIR: uploadsDir, ORIGIN: origin } });
+runOrExit('npx', ['tsx', 'tests/e2e/seed-extras.ts'], {
+	env: { DATABASE_PATH: databasePath, UPLOADS_DIR: uploadsDir, ORIGIN: origin }
+});
 runOrExit('npx', ['tsx', 'scripts/serve.ts'], {
-	env: { DATABASE_PATH: databasePath, UPLOADS_DIR: uploadsDir, PORT: port, ORIGIN: origin, SKIP_BUILD: '1', HOST: '127.0.0.1' }
+	env: {
+		DATABASE_PATH: databasePath,
+		UPLOADS_DIR: uploadsDir,
+		PORT: port,
+		ORIGIN: origin,
+		SKIP_BUILD: '1',
+		HOST: '127.0.0.1'
+	}
 });

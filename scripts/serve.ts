@@ -5,7 +5,13 @@ import { migrateToLatest } from '../src/lib/server/db/migrate';
 import { ensureReferenceData } from '../src/lib/server/frameworks/reference-data';
 import { seedDemoActivity } from '../src/lib/server/db/demo-activity';
 import { schoolKey } from '../src/lib/server/badges/keys';
-import { DEMO_PASSWORD, demoLogins, hasDemoSchool, isDatabaseEmpty, seedDemoSchool } from '../src/lib/server/db/seed';
+import {
+	DEMO_PASSWORD,
+	demoLogins,
+	hasDemoSchool,
+	isDatabaseEmpty,
+	seedDemoSchool
+} from '../src/lib/server/db/seed';
 
 const port = process.env.PORT || '3000';
 const host = process.env.HOST || '0.0.0.0';
@@ -16,16 +22,24 @@ async function prepareDatabase(): Promise<boolean> {
 	const db = openDatabase(databasePath);
 	try {
 		const { results } = await migrateToLatest(db);
-		const applied = results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
-		console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date.');
+		const applied =
+			results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+		console.log(
+			applied.length
+				? `Applied migrations: ${applied.join(', ')}`
+				: 'Database schema is up to date.'
+		);
 		await ensureReferenceData(db);
 		if (process.env.SEED_DEMO !== '0' && (await isDatabaseEmpty(db))) {
 			await seedDemoSchool(db);
 			await seedDemoActivity(db, origin);
-			console.log('Seeded the demo school (Northbridge Academy) with tasks, reviews, grades and badges.');
+			console.log(
+				'Seeded the demo school (Northbridge Academy) with tasks, reviews, grades and badges.'
+			);
 		}
 		// Each school's badge-signing key for this origin, made at set-up rather than at the first award.
-		for (const school of await db.selectFrom('schools').select('id').execute()) await schoolKey(db, school.id, origin);
+		for (const school of await db.selectFrom('schools').select('id').execute())
+			await schoolKey(db, school.id, origin);
 		return await hasDemoSchool(db);
 	} finally {
 		await db.destroy();

@@ -23,7 +23,14 @@ function step(name, command, args, env = {}) {
 
 const typesOk =
 	step('svelte-kit sync', 'npx', ['svelte-kit', 'sync']) &&
-	step('Type check (svelte-check)', 'npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human']);
+	step('Type check (svelte-check)', 'npx', [
+		'svelte-check',
+		'--tsconfig',
+		'./tsconfig.json',
+		'--fail-on-warnings',
+		'--output',
+		'human'
+	]);
 if (typesOk) passed++;
 else failed++;
 
@@ -32,13 +39,18 @@ if (step('Lint (Prettier, ESLint)', 'npm', ['run', '--silent', 'lint'])) passed+
 else failed++;
 
 step('Unit and integration tests (vitest)', 'npx', [
-	'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/vitest.json`
+	'vitest',
+	'run',
+	'--reporter=default',
+	'--reporter=json',
+	`--outputFile.json=${reports}/vitest.json`
 ]);
 const vitestReport = `${reports}/vitest.json`;
 if (existsSync(vitestReport)) {
 	const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
 	passed += report.numPassedTests;
-	failed += report.numFailedTests + (report.success === false && report.numFailedTests === 0 ? 1 : 0);
+	failed +=
+		report.numFailedTests + (report.success === false && report.numFailedTests === 0 ? 1 : 0);
 } else failed++;
 
 const built = step('Build (vite build)', 'npx', ['vite', 'build', '--logLevel', 'warn']);

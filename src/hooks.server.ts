@@ -63,7 +63,8 @@ function refuseByPath(event: Parameters<Handle>[0]['event']): Response | undefin
 	if (isPageVisit) return undefined;
 	const status = user ? 403 : 401;
 	const message = user ? 'You do not have permission to do that.' : 'Sign in to continue.';
-	const wantsJson = event.request.headers.get('accept')?.includes('application/json') || event.isDataRequest;
+	const wantsJson =
+		event.request.headers.get('accept')?.includes('application/json') || event.isDataRequest;
 	return wantsJson ? json({ message }, { status }) : text(message, { status });
 }
 
@@ -82,5 +83,8 @@ export const handleError: HandleServerError = ({ error, event, status }) => {
 	if (status === 404) return { message: 'Page not found.' };
 	const reference = crypto.randomUUID().slice(0, 8);
 	console.error(`[${reference}] ${event.request.method} ${event.url.pathname}`, error);
-	return { message: 'Something went wrong on our side. Your last change may not be saved.', reference };
+	return {
+		message: 'Something went wrong on our side. Your last change may not be saved.',
+		reference
+	};
 };

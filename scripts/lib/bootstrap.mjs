@@ -3,7 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 
 export function run(command, args, options = {}) {
-	const result = spawnSync(command, args, { stdio: 'inherit', ...options, env: { ...process.env, ...options.env } });
+	const result = spawnSync(command, args, {
+		stdio: 'inherit',
+		...options,
+		env: { ...process.env, ...options.env }
+	});
 	if (result.error) throw result.error;
 	return result.status ?? 1;
 }
@@ -19,10 +23,15 @@ export function runOrExit(command, args, options = {}) {
 /** `npm ci` when node_modules is missing or older than the lockfile (e.g. after a pull). */
 export function ensureDependencies() {
 	const installed = 'node_modules/.package-lock.json';
-	const stale = !existsSync(installed) || statSync('package-lock.json').mtimeMs > statSync(installed).mtimeMs;
+	const stale =
+		!existsSync(installed) || statSync('package-lock.json').mtimeMs > statSync(installed).mtimeMs;
 	if (!stale) return;
-	console.log('Installing dependencies (npm ci; better-sqlite3 compiles from source, about 2 minutes)…');
-	runOrExit('npm', ['ci', '--no-audit', '--no-fund'], { env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
+	console.log(
+		'Installing dependencies (npm ci; better-sqlite3 compiles from source, about 2 minutes)…'
+	);
+	runOrExit('npm', ['ci', '--no-audit', '--no-fund'], {
+		env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' }
+	});
 }
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -40,7 +49,11 @@ export function ensureChromium() {
 	}
 	console.log('Installing Debian chromium for the browser tests (apt-get)…');
 	runOrExit('apt-get', ['update', '-qq']);
-	runOrExit('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-dejavu-core'], {
-		env: { DEBIAN_FRONTEND: 'noninteractive' }
-	});
+	runOrExit(
+		'apt-get',
+		['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-dejavu-core'],
+		{
+			env: { DEBIAN_FRONTEND: 'noninteractive' }
+		}
+	);
 }

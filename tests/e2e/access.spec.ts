@@ -7,7 +7,9 @@ test.describe('a student', () => {
 	test('opening an admin page gets 403, not the page', async ({ page }) => {
 		const response = await page.goto('/admin/people');
 		expect(response?.status()).toBe(403);
-		await expect(page.getByRole('heading', { name: 'You do not have access to this page' })).toBeVisible();
+		await expect(
+			page.getByRole('heading', { name: 'You do not have access to this page' })
+		).toBeVisible();
 		await expect(page.getByText('only for school admins')).toBeVisible();
 		await expect(page.getByRole('table')).toHaveCount(0);
 	});

@@ -6,7 +6,11 @@ test.use({ storageState: storageFor('admin') });
 /** A one-time password as the app shows it: three groups of four, on a line of its own. */
 const ONE_TIME_PASSWORD = /^\w{4}-\w{4}-\w{4}$/;
 
-test('an admin adds a student who can then sign in with the one-time password', async ({ page, browser, baseURL }) => {
+test('an admin adds a student who can then sign in with the one-time password', async ({
+	page,
+	browser,
+	baseURL
+}) => {
 	await page.goto('/admin/people');
 	const form = page.getByRole('region', { name: 'Add a person' });
 	await form.getByLabel('Role').selectOption('student');
@@ -36,7 +40,11 @@ test('a taken username is explained next to the field', async ({ page }) => {
 	await expect(form.getByLabel('Username')).toHaveAttribute('aria-invalid', 'true');
 });
 
-test('an admin resets a password (shown once) and deactivates an account', async ({ page, browser, baseURL }) => {
+test('an admin resets a password (shown once) and deactivates an account', async ({
+	page,
+	browser,
+	baseURL
+}) => {
 	const learner = await freshPage(browser, baseURL);
 	await signIn(learner, 'student26');
 	await expect(learner).toHaveURL(/\/student$/);
@@ -45,7 +53,10 @@ test('an admin resets a password (shown once) and deactivates an account', async
 	await page.getByRole('table').getByRole('link').first().click();
 	await expect(page.getByRole('definition').filter({ hasText: 'student26' })).toBeVisible();
 	await page.getByRole('button', { name: 'Reset password' }).click();
-	const password = (await page.getByRole('status').getByText(ONE_TIME_PASSWORD).textContent())!.trim();
+	const password = (await page
+		.getByRole('status')
+		.getByText(ONE_TIME_PASSWORD)
+		.textContent())!.trim();
 
 	// The old session ended with the reset.
 	await learner.reload();
@@ -72,7 +83,12 @@ test('an admin creates a class, assigns a teacher and enrols students', async ({
 	await expect(page.getByRole('heading', { name: '11Z Enterprise' })).toBeVisible();
 	await expect(page.getByText('No teacher yet')).toBeVisible();
 
-	await page.getByLabel('Assign a teacher').selectOption({ label: (await page.getByLabel('Assign a teacher').getByRole('option', { name: /\(teacher2\)/ }).textContent())! });
+	await page.getByLabel('Assign a teacher').selectOption({
+		label: (await page
+			.getByLabel('Assign a teacher')
+			.getByRole('option', { name: /\(teacher2\)/ })
+			.textContent())!
+	});
 	await page.getByRole('button', { name: 'Assign' }).click();
 	await expect(page.getByRole('status')).toHaveText('Teacher assigned.');
 
@@ -93,7 +109,9 @@ test('changing your own password keeps you signed in here', async ({ browser, ba
 	await page.getByLabel('New password', { exact: true }).fill('short');
 	await page.getByLabel('New password again').fill('short');
 	await page.getByRole('button', { name: 'Change password' }).click();
-	await expect(page.getByLabel('New password', { exact: true })).toHaveAccessibleDescription(/at least 8/);
+	await expect(page.getByLabel('New password', { exact: true })).toHaveAccessibleDescription(
+		/at least 8/
+	);
 
 	await page.getByLabel('Current password').fill('fusion-demo');
 	await page.getByLabel('New password', { exact: true }).fill('brand-new-pass');

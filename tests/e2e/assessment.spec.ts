@@ -1,20 +1,38 @@
 import { expect, test, type Page } from '@playwright/test';
-import { criterionId, demoUserId, evidenceId, expectAccessible, freshPage, signIn, storageFor, taskId } from './fixtures';
+import {
+	criterionId,
+	demoUserId,
+	evidenceId,
+	expectAccessible,
+	freshPage,
+	signIn,
+	storageFor,
+	taskId
+} from './fixtures';
 
 /** "Assessment journey" (C1.1, R3.2) is published in class 1 by seed-extras and used only here. */
 const JOURNEY_TASK = taskId('Assessment journey');
 const STUDENT1_FILE = evidenceId('Enterprise project', 'student1', 'Sketch of the app');
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const PNG = Buffer.from(
+	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+	'base64'
+);
 
-const slider = (page: Page, code: string) => page.getByRole('slider', { name: new RegExp(`^${code.replace('.', '\\.')} `) });
+const slider = (page: Page, code: string) =>
+	page.getByRole('slider', { name: new RegExp(`^${code.replace('.', '\\.')} `) });
 
-test('a learner self-assesses by keyboard, a teacher marks beside it and releases, and the learner sees the gap', async ({ browser, baseURL }) => {
+test('a learner self-assesses by keyboard, a teacher marks beside it and releases, and the learner sees the gap', async ({
+	browser,
+	baseURL
+}) => {
 	test.setTimeout(180_000);
 	const learner = await freshPage(browser, baseURL);
 	await signIn(learner, 'student4');
 	await expect(learner).toHaveURL(/\/student$/);
 	await learner.goto(`/student/tasks/${JOURNEY_TASK}`);
-	await expect(learner.getByRole('heading', { level: 1, name: 'Assessment journey' })).toBeVisible();
+	await expect(
+		learner.getByRole('heading', { level: 1, name: 'Assessment journey' })
+	).toBeVisible();
 	await expectAccessible(learner);
 
 	// Keyboard only: End jumps to the top band, Page Down moves down one band; Home and Page Up likewise.
@@ -27,7 +45,10 @@ test('a learner self-assesses by keyboard, a teacher marks beside it and release
 	await learner.keyboard.press('PageUp');
 	await learner.keyboard.press('PageUp');
 	await learner.keyboard.press('ArrowRight');
-	await expect(slider(learner, 'R3.2')).toHaveAttribute('aria-valuetext', 'Developing (band 3 of 5)');
+	await expect(slider(learner, 'R3.2')).toHaveAttribute(
+		'aria-valuetext',
+		'Developing (band 3 of 5)'
+	);
 	await learner.getByLabel('Your reflection on C1.1').fill('I kept eye contact most of the time.');
 	await expect(learner.getByText('All changes saved.')).toBeVisible();
 	// The band the slider is in is named in words beside the track; no number is shown.
@@ -35,15 +56,24 @@ test('a learner self-assesses by keyboard, a teacher marks beside it and release
 
 	await learner.reload();
 	await expect(slider(learner, 'C1.1')).toHaveAttribute('aria-valuetext', 'Secure (band 4 of 5)');
-	await expect(slider(learner, 'R3.2')).toHaveAttribute('aria-valuetext', 'Developing (band 3 of 5)');
-	await expect(learner.getByLabel('Your reflection on C1.1')).toHaveValue('I kept eye contact most of the time.');
+	await expect(slider(learner, 'R3.2')).toHaveAttribute(
+		'aria-valuetext',
+		'Developing (band 3 of 5)'
+	);
+	await expect(learner.getByLabel('Your reflection on C1.1')).toHaveValue(
+		'I kept eye contact most of the time.'
+	);
 
 	// A save the server fails (500) is shown, retried, and lands.
 	let failures = 0;
 	await learner.route('**/save', async (route) => {
 		if (failures < 1) {
 			failures++;
-			await route.fulfill({ status: 500, contentType: 'application/json', body: '{"message":"boom"}' });
+			await route.fulfill({
+				status: 500,
+				contentType: 'application/json',
+				body: '{"message":"boom"}'
+			});
 		} else await route.continue();
 	});
 	await slider(learner, 'R3.2').focus();
@@ -56,33 +86,47 @@ test('a learner self-assesses by keyboard, a teacher marks beside it and release
 	await expect(slider(learner, 'R3.2')).toHaveAttribute('aria-valuetext', 'Secure (band 4 of 5)');
 
 	await learner.getByRole('button', { name: 'Submit my self-assessment' }).click();
-	await expect(learner.getByText('Submitted. Your teacher can now see your self-assessment.')).toBeVisible();
+	await expect(
+		learner.getByText('Submitted. Your teacher can now see your self-assessment.')
+	).toBeVisible();
 	await expect(learner.getByRole('slider')).toHaveCount(0);
 
 	// Crafted requests cannot change a submitted self-assessment or any teacher grade.
-	const locked = await learner.request.put(`/student/tasks/${JOURNEY_TASK}/save`, { data: { kind: 'criterion', criterionId: criterionId('C1.1'), value: 99 } });
+	const locked = await learner.request.put(`/student/tasks/${JOURNEY_TASK}/save`, {
+		data: { kind: 'criterion', criterionId: criterionId('C1.1'), value: 99 }
+	});
 	expect(locked.status()).toBe(409);
 	const learnerId = demoUserId('student4');
-	const forged = await learner.request.put(`/teacher/tasks/${JOURNEY_TASK}/marking/${learnerId}/save`, {
-		data: { kind: 'criterion', criterionId: criterionId('C1.1'), value: 99 },
-		headers: { accept: 'application/json' }
-	});
+	const forged = await learner.request.put(
+		`/teacher/tasks/${JOURNEY_TASK}/marking/${learnerId}/save`,
+		{
+			data: { kind: 'criterion', criterionId: criterionId('C1.1'), value: 99 },
+			headers: { accept: 'application/json' }
+		}
+	);
 	expect(forged.status()).toBe(403);
 	expect((await learner.request.get(`/evidence/${STUDENT1_FILE}`)).status()).toBe(404);
 
 	// The teacher marks on the same cards, with the learner's own judgement visible.
-	const teacher = await (await browser.newContext({ baseURL, storageState: storageFor('teacher') })).newPage();
+	const teacher = await (
+		await browser.newContext({ baseURL, storageState: storageFor('teacher') })
+	).newPage();
 	await teacher.goto(`/teacher/tasks/${JOURNEY_TASK}/marking`);
 	const row = teacher.getByRole('row').filter({ hasText: 'Self-assessed' }).first();
 	await expect(row).toBeVisible();
 	await teacher.goto(`/teacher/tasks/${JOURNEY_TASK}/marking/${learnerId}`);
-	const c11 = teacher.getByRole('article').filter({ has: teacher.getByRole('heading', { name: 'Presenting your work aloud' }) });
+	const c11 = teacher
+		.getByRole('article')
+		.filter({ has: teacher.getByRole('heading', { name: 'Presenting your work aloud' }) });
 	await expect(c11.getByText(/▼.*: Secure/)).toBeVisible();
 	await slider(teacher, 'C1.1').focus();
 	await teacher.keyboard.press('Home');
 	await teacher.keyboard.press('PageUp');
 	await teacher.keyboard.press('PageUp');
-	await expect(slider(teacher, 'C1.1')).toHaveAttribute('aria-valuetext', 'Developing (band 3 of 5)');
+	await expect(slider(teacher, 'C1.1')).toHaveAttribute(
+		'aria-valuetext',
+		'Developing (band 3 of 5)'
+	);
 	await slider(teacher, 'R3.2').focus();
 	await teacher.keyboard.press('End');
 	await teacher.keyboard.press('PageDown');
@@ -94,12 +138,16 @@ test('a learner self-assesses by keyboard, a teacher marks beside it and release
 
 	// The learner now sees both markers, labelled, and the gap in bands.
 	await learner.reload();
-	const card = learner.getByRole('article').filter({ has: learner.getByRole('heading', { name: 'Presenting your work aloud' }) });
+	const card = learner
+		.getByRole('article')
+		.filter({ has: learner.getByRole('heading', { name: 'Presenting your work aloud' }) });
 	await expect(card.getByText('You placed yourself one band above your teacher.')).toBeVisible();
 	await expect(card.getByText(/▼ You: Secure/)).toBeVisible();
 	await expect(card.getByText(/▲ Your teacher: Developing/)).toBeVisible();
 	await expect(card.getByText('Clear, but look up from your notes more.')).toBeVisible();
-	const r32 = learner.getByRole('article').filter({ has: learner.getByRole('heading', { name: /Evaluating your own work/ }) });
+	const r32 = learner
+		.getByRole('article')
+		.filter({ has: learner.getByRole('heading', { name: /Evaluating your own work/ }) });
 	await expect(r32.getByText('You and your teacher placed this in the same band.')).toBeVisible();
 	await expectAccessible(learner);
 
@@ -117,14 +165,19 @@ test('a learner self-assesses by keyboard, a teacher marks beside it and release
 	await expect(teacher.getByText('C1.1: Developing → Secure').first()).toBeVisible();
 });
 
-test('evidence: a learner adds a note, a link and a file; a disguised file is refused; others cannot open it', async ({ browser, baseURL }) => {
+test('evidence: a learner adds a note, a link and a file; a disguised file is refused; others cannot open it', async ({
+	browser,
+	baseURL
+}) => {
 	const learner = await freshPage(browser, baseURL);
 	await signIn(learner, 'student5');
 	await expect(learner).toHaveURL(/\/student$/);
 	await learner.goto(`/student/tasks/${JOURNEY_TASK}`);
 
 	await learner.getByLabel('Title').fill('What I learned');
-	await learner.getByLabel('Note', { exact: true }).fill('Practising in front of my family helped.');
+	await learner
+		.getByLabel('Note', { exact: true })
+		.fill('Practising in front of my family helped.');
 	await learner.getByRole('button', { name: 'Add evidence' }).click();
 	await expect(learner.getByText('Evidence added.')).toBeVisible();
 
@@ -139,12 +192,18 @@ test('evidence: a learner adds a note, a link and a file; a disguised file is re
 	await expect(learner.getByRole('link', { name: 'My video' })).toBeVisible();
 
 	await learner.getByLabel('A file').check();
-	await learner.getByLabel(/^File/).setInputFiles({ name: 'not-really.png', mimeType: 'image/png', buffer: Buffer.from('<script>alert(1)</script>') });
+	await learner.getByLabel(/^File/).setInputFiles({
+		name: 'not-really.png',
+		mimeType: 'image/png',
+		buffer: Buffer.from('<script>alert(1)</script>')
+	});
 	await learner.getByRole('button', { name: 'Add evidence' }).click();
 	await expect(learner.getByRole('alert')).toContainText('That kind of file cannot be uploaded');
 
 	await learner.getByLabel('A file').check();
-	await learner.getByLabel(/^File/).setInputFiles({ name: 'poster.png', mimeType: 'image/png', buffer: PNG });
+	await learner
+		.getByLabel(/^File/)
+		.setInputFiles({ name: 'poster.png', mimeType: 'image/png', buffer: PNG });
 	await learner.getByRole('button', { name: 'Add evidence' }).click();
 	const link = learner.getByRole('link', { name: 'poster.png' });
 	await expect(link).toBeVisible();
@@ -156,19 +215,34 @@ test('evidence: a learner adds a note, a link and a file; a disguised file is re
 	expect(own.headers()['x-content-type-options']).toBe('nosniff');
 	expect(own.headers()['content-security-policy']).toContain('sandbox');
 
-	const other = await (await browser.newContext({ baseURL, storageState: storageFor('student') })).newPage();
+	const other = await (
+		await browser.newContext({ baseURL, storageState: storageFor('student') })
+	).newPage();
 	expect((await other.request.get(href)).status()).toBe(404);
-	const otherClass = await (await browser.newContext({ baseURL, storageState: storageFor('teacherOther') })).newPage();
+	const otherClass = await (
+		await browser.newContext({ baseURL, storageState: storageFor('teacherOther') })
+	).newPage();
 	expect((await otherClass.request.get(href)).status()).toBe(404);
-	const classTeacher = await (await browser.newContext({ baseURL, storageState: storageFor('teacher') })).newPage();
+	const classTeacher = await (
+		await browser.newContext({ baseURL, storageState: storageFor('teacher') })
+	).newPage();
 	expect((await classTeacher.request.get(href)).status()).toBe(200);
 
 	await learner.getByRole('button', { name: 'Remove What I learned' }).click();
 	await expect(learner.getByText('What I learned')).toHaveCount(0);
 });
 
-test('the learner’s screen works at 360 px wide without sideways scrolling', async ({ browser, baseURL }) => {
-	const context = await browser.newContext({ baseURL, viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true, storageState: { cookies: [], origins: [] } });
+test('the learner’s screen works at 360 px wide without sideways scrolling', async ({
+	browser,
+	baseURL
+}) => {
+	const context = await browser.newContext({
+		baseURL,
+		viewport: { width: 360, height: 740 },
+		hasTouch: true,
+		isMobile: true,
+		storageState: { cookies: [], origins: [] }
+	});
 	const page = await context.newPage();
 	await signIn(page, 'student6');
 	await expect(page).toHaveURL(/\/student$/);
@@ -177,7 +251,9 @@ test('the learner’s screen works at 360 px wide without sideways scrolling', a
 	const box = (await slider(page, 'C1.1').boundingBox())!;
 	await page.touchscreen.tap(box.x + box.width * 0.9, box.y + box.height / 2);
 	await expect(slider(page, 'C1.1')).toHaveAttribute('aria-valuetext', 'Excelling (band 5 of 5)');
-	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+	const overflow = await page.evaluate(
+		() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+	);
 	expect(overflow).toBeLessThanOrEqual(0);
 	await expectAccessible(page);
 });

@@ -1,4 +1,9 @@
-import { expect, request as playwrightRequest, test, type APIRequestContext } from '@playwright/test';
+import {
+	expect,
+	request as playwrightRequest,
+	test,
+	type APIRequestContext
+} from '@playwright/test';
 import { DEMO_PASSWORD, PERSONAS } from './fixtures';
 import { EVERYONE, MATRIX, type Entry, type Who } from './matrix';
 import { discoverRoutes, type DiscoveredRoute } from './routes';
@@ -8,22 +13,35 @@ const keyOf = (r: DiscoveredRoute) => `${r.kind} ${r.name} ${r.id}`;
 test('every route and form action has an entry in the authorisation matrix', () => {
 	const discovered = discoverRoutes().map(keyOf).sort();
 	expect(discovered.length).toBeGreaterThan(20);
-	expect(discovered.filter((k) => !(k in MATRIX)), 'routes without a matrix entry').toEqual([]);
-	expect(Object.keys(MATRIX).filter((k) => !discovered.includes(k)), 'matrix entries for routes that no longer exist').toEqual([]);
+	expect(
+		discovered.filter((k) => !(k in MATRIX)),
+		'routes without a matrix entry'
+	).toEqual([]);
+	expect(
+		Object.keys(MATRIX).filter((k) => !discovered.includes(k)),
+		'matrix entries for routes that no longer exist'
+	).toEqual([]);
 });
 
 async function signedInContext(baseURL: string, who: Who): Promise<APIRequestContext> {
 	// Sent as a browser's form post is: same origin, HTML preferred (else SvelteKit answers actions in JSON).
-	const context = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { origin: baseURL, accept: 'text/html' } });
+	const context = await playwrightRequest.newContext({
+		baseURL,
+		extraHTTPHeaders: { origin: baseURL, accept: 'text/html' }
+	});
 	if (who === 'signedOut') return context;
-	const response = await context.post('/login', { form: { username: PERSONAS[who], password: DEMO_PASSWORD }, maxRedirects: 0 });
+	const response = await context.post('/login', {
+		form: { username: PERSONAS[who], password: DEMO_PASSWORD },
+		maxRedirects: 0
+	});
 	expect(response.status(), `sign in as ${who}`).toBe(303);
 	return context;
 }
 
 /** What a refusal looks like: signed out → 401 or sent to /login; signed in → 403, or 404 for another school's things. */
 function isRefusal(who: Who, status: number, location: string | undefined): boolean {
-	if (who === 'signedOut') return status === 401 || (status === 303 && Boolean(location?.startsWith('/login')));
+	if (who === 'signedOut')
+		return status === 401 || (status === 303 && Boolean(location?.startsWith('/login')));
 	return status === 403 || status === 404;
 }
 
@@ -31,11 +49,19 @@ async function call(context: APIRequestContext, key: string, entry: Entry) {
 	const [kind, name] = key.split(' ');
 	const response =
 		kind === 'action'
-			? await context.post(name === 'default' ? entry.url : `${entry.url}?/${name}`, { form: {}, maxRedirects: 0 })
+			? await context.post(name === 'default' ? entry.url : `${entry.url}?/${name}`, {
+					form: {},
+					maxRedirects: 0
+				})
 			: await context.fetch(entry.url, {
 					method: kind === 'endpoint' ? name : 'GET',
 					maxRedirects: 0,
-					...(entry.body === undefined ? {} : { data: entry.body, headers: { 'content-type': 'application/json', accept: 'application/json' } })
+					...(entry.body === undefined
+						? {}
+						: {
+								data: entry.body,
+								headers: { 'content-type': 'application/json', accept: 'application/json' }
+							})
 				});
 	return { status: response.status(), location: response.headers()['location'] };
 }
@@ -54,8 +80,10 @@ for (const who of EVERYONE) {
 				continue;
 			}
 			const refused = isRefusal(who, status, location);
-			if (allowed && (refused || status >= 500)) problems.push(`${key}: expected allowed, got ${status} ${location ?? ''}`);
-			if (!allowed && !refused) problems.push(`${key}: expected refused, got ${status} ${location ?? ''}`);
+			if (allowed && (refused || status >= 500))
+				problems.push(`${key}: expected allowed, got ${status} ${location ?? ''}`);
+			if (!allowed && !refused)
+				problems.push(`${key}: expected refused, got ${status} ${location ?? ''}`);
 		}
 		// Session-ending actions (sign-out) are open to everyone; each runs on a session of its own.
 		for (const [key, entry] of Object.entries(MATRIX).filter(([, e]) => e.endsSession)) {

@@ -1,13 +1,20 @@
 import { expect, test } from '@playwright/test';
 import { demoName, expectAccessible, freshPage, storageFor } from './fixtures';
 
-test('an admin defines a badge, a teacher confirms the proposed learner, anyone can verify it, and revoked it shows revoked', async ({ browser, baseURL }) => {
+test('an admin defines a badge, a teacher confirms the proposed learner, anyone can verify it, and revoked it shows revoked', async ({
+	browser,
+	baseURL
+}) => {
 	test.setTimeout(180_000);
-	const admin = await (await browser.newContext({ baseURL, storageState: storageFor('admin') })).newPage();
+	const admin = await (
+		await browser.newContext({ baseURL, storageState: storageFor('admin') })
+	).newPage();
 	await admin.goto('/admin/badges');
 	await admin.getByLabel('Name').fill('Ideas person');
 	await admin.getByLabel('Description').fill('Comes up with many ideas.');
-	await admin.getByLabel(/What earns it/).fill('Be judged Secure or above on an innovation criterion.');
+	await admin
+		.getByLabel(/What earns it/)
+		.fill('Be judged Secure or above on an innovation criterion.');
 	await admin.getByLabel('Teacher-agreed band at least').selectOption({ label: 'Secure' });
 	await admin.getByLabel('on criteria for').selectOption({ label: 'I Innovation and creativity' });
 	await admin.getByLabel('in at least').fill('1');
@@ -17,21 +24,32 @@ test('an admin defines a badge, a teacher confirms the proposed learner, anyone 
 	await expectAccessible(admin);
 
 	// student2 was graded Secure on I1.1 in the Enterprise project (seed-extras), so the rule proposes them.
-	const teacher = await (await browser.newContext({ baseURL, storageState: storageFor('teacher') })).newPage();
+	const teacher = await (
+		await browser.newContext({ baseURL, storageState: storageFor('teacher') })
+	).newPage();
 	await teacher.goto('/teacher/badges');
-	const proposal = teacher.getByRole('row').filter({ hasText: demoName('student2') }).filter({ hasText: 'Ideas person' });
+	const proposal = teacher
+		.getByRole('row')
+		.filter({ hasText: demoName('student2') })
+		.filter({ hasText: 'Ideas person' });
 	await expect(proposal).toContainText('Enterprise project (I1.1)');
 	await expectAccessible(teacher);
 	await proposal.getByRole('button', { name: /Confirm and issue/ }).click();
 	await expect(teacher.getByRole('status')).toContainText('Badge issued and signed.');
-	const publicUrl = (await teacher.getByRole('link', { name: 'See its public page' }).getAttribute('href'))!;
+	const publicUrl = (await teacher
+		.getByRole('link', { name: 'See its public page' })
+		.getAttribute('href'))!;
 
 	const anyone = await freshPage(browser, baseURL);
 	await anyone.goto(publicUrl);
 	await expect(anyone.getByRole('heading', { level: 1 })).toHaveText('Ideas person');
 	await expect(anyone.getByText(`Awarded to ${demoName('student2')}`)).toBeVisible();
-	await expect(anyone.getByRole('status')).toContainText('Valid: the school’s digital signature checks out');
-	await expect(anyone.getByText(/A strong range of ideas, well tested with the client/)).toBeVisible();
+	await expect(anyone.getByRole('status')).toContainText(
+		'Valid: the school’s digital signature checks out'
+	);
+	await expect(
+		anyone.getByText(/A strong range of ideas, well tested with the client/)
+	).toBeVisible();
 	await expectAccessible(anyone);
 	const credential = await (await anyone.request.get(`${publicUrl}/credential.json`)).json();
 	expect(credential.type).toContain('OpenBadgeCredential');
@@ -56,10 +74,14 @@ test.describe('a learner', () => {
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText('My badges');
 		const badge = page.getByRole('listitem').filter({ hasText: 'Seeded presenter' });
 		await badge.getByText('Ask for this badge').click();
-		await badge.getByLabel(/Why have you earned it/).fill('I presented our app idea to the whole class.');
+		await badge
+			.getByLabel(/Why have you earned it/)
+			.fill('I presented our app idea to the whole class.');
 		await badge.getByRole('button', { name: 'Ask my teacher' }).click();
 		await expect(page.getByRole('status')).toContainText('Asked');
-		await expect(page.getByRole('listitem').filter({ hasText: 'Seeded presenter' })).toContainText('You have asked for this badge.');
+		await expect(page.getByRole('listitem').filter({ hasText: 'Seeded presenter' })).toContainText(
+			'You have asked for this badge.'
+		);
 		await expectAccessible(page);
 	});
 });

@@ -1,7 +1,12 @@
 import { expect, type Browser, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import Database from 'better-sqlite3';
-import { DEMO_PASSWORD, DEMO_SCHOOL, DEMO_SCHOOL_SLUG, planSchool } from '../../src/lib/server/db/seed';
+import {
+	DEMO_PASSWORD,
+	DEMO_SCHOOL,
+	DEMO_SCHOOL_SLUG,
+	planSchool
+} from '../../src/lib/server/db/seed';
 
 export { DEMO_PASSWORD };
 export const AUTH_DIR = 'test-data/auth';
@@ -32,17 +37,33 @@ let e2eDatabase: Database.Database | undefined;
 function idOf(what: string, sql: string, ...params: (string | number)[]): number {
 	e2eDatabase ??= new Database(E2E_DATABASE, { readonly: true, fileMustExist: true });
 	const row = e2eDatabase.prepare(sql).get(...params) as { id: number } | undefined;
-	if (!row) throw new Error(`No ${what} in ${E2E_DATABASE} (is it the one scripts/e2e-server.mjs seeded?)`);
+	if (!row)
+		throw new Error(`No ${what} in ${E2E_DATABASE} (is it the one scripts/e2e-server.mjs seeded?)`);
 	return row.id;
 }
 const IN_DEMO_SCHOOL = `school_id = (select id from schools where slug = '${DEMO_SCHOOL_SLUG}')`;
 
-export const demoUserId = (username: string) => idOf(`user ${username}`, 'select id from users where username = ?', username);
-export const classId = (name: string) => idOf(`class “${name}”`, `select id from classes where name = ? and ${IN_DEMO_SCHOOL} order by id limit 1`, name);
+export const demoUserId = (username: string) =>
+	idOf(`user ${username}`, 'select id from users where username = ?', username);
+export const classId = (name: string) =>
+	idOf(
+		`class “${name}”`,
+		`select id from classes where name = ? and ${IN_DEMO_SCHOOL} order by id limit 1`,
+		name
+	);
 export const taskId = (title: string) =>
-	idOf(`task “${title}”`, `select tasks.id from tasks join classes on classes.id = tasks.class_id where tasks.title = ? and classes.${IN_DEMO_SCHOOL} order by tasks.id limit 1`, title);
+	idOf(
+		`task “${title}”`,
+		`select tasks.id from tasks join classes on classes.id = tasks.class_id where tasks.title = ? and classes.${IN_DEMO_SCHOOL} order by tasks.id limit 1`,
+		title
+	);
 /** The demo school's starter criterion with this code (first version). */
-export const criterionId = (code: string) => idOf(`criterion ${code}`, `select id from criteria where code = ? and ${IN_DEMO_SCHOOL} order by id limit 1`, code);
+export const criterionId = (code: string) =>
+	idOf(
+		`criterion ${code}`,
+		`select id from criteria where code = ? and ${IN_DEMO_SCHOOL} order by id limit 1`,
+		code
+	);
 /** A learner's piece of evidence on a task, by its title. */
 export const evidenceId = (taskTitle: string, learner: string, title: string) =>
 	idOf(
@@ -63,7 +84,11 @@ export const peerReviewId = (taskTitle: string, reviewer: string, reviewee: stri
 	);
 /** A live session, by the title of the exemplar it shows. */
 export const liveSessionId = (exemplarTitle: string) =>
-	idOf(`live session “${exemplarTitle}”`, `select live_sessions.id from live_sessions join classes on classes.id = live_sessions.class_id where exemplar_title = ? and classes.${IN_DEMO_SCHOOL} order by live_sessions.id limit 1`, exemplarTitle);
+	idOf(
+		`live session “${exemplarTitle}”`,
+		`select live_sessions.id from live_sessions join classes on classes.id = live_sessions.class_id where exemplar_title = ? and classes.${IN_DEMO_SCHOOL} order by live_sessions.id limit 1`,
+		exemplarTitle
+	);
 
 const plan = planSchool(DEMO_SCHOOL);
 export const demoName = (username: string) => {
@@ -76,7 +101,10 @@ const demoClass = (name: string) => ({
 		return classId(name);
 	}
 });
-export const DEMO_CLASS = { first: demoClass(plan.classes[0]!.name), second: demoClass(plan.classes[1]!.name) };
+export const DEMO_CLASS = {
+	first: demoClass(plan.classes[0]!.name),
+	second: demoClass(plan.classes[1]!.name)
+};
 
 /** A page in its own, signed-out browser context: a second person at another device. */
 export async function freshPage(browser: Browser, baseURL: string | undefined): Promise<Page> {
@@ -103,10 +131,17 @@ export async function signIn(page: Page, username: string, password = DEMO_PASSW
 
 /** No serious or critical axe violation; the failure message lists what was found. */
 export async function expectAccessible(page: Page) {
-	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-	const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+	const results = await new AxeBuilder({ page })
+		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+		.analyze();
+	const blocking = results.violations.filter(
+		(v) => v.impact === 'serious' || v.impact === 'critical'
+	);
 	expect(
-		blocking.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+		blocking.map(
+			(v) =>
+				`${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
+		),
 		`axe on ${page.url()}`
 	).toEqual([]);
 }

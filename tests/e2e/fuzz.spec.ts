@@ -1,4 +1,9 @@
-import { expect, request as playwrightRequest, test, type APIRequestContext } from '@playwright/test';
+import {
+	expect,
+	request as playwrightRequest,
+	test,
+	type APIRequestContext
+} from '@playwright/test';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { DEMO_PASSWORD, E2E_DATABASE, PERSONAS } from './fixtures';
@@ -15,18 +20,41 @@ const TOTAL = Number(process.env.FUZZ_TOTAL || 10_500);
 // Tables that change as a side effect of being signed in and refused: not data anyone entered.
 const VOLATILE = new Set(['sessions', 'login_attempts', 'sqlite_sequence']);
 // Actions with no input to get wrong: fuzzing them would only run them.
-const NO_INPUT = new Set(['deactivate', 'reactivate', 'resetPassword', 'copy', 'publish', 'unpublish', 'archive', 'allocate', 'releaseAll', 'release', 'reopen', 'reveal', 'close', 'batch', 'submit', 'reset', 'default']);
+const NO_INPUT = new Set([
+	'deactivate',
+	'reactivate',
+	'resetPassword',
+	'copy',
+	'publish',
+	'unpublish',
+	'archive',
+	'allocate',
+	'releaseAll',
+	'release',
+	'reopen',
+	'reveal',
+	'close',
+	'batch',
+	'submit',
+	'reset',
+	'default'
+]);
 
 /** A hash of every table's rows, so a failure can name the tables that changed. */
 function checksum(): Record<string, string> {
 	const db = new Database(E2E_DATABASE, { readonly: true, fileMustExist: true });
 	try {
 		const sums: Record<string, string> = {};
-		const tables = db.prepare(`select name from sqlite_master where type = 'table' order by name`).all() as { name: string }[];
+		const tables = db
+			.prepare(`select name from sqlite_master where type = 'table' order by name`)
+			.all() as { name: string }[];
 		for (const { name } of tables) {
 			if (VOLATILE.has(name)) continue;
 			const hash = createHash('sha256');
-			for (const row of db.prepare(`select * from "${name}" order by rowid`).iterate()) hash.update(JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)));
+			for (const row of db.prepare(`select * from "${name}" order by rowid`).iterate())
+				hash.update(
+					JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v))
+				);
 			sums[name] = hash.digest('hex');
 		}
 		return sums;
@@ -39,23 +67,98 @@ const random = seededRandom(1234);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const HUGE = 'x'.repeat(20_000);
 const UNICODE = ['\u0000', '\u202e\u202dtxt.exe', '👩🏽‍🏫'.repeat(500), 'ﷺ'.repeat(3000), '\ud800'];
-const CSV_INJECTION = ['=cmd|\' /C calc\'!A0', '+HYPERLINK("http://evil.example")', '@SUM(1+1)*cmd|'];
-const BAD_IDS = ['abc', '-1', '-0', '1.5', '99999999', '', '1e400', '<script>', '../../etc/passwd', 'NaN', '-Infinity', '0x10'];
+const CSV_INJECTION = ["=cmd|' /C calc'!A0", '+HYPERLINK("http://evil.example")', '@SUM(1+1)*cmd|'];
+const BAD_IDS = [
+	'abc',
+	'-1',
+	'-0',
+	'1.5',
+	'99999999',
+	'',
+	'1e400',
+	'<script>',
+	'../../etc/passwd',
+	'NaN',
+	'-Infinity',
+	'0x10'
+];
 const BAD_TEXT = ['', '   ', HUGE, ...UNICODE.map((u) => u + HUGE)];
-const ID_FIELDS = ['criterionId', 'taskCriterionId', 'learnerId', 'evidenceId', 'commentId', 'badgeId', 'allocationId', 'reviewerId', 'revieweeId', 'markerId', 'groupId', 'awardId', 'classId', 'scaleId', 'teacherId', 'userId', 'weight', 'value', 'minBand', 'minTasks'];
-const TEXT_FIELDS = ['title', 'name', 'text', 'note', 'reason', 'body', 'url', 'brief', 'description', 'criteriaNarrative', 'exemplarTitle', 'username', 'password', 'givenName', 'familyName', 'identifier', 'choice', 'kind', 'direction', 'layer', 'ruleTarget'];
+const ID_FIELDS = [
+	'criterionId',
+	'taskCriterionId',
+	'learnerId',
+	'evidenceId',
+	'commentId',
+	'badgeId',
+	'allocationId',
+	'reviewerId',
+	'revieweeId',
+	'markerId',
+	'groupId',
+	'awardId',
+	'classId',
+	'scaleId',
+	'teacherId',
+	'userId',
+	'weight',
+	'value',
+	'minBand',
+	'minTasks'
+];
+const TEXT_FIELDS = [
+	'title',
+	'name',
+	'text',
+	'note',
+	'reason',
+	'body',
+	'url',
+	'brief',
+	'description',
+	'criteriaNarrative',
+	'exemplarTitle',
+	'username',
+	'password',
+	'givenName',
+	'familyName',
+	'identifier',
+	'choice',
+	'kind',
+	'direction',
+	'layer',
+	'ruleTarget'
+];
 
 function badForm(): Record<string, string> {
 	const form: Record<string, string> = {};
 	// "value" is a slider position, where 1.5 is fine: it gets out-of-range and malformed values instead.
-	for (const field of ID_FIELDS) if (random() < 0.5) form[field] = field === 'value' ? pick(['abc', '-1', '101', '', '1e400', 'NaN', '100.00001', '0x10']) : pick(BAD_IDS);
-	for (const field of TEXT_FIELDS) if (random() < 0.5) form[field] = pick([...BAD_TEXT, ...CSV_INJECTION.map((c) => c + HUGE)]);
+	for (const field of ID_FIELDS)
+		if (random() < 0.5)
+			form[field] =
+				field === 'value'
+					? pick(['abc', '-1', '101', '', '1e400', 'NaN', '100.00001', '0x10'])
+					: pick(BAD_IDS);
+	for (const field of TEXT_FIELDS)
+		if (random() < 0.5) form[field] = pick([...BAD_TEXT, ...CSV_INJECTION.map((c) => c + HUGE)]);
 	if (Object.keys(form).length === 0) form.title = '';
 	return form;
 }
 
 function badJson(): { body: string; contentType: string } {
-	const value = pick<unknown>([-1, 101, -0.0001, 100.0001, '50', true, [], {}, 1e308, -1e308, 'NaN', 'Infinity']);
+	const value = pick<unknown>([
+		-1,
+		101,
+		-0.0001,
+		100.0001,
+		'50',
+		true,
+		[],
+		{},
+		1e308,
+		-1e308,
+		'NaN',
+		'Infinity'
+	]);
 	const shapes: unknown[] = [
 		{ kind: 'criterion', criterionId: pick([999999, -1, 0, 1.5, '1', null, 1e20]), value },
 		{ kind: 'criterion', criterionId: pick([999999, -3]), comment: pick(BAD_TEXT) + HUGE },
@@ -70,20 +173,39 @@ function badJson(): { body: string; contentType: string } {
 		[],
 		'just a string'
 	];
-	const raw = ['{', '{"kind":}', '{"kind":"criterion","criterionId":1,"value":NaN}', '\u0000', HUGE, '{"value":1e999999}'];
+	const raw = [
+		'{',
+		'{"kind":}',
+		'{"kind":"criterion","criterionId":1,"value":NaN}',
+		'\u0000',
+		HUGE,
+		'{"value":1e999999}'
+	];
 	if (random() < 0.2) return { body: pick(raw), contentType: 'application/json' };
-	if (random() < 0.05) return { body: 'value=50', contentType: 'application/x-www-form-urlencoded' };
+	if (random() < 0.05)
+		return { body: 'value=50', contentType: 'application/x-www-form-urlencoded' };
 	return { body: JSON.stringify(pick(shapes)), contentType: 'application/json' };
 }
 
-async function signedIn(baseURL: string, who: Exclude<Who, 'signedOut'>): Promise<APIRequestContext> {
-	const context = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { origin: baseURL, accept: 'text/html' } });
-	const response = await context.post('/login', { form: { username: PERSONAS[who], password: DEMO_PASSWORD }, maxRedirects: 0 });
+async function signedIn(
+	baseURL: string,
+	who: Exclude<Who, 'signedOut'>
+): Promise<APIRequestContext> {
+	const context = await playwrightRequest.newContext({
+		baseURL,
+		extraHTTPHeaders: { origin: baseURL, accept: 'text/html' }
+	});
+	const response = await context.post('/login', {
+		form: { username: PERSONAS[who], password: DEMO_PASSWORD },
+		maxRedirects: 0
+	});
 	expect(response.status(), `sign in as ${who}`).toBe(303);
 	return context;
 }
 
-test('10,000 bad inputs: always a 4xx with a message, never a 5xx, and no row changes', async ({ baseURL }) => {
+test('10,000 bad inputs: always a 4xx with a message, never a 5xx, and no row changes', async ({
+	baseURL
+}) => {
 	test.setTimeout(600_000);
 	const targets = Object.entries(MATRIX)
 		.filter(([key, entry]) => {
@@ -92,10 +214,18 @@ test('10,000 bad inputs: always a 4xx with a message, never a 5xx, and no row ch
 			if (kind === 'action') return !NO_INPUT.has(name!);
 			return kind === 'endpoint' && name === 'PUT';
 		})
-		.map(([key, entry]) => ({ key, url: entry.url, who: (['student', 'teacher', 'admin'] as const).find((w) => entry.allow.includes(w))! }))
+		.map(([key, entry]) => ({
+			key,
+			url: entry.url,
+			who: (['student', 'teacher', 'admin'] as const).find((w) => entry.allow.includes(w))!
+		}))
 		.filter((t) => t.who);
 	expect(targets.length).toBeGreaterThan(40);
-	const contexts = { student: await signedIn(baseURL!, 'student'), teacher: await signedIn(baseURL!, 'teacher'), admin: await signedIn(baseURL!, 'admin') };
+	const contexts = {
+		student: await signedIn(baseURL!, 'student'),
+		teacher: await signedIn(baseURL!, 'teacher'),
+		admin: await signedIn(baseURL!, 'admin')
+	};
 
 	const before = checksum();
 	const problems: string[] = [];
@@ -108,29 +238,44 @@ test('10,000 bad inputs: always a 4xx with a message, never a 5xx, and no row ch
 			let status: number;
 			let text: string;
 			try {
-			if (kind === 'action') {
-				const response = await context.post(name === 'default' ? target.url : `${target.url}?/${name}`, { form: badForm(), maxRedirects: 0 });
-				status = response.status();
-				text = await response.text();
-				await response.dispose(); // the request context keeps bodies until disposed
-			} else {
-				const { body, contentType } = badJson();
-				const response = await context.fetch(target.url, { method: 'PUT', data: body, headers: { 'content-type': contentType, accept: 'application/json' }, maxRedirects: 0 });
-				status = response.status();
-				text = await response.text();
-				await response.dispose();
-			}
+				if (kind === 'action') {
+					const response = await context.post(
+						name === 'default' ? target.url : `${target.url}?/${name}`,
+						{ form: badForm(), maxRedirects: 0 }
+					);
+					status = response.status();
+					text = await response.text();
+					await response.dispose(); // the request context keeps bodies until disposed
+				} else {
+					const { body, contentType } = badJson();
+					const response = await context.fetch(target.url, {
+						method: 'PUT',
+						data: body,
+						headers: { 'content-type': contentType, accept: 'application/json' },
+						maxRedirects: 0
+					});
+					status = response.status();
+					text = await response.text();
+					await response.dispose();
+				}
 			} catch (error) {
 				// A keep-alive socket closed by the server as it is reused is the transport's doing, not an answer: send again.
-				if (/ECONNRESET|socket hang up/.test((error as Error).message) && !target.key.startsWith('retry')) {
+				if (
+					/ECONNRESET|socket hang up/.test((error as Error).message) &&
+					!target.key.startsWith('retry')
+				) {
 					sent--;
 					continue;
 				}
-				if (problems.length < 30) problems.push(`${target.key} as ${target.who}: ${(error as Error).message.slice(0, 120)}`);
+				if (problems.length < 30)
+					problems.push(
+						`${target.key} as ${target.who}: ${(error as Error).message.slice(0, 120)}`
+					);
 				continue;
 			}
 			if (status < 400 || status >= 500 || text.trim().length === 0) {
-				if (problems.length < 30) problems.push(`${target.key} as ${target.who}: ${status} ${text.slice(0, 120)}`);
+				if (problems.length < 30)
+					problems.push(`${target.key} as ${target.who}: ${status} ${text.slice(0, 120)}`);
 			}
 		}
 	}
@@ -138,6 +283,9 @@ test('10,000 bad inputs: always a 4xx with a message, never a 5xx, and no row ch
 	expect(problems, 'answers that were not a 4xx with a message').toEqual([]);
 	expect(sent).toBeGreaterThanOrEqual(Math.min(TOTAL, 10_000));
 	const after = checksum();
-	expect(Object.keys(after).filter((table) => after[table] !== before[table]), 'tables whose rows changed').toEqual([]);
+	expect(
+		Object.keys(after).filter((table) => after[table] !== before[table]),
+		'tables whose rows changed'
+	).toEqual([]);
 	for (const context of Object.values(contexts)) await context.dispose();
 });

@@ -1,4 +1,13 @@
-import { criterionId, DEMO_CLASS, demoUserId, evidenceId, liveSessionId, peerReviewId, taskId, type Persona } from './fixtures';
+import {
+	criterionId,
+	DEMO_CLASS,
+	demoUserId,
+	evidenceId,
+	liveSessionId,
+	peerReviewId,
+	taskId,
+	type Persona
+} from './fixtures';
 
 /**
  * Who may use each route, for every scope the app knows: signed out, a student of the class,
@@ -7,7 +16,15 @@ import { criterionId, DEMO_CLASS, demoUserId, evidenceId, liveSessionId, peerRev
  * src/routes needs an entry here, or this test fails.
  */
 export type Who = 'signedOut' | Persona;
-export const EVERYONE: Who[] = ['signedOut', 'student', 'studentOther', 'teacher', 'teacherOther', 'admin', 'otherSchoolAdmin'];
+export const EVERYONE: Who[] = [
+	'signedOut',
+	'student',
+	'studentOther',
+	'teacher',
+	'teacherOther',
+	'admin',
+	'otherSchoolAdmin'
+];
 const SIGNED_IN: Who[] = EVERYONE.filter((w) => w !== 'signedOut');
 const ADMINS: Who[] = ['admin', 'otherSchoolAdmin'];
 const TEACHERS: Who[] = ['teacher', 'teacherOther', 'admin', 'otherSchoolAdmin'];
@@ -61,129 +78,291 @@ export const MATRIX: Record<string, Entry> = {
 	'page GET /admin/people': { url: '/admin/people', allow: ADMINS },
 	'action create /admin/people': { url: '/admin/people', allow: ADMINS },
 	'page GET /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
-	'action resetPassword /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
-	'action deactivate /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
-	'action reactivate /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
-	'action erase /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
-	'endpoint GET /admin/people/[userId]/export.zip': { url: `/admin/people/${TARGET_LEARNER}/export.zip`, allow: ['admin'] },
+	'action resetPassword /admin/people/[userId]': {
+		url: `/admin/people/${TARGET_LEARNER}`,
+		allow: ['admin']
+	},
+	'action deactivate /admin/people/[userId]': {
+		url: `/admin/people/${TARGET_LEARNER}`,
+		allow: ['admin']
+	},
+	'action reactivate /admin/people/[userId]': {
+		url: `/admin/people/${TARGET_LEARNER}`,
+		allow: ['admin']
+	},
+	'action erase /admin/people/[userId]': {
+		url: `/admin/people/${TARGET_LEARNER}`,
+		allow: ['admin']
+	},
+	'endpoint GET /admin/people/[userId]/export.zip': {
+		url: `/admin/people/${TARGET_LEARNER}/export.zip`,
+		allow: ['admin']
+	},
 	'page GET /admin/classes': { url: '/admin/classes', allow: ADMINS },
 	'action create /admin/classes': { url: '/admin/classes', allow: ADMINS },
 	'page GET /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
-	'action assignTeacher /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
-	'action removeTeacher /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
-	'action enrol /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
-	'action unenrol /admin/classes/[classId]': { url: `/admin/classes/${FIRST_CLASS}`, allow: ['admin'] },
+	'action assignTeacher /admin/classes/[classId]': {
+		url: `/admin/classes/${FIRST_CLASS}`,
+		allow: ['admin']
+	},
+	'action removeTeacher /admin/classes/[classId]': {
+		url: `/admin/classes/${FIRST_CLASS}`,
+		allow: ['admin']
+	},
+	'action enrol /admin/classes/[classId]': {
+		url: `/admin/classes/${FIRST_CLASS}`,
+		allow: ['admin']
+	},
+	'action unenrol /admin/classes/[classId]': {
+		url: `/admin/classes/${FIRST_CLASS}`,
+		allow: ['admin']
+	},
 	'page GET /admin/roster': { url: '/admin/roster', allow: ADMINS },
 	'action preview /admin/roster': { url: '/admin/roster', allow: ADMINS },
 	'action import /admin/roster': { url: '/admin/roster', allow: ADMINS },
 	'endpoint GET /admin/roster/template.csv': { url: '/admin/roster/template.csv', allow: ADMINS },
 
 	'page GET /teacher': { url: '/teacher', allow: TEACHERS },
-	'page GET /teacher/classes/[classId]': { url: `/teacher/classes/${FIRST_CLASS}`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/classes/[classId]': {
+		url: `/teacher/classes/${FIRST_CLASS}`,
+		allow: ['teacher', 'admin']
+	},
 
 	'page GET /student': { url: '/student', allow: STUDENTS },
-	'page GET /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+	'page GET /student/tasks/[taskId]': {
+		url: `/student/tasks/${PUBLISHED_TASK}`,
+		allow: ['student']
+	},
 
-	'page GET /teacher/classes/[classId]/tasks/new': { url: `/teacher/classes/${FIRST_CLASS}/tasks/new`, allow: ['teacher', 'admin'] },
-	'action default /teacher/classes/[classId]/tasks/new': { url: `/teacher/classes/${FIRST_CLASS}/tasks/new`, allow: ['teacher', 'admin'] },
-	'page GET /teacher/tasks/[taskId]': { url: `/teacher/tasks/${PUBLISHED_TASK}`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/classes/[classId]/tasks/new': {
+		url: `/teacher/classes/${FIRST_CLASS}/tasks/new`,
+		allow: ['teacher', 'admin']
+	},
+	'action default /teacher/classes/[classId]/tasks/new': {
+		url: `/teacher/classes/${FIRST_CLASS}/tasks/new`,
+		allow: ['teacher', 'admin']
+	},
+	'page GET /teacher/tasks/[taskId]': {
+		url: `/teacher/tasks/${PUBLISHED_TASK}`,
+		allow: ['teacher', 'admin']
+	},
 	...Object.fromEntries(
-		['settings', 'add', 'remove', 'move', 'weight', 'publish', 'unpublish', 'archive'].map((action) => [
-			`action ${action} /teacher/tasks/[taskId]`,
-			{ url: `/teacher/tasks/${MATRIX_TASK}`, allow: ['teacher', 'admin'] as Who[] }
-		])
+		['settings', 'add', 'remove', 'move', 'weight', 'publish', 'unpublish', 'archive'].map(
+			(action) => [
+				`action ${action} /teacher/tasks/[taskId]`,
+				{ url: `/teacher/tasks/${MATRIX_TASK}`, allow: ['teacher', 'admin'] as Who[] }
+			]
+		)
 	),
 	'page GET /teacher/criteria': { url: '/teacher/criteria', allow: TEACHERS },
 	'page GET /teacher/criteria/new': { url: '/teacher/criteria/new', allow: TEACHERS },
 	'action default /teacher/criteria/new': { url: '/teacher/criteria/new', allow: TEACHERS },
-	'page GET /teacher/criteria/[criterionId]': { url: `/teacher/criteria/${FIRST_CRITERION}`, allow: ['teacher', 'teacherOther', 'admin'] },
-	'action edit /teacher/criteria/[criterionId]': { url: `/teacher/criteria/${FIRST_CRITERION}`, allow: ['teacher', 'teacherOther', 'admin'] },
-	'action copy /teacher/criteria/[criterionId]': { url: `/teacher/criteria/${FIRST_CRITERION}`, allow: ['teacher', 'teacherOther', 'admin'] },
+	'page GET /teacher/criteria/[criterionId]': {
+		url: `/teacher/criteria/${FIRST_CRITERION}`,
+		allow: ['teacher', 'teacherOther', 'admin']
+	},
+	'action edit /teacher/criteria/[criterionId]': {
+		url: `/teacher/criteria/${FIRST_CRITERION}`,
+		allow: ['teacher', 'teacherOther', 'admin']
+	},
+	'action copy /teacher/criteria/[criterionId]': {
+		url: `/teacher/criteria/${FIRST_CRITERION}`,
+		allow: ['teacher', 'teacherOther', 'admin']
+	},
 
 	'page GET /admin/frameworks': { url: '/admin/frameworks', allow: ADMINS },
 	'action import /admin/frameworks': { url: '/admin/frameworks', allow: ADMINS },
-	'endpoint GET /admin/frameworks/[identifier]/case.json': { url: `/admin/frameworks/${FUSION}/case.json`, allow: ADMINS },
+	'endpoint GET /admin/frameworks/[identifier]/case.json': {
+		url: `/admin/frameworks/${FUSION}/case.json`,
+		allow: ADMINS
+	},
 	'page GET /admin/frameworks/crosswalk': { url: '/admin/frameworks/crosswalk', allow: ADMINS },
 	'action save /admin/frameworks/crosswalk': { url: '/admin/frameworks/crosswalk', allow: ADMINS },
 	'action reset /admin/frameworks/crosswalk': { url: '/admin/frameworks/crosswalk', allow: ADMINS },
 	'page GET /admin/scales': { url: '/admin/scales', allow: ADMINS },
 	'action create /admin/scales': { url: '/admin/scales', allow: ADMINS },
 	'endpoint GET /frameworks/[identifier]': { url: `/frameworks/${FUSION}`, allow: EVERYONE },
-	'endpoint GET /frameworks/items/[identifier]': { url: `/frameworks/items/${FUSION_FIRST_SKILL}`, allow: EVERYONE },
+	'endpoint GET /frameworks/items/[identifier]': {
+		url: `/frameworks/items/${FUSION_FIRST_SKILL}`,
+		allow: EVERYONE
+	},
 
 	// Assessment: the learner's own screen, their autosave and evidence; the teacher's marking.
-	'action submit /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
-	'action addEvidence /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
-	'action removeEvidence /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+	'action submit /student/tasks/[taskId]': {
+		url: `/student/tasks/${PUBLISHED_TASK}`,
+		allow: ['student']
+	},
+	'action addEvidence /student/tasks/[taskId]': {
+		url: `/student/tasks/${PUBLISHED_TASK}`,
+		allow: ['student']
+	},
+	'action removeEvidence /student/tasks/[taskId]': {
+		url: `/student/tasks/${PUBLISHED_TASK}`,
+		allow: ['student']
+	},
 	'endpoint PUT /student/tasks/[taskId]/save': {
 		url: `/student/tasks/${PUBLISHED_TASK}/save`,
 		allow: ['student'],
 		body: { kind: 'reflection', text: 'Written by the authorisation matrix.' }
 	},
-	'endpoint GET /evidence/[evidenceId]': { url: `/evidence/${STUDENT1_FILE}`, allow: ['student', 'teacher', 'admin'] },
-	'page GET /teacher/tasks/[taskId]/marking': { url: `/teacher/tasks/${PUBLISHED_TASK}/marking`, allow: ['teacher', 'admin'] },
-	'action releaseAll /teacher/tasks/[taskId]/marking': { url: `/teacher/tasks/${MATRIX_TASK}/marking`, allow: ['teacher', 'admin'] },
-	'page GET /teacher/tasks/[taskId]/marking/[learnerId]': { url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] },
+	'endpoint GET /evidence/[evidenceId]': {
+		url: `/evidence/${STUDENT1_FILE}`,
+		allow: ['student', 'teacher', 'admin']
+	},
+	'page GET /teacher/tasks/[taskId]/marking': {
+		url: `/teacher/tasks/${PUBLISHED_TASK}/marking`,
+		allow: ['teacher', 'admin']
+	},
+	'action releaseAll /teacher/tasks/[taskId]/marking': {
+		url: `/teacher/tasks/${MATRIX_TASK}/marking`,
+		allow: ['teacher', 'admin']
+	},
+	'page GET /teacher/tasks/[taskId]/marking/[learnerId]': {
+		url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}`,
+		allow: ['teacher', 'admin']
+	},
 	...Object.fromEntries(
 		['release', 'reopen', 'bankAdd', 'bankRemove'].map((action) => [
 			`action ${action} /teacher/tasks/[taskId]/marking/[learnerId]`,
-			{ url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] as Who[] }
+			{
+				url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}`,
+				allow: ['teacher', 'admin'] as Who[]
+			}
 		])
 	),
-	'action rateTeam /student/tasks/[taskId]': { url: `/student/tasks/${PUBLISHED_TASK}`, allow: ['student'] },
+	'action rateTeam /student/tasks/[taskId]': {
+		url: `/student/tasks/${PUBLISHED_TASK}`,
+		allow: ['student']
+	},
 
 	// Peer review: the reviewer's own allocations only; the teacher's peer page; groups.
 	'page GET /student/reviews': { url: '/student/reviews', allow: STUDENTS },
-	'page GET /student/reviews/[allocationId]': { url: `/student/reviews/${STUDENT1_REVIEW}`, allow: ['student'] },
-	'action submit /student/reviews/[allocationId]': { url: `/student/reviews/${STUDENT1_REVIEW}`, allow: ['student'] },
+	'page GET /student/reviews/[allocationId]': {
+		url: `/student/reviews/${STUDENT1_REVIEW}`,
+		allow: ['student']
+	},
+	'action submit /student/reviews/[allocationId]': {
+		url: `/student/reviews/${STUDENT1_REVIEW}`,
+		allow: ['student']
+	},
 	'endpoint PUT /student/reviews/[allocationId]/save': {
 		url: `/student/reviews/${STUDENT1_REVIEW}/save`,
 		allow: ['student'],
 		body: { kind: 'criterion', criterionId: 999999, comment: 'matrix' }
 	},
-	'page GET /teacher/tasks/[taskId]/peers': { url: `/teacher/tasks/${PEER_TASK}/peers`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/tasks/[taskId]/peers': {
+		url: `/teacher/tasks/${PEER_TASK}/peers`,
+		allow: ['teacher', 'admin']
+	},
 	...Object.fromEntries(
 		['allocate', 'addPair', 'removePair', 'exclude', 'include'].map((action) => [
 			`action ${action} /teacher/tasks/[taskId]/peers`,
 			{ url: `/teacher/tasks/${PEER_TASK}/peers`, allow: ['teacher', 'admin'] as Who[] }
 		])
 	),
-	'page GET /teacher/tasks/[taskId]/groups': { url: `/teacher/tasks/${MATRIX_TASK}/groups`, allow: ['teacher', 'admin'] },
-	'action create /teacher/tasks/[taskId]/groups': { url: `/teacher/tasks/${MATRIX_TASK}/groups`, allow: ['teacher', 'admin'] },
-	'action delete /teacher/tasks/[taskId]/groups': { url: `/teacher/tasks/${MATRIX_TASK}/groups`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/tasks/[taskId]/groups': {
+		url: `/teacher/tasks/${MATRIX_TASK}/groups`,
+		allow: ['teacher', 'admin']
+	},
+	'action create /teacher/tasks/[taskId]/groups': {
+		url: `/teacher/tasks/${MATRIX_TASK}/groups`,
+		allow: ['teacher', 'admin']
+	},
+	'action delete /teacher/tasks/[taskId]/groups': {
+		url: `/teacher/tasks/${MATRIX_TASK}/groups`,
+		allow: ['teacher', 'admin']
+	},
 
 	// Moderation.
-	'page GET /teacher/tasks/[taskId]/moderation': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation`, allow: ['teacher', 'admin'] },
-	'action addMarker /teacher/tasks/[taskId]/moderation': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation`, allow: ['teacher', 'admin'] },
-	'page GET /teacher/tasks/[taskId]/moderation/[learnerId]': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] },
-	'action agree /teacher/tasks/[taskId]/moderation/[learnerId]': { url: `/teacher/tasks/${PUBLISHED_TASK}/moderation/${MARKED_LEARNER}`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/tasks/[taskId]/moderation': {
+		url: `/teacher/tasks/${PUBLISHED_TASK}/moderation`,
+		allow: ['teacher', 'admin']
+	},
+	'action addMarker /teacher/tasks/[taskId]/moderation': {
+		url: `/teacher/tasks/${PUBLISHED_TASK}/moderation`,
+		allow: ['teacher', 'admin']
+	},
+	'page GET /teacher/tasks/[taskId]/moderation/[learnerId]': {
+		url: `/teacher/tasks/${PUBLISHED_TASK}/moderation/${MARKED_LEARNER}`,
+		allow: ['teacher', 'admin']
+	},
+	'action agree /teacher/tasks/[taskId]/moderation/[learnerId]': {
+		url: `/teacher/tasks/${PUBLISHED_TASK}/moderation/${MARKED_LEARNER}`,
+		allow: ['teacher', 'admin']
+	},
 
 	// Live sessions: events endpoints are asked for one picture (?once) so the check does not wait on a stream.
 	'page GET /teacher/live/new': { url: '/teacher/live/new', allow: TEACHERS },
 	'action default /teacher/live/new': { url: '/teacher/live/new', allow: TEACHERS },
-	'page GET /teacher/live/[sessionId]': { url: `/teacher/live/${LIVE_SESSION}`, allow: ['teacher', 'admin'] },
+	'page GET /teacher/live/[sessionId]': {
+		url: `/teacher/live/${LIVE_SESSION}`,
+		allow: ['teacher', 'admin']
+	},
 	...Object.fromEntries(
-		['place', 'reveal', 'close'].map((action) => [`action ${action} /teacher/live/[sessionId]`, { url: `/teacher/live/${LIVE_SESSION}`, allow: ['teacher', 'admin'] as Who[] }])
+		['place', 'reveal', 'close'].map((action) => [
+			`action ${action} /teacher/live/[sessionId]`,
+			{ url: `/teacher/live/${LIVE_SESSION}`, allow: ['teacher', 'admin'] as Who[] }
+		])
 	),
-	'endpoint GET /teacher/live/[sessionId]/events': { url: `/teacher/live/${LIVE_SESSION}/events?once`, allow: ['teacher', 'admin'] },
+	'endpoint GET /teacher/live/[sessionId]/events': {
+		url: `/teacher/live/${LIVE_SESSION}/events?once`,
+		allow: ['teacher', 'admin']
+	},
 	'page GET /student/live': { url: '/student/live', allow: STUDENTS },
-	'page GET /student/live/[sessionId]': { url: `/student/live/${LIVE_SESSION}`, allow: ['student'] },
-	'endpoint PUT /student/live/[sessionId]/place': { url: `/student/live/${LIVE_SESSION}/place`, allow: ['student'], body: { value: 50 } },
-	'endpoint GET /student/live/[sessionId]/events': { url: `/student/live/${LIVE_SESSION}/events?once`, allow: ['student'] },
+	'page GET /student/live/[sessionId]': {
+		url: `/student/live/${LIVE_SESSION}`,
+		allow: ['student']
+	},
+	'endpoint PUT /student/live/[sessionId]/place': {
+		url: `/student/live/${LIVE_SESSION}/place`,
+		allow: ['student'],
+		body: { value: 50 }
+	},
+	'endpoint GET /student/live/[sessionId]/events': {
+		url: `/student/live/${LIVE_SESSION}/events?once`,
+		allow: ['student']
+	},
 
 	// Profiles and reports.
-	'page GET /profile/[learnerId]': { url: `/profile/${PROFILED_LEARNER}`, allow: LEARNER_AND_STAFF },
-	'page GET /profile/[learnerId]/report': { url: `/profile/${PROFILED_LEARNER}/report`, allow: LEARNER_AND_STAFF },
-	'endpoint GET /profile/[learnerId]/report.pdf': { url: `/profile/${PROFILED_LEARNER}/report.pdf`, allow: LEARNER_AND_STAFF },
+	'page GET /profile/[learnerId]': {
+		url: `/profile/${PROFILED_LEARNER}`,
+		allow: LEARNER_AND_STAFF
+	},
+	'page GET /profile/[learnerId]/report': {
+		url: `/profile/${PROFILED_LEARNER}/report`,
+		allow: LEARNER_AND_STAFF
+	},
+	'endpoint GET /profile/[learnerId]/report.pdf': {
+		url: `/profile/${PROFILED_LEARNER}/report.pdf`,
+		allow: LEARNER_AND_STAFF
+	},
 	'page GET /admin/reports': { url: '/admin/reports', allow: ADMINS },
 	'action batch /admin/reports': { url: '/admin/reports', allow: ADMINS },
-	'endpoint GET /admin/reports/fusion-skills.csv': { url: '/admin/reports/fusion-skills.csv?kind=summary', allow: ADMINS },
-	'endpoint GET /admin/reports/fusion-skills.json': { url: '/admin/reports/fusion-skills.json', allow: ADMINS },
-	'page GET /teacher/classes/[classId]/overview': { url: `/teacher/classes/${FIRST_CLASS}/overview`, allow: ['teacher', 'admin'] },
-	'action batch /teacher/classes/[classId]/overview': { url: `/teacher/classes/${FIRST_CLASS}/overview`, allow: ['teacher', 'admin'] },
+	'endpoint GET /admin/reports/fusion-skills.csv': {
+		url: '/admin/reports/fusion-skills.csv?kind=summary',
+		allow: ADMINS
+	},
+	'endpoint GET /admin/reports/fusion-skills.json': {
+		url: '/admin/reports/fusion-skills.json',
+		allow: ADMINS
+	},
+	'page GET /teacher/classes/[classId]/overview': {
+		url: `/teacher/classes/${FIRST_CLASS}/overview`,
+		allow: ['teacher', 'admin']
+	},
+	'action batch /teacher/classes/[classId]/overview': {
+		url: `/teacher/classes/${FIRST_CLASS}/overview`,
+		allow: ['teacher', 'admin']
+	},
 	'page GET /exports/[jobId]': { url: `/exports/${EXPORT_JOB}`, allow: ['teacher', 'admin'] },
-	'endpoint GET /exports/[jobId]/status': { url: `/exports/${EXPORT_JOB}/status`, allow: ['teacher', 'admin'] },
-	'endpoint GET /exports/[jobId]/download': { url: `/exports/${EXPORT_JOB}/download`, allow: ['teacher', 'admin'] },
+	'endpoint GET /exports/[jobId]/status': {
+		url: `/exports/${EXPORT_JOB}/status`,
+		allow: ['teacher', 'admin']
+	},
+	'endpoint GET /exports/[jobId]/download': {
+		url: `/exports/${EXPORT_JOB}/download`,
+		allow: ['teacher', 'admin']
+	},
 
 	// Badges: defined by admins, issued by teachers, requested by learners, verified by anyone.
 	'page GET /admin/badges': { url: '/admin/badges', allow: ADMINS },
@@ -195,16 +374,43 @@ export const MATRIX: Record<string, Entry> = {
 	'page GET /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'action request /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'action shareName /student/badges': { url: '/student/badges', allow: STUDENTS },
-	'page GET /badges/awards/[identifier]': { url: `/badges/awards/${SEEDED_AWARD}`, allow: EVERYONE },
-	'endpoint GET /badges/awards/[identifier]/credential.json': { url: `/badges/awards/${SEEDED_AWARD}/credential.json`, allow: EVERYONE },
-	'endpoint GET /badges/awards/[identifier]/ob2': { url: `/badges/awards/${SEEDED_AWARD}/ob2`, allow: EVERYONE },
-	'endpoint GET /badges/awards/[identifier]/baked.svg': { url: `/badges/awards/${SEEDED_AWARD}/baked.svg`, allow: EVERYONE },
-	'endpoint GET /badges/awards/[identifier]/baked.png': { url: `/badges/awards/${SEEDED_AWARD}/baked.png`, allow: EVERYONE },
-	'endpoint GET /badges/classes/[identifier]': { url: `/badges/classes/${NO_SUCH_BADGE}`, allow: EVERYONE },
-	'endpoint GET /badges/classes/[identifier]/image': { url: `/badges/classes/${NO_SUCH_BADGE}/image`, allow: EVERYONE },
-	'endpoint GET /badges/classes/[identifier]/ob2': { url: `/badges/classes/${NO_SUCH_BADGE}/ob2`, allow: EVERYONE },
+	'page GET /badges/awards/[identifier]': {
+		url: `/badges/awards/${SEEDED_AWARD}`,
+		allow: EVERYONE
+	},
+	'endpoint GET /badges/awards/[identifier]/credential.json': {
+		url: `/badges/awards/${SEEDED_AWARD}/credential.json`,
+		allow: EVERYONE
+	},
+	'endpoint GET /badges/awards/[identifier]/ob2': {
+		url: `/badges/awards/${SEEDED_AWARD}/ob2`,
+		allow: EVERYONE
+	},
+	'endpoint GET /badges/awards/[identifier]/baked.svg': {
+		url: `/badges/awards/${SEEDED_AWARD}/baked.svg`,
+		allow: EVERYONE
+	},
+	'endpoint GET /badges/awards/[identifier]/baked.png': {
+		url: `/badges/awards/${SEEDED_AWARD}/baked.png`,
+		allow: EVERYONE
+	},
+	'endpoint GET /badges/classes/[identifier]': {
+		url: `/badges/classes/${NO_SUCH_BADGE}`,
+		allow: EVERYONE
+	},
+	'endpoint GET /badges/classes/[identifier]/image': {
+		url: `/badges/classes/${NO_SUCH_BADGE}/image`,
+		allow: EVERYONE
+	},
+	'endpoint GET /badges/classes/[identifier]/ob2': {
+		url: `/badges/classes/${NO_SUCH_BADGE}/ob2`,
+		allow: EVERYONE
+	},
 	'endpoint GET /badges/issuers/[slug]': { url: '/badges/issuers/northbridge', allow: EVERYONE },
-	'endpoint GET /badges/issuers/[slug]/ob2': { url: '/badges/issuers/northbridge/ob2', allow: EVERYONE },
+	'endpoint GET /badges/issuers/[slug]/ob2': {
+		url: '/badges/issuers/northbridge/ob2',
+		allow: EVERYONE
+	},
 
 	'endpoint PUT /teacher/tasks/[taskId]/marking/[learnerId]/save': {
 		url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}/save`,
@@ -212,4 +418,3 @@ export const MATRIX: Record<string, Entry> = {
 		body: { kind: 'overall', text: 'Written by the authorisation matrix.' }
 	}
 };
-

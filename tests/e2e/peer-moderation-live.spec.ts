@@ -1,5 +1,13 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { demoName, demoUserId, expectAccessible, freshPage, signIn, storageFor, taskId } from './fixtures';
+import {
+	demoName,
+	demoUserId,
+	expectAccessible,
+	freshPage,
+	signIn,
+	storageFor,
+	taskId
+} from './fixtures';
 
 /** seed-extras: "Peer allocation" (random, 3 reviewers each, class 1 of 15); "Enterprise project" has marked work. */
 const RANDOM_PEER_TASK = taskId('Peer allocation');
@@ -7,26 +15,39 @@ const MARKED_TASK = taskId('Enterprise project');
 /** The learners-by-criteria table on the moderation page. */
 const MODERATION_MATRIX = { name: 'Learners by criteria: self, peer and teacher bands with gaps' };
 
-async function pageAs(browser: Browser, baseURL: string | undefined, username: string): Promise<Page> {
+async function pageAs(
+	browser: Browser,
+	baseURL: string | undefined,
+	username: string
+): Promise<Page> {
 	const page = await freshPage(browser, baseURL);
 	await signIn(page, username);
 	await expect(page).not.toHaveURL(/\/login/);
 	return page;
 }
 
-test('peer allocation gives everyone three reviewers, never themselves, and the reviewer sees no name or self-assessment', async ({ browser, baseURL }) => {
+test('peer allocation gives everyone three reviewers, never themselves, and the reviewer sees no name or self-assessment', async ({
+	browser,
+	baseURL
+}) => {
 	test.setTimeout(120_000);
-	const teacher = await (await browser.newContext({ baseURL, storageState: storageFor('teacher') })).newPage();
+	const teacher = await (
+		await browser.newContext({ baseURL, storageState: storageFor('teacher') })
+	).newPage();
 	await teacher.goto(`/teacher/tasks/${RANDOM_PEER_TASK}/peers`);
 	await teacher.getByRole('button', { name: 'Allocate reviewers' }).click();
 	await expect(teacher.getByRole('status')).toHaveText('Allocated 45 reviews.');
 	const pairs = teacher.getByRole('region', { name: /^Who reviews whom/ }).getByRole('table');
-	const rows = await pairs.getByRole('row').filter({ has: teacher.getByRole('cell') }).evaluateAll((trs) =>
-		trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((td) => td.textContent!.trim()))
-	);
+	const rows = await pairs
+		.getByRole('row')
+		.filter({ has: teacher.getByRole('cell') })
+		.evaluateAll((trs) =>
+			trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((td) => td.textContent!.trim()))
+		);
 	expect(rows).toHaveLength(45);
 	const byReviewee = new Map<string, string[]>();
-	for (const [reviewee, reviewer] of rows) byReviewee.set(reviewee!, [...(byReviewee.get(reviewee!) ?? []), reviewer!]);
+	for (const [reviewee, reviewer] of rows)
+		byReviewee.set(reviewee!, [...(byReviewee.get(reviewee!) ?? []), reviewer!]);
 	expect(byReviewee.size).toBe(15);
 	for (const [reviewee, reviewers] of byReviewee) {
 		expect(reviewers, `${reviewee}'s reviewers`).toHaveLength(3);
@@ -38,10 +59,14 @@ test('peer allocation gives everyone three reviewers, never themselves, and the 
 	// The first person student9 reviews writes a self-assessment with a recognisable reflection.
 	const reviewerName = demoName('student9');
 	const revieweeName = rows.find(([, reviewer]) => reviewer === reviewerName)![0]!;
-	const revieweeUsername = Array.from({ length: 15 }, (_, i) => `student${i + 1}`).find((u) => demoName(u) === revieweeName)!;
+	const revieweeUsername = Array.from({ length: 15 }, (_, i) => `student${i + 1}`).find(
+		(u) => demoName(u) === revieweeName
+	)!;
 	const reviewee = await pageAs(browser, baseURL, revieweeUsername);
 	const secret = 'SECRET-SELF-REFLECTION-7731';
-	const saved = await reviewee.request.put(`/student/tasks/${RANDOM_PEER_TASK}/save`, { data: { kind: 'reflection', text: secret } });
+	const saved = await reviewee.request.put(`/student/tasks/${RANDOM_PEER_TASK}/save`, {
+		data: { kind: 'reflection', text: secret }
+	});
 	expect(saved.status()).toBe(200);
 	await reviewee.goto(`/student/tasks/${RANDOM_PEER_TASK}`);
 	await reviewee.getByRole('slider').first().focus();
@@ -56,9 +81,13 @@ test('peer allocation gives everyone three reviewers, never themselves, and the 
 	const reviewerRows = rows.filter(([, r]) => r === reviewerName);
 	const index = reviewerRows.findIndex(([reviewee]) => reviewee === revieweeName);
 	await section.getByRole('link', { name: `Piece of work ${index + 1}` }).click();
-	await expect(reviewer.getByRole('heading', { level: 1, name: 'Peer review: Peer allocation' })).toBeVisible();
+	await expect(
+		reviewer.getByRole('heading', { level: 1, name: 'Peer review: Peer allocation' })
+	).toBeVisible();
 	const html = await reviewer.content();
-	const data = await (await reviewer.request.get(`${new URL(reviewer.url()).pathname}/__data.json`)).text();
+	const data = await (
+		await reviewer.request.get(`${new URL(reviewer.url()).pathname}/__data.json`)
+	).text();
 	// The page names its own reader in the header: a name part the two share (two O'Briens) is not a leak.
 	const ownNameParts = reviewerName.split(' ');
 	const revieweeOnlyParts = revieweeName.split(' ').filter((part) => !ownNameParts.includes(part));
@@ -88,12 +117,17 @@ test('peer allocation gives everyone three reviewers, never themselves, and the 
 
 test.describe('moderation', () => {
 	test.use({ storageState: storageFor('teacher') });
-	test('the matrix sorts by the largest self–teacher gap and flags gaps of more than one band', async ({ page }) => {
+	test('the matrix sorts by the largest self–teacher gap and flags gaps of more than one band', async ({
+		page
+	}) => {
 		await page.goto(`/teacher/tasks/${MARKED_TASK}/moderation`);
 		await page.getByLabel('Sort by').selectOption('selfGap');
 		await page.getByRole('button', { name: 'Apply' }).click();
 		await expect(page).toHaveURL(/sort=selfGap/);
-		const learnerRows = page.getByRole('table', MODERATION_MATRIX).getByRole('row').filter({ has: page.getByRole('rowheader') });
+		const learnerRows = page
+			.getByRole('table', MODERATION_MATRIX)
+			.getByRole('row')
+			.filter({ has: page.getByRole('rowheader') });
 		const firstRow = learnerRows.first();
 		await expect(firstRow.getByRole('rowheader')).toHaveText(demoName('student3'));
 		await expect(firstRow.getByText('⚑ large gap')).toHaveCount(2);
@@ -111,20 +145,31 @@ test.describe('moderation', () => {
 		await c11.getByLabel('Agreed band').selectOption({ label: 'Secure (middle of the band)' });
 		await c11.getByLabel('How it was agreed').fill('Second marking meeting');
 		await c11.getByRole('button', { name: /Save/ }).click();
-		await expect(page.getByRole('status')).toHaveText('Agreed grade recorded: it is now the learner’s result.');
-		await expect(page.getByRole('region', { name: /C1\.1/ }).getByText(/✓ Agreed: Secure/)).toBeVisible();
+		await expect(page.getByRole('status')).toHaveText(
+			'Agreed grade recorded: it is now the learner’s result.'
+		);
+		await expect(
+			page.getByRole('region', { name: /C1\.1/ }).getByText(/✓ Agreed: Secure/)
+		).toBeVisible();
 		await expectAccessible(page);
 	});
 });
 
-test('a live session updates the projector when a learner moves a slider, then reveals the teacher’s placement', async ({ browser, baseURL }) => {
+test('a live session updates the projector when a learner moves a slider, then reveals the teacher’s placement', async ({
+	browser,
+	baseURL
+}) => {
 	test.setTimeout(120_000);
-	const projector = await (await browser.newContext({ baseURL, storageState: storageFor('teacher') })).newPage();
+	const projector = await (
+		await browser.newContext({ baseURL, storageState: storageFor('teacher') })
+	).newPage();
 	await projector.goto(`/teacher/live/new?task=${taskId('Assessment journey')}`);
 	await projector.getByLabel('Exemplar title').fill('Live exemplar pitch');
 	await projector.getByLabel(/The exemplar/).fill('A two-minute pitch for a recycling app.');
 	await projector.getByRole('button', { name: 'Start the session' }).click();
-	await expect(projector.getByRole('heading', { level: 1, name: 'Live exemplar pitch' })).toBeVisible();
+	await expect(
+		projector.getByRole('heading', { level: 1, name: 'Live exemplar pitch' })
+	).toBeVisible();
 	await expect(projector.getByTestId('connection')).toHaveText('updating live');
 	await expect(projector.getByTestId('placed-count')).toHaveText('(0 placed)');
 
@@ -137,7 +182,9 @@ test('a live session updates the projector when a learner moves a slider, then r
 
 	// No reload: the projector hears about it over server-sent events.
 	await expect(projector.getByTestId('placed-count')).toHaveText('(1 placed)');
-	const bands = projector.getByRole('region', { name: /^Where the class placed it/ }).getByRole('listitem');
+	const bands = projector
+		.getByRole('region', { name: /^Where the class placed it/ })
+		.getByRole('listitem');
 	// Each band reads "label, count": the count is the item's only number.
 	await expect(bands.filter({ hasText: 'Excelling' }).getByText(/^\d+$/)).toHaveText('1');
 	await expectAccessible(projector);

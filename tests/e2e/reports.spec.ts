@@ -30,14 +30,23 @@ async function pdfText(bytes: Buffer): Promise<string> {
 test.describe('a teacher', () => {
 	test.use({ storageState: storageFor('teacher') });
 
-	test('sees a learner’s Fusion Skills profile and downloads the PDF learning report with all 12 skills', async ({ page }) => {
+	test('sees a learner’s Fusion Skills profile and downloads the PDF learning report with all 12 skills', async ({
+		page
+	}) => {
 		const learnerId = demoUserId('student2'); // self-assessed, marked and released on the Enterprise project (seed-extras)
 		await page.goto(`/profile/${learnerId}`);
-		await expect(page.getByRole('heading', { level: 1 })).toHaveText(`${demoName('student2')}: Fusion Skills profile`);
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+			`${demoName('student2')}: Fusion Skills profile`
+		);
 		const skills = page.getByRole('region', { name: 'Fusion Skills' });
-		for (const skill of FUSION_SKILLS) await expect(skills.getByRole('rowheader', { name: new RegExp(skill) })).toBeVisible();
+		for (const skill of FUSION_SKILLS)
+			await expect(skills.getByRole('rowheader', { name: new RegExp(skill) })).toBeVisible();
 		await expect(skills.getByText('No evidence yet').first()).toBeVisible();
-		await expect(page.getByRole('region', { name: /How well/ }).getByRole('rowheader', { name: 'Enterprise project' })).toBeVisible();
+		await expect(
+			page
+				.getByRole('region', { name: /How well/ })
+				.getByRole('rowheader', { name: 'Enterprise project' })
+		).toBeVisible();
 		await expectAccessible(page);
 
 		const response = await page.request.get(`/profile/${learnerId}/report.pdf`);
@@ -49,12 +58,18 @@ test.describe('a teacher', () => {
 		expect(text).toContain('Enterprise project');
 
 		await page.goto(`/profile/${learnerId}/report`);
-		await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Learning report: ${demoName('student2')}`);
-		await expect(page.getByRole('region', { name: 'Enterprise project' })).toContainText('A strong range of ideas');
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+			`Learning report: ${demoName('student2')}`
+		);
+		await expect(page.getByRole('region', { name: 'Enterprise project' })).toContainText(
+			'A strong range of ideas'
+		);
 		await expectAccessible(page);
 	});
 
-	test('exports the class’s reports in the background with progress, one PDF per learner', async ({ page }) => {
+	test('exports the class’s reports in the background with progress, one PDF per learner', async ({
+		page
+	}) => {
 		test.setTimeout(180_000);
 		await page.goto(`/teacher/classes/${DEMO_CLASS.first.id}/overview`);
 		await expectAccessible(page);
@@ -64,7 +79,9 @@ test.describe('a teacher', () => {
 		const download = page.getByRole('link', { name: /download the zip \(15 PDFs\)/ });
 		await expect(download).toBeVisible({ timeout: 60_000 });
 		await expectAccessible(page);
-		const zip = unzipSync(new Uint8Array(await (await page.request.get((await download.getAttribute('href'))!)).body()));
+		const zip = unzipSync(
+			new Uint8Array(await (await page.request.get((await download.getAttribute('href'))!)).body())
+		);
 		const names = Object.keys(zip);
 		expect(names).toHaveLength(15);
 		expect(names.every((n) => n.endsWith('.pdf'))).toBe(true);
@@ -79,18 +96,30 @@ test.describe('a school admin', () => {
 		await page.goto('/admin/reports');
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText('School Fusion Skills report');
 		await expectAccessible(page);
-		await page.getByRole('combobox', { name: 'Class', exact: true }).selectOption({ label: DEMO_CLASS.first.name });
+		await page
+			.getByRole('combobox', { name: 'Class', exact: true })
+			.selectOption({ label: DEMO_CLASS.first.name });
 		await page.getByRole('button', { name: 'Apply' }).click();
 		await expect(page).toHaveURL(new RegExp(`class=${DEMO_CLASS.first.id}(&|$)`));
 		const byClass = page.getByRole('region', { name: 'By class' });
 		await expect(byClass.getByRole('rowheader')).toHaveText([DEMO_CLASS.first.name]);
 
-		const csv = await (await page.request.get(`/admin/reports/fusion-skills.csv?class=${DEMO_CLASS.first.id}&kind=learners`)).text();
+		const csv = await (
+			await page.request.get(
+				`/admin/reports/fusion-skills.csv?class=${DEMO_CLASS.first.id}&kind=learners`
+			)
+		).text();
 		const lines = csv.trim().split('\r\n');
-		expect(lines[0]).toBe('learner_id,username,name,year_group,classes,skill_code,skill,level,level_words,evidence_count,task_count');
+		expect(lines[0]).toBe(
+			'learner_id,username,name,year_group,classes,skill_code,skill,level,level_words,evidence_count,task_count'
+		);
 		expect(lines).toHaveLength(1 + 15 * 12);
-		const summary = await (await page.request.get('/admin/reports/fusion-skills.csv?kind=summary')).text();
-		expect(summary.split('\r\n')[0]).toBe('grouping,group,learners,skill_code,skill,mean_level,level_words,learners_with_evidence');
+		const summary = await (
+			await page.request.get('/admin/reports/fusion-skills.csv?kind=summary')
+		).text();
+		expect(summary.split('\r\n')[0]).toBe(
+			'grouping,group,learners,skill_code,skill,mean_level,level_words,learners_with_evidence'
+		);
 		const json = await (await page.request.get('/admin/reports/fusion-skills.json')).json();
 		expect(json.skills).toHaveLength(12);
 		expect(json.byYear.length).toBeGreaterThan(0);

@@ -19,7 +19,9 @@ export function discoverRoutes(dir = ROUTES_DIR): DiscoveredRoute[] {
 	if (existsSync(join(dir, '+page.svelte'))) found.push({ id: routeId, kind: 'page', name: 'GET' });
 	const endpoint = join(dir, '+server.ts');
 	if (existsSync(endpoint)) {
-		for (const match of readFileSync(endpoint, 'utf8').matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) {
+		for (const match of readFileSync(endpoint, 'utf8').matchAll(
+			/export const (GET|POST|PUT|PATCH|DELETE)\b/g
+		)) {
 			found.push({ id: routeId, kind: 'endpoint', name: match[1]! });
 		}
 	}
@@ -28,7 +30,8 @@ export function discoverRoutes(dir = ROUTES_DIR): DiscoveredRoute[] {
 		const source = readFileSync(pageServer, 'utf8');
 		const block = source.split(/export const actions[^=]*=\s*{/)[1];
 		if (block) {
-			for (const match of block.matchAll(/^\t(\w+):\s*(?:async\b|\(|\w+\()/gm)) found.push({ id: routeId, kind: 'action', name: match[1]! });
+			for (const match of block.matchAll(/^\t(\w+):\s*(?:async\b|\(|\w+\()/gm))
+				found.push({ id: routeId, kind: 'action', name: match[1]! });
 		}
 	}
 	for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -1,13 +1,23 @@
 import { test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { DEMO_CLASS, demoUserId, liveSessionId, peerReviewId, signIn, storageFor, taskId, type Persona } from './fixtures';
+import {
+	DEMO_CLASS,
+	demoUserId,
+	liveSessionId,
+	peerReviewId,
+	signIn,
+	storageFor,
+	taskId,
+	type Persona
+} from './fixtures';
 
 /**
  * Screenshots of the main screens, for people reviewing a change to look at.
  * They go to test-results/screenshots; `UPDATE_SCREENSHOTS=1 npx playwright test screenshots`
  * refreshes the committed copies in docs/screenshots.
  */
-const OUT = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots';
+const OUT =
+	process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots';
 mkdirSync(OUT, { recursive: true });
 
 interface Shot {
@@ -30,7 +40,11 @@ const SHOTS: Shot[] = [
 	{ name: 'student-home', persona: 'student', path: '/student' },
 	{ name: 'admin-crosswalk', persona: 'admin', path: '/admin/frameworks/crosswalk' },
 	// The assessment screens, on the Enterprise project.
-	{ name: 'student-assessment-released', persona: { username: 'student2' }, path: `/student/tasks/${ENTERPRISE}` },
+	{
+		name: 'student-assessment-released',
+		persona: { username: 'student2' },
+		path: `/student/tasks/${ENTERPRISE}`
+	},
 	{
 		name: 'student-assessment-phone',
 		persona: { username: 'student7' },
@@ -43,28 +57,72 @@ const SHOTS: Shot[] = [
 			await page.keyboard.press('End');
 			await page.keyboard.press('PageDown');
 			await page.getByText('All changes saved.').waitFor();
-			await page.getByRole('heading', { name: 'Presenting your work aloud' }).evaluate((h) => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 120));
+			await page
+				.getByRole('heading', { name: 'Presenting your work aloud' })
+				.evaluate((h) => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 120));
 		}
 	},
-	{ name: 'teacher-marking', persona: 'teacher', path: `/teacher/tasks/${ENTERPRISE}/marking/${demoUserId('student2')}` },
-	{ name: 'teacher-marking-list', persona: 'teacher', path: `/teacher/tasks/${ENTERPRISE}/marking` },
-	{ name: 'teacher-moderation', persona: 'teacher', path: `/teacher/tasks/${ENTERPRISE}/moderation?sort=selfGap`, prepare: async (page) => void (await page.getByRole('figure').getByRole('img').first().waitFor()) },
-	{ name: 'teacher-peer-review', persona: 'teacher', path: `/teacher/tasks/${taskId('Peer review practice')}/peers` },
-	{ name: 'student-peer-review', persona: 'student', path: `/student/reviews/${peerReviewId('Peer review practice', 'student1', 'student2')}` },
-	{ name: 'teacher-live-projector', persona: 'teacher', path: `/teacher/live/${liveSessionId('Matrix exemplar')}` },
-	{ name: 'learner-profile', persona: 'teacher', path: `/profile/${demoUserId('student2')}`, prepare: async (page) => void (await page.getByRole('img', { name: /^Radar of the 12 Fusion Skills/ }).waitFor()) },
+	{
+		name: 'teacher-marking',
+		persona: 'teacher',
+		path: `/teacher/tasks/${ENTERPRISE}/marking/${demoUserId('student2')}`
+	},
+	{
+		name: 'teacher-marking-list',
+		persona: 'teacher',
+		path: `/teacher/tasks/${ENTERPRISE}/marking`
+	},
+	{
+		name: 'teacher-moderation',
+		persona: 'teacher',
+		path: `/teacher/tasks/${ENTERPRISE}/moderation?sort=selfGap`,
+		prepare: async (page) =>
+			void (await page.getByRole('figure').getByRole('img').first().waitFor())
+	},
+	{
+		name: 'teacher-peer-review',
+		persona: 'teacher',
+		path: `/teacher/tasks/${taskId('Peer review practice')}/peers`
+	},
+	{
+		name: 'student-peer-review',
+		persona: 'student',
+		path: `/student/reviews/${peerReviewId('Peer review practice', 'student1', 'student2')}`
+	},
+	{
+		name: 'teacher-live-projector',
+		persona: 'teacher',
+		path: `/teacher/live/${liveSessionId('Matrix exemplar')}`
+	},
+	{
+		name: 'learner-profile',
+		persona: 'teacher',
+		path: `/profile/${demoUserId('student2')}`,
+		prepare: async (page) =>
+			void (await page.getByRole('img', { name: /^Radar of the 12 Fusion Skills/ }).waitFor())
+	},
 	{ name: 'learner-report', persona: 'teacher', path: `/profile/${demoUserId('student2')}/report` },
 	{ name: 'admin-school-report', persona: 'admin', path: '/admin/reports' },
 	{ name: 'teacher-badges', persona: 'teacher', path: '/teacher/badges' },
-	{ name: 'public-badge', persona: 'student', path: '/badges/awards/00000000-0000-4000-8000-0000000b0001' },
-	{ name: 'admin-learner-privacy', persona: 'admin', path: `/admin/people/${demoUserId('student27')}`, prepare: async (page) => void (await page.getByText('Erase this learner').click()) }
+	{
+		name: 'public-badge',
+		persona: 'student',
+		path: '/badges/awards/00000000-0000-4000-8000-0000000b0001'
+	},
+	{
+		name: 'admin-learner-privacy',
+		persona: 'admin',
+		path: `/admin/people/${demoUserId('student27')}`,
+		prepare: async (page) => void (await page.getByText('Erase this learner').click())
+	}
 ];
 
 for (const shot of SHOTS) {
 	test(`screenshot: ${shot.name}`, async ({ browser, baseURL }) => {
 		const context = await browser.newContext({
 			baseURL,
-			storageState: typeof shot.persona === 'string' ? storageFor(shot.persona) : { cookies: [], origins: [] },
+			storageState:
+				typeof shot.persona === 'string' ? storageFor(shot.persona) : { cookies: [], origins: [] },
 			viewport: { width: shot.width ?? 1280, height: 900 }
 		});
 		const page = await context.newPage();

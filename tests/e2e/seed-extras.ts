@@ -1,12 +1,21 @@
 // Test-only data beside the demo school: a second school, so tests can prove schools are sealed off.
 import { openDatabase } from '../../src/lib/server/db/connection';
 import { migrateToLatest } from '../../src/lib/server/db/migrate';
-import { DEMO_PASSWORD, insertSchool, planSchool, schoolOfSize, seedDemoSchool } from '../../src/lib/server/db/seed';
+import {
+	DEMO_PASSWORD,
+	insertSchool,
+	planSchool,
+	schoolOfSize,
+	seedDemoSchool
+} from '../../src/lib/server/db/seed';
 import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
 import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
 import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
-import { saveSelfAssessment, submitSelfAssessment } from '../../src/lib/server/assessment/self-assessment';
+import {
+	saveSelfAssessment,
+	submitSelfAssessment
+} from '../../src/lib/server/assessment/self-assessment';
 import { releaseGrades, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
 import { addEvidence, uploadsDirectory } from '../../src/lib/server/assessment/evidence';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,74 +37,174 @@ export const SEEDED_AWARD = '00000000-0000-4000-8000-0000000b0001';
 const db = openDatabase(process.env.DATABASE_PATH!);
 await migrateToLatest(db);
 await seedDemoSchool(db);
-const other = planSchool({ ...schoolOfSize(12, 1, 7), schoolName: 'Riverside School', slug: 'riverside' });
+const other = planSchool({
+	...schoolOfSize(12, 1, 7),
+	schoolName: 'Riverside School',
+	slug: 'riverside'
+});
 const rename = (u: string) => OTHER_SCHOOL_PREFIX + u;
 other.people = other.people.map((p) => ({ ...p, username: rename(p.username) }));
-other.classes = other.classes.map((c) => ({ ...c, name: `Riverside ${c.name}`, teachers: c.teachers.map(rename), learners: c.learners.map(rename) }));
+other.classes = other.classes.map((c) => ({
+	...c,
+	name: `Riverside ${c.name}`,
+	teachers: c.teachers.map(rename),
+	learners: c.learners.map(rename)
+}));
 await insertSchool(db, other, DEMO_PASSWORD);
 
 // Tests find these fixtures by title (tests/e2e/fixtures.ts), never by id.
 // Two tasks in the teacher's class: one published with three criteria, one a draft the authorisation matrix may change.
-const teacher = await db.selectFrom('users').innerJoin('memberships', 'memberships.user_id', 'users.id').select(['users.id', 'memberships.school_id']).where('username', '=', 'teacher').executeTakeFirstOrThrow();
+const teacher = await db
+	.selectFrom('users')
+	.innerJoin('memberships', 'memberships.user_id', 'users.id')
+	.select(['users.id', 'memberships.school_id'])
+	.where('username', '=', 'teacher')
+	.executeTakeFirstOrThrow();
 const asTeacher = await sessionUser(db, 'teacher');
 const [teacherClass] = await listTeacherClasses(db, teacher.id);
 const classId = teacherClass!.id;
-const scale = (await listScales(db, teacher.school_id)).find((s) => s.name.startsWith('School scale'))!;
-const settingsInput = (title: string) => ({ title, brief: 'Plan, make and present a product for a real client.', scaleId: scale.id, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on' });
+const scale = (await listScales(db, teacher.school_id)).find((s) =>
+	s.name.startsWith('School scale')
+)!;
+const settingsInput = (title: string) => ({
+	title,
+	brief: 'Plan, make and present a product for a real client.',
+	scaleId: scale.id,
+	selfMarkerVisibility: 'always',
+	selfRequiredBeforeRelease: 'on'
+});
 const settings = (title: string) => taskSettingsSchema.parse(settingsInput(title));
 const published = await createTask(db, asTeacher, classId, settings('Enterprise project'));
 const bank = await listBank(db, teacher.school_id);
-for (const code of ['C1.1', 'P1.1', 'I1.1']) await addTaskCriterion(db, asTeacher, published, bank.find((c) => c.code === code)!.id);
+for (const code of ['C1.1', 'P1.1', 'I1.1'])
+	await addTaskCriterion(db, asTeacher, published, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, published, 'published');
 await createTask(db, asTeacher, classId, settings('Matrix scratch task'));
 
 // A clean task for the assessment journey test (tests/e2e/assessment.spec.ts).
 const journey = await createTask(db, asTeacher, classId, settings('Assessment journey'));
-for (const code of ['C1.1', 'R3.2']) await addTaskCriterion(db, asTeacher, journey, bank.find((c) => c.code === code)!.id);
+for (const code of ['C1.1', 'R3.2'])
+	await addTaskCriterion(db, asTeacher, journey, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, journey, 'published');
 
 // Work on the Enterprise project, so marking and released views have something to show (and screenshots are real):
 // student2 self-assessed, was marked and released; student3 self-assessed and waits; student1 has a file.
 const criteria = await taskCriteria(db, published);
 const student2 = await sessionUser(db, 'student2');
-const placements: [number, string][] = [[72, 'I spoke clearly and used my slides, but I read some parts.'], [55, 'I planned the first week well, then rushed.'], [85, 'We had lots of ideas and picked the best one with the client.']];
+const placements: [number, string][] = [
+	[72, 'I spoke clearly and used my slides, but I read some parts.'],
+	[55, 'I planned the first week well, then rushed.'],
+	[85, 'We had lots of ideas and picked the best one with the client.']
+];
 for (const [i, c] of criteria.entries()) {
-	await saveSelfAssessment(db, student2, published, { kind: 'criterion', criterionId: c.criterionId, value: placements[i]![0], comment: placements[i]![1] });
+	await saveSelfAssessment(db, student2, published, {
+		kind: 'criterion',
+		criterionId: c.criterionId,
+		value: placements[i]![0],
+		comment: placements[i]![1]
+	});
 }
-await saveSelfAssessment(db, student2, published, { kind: 'reflection', text: 'I am proud of our prototype. Next time I will plan the last week better.' });
-await addEvidence(db, student2, published, { kind: 'link', title: 'Our pitch slides', url: 'https://example.org/pitch-slides' });
-await addEvidence(db, student2, published, { kind: 'text', title: 'Client feedback', body: 'The client said the app idea was useful and easy to understand.' });
+await saveSelfAssessment(db, student2, published, {
+	kind: 'reflection',
+	text: 'I am proud of our prototype. Next time I will plan the last week better.'
+});
+await addEvidence(db, student2, published, {
+	kind: 'link',
+	title: 'Our pitch slides',
+	url: 'https://example.org/pitch-slides'
+});
+await addEvidence(db, student2, published, {
+	kind: 'text',
+	title: 'Client feedback',
+	body: 'The client said the app idea was useful and easy to understand.'
+});
 await submitSelfAssessment(db, student2, published);
-const grades: [number, string][] = [[50, 'Good structure; practise so you can look up from your notes.'], [58, 'Your plan was realistic; keep it updated when things slip.'], [70, 'A strong range of ideas, well tested with the client.']];
+const grades: [number, string][] = [
+	[50, 'Good structure; practise so you can look up from your notes.'],
+	[58, 'Your plan was realistic; keep it updated when things slip.'],
+	[70, 'A strong range of ideas, well tested with the client.']
+];
 for (const [i, c] of criteria.entries()) {
-	await saveTeacherGrade(db, asTeacher, published, student2.id, { kind: 'criterion', criterionId: c.criterionId, value: grades[i]![0], comment: grades[i]![1] });
+	await saveTeacherGrade(db, asTeacher, published, student2.id, {
+		kind: 'criterion',
+		criterionId: c.criterionId,
+		value: grades[i]![0],
+		comment: grades[i]![1]
+	});
 }
-await saveTeacherGrade(db, asTeacher, published, student2.id, { kind: 'overall', text: 'A thoughtful project. Work on your delivery next.' });
+await saveTeacherGrade(db, asTeacher, published, student2.id, {
+	kind: 'overall',
+	text: 'A thoughtful project. Work on your delivery next.'
+});
 await releaseGrades(db, asTeacher, published, student2.id);
 
 const student3 = await sessionUser(db, 'student3');
-for (const [i, c] of criteria.entries()) await saveSelfAssessment(db, student3, published, { kind: 'criterion', criterionId: c.criterionId, value: [40, 66, 61][i]! });
+for (const [i, c] of criteria.entries())
+	await saveSelfAssessment(db, student3, published, {
+		kind: 'criterion',
+		criterionId: c.criterionId,
+		value: [40, 66, 61][i]!
+	});
 await submitSelfAssessment(db, student3, published);
 // Marked far from student3's own view (two and three bands), so moderation has gaps to flag.
-for (const [i, c] of criteria.entries()) await saveTeacherGrade(db, asTeacher, published, student3.id, { kind: 'criterion', criterionId: c.criterionId, value: [85, 10, 61][i]! });
+for (const [i, c] of criteria.entries())
+	await saveTeacherGrade(db, asTeacher, published, student3.id, {
+		kind: 'criterion',
+		criterionId: c.criterionId,
+		value: [85, 10, 61][i]!
+	});
 
 const student1 = await sessionUser(db, 'student1');
-const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
-await addEvidence(db, student1, published, { kind: 'file', title: 'Sketch of the app', file: new File([png], 'sketch.png', { type: 'image/png' }) });
+const png = Buffer.from(
+	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+	'base64'
+);
+await addEvidence(db, student1, published, {
+	kind: 'file',
+	title: 'Sketch of the app',
+	file: new File([png], 'sketch.png', { type: 'image/png' })
+});
 
 // Peer review by hand, where student1 reviews student2's work (for the matrix).
-const peerTask = await createTask(db, asTeacher, classId, taskSettingsSchema.parse({ ...settingsInput('Peer review practice'), peerEnabled: 'on', peerAllocation: 'manual' }));
-for (const code of ['C1.1', 'R3.2']) await addTaskCriterion(db, asTeacher, peerTask, bank.find((c) => c.code === code)!.id);
+const peerTask = await createTask(
+	db,
+	asTeacher,
+	classId,
+	taskSettingsSchema.parse({
+		...settingsInput('Peer review practice'),
+		peerEnabled: 'on',
+		peerAllocation: 'manual'
+	})
+);
+for (const code of ['C1.1', 'R3.2'])
+	await addTaskCriterion(db, asTeacher, peerTask, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, peerTask, 'published');
 await addPeerPair(db, asTeacher, peerTask, student1.id, student2.id);
 
 // Random peer allocation of 3 reviewers each, left for tests/e2e/peer-moderation-live.spec.ts to allocate.
-const randomPeerTask = await createTask(db, asTeacher, classId, taskSettingsSchema.parse({ ...settingsInput('Peer allocation'), peerEnabled: 'on', peerAllocation: 'random', peerReviewersPerLearner: '3' }));
-for (const code of ['C1.1', 'P1.1']) await addTaskCriterion(db, asTeacher, randomPeerTask, bank.find((c) => c.code === code)!.id);
+const randomPeerTask = await createTask(
+	db,
+	asTeacher,
+	classId,
+	taskSettingsSchema.parse({
+		...settingsInput('Peer allocation'),
+		peerEnabled: 'on',
+		peerAllocation: 'random',
+		peerReviewersPerLearner: '3'
+	})
+);
+for (const code of ['C1.1', 'P1.1'])
+	await addTaskCriterion(db, asTeacher, randomPeerTask, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, randomPeerTask, 'published');
 
 // A live session in the teacher's class, for the authorisation matrix (which may reveal or close it).
-await startLiveSession(db, asTeacher, { classId, taskId: published, criterionId: criteria[0]!.criterionId, exemplarTitle: 'Matrix exemplar', exemplarBody: 'An exemplar.' });
+await startLiveSession(db, asTeacher, {
+	classId,
+	taskId: published,
+	criterionId: criteria[0]!.criterionId,
+	exemplarTitle: 'Matrix exemplar',
+	exemplarBody: 'An exemplar.'
+});
 
 // A badge issued to student2 (award identifier fixed below, for the matrix's public routes).
 const asAdmin = await sessionUser(db, 'admin');
@@ -107,15 +216,40 @@ const presenter = await createBadge(db, asAdmin, {
 	rule: { kind: 'capri', target: 'C', minBand: 2, minTasks: 1 },
 	alignmentItemIds: [(await capriTree(db)).find((c) => c.code === 'C')!.id]
 });
-const awardIdentifier = await issueBadge(db, asTeacher, presenter, student2.id, process.env.ORIGIN || 'http://localhost:4173');
-await db.updateTable('badge_awards').set({ identifier: SEEDED_AWARD }).where('identifier', '=', awardIdentifier).execute();
+const awardIdentifier = await issueBadge(
+	db,
+	asTeacher,
+	presenter,
+	student2.id,
+	process.env.ORIGIN || 'http://localhost:4173'
+);
+await db
+	.updateTable('badge_awards')
+	.set({ identifier: SEEDED_AWARD })
+	.where('identifier', '=', awardIdentifier)
+	.execute();
 
 // A finished export of the teacher's (for the matrix): a real job row and its zip.
 const exportsDir = join(uploadsDirectory(), 'exports');
 mkdirSync(exportsDir, { recursive: true });
-writeFileSync(join(exportsDir, `${EXPORT_JOB_ID}.zip`), zipSync({ 'readme.txt': new TextEncoder().encode('Seeded export') }));
+writeFileSync(
+	join(exportsDir, `${EXPORT_JOB_ID}.zip`),
+	zipSync({ 'readme.txt': new TextEncoder().encode('Seeded export') })
+);
 await db
 	.insertInto('export_jobs')
-	.values({ id: EXPORT_JOB_ID, school_id: teacher.school_id, requested_by: teacher.id, kind: 'learner_reports_zip', params_json: JSON.stringify({ classId }), state: 'done', progress: 1, total: 1, file_path: join(exportsDir, `${EXPORT_JOB_ID}.zip`), created_at: new Date().toISOString(), finished_at: new Date().toISOString() })
+	.values({
+		id: EXPORT_JOB_ID,
+		school_id: teacher.school_id,
+		requested_by: teacher.id,
+		kind: 'learner_reports_zip',
+		params_json: JSON.stringify({ classId }),
+		state: 'done',
+		progress: 1,
+		total: 1,
+		file_path: join(exportsDir, `${EXPORT_JOB_ID}.zip`),
+		created_at: new Date().toISOString(),
+		finished_at: new Date().toISOString()
+	})
 	.execute();
 await db.destroy();

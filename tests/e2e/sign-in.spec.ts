@@ -2,7 +2,9 @@ import { expect, test } from '@playwright/test';
 import { DEMO_CLASS, expectAccessible, signIn } from './fixtures';
 
 test.describe('signing in and out', () => {
-	test('a teacher lands on a dashboard listing their classes, and can sign out', async ({ page }) => {
+	test('a teacher lands on a dashboard listing their classes, and can sign out', async ({
+		page
+	}) => {
 		await signIn(page, 'teacher');
 		await expect(page).toHaveURL(/\/teacher$/);
 		await expect(page.getByRole('heading', { name: 'Your classes' })).toBeVisible();
@@ -66,7 +68,9 @@ test('GET /healthz answers ok and checks the database', async ({ request }) => {
 	expect(await response.json()).toEqual({ status: 'ok' });
 });
 
-test('every page is served with a hash-based CSP and the other security headers', async ({ request }) => {
+test('every page is served with a hash-based CSP and the other security headers', async ({
+	request
+}) => {
 	const response = await request.get('/login');
 	const headers = response.headers();
 	const csp = headers['content-security-policy'] ?? '';

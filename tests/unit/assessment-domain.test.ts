@@ -1,17 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { bandValueText, bandsInWords, describeSelfGap } from '../../src/lib/domain/feedback';
 import { gradesVisibleToLearner, teacherResult } from '../../src/lib/domain/results';
-import { isSafeEvidenceLink, judgeUpload, MAX_EVIDENCE_BYTES, safeFileName } from '../../src/lib/domain/evidence';
+import {
+	isSafeEvidenceLink,
+	judgeUpload,
+	MAX_EVIDENCE_BYTES,
+	safeFileName
+} from '../../src/lib/domain/evidence';
 import { DEFAULT_SCHOOL_SCALE } from '../../src/lib/domain/scales';
 
 const bands = DEFAULT_SCHOOL_SCALE.bands;
 
 describe('gap feedback in bands', () => {
 	it('says how far and which way, in words', () => {
-		expect(describeSelfGap(bands, 70, 50)).toEqual({ bands: 1, sentence: 'You placed yourself one band above your teacher.' });
-		expect(describeSelfGap(bands, 10, 85)).toEqual({ bands: -4, sentence: 'You placed yourself four bands below your teacher.' });
-		expect(describeSelfGap(bands, 61, 79.9).sentence).toBe('You and your teacher placed this in the same band.');
-		expect(describeSelfGap(bands, 60, 59.9, 'your peers').sentence).toBe('You placed yourself one band above your peers.');
+		expect(describeSelfGap(bands, 70, 50)).toEqual({
+			bands: 1,
+			sentence: 'You placed yourself one band above your teacher.'
+		});
+		expect(describeSelfGap(bands, 10, 85)).toEqual({
+			bands: -4,
+			sentence: 'You placed yourself four bands below your teacher.'
+		});
+		expect(describeSelfGap(bands, 61, 79.9).sentence).toBe(
+			'You and your teacher placed this in the same band.'
+		);
+		expect(describeSelfGap(bands, 60, 59.9, 'your peers').sentence).toBe(
+			'You placed yourself one band above your peers.'
+		);
 	});
 	it('names bands for screen readers, including the unplaced slider', () => {
 		expect(bandValueText(bands, null)).toBe('Not placed yet');
@@ -26,26 +41,72 @@ describe('the teacher result a learner sees', () => {
 		expect(teacherResult([], null)).toBeNull();
 		expect(teacherResult([null], null)).toBeNull();
 		expect(teacherResult([55], null)).toEqual({ value: 55, source: 'marker', markerCount: 1 });
-		expect(teacherResult([50, 61], null)).toEqual({ value: 55.5, source: 'markers_mean', markerCount: 2 });
+		expect(teacherResult([50, 61], null)).toEqual({
+			value: 55.5,
+			source: 'markers_mean',
+			markerCount: 2
+		});
 		expect(teacherResult([50, 61], 70)).toEqual({ value: 70, source: 'agreed', markerCount: 2 });
 	});
 	it('is hidden until released, and until the learner has self-assessed when the task asks for that', () => {
-		expect(gradesVisibleToLearner({ releasedAt: null, selfSubmitted: true, selfRequiredBeforeRelease: false })).toBe(false);
-		expect(gradesVisibleToLearner({ releasedAt: 'x', selfSubmitted: false, selfRequiredBeforeRelease: true })).toBe(false);
-		expect(gradesVisibleToLearner({ releasedAt: 'x', selfSubmitted: false, selfRequiredBeforeRelease: false })).toBe(true);
-		expect(gradesVisibleToLearner({ releasedAt: 'x', selfSubmitted: true, selfRequiredBeforeRelease: true })).toBe(true);
+		expect(
+			gradesVisibleToLearner({
+				releasedAt: null,
+				selfSubmitted: true,
+				selfRequiredBeforeRelease: false
+			})
+		).toBe(false);
+		expect(
+			gradesVisibleToLearner({
+				releasedAt: 'x',
+				selfSubmitted: false,
+				selfRequiredBeforeRelease: true
+			})
+		).toBe(false);
+		expect(
+			gradesVisibleToLearner({
+				releasedAt: 'x',
+				selfSubmitted: false,
+				selfRequiredBeforeRelease: false
+			})
+		).toBe(true);
+		expect(
+			gradesVisibleToLearner({
+				releasedAt: 'x',
+				selfSubmitted: true,
+				selfRequiredBeforeRelease: true
+			})
+		).toBe(true);
 	});
 });
 
 describe('evidence uploads', () => {
 	it('decides by the sniffed type and the size, with a message for each refusal', () => {
-		expect(judgeUpload({ size: 100, sniffedMime: 'image/png' })).toEqual({ ok: true, mime: 'image/png', inline: true });
-		expect(judgeUpload({ size: 100, sniffedMime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' })).toMatchObject({ ok: true, inline: false });
-		expect(judgeUpload({ size: 100, sniffedMime: undefined })).toMatchObject({ ok: false, message: expect.stringContaining('cannot be uploaded') });
+		expect(judgeUpload({ size: 100, sniffedMime: 'image/png' })).toEqual({
+			ok: true,
+			mime: 'image/png',
+			inline: true
+		});
+		expect(
+			judgeUpload({
+				size: 100,
+				sniffedMime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+			})
+		).toMatchObject({ ok: true, inline: false });
+		expect(judgeUpload({ size: 100, sniffedMime: undefined })).toMatchObject({
+			ok: false,
+			message: expect.stringContaining('cannot be uploaded')
+		});
 		expect(judgeUpload({ size: 100, sniffedMime: 'image/svg+xml' })).toMatchObject({ ok: false });
 		expect(judgeUpload({ size: 100, sniffedMime: 'text/html' })).toMatchObject({ ok: false });
-		expect(judgeUpload({ size: MAX_EVIDENCE_BYTES + 1, sniffedMime: 'image/png' })).toMatchObject({ ok: false, message: expect.stringContaining('10 MB') });
-		expect(judgeUpload({ size: 0, sniffedMime: 'image/png' })).toMatchObject({ ok: false, message: 'That file is empty.' });
+		expect(judgeUpload({ size: MAX_EVIDENCE_BYTES + 1, sniffedMime: 'image/png' })).toMatchObject({
+			ok: false,
+			message: expect.stringContaining('10 MB')
+		});
+		expect(judgeUpload({ size: 0, sniffedMime: 'image/png' })).toMatchObject({
+			ok: false,
+			message: 'That file is empty.'
+		});
 	});
 	it('cleans file names and accepts only web links', () => {
 		expect(safeFileName('C:\\Users\\amy\\poster "final".png')).toBe('poster final.png');
@@ -61,7 +122,11 @@ describe('evidence uploads', () => {
 describe('CSV exports', async () => {
 	const { neutraliseFormula, toCsv } = await import('../../src/lib/server/reports/csv');
 	it('neutralises spreadsheet formulas and quotes as CSV needs', () => {
-		expect(['=1+1', '+44', '-3', '@SUM(A1)', '\tx', 'plain', 12, null].map(neutraliseFormula)).toEqual(["'=1+1", "'+44", "'-3", "'@SUM(A1)", "'\tx", 'plain', '12', '']);
-		expect(toCsv(['a', 'b'], [['=HYPERLINK("x")', 'O\'Brien, Farah']])).toBe('a,b\r\n"\'=HYPERLINK(""x"")","O\'Brien, Farah"\r\n');
+		expect(
+			['=1+1', '+44', '-3', '@SUM(A1)', '\tx', 'plain', 12, null].map(neutraliseFormula)
+		).toEqual(["'=1+1", "'+44", "'-3", "'@SUM(A1)", "'\tx", 'plain', '12', '']);
+		expect(toCsv(['a', 'b'], [['=HYPERLINK("x")', "O'Brien, Farah"]])).toBe(
+			'a,b\r\n"\'=HYPERLINK(""x"")","O\'Brien, Farah"\r\n'
+		);
 	});
 });

@@ -5,8 +5,18 @@ import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
 import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
 import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
-import { learnerAssessmentView, saveSelfAssessment, submitSelfAssessment } from '../../src/lib/server/assessment/self-assessment';
-import { gradeHistory, markingList, releaseGrades, reopenSelfAssessment, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
+import {
+	learnerAssessmentView,
+	saveSelfAssessment,
+	submitSelfAssessment
+} from '../../src/lib/server/assessment/self-assessment';
+import {
+	gradeHistory,
+	markingList,
+	releaseGrades,
+	reopenSelfAssessment,
+	saveTeacherGrade
+} from '../../src/lib/server/assessment/marking';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { demoDatabase, sessionUser, userId } from './helpers';
 import { GroupCommit } from '../../src/lib/server/db/group-commit';
@@ -22,21 +32,42 @@ beforeEach(async () => {
 	({ db, schoolId } = await demoDatabase());
 	teacher = await sessionUser(db, 'teacher');
 	learner = await sessionUser(db, 'student1');
-	const scaleId = (await listScales(db, schoolId)).find((s) => s.name.startsWith('School scale'))!.id;
-	taskId = await createTask(db, teacher, 1, taskSettingsSchema.parse({ title: 'Pitch', brief: '', scaleId, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on' }));
+	const scaleId = (await listScales(db, schoolId)).find((s) =>
+		s.name.startsWith('School scale')
+	)!.id;
+	taskId = await createTask(
+		db,
+		teacher,
+		1,
+		taskSettingsSchema.parse({
+			title: 'Pitch',
+			brief: '',
+			scaleId,
+			selfMarkerVisibility: 'always',
+			selfRequiredBeforeRelease: 'on'
+		})
+	);
 	const bank = await listBank(db, schoolId);
-	for (const code of ['C1.1', 'R3.2']) await addTaskCriterion(db, teacher, taskId, bank.find((c) => c.code === code)!.id);
+	for (const code of ['C1.1', 'R3.2'])
+		await addTaskCriterion(db, teacher, taskId, bank.find((c) => c.code === code)!.id);
 	await setTaskState(db, teacher, taskId, 'published');
 	criteria = await taskCriteria(db, taskId);
 });
 afterEach(async () => db.destroy());
 
-const place = (who: SessionUser, criterionId: number, value: number) => saveSelfAssessment(db, who, taskId, { kind: 'criterion', criterionId, value });
+const place = (who: SessionUser, criterionId: number, value: number) =>
+	saveSelfAssessment(db, who, taskId, { kind: 'criterion', criterionId, value });
 
 describe('self-assessment', () => {
 	it('autosaves values and reflections, bumping the revision on each save', async () => {
 		expect(await place(learner, criteria[0]!.criterionId, 70)).toEqual({ revision: 1 });
-		expect(await saveSelfAssessment(db, learner, taskId, { kind: 'criterion', criterionId: criteria[0]!.criterionId, comment: 'I kept eye contact.' })).toEqual({ revision: 2 });
+		expect(
+			await saveSelfAssessment(db, learner, taskId, {
+				kind: 'criterion',
+				criterionId: criteria[0]!.criterionId,
+				comment: 'I kept eye contact.'
+			})
+		).toEqual({ revision: 2 });
 		await saveSelfAssessment(db, learner, taskId, { kind: 'reflection', text: 'Proud of it.' });
 		const view = await learnerAssessmentView(db, learner, taskId);
 		expect(view.selfState).toBe('in_progress');
@@ -46,10 +77,27 @@ describe('self-assessment', () => {
 
 	it('refuses a learner of another class, a criterion outside the task, and a draft task', async () => {
 		const outsider = await sessionUser(db, 'student16');
-		await expect(place(outsider, criteria[0]!.criterionId, 50)).rejects.toMatchObject({ status: 404 });
-		await expect(place(learner, 99999, 50)).rejects.toMatchObject({ status: 400, message: 'That criterion is not part of this task.' });
-		const draft = await createTask(db, teacher, 1, taskSettingsSchema.parse({ title: 'Draft', brief: '', scaleId: 1, selfMarkerVisibility: 'always' }));
-		await expect(saveSelfAssessment(db, learner, draft, { kind: 'reflection', text: 'x' })).rejects.toMatchObject({ status: 404 });
+		await expect(place(outsider, criteria[0]!.criterionId, 50)).rejects.toMatchObject({
+			status: 404
+		});
+		await expect(place(learner, 99999, 50)).rejects.toMatchObject({
+			status: 400,
+			message: 'That criterion is not part of this task.'
+		});
+		const draft = await createTask(
+			db,
+			teacher,
+			1,
+			taskSettingsSchema.parse({
+				title: 'Draft',
+				brief: '',
+				scaleId: 1,
+				selfMarkerVisibility: 'always'
+			})
+		);
+		await expect(
+			saveSelfAssessment(db, learner, draft, { kind: 'reflection', text: 'x' })
+		).rejects.toMatchObject({ status: 404 });
 		expect(await db.selectFrom('assessments').selectAll().execute()).toEqual([]);
 	});
 
@@ -58,8 +106,14 @@ describe('self-assessment', () => {
 		await expect(submitSelfAssessment(db, learner, taskId)).rejects.toThrow(/Still to do: R3\.2/);
 		await place(learner, criteria[1]!.criterionId, 45);
 		await submitSelfAssessment(db, learner, taskId);
-		await expect(place(learner, criteria[1]!.criterionId, 90)).rejects.toMatchObject({ status: 409 });
-		const stored = await db.selectFrom('assessments').select('value').where('criterion_id', '=', criteria[1]!.criterionId).executeTakeFirstOrThrow();
+		await expect(place(learner, criteria[1]!.criterionId, 90)).rejects.toMatchObject({
+			status: 409
+		});
+		const stored = await db
+			.selectFrom('assessments')
+			.select('value')
+			.where('criterion_id', '=', criteria[1]!.criterionId)
+			.executeTakeFirstOrThrow();
 		expect(stored.value).toBe(45);
 		await reopenSelfAssessment(db, teacher, taskId, learner.id);
 		await place(learner, criteria[1]!.criterionId, 90);
@@ -68,11 +122,20 @@ describe('self-assessment', () => {
 
 describe('autosave under load', () => {
 	it('a class saving at once is answered save by save, each with its own revision', async () => {
-		const classmates = await Promise.all(['student2', 'student3', 'student4', 'student5'].map((username) => sessionUser(db, username)));
+		const classmates = await Promise.all(
+			['student2', 'student3', 'student4', 'student5'].map((username) => sessionUser(db, username))
+		);
 		for (const who of classmates) await place(who, criteria[0]!.criterionId, 10); // first touch: the slower path
-		const answers = await Promise.all(classmates.map((who, i) => place(who, criteria[0]!.criterionId, 60 + i)));
+		const answers = await Promise.all(
+			classmates.map((who, i) => place(who, criteria[0]!.criterionId, 60 + i))
+		);
 		expect(answers).toEqual(classmates.map(() => ({ revision: 2 })));
-		const stored = await db.selectFrom('assessments').select(['assessor_id', 'value']).where('role', '=', 'self').orderBy('assessor_id').execute();
+		const stored = await db
+			.selectFrom('assessments')
+			.select(['assessor_id', 'value'])
+			.where('role', '=', 'self')
+			.orderBy('assessor_id')
+			.execute();
 		expect(stored.map((r) => r.value)).toEqual([60, 61, 62, 63]);
 	});
 
@@ -90,18 +153,34 @@ describe('autosave under load', () => {
 		expect(seen.size).toBe(1);
 		const outcomes = await Promise.allSettled([write('d'), write('bad'), write('e')]);
 		expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-		expect((await db.selectFrom('tasks').select('title').where('id', '=', taskId).executeTakeFirstOrThrow()).title).toBe('e');
+		expect(
+			(
+				await db
+					.selectFrom('tasks')
+					.select('title')
+					.where('id', '=', taskId)
+					.executeTakeFirstOrThrow()
+			).title
+		).toBe('e');
 	});
 
 	it('the one-statement path keeps every rule once a judgement exists: archived task, submitted work', async () => {
 		await place(learner, criteria[0]!.criterionId, 30);
 		await setTaskState(db, teacher, taskId, 'archived');
-		await expect(place(learner, criteria[0]!.criterionId, 80)).rejects.toMatchObject({ status: 404 });
+		await expect(place(learner, criteria[0]!.criterionId, 80)).rejects.toMatchObject({
+			status: 404
+		});
 		await setTaskState(db, teacher, taskId, 'published');
 		await place(learner, criteria[1]!.criterionId, 40);
 		await submitSelfAssessment(db, learner, taskId);
-		await expect(place(learner, criteria[0]!.criterionId, 80)).rejects.toMatchObject({ status: 409 });
-		const stored = await db.selectFrom('assessments').select('value').where('criterion_id', '=', criteria[0]!.criterionId).executeTakeFirstOrThrow();
+		await expect(place(learner, criteria[0]!.criterionId, 80)).rejects.toMatchObject({
+			status: 409
+		});
+		const stored = await db
+			.selectFrom('assessments')
+			.select('value')
+			.where('criterion_id', '=', criteria[0]!.criterionId)
+			.executeTakeFirstOrThrow();
 		expect(stored.value).toBe(30);
 	});
 });
@@ -113,27 +192,52 @@ describe('marking and release', () => {
 		await submitSelfAssessment(db, learner, taskId);
 	}
 	const grade = (criterionId: number, value: number, reason?: string) =>
-		saveTeacherGrade(db, teacher, taskId, learner.id, { kind: 'criterion', criterionId, value, reason });
+		saveTeacherGrade(db, teacher, taskId, learner.id, {
+			kind: 'criterion',
+			criterionId,
+			value,
+			reason
+		});
 
 	it('only a teacher of the class may grade, and only learners of the class', async () => {
 		const otherTeacher = await sessionUser(db, 'teacher2');
-		await expect(saveTeacherGrade(db, otherTeacher, taskId, learner.id, { kind: 'criterion', criterionId: criteria[0]!.criterionId, value: 50 })).rejects.toMatchObject({ status: 403 });
-		await expect(saveTeacherGrade(db, teacher, taskId, await userId(db, 'student16'), { kind: 'overall', text: 'x' })).rejects.toMatchObject({ status: 404 });
+		await expect(
+			saveTeacherGrade(db, otherTeacher, taskId, learner.id, {
+				kind: 'criterion',
+				criterionId: criteria[0]!.criterionId,
+				value: 50
+			})
+		).rejects.toMatchObject({ status: 403 });
+		await expect(
+			saveTeacherGrade(db, teacher, taskId, await userId(db, 'student16'), {
+				kind: 'overall',
+				text: 'x'
+			})
+		).rejects.toMatchObject({ status: 404 });
 	});
 
 	it('keeps teacher grades from the learner until released, and releases only the fully graded', async () => {
 		await selfAssessAndSubmit();
 		await grade(criteria[0]!.criterionId, 50);
 		expect((await learnerAssessmentView(db, learner, taskId)).criteria[0]!.teacher).toBeNull();
-		await expect(releaseGrades(db, teacher, taskId, learner.id)).rejects.toThrow('Grade all 2 criteria before releasing (1 done).');
+		await expect(releaseGrades(db, teacher, taskId, learner.id)).rejects.toThrow(
+			'Grade all 2 criteria before releasing (1 done).'
+		);
 		expect(await releaseGrades(db, teacher, taskId, 'all')).toEqual({ released: 0, notReady: 15 });
 		await grade(criteria[1]!.criterionId, 45);
 		expect(await releaseGrades(db, teacher, taskId, 'all')).toEqual({ released: 1, notReady: 14 });
 		const view = await learnerAssessmentView(db, learner, taskId);
-		expect(view.criteria[0]!.teacher).toMatchObject({ value: 50, gap: { bands: 1, sentence: 'You placed yourself one band above your teacher.' } });
+		expect(view.criteria[0]!.teacher).toMatchObject({
+			value: 50,
+			gap: { bands: 1, sentence: 'You placed yourself one band above your teacher.' }
+		});
 		expect(view.criteria[1]!.teacher!.gap!.bands).toBe(0);
 		const list = await markingList(db, teacher, taskId);
-		expect(list.learners.find((l) => l.id === learner.id)).toMatchObject({ status: 'released', selfPlaced: 2, teacherGraded: 2 });
+		expect(list.learners.find((l) => l.id === learner.id)).toMatchObject({
+			status: 'released',
+			selfPlaced: 2,
+			teacherGraded: 2
+		});
 	});
 
 	it('holds released grades back until the learner self-assesses, when the task asks for that', async () => {

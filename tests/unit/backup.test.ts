@@ -11,7 +11,9 @@ import { DEMO_PASSWORD, DEMO_SCHOOL, insertSchool, planSchool } from '../../src/
 function tableSums(path: string): Record<string, string> {
 	const db = new Database(path, { readonly: true });
 	const sums: Record<string, string> = {};
-	for (const { name } of db.prepare(`select name from sqlite_master where type = 'table' order by name`).all() as { name: string }[]) {
+	for (const { name } of db
+		.prepare(`select name from sqlite_master where type = 'table' order by name`)
+		.all() as { name: string }[]) {
 		sums[name] = JSON.stringify(db.prepare(`select * from "${name}" order by rowid`).all());
 	}
 	db.close();
@@ -29,7 +31,10 @@ describe('npm run backup', () => {
 		writeFileSync(join(dir, 'uploads', 'abc123'), 'evidence bytes');
 		// The app keeps its connection open while the backup runs.
 		const target = join(dir, 'backup.db');
-		execFileSync('npx', ['tsx', 'scripts/backup.ts', target], { env: { ...process.env, DATABASE_PATH: source }, stdio: 'pipe' });
+		execFileSync('npx', ['tsx', 'scripts/backup.ts', target], {
+			env: { ...process.env, DATABASE_PATH: source },
+			stdio: 'pipe'
+		});
 		await db.updateTable('schools').set({ name: 'Changed after the backup' }).execute();
 		await db.destroy();
 
@@ -38,7 +43,8 @@ describe('npm run backup', () => {
 		expect(JSON.parse(restored.users!)).toHaveLength(planSchool(DEMO_SCHOOL).people.length);
 		expect(restored.schools).not.toContain('Changed after the backup');
 		const live = tableSums(source);
-		for (const table of Object.keys(live)) if (table !== 'schools') expect(restored[table], table).toBe(live[table]);
+		for (const table of Object.keys(live))
+			if (table !== 'schools') expect(restored[table], table).toBe(live[table]);
 		expect(readdirSync(`${target}.uploads`)).toEqual(['abc123']);
 	}, 60_000);
 });

@@ -9,10 +9,19 @@ import { listScales } from '../../src/lib/server/scales/scales';
 import { fusionSkills } from '../../src/lib/server/frameworks/frameworks';
 import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
 import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
-import { saveSelfAssessment, submitSelfAssessment } from '../../src/lib/server/assessment/self-assessment';
+import {
+	saveSelfAssessment,
+	submitSelfAssessment
+} from '../../src/lib/server/assessment/self-assessment';
 import { releaseGrades, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
 import { createBadge } from '../../src/lib/server/badges/badges';
-import { badgeWorkbench, issueBadge, publicAward, requestBadge, revokeAward } from '../../src/lib/server/badges/awards';
+import {
+	badgeWorkbench,
+	issueBadge,
+	publicAward,
+	requestBadge,
+	revokeAward
+} from '../../src/lib/server/badges/awards';
 import { publishedKeys } from '../../src/lib/server/badges/keys';
 import { verifySignedCredential } from '../../src/lib/server/badges/signing';
 import { bakePng, bakeSvg, readBakedPng } from '../../src/lib/server/badges/baking';
@@ -27,7 +36,15 @@ type SignedCredential = Record<string, unknown> & {
 	evidence: unknown[];
 };
 
-const OB3_SCHEMA = JSON.parse(readFileSync(new URL('../fixtures/standards/openbadges/v3/achievementcredential.schema.json', import.meta.url), 'utf8'));
+const OB3_SCHEMA = JSON.parse(
+	readFileSync(
+		new URL(
+			'../fixtures/standards/openbadges/v3/achievementcredential.schema.json',
+			import.meta.url
+		),
+		'utf8'
+	)
+);
 
 let db: DB;
 let schoolId: number;
@@ -38,16 +55,42 @@ let oralId: number;
 
 beforeEach(async () => {
 	({ db, schoolId } = await demoDatabase());
-	[teacher, admin, learner] = [await sessionUser(db, 'teacher'), await sessionUser(db, 'admin'), await sessionUser(db, 'student1')];
+	[teacher, admin, learner] = [
+		await sessionUser(db, 'teacher'),
+		await sessionUser(db, 'admin'),
+		await sessionUser(db, 'student1')
+	];
 	oralId = (await fusionSkills(db)).find((s) => s.code === 'FS-01')!.id;
-	const scaleId = (await listScales(db, schoolId)).find((s) => s.name.startsWith('School scale'))!.id;
-	const taskId = await createTask(db, teacher, 1, taskSettingsSchema.parse({ title: 'Pitch', brief: '', scaleId, selfMarkerVisibility: 'always' }));
-	await addTaskCriterion(db, teacher, taskId, (await listBank(db, schoolId)).find((c) => c.code === 'C1.1')!.id);
+	const scaleId = (await listScales(db, schoolId)).find((s) =>
+		s.name.startsWith('School scale')
+	)!.id;
+	const taskId = await createTask(
+		db,
+		teacher,
+		1,
+		taskSettingsSchema.parse({ title: 'Pitch', brief: '', scaleId, selfMarkerVisibility: 'always' })
+	);
+	await addTaskCriterion(
+		db,
+		teacher,
+		taskId,
+		(await listBank(db, schoolId)).find((c) => c.code === 'C1.1')!.id
+	);
 	await setTaskState(db, teacher, taskId, 'published');
 	const [c] = await taskCriteria(db, taskId);
-	await saveSelfAssessment(db, learner, taskId, { kind: 'criterion', criterionId: c!.criterionId, value: 70, comment: 'I spoke to the whole year group.' });
+	await saveSelfAssessment(db, learner, taskId, {
+		kind: 'criterion',
+		criterionId: c!.criterionId,
+		value: 70,
+		comment: 'I spoke to the whole year group.'
+	});
 	await submitSelfAssessment(db, learner, taskId);
-	await saveTeacherGrade(db, teacher, taskId, learner.id, { kind: 'criterion', criterionId: c!.criterionId, value: 72, comment: 'Confident and clear.' });
+	await saveTeacherGrade(db, teacher, taskId, learner.id, {
+		kind: 'criterion',
+		criterionId: c!.criterionId,
+		value: 72,
+		comment: 'Confident and clear.'
+	});
 	await releaseGrades(db, teacher, taskId, learner.id);
 });
 afterEach(async () => db.destroy());
@@ -56,7 +99,8 @@ async function presenterBadge() {
 	return createBadge(db, admin, {
 		name: 'Confident presenter',
 		description: 'Presents work clearly to an audience.',
-		criteriaNarrative: 'Present a piece of work to an audience and be judged Secure or above by your teacher.',
+		criteriaNarrative:
+			'Present a piece of work to an audience and be judged Secure or above by your teacher.',
 		layer: 'demonstrate',
 		rule: { kind: 'skill', target: oralId, minBand: 3, minTasks: 1 },
 		alignmentItemIds: [oralId]
@@ -77,8 +121,16 @@ describe('Open Badges', () => {
 		addFormats(ajv);
 		const validate = ajv.compile(OB3_SCHEMA);
 		expect(validate(credential), JSON.stringify(validate.errors)).toBe(true);
-		expect(credential.proof[0]).toMatchObject({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofPurpose: 'assertionMethod' });
-		expect(credential.credentialSubject.achievement.alignment[0]).toMatchObject({ targetCode: 'FS-01', targetType: 'CFItem', targetName: expect.stringMatching(/^Oral communication/) });
+		expect(credential.proof[0]).toMatchObject({
+			type: 'DataIntegrityProof',
+			cryptosuite: 'eddsa-rdfc-2022',
+			proofPurpose: 'assertionMethod'
+		});
+		expect(credential.credentialSubject.achievement.alignment[0]).toMatchObject({
+			targetCode: 'FS-01',
+			targetType: 'CFItem',
+			targetName: expect.stringMatching(/^Oral communication/)
+		});
 		expect(JSON.stringify(credential.evidence)).toContain('I spoke to the whole year group.');
 		expect(JSON.stringify(credential.evidence)).toContain('Confident and clear.');
 
@@ -98,21 +150,34 @@ describe('Open Badges', () => {
 	it('lets a learner ask for a badge the rule does not yet give, and refuses outsiders', async () => {
 		const badgeId = await presenterBadge();
 		const other = await sessionUser(db, 'student2');
-		await expect(issueBadge(db, teacher, badgeId, other.id, ORIGIN)).rejects.toThrow(/does not meet/);
+		await expect(issueBadge(db, teacher, badgeId, other.id, ORIGIN)).rejects.toThrow(
+			/does not meet/
+		);
 		await requestBadge(db, other, badgeId, 'I presented at the open evening.');
 		await expect(requestBadge(db, other, badgeId, 'again')).rejects.toMatchObject({ status: 409 });
-		expect((await badgeWorkbench(db, teacher)).requests.map((r) => r.learnerId)).toEqual([other.id]);
+		expect((await badgeWorkbench(db, teacher)).requests.map((r) => r.learnerId)).toEqual([
+			other.id
+		]);
 		const identifier = await issueBadge(db, teacher, badgeId, other.id, ORIGIN);
-		expect(JSON.stringify((await publicAward(db, identifier, ORIGIN))!.credential)).toContain('open evening');
-		await expect(issueBadge(db, await sessionUser(db, 'teacher2'), badgeId, learner.id, ORIGIN)).rejects.toMatchObject({ status: 403 });
+		expect(JSON.stringify((await publicAward(db, identifier, ORIGIN))!.credential)).toContain(
+			'open evening'
+		);
+		await expect(
+			issueBadge(db, await sessionUser(db, 'teacher2'), badgeId, learner.id, ORIGIN)
+		).rejects.toMatchObject({ status: 403 });
 	});
 
 	it('bakes the credential into PNG and SVG images', () => {
-		const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+		const png = Buffer.from(
+			'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+			'base64'
+		);
 		const baked = bakePng(png, 'openbadgecredential', '{"a":"é"}');
 		expect(readBakedPng(baked, 'openbadgecredential')).toBe('{"a":"é"}');
 		expect(baked.toString('latin1').endsWith('IEND\xaeB`\x82')).toBe(true);
-		expect(bakeSvg('<svg xmlns="http://www.w3.org/2000/svg"><title>x</title></svg>', '{"x":"<&>"}')).toBe(
+		expect(
+			bakeSvg('<svg xmlns="http://www.w3.org/2000/svg"><title>x</title></svg>', '{"x":"<&>"}')
+		).toBe(
 			'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><openbadges:credential>{"x":"&lt;&amp;&gt;"}</openbadges:credential><title>x</title></svg>'
 		);
 	});

@@ -12,22 +12,42 @@ describe('compiledOnce', () => {
 		let builds = 0;
 		const usernameOf = compiledOnce<'id' | 'active', { username: string }>((base, slot) => {
 			builds++;
-			return base.selectFrom('users').select('username').where('id', '=', slot<number>('id')).where('active', '=', slot<0 | 1>('active'));
+			return base
+				.selectFrom('users')
+				.select('username')
+				.where('id', '=', slot<number>('id'))
+				.where('active', '=', slot<0 | 1>('active'));
 		});
-		const ids = await db.selectFrom('users').select(['id', 'username']).orderBy('id').limit(3).execute();
-		for (const { id, username } of ids) expect(await usernameOf(db, { id, active: 1 })).toEqual([{ username }]);
+		const ids = await db
+			.selectFrom('users')
+			.select(['id', 'username'])
+			.orderBy('id')
+			.limit(3)
+			.execute();
+		for (const { id, username } of ids)
+			expect(await usernameOf(db, { id, active: 1 })).toEqual([{ username }]);
 		expect(await usernameOf(db, { id: ids[0]!.id, active: 0 })).toEqual([]);
 		expect(builds).toBe(1);
 	});
 
 	it('runs inside a transaction handed to it', async () => {
-		const rename = compiledOnce<'title' | 'id', never>((base, slot) => base.updateTable('schools').set({ name: slot<string>('title') }).where('id', '=', slot<number>('id')));
+		const rename = compiledOnce<'title' | 'id', never>((base, slot) =>
+			base
+				.updateTable('schools')
+				.set({ name: slot<string>('title') })
+				.where('id', '=', slot<number>('id'))
+		);
 		await db.transaction().execute((trx) => rename(trx, { title: 'Renamed Academy', id: 1 }));
-		expect((await db.selectFrom('schools').select('name').where('id', '=', 1).executeTakeFirstOrThrow()).name).toBe('Renamed Academy');
+		expect(
+			(await db.selectFrom('schools').select('name').where('id', '=', 1).executeTakeFirstOrThrow())
+				.name
+		).toBe('Renamed Academy');
 	});
 
 	it('shows every run to the database’s plugins, so a compiled write to users still empties the session cache', async () => {
-		const deactivate = compiledOnce<'id', never>((base, slot) => base.updateTable('users').set({ active: 0 }).where('id', '=', slot<number>('id')));
+		const deactivate = compiledOnce<'id', never>((base, slot) =>
+			base.updateTable('users').set({ active: 0 }).where('id', '=', slot<number>('id'))
+		);
 		const cache = sessionCacheOf<string>(db)!;
 		for (const id of [1, 2]) {
 			cache.store('some-session', 'someone', cache.epoch, Date.now());

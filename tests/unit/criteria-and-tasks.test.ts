@@ -1,10 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
-import { copyCriterion, createCriterion, getCriterion, listBank, updateCriterion } from '../../src/lib/server/criteria/criteria';
+import {
+	copyCriterion,
+	createCriterion,
+	getCriterion,
+	listBank,
+	updateCriterion
+} from '../../src/lib/server/criteria/criteria';
 import { STARTER_BANK } from '../../src/lib/server/criteria/starter-bank';
 import { capriTree, fusionSkills } from '../../src/lib/server/frameworks/frameworks';
 import { listScales } from '../../src/lib/server/scales/scales';
-import { createTask, listLearnerTasks, setTaskState, updateTaskSettings } from '../../src/lib/server/tasks/tasks';
+import {
+	createTask,
+	listLearnerTasks,
+	setTaskState,
+	updateTaskSettings
+} from '../../src/lib/server/tasks/tasks';
 import {
 	addTaskCriterion,
 	moveTaskCriterion,
@@ -23,7 +34,14 @@ beforeEach(async () => ({ db, schoolId } = await demoDatabase()));
 afterEach(async () => db.destroy());
 
 const settings = (scaleId: number, extra: Record<string, unknown> = {}) =>
-	taskSettingsSchema.parse({ title: 'Design a bird feeder', brief: 'Make it **sturdy**.', scaleId, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on', ...extra });
+	taskSettingsSchema.parse({
+		title: 'Design a bird feeder',
+		brief: 'Make it **sturdy**.',
+		scaleId,
+		selfMarkerVisibility: 'always',
+		selfRequiredBeforeRelease: 'on',
+		...extra
+	});
 
 async function schoolScaleId() {
 	return (await listScales(db, schoolId)).find((s) => s.name.startsWith('School scale'))!.id;
@@ -33,8 +51,22 @@ async function schoolScaleId() {
 async function assess(taskId: number, criterionId: number, learner = 'student1') {
 	const learnerId = await userId(db, learner);
 	const now = new Date().toISOString();
-	const { id } = await db.insertInto('submissions').values({ task_id: taskId, learner_id: learnerId, self_state: 'in_progress', updated_at: now }).returning('id').executeTakeFirstOrThrow();
-	await db.insertInto('assessments').values({ submission_id: id, criterion_id: criterionId, assessor_id: learnerId, role: 'self', value: 50, updated_at: now }).execute();
+	const { id } = await db
+		.insertInto('submissions')
+		.values({ task_id: taskId, learner_id: learnerId, self_state: 'in_progress', updated_at: now })
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	await db
+		.insertInto('assessments')
+		.values({
+			submission_id: id,
+			criterion_id: criterionId,
+			assessor_id: learnerId,
+			role: 'self',
+			value: 50,
+			updated_at: now
+		})
+		.execute();
 }
 
 describe('criteria bank', () => {
@@ -45,16 +77,29 @@ describe('criteria bank', () => {
 		expect(new Set(bank.map((c) => c.categoryCode))).toEqual(new Set(['C', 'A', 'P', 'R', 'I']));
 		expect(new Set(bank.flatMap((c) => c.skills.map((s) => s.code))).size).toBe(12);
 		expect(bank.map((c) => c.code)).toContain('C1.2');
-		expect(bank.every((c) => /^[CAPRI]\d\.\d+$/.test(c.code) && c.code.startsWith(c.subCategoryCode + '.'))).toBe(true);
+		expect(
+			bank.every(
+				(c) => /^[CAPRI]\d\.\d+$/.test(c.code) && c.code.startsWith(c.subCategoryCode + '.')
+			)
+		).toBe(true);
 	});
 
 	it('filters by CAPRI category, Fusion Skill and text', async () => {
-		expect((await listBank(db, schoolId, { capri: 'R' })).every((c) => c.categoryCode === 'R')).toBe(true);
+		expect(
+			(await listBank(db, schoolId, { capri: 'R' })).every((c) => c.categoryCode === 'R')
+		).toBe(true);
 		const resilience = (await fusionSkills(db)).find((s) => s.code === 'FS-10')!;
 		const resilient = await listBank(db, schoolId, { fusionItemId: resilience.id });
-		expect(resilient.map((c) => c.title)).toEqual(expect.arrayContaining(['Keeping going when it gets hard', 'Experimenting and taking creative risks']));
+		expect(resilient.map((c) => c.title)).toEqual(
+			expect.arrayContaining([
+				'Keeping going when it gets hard',
+				'Experimenting and taking creative risks'
+			])
+		);
 		expect(resilient.every((c) => c.skills.some((s) => s.code === 'FS-10'))).toBe(true);
-		expect((await listBank(db, schoolId, { search: 'deadline' })).map((c) => c.title)).toContain('Meeting deadlines and milestones');
+		expect((await listBank(db, schoolId, { search: 'deadline' })).map((c) => c.title)).toContain(
+			'Meeting deadlines and milestones'
+		);
 		expect(await listBank(db, schoolId, { search: '_' })).toHaveLength(0);
 	});
 
@@ -68,13 +113,26 @@ describe('criteria bank', () => {
 			title: 'Pitching to a panel',
 			description: 'You pitch your product to a panel of judges.',
 			descriptors: ['a a a', 'b b b', 'c c c', 'd d d', 'e e e'],
-			skillOverrides: [{ fusionItemId: skills[0]!.id, weight: 1 }, { fusionItemId: skills[2]!.id, weight: 1 }]
+			skillOverrides: [
+				{ fusionItemId: skills[0]!.id, weight: 1 },
+				{ fusionItemId: skills[2]!.id, weight: 1 }
+			]
 		});
 		const created = await getCriterion(db, schoolId, id);
 		expect(created!.code).toBe('C1.3');
-		expect(created!.skills.map((s) => [s.code, s.share])).toEqual([['FS-01', 0.5], ['FS-03', 0.5]]);
+		expect(created!.skills.map((s) => [s.code, s.share])).toEqual([
+			['FS-01', 0.5],
+			['FS-03', 0.5]
+		]);
 		await expect(
-			createCriterion(db, schoolId, teacher, { subCategoryId: c1.id, scaleId: await schoolScaleId(), title: 'Too few', description: 'Not every band described.', descriptors: ['a a a'], skillOverrides: [] })
+			createCriterion(db, schoolId, teacher, {
+				subCategoryId: c1.id,
+				scaleId: await schoolScaleId(),
+				title: 'Too few',
+				description: 'Not every band described.',
+				descriptors: ['a a a'],
+				skillOverrides: []
+			})
 		).rejects.toThrow(/each of the scale’s 5 bands/);
 	});
 
@@ -82,30 +140,55 @@ describe('criteria bank', () => {
 		const teacher = await sessionUser(db, 'teacher');
 		const [first] = await listBank(db, schoolId);
 		const detail = (await getCriterion(db, schoolId, first!.id))!;
-		const edit = { title: detail.title + ' (revised)', description: detail.description, descriptors: detail.bands.map((b) => b.descriptor), skillOverrides: [] };
+		const edit = {
+			title: detail.title + ' (revised)',
+			description: detail.description,
+			descriptors: detail.bands.map((b) => b.descriptor),
+			skillOverrides: []
+		};
 
-		expect(await updateCriterion(db, schoolId, teacher.id, first!.id, edit)).toEqual({ criterionId: first!.id, versioned: false });
+		expect(await updateCriterion(db, schoolId, teacher.id, first!.id, edit)).toEqual({
+			criterionId: first!.id,
+			versioned: false
+		});
 
 		const assessedTask = await createTask(db, teacher, 1, settings(await schoolScaleId()));
-		const unassessedTask = await createTask(db, teacher, 1, settings(await schoolScaleId(), { title: 'Another task' }));
+		const unassessedTask = await createTask(
+			db,
+			teacher,
+			1,
+			settings(await schoolScaleId(), { title: 'Another task' })
+		);
 		await addTaskCriterion(db, teacher, assessedTask, first!.id);
 		await addTaskCriterion(db, teacher, unassessedTask, first!.id);
 		await assess(assessedTask, first!.id);
 
-		const result = await updateCriterion(db, schoolId, teacher.id, first!.id, { ...edit, title: 'New wording' });
+		const result = await updateCriterion(db, schoolId, teacher.id, first!.id, {
+			...edit,
+			title: 'New wording'
+		});
 		expect(result.versioned).toBe(true);
 		const old = (await getCriterion(db, schoolId, first!.id))!;
 		expect(old.title).toBe(detail.title + ' (revised)');
 		expect(old.supersededAt).not.toBeNull();
 		const current = (await getCriterion(db, schoolId, result.criterionId))!;
-		expect(current).toMatchObject({ title: 'New wording', version: 2, code: old.code, lineageId: old.lineageId });
+		expect(current).toMatchObject({
+			title: 'New wording',
+			version: 2,
+			code: old.code,
+			lineageId: old.lineageId
+		});
 		expect(current.versions.map((v) => v.version)).toEqual([2, 1]);
 		// Assessed work keeps the old wording; the task nobody has been assessed on takes the new.
 		expect((await taskCriteria(db, assessedTask))[0]!.criterionId).toBe(first!.id);
 		expect((await taskCriteria(db, unassessedTask))[0]!.criterionId).toBe(result.criterionId);
 		// The bank shows one entry per criterion: the current version.
-		expect((await listBank(db, schoolId)).filter((c) => c.lineageId === old.lineageId).map((c) => c.id)).toEqual([result.criterionId]);
-		await expect(updateCriterion(db, schoolId, teacher.id, first!.id, edit)).rejects.toThrow(/old version/);
+		expect(
+			(await listBank(db, schoolId)).filter((c) => c.lineageId === old.lineageId).map((c) => c.id)
+		).toEqual([result.criterionId]);
+		await expect(updateCriterion(db, schoolId, teacher.id, first!.id, edit)).rejects.toThrow(
+			/old version/
+		);
 	});
 
 	it('copies a criterion into a new one of the same sub-category', async () => {
@@ -140,7 +223,9 @@ describe('tasks', () => {
 		expect(await listLearnerTasks(db, await userId(db, 'student1'))).toHaveLength(0); // still a draft
 		await setTaskState(db, teacher, taskId, 'published');
 		const seen = await listLearnerTasks(db, await userId(db, 'student1'));
-		expect(seen).toMatchObject([{ id: taskId, title: 'Design a bird feeder', status: 'not_started' }]);
+		expect(seen).toMatchObject([
+			{ id: taskId, title: 'Design a bird feeder', status: 'not_started' }
+		]);
 		expect(await listLearnerTasks(db, await userId(db, 'student16'))).toHaveLength(0);
 	});
 
@@ -148,29 +233,66 @@ describe('tasks', () => {
 		const teacher = await sessionUser(db, 'teacher');
 		const bank = await listBank(db, schoolId);
 		const taskId = await createTask(db, teacher, 1, settings(await schoolScaleId()));
-		await expect(setTaskState(db, teacher, taskId, 'published')).rejects.toThrow(/at least one criterion/);
+		await expect(setTaskState(db, teacher, taskId, 'published')).rejects.toThrow(
+			/at least one criterion/
+		);
 		await addTaskCriterion(db, teacher, taskId, bank[0]!.id);
-		await expect(addTaskCriterion(db, teacher, taskId, bank[0]!.id)).rejects.toThrow(/already in this task/);
-		const university = (await listScales(db, schoolId)).find((s) => s.name.startsWith('University'))!;
-		await expect(updateTaskSettings(db, teacher, taskId, settings(university.id))).rejects.toThrow(/Remove the criteria/);
+		await expect(addTaskCriterion(db, teacher, taskId, bank[0]!.id)).rejects.toThrow(
+			/already in this task/
+		);
+		const university = (await listScales(db, schoolId)).find((s) =>
+			s.name.startsWith('University')
+		)!;
+		await expect(updateTaskSettings(db, teacher, taskId, settings(university.id))).rejects.toThrow(
+			/Remove the criteria/
+		);
 		await assess(taskId, bank[0]!.id);
 		const [row] = await taskCriteria(db, taskId);
-		await expect(removeTaskCriterion(db, teacher, taskId, row!.taskCriterionId)).rejects.toThrow(/already been assessed/);
+		await expect(removeTaskCriterion(db, teacher, taskId, row!.taskCriterionId)).rejects.toThrow(
+			/already been assessed/
+		);
 	});
 
 	it('a teacher of another class cannot create or change a task there', async () => {
 		const other = await sessionUser(db, 'teacher2');
-		await expect(createTask(db, other, 1, settings(await schoolScaleId()))).rejects.toMatchObject({ status: 403 });
-		const taskId = await createTask(db, await sessionUser(db, 'teacher'), 1, settings(await schoolScaleId()));
-		await expect(setTaskState(db, other, taskId, 'published')).rejects.toMatchObject({ status: 403 });
+		await expect(createTask(db, other, 1, settings(await schoolScaleId()))).rejects.toMatchObject({
+			status: 403
+		});
+		const taskId = await createTask(
+			db,
+			await sessionUser(db, 'teacher'),
+			1,
+			settings(await schoolScaleId())
+		);
+		await expect(setTaskState(db, other, taskId, 'published')).rejects.toMatchObject({
+			status: 403
+		});
 	});
 
 	it('task settings are validated with clear messages', () => {
-		const bad = taskSettingsSchema.safeParse({ title: 'x', scaleId: 'abc', selfMarkerVisibility: 'sometimes', peerReviewersPerLearner: '9', dueAt: 'soon' });
+		const bad = taskSettingsSchema.safeParse({
+			title: 'x',
+			scaleId: 'abc',
+			selfMarkerVisibility: 'sometimes',
+			peerReviewersPerLearner: '9',
+			dueAt: 'soon'
+		});
 		expect(bad.success).toBe(false);
 		const messages = bad.error!.issues.map((i) => i.message);
-		expect(messages).toEqual(expect.arrayContaining(['Give the task a title of at least 3 characters.', 'At most six reviewers.', 'Enter a date like 2026-12-01.']));
-		const window = taskSettingsSchema.safeParse({ title: 'Fine', scaleId: 1, selfMarkerVisibility: 'always', peerOpensAt: '2026-12-10', peerClosesAt: '2026-12-01' });
+		expect(messages).toEqual(
+			expect.arrayContaining([
+				'Give the task a title of at least 3 characters.',
+				'At most six reviewers.',
+				'Enter a date like 2026-12-01.'
+			])
+		);
+		const window = taskSettingsSchema.safeParse({
+			title: 'Fine',
+			scaleId: 1,
+			selfMarkerVisibility: 'always',
+			peerOpensAt: '2026-12-10',
+			peerClosesAt: '2026-12-01'
+		});
 		expect(window.error!.issues[0]!.message).toBe('The peer window must close after it opens.');
 	});
 });
@@ -178,10 +300,27 @@ describe('tasks', () => {
 describe('learner task status', () => {
 	it.each([
 		[{ selfState: null, releasedAt: null, criteriaCount: 3, teacherGradedCount: 0 }, 'not_started'],
-		[{ selfState: 'in_progress', releasedAt: null, criteriaCount: 3, teacherGradedCount: 0 }, 'in_progress'],
-		[{ selfState: 'submitted', releasedAt: null, criteriaCount: 3, teacherGradedCount: 2 }, 'self_assessed'],
-		[{ selfState: 'submitted', releasedAt: null, criteriaCount: 3, teacherGradedCount: 3 }, 'assessed'],
-		[{ selfState: 'submitted', releasedAt: '2026-11-01T00:00:00Z', criteriaCount: 3, teacherGradedCount: 3 }, 'released']
+		[
+			{ selfState: 'in_progress', releasedAt: null, criteriaCount: 3, teacherGradedCount: 0 },
+			'in_progress'
+		],
+		[
+			{ selfState: 'submitted', releasedAt: null, criteriaCount: 3, teacherGradedCount: 2 },
+			'self_assessed'
+		],
+		[
+			{ selfState: 'submitted', releasedAt: null, criteriaCount: 3, teacherGradedCount: 3 },
+			'assessed'
+		],
+		[
+			{
+				selfState: 'submitted',
+				releasedAt: '2026-11-01T00:00:00Z',
+				criteriaCount: 3,
+				teacherGradedCount: 3
+			},
+			'released'
+		]
 	] as const)('%o is %s', (input, status) => {
 		expect(learnerTaskStatus(input)).toBe(status);
 	});
@@ -189,10 +328,14 @@ describe('learner task status', () => {
 
 describe('markdown briefs', () => {
 	it('renders formatting and strips anything that could run or track', () => {
-		const html = renderMarkdown('# Brief\n**Bold** [site](https://example.org) <script>alert(1)</script> <img src=x onerror=alert(1)> [bad](javascript:alert(1))');
+		const html = renderMarkdown(
+			'# Brief\n**Bold** [site](https://example.org) <script>alert(1)</script> <img src=x onerror=alert(1)> [bad](javascript:alert(1))'
+		);
 		expect(html).toContain('<h2>Brief</h2>');
 		expect(html).toContain('<strong>Bold</strong>');
-		expect(html).toContain('<a href="https://example.org" rel="noopener noreferrer nofollow" target="_blank">site</a>');
+		expect(html).toContain(
+			'<a href="https://example.org" rel="noopener noreferrer nofollow" target="_blank">site</a>'
+		);
 		expect(html).not.toMatch(/script|onerror|<img|javascript:/);
 	});
 });

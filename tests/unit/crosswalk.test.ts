@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { criterionSkillWeights, effectiveCrosswalk, normalise, skillsCovered, taskSkillWeights, type CrosswalkWeight } from '../../src/lib/domain/crosswalk';
+import {
+	criterionSkillWeights,
+	effectiveCrosswalk,
+	normalise,
+	skillsCovered,
+	taskSkillWeights,
+	type CrosswalkWeight
+} from '../../src/lib/domain/crosswalk';
 import { CAPRI, DEFAULT_CROSSWALK, FUSION_SKILLS } from '../../src/lib/domain/frameworks';
 
 // Sub-categories 11, 12; skills 1–3.
@@ -20,20 +27,36 @@ describe('crosswalk arithmetic', () => {
 	});
 
 	it('a criterion’s own weights replace its sub-category’s', () => {
-		const shares = criterionSkillWeights({ capriItemId: 11, overrides: [{ fusionItemId: 3, weight: 5 }] }, defaults);
+		const shares = criterionSkillWeights(
+			{ capriItemId: 11, overrides: [{ fusionItemId: 3, weight: 5 }] },
+			defaults
+		);
 		expect([...shares]).toEqual([[3, 1]]);
 	});
 
 	it('drops zero, negative and non-finite weights, and maps nothing rather than guess', () => {
-		expect(normalise([[1, 0], [2, -1], [3, Number.NaN]]).size).toBe(0);
+		expect(
+			normalise([
+				[1, 0],
+				[2, -1],
+				[3, Number.NaN]
+			]).size
+		).toBe(0);
 		expect(criterionSkillWeights({ capriItemId: 99, overrides: [] }, defaults).size).toBe(0);
-		expect([...normalise([[1, 3], [1, 1]])]).toEqual([[1, 1]]); // repeated skills add up
+		expect([
+			...normalise([
+				[1, 3],
+				[1, 1]
+			])
+		]).toEqual([[1, 1]]); // repeated skills add up
 	});
 
 	it('a school’s edit of a sub-category replaces only that sub-category', () => {
 		const school = effectiveCrosswalk(defaults, [{ sourceItemId: 12, targetItemId: 1, weight: 1 }]);
 		expect(criterionSkillWeights({ capriItemId: 12, overrides: [] }, school).get(1)).toBe(1);
-		expect(criterionSkillWeights({ capriItemId: 11, overrides: [] }, school).get(2)).toBeCloseTo(1 / 3);
+		expect(criterionSkillWeights({ capriItemId: 11, overrides: [] }, school).get(2)).toBeCloseTo(
+			1 / 3
+		);
 	});
 
 	it('weights a task’s skills by criterion weight, and reports criteria that map to nothing', () => {
@@ -57,7 +80,11 @@ describe('crosswalk arithmetic', () => {
 		expect(Object.keys(DEFAULT_CROSSWALK).sort()).toEqual(subCodes.sort());
 		const skillCodes = FUSION_SKILLS.items.map((s) => s.code);
 		const rows = Object.entries(DEFAULT_CROSSWALK).flatMap(([, skills], i) =>
-			Object.entries(skills).map(([skill, weight]) => ({ sourceItemId: i, targetItemId: skillCodes.indexOf(skill), weight }))
+			Object.entries(skills).map(([skill, weight]) => ({
+				sourceItemId: i,
+				targetItemId: skillCodes.indexOf(skill),
+				weight
+			}))
 		);
 		expect(rows.every((r) => r.targetItemId >= 0)).toBe(true);
 		expect(skillsCovered(rows).size).toBe(12);

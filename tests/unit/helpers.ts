@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type DB } from '../../src/lib/server/db/connection';
 import { migrateToLatest } from '../../src/lib/server/db/migrate';
-import { createSession, generateSessionToken, validateSessionToken, type SessionUser } from '../../src/lib/server/auth/sessions';
+import {
+	createSession,
+	generateSessionToken,
+	validateSessionToken,
+	type SessionUser
+} from '../../src/lib/server/auth/sessions';
 import { DEMO_PASSWORD, DEMO_SCHOOL, insertSchool, planSchool } from '../../src/lib/server/db/seed';
 
 /** A migrated database in a fresh temporary file (WAL needs a real file, not :memory:). */
@@ -20,7 +25,13 @@ export async function demoDatabase(): Promise<{ db: DB; schoolId: number }> {
 }
 
 export async function userId(db: DB, username: string): Promise<number> {
-	return (await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id;
+	return (
+		await db
+			.selectFrom('users')
+			.select('id')
+			.where('username', '=', username)
+			.executeTakeFirstOrThrow()
+	).id;
 }
 
 /**

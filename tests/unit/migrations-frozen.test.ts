@@ -12,6 +12,9 @@ describe('migrations', () => {
 		// Line endings normalised, so a Windows checkout (core.autocrlf) hashes the same.
 		const text = readFileSync(INITIAL_MIGRATION, 'utf8').replace(/\r\n/g, '\n');
 		const sha256 = createHash('sha256').update(text).digest('hex');
-		expect(sha256, 'migrations/0001_initial.ts has changed: put every schema change in a new numbered migration (0002_….ts) and restore 0001').toBe(INITIAL_MIGRATION_SHA256);
+		expect(
+			sha256,
+			'migrations/0001_initial.ts has changed: put every schema change in a new numbered migration (0002_….ts) and restore 0001'
+		).toBe(INITIAL_MIGRATION_SHA256);
 	});
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { allocateReviewers, peerConsensus, reviewerLabel, reviewerQuality, seededRandom, median } from '../../src/lib/domain/peer-review';
+import {
+	allocateReviewers,
+	peerConsensus,
+	reviewerLabel,
+	reviewerQuality,
+	seededRandom,
+	median
+} from '../../src/lib/domain/peer-review';
 import { groupContribution } from '../../src/lib/domain/group-contribution';
 import { bandCounts, isLargeGap, markerAgreement } from '../../src/lib/domain/moderation';
 import { DEFAULT_SCHOOL_SCALE } from '../../src/lib/domain/scales';
@@ -21,15 +28,40 @@ describe('peer allocation', () => {
 		expect(allocateReviewers([learners], 3, seededRandom(42)).pairs).toEqual(pairs);
 	});
 	it('allocates within groups and reports where a group is too small', () => {
-		const { pairs, shortfalls } = allocateReviewers([[1, 2], [3, 4, 5]], 2, seededRandom(1));
-		expect(pairs.every((p) => ([1, 2].includes(p.reviewerId) ? [1, 2] : [3, 4, 5]).includes(p.revieweeId))).toBe(true);
+		const { pairs, shortfalls } = allocateReviewers(
+			[
+				[1, 2],
+				[3, 4, 5]
+			],
+			2,
+			seededRandom(1)
+		);
+		expect(
+			pairs.every((p) =>
+				([1, 2].includes(p.reviewerId) ? [1, 2] : [3, 4, 5]).includes(p.revieweeId)
+			)
+		).toBe(true);
 		expect(pairs.filter((p) => p.revieweeId === 1)).toHaveLength(1);
 		expect(pairs.filter((p) => p.revieweeId === 4)).toHaveLength(2);
-		expect(shortfalls).toEqual(expect.arrayContaining([{ learnerId: 1, got: 1 }, { learnerId: 2, got: 1 }]));
-		expect(allocateReviewers([[7]], 2, seededRandom(1))).toEqual({ pairs: [], shortfalls: [{ learnerId: 7, got: 0 }] });
+		expect(shortfalls).toEqual(
+			expect.arrayContaining([
+				{ learnerId: 1, got: 1 },
+				{ learnerId: 2, got: 1 }
+			])
+		);
+		expect(allocateReviewers([[7]], 2, seededRandom(1))).toEqual({
+			pairs: [],
+			shortfalls: [{ learnerId: 7, got: 0 }]
+		});
 	});
 	it('labels reviewers A, B, … Z, AA', () => {
-		expect([0, 1, 25, 26, 27].map(reviewerLabel)).toEqual(['Reviewer A', 'Reviewer B', 'Reviewer Z', 'Reviewer AA', 'Reviewer AB']);
+		expect([0, 1, 25, 26, 27].map(reviewerLabel)).toEqual([
+			'Reviewer A',
+			'Reviewer B',
+			'Reviewer Z',
+			'Reviewer AA',
+			'Reviewer AB'
+		]);
 	});
 });
 
@@ -44,7 +76,15 @@ describe('peer consensus', () => {
 			{ value: 20, submitted: false, excluded: false },
 			{ value: null, submitted: false, excluded: false }
 		]);
-		expect(consensus).toEqual({ median: 60, min: 50, max: 70, spreadBands: 1, counted: 2, excluded: 1, missing: 2 });
+		expect(consensus).toEqual({
+			median: 60,
+			min: 50,
+			max: 70,
+			spreadBands: 1,
+			counted: 2,
+			excluded: 1,
+			missing: 2
+		});
 	});
 	it('is absent, not zero, when no review counts', () => {
 		expect(peerConsensus(bands, [{ value: 50, submitted: true, excluded: true }])).toBeNull();
@@ -55,13 +95,22 @@ describe('peer consensus', () => {
 describe('reviewer quality', () => {
 	it('measures closeness to the teacher in band units', () => {
 		// 70 is 3.5 band units, 50 is 2.5: one band generous; 30 against 30: spot on.
-		expect(reviewerQuality(bands, [{ reviewer: 70, teacher: 50 }, { reviewer: 30, teacher: 30 }])).toEqual({
+		expect(
+			reviewerQuality(bands, [
+				{ reviewer: 70, teacher: 50 },
+				{ reviewer: 30, teacher: 30 }
+			])
+		).toEqual({
 			meanAbsoluteGap: 0.5,
 			meanSignedGap: 0.5,
 			compared: 2,
 			verdict: 'close'
 		});
-		expect(reviewerQuality(bands, [{ reviewer: 10, teacher: 90 }])).toMatchObject({ meanAbsoluteGap: 4, meanSignedGap: -4, verdict: 'far' });
+		expect(reviewerQuality(bands, [{ reviewer: 10, teacher: 90 }])).toMatchObject({
+			meanAbsoluteGap: 4,
+			meanSignedGap: -4,
+			verdict: 'far'
+		});
 		expect(reviewerQuality(bands, [])).toBeNull();
 	});
 });
@@ -75,10 +124,23 @@ describe('group contribution: a worked example with a non-submitter', () => {
 	// WebPA: fractions of 12 summed: A 11/12, B 9/12, C 9/12, D 7/12; × 4 members ÷ 3 submitters:
 	//   A 1.222, B 1, C 1, D 0.778 (total 4: D neither gains nor loses from not rating).
 	const ratings = [
-		[1, 1, 4], [1, 2, 4], [1, 3, 2], [1, 4, 2],
-		[2, 1, 3], [2, 2, 3], [2, 3, 3], [2, 4, 3],
-		[3, 1, 4], [3, 2, 2], [3, 3, 4], [3, 4, 2]
-	].map(([raterId, rateeId, rating]) => ({ raterId: raterId!, rateeId: rateeId!, rating: rating! }));
+		[1, 1, 4],
+		[1, 2, 4],
+		[1, 3, 2],
+		[1, 4, 2],
+		[2, 1, 3],
+		[2, 2, 3],
+		[2, 3, 3],
+		[2, 4, 3],
+		[3, 1, 4],
+		[3, 2, 2],
+		[3, 3, 4],
+		[3, 4, 2]
+	].map(([raterId, rateeId, rating]) => ({
+		raterId: raterId!,
+		rateeId: rateeId!,
+		rating: rating!
+	}));
 
 	it('reproduces the hand calculation', () => {
 		const result = groupContribution([1, 2, 3, 4], ratings);
@@ -93,13 +155,21 @@ describe('group contribution: a worked example with a non-submitter', () => {
 		expect(total).toBeCloseTo(4, 2);
 	});
 	it('with equal ratings from those who submit, a silent member gets exactly the same as everyone', () => {
-		const equal = [1, 2, 3].flatMap((raterId) => [1, 2, 3, 4].map((rateeId) => ({ raterId, rateeId, rating: 3 })));
+		const equal = [1, 2, 3].flatMap((raterId) =>
+			[1, 2, 3, 4].map((rateeId) => ({ raterId, rateeId, rating: 3 }))
+		);
 		const result = groupContribution([1, 2, 3, 4], equal);
 		expect(result.members.map((m) => m.webpa)).toEqual([1, 1, 1, 1]);
 		expect(result.members.map((m) => m.spa)).toEqual([1, 1, 1, 1]);
 	});
 	it('ignores ratings from outside the group and computes nothing when nobody rated', () => {
-		const result = groupContribution([1, 2], [{ raterId: 9, rateeId: 1, rating: 5 }, { raterId: 1, rateeId: 1, rating: -1 }]);
+		const result = groupContribution(
+			[1, 2],
+			[
+				{ raterId: 9, rateeId: 1, rating: 5 },
+				{ raterId: 1, rateeId: 1, rating: -1 }
+			]
+		);
 		expect(result.ignored).toBe(2);
 		expect(result.members.every((m) => m.webpa === null && m.spa === null)).toBe(true);
 	});
@@ -112,7 +182,13 @@ describe('moderation', () => {
 		expect(isLargeGap(bands, null, 45)).toBe(false);
 	});
 	it('compares two markers per criterion', () => {
-		expect(markerAgreement(bands, [{ first: 50, second: 50 }, { first: 70, second: 50 }, { first: 90, second: 30 }])).toEqual({
+		expect(
+			markerAgreement(bands, [
+				{ first: 50, second: 50 },
+				{ first: 70, second: 50 },
+				{ first: 90, second: 30 }
+			])
+		).toEqual({
 			pairs: 3,
 			meanDifference: 1.33,
 			sameBand: 0.33,

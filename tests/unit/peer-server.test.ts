@@ -5,13 +5,34 @@ import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
 import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
 import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
-import { learnerAssessmentView, saveSelfAssessment, submitSelfAssessment } from '../../src/lib/server/assessment/self-assessment';
+import {
+	learnerAssessmentView,
+	saveSelfAssessment,
+	submitSelfAssessment
+} from '../../src/lib/server/assessment/self-assessment';
 import { releaseGrades, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
-import { addPeerPair, allocatePeers, setReviewExcluded } from '../../src/lib/server/peer/allocation';
-import { peerReviewView, savePeerReview, submitPeerReview } from '../../src/lib/server/peer/reviewing';
-import { createGroup, groupsOverview, saveContributionRatings } from '../../src/lib/server/peer/groups';
+import {
+	addPeerPair,
+	allocatePeers,
+	setReviewExcluded
+} from '../../src/lib/server/peer/allocation';
+import {
+	peerReviewView,
+	savePeerReview,
+	submitPeerReview
+} from '../../src/lib/server/peer/reviewing';
+import {
+	createGroup,
+	groupsOverview,
+	saveContributionRatings
+} from '../../src/lib/server/peer/groups';
 import { moderationMatrix, recordAgreedGrade } from '../../src/lib/server/moderation/moderation';
-import { placeLive, setLiveState, startLiveSession, liveSnapshot } from '../../src/lib/server/live/live';
+import {
+	placeLive,
+	setLiveState,
+	startLiveSession,
+	liveSnapshot
+} from '../../src/lib/server/live/live';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { demoDatabase, sessionUser } from './helpers';
 
@@ -24,15 +45,27 @@ let criteria: { criterionId: number }[];
 beforeEach(async () => {
 	({ db, schoolId } = await demoDatabase());
 	teacher = await sessionUser(db, 'teacher');
-	const scaleId = (await listScales(db, schoolId)).find((s) => s.name.startsWith('School scale'))!.id;
+	const scaleId = (await listScales(db, schoolId)).find((s) =>
+		s.name.startsWith('School scale')
+	)!.id;
 	taskId = await createTask(
 		db,
 		teacher,
 		1,
-		taskSettingsSchema.parse({ title: 'Pitch', brief: '', scaleId, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on', peerEnabled: 'on', peerReviewersPerLearner: '2', peerAllocation: 'random' })
+		taskSettingsSchema.parse({
+			title: 'Pitch',
+			brief: '',
+			scaleId,
+			selfMarkerVisibility: 'always',
+			selfRequiredBeforeRelease: 'on',
+			peerEnabled: 'on',
+			peerReviewersPerLearner: '2',
+			peerAllocation: 'random'
+		})
 	);
 	const bank = await listBank(db, schoolId);
-	for (const code of ['C1.1', 'R3.2']) await addTaskCriterion(db, teacher, taskId, bank.find((c) => c.code === code)!.id);
+	for (const code of ['C1.1', 'R3.2'])
+		await addTaskCriterion(db, teacher, taskId, bank.find((c) => c.code === code)!.id);
 	await setTaskState(db, teacher, taskId, 'published');
 	criteria = await taskCriteria(db, taskId);
 });
@@ -41,16 +74,28 @@ afterEach(async () => db.destroy());
 describe('peer review on the server', () => {
 	it('allocates everyone two reviewers and keeps the allocation once reviews start', async () => {
 		expect(await allocatePeers(db, teacher, taskId, 7)).toEqual({ pairs: 30, shortfalls: 0 });
-		const rows = await db.selectFrom('peer_allocations').innerJoin('submissions', 'submissions.id', 'peer_allocations.submission_id').select(['reviewer_id', 'submissions.learner_id']).execute();
+		const rows = await db
+			.selectFrom('peer_allocations')
+			.innerJoin('submissions', 'submissions.id', 'peer_allocations.submission_id')
+			.select(['reviewer_id', 'submissions.learner_id'])
+			.execute();
 		const counts = new Map<number, number>();
 		for (const r of rows) {
 			expect(r.reviewer_id).not.toBe(r.learner_id);
 			counts.set(r.learner_id, (counts.get(r.learner_id) ?? 0) + 1);
 		}
 		expect([...counts.values()].every((n) => n === 2)).toBe(true);
-		const first = await db.selectFrom('peer_allocations').select(['id', 'reviewer_id']).orderBy('id').executeTakeFirstOrThrow();
+		const first = await db
+			.selectFrom('peer_allocations')
+			.select(['id', 'reviewer_id'])
+			.orderBy('id')
+			.executeTakeFirstOrThrow();
 		const reviewer = { ...(await sessionUser(db, 'student1')), id: first.reviewer_id };
-		await savePeerReview(db, reviewer, first.id, { kind: 'criterion', criterionId: criteria[0]!.criterionId, value: 50 });
+		await savePeerReview(db, reviewer, first.id, {
+			kind: 'criterion',
+			criterionId: criteria[0]!.criterionId,
+			value: 50
+		});
 		await expect(allocatePeers(db, teacher, taskId, 8)).rejects.toMatchObject({ status: 409 });
 	});
 
@@ -59,38 +104,88 @@ describe('peer review on the server', () => {
 		const [a, b] = [await sessionUser(db, 'student2'), await sessionUser(db, 'student3')];
 		await addPeerPair(db, teacher, taskId, a.id, reviewee.id);
 		await addPeerPair(db, teacher, taskId, b.id, reviewee.id);
-		const [allocA, allocB] = await db.selectFrom('peer_allocations').select('id').orderBy('id').execute();
-		await expect(savePeerReview(db, await sessionUser(db, 'student4'), allocA!.id, { kind: 'criterion', criterionId: criteria[0]!.criterionId, value: 1 })).rejects.toMatchObject({ status: 404 });
+		const [allocA, allocB] = await db
+			.selectFrom('peer_allocations')
+			.select('id')
+			.orderBy('id')
+			.execute();
+		await expect(
+			savePeerReview(db, await sessionUser(db, 'student4'), allocA!.id, {
+				kind: 'criterion',
+				criterionId: criteria[0]!.criterionId,
+				value: 1
+			})
+		).rejects.toMatchObject({ status: 404 });
 		const view = await peerReviewView(db, a, allocA!.id);
 		expect(JSON.stringify(view)).not.toContain(reviewee.familyName);
-		for (const [who, alloc, values] of [[a, allocA!, [70, 50]], [b, allocB!, [30, 50]]] as const) {
-			for (const [i, c] of criteria.entries()) await savePeerReview(db, who, alloc.id, { kind: 'criterion', criterionId: c.criterionId, value: values[i]!, comment: `from ${who.username}` });
+		for (const [who, alloc, values] of [
+			[a, allocA!, [70, 50]],
+			[b, allocB!, [30, 50]]
+		] as const) {
+			for (const [i, c] of criteria.entries())
+				await savePeerReview(db, who, alloc.id, {
+					kind: 'criterion',
+					criterionId: c.criterionId,
+					value: values[i]!,
+					comment: `from ${who.username}`
+				});
 			await submitPeerReview(db, who, alloc.id);
 		}
 		for (const c of criteria) {
-			await saveSelfAssessment(db, reviewee, taskId, { kind: 'criterion', criterionId: c.criterionId, value: 50 });
-			await saveTeacherGrade(db, teacher, taskId, reviewee.id, { kind: 'criterion', criterionId: c.criterionId, value: 55 });
+			await saveSelfAssessment(db, reviewee, taskId, {
+				kind: 'criterion',
+				criterionId: c.criterionId,
+				value: 50
+			});
+			await saveTeacherGrade(db, teacher, taskId, reviewee.id, {
+				kind: 'criterion',
+				criterionId: c.criterionId,
+				value: 55
+			});
 		}
 		await submitSelfAssessment(db, reviewee, taskId);
 		await releaseGrades(db, teacher, taskId, reviewee.id);
 		let mine = await learnerAssessmentView(db, reviewee, taskId);
-		expect(mine.criteria[0]!.peers).toMatchObject({ consensus: { median: 50, counted: 2, excluded: 0 }, comments: [{ label: 'Reviewer A', comment: 'from student2' }, { label: 'Reviewer B', comment: 'from student3' }] });
+		expect(mine.criteria[0]!.peers).toMatchObject({
+			consensus: { median: 50, counted: 2, excluded: 0 },
+			comments: [
+				{ label: 'Reviewer A', comment: 'from student2' },
+				{ label: 'Reviewer B', comment: 'from student3' }
+			]
+		});
 		expect(JSON.stringify(mine)).not.toContain(a.familyName);
 
-		await expect(setReviewExcluded(db, teacher, taskId, allocB!.id, true, ' ')).rejects.toThrow(/Say why/);
+		await expect(setReviewExcluded(db, teacher, taskId, allocB!.id, true, ' ')).rejects.toThrow(
+			/Say why/
+		);
 		await setReviewExcluded(db, teacher, taskId, allocB!.id, true, 'Did not read the work');
 		mine = await learnerAssessmentView(db, reviewee, taskId);
-		expect(mine.criteria[0]!.peers).toMatchObject({ consensus: { median: 70, counted: 1, excluded: 1 }, comments: [{ label: 'Reviewer A' }] });
+		expect(mine.criteria[0]!.peers).toMatchObject({
+			consensus: { median: 70, counted: 1, excluded: 1 },
+			comments: [{ label: 'Reviewer A' }]
+		});
 	});
 });
 
 describe('groups, moderation and live sessions on the server', () => {
 	it('rates contribution only as a complete set for one’s own group', async () => {
-		const [s1, s2, s3] = [await sessionUser(db, 'student1'), await sessionUser(db, 'student2'), await sessionUser(db, 'student3')];
+		const [s1, s2, s3] = [
+			await sessionUser(db, 'student1'),
+			await sessionUser(db, 'student2'),
+			await sessionUser(db, 'student3')
+		];
 		await createGroup(db, teacher, taskId, 'Team A', [s1.id, s2.id, s3.id]);
-		await expect(createGroup(db, teacher, taskId, 'Team B', [s1.id, (await sessionUser(db, 'student4')).id])).rejects.toMatchObject({ status: 409 });
-		await expect(saveContributionRatings(db, s1, taskId, [{ rateeId: s1.id, rating: 3 }])).rejects.toThrow(/Rate every member/);
-		await saveContributionRatings(db, s1, taskId, [{ rateeId: s1.id, rating: 3 }, { rateeId: s2.id, rating: 3 }, { rateeId: s3.id, rating: 3 }]);
+		await expect(
+			createGroup(db, teacher, taskId, 'Team B', [s1.id, (await sessionUser(db, 'student4')).id])
+		).rejects.toMatchObject({ status: 409 });
+		await expect(
+			saveContributionRatings(db, s1, taskId, [{ rateeId: s1.id, rating: 3 }])
+		).rejects.toThrow(/Rate every member/);
+		await saveContributionRatings(db, s1, taskId, [
+			{ rateeId: s1.id, rating: 3 },
+			{ rateeId: s2.id, rating: 3 },
+			{ rateeId: s3.id, rating: 3 }
+		]);
 		const overview = await groupsOverview(db, teacher, taskId);
 		expect(overview.groups[0]!.contribution.submitters).toBe(1);
 		expect(overview.groups[0]!.contribution.members.map((m) => m.webpa)).toEqual([1, 1, 1]);
@@ -98,31 +193,66 @@ describe('groups, moderation and live sessions on the server', () => {
 
 	it('an agreed grade becomes the result, and is audited', async () => {
 		const learner = await sessionUser(db, 'student1');
-		await saveTeacherGrade(db, teacher, taskId, learner.id, { kind: 'criterion', criterionId: criteria[0]!.criterionId, value: 30 });
-		await recordAgreedGrade(db, teacher, taskId, learner.id, criteria[0]!.criterionId, 70, 'Second marking');
+		await saveTeacherGrade(db, teacher, taskId, learner.id, {
+			kind: 'criterion',
+			criterionId: criteria[0]!.criterionId,
+			value: 30
+		});
+		await recordAgreedGrade(
+			db,
+			teacher,
+			taskId,
+			learner.id,
+			criteria[0]!.criterionId,
+			70,
+			'Second marking'
+		);
 		const matrix = await moderationMatrix(db, teacher, taskId);
 		const cell = matrix.rows.find((r) => r.learnerId === learner.id)!.cells[0]!;
 		expect(cell).toMatchObject({ teacher: 70, teacherSource: 'agreed', teacherBand: 'Secure' });
-		const audit = await db.selectFrom('audit_log').select(['action', 'before_json', 'after_json']).where('action', '=', 'agreed.record').executeTakeFirstOrThrow();
+		const audit = await db
+			.selectFrom('audit_log')
+			.select(['action', 'before_json', 'after_json'])
+			.where('action', '=', 'agreed.record')
+			.executeTakeFirstOrThrow();
 		expect(JSON.parse(audit.after_json!)).toMatchObject({ value: 70, note: 'Second marking' });
 		const outsider = await sessionUser(db, 'teacher2');
-		await expect(recordAgreedGrade(db, outsider, taskId, learner.id, criteria[0]!.criterionId, 10, 'x')).rejects.toMatchObject({ status: 403 });
+		await expect(
+			recordAgreedGrade(db, outsider, taskId, learner.id, criteria[0]!.criterionId, 10, 'x')
+		).rejects.toMatchObject({ status: 403 });
 	});
 
 	it('live placements count anonymously and close on reveal', async () => {
-		const id = await startLiveSession(db, teacher, { classId: 1, taskId, criterionId: criteria[0]!.criterionId, exemplarTitle: 'Exemplar', exemplarBody: '' });
+		const id = await startLiveSession(db, teacher, {
+			classId: 1,
+			taskId,
+			criterionId: criteria[0]!.criterionId,
+			exemplarTitle: 'Exemplar',
+			exemplarBody: ''
+		});
 		await placeLive(db, await sessionUser(db, 'student1'), id, 85);
 		await placeLive(db, await sessionUser(db, 'student2'), id, 45);
 		await placeLive(db, await sessionUser(db, 'student2'), id, 50);
-		await expect(placeLive(db, await sessionUser(db, 'student16'), id, 50)).rejects.toMatchObject({ status: 403 });
+		await expect(placeLive(db, await sessionUser(db, 'student16'), id, 50)).rejects.toMatchObject({
+			status: 403
+		});
 		const bands = [0, 20, 40, 60, 80].map((minValue) => ({ minValue }));
-		expect(await liveSnapshot(db, id, bands)).toEqual({ state: 'open', placed: 2, counts: [0, 0, 1, 0, 1], teacherValue: null });
-		await expect(setLiveState(db, teacher, id, { state: 'revealed' })).rejects.toThrow(/Place your own/);
+		expect(await liveSnapshot(db, id, bands)).toEqual({
+			state: 'open',
+			placed: 2,
+			counts: [0, 0, 1, 0, 1],
+			teacherValue: null
+		});
+		await expect(setLiveState(db, teacher, id, { state: 'revealed' })).rejects.toThrow(
+			/Place your own/
+		);
 		await setLiveState(db, teacher, id, { teacherValue: 65 });
 		expect((await liveSnapshot(db, id, bands)).teacherValue).toBeNull();
 		await setLiveState(db, teacher, id, { state: 'revealed' });
 		expect((await liveSnapshot(db, id, bands)).teacherValue).toBe(65);
-		await expect(placeLive(db, await sessionUser(db, 'student3'), id, 50)).rejects.toMatchObject({ status: 409 });
+		await expect(placeLive(db, await sessionUser(db, 'student3'), id, 50)).rejects.toMatchObject({
+			status: 409
+		});
 	});
 });
 
@@ -134,16 +264,43 @@ describe('concurrent edits', () => {
 		await addMarker(db, teacher, taskId, second.id);
 		const criterionId = criteria[0]!.criterionId;
 		await Promise.all([
-			saveTeacherGrade(db, teacher, taskId, learner.id, { kind: 'criterion', criterionId, value: 40 }),
-			saveTeacherGrade(db, second, taskId, learner.id, { kind: 'criterion', criterionId, value: 80 })
+			saveTeacherGrade(db, teacher, taskId, learner.id, {
+				kind: 'criterion',
+				criterionId,
+				value: 40
+			}),
+			saveTeacherGrade(db, second, taskId, learner.id, {
+				kind: 'criterion',
+				criterionId,
+				value: 80
+			})
 		]);
-		const grades = await db.selectFrom('assessments').select(['assessor_id', 'value']).where('role', '=', 'teacher').where('criterion_id', '=', criterionId).orderBy('assessor_id').execute();
-		expect(grades).toEqual([{ assessor_id: teacher.id, value: 40 }, { assessor_id: second.id, value: 80 }]);
+		const grades = await db
+			.selectFrom('assessments')
+			.select(['assessor_id', 'value'])
+			.where('role', '=', 'teacher')
+			.where('criterion_id', '=', criterionId)
+			.orderBy('assessor_id')
+			.execute();
+		expect(grades).toEqual([
+			{ assessor_id: teacher.id, value: 40 },
+			{ assessor_id: second.id, value: 80 }
+		]);
 		await Promise.all([
 			recordAgreedGrade(db, teacher, taskId, learner.id, criterionId, 60, 'First view'),
 			recordAgreedGrade(db, second, taskId, learner.id, criterionId, 70, 'Second view')
 		]);
-		const trail = await db.selectFrom('audit_log').select(['actor_id', 'after_json']).where('action', '=', 'agreed.record').orderBy('id').execute();
-		expect(trail.map((t) => [t.actor_id, JSON.parse(t.after_json!).value]).sort((a, b) => a[0] - b[0])).toEqual([[teacher.id, 60], [second.id, 70]]);
+		const trail = await db
+			.selectFrom('audit_log')
+			.select(['actor_id', 'after_json'])
+			.where('action', '=', 'agreed.record')
+			.orderBy('id')
+			.execute();
+		expect(
+			trail.map((t) => [t.actor_id, JSON.parse(t.after_json!).value]).sort((a, b) => a[0] - b[0])
+		).toEqual([
+			[teacher.id, 60],
+			[second.id, 70]
+		]);
 	});
 });

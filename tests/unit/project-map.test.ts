@@ -40,7 +40,9 @@ describe('the project map in docs/ARCHITECTURE.md', () => {
 
 	it('names only server folders and domain modules that exist', () => {
 		const serverFolders = new Set(folders('src/lib/server'));
-		const domainModules = new Set(files('src/lib/domain', '.ts').map((n) => n.replace(/\.ts$/, '')));
+		const domainModules = new Set(
+			files('src/lib/domain', '.ts').map((n) => n.replace(/\.ts$/, ''))
+		);
 		const block = map.slice(map.indexOf('```'), map.lastIndexOf('```'));
 		const serverSection = block.slice(block.indexOf('    server/'), block.indexOf('  routes/'));
 		const listedFolders = [...serverSection.matchAll(/^\s{6}([a-z-]+)\/\s/gm)].map((m) => m[1]!);

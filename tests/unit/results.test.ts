@@ -16,33 +16,59 @@ describe('released results (the input of profiles, reports and badges)', () => {
 		const rows = await db
 			.selectFrom('assessments')
 			.innerJoin('submissions', 'submissions.id', 'assessments.submission_id')
-			.select(['submissions.learner_id as learnerId', 'submissions.task_id as taskId', 'assessments.criterion_id as criterionId', 'assessments.role', 'assessments.value'])
+			.select([
+				'submissions.learner_id as learnerId',
+				'submissions.task_id as taskId',
+				'assessments.criterion_id as criterionId',
+				'assessments.role',
+				'assessments.value'
+			])
 			.where('submissions.released_at', 'is not', null)
 			.where('assessments.value', 'is not', null)
 			.execute();
 		const agreed = await db
 			.selectFrom('agreed_grades')
 			.innerJoin('submissions', 'submissions.id', 'agreed_grades.submission_id')
-			.select(['submissions.learner_id as learnerId', 'submissions.task_id as taskId', 'agreed_grades.criterion_id as criterionId', 'agreed_grades.value'])
+			.select([
+				'submissions.learner_id as learnerId',
+				'submissions.task_id as taskId',
+				'agreed_grades.criterion_id as criterionId',
+				'agreed_grades.value'
+			])
 			.execute();
 		expect(agreed.length).toBeGreaterThan(0);
 		const expected = new Map<string, { teacher: number; self: number | null }>();
-		const keys = new Set(rows.filter((r) => r.role === 'teacher').map((r) => `${r.learnerId}/${r.taskId}/${r.criterionId}`));
+		const keys = new Set(
+			rows
+				.filter((r) => r.role === 'teacher')
+				.map((r) => `${r.learnerId}/${r.taskId}/${r.criterionId}`)
+		);
 		for (const k of keys) {
 			const [learnerId, taskId, criterionId] = k.split('/').map(Number);
-			const here = rows.filter((r) => r.learnerId === learnerId && r.taskId === taskId && r.criterionId === criterionId);
+			const here = rows.filter(
+				(r) => r.learnerId === learnerId && r.taskId === taskId && r.criterionId === criterionId
+			);
 			const markers = here.filter((r) => r.role === 'teacher').map((r) => r.value!);
-			const agreedValue = agreed.find((a) => a.learnerId === learnerId && a.taskId === taskId && a.criterionId === criterionId)?.value;
+			const agreedValue = agreed.find(
+				(a) => a.learnerId === learnerId && a.taskId === taskId && a.criterionId === criterionId
+			)?.value;
 			expected.set(k, {
 				teacher: agreedValue ?? markers.reduce((s, v) => s + v, 0) / markers.length,
 				self: here.find((r) => r.role === 'self')?.value ?? null
 			});
 		}
-		expect([...expected.values()].some((e, i, all) => all.length > 1 && e.self !== null)).toBe(true);
+		expect([...expected.values()].some((e, i, all) => all.length > 1 && e.self !== null)).toBe(
+			true
+		);
 
 		const results = await releasedResults(db, { schoolId });
 		const got = new Map<string, { teacher: number; self: number | null }>();
-		for (const [learnerId, list] of results) for (const r of list) got.set(`${learnerId}/${r.taskId}/${r.criterionId}`, { teacher: r.teacherValue, self: r.selfValue });
+		for (const [learnerId, list] of results)
+			for (const r of list)
+				got.set(`${learnerId}/${r.taskId}/${r.criterionId}`, {
+					teacher: r.teacherValue,
+					self: r.selfValue
+				});
 		expect(got.size).toBe(expected.size);
 		for (const [k, e] of expected) {
 			expect(got.get(k)?.teacher, k).toBeCloseTo(e.teacher, 9);

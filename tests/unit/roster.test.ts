@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
-import { applyRosterImport, parseCsv, previewRosterImport } from '../../src/lib/server/roster/import';
+import {
+	applyRosterImport,
+	parseCsv,
+	previewRosterImport
+} from '../../src/lib/server/roster/import';
 import { detectFileKind } from '../../src/lib/domain/roster';
 import { signIn } from '../../src/lib/server/auth/sign-in';
 import { demoDatabase, userId } from './helpers';
@@ -51,22 +55,37 @@ describe('CSV reading', () => {
 			text: '\uFEFFusername,given_name,family_name,role,class\r\nn.obrien,"Niamh, Jr",O\'Brien,student,"9B Design, Tech"\r\n'
 		});
 		expect(file.header).toEqual(['username', 'given_name', 'family_name', 'role', 'class']);
-		expect(file.records[0]).toMatchObject({ given_name: 'Niamh, Jr', family_name: "O'Brien", class: '9B Design, Tech' });
+		expect(file.records[0]).toMatchObject({
+			given_name: 'Niamh, Jr',
+			family_name: "O'Brien",
+			class: '9B Design, Tech'
+		});
 	});
 
 	it('recognises each accepted file by its columns', () => {
-		expect(detectFileKind(['username', 'given_name', 'family_name', 'role', 'class'])).toBe('simple');
-		expect(detectFileKind(['sourcedid', 'username', 'givenname', 'familyname', 'role'])).toBe('oneroster-users');
+		expect(detectFileKind(['username', 'given_name', 'family_name', 'role', 'class'])).toBe(
+			'simple'
+		);
+		expect(detectFileKind(['sourcedid', 'username', 'givenname', 'familyname', 'role'])).toBe(
+			'oneroster-users'
+		);
 		expect(detectFileKind(['sourcedid', 'title', 'grades'])).toBe('oneroster-classes');
-		expect(detectFileKind(['sourcedid', 'classsourcedid', 'usersourcedid', 'role'])).toBe('oneroster-enrollments');
-		expect(detectFileKind(['sourcedid', 'usersourcedid', 'roletype', 'role', 'orgsourcedid'])).toBe('oneroster-roles');
+		expect(detectFileKind(['sourcedid', 'classsourcedid', 'usersourcedid', 'role'])).toBe(
+			'oneroster-enrollments'
+		);
+		expect(detectFileKind(['sourcedid', 'usersourcedid', 'roletype', 'role', 'orgsourcedid'])).toBe(
+			'oneroster-roles'
+		);
 		expect(detectFileKind(['name', 'email'])).toBeNull();
 	});
 });
 
 describe('roster preview', () => {
 	it('marks each bad row with a reason and writes nothing', async () => {
-		const before = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+		const before = await db
+			.selectFrom('users')
+			.select((eb) => eb.fn.countAll<number>().as('n'))
+			.executeTakeFirstOrThrow();
 		const plan = await previewRosterImport(
 			db,
 			schoolId,
@@ -93,21 +112,31 @@ describe('roster preview', () => {
 		expect(plan.rows[3]!.errors.join()).toMatch(/twice/);
 		expect(plan.rows[4]!.errors.join()).toMatch(/already exists as student/);
 		expect(plan.errorCount).toBe(4);
-		const after = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+		const after = await db
+			.selectFrom('users')
+			.select((eb) => eb.fn.countAll<number>().as('n'))
+			.executeTakeFirstOrThrow();
 		expect(after.n).toBe(before.n);
 	});
 
 	it('refuses an unrecognised file with the columns it expected', async () => {
-		const plan = await previewRosterImport(db, schoolId, [{ fileName: 'pupils.csv', text: 'name,email\nA,a@b.c' }]);
+		const plan = await previewRosterImport(db, schoolId, [
+			{ fileName: 'pupils.csv', text: 'name,email\nA,a@b.c' }
+		]);
 		expect(plan.fileErrors[0]).toMatch(/pupils\.csv: columns not recognised.*Expected/);
 		expect(plan.errorCount).toBe(1);
 	});
 
 	it('reports enrolments that point at nobody', async () => {
 		const plan = await previewRosterImport(db, schoolId, [
-			{ fileName: 'enrollments.csv', text: 'sourcedId,classSourcedId,userSourcedId,role\ne1,c-missing,u-missing,student' }
+			{
+				fileName: 'enrollments.csv',
+				text: 'sourcedId,classSourcedId,userSourcedId,role\ne1,c-missing,u-missing,student'
+			}
 		]);
-		expect(plan.rows[0]!.errors.join(' ')).toMatch(/No user with sourcedId u-missing.*No class with sourcedId c-missing/);
+		expect(plan.rows[0]!.errors.join(' ')).toMatch(
+			/No user with sourcedId u-missing.*No class with sourcedId c-missing/
+		);
 	});
 });
 
@@ -115,41 +144,85 @@ describe('roster import', () => {
 	it('imports a OneRoster set in one go, and a second import changes nothing', async () => {
 		const { result } = await applyRosterImport(db, schoolId, adminId, ONE_ROSTER);
 		expect(result).toMatchObject({ createdClasses: 1, enrolments: 3, updatedPeople: 0 });
-		expect(result!.createdPeople.map((p) => p.username).sort()).toEqual(['l.chen', 'm.okafor', 'r.ali']);
+		expect(result!.createdPeople.map((p) => p.username).sort()).toEqual([
+			'l.chen',
+			'm.okafor',
+			'r.ali'
+		]);
 		const password = result!.createdPeople.find((p) => p.username === 'l.chen')!.initialPassword!;
 		expect(password).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
 		expect((await signIn(db, 'l.chen', password, '10.0.0.1')).kind).toBe('signed-in');
 
-		const classRow = await db.selectFrom('classes').selectAll().where('source_id', '=', 'c-9x').executeTakeFirstOrThrow();
-		expect(classRow).toMatchObject({ name: '9X Geography', year_group: '09', subject: 'Geography', school_id: schoolId });
-		const teachers = await db.selectFrom('class_teachers').select('teacher_id').where('class_id', '=', classRow.id).execute();
+		const classRow = await db
+			.selectFrom('classes')
+			.selectAll()
+			.where('source_id', '=', 'c-9x')
+			.executeTakeFirstOrThrow();
+		expect(classRow).toMatchObject({
+			name: '9X Geography',
+			year_group: '09',
+			subject: 'Geography',
+			school_id: schoolId
+		});
+		const teachers = await db
+			.selectFrom('class_teachers')
+			.select('teacher_id')
+			.where('class_id', '=', classRow.id)
+			.execute();
 		expect(teachers.map((t) => t.teacher_id)).toEqual([await userId(db, 'm.okafor')]);
 
 		const snapshot = async () => ({
-			users: await db.selectFrom('users').select(['username', 'given_name', 'family_name', 'source_id', 'password_hash']).orderBy('id').execute(),
-			memberships: await db.selectFrom('memberships').select(['user_id', 'role']).orderBy('id').execute(),
+			users: await db
+				.selectFrom('users')
+				.select(['username', 'given_name', 'family_name', 'source_id', 'password_hash'])
+				.orderBy('id')
+				.execute(),
+			memberships: await db
+				.selectFrom('memberships')
+				.select(['user_id', 'role'])
+				.orderBy('id')
+				.execute(),
 			classes: await db.selectFrom('classes').select(['name', 'source_id']).orderBy('id').execute(),
-			enrolments: await db.selectFrom('enrolments').select(['class_id', 'learner_id']).orderBy('class_id').orderBy('learner_id').execute()
+			enrolments: await db
+				.selectFrom('enrolments')
+				.select(['class_id', 'learner_id'])
+				.orderBy('class_id')
+				.orderBy('learner_id')
+				.execute()
 		});
 		const first = await snapshot();
 		const again = await applyRosterImport(db, schoolId, adminId, ONE_ROSTER);
-		expect(again.result).toMatchObject({ createdPeople: [], updatedPeople: 0, createdClasses: 0, enrolments: 0 });
+		expect(again.result).toMatchObject({
+			createdPeople: [],
+			updatedPeople: 0,
+			createdClasses: 0,
+			enrolments: 0
+		});
 		expect(await snapshot()).toEqual(first);
 	});
 
 	it('matches on sourcedId on re-import and updates a changed name', async () => {
 		await applyRosterImport(db, schoolId, adminId, ONE_ROSTER);
-		const renamed = ONE_ROSTER.map((f) => (f.fileName === 'users.csv' ? { ...f, text: f.text.replace('Lin,Chen', 'Lin,Chen-Ward') } : f));
+		const renamed = ONE_ROSTER.map((f) =>
+			f.fileName === 'users.csv' ? { ...f, text: f.text.replace('Lin,Chen', 'Lin,Chen-Ward') } : f
+		);
 		const { result } = await applyRosterImport(db, schoolId, adminId, renamed);
 		expect(result?.updatedPeople).toBe(1);
-		const lin = await db.selectFrom('users').select('family_name').where('username', '=', 'l.chen').executeTakeFirstOrThrow();
+		const lin = await db
+			.selectFrom('users')
+			.select('family_name')
+			.where('username', '=', 'l.chen')
+			.executeTakeFirstOrThrow();
 		expect(lin.family_name).toBe('Chen-Ward');
 	});
 
 	it('reads roles from a OneRoster 1.2 roles.csv when users.csv has none', async () => {
 		const files = [
 			{ fileName: 'users.csv', text: 'sourcedId,username,givenName,familyName\nu-7,k.ito,Kai,Ito' },
-			{ fileName: 'roles.csv', text: 'sourcedId,userSourcedId,roleType,role,orgSourcedId\nr1,u-7,primary,student,org1' }
+			{
+				fileName: 'roles.csv',
+				text: 'sourcedId,userSourcedId,roleType,role,orgSourcedId\nr1,u-7,primary,student,org1'
+			}
 		];
 		const { result } = await applyRosterImport(db, schoolId, adminId, files);
 		expect(result?.createdPeople[0]).toMatchObject({ username: 'k.ito', role: 'student' });
@@ -160,12 +233,22 @@ describe('roster import', () => {
 			db,
 			schoolId,
 			adminId,
-			simple('username,given_name,family_name,role,class\ngood.one,Good,One,student,New Class\n,Missing,Username,student,New Class')
+			simple(
+				'username,given_name,family_name,role,class\ngood.one,Good,One,student,New Class\n,Missing,Username,student,New Class'
+			)
 		);
 		expect(result).toBeNull();
 		expect(plan.errorCount).toBe(1);
-		expect(await db.selectFrom('users').select('id').where('username', '=', 'good.one').executeTakeFirst()).toBeUndefined();
-		expect(await db.selectFrom('classes').select('id').where('name', '=', 'New Class').executeTakeFirst()).toBeUndefined();
+		expect(
+			await db
+				.selectFrom('users')
+				.select('id')
+				.where('username', '=', 'good.one')
+				.executeTakeFirst()
+		).toBeUndefined();
+		expect(
+			await db.selectFrom('classes').select('id').where('name', '=', 'New Class').executeTakeFirst()
+		).toBeUndefined();
 	});
 
 	it('creates classes from the simple form and enrols students and teachers', async () => {
@@ -173,13 +256,27 @@ describe('roster import', () => {
 			db,
 			schoolId,
 			adminId,
-			simple('username,given_name,family_name,role,class\nt.new,Tara,New,teacher,8C Art\ns.new,Sam,New,student,8C Art\nstudent1,Keep,Name,student,8C Art')
+			simple(
+				'username,given_name,family_name,role,class\nt.new,Tara,New,teacher,8C Art\ns.new,Sam,New,student,8C Art\nstudent1,Keep,Name,student,8C Art'
+			)
 		);
 		expect(result).toMatchObject({ createdClasses: 1, enrolments: 3, updatedPeople: 1 });
-		const art = await db.selectFrom('classes').select('id').where('name', '=', '8C Art').executeTakeFirstOrThrow();
-		const learners = await db.selectFrom('enrolments').select('learner_id').where('class_id', '=', art.id).execute();
+		const art = await db
+			.selectFrom('classes')
+			.select('id')
+			.where('name', '=', '8C Art')
+			.executeTakeFirstOrThrow();
+		const learners = await db
+			.selectFrom('enrolments')
+			.select('learner_id')
+			.where('class_id', '=', art.id)
+			.execute();
 		expect(learners).toHaveLength(2);
-		const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'roster.import').execute();
+		const audit = await db
+			.selectFrom('audit_log')
+			.selectAll()
+			.where('action', '=', 'roster.import')
+			.execute();
 		expect(audit).toHaveLength(1);
 	});
 });

@@ -6,7 +6,12 @@ afterEach(() => vi.useRealTimers());
 
 function queueWith(send: (key: string, payload: Record<string, unknown>) => Promise<void>) {
 	const states: SaveSnapshot['state'][] = [];
-	const queue = new SaveQueue({ send, debounceMs: 500, retryDelaysMs: [1000, 2000], onChange: (s) => states.push(s.state) });
+	const queue = new SaveQueue({
+		send,
+		debounceMs: 500,
+		retryDelaysMs: [1000, 2000],
+		onChange: (s) => states.push(s.state)
+	});
 	return { queue, states };
 }
 
@@ -72,7 +77,10 @@ describe('autosave queue', () => {
 		await vi.advanceTimersByTimeAsync(500);
 		await vi.advanceTimersByTimeAsync(60_000);
 		expect(calls).toBe(1);
-		expect(queue.current).toMatchObject({ state: 'failed', message: 'This self-assessment is locked.' });
+		expect(queue.current).toMatchObject({
+			state: 'failed',
+			message: 'This self-assessment is locked.'
+		});
 		expect(queue.hasUnsaved).toBe(true);
 	});
 

@@ -64,10 +64,32 @@ describe('scale validation', () => {
 		expect(validateBands(university)).toEqual([]);
 	});
 	it('explains each problem', () => {
-		expect(validateBands([{ label: 'Only', minValue: 0 }])).toContain('A scale needs at least two bands.');
-		expect(validateBands([{ label: 'A', minValue: 10 }, { label: 'B', minValue: 50 }])).toContain('The first band must start at 0.');
-		expect(validateBands([{ label: 'A', minValue: 0 }, { label: 'B', minValue: 0 }]).join()).toMatch(/must start above band 1/);
-		expect(validateBands([{ label: 'A', minValue: 0 }, { label: 'a', minValue: 50 }])).toContain('Each band needs a different name.');
-		expect(validateBands([{ label: 'A', minValue: 0 }, { label: 'B', minValue: 100 }]).join()).toMatch(/between 0 and 99/);
+		expect(validateBands([{ label: 'Only', minValue: 0 }])).toContain(
+			'A scale needs at least two bands.'
+		);
+		expect(
+			validateBands([
+				{ label: 'A', minValue: 10 },
+				{ label: 'B', minValue: 50 }
+			])
+		).toContain('The first band must start at 0.');
+		expect(
+			validateBands([
+				{ label: 'A', minValue: 0 },
+				{ label: 'B', minValue: 0 }
+			]).join()
+		).toMatch(/must start above band 1/);
+		expect(
+			validateBands([
+				{ label: 'A', minValue: 0 },
+				{ label: 'a', minValue: 50 }
+			])
+		).toContain('Each band needs a different name.');
+		expect(
+			validateBands([
+				{ label: 'A', minValue: 0 },
+				{ label: 'B', minValue: 100 }
+			]).join()
+		).toMatch(/between 0 and 99/);
 	});
 });

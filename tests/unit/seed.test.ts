@@ -38,7 +38,10 @@ describe('school generator', () => {
 		const db = await freshDatabase();
 		const started = Date.now();
 		await insertSchool(db, planSchool(schoolOfSize(2000, 70)), 'pw-for-test');
-		const learners = await db.selectFrom('enrolments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+		const learners = await db
+			.selectFrom('enrolments')
+			.select((eb) => eb.fn.countAll<number>().as('n'))
+			.executeTakeFirstOrThrow();
 		expect(Number(learners.n)).toBe(2000);
 		expect(Date.now() - started).toBeLessThan(15_000);
 		await db.destroy();

@@ -8,7 +8,16 @@ import { fileURLToPath } from 'node:url';
 // in tests/fixtures/standards/.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SCANNED_FOLDERS = ['src', 'tests', 'scripts', 'bench', 'migrations'];
-const SCANNED_EXTENSIONS = new Set(['.ts', '.js', '.mjs', '.cjs', '.svelte', '.json', '.html', '.css']);
+const SCANNED_EXTENSIONS = new Set([
+	'.ts',
+	'.js',
+	'.mjs',
+	'.cjs',
+	'.svelte',
+	'.json',
+	'.html',
+	'.css'
+]);
 // Split so that this file does not find itself.
 const OUTSIDE_REFERENCES = ['..' + '/shared', '/' + 'work/'];
 
@@ -21,18 +30,33 @@ function sourceFiles(folder: string): string[] {
 }
 
 const rootConfigFiles = readdirSync(ROOT, { withFileTypes: true })
-	.filter((entry) => entry.isFile() && SCANNED_EXTENSIONS.has(extname(entry.name)) && entry.name !== 'package-lock.json')
+	.filter(
+		(entry) =>
+			entry.isFile() &&
+			SCANNED_EXTENSIONS.has(extname(entry.name)) &&
+			entry.name !== 'package-lock.json'
+	)
 	.map((entry) => join(ROOT, entry.name));
 
 describe('the repository is self-contained', () => {
 	it('no source, test, script or config file refers to a folder outside the repository', () => {
-		const files = [...rootConfigFiles, ...SCANNED_FOLDERS.flatMap((folder) => sourceFiles(join(ROOT, folder)))];
+		const files = [
+			...rootConfigFiles,
+			...SCANNED_FOLDERS.flatMap((folder) => sourceFiles(join(ROOT, folder)))
+		];
 		expect(files.length).toBeGreaterThan(100);
 		const found = files.flatMap((file) =>
 			readFileSync(file, 'utf8')
 				.split('\n')
-				.flatMap((line, i) => (OUTSIDE_REFERENCES.some((needle) => line.includes(needle)) ? [`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`] : []))
+				.flatMap((line, i) =>
+					OUTSIDE_REFERENCES.some((needle) => line.includes(needle))
+						? [`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`]
+						: []
+				)
 		);
-		expect(found, 'vendor the file into the repository (tests/fixtures/ for test data) and refer to it there').toEqual([]);
+		expect(
+			found,
+			'vendor the file into the repository (tests/fixtures/ for test data) and refer to it there'
+		).toEqual([]);
 	});
 });

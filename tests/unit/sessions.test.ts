@@ -9,7 +9,11 @@ import {
 	sessionIdFromToken,
 	validateSessionToken
 } from '../../src/lib/server/auth/sessions';
-import { changeOwnPassword, resetPassword, setAccountActive } from '../../src/lib/server/people/accounts';
+import {
+	changeOwnPassword,
+	resetPassword,
+	setAccountActive
+} from '../../src/lib/server/people/accounts';
 import { demoDatabase, userId } from './helpers';
 import { sessionCacheOf } from '../../src/lib/server/db/connection';
 import { SessionCache, changesAuthTable } from '../../src/lib/server/auth/session-cache';
@@ -37,7 +41,12 @@ describe('sessions', () => {
 		const token = generateSessionToken();
 		await createSession(db, token, await userId(db, 'admin'));
 		const { user } = await validateSessionToken(db, token);
-		expect(user).toMatchObject({ username: 'admin', roles: ['admin'], schoolId, schoolName: 'Northbridge Academy' });
+		expect(user).toMatchObject({
+			username: 'admin',
+			roles: ['admin'],
+			schoolId,
+			schoolName: 'Northbridge Academy'
+		});
 	});
 
 	it('rejects an unknown token', async () => {
@@ -55,7 +64,9 @@ describe('sessions', () => {
 		const later = new Date(start.getTime() + 20 * DAY);
 		const renewed = await validateSessionToken(db, token, later);
 		expect(renewed.renewed).toBe(true);
-		expect(renewed.session?.expiresAt.toISOString()).toBe(new Date(later.getTime() + 30 * DAY).toISOString());
+		expect(renewed.session?.expiresAt.toISOString()).toBe(
+			new Date(later.getTime() + 30 * DAY).toISOString()
+		);
 
 		const expired = await validateSessionToken(db, token, new Date(later.getTime() + 31 * DAY));
 		expect(expired.session).toBeNull();
@@ -101,7 +112,9 @@ describe('sessions', () => {
 
 	it('refuses a wrong current password and keeps the old one', async () => {
 		const learner = await userId(db, 'student4');
-		await expect(changeOwnPassword(db, learner, 'not-it', 'another-password')).rejects.toThrow(/current password/);
+		await expect(changeOwnPassword(db, learner, 'not-it', 'another-password')).rejects.toThrow(
+			/current password/
+		);
 	});
 });
 
@@ -114,9 +127,25 @@ describe('the validated-session cache', () => {
 		expect(sessionCacheOf(db)?.size).toBe(1);
 
 		// A write no service function wraps: the plugin still sees it and empties the cache.
-		await db.insertInto('memberships').values({ user_id: teacher, school_id: schoolId, role: 'admin', year_group: null, created_at: new Date().toISOString() }).execute();
-		expect((await validateSessionToken(db, token)).user?.roles.sort()).toEqual(['admin', 'teacher']);
-		await db.transaction().execute((trx) => trx.updateTable('users').set({ active: 0 }).where('id', '=', teacher).execute());
+		await db
+			.insertInto('memberships')
+			.values({
+				user_id: teacher,
+				school_id: schoolId,
+				role: 'admin',
+				year_group: null,
+				created_at: new Date().toISOString()
+			})
+			.execute();
+		expect((await validateSessionToken(db, token)).user?.roles.sort()).toEqual([
+			'admin',
+			'teacher'
+		]);
+		await db
+			.transaction()
+			.execute((trx) =>
+				trx.updateTable('users').set({ active: 0 }).where('id', '=', teacher).execute()
+			);
 		expect((await validateSessionToken(db, token)).session).toBeNull();
 	});
 
@@ -143,9 +172,20 @@ describe('the validated-session cache', () => {
 	});
 
 	it('recognises the writes that matter', () => {
-		expect(changesAuthTable(db.deleteFrom('sessions').where('id', '=', 'x').toOperationNode())).toBe(true);
-		expect(changesAuthTable(db.updateTable('users as u').set({ active: 0 }).toOperationNode())).toBe(true);
-		expect(changesAuthTable(db.insertInto('sessions').values({ id: 'x', user_id: 1, expires_at: '', created_at: '' }).toOperationNode())).toBe(false);
+		expect(
+			changesAuthTable(db.deleteFrom('sessions').where('id', '=', 'x').toOperationNode())
+		).toBe(true);
+		expect(
+			changesAuthTable(db.updateTable('users as u').set({ active: 0 }).toOperationNode())
+		).toBe(true);
+		expect(
+			changesAuthTable(
+				db
+					.insertInto('sessions')
+					.values({ id: 'x', user_id: 1, expires_at: '', created_at: '' })
+					.toOperationNode()
+			)
+		).toBe(false);
 		expect(changesAuthTable(db.deleteFrom('assessments').toOperationNode())).toBe(false);
 	});
 });

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
 import { signIn } from '../../src/lib/server/auth/sign-in';
-import { MAX_FAILURES_PER_IP, MAX_FAILURES_PER_USERNAME, LOGIN_WINDOW_MS, isLoginRateLimited } from '../../src/lib/server/auth/rate-limit';
+import {
+	MAX_FAILURES_PER_IP,
+	MAX_FAILURES_PER_USERNAME,
+	LOGIN_WINDOW_MS,
+	isLoginRateLimited
+} from '../../src/lib/server/auth/rate-limit';
 import { setAccountActive } from '../../src/lib/server/people/accounts';
 import { demoDatabase, userId } from './helpers';
 
@@ -18,7 +23,13 @@ describe('sign-in', () => {
 	});
 
 	it('refuses a deactivated account with the right password', async () => {
-		await setAccountActive(db, schoolId, await userId(db, 'admin'), await userId(db, 'student5'), false);
+		await setAccountActive(
+			db,
+			schoolId,
+			await userId(db, 'admin'),
+			await userId(db, 'student5'),
+			false
+		);
 		expect((await signIn(db, 'student5', 'fusion-demo', '10.0.0.2')).kind).toBe('refused');
 	});
 
@@ -34,10 +45,25 @@ describe('sign-in', () => {
 	it('limits one address across usernames, and forgets after the window', async () => {
 		const now = new Date();
 		for (let i = 0; i < MAX_FAILURES_PER_IP; i++) {
-			await db.insertInto('login_attempts').values({ username: `u${i}`, ip: '10.9.9.9', succeeded: 0, attempted_at: now.toISOString() }).execute();
+			await db
+				.insertInto('login_attempts')
+				.values({
+					username: `u${i}`,
+					ip: '10.9.9.9',
+					succeeded: 0,
+					attempted_at: now.toISOString()
+				})
+				.execute();
 		}
 		expect(await isLoginRateLimited(db, 'teacher', '10.9.9.9', now)).toBe(true);
 		expect(await isLoginRateLimited(db, 'teacher', '10.9.9.8', now)).toBe(false);
-		expect(await isLoginRateLimited(db, 'teacher', '10.9.9.9', new Date(now.getTime() + LOGIN_WINDOW_MS + 1000))).toBe(false);
+		expect(
+			await isLoginRateLimited(
+				db,
+				'teacher',
+				'10.9.9.9',
+				new Date(now.getTime() + LOGIN_WINDOW_MS + 1000)
+			)
+		).toBe(false);
 	});
 });

@@ -20,8 +20,13 @@ export async function putJson(url: string, body: unknown): Promise<void> {
 		.json()
 		.then((b: { message?: string }) => b.message)
 		.catch(() => undefined);
-	if (response.status >= 500 || response.status === 429) throw new SaveFailure('The server had a problem.', true);
-	if (response.status === 401) throw new SaveFailure('Your session has ended: sign in again in another tab, then press Retry.', false);
+	if (response.status >= 500 || response.status === 429)
+		throw new SaveFailure('The server had a problem.', true);
+	if (response.status === 401)
+		throw new SaveFailure(
+			'Your session has ended: sign in again in another tab, then press Retry.',
+			false
+		);
 	throw new SaveFailure(message ?? `The server refused the change (${response.status}).`, false);
 }
 
@@ -31,7 +36,13 @@ export async function putJson(url: string, body: unknown): Promise<void> {
  * as malformed.
  */
 export class Autosave<Change extends object = Record<string, unknown>> {
-	status: SaveSnapshot = $state({ state: 'idle', message: '', unsaved: 0, retryAt: null, lastSavedAt: null });
+	status: SaveSnapshot = $state({
+		state: 'idle',
+		message: '',
+		unsaved: 0,
+		retryAt: null,
+		lastSavedAt: null
+	});
 	private readonly queue: SaveQueue<Change>;
 
 	constructor(url: string, options: { debounceMs?: number } = {}) {

@@ -44,7 +44,13 @@ export class SaveQueue<P extends Payload = Record<string, unknown>> {
 	private inFlight: { key: string; payload: P } | null = null;
 	private timer: ReturnType<typeof setTimeout> | null = null;
 	private attempt = 0;
-	private snapshot: SaveSnapshot = { state: 'idle', message: '', unsaved: 0, retryAt: null, lastSavedAt: null };
+	private snapshot: SaveSnapshot = {
+		state: 'idle',
+		message: '',
+		unsaved: 0,
+		retryAt: null,
+		lastSavedAt: null
+	};
 	private idleWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 	private readonly options: Required<SaveQueueOptions<P>>;
 
@@ -130,21 +136,40 @@ export class SaveQueue<P extends Payload = Record<string, unknown>> {
 				return;
 			}
 		}
-		this.publish({ state: 'saved', message: '', unsaved: 0, retryAt: null, lastSavedAt: Date.now() });
+		this.publish({
+			state: 'saved',
+			message: '',
+			unsaved: 0,
+			retryAt: null,
+			lastSavedAt: Date.now()
+		});
 		for (const waiter of this.idleWaiters.splice(0)) waiter.resolve();
 	}
 
 	private fail(problem: unknown) {
-		const failure = problem instanceof SaveFailure ? problem : new SaveFailure('Could not reach the server.', true);
+		const failure =
+			problem instanceof SaveFailure
+				? problem
+				: new SaveFailure('Could not reach the server.', true);
 		for (const waiter of this.idleWaiters.splice(0)) waiter.reject(failure);
 		if (!failure.retryable) {
-			this.publish({ state: 'failed', message: failure.message, unsaved: this.unsavedCount(), retryAt: null });
+			this.publish({
+				state: 'failed',
+				message: failure.message,
+				unsaved: this.unsavedCount(),
+				retryAt: null
+			});
 			return;
 		}
 		const delays = this.options.retryDelaysMs;
 		const delay = delays[Math.min(this.attempt, delays.length - 1)]!;
 		this.attempt++;
-		this.publish({ state: 'retrying', message: failure.message, unsaved: this.unsavedCount(), retryAt: Date.now() + delay });
+		this.publish({
+			state: 'retrying',
+			message: failure.message,
+			unsaved: this.unsavedCount(),
+			retryAt: Date.now() + delay
+		});
 		this.schedule(delay);
 	}
 }

@@ -7,13 +7,19 @@ import { encodeHexLowerCase } from '@oslojs/encoding';
  * Pure, so the documents can be checked without a database.
  */
 
-const OB3_CONTEXTS = ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json', 'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json'];
-const OB3_SCHEMA = 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json';
+const OB3_CONTEXTS = [
+	'https://www.w3.org/ns/credentials/v2',
+	'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+	'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json'
+];
+const OB3_SCHEMA =
+	'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json';
 
 export const issuerUrl = (origin: string, slug: string) => `${origin}/badges/issuers/${slug}`;
-export const awardUrl = (origin: string, identifier: string) => `${origin}/badges/awards/${identifier}`;
-export const badgeClassUrl = (origin: string, identifier: string) => `${origin}/badges/classes/${identifier}`;
-
+export const awardUrl = (origin: string, identifier: string) =>
+	`${origin}/badges/awards/${identifier}`;
+export const badgeClassUrl = (origin: string, identifier: string) =>
+	`${origin}/badges/classes/${identifier}`;
 
 export interface AwardFacts {
 	origin: string;
@@ -25,7 +31,13 @@ export interface AwardFacts {
 	/** Salts for the hashed name in the credential and the hashed recipient in the assertion. */
 	nameSalt: string;
 	recipientSalt: string;
-	badge: { identifier: string; name: string; description: string; criteriaNarrative: string; layerLabel: string };
+	badge: {
+		identifier: string;
+		name: string;
+		description: string;
+		criteriaNarrative: string;
+		layerLabel: string;
+	};
 	ruleText: string;
 	alignments: { identifier: string; code: string; title: string; frameworkTitle: string }[];
 	taskEvidence: { taskTitle: string; narrative: string }[];
@@ -47,7 +59,17 @@ export function badgeCredential(facts: AwardFacts) {
 			genre: 'Assessed task',
 			audience: 'Teacher and learner'
 		})),
-		...(facts.requestNote ? [{ type: ['Evidence'], name: 'Learner’s request', narrative: facts.requestNote, genre: 'Reflection', audience: 'Teacher' }] : [])
+		...(facts.requestNote
+			? [
+					{
+						type: ['Evidence'],
+						name: 'Learner’s request',
+						narrative: facts.requestNote,
+						genre: 'Reflection',
+						audience: 'Teacher'
+					}
+				]
+			: [])
 	];
 	const credential = {
 		'@context': OB3_CONTEXTS,
@@ -58,14 +80,25 @@ export function badgeCredential(facts: AwardFacts) {
 		validFrom: issuedAt,
 		credentialSubject: {
 			type: ['AchievementSubject'],
-			identifier: [{ type: 'IdentityObject', identityHash: `sha256$${sha256Hex(recipientName + nameSalt)}`, identityType: 'name', hashed: true, salt: nameSalt }],
+			identifier: [
+				{
+					type: 'IdentityObject',
+					identityHash: `sha256$${sha256Hex(recipientName + nameSalt)}`,
+					identityType: 'name',
+					hashed: true,
+					salt: nameSalt
+				}
+			],
 			achievement: {
 				id: achievementId,
 				type: ['Achievement'],
 				achievementType: 'Badge',
 				name: badge.name,
 				description: badge.description,
-				criteria: { id: achievementId, narrative: `${badge.criteriaNarrative}\n\nAward rule: ${facts.ruleText}` },
+				criteria: {
+					id: achievementId,
+					narrative: `${badge.criteriaNarrative}\n\nAward rule: ${facts.ruleText}`
+				},
 				image: { id: `${achievementId}/image`, type: 'Image' },
 				tag: [badge.layerLabel],
 				alignment: facts.alignments.map((a) => ({
@@ -86,7 +119,12 @@ export function badgeCredential(facts: AwardFacts) {
 		'@context': 'https://w3id.org/openbadges/v2',
 		type: 'Assertion',
 		id: `${awardUrl(origin, identifier)}/ob2`,
-		recipient: { type: 'url', hashed: true, salt, identity: `sha256$${sha256Hex(`${awardUrl(origin, identifier)}#recipient${salt}`)}` },
+		recipient: {
+			type: 'url',
+			hashed: true,
+			salt,
+			identity: `sha256$${sha256Hex(`${awardUrl(origin, identifier)}#recipient${salt}`)}`
+		},
 		badge: `${achievementId}/ob2`,
 		verification: { type: 'HostedBadge' },
 		issuedOn: issuedAt,

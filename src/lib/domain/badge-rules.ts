@@ -16,26 +16,41 @@ export interface AwardRule {
 
 export interface RuleEvidence {
 	met: boolean;
-	tasks: { taskId: number; taskTitle: string; criteria: { criterionId: number; code: string; level: number }[] }[];
+	tasks: {
+		taskId: number;
+		taskTitle: string;
+		criteria: { criterionId: number; code: string; level: number }[];
+	}[];
 }
 
 const EPSILON = 1e-9;
 
 export function checkAwardRule(results: readonly CriterionResult[], rule: AwardRule): RuleEvidence {
 	const threshold = rule.minBand / 5;
-	const counts = (r: CriterionResult) => (rule.kind === 'skill' ? (r.skillShares.get(Number(rule.target)) ?? 0) > 0 : r.capriCategory === rule.target);
+	const counts = (r: CriterionResult) =>
+		rule.kind === 'skill'
+			? (r.skillShares.get(Number(rule.target)) ?? 0) > 0
+			: r.capriCategory === rule.target;
 	const tasks = new Map<number, RuleEvidence['tasks'][number]>();
 	for (const r of results) {
 		if (!counts(r)) continue;
 		const level = levelOf(r.bands, r.teacherValue);
 		if (level + EPSILON < threshold) continue;
 		const task = tasks.get(r.taskId) ?? { taskId: r.taskId, taskTitle: r.taskTitle, criteria: [] };
-		task.criteria.push({ criterionId: r.criterionId, code: r.criterionCode, level: Math.round(level * 1000) / 1000 });
+		task.criteria.push({
+			criterionId: r.criterionId,
+			code: r.criterionCode,
+			level: Math.round(level * 1000) / 1000
+		});
 		tasks.set(r.taskId, task);
 	}
 	return { met: tasks.size >= rule.minTasks, tasks: [...tasks.values()] };
 }
 
-export function describeRule(rule: AwardRule, targetName: string, bandLabels: readonly string[]): string {
+export function describeRule(
+	rule: AwardRule,
+	targetName: string,
+	bandLabels: readonly string[]
+): string {
 	return `Teacher-agreed band ${bandLabels[rule.minBand] ?? rule.minBand} or above on criteria for ${targetName}, in at least ${rule.minTasks} task${rule.minTasks === 1 ? '' : 's'}.`;
 }

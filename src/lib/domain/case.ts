@@ -39,21 +39,42 @@ export interface CaseDocumentRow {
 
 /** A stable UUID-shaped identifier for an association, from what it connects. */
 export function associationIdentifier(type: string, origin: string, destination: string): string {
-	const hex = encodeHexLowerCase(sha256(new TextEncoder().encode(`${type}|${origin}|${destination}`))).slice(0, 32);
+	const hex = encodeHexLowerCase(
+		sha256(new TextEncoder().encode(`${type}|${origin}|${destination}`))
+	).slice(0, 32);
 	// Format as an RFC 4122 "name-based" UUID (version nibble 5, variant 10xx).
-	const v = hex.slice(0, 12) + '5' + hex.slice(13, 16) + ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16) + hex.slice(17);
+	const v =
+		hex.slice(0, 12) +
+		'5' +
+		hex.slice(13, 16) +
+		((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16) +
+		hex.slice(17);
 	return `${v.slice(0, 8)}-${v.slice(8, 12)}-${v.slice(12, 16)}-${v.slice(16, 20)}-${v.slice(20, 32)}`;
 }
 
-export const frameworkUri = (baseUrl: string, identifier: string) => `${baseUrl}/frameworks/${identifier}`;
-export const itemUri = (baseUrl: string, identifier: string) => `${baseUrl}/frameworks/items/${identifier}`;
+export const frameworkUri = (baseUrl: string, identifier: string) =>
+	`${baseUrl}/frameworks/${identifier}`;
+export const itemUri = (baseUrl: string, identifier: string) =>
+	`${baseUrl}/frameworks/items/${identifier}`;
 
-export function buildCasePackage(baseUrl: string, doc: CaseDocumentRow, items: CaseItemRow[], crosswalk: CaseCrosswalkRow[] = []) {
+export function buildCasePackage(
+	baseUrl: string,
+	doc: CaseDocumentRow,
+	items: CaseItemRow[],
+	crosswalk: CaseCrosswalkRow[] = []
+) {
 	const docUri = frameworkUri(baseUrl, doc.identifier);
 	const docRef = { title: doc.title, identifier: doc.identifier, uri: docUri };
 	const byIdentifier = new Map(items.map((i) => [i.identifier, i]));
-	const nodeRef = (identifier: string, title: string) => ({ title, identifier, uri: itemUri(baseUrl, identifier) });
-	const sorted = [...items].sort((a, b) => (a.parentIdentifier ?? '').localeCompare(b.parentIdentifier ?? '') || a.position - b.position);
+	const nodeRef = (identifier: string, title: string) => ({
+		title,
+		identifier,
+		uri: itemUri(baseUrl, identifier)
+	});
+	const sorted = [...items].sort(
+		(a, b) =>
+			(a.parentIdentifier ?? '').localeCompare(b.parentIdentifier ?? '') || a.position - b.position
+	);
 	return {
 		CFDocument: {
 			identifier: doc.identifier,
@@ -75,7 +96,8 @@ export function buildCasePackage(baseUrl: string, doc: CaseDocumentRow, items: C
 			notes: item.description,
 			humanCodingScheme: item.code,
 			listEnumeration: String(item.position),
-			CFItemType: doc.kind === 'fusion' ? 'Skill' : item.parentIdentifier ? 'Sub-category' : 'Category',
+			CFItemType:
+				doc.kind === 'fusion' ? 'Skill' : item.parentIdentifier ? 'Sub-category' : 'Category',
 			language: 'en',
 			lastChangeDateTime: item.lastChangeAt,
 			CFDocumentURI: docRef,
@@ -116,8 +138,14 @@ export function buildCasePackage(baseUrl: string, doc: CaseDocumentRow, items: C
 
 export type CasePackage = ReturnType<typeof buildCasePackage>;
 
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
-const nodeRefSchema = z.object({ identifier: uuid, title: z.string().max(500).optional(), uri: z.string().max(2000).optional() });
+const uuid = z
+	.string()
+	.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
+const nodeRefSchema = z.object({
+	identifier: uuid,
+	title: z.string().max(500).optional(),
+	uri: z.string().max(2000).optional()
+});
 
 export const casePackageSchema = z.object({
 	CFDocument: z.object({
@@ -138,7 +166,15 @@ export const casePackageSchema = z.object({
 				humanCodingScheme: z.string().trim().min(1).max(40),
 				listEnumeration: z.coerce.number().int().min(0).max(10_000).optional(),
 				lastChangeDateTime: z.string().max(40).optional(),
-				extensions: z.object({ colour: z.string().regex(/^#[0-9a-f]{6}$/i).optional() }).partial().optional()
+				extensions: z
+					.object({
+						colour: z
+							.string()
+							.regex(/^#[0-9a-f]{6}$/i)
+							.optional()
+					})
+					.partial()
+					.optional()
 			})
 		)
 		.min(1)
@@ -150,7 +186,10 @@ export const casePackageSchema = z.object({
 				originNodeURI: nodeRefSchema,
 				destinationNodeURI: nodeRefSchema,
 				sequenceNumber: z.coerce.number().int().optional(),
-				extensions: z.object({ crosswalkWeight: z.number().positive().max(1000).optional() }).partial().optional()
+				extensions: z
+					.object({ crosswalkWeight: z.number().positive().max(1000).optional() })
+					.partial()
+					.optional()
 			})
 		)
 		.max(20_000)

@@ -22,7 +22,10 @@ export type SkillWeights = Map<number, number>;
  * The crosswalk in force for a school: for each sub-category, the school's own rows when it has
  * edited that sub-category, otherwise the shipped default rows.
  */
-export function effectiveCrosswalk(defaults: CrosswalkWeight[], schoolRows: CrosswalkWeight[]): CrosswalkWeight[] {
+export function effectiveCrosswalk(
+	defaults: CrosswalkWeight[],
+	schoolRows: CrosswalkWeight[]
+): CrosswalkWeight[] {
 	const edited = new Set(schoolRows.map((r) => r.sourceItemId));
 	return [...defaults.filter((r) => !edited.has(r.sourceItemId)), ...schoolRows];
 }
@@ -38,10 +41,16 @@ export function normalise(weights: Iterable<[number, number]>): SkillWeights {
 }
 
 /** A criterion's share of each Fusion Skill (summing to 1), or an empty map when it maps to none. */
-export function criterionSkillWeights(criterion: CriterionMappingInput, crosswalk: CrosswalkWeight[]): SkillWeights {
-	if (criterion.overrides.length > 0) return normalise(criterion.overrides.map((o) => [o.fusionItemId, o.weight]));
+export function criterionSkillWeights(
+	criterion: CriterionMappingInput,
+	crosswalk: CrosswalkWeight[]
+): SkillWeights {
+	if (criterion.overrides.length > 0)
+		return normalise(criterion.overrides.map((o) => [o.fusionItemId, o.weight]));
 	return normalise(
-		crosswalk.filter((row) => row.sourceItemId === criterion.capriItemId).map((row) => [row.targetItemId, row.weight])
+		crosswalk
+			.filter((row) => row.sourceItemId === criterion.capriItemId)
+			.map((row) => [row.targetItemId, row.weight])
 	);
 }
 
@@ -58,7 +67,8 @@ export function taskSkillWeights(
 	for (const c of criteria) {
 		const skills = criterionSkillWeights(c.mapping, crosswalk);
 		if (skills.size === 0) unmappedCriterionIds.push(c.criterionId);
-		for (const [skill, share] of skills) totals.set(skill, (totals.get(skill) ?? 0) + share * c.taskWeight);
+		for (const [skill, share] of skills)
+			totals.set(skill, (totals.get(skill) ?? 0) + share * c.taskWeight);
 	}
 	return { weights: normalise(totals), unmappedCriterionIds };
 }

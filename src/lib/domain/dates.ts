@@ -6,8 +6,10 @@
 
 type When = string | null | undefined;
 
-const dateIn = (options: Intl.DateTimeFormatOptions) => (iso: When) => (iso ? new Date(iso).toLocaleDateString('en-GB', options) : '');
-const dateTimeIn = (options: Intl.DateTimeFormatOptions) => (iso: When) => (iso ? new Date(iso).toLocaleString('en-GB', options) : '');
+const dateIn = (options: Intl.DateTimeFormatOptions) => (iso: When) =>
+	iso ? new Date(iso).toLocaleDateString('en-GB', options) : '';
+const dateTimeIn = (options: Intl.DateTimeFormatOptions) => (iso: When) =>
+	iso ? new Date(iso).toLocaleString('en-GB', options) : '';
 
 /** 5 March 2025 */
 export const formatDate = dateIn({ day: 'numeric', month: 'long', year: 'numeric' });
@@ -20,6 +22,16 @@ export const formatWeekday = dateIn({ weekday: 'long', day: 'numeric', month: 'l
 /** Wed 5 Mar */
 export const formatShortWeekday = dateIn({ weekday: 'short', day: 'numeric', month: 'short' });
 /** 5 March at 14:30 */
-export const formatDateTime = dateTimeIn({ day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
+export const formatDateTime = dateTimeIn({
+	day: 'numeric',
+	month: 'long',
+	hour: '2-digit',
+	minute: '2-digit'
+});
 /** 5 Mar, 14:30 */
-export const formatShortDateTime = dateTimeIn({ day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+export const formatShortDateTime = dateTimeIn({
+	day: 'numeric',
+	month: 'short',
+	hour: '2-digit',
+	minute: '2-digit'
+});

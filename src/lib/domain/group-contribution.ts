@@ -45,16 +45,25 @@ export interface GroupContribution {
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-export function groupContribution(memberIds: readonly number[], ratings: readonly ContributionRating[]): GroupContribution {
+export function groupContribution(
+	memberIds: readonly number[],
+	ratings: readonly ContributionRating[]
+): GroupContribution {
 	const members = new Set(memberIds);
-	const valid = ratings.filter((r) => members.has(r.raterId) && members.has(r.rateeId) && Number.isFinite(r.rating) && r.rating >= 0);
+	const valid = ratings.filter(
+		(r) =>
+			members.has(r.raterId) && members.has(r.rateeId) && Number.isFinite(r.rating) && r.rating >= 0
+	);
 	const ignored = ratings.length - valid.length;
 	const submitters = new Set(memberIds.filter((id) => valid.some((r) => r.raterId === id)));
 
 	const meanReceived = new Map<number, number | null>();
 	for (const id of memberIds) {
 		const received = valid.filter((r) => r.rateeId === id).map((r) => r.rating);
-		meanReceived.set(id, received.length ? received.reduce((s, v) => s + v, 0) / received.length : null);
+		meanReceived.set(
+			id,
+			received.length ? received.reduce((s, v) => s + v, 0) / received.length : null
+		);
 	}
 	const known = [...meanReceived.values()].filter((v): v is number => v !== null);
 	const teamMean = known.length ? known.reduce((s, v) => s + v, 0) / known.length : 0;
@@ -66,7 +75,9 @@ export function groupContribution(memberIds: readonly number[], ratings: readonl
 		if (total <= 0) continue; // all zeros says nothing about shares
 		for (const r of given) webpaRaw.set(r.rateeId, webpaRaw.get(r.rateeId)! + r.rating / total);
 	}
-	const contributingRaters = [...submitters].filter((id) => valid.filter((r) => r.raterId === id).reduce((s, r) => s + r.rating, 0) > 0).length;
+	const contributingRaters = [...submitters].filter(
+		(id) => valid.filter((r) => r.raterId === id).reduce((s, r) => s + r.rating, 0) > 0
+	).length;
 	const scale = contributingRaters > 0 ? memberIds.length / contributingRaters : 0;
 
 	return {
@@ -75,14 +86,21 @@ export function groupContribution(memberIds: readonly number[], ratings: readonl
 		members: memberIds.map((memberId) => {
 			const received = meanReceived.get(memberId) ?? null;
 			const self = valid.find((r) => r.raterId === memberId && r.rateeId === memberId)?.rating;
-			const fromPeers = valid.filter((r) => r.rateeId === memberId && r.raterId !== memberId).map((r) => r.rating);
-			const peerMean = fromPeers.length ? fromPeers.reduce((s, v) => s + v, 0) / fromPeers.length : null;
+			const fromPeers = valid
+				.filter((r) => r.rateeId === memberId && r.raterId !== memberId)
+				.map((r) => r.rating);
+			const peerMean = fromPeers.length
+				? fromPeers.reduce((s, v) => s + v, 0) / fromPeers.length
+				: null;
 			return {
 				memberId,
 				submitted: submitters.has(memberId),
 				meanReceived: received === null ? null : round3(received),
 				spa: received === null || teamMean <= 0 ? null : round3(Math.sqrt(received / teamMean)),
-				sapa: self === undefined || peerMean === null || peerMean <= 0 ? null : round3(Math.sqrt(self / peerMean)),
+				sapa:
+					self === undefined || peerMean === null || peerMean <= 0
+						? null
+						: round3(Math.sqrt(self / peerMean)),
 				webpa: contributingRaters === 0 ? null : round3(webpaRaw.get(memberId)! * scale)
 			};
 		})

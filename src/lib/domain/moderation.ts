@@ -24,9 +24,15 @@ export interface MarkerAgreement {
 }
 
 /** How two markers compare on the same pieces of work for one criterion. */
-export function markerAgreement(bands: Bands, pairs: readonly { first: number; second: number }[]): MarkerAgreement {
-	if (pairs.length === 0) return { pairs: 0, meanDifference: null, sameBand: null, withinOneBand: null };
-	const diffs = pairs.map((p) => valueInBandUnits(bands, p.first) - valueInBandUnits(bands, p.second));
+export function markerAgreement(
+	bands: Bands,
+	pairs: readonly { first: number; second: number }[]
+): MarkerAgreement {
+	if (pairs.length === 0)
+		return { pairs: 0, meanDifference: null, sameBand: null, withinOneBand: null };
+	const diffs = pairs.map(
+		(p) => valueInBandUnits(bands, p.first) - valueInBandUnits(bands, p.second)
+	);
 	const gaps = pairs.map((p) => Math.abs(bandGap(bands, p.first, p.second)));
 	return {
 		pairs: pairs.length,

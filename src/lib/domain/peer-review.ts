@@ -37,9 +37,11 @@ export function allocateReviewers(
 		const circle = shuffled([...new Set(pool)], random);
 		const reach = Math.min(perLearner, circle.length - 1);
 		circle.forEach((reviewerId, i) => {
-			for (let step = 1; step <= reach; step++) pairs.push({ reviewerId, revieweeId: circle[(i + step) % circle.length]! });
+			for (let step = 1; step <= reach; step++)
+				pairs.push({ reviewerId, revieweeId: circle[(i + step) % circle.length]! });
 		});
-		if (reach < perLearner) for (const learnerId of circle) shortfalls.push({ learnerId, got: Math.max(reach, 0) });
+		if (reach < perLearner)
+			for (const learnerId of circle) shortfalls.push({ learnerId, got: Math.max(reach, 0) });
 	}
 	return { pairs, shortfalls };
 }
@@ -84,14 +86,27 @@ export function median(values: readonly number[]): number {
  * Peer consensus for one criterion of one learner's work. Only submitted, not excluded reviews
  * count; the numbers left out are reported so the reader sees what the figure rests on.
  */
-export function peerConsensus(bands: Bands, reviews: readonly PeerReviewValue[]): PeerConsensus | null {
+export function peerConsensus(
+	bands: Bands,
+	reviews: readonly PeerReviewValue[]
+): PeerConsensus | null {
 	const excluded = reviews.filter((r) => r.excluded).length;
 	const missing = reviews.filter((r) => !r.excluded && (!r.submitted || r.value === null)).length;
-	const counted = reviews.filter((r) => !r.excluded && r.submitted && r.value !== null).map((r) => r.value!);
+	const counted = reviews
+		.filter((r) => !r.excluded && r.submitted && r.value !== null)
+		.map((r) => r.value!);
 	if (counted.length === 0) return null;
 	const min = Math.min(...counted);
 	const max = Math.max(...counted);
-	return { median: median(counted), min, max, spreadBands: bandGap(bands, max, min), counted: counted.length, excluded, missing };
+	return {
+		median: median(counted),
+		min,
+		max,
+		spreadBands: bandGap(bands, max, min),
+		counted: counted.length,
+		excluded,
+		missing
+	};
 }
 
 export interface ReviewerQuality {
@@ -107,20 +122,38 @@ export interface ReviewerQuality {
  * How close a reviewer's judgements are to the teacher's on the same work and criteria, in band
  * units (so scales with unequal bands compare fairly). Within half a band on average is close.
  */
-export function reviewerQuality(bands: Bands, pairs: readonly { reviewer: number; teacher: number }[]): ReviewerQuality | null {
+export function reviewerQuality(
+	bands: Bands,
+	pairs: readonly { reviewer: number; teacher: number }[]
+): ReviewerQuality | null {
 	if (pairs.length === 0) return null;
-	const gaps = pairs.map((p) => valueInBandUnits(bands, p.reviewer) - valueInBandUnits(bands, p.teacher));
+	const gaps = pairs.map(
+		(p) => valueInBandUnits(bands, p.reviewer) - valueInBandUnits(bands, p.teacher)
+	);
 	const meanAbsoluteGap = gaps.reduce((s, g) => s + Math.abs(g), 0) / gaps.length;
 	const meanSignedGap = gaps.reduce((s, g) => s + g, 0) / gaps.length;
 	const verdict = meanAbsoluteGap <= 0.5 ? 'close' : meanAbsoluteGap <= 1 ? 'fair' : 'far';
-	return { meanAbsoluteGap: round2(meanAbsoluteGap), meanSignedGap: round2(meanSignedGap), compared: pairs.length, verdict };
+	return {
+		meanAbsoluteGap: round2(meanAbsoluteGap),
+		meanSignedGap: round2(meanSignedGap),
+		compared: pairs.length,
+		verdict
+	};
 }
 
 export const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Whether reviewers may work now: the teacher's window, in words for the reviewer. */
-export function peerWindow(task: { peer_opens_at: string | null; peer_closes_at: string | null }, now = new Date()) {
-	if (task.peer_opens_at && now < new Date(task.peer_opens_at)) return { open: false, reason: `Peer review opens on ${formatDateTime(task.peer_opens_at)}.` };
-	if (task.peer_closes_at && now > new Date(task.peer_closes_at)) return { open: false, reason: `Peer review closed on ${formatDateTime(task.peer_closes_at)}.` };
-	return { open: true, reason: task.peer_closes_at ? `Open until ${formatDateTime(task.peer_closes_at)}.` : 'Open.' };
+export function peerWindow(
+	task: { peer_opens_at: string | null; peer_closes_at: string | null },
+	now = new Date()
+) {
+	if (task.peer_opens_at && now < new Date(task.peer_opens_at))
+		return { open: false, reason: `Peer review opens on ${formatDateTime(task.peer_opens_at)}.` };
+	if (task.peer_closes_at && now > new Date(task.peer_closes_at))
+		return { open: false, reason: `Peer review closed on ${formatDateTime(task.peer_closes_at)}.` };
+	return {
+		open: true,
+		reason: task.peer_closes_at ? `Open until ${formatDateTime(task.peer_closes_at)}.` : 'Open.'
+	};
 }

@@ -45,7 +45,10 @@ export function levelOf(bands: Bands, value: number): number {
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-function weightedProfile(results: readonly CriterionResult[], weightOf: (r: CriterionResult) => number): ProfileEntry {
+function weightedProfile(
+	results: readonly CriterionResult[],
+	weightOf: (r: CriterionResult) => number
+): ProfileEntry {
 	let weight = 0;
 	let sum = 0;
 	let selfWeight = 0;
@@ -74,13 +77,29 @@ function weightedProfile(results: readonly CriterionResult[], weightOf: (r: Crit
 }
 
 /** Each Fusion Skill's level: the weighted mean over results mapped to it (weight = task weight × share). */
-export function fusionSkillProfile(results: readonly CriterionResult[], skillIds: readonly number[]): Map<number, ProfileEntry> {
-	return new Map(skillIds.map((id) => [id, weightedProfile(results, (r) => r.taskWeight * (r.skillShares.get(id) ?? 0))]));
+export function fusionSkillProfile(
+	results: readonly CriterionResult[],
+	skillIds: readonly number[]
+): Map<number, ProfileEntry> {
+	return new Map(
+		skillIds.map((id) => [
+			id,
+			weightedProfile(results, (r) => r.taskWeight * (r.skillShares.get(id) ?? 0))
+		])
+	);
 }
 
 /** The same per CAPRI category (each criterion belongs wholly to its category). */
-export function capriProfile(results: readonly CriterionResult[], categories: readonly string[]): Map<string, ProfileEntry> {
-	return new Map(categories.map((code) => [code, weightedProfile(results, (r) => (r.capriCategory === code ? r.taskWeight : 0))]));
+export function capriProfile(
+	results: readonly CriterionResult[],
+	categories: readonly string[]
+): Map<string, ProfileEntry> {
+	return new Map(
+		categories.map((code) => [
+			code,
+			weightedProfile(results, (r) => (r.capriCategory === code ? r.taskWeight : 0))
+		])
+	);
 }
 
 /** UK school terms: Autumn (Sep–Dec), Spring (Jan–Mar), Summer (Apr–Aug), in an academic year from September. */
@@ -102,10 +121,14 @@ export function profileOverTime(results: readonly CriterionResult[], skillIds: r
 		entry.results.push(r);
 		byTerm.set(term.key, entry);
 	}
-	const terms = [...byTerm.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, t]) => ({ key, label: t.label, profile: fusionSkillProfile(t.results, skillIds) }));
+	const terms = [...byTerm.entries()]
+		.sort(([a], [b]) => a.localeCompare(b))
+		.map(([key, t]) => ({ key, label: t.label, profile: fusionSkillProfile(t.results, skillIds) }));
 	const trend = new Map(
 		skillIds.map((id) => {
-			const levels = terms.map((t) => t.profile.get(id)!.level).filter((l): l is number => l !== null);
+			const levels = terms
+				.map((t) => t.profile.get(id)!.level)
+				.filter((l): l is number => l !== null);
 			return [id, levels.length >= 2 ? round3(levels.at(-1)! - levels[0]!) : null];
 		})
 	);
@@ -125,10 +148,13 @@ export interface TaskCalibration {
 /** Self-assessment accuracy per task (criteria with both judgements), oldest first. */
 export function selfCalibration(results: readonly CriterionResult[]): TaskCalibration[] {
 	const byTask = new Map<number, CriterionResult[]>();
-	for (const r of results) if (r.selfValue !== null) byTask.set(r.taskId, [...(byTask.get(r.taskId) ?? []), r]);
+	for (const r of results)
+		if (r.selfValue !== null) byTask.set(r.taskId, [...(byTask.get(r.taskId) ?? []), r]);
 	return [...byTask.values()]
 		.map((list) => {
-			const gaps = list.map((r) => valueInBandUnits(r.bands, r.selfValue!) - valueInBandUnits(r.bands, r.teacherValue));
+			const gaps = list.map(
+				(r) => valueInBandUnits(r.bands, r.selfValue!) - valueInBandUnits(r.bands, r.teacherValue)
+			);
 			return {
 				taskId: list[0]!.taskId,
 				taskTitle: list[0]!.taskTitle,

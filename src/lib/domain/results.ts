@@ -11,9 +11,13 @@ export interface TeacherResult {
 	markerCount: number;
 }
 
-export function teacherResult(markerValues: readonly (number | null)[], agreedValue: number | null): TeacherResult | null {
+export function teacherResult(
+	markerValues: readonly (number | null)[],
+	agreedValue: number | null
+): TeacherResult | null {
 	const placed = markerValues.filter((v): v is number => v !== null && Number.isFinite(v));
-	if (agreedValue !== null) return { value: agreedValue, source: 'agreed', markerCount: placed.length };
+	if (agreedValue !== null)
+		return { value: agreedValue, source: 'agreed', markerCount: placed.length };
 	if (placed.length === 0) return null;
 	if (placed.length === 1) return { value: placed[0]!, source: 'marker', markerCount: 1 };
 	const mean = placed.reduce((sum, v) => sum + v, 0) / placed.length;
@@ -25,7 +29,11 @@ export function teacherResult(markerValues: readonly (number | null)[], agreedVa
  * for self-assessment first, the learner must have submitted theirs, so their own judgement is not
  * anchored by the teacher's.
  */
-export function gradesVisibleToLearner(input: { releasedAt: string | null; selfSubmitted: boolean; selfRequiredBeforeRelease: boolean }): boolean {
+export function gradesVisibleToLearner(input: {
+	releasedAt: string | null;
+	selfSubmitted: boolean;
+	selfRequiredBeforeRelease: boolean;
+}): boolean {
 	if (!input.releasedAt) return false;
 	return input.selfSubmitted || !input.selfRequiredBeforeRelease;
 }

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import type { Role } from './states';
-import { familyNameSchema, givenNameSchema, passwordSchema, usernameSchema } from '../schemas/people';
+import {
+	familyNameSchema,
+	givenNameSchema,
+	passwordSchema,
+	usernameSchema
+} from '../schemas/people';
 
 /**
  * Roster import, pure: turn parsed CSV files (OneRoster 1.1/1.2 or our single-file form) into a
@@ -10,7 +15,8 @@ import { familyNameSchema, givenNameSchema, passwordSchema, usernameSchema } fro
 
 export type RosterRole = Role;
 export type CsvFile = { fileName: string; header: string[]; records: Record<string, string>[] };
-export type RosterFileKind = 'simple' | 'oneroster-users' | 'oneroster-roles' | 'oneroster-classes' | 'oneroster-enrollments';
+export type RosterFileKind =
+	'simple' | 'oneroster-users' | 'oneroster-roles' | 'oneroster-classes' | 'oneroster-enrollments';
 
 export interface PlannedPerson {
 	sourceId: string | null;
@@ -82,11 +88,15 @@ const personSchema = z.object({
 	username: usernameSchema,
 	givenName: givenNameSchema,
 	familyName: familyNameSchema,
-	role: z.string().trim().toLowerCase().pipe(
-		z.string().refine((r) => r in ONE_ROSTER_ROLES || r === 'admin', {
-			message: 'Role must be student, teacher or administrator.'
-		})
-	),
+	role: z
+		.string()
+		.trim()
+		.toLowerCase()
+		.pipe(
+			z.string().refine((r) => r in ONE_ROSTER_ROLES || r === 'admin', {
+				message: 'Role must be student, teacher or administrator.'
+			})
+		),
 	email: optionalText(200).pipe(z.email('Email is not a valid address.').nullable()),
 	yearGroup: optionalText(20),
 	password: z
@@ -97,7 +107,11 @@ const personSchema = z.object({
 
 const classRowSchema = z.object({
 	sourceId: optionalText(255),
-	name: z.string().trim().min(1, 'Class title is required.').max(80, 'Class title must be at most 80 characters.'),
+	name: z
+		.string()
+		.trim()
+		.min(1, 'Class title is required.')
+		.max(80, 'Class title must be at most 80 characters.'),
 	yearGroup: optionalText(20),
 	subject: optionalText(80)
 });
@@ -127,12 +141,22 @@ function zodMessages(error: z.ZodError): string[] {
 }
 
 export function planRosterImport(files: CsvFile[], existing: ExistingRoster): RosterPlan {
-	const plan: RosterPlan = { kinds: [], people: [], classes: [], enrolments: [], rows: [], fileErrors: [], errorCount: 0 };
+	const plan: RosterPlan = {
+		kinds: [],
+		people: [],
+		classes: [],
+		enrolments: [],
+		rows: [],
+		fileErrors: [],
+		errorCount: 0
+	};
 	const byKind = new Map<RosterFileKind, CsvFile[]>();
 	for (const file of files) {
 		const kind = detectFileKind(file.header);
 		if (!kind) {
-			plan.fileErrors.push(`${file.fileName}: columns not recognised (${file.header.join(', ')}). ${EXPECTED_COLUMNS}`);
+			plan.fileErrors.push(
+				`${file.fileName}: columns not recognised (${file.header.join(', ')}). ${EXPECTED_COLUMNS}`
+			);
 			continue;
 		}
 		plan.kinds.push({ fileName: file.fileName, kind });
@@ -144,7 +168,8 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 	for (const file of byKind.get('oneroster-roles') ?? []) {
 		for (const record of file.records) {
 			const userSourceId = get(record, 'userSourcedId').trim();
-			if (userSourceId && !roleBySourceId.has(userSourceId)) roleBySourceId.set(userSourceId, get(record, 'role'));
+			if (userSourceId && !roleBySourceId.has(userSourceId))
+				roleBySourceId.set(userSourceId, get(record, 'role'));
 		}
 	}
 
@@ -164,7 +189,8 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 		}
 		const role = parsed.data.role === 'admin' ? 'admin' : ONE_ROSTER_ROLES[parsed.data.role]!;
 		const person: PlannedPerson = { ...parsed.data, role };
-		if (plannedUsernames.has(person.username)) errors.push(`Username ${person.username} appears twice in this import.`);
+		if (plannedUsernames.has(person.username))
+			errors.push(`Username ${person.username} appears twice in this import.`);
 		if (existing.usernamesElsewhere.has(person.username)) {
 			errors.push(`Username ${person.username} is already used by someone in another school.`);
 		}
@@ -172,9 +198,12 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 		if (person.sourceId) {
 			const holder = existing.usernameBySourceId.get(person.sourceId);
 			if (holder && holder !== person.username) {
-				errors.push(`sourcedId ${person.sourceId} already belongs to ${holder}; usernames cannot be changed by import.`);
+				errors.push(
+					`sourcedId ${person.sourceId} already belongs to ${holder}; usernames cannot be changed by import.`
+				);
 			}
-			if (plannedSourceIds.has(person.sourceId)) errors.push(`sourcedId ${person.sourceId} appears twice in this import.`);
+			if (plannedSourceIds.has(person.sourceId))
+				errors.push(`sourcedId ${person.sourceId} appears twice in this import.`);
 		}
 		if (current && current.roles.length > 0 && !current.roles.includes(role)) {
 			errors.push(
@@ -190,10 +219,21 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 		return person;
 	};
 
-	const addClass = (fileName: string, line: number, raw: Record<string, string>, showRow = true) => {
+	const addClass = (
+		fileName: string,
+		line: number,
+		raw: Record<string, string>,
+		showRow = true
+	) => {
 		const parsed = classRowSchema.safeParse(raw);
 		if (!parsed.success) {
-			plan.rows.push({ fileName, line, summary: raw.name || '(no class title)', action: 'create', errors: zodMessages(parsed.error) });
+			plan.rows.push({
+				fileName,
+				line,
+				summary: raw.name || '(no class title)',
+				action: 'create',
+				errors: zodMessages(parsed.error)
+			});
 			return null;
 		}
 		const schoolClass = parsed.data;
@@ -203,11 +243,14 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 		if (schoolClass.sourceId) {
 			const holder = existing.classNameBySourceId.get(schoolClass.sourceId);
 			if (holder && holder !== schoolClass.name) {
-				errors.push(`Class sourcedId ${schoolClass.sourceId} already belongs to class “${holder}”.`);
+				errors.push(
+					`Class sourcedId ${schoolClass.sourceId} already belongs to class “${holder}”.`
+				);
 			}
 		}
 		const action = existing.classNames.has(schoolClass.name) ? 'update' : 'create';
-		if (showRow || errors.length) plan.rows.push({ fileName, line, summary: `Class ${schoolClass.name}`, action, errors });
+		if (showRow || errors.length)
+			plan.rows.push({ fileName, line, summary: `Class ${schoolClass.name}`, action, errors });
 		if (errors.length) return null;
 		plannedClassNames.set(schoolClass.name, schoolClass);
 		if (schoolClass.sourceId) plannedClassSourceIds.set(schoolClass.sourceId, schoolClass.name);
@@ -232,12 +275,24 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 			const className = get(record, 'class').trim();
 			if (!person || !className) return;
 			if (person.role === 'admin') {
-				plan.rows.at(-1)!.errors.push('A school admin cannot be enrolled in a class; leave class empty.');
+				plan.rows
+					.at(-1)!
+					.errors.push('A school admin cannot be enrolled in a class; leave class empty.');
 				plan.people.pop();
 				return;
 			}
-			const schoolClass = addClass(file.fileName, line, { sourceId: '', name: className, yearGroup: person.yearGroup ?? '', subject: '' }, false);
-			if (schoolClass) plan.enrolments.push({ username: person.username, className: schoolClass.name, role: person.role === 'teacher' ? 'teacher' : 'student' });
+			const schoolClass = addClass(
+				file.fileName,
+				line,
+				{ sourceId: '', name: className, yearGroup: person.yearGroup ?? '', subject: '' },
+				false
+			);
+			if (schoolClass)
+				plan.enrolments.push({
+					username: person.username,
+					className: schoolClass.name,
+					role: person.role === 'teacher' ? 'teacher' : 'student'
+				});
 		});
 	}
 
@@ -279,19 +334,42 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 			const classSourceId = get(record, 'classSourcedId').trim();
 			const roleText = get(record, 'role').trim().toLowerCase();
 			const errors: string[] = [];
-			const username = plannedSourceIds.get(userSourceId) ?? existing.usernameBySourceId.get(userSourceId);
-			const className = plannedClassSourceIds.get(classSourceId) ?? existing.classNameBySourceId.get(classSourceId);
-			if (!username) errors.push(`No user with sourcedId ${userSourceId || '(empty)'} in users.csv or in the school.`);
-			if (!className) errors.push(`No class with sourcedId ${classSourceId || '(empty)'} in classes.csv or in the school.`);
-			const role = roleText === 'teacher' || roleText === 'aide' ? 'teacher' : roleText === 'student' ? 'student' : null;
+			const username =
+				plannedSourceIds.get(userSourceId) ?? existing.usernameBySourceId.get(userSourceId);
+			const className =
+				plannedClassSourceIds.get(classSourceId) ?? existing.classNameBySourceId.get(classSourceId);
+			if (!username)
+				errors.push(
+					`No user with sourcedId ${userSourceId || '(empty)'} in users.csv or in the school.`
+				);
+			if (!className)
+				errors.push(
+					`No class with sourcedId ${classSourceId || '(empty)'} in classes.csv or in the school.`
+				);
+			const role =
+				roleText === 'teacher' || roleText === 'aide'
+					? 'teacher'
+					: roleText === 'student'
+						? 'student'
+						: null;
 			if (!role) errors.push(`Enrolment role must be student or teacher, not “${roleText}”.`);
 			const personRoles = username
-				? (plannedUsernames.has(username) ? [plannedUsernames.get(username)!.role] : (existing.usersByUsername.get(username)?.roles ?? []))
+				? plannedUsernames.has(username)
+					? [plannedUsernames.get(username)!.role]
+					: (existing.usersByUsername.get(username)?.roles ?? [])
 				: [];
 			if (username && role && !personRoles.includes(role)) {
-				errors.push(`${username} is not a ${role} (${personRoles.join(', ') || 'no role'}), so cannot be enrolled as one.`);
+				errors.push(
+					`${username} is not a ${role} (${personRoles.join(', ') || 'no role'}), so cannot be enrolled as one.`
+				);
 			}
-			plan.rows.push({ fileName: file.fileName, line, summary: `${username ?? userSourceId} → ${className ?? classSourceId} (${roleText})`, action: 'enrol', errors });
+			plan.rows.push({
+				fileName: file.fileName,
+				line,
+				summary: `${username ?? userSourceId} → ${className ?? classSourceId} (${roleText})`,
+				action: 'enrol',
+				errors
+			});
 			if (errors.length || !username || !className || !role) return;
 			const key = `${username}|${className}|${role}`;
 			if (seenEnrolments.has(key)) return;

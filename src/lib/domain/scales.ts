@@ -20,15 +20,22 @@ export function validateBands(bands: Pick<Band, 'label' | 'minValue'>[]): string
 	const problems: string[] = [];
 	if (bands.length < 2) problems.push('A scale needs at least two bands.');
 	if (bands.length > 10) problems.push('A scale can have at most ten bands.');
-	if (bands[0] && bands[0].minValue !== SLIDER_MIN) problems.push('The first band must start at 0.');
+	if (bands[0] && bands[0].minValue !== SLIDER_MIN)
+		problems.push('The first band must start at 0.');
 	bands.forEach((band, i) => {
 		if (!band.label.trim()) problems.push(`Band ${i + 1} needs a name.`);
-		if (!Number.isFinite(band.minValue) || band.minValue < SLIDER_MIN || band.minValue >= SLIDER_MAX) {
+		if (
+			!Number.isFinite(band.minValue) ||
+			band.minValue < SLIDER_MIN ||
+			band.minValue >= SLIDER_MAX
+		) {
 			problems.push(`Band ${i + 1} must start between 0 and 99.`);
 		}
 		const previous = bands[i - 1];
 		if (previous && band.minValue <= previous.minValue) {
-			problems.push(`Band ${i + 1} (${band.label}) must start above band ${i} (${previous.label}).`);
+			problems.push(
+				`Band ${i + 1} (${band.label}) must start above band ${i} (${previous.label}).`
+			);
 		}
 	});
 	const labels = bands.map((b) => b.label.trim().toLowerCase());
@@ -37,12 +44,18 @@ export function validateBands(bands: Pick<Band, 'label' | 'minValue'>[]): string
 }
 
 export function isSliderValue(value: unknown): value is number {
-	return typeof value === 'number' && Number.isFinite(value) && value >= SLIDER_MIN && value <= SLIDER_MAX;
+	return (
+		typeof value === 'number' &&
+		Number.isFinite(value) &&
+		value >= SLIDER_MIN &&
+		value <= SLIDER_MAX
+	);
 }
 
 /** Index (0-based) of the band a slider value falls in. Bands must be sorted by minValue. */
 export function bandIndexFor(bands: readonly Pick<Band, 'minValue'>[], value: number): number {
-	if (!isSliderValue(value)) throw new RangeError(`Slider value must be a number from 0 to 100, not ${value}.`);
+	if (!isSliderValue(value))
+		throw new RangeError(`Slider value must be a number from 0 to 100, not ${value}.`);
 	if (bands.length === 0) throw new RangeError('A scale without bands cannot place a value.');
 	let index = 0;
 	for (let i = 1; i < bands.length; i++) if (value >= bands[i]!.minValue) index = i;
@@ -89,11 +102,27 @@ export const DEFAULT_SCHOOL_SCALE = {
 	name: 'School scale (five bands)',
 	description: 'For secondary school tasks: from first steps to work beyond what was asked.',
 	bands: [
-		{ label: 'Not yet', minValue: 0, descriptor: 'There is not yet enough evidence of this in the work.' },
-		{ label: 'Emerging', minValue: 20, descriptor: 'First signs of this are visible, with a lot of help.' },
-		{ label: 'Developing', minValue: 40, descriptor: 'This is shown some of the time, with some help.' },
+		{
+			label: 'Not yet',
+			minValue: 0,
+			descriptor: 'There is not yet enough evidence of this in the work.'
+		},
+		{
+			label: 'Emerging',
+			minValue: 20,
+			descriptor: 'First signs of this are visible, with a lot of help.'
+		},
+		{
+			label: 'Developing',
+			minValue: 40,
+			descriptor: 'This is shown some of the time, with some help.'
+		},
 		{ label: 'Secure', minValue: 60, descriptor: 'This is shown reliably and independently.' },
-		{ label: 'Excelling', minValue: 80, descriptor: 'This is shown confidently, beyond what the task asked.' }
+		{
+			label: 'Excelling',
+			minValue: 80,
+			descriptor: 'This is shown confidently, beyond what the task asked.'
+		}
 	]
 };
 

@@ -14,7 +14,9 @@ export const sliderFormValueSchema = z
 	.transform(Number)
 	.pipe(sliderValueSchema);
 
-const commentSchema = z.string({ error: 'A comment must be text.' }).max(4000, 'Keep a comment under 4,000 characters.');
+const commentSchema = z
+	.string({ error: 'A comment must be text.' })
+	.max(4000, 'Keep a comment under 4,000 characters.');
 const criterionRef = z.number({ error: 'Say which criterion.' }).int().positive();
 
 /** One autosaved change to a criterion: the slider, the comment/reflection, or both. */
@@ -30,7 +32,14 @@ const criterionChange = z
 
 export const selfSaveSchema = z.discriminatedUnion('kind', [
 	criterionChange,
-	z.object({ kind: z.literal('reflection'), text: z.string({ error: 'A reflection must be text.' }).max(8000, 'Keep the reflection under 8,000 characters.') }).strict()
+	z
+		.object({
+			kind: z.literal('reflection'),
+			text: z
+				.string({ error: 'A reflection must be text.' })
+				.max(8000, 'Keep the reflection under 8,000 characters.')
+		})
+		.strict()
 ]);
 export type SelfSave = z.infer<typeof selfSaveSchema>;
 
@@ -47,7 +56,15 @@ export const teacherSaveSchema = z.discriminatedUnion('kind', [
 		})
 		.strict()
 		.refine((c) => c.value !== undefined || c.comment !== undefined, 'Nothing to save.'),
-	z.object({ kind: z.literal('overall'), text: z.string({ error: 'A comment must be text.' }).max(8000, 'Keep the comment under 8,000 characters.'), reason }).strict()
+	z
+		.object({
+			kind: z.literal('overall'),
+			text: z
+				.string({ error: 'A comment must be text.' })
+				.max(8000, 'Keep the comment under 8,000 characters.'),
+			reason
+		})
+		.strict()
 ]);
 export type TeacherSave = z.infer<typeof teacherSaveSchema>;
 
@@ -58,12 +75,24 @@ export type LivePlacement = z.infer<typeof livePlacementSchema>;
 export const evidenceSchema = z.discriminatedUnion('kind', [
 	z.object({
 		kind: z.literal('text'),
-		title: z.string().trim().min(1, 'Give the note a title.').max(200, 'Keep the title under 200 characters.'),
-		body: z.string().trim().min(1, 'Write the note.').max(10000, 'Keep the note under 10,000 characters.')
+		title: z
+			.string()
+			.trim()
+			.min(1, 'Give the note a title.')
+			.max(200, 'Keep the title under 200 characters.'),
+		body: z
+			.string()
+			.trim()
+			.min(1, 'Write the note.')
+			.max(10000, 'Keep the note under 10,000 characters.')
 	}),
 	z.object({
 		kind: z.literal('link'),
-		title: z.string().trim().min(1, 'Give the link a title.').max(200, 'Keep the title under 200 characters.'),
+		title: z
+			.string()
+			.trim()
+			.min(1, 'Give the link a title.')
+			.max(200, 'Keep the title under 200 characters.'),
 		url: z.string().trim().max(2000, 'That link is too long.')
 	}),
 	z.object({
@@ -73,6 +102,15 @@ export const evidenceSchema = z.discriminatedUnion('kind', [
 ]);
 
 export const commentBankSchema = z.object({
-	text: z.string().trim().min(1, 'Write the comment to save.').max(1000, 'Keep saved comments under 1,000 characters.'),
-	criterionLineageId: z.string().trim().max(64).optional().transform((v) => v || null)
+	text: z
+		.string()
+		.trim()
+		.min(1, 'Write the comment to save.')
+		.max(1000, 'Keep saved comments under 1,000 characters.'),
+	criterionLineageId: z
+		.string()
+		.trim()
+		.max(64)
+		.optional()
+		.transform((v) => v || null)
 });

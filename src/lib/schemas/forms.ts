@@ -8,7 +8,10 @@ export function formFields(form: FormData): Record<string, string> {
 }
 
 /** The first message per field, for showing next to each input, plus one summary line. */
-export function fieldErrors(error: z.ZodError): { errors: Record<string, string>; message: string } {
+export function fieldErrors(error: z.ZodError): {
+	errors: Record<string, string>;
+	message: string;
+} {
 	const errors: Record<string, string> = {};
 	for (const issue of error.issues) {
 		const key = issue.path.join('.') || 'form';

@@ -16,7 +16,10 @@ export const usernameSchema = z
 	.toLowerCase()
 	.min(3, 'Username must be at least 3 characters.')
 	.max(40, 'Username must be at most 40 characters.')
-	.regex(/^[a-z0-9][a-z0-9._-]*$/, 'Username may use letters, digits, dots, dashes and underscores only.');
+	.regex(
+		/^[a-z0-9][a-z0-9._-]*$/,
+		'Username may use letters, digits, dots, dashes and underscores only.'
+	);
 
 export const passwordSchema = z
 	.string({ error: 'Password is required.' })
@@ -28,7 +31,12 @@ export const familyNameSchema = trimmed(80, 'Family name');
 export const roleSchema = z.enum(ROLES, { error: 'Role must be admin, teacher or student.' });
 
 export const loginSchema = z.object({
-	username: z.string().trim().toLowerCase().min(1, 'Enter your username.').max(200, 'That username is too long.'),
+	username: z
+		.string()
+		.trim()
+		.toLowerCase()
+		.min(1, 'Enter your username.')
+		.max(200, 'That username is too long.'),
 	password: z.string().min(1, 'Enter your password.').max(200, 'That password is too long.')
 });
 
@@ -58,8 +66,23 @@ export const changePasswordSchema = z
 
 /** A database id, from a number or plain decimal digits only ("0x10", "1e3" and " 7" are not ids). */
 export const idSchema = z
-	.union([z.number(), z.string().regex(/^[1-9][0-9]{0,15}$/, 'That is not a valid id.').transform(Number)], { error: 'That is not a valid id.' })
-	.pipe(z.number().int('That is not a valid id.').positive('That is not a valid id.').max(Number.MAX_SAFE_INTEGER, 'That is not a valid id.'));
+	.union(
+		[
+			z.number(),
+			z
+				.string()
+				.regex(/^[1-9][0-9]{0,15}$/, 'That is not a valid id.')
+				.transform(Number)
+		],
+		{ error: 'That is not a valid id.' }
+	)
+	.pipe(
+		z
+			.number()
+			.int('That is not a valid id.')
+			.positive('That is not a valid id.')
+			.max(Number.MAX_SAFE_INTEGER, 'That is not a valid id.')
+	);
 
 export const classSchema = z.object({
 	name: trimmed(80, 'Class name'),

@@ -4,9 +4,19 @@ const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v
 
 /** Report filters from a query string; anything malformed is ignored rather than refused. */
 export const reportFilterSchema = z.object({
-	class: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()).catch(undefined),
+	class: z
+		.preprocess(blankToUndefined, z.coerce.number().int().positive().optional())
+		.catch(undefined),
 	year: z.preprocess(blankToUndefined, z.string().trim().max(40).optional()).catch(undefined),
-	term: z.preprocess(blankToUndefined, z.string().regex(/^\d{4}-[123]$/).optional()).catch(undefined)
+	term: z
+		.preprocess(
+			blankToUndefined,
+			z
+				.string()
+				.regex(/^\d{4}-[123]$/)
+				.optional()
+		)
+		.catch(undefined)
 });
 
 export function reportFilter(params: URLSearchParams) {

@@ -18,15 +18,28 @@ const optionalDate = z
 
 export const taskSettingsSchema = z
 	.object({
-		title: z.string().trim().min(3, 'Give the task a title of at least 3 characters.').max(120, 'Keep the title under 120 characters.'),
+		title: z
+			.string()
+			.trim()
+			.min(3, 'Give the task a title of at least 3 characters.')
+			.max(120, 'Keep the title under 120 characters.'),
 		brief: z.string().max(20_000, 'Keep the brief under 20,000 characters.').default(''),
 		dueAt: optionalDate.default(''),
 		scaleId: idSchema,
 		selfRequiredBeforeRelease: checkbox,
-		selfMarkerVisibility: z.enum(['always', 'after_teacher'], { error: 'Choose when you see the learner’s own marker.' }),
+		selfMarkerVisibility: z.enum(['always', 'after_teacher'], {
+			error: 'Choose when you see the learner’s own marker.'
+		}),
 		peerEnabled: checkbox,
-		peerReviewersPerLearner: z.coerce.number({ error: 'Reviewers per learner must be a number.' }).int().min(1, 'At least one reviewer.').max(6, 'At most six reviewers.').default(2),
-		peerAllocation: z.enum(['random', 'groups', 'manual'], { error: 'Choose how reviewers are allocated.' }).default('random'),
+		peerReviewersPerLearner: z.coerce
+			.number({ error: 'Reviewers per learner must be a number.' })
+			.int()
+			.min(1, 'At least one reviewer.')
+			.max(6, 'At most six reviewers.')
+			.default(2),
+		peerAllocation: z
+			.enum(['random', 'groups', 'manual'], { error: 'Choose how reviewers are allocated.' })
+			.default('random'),
 		peerAnonymous: checkbox,
 		peerOpensAt: optionalDate.default(''),
 		peerClosesAt: optionalDate.default(''),

@@ -14,7 +14,10 @@ export interface AuditEntry {
 }
 
 /** Written inside the caller's transaction, so the change and its record stand or fall together. */
-export async function recordAudit(db: Kysely<Database> | Transaction<Database>, entry: AuditEntry): Promise<void> {
+export async function recordAudit(
+	db: Kysely<Database> | Transaction<Database>,
+	entry: AuditEntry
+): Promise<void> {
 	await db
 		.insertInto('audit_log')
 		.values({

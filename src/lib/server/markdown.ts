@@ -7,7 +7,34 @@ import sanitizeHtml from 'sanitize-html';
  * links only to http(s) and mail, opening in a new tab without the opener.
  */
 const ALLOWED: sanitizeHtml.IOptions = {
-	allowedTags: ['p', 'br', 'strong', 'em', 'b', 'i', 'u', 's', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'h2', 'h3', 'h4', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td'],
+	allowedTags: [
+		'p',
+		'br',
+		'strong',
+		'em',
+		'b',
+		'i',
+		'u',
+		's',
+		'del',
+		'code',
+		'pre',
+		'blockquote',
+		'ul',
+		'ol',
+		'li',
+		'a',
+		'h2',
+		'h3',
+		'h4',
+		'hr',
+		'table',
+		'thead',
+		'tbody',
+		'tr',
+		'th',
+		'td'
+	],
 	allowedAttributes: { a: ['href', 'title'], th: ['align'], td: ['align'] },
 	allowedSchemes: ['http', 'https', 'mailto'],
 	transformTags: {

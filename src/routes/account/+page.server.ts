@@ -1,7 +1,11 @@
 import { fail } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db/connection';
 import { requireUser } from '$lib/server/auth/guards';
-import { createSession, generateSessionToken, setSessionTokenCookie } from '$lib/server/auth/sessions';
+import {
+	createSession,
+	generateSessionToken,
+	setSessionTokenCookie
+} from '$lib/server/auth/sessions';
 import { changeOwnPassword } from '$lib/server/people/accounts';
 import { actOn } from '$lib/server/http';
 import { changePasswordSchema } from '$lib/schemas/people';
@@ -25,7 +29,12 @@ export const actions: Actions = {
 				// Every session, this one included, ended with the change; keep this browser signed in.
 				const token = generateSessionToken();
 				const session = await createSession(db, token, user.id);
-				setSessionTokenCookie(event.cookies, token, session.expiresAt, event.url.protocol === 'https:');
+				setSessionTokenCookie(
+					event.cookies,
+					token,
+					session.expiresAt,
+					event.url.protocol === 'https:'
+				);
 				return { ok: true, message: 'Your password has been changed.' };
 			},
 			(message) => ({ errors: { currentPassword: message } })

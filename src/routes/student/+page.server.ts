@@ -7,6 +7,9 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const learner = requireRole(event, 'student');
 	const db = getDb();
-	const [classes, tasks] = await Promise.all([listLearnerClasses(db, learner.id), listLearnerTasks(db, learner.id)]);
+	const [classes, tasks] = await Promise.all([
+		listLearnerClasses(db, learner.id),
+		listLearnerTasks(db, learner.id)
+	]);
 	return { classes, tasks, givenName: learner.givenName };
 };

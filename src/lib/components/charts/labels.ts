@@ -8,7 +8,8 @@ export function radarLabel(title: string, lineLength = 18): string[] {
 	const lines: string[] = [];
 	for (const word of shortSkillTitle(title).split(' ')) {
 		const last = lines.at(-1);
-		if (last !== undefined && `${last} ${word}`.length <= lineLength) lines[lines.length - 1] = `${last} ${word}`;
+		if (last !== undefined && `${last} ${word}`.length <= lineLength)
+			lines[lines.length - 1] = `${last} ${word}`;
 		else lines.push(word);
 	}
 	return lines;

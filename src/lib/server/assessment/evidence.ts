@@ -11,7 +11,13 @@ import { hasRole } from '../auth/guards';
 import { recordAudit } from '../audit';
 import { DEFAULT_DATABASE_PATH } from '../db/connection';
 import { requireTaskToLearn, type TaskToLearn } from '../auth/task-guards';
-import { ALLOWED_EVIDENCE_TYPES, isSafeEvidenceLink, judgeUpload, MAX_EVIDENCE_PER_SUBMISSION, safeFileName } from '../../domain/evidence';
+import {
+	ALLOWED_EVIDENCE_TYPES,
+	isSafeEvidenceLink,
+	judgeUpload,
+	MAX_EVIDENCE_PER_SUBMISSION,
+	safeFileName
+} from '../../domain/evidence';
 import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 
@@ -30,7 +36,16 @@ export async function evidenceOf(db: DB, submissionId: number | null): Promise<E
 	if (submissionId === null) return [];
 	return db
 		.selectFrom('evidence')
-		.select(['id', 'kind', 'title', 'body', 'url', 'file_name as fileName', 'file_size as fileSize', 'created_at as createdAt'])
+		.select([
+			'id',
+			'kind',
+			'title',
+			'body',
+			'url',
+			'file_name as fileName',
+			'file_size as fileSize',
+			'created_at as createdAt'
+		])
 		.where('submission_id', '=', submissionId)
 		.orderBy('id')
 		.execute();
@@ -38,7 +53,9 @@ export async function evidenceOf(db: DB, submissionId: number | null): Promise<E
 
 /** Uploads live beside the database, outside `static/`, and are only ever served through `evidenceFile`. */
 export function uploadsDirectory(): string {
-	const dir = process.env.UPLOADS_DIR || join(dirname(resolve(process.env.DATABASE_PATH || DEFAULT_DATABASE_PATH)), 'uploads');
+	const dir =
+		process.env.UPLOADS_DIR ||
+		join(dirname(resolve(process.env.DATABASE_PATH || DEFAULT_DATABASE_PATH)), 'uploads');
 	mkdirSync(dir, { recursive: true });
 	return dir;
 }
@@ -49,40 +66,77 @@ export type EvidenceInput =
 	| { kind: 'file'; title: string; file: File };
 
 /** The learner's submission on a task, made on first use; refused once submitted. Nothing is written for a refusal. */
-async function openSubmission(db: DB, learner: SessionUser, taskOrId: number | TaskToLearn, create: boolean) {
+async function openSubmission(
+	db: DB,
+	learner: SessionUser,
+	taskOrId: number | TaskToLearn,
+	create: boolean
+) {
 	const task = await requireTaskToLearn(db, learner, taskOrId);
-	const existing = await db.selectFrom('submissions').select(['id', 'self_state as selfState']).where('task_id', '=', task.id).where('learner_id', '=', learner.id).executeTakeFirst();
+	const existing = await db
+		.selectFrom('submissions')
+		.select(['id', 'self_state as selfState'])
+		.where('task_id', '=', task.id)
+		.where('learner_id', '=', learner.id)
+		.executeTakeFirst();
 	if (existing?.selfState === 'submitted') {
-		throw new Refusal('Your self-assessment is submitted, so its evidence is locked. Ask your teacher to reopen it.', 409);
+		throw new Refusal(
+			'Your self-assessment is submitted, so its evidence is locked. Ask your teacher to reopen it.',
+			409
+		);
 	}
 	if (existing) return existing;
 	if (!create) throw new Refusal('That evidence is not part of your work on this task.', 404);
 	const now = nowIso();
 	return db
 		.insertInto('submissions')
-		.values({ task_id: task.id, learner_id: learner.id, self_state: 'in_progress', updated_at: now })
+		.values({
+			task_id: task.id,
+			learner_id: learner.id,
+			self_state: 'in_progress',
+			updated_at: now
+		})
 		.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doUpdateSet({ updated_at: now }))
 		.returning(['id', 'self_state as selfState'])
 		.executeTakeFirstOrThrow();
 }
 
-export async function addEvidence(db: DB, learner: SessionUser, taskOrId: number | TaskToLearn, input: EvidenceInput): Promise<number> {
+export async function addEvidence(
+	db: DB,
+	learner: SessionUser,
+	taskOrId: number | TaskToLearn,
+	input: EvidenceInput
+): Promise<number> {
 	// Check the input before touching anything, so a refused upload writes nothing.
 	let file: { bytes: Uint8Array; mime: string } | null = null;
-	if (input.kind === 'link' && !isSafeEvidenceLink(input.url)) throw new Refusal('A link must be a web address starting with https:// or http://.');
+	if (input.kind === 'link' && !isSafeEvidenceLink(input.url))
+		throw new Refusal('A link must be a web address starting with https:// or http://.');
 	if (input.kind === 'file') {
 		const early = judgeUpload({ size: input.file.size, sniffedMime: 'application/pdf' }); // size first, before reading it into memory
 		if (!early.ok) throw new Refusal(early.message);
 		const bytes = new Uint8Array(await input.file.arrayBuffer());
-		const verdict = judgeUpload({ size: bytes.byteLength, sniffedMime: (await fileTypeFromBuffer(bytes))?.mime });
+		const verdict = judgeUpload({
+			size: bytes.byteLength,
+			sniffedMime: (await fileTypeFromBuffer(bytes))?.mime
+		});
 		if (!verdict.ok) throw new Refusal(verdict.message);
 		file = { bytes, mime: verdict.mime };
 	}
 	const submission = await openSubmission(db, learner, taskOrId, true);
-	const count = await db.selectFrom('evidence').select((e) => e.fn.countAll<number>().as('n')).where('submission_id', '=', submission.id).executeTakeFirstOrThrow();
-	if (Number(count.n) >= MAX_EVIDENCE_PER_SUBMISSION) throw new Refusal(`A task can have at most ${MAX_EVIDENCE_PER_SUBMISSION} pieces of evidence.`);
+	const count = await db
+		.selectFrom('evidence')
+		.select((e) => e.fn.countAll<number>().as('n'))
+		.where('submission_id', '=', submission.id)
+		.executeTakeFirstOrThrow();
+	if (Number(count.n) >= MAX_EVIDENCE_PER_SUBMISSION)
+		throw new Refusal(`A task can have at most ${MAX_EVIDENCE_PER_SUBMISSION} pieces of evidence.`);
 
-	const base = { submission_id: submission.id, kind: input.kind, title: input.title, created_at: nowIso() } as const;
+	const base = {
+		submission_id: submission.id,
+		kind: input.kind,
+		title: input.title,
+		created_at: nowIso()
+	} as const;
 	if (input.kind === 'text') return insertEvidence(db, learner, { ...base, body: input.body });
 	if (input.kind === 'link') return insertEvidence(db, learner, { ...base, url: input.url });
 
@@ -116,18 +170,42 @@ async function insertEvidence(
 			.values(values)
 			.returning('id')
 			.executeTakeFirstOrThrow();
-		await recordAudit(trx, { schoolId: learner.schoolId, actorId: learner.id, action: 'evidence.add', entityType: 'evidence', entityId: String(id), after: { kind: values.kind, title: values.title } });
+		await recordAudit(trx, {
+			schoolId: learner.schoolId,
+			actorId: learner.id,
+			action: 'evidence.add',
+			entityType: 'evidence',
+			entityId: String(id),
+			after: { kind: values.kind, title: values.title }
+		});
 		return id;
 	});
 }
 
-export async function removeEvidence(db: DB, learner: SessionUser, taskOrId: number | TaskToLearn, evidenceId: number) {
+export async function removeEvidence(
+	db: DB,
+	learner: SessionUser,
+	taskOrId: number | TaskToLearn,
+	evidenceId: number
+) {
 	const submission = await openSubmission(db, learner, taskOrId, false);
-	const item = await db.selectFrom('evidence').select(['id', 'storage_key', 'title']).where('id', '=', evidenceId).where('submission_id', '=', submission.id).executeTakeFirst();
+	const item = await db
+		.selectFrom('evidence')
+		.select(['id', 'storage_key', 'title'])
+		.where('id', '=', evidenceId)
+		.where('submission_id', '=', submission.id)
+		.executeTakeFirst();
 	if (!item) throw new Refusal('That evidence is not part of your work on this task.', 404);
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('evidence').where('id', '=', item.id).execute();
-		await recordAudit(trx, { schoolId: learner.schoolId, actorId: learner.id, action: 'evidence.remove', entityType: 'evidence', entityId: String(item.id), before: { title: item.title } });
+		await recordAudit(trx, {
+			schoolId: learner.schoolId,
+			actorId: learner.id,
+			action: 'evidence.remove',
+			entityType: 'evidence',
+			entityId: String(item.id),
+			before: { title: item.title }
+		});
 	});
 	if (item.storage_key) await unlink(join(uploadsDirectory(), item.storage_key)).catch(() => {});
 }
@@ -150,10 +228,22 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 			'submissions.learner_id as learnerId',
 			'classes.school_id as schoolId',
 			eb
-				.exists(eb.selectFrom('class_teachers').select('class_teachers.teacher_id').whereRef('class_teachers.class_id', '=', 'tasks.class_id').where('class_teachers.teacher_id', '=', user.id))
+				.exists(
+					eb
+						.selectFrom('class_teachers')
+						.select('class_teachers.teacher_id')
+						.whereRef('class_teachers.class_id', '=', 'tasks.class_id')
+						.where('class_teachers.teacher_id', '=', user.id)
+				)
 				.as('teaches'),
 			eb
-				.exists(eb.selectFrom('peer_allocations').select('peer_allocations.id').whereRef('peer_allocations.submission_id', '=', 'submissions.id').where('peer_allocations.reviewer_id', '=', user.id))
+				.exists(
+					eb
+						.selectFrom('peer_allocations')
+						.select('peer_allocations.id')
+						.whereRef('peer_allocations.submission_id', '=', 'submissions.id')
+						.where('peer_allocations.reviewer_id', '=', user.id)
+				)
 				.as('reviews')
 		])
 		.where('evidence.id', '=', evidenceId)
@@ -162,9 +252,22 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 	const allowed =
 		item &&
 		item.schoolId === user.schoolId &&
-		(item.learnerId === user.id || Boolean(item.reviews) || (hasRole(user, 'teacher') && Boolean(item.teaches)) || hasRole(user, 'admin'));
-	if (!item || !allowed || !item.storageKey || !item.mime) throw new Refusal('That file does not exist, or is not yours to see.', 404);
+		(item.learnerId === user.id ||
+			Boolean(item.reviews) ||
+			(hasRole(user, 'teacher') && Boolean(item.teaches)) ||
+			hasRole(user, 'admin'));
+	if (!item || !allowed || !item.storageKey || !item.mime)
+		throw new Refusal('That file does not exist, or is not yours to see.', 404);
 	const bytes = await readFile(join(uploadsDirectory(), item.storageKey)).catch(() => null);
-	if (!bytes) throw new Refusal('That file is missing from storage. Ask the learner to upload it again.', 404);
-	return { bytes, mime: item.mime, fileName: item.fileName ?? 'evidence', inline: ALLOWED_EVIDENCE_TYPES[item.mime]?.inline ?? false };
+	if (!bytes)
+		throw new Refusal(
+			'That file is missing from storage. Ask the learner to upload it again.',
+			404
+		);
+	return {
+		bytes,
+		mime: item.mime,
+		fileName: item.fileName ?? 'evidence',
+		inline: ALLOWED_EVIDENCE_TYPES[item.mime]?.inline ?? false
+	};
 }

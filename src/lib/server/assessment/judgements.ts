@@ -11,7 +11,15 @@ import { nowIso } from '../clock';
  */
 export async function upsertJudgement(
 	trx: Transaction<Database>,
-	judgement: { submissionId: number; criterionId: number; assessorId: number; role: AssessorRole; value?: number | null; comment?: string; submitted?: boolean }
+	judgement: {
+		submissionId: number;
+		criterionId: number;
+		assessorId: number;
+		role: AssessorRole;
+		value?: number | null;
+		comment?: string;
+		submitted?: boolean;
+	}
 ): Promise<number> {
 	const now = nowIso();
 	const submittedAt = judgement.submitted ? { submitted_at: now } : {};
@@ -57,7 +65,8 @@ export async function updateOwnJudgementIfOpen(
 	taskId: number,
 	judgement: { criterionId: number; value?: number | null; comment?: string }
 ): Promise<number | null> {
-	const shape = judgement.value === undefined ? 'comment' : judgement.comment === undefined ? 'value' : 'both';
+	const shape =
+		judgement.value === undefined ? 'comment' : judgement.comment === undefined ? 'value' : 'both';
 	const [saved] = await updateOwnJudgement[shape](db, {
 		value: judgement.value ?? null,
 		comment: judgement.comment ?? '',
@@ -85,10 +94,14 @@ const updateOwnJudgementOf = (fields: 'value' | 'comment' | 'both') =>
 					.selectFrom('submissions')
 					.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
 					.innerJoin('enrolments', (join) =>
-						join.onRef('enrolments.class_id', '=', 'tasks.class_id').onRef('enrolments.learner_id', '=', 'submissions.learner_id')
+						join
+							.onRef('enrolments.class_id', '=', 'tasks.class_id')
+							.onRef('enrolments.learner_id', '=', 'submissions.learner_id')
 					)
 					.innerJoin('task_criteria', (join) =>
-						join.onRef('task_criteria.task_id', '=', 'tasks.id').on('task_criteria.criterion_id', '=', slot<number>('criterionId'))
+						join
+							.onRef('task_criteria.task_id', '=', 'tasks.id')
+							.on('task_criteria.criterion_id', '=', slot<number>('criterionId'))
 					)
 					.select('submissions.id')
 					.where('submissions.task_id', '=', slot<number>('taskId'))
@@ -101,4 +114,8 @@ const updateOwnJudgementOf = (fields: 'value' | 'comment' | 'both') =>
 			.where('role', '=', 'self')
 			.returning('revision')
 	);
-const updateOwnJudgement = { value: updateOwnJudgementOf('value'), comment: updateOwnJudgementOf('comment'), both: updateOwnJudgementOf('both') };
+const updateOwnJudgement = {
+	value: updateOwnJudgementOf('value'),
+	comment: updateOwnJudgementOf('comment'),
+	both: updateOwnJudgementOf('both')
+};

@@ -20,7 +20,9 @@ export async function markingList(db: DB, teacher: SessionUser, taskId: number) 
 	const rows = await db
 		.selectFrom('enrolments')
 		.innerJoin('users', 'users.id', 'enrolments.learner_id')
-		.leftJoin('submissions', (join) => join.onRef('submissions.learner_id', '=', 'users.id').on('submissions.task_id', '=', taskId))
+		.leftJoin('submissions', (join) =>
+			join.onRef('submissions.learner_id', '=', 'users.id').on('submissions.task_id', '=', taskId)
+		)
 		.select((eb) => [
 			'users.id',
 			'users.given_name as givenName',
@@ -41,7 +43,11 @@ export async function markingList(db: DB, teacher: SessionUser, taskId: number) 
 				.where('assessments.role', '=', 'self')
 				.where('assessments.value', 'is not', null)
 				.as('selfPlaced'),
-			eb.selectFrom('evidence').select((e) => e.fn.countAll<number>().as('n')).whereRef('evidence.submission_id', '=', 'submissions.id').as('evidenceCount')
+			eb
+				.selectFrom('evidence')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.whereRef('evidence.submission_id', '=', 'submissions.id')
+				.as('evidenceCount')
 		])
 		.where('enrolments.class_id', '=', task.class_id)
 		.where('users.active', '=', 1)
@@ -55,10 +61,22 @@ export async function markingList(db: DB, teacher: SessionUser, taskId: number) 
 		.executeTakeFirstOrThrow();
 	const total = Number(criteriaCount.n);
 	return {
-		task: { id: task.id, title: task.title, className: task.className, classId: task.class_id, state: task.state, criteriaCount: total },
+		task: {
+			id: task.id,
+			title: task.title,
+			className: task.className,
+			classId: task.class_id,
+			state: task.state,
+			criteriaCount: total
+		},
 		learners: rows.map((r) => {
 			const teacherGraded = Number(r.teacherGraded ?? 0);
-			const status = learnerTaskStatus({ selfState: r.selfState, releasedAt: r.releasedAt, criteriaCount: total, teacherGradedCount: teacherGraded });
+			const status = learnerTaskStatus({
+				selfState: r.selfState,
+				releasedAt: r.releasedAt,
+				criteriaCount: total,
+				teacherGradedCount: teacherGraded
+			});
 			return {
 				id: r.id,
 				name: displayName(r),
@@ -75,7 +93,12 @@ export async function markingList(db: DB, teacher: SessionUser, taskId: number) 
 }
 
 /** One learner's work on the marking screen: their judgement beside this teacher's, on the same cards. */
-export async function markingView(db: DB, teacher: SessionUser, taskOrId: number | TaskToMark, learnerId: number) {
+export async function markingView(
+	db: DB,
+	teacher: SessionUser,
+	taskOrId: number | TaskToMark,
+	learnerId: number
+) {
 	const task = await requireTaskToMark(db, teacher, taskOrId);
 	const [learner, list, cards, submission, bank] = await Promise.all([
 		requireLearnerOfTask(db, task.class_id, learnerId),
@@ -89,7 +112,12 @@ export async function markingView(db: DB, teacher: SessionUser, taskOrId: number
 			.orderBy('users.given_name')
 			.execute(),
 		assessmentCards(db, task.id, task.scale_id),
-		db.selectFrom('submissions').selectAll().where('task_id', '=', task.id).where('learner_id', '=', learnerId).executeTakeFirst(),
+		db
+			.selectFrom('submissions')
+			.selectAll()
+			.where('task_id', '=', task.id)
+			.where('learner_id', '=', learnerId)
+			.executeTakeFirst(),
 		commentBankFor(db, teacher)
 	]);
 	const submissionId = submission?.id ?? null;
@@ -138,13 +166,23 @@ export async function markingView(db: DB, teacher: SessionUser, taskOrId: number
 		commentBank: bank,
 		criteria: cards.criteria.map((c) => {
 			const self = assessments.find((a) => a.criterionId === c.criterionId && a.role === 'self');
-			const mine = assessments.find((a) => a.criterionId === c.criterionId && a.role === 'teacher' && a.assessorId === teacher.id);
-			const others = assessments.filter((a) => a.criterionId === c.criterionId && a.role === 'teacher' && a.assessorId !== teacher.id);
+			const mine = assessments.find(
+				(a) =>
+					a.criterionId === c.criterionId && a.role === 'teacher' && a.assessorId === teacher.id
+			);
+			const others = assessments.filter(
+				(a) =>
+					a.criterionId === c.criterionId && a.role === 'teacher' && a.assessorId !== teacher.id
+			);
 			return {
 				...c,
 				self: { value: self?.value ?? null, comment: self?.comment ?? '' },
 				teacher: { value: mine?.value ?? null, comment: mine?.comment ?? '' },
-				otherMarkers: others.map((o) => ({ name: displayName({ givenName: o.assessorGivenName, familyName: o.assessorFamilyName }), value: o.value, comment: o.comment })),
+				otherMarkers: others.map((o) => ({
+					name: displayName({ givenName: o.assessorGivenName, familyName: o.assessorFamilyName }),
+					value: o.value,
+					comment: o.comment
+				})),
 				peers: peers.get(c.criterionId) ?? null
 			};
 		})
@@ -157,9 +195,16 @@ export type MarkingView = Awaited<ReturnType<typeof markingView>>;
  * One autosaved change by a teacher. Once grades are released, a change needs a reason and is kept
  * in the audit log with its old and new value, so a learner's record can always be explained.
  */
-export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: number, learnerId: number, change: TeacherSave) {
+export async function saveTeacherGrade(
+	db: DB,
+	teacher: SessionUser,
+	taskId: number,
+	learnerId: number,
+	change: TeacherSave
+) {
 	const task = await requireTaskToMark(db, teacher, taskId);
-	if (task.state === 'draft') throw new Refusal('Publish the task before assessing learners on it.', 409);
+	if (task.state === 'draft')
+		throw new Refusal('Publish the task before assessing learners on it.', 409);
 	await requireLearnerOfTask(db, task.class_id, learnerId);
 	return db.transaction().execute(async (trx) => {
 		const now = nowIso();
@@ -172,17 +217,43 @@ export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: num
 		const released = submission.releasedAt !== null;
 		const reason = change.reason?.trim() ?? '';
 		if (released && !reason) {
-			throw new Refusal('These grades are already released. Say why you are changing them (the change is recorded).', 409);
+			throw new Refusal(
+				'These grades are already released. Say why you are changing them (the change is recorded).',
+				409
+			);
 		}
 		const audit = (before: unknown, after: unknown, action: string) =>
-			recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action, entityType: 'submission', entityId: String(submission.id), before, after, reason });
+			recordAudit(trx, {
+				schoolId: teacher.schoolId,
+				actorId: teacher.id,
+				action,
+				entityType: 'submission',
+				entityId: String(submission.id),
+				before,
+				after,
+				reason
+			});
 
 		if (change.kind === 'overall') {
-			await trx.updateTable('submissions').set({ teacher_overall_comment: change.text }).where('id', '=', submission.id).execute();
-			if (released) await audit({ overallComment: submission.overallComment }, { overallComment: change.text }, 'grade.overall_comment_after_release');
+			await trx
+				.updateTable('submissions')
+				.set({ teacher_overall_comment: change.text })
+				.where('id', '=', submission.id)
+				.execute();
+			if (released)
+				await audit(
+					{ overallComment: submission.overallComment },
+					{ overallComment: change.text },
+					'grade.overall_comment_after_release'
+				);
 			return { revision: null };
 		}
-		const inTask = await trx.selectFrom('task_criteria').select('id').where('task_id', '=', taskId).where('criterion_id', '=', change.criterionId).executeTakeFirst();
+		const inTask = await trx
+			.selectFrom('task_criteria')
+			.select('id')
+			.where('task_id', '=', taskId)
+			.where('criterion_id', '=', change.criterionId)
+			.executeTakeFirst();
 		if (!inTask) throw new Refusal('That criterion is not part of this task.', 400);
 		const before = await trx
 			.selectFrom('assessments')
@@ -192,10 +263,22 @@ export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: num
 			.where('assessor_id', '=', teacher.id)
 			.where('role', '=', 'teacher')
 			.executeTakeFirst();
-		const revision = await upsertJudgement(trx, { submissionId: submission.id, criterionId: change.criterionId, assessorId: teacher.id, role: 'teacher', value: change.value, comment: change.comment, submitted: true });
+		const revision = await upsertJudgement(trx, {
+			submissionId: submission.id,
+			criterionId: change.criterionId,
+			assessorId: teacher.id,
+			role: 'teacher',
+			value: change.value,
+			comment: change.comment,
+			submitted: true
+		});
 		if (released) {
 			await audit(
-				{ criterionId: change.criterionId, value: before?.value ?? null, comment: before?.comment ?? '' },
+				{
+					criterionId: change.criterionId,
+					value: before?.value ?? null,
+					comment: before?.comment ?? ''
+				},
 				{
 					criterionId: change.criterionId,
 					value: change.value !== undefined ? change.value : (before?.value ?? null),
@@ -212,15 +295,23 @@ export async function saveTeacherGrade(db: DB, teacher: SessionUser, taskId: num
  * Release grades to learners: one learner, or everyone in the class whose every criterion has a
  * teacher grade. Learners not fully graded are left out and counted, never released half-marked.
  */
-export async function releaseGrades(db: DB, teacher: SessionUser, taskId: number, learnerId: number | 'all') {
+export async function releaseGrades(
+	db: DB,
+	teacher: SessionUser,
+	taskId: number,
+	learnerId: number | 'all'
+) {
 	const { learners, task } = await markingList(db, teacher, taskId);
 	const candidates = learnerId === 'all' ? learners : learners.filter((l) => l.id === learnerId);
-	if (learnerId !== 'all' && candidates.length === 0) throw new Refusal('That learner is not in this task’s class.', 404);
+	if (learnerId !== 'all' && candidates.length === 0)
+		throw new Refusal('That learner is not in this task’s class.', 404);
 	const ready = candidates.filter((l) => l.readyToRelease);
 	if (learnerId !== 'all' && ready.length === 0) {
 		const learner = candidates[0]!;
 		throw new Refusal(
-			learner.released ? 'These grades are already released.' : `Grade all ${task.criteriaCount} criteria before releasing (${learner.teacherGraded} done).`,
+			learner.released
+				? 'These grades are already released.'
+				: `Grade all ${task.criteriaCount} criteria before releasing (${learner.teacherGraded} done).`,
 			409
 		);
 	}
@@ -250,38 +341,91 @@ export async function releaseGrades(db: DB, teacher: SessionUser, taskId: number
 }
 
 /** Unlock a learner's submitted self-assessment so they can change it; recorded. */
-export async function reopenSelfAssessment(db: DB, teacher: SessionUser, taskId: number, learnerId: number) {
+export async function reopenSelfAssessment(
+	db: DB,
+	teacher: SessionUser,
+	taskId: number,
+	learnerId: number
+) {
 	const task = await requireTaskToMark(db, teacher, taskId);
 	await requireLearnerOfTask(db, task.class_id, learnerId);
-	const submission = await db.selectFrom('submissions').select(['id', 'self_state']).where('task_id', '=', taskId).where('learner_id', '=', learnerId).executeTakeFirst();
-	if (submission?.self_state !== 'submitted') throw new Refusal('This self-assessment is not submitted, so there is nothing to reopen.', 409);
+	const submission = await db
+		.selectFrom('submissions')
+		.select(['id', 'self_state'])
+		.where('task_id', '=', taskId)
+		.where('learner_id', '=', learnerId)
+		.executeTakeFirst();
+	if (submission?.self_state !== 'submitted')
+		throw new Refusal('This self-assessment is not submitted, so there is nothing to reopen.', 409);
 	await db.transaction().execute(async (trx) => {
-		await trx.updateTable('submissions').set({ self_state: 'in_progress', self_submitted_at: null, updated_at: nowIso() }).where('id', '=', submission.id).execute();
-		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'self.reopen', entityType: 'submission', entityId: String(submission.id) });
+		await trx
+			.updateTable('submissions')
+			.set({ self_state: 'in_progress', self_submitted_at: null, updated_at: nowIso() })
+			.where('id', '=', submission.id)
+			.execute();
+		await recordAudit(trx, {
+			schoolId: teacher.schoolId,
+			actorId: teacher.id,
+			action: 'self.reopen',
+			entityType: 'submission',
+			entityId: String(submission.id)
+		});
 	});
 }
 
 /** Who changed what and why on one learner's task: the audit trail shown on the marking screen. */
-export async function gradeHistory(db: DB, teacher: SessionUser, taskOrId: number | TaskToMark, learnerId: number) {
+export async function gradeHistory(
+	db: DB,
+	teacher: SessionUser,
+	taskOrId: number | TaskToMark,
+	learnerId: number
+) {
 	const task = await requireTaskToMark(db, teacher, taskOrId);
 	const taskId = task.id;
-	const submission = await db.selectFrom('submissions').select('id').where('task_id', '=', task.id).where('learner_id', '=', learnerId).executeTakeFirst();
+	const submission = await db
+		.selectFrom('submissions')
+		.select('id')
+		.where('task_id', '=', task.id)
+		.where('learner_id', '=', learnerId)
+		.executeTakeFirst();
 	const releases = await db
 		.selectFrom('audit_log')
 		.leftJoin('users', 'users.id', 'audit_log.actor_id')
-		.select(['audit_log.id', 'audit_log.action', 'audit_log.after_json as afterJson', 'audit_log.before_json as beforeJson', 'audit_log.reason', 'audit_log.created_at as at', 'users.given_name as givenName', 'users.family_name as familyName'])
+		.select([
+			'audit_log.id',
+			'audit_log.action',
+			'audit_log.after_json as afterJson',
+			'audit_log.before_json as beforeJson',
+			'audit_log.reason',
+			'audit_log.created_at as at',
+			'users.given_name as givenName',
+			'users.family_name as familyName'
+		])
 		.where('audit_log.school_id', '=', teacher.schoolId)
 		.where((eb) =>
 			eb.or([
-				eb.and([eb('audit_log.entity_type', '=', 'submission'), eb('audit_log.entity_id', '=', String(submission?.id ?? -1))]),
-				eb.and([eb('audit_log.entity_type', '=', 'task'), eb('audit_log.entity_id', '=', String(taskId)), eb('audit_log.action', '=', 'grades.release')])
+				eb.and([
+					eb('audit_log.entity_type', '=', 'submission'),
+					eb('audit_log.entity_id', '=', String(submission?.id ?? -1))
+				]),
+				eb.and([
+					eb('audit_log.entity_type', '=', 'task'),
+					eb('audit_log.entity_id', '=', String(taskId)),
+					eb('audit_log.action', '=', 'grades.release')
+				])
 			])
 		)
 		.orderBy('audit_log.id', 'desc')
 		.limit(200)
 		.execute();
 	return releases
-		.filter((r) => r.action !== 'grades.release' || (JSON.parse(r.afterJson ?? '{}') as { learnerIds?: number[] }).learnerIds?.includes(learnerId))
+		.filter(
+			(r) =>
+				r.action !== 'grades.release' ||
+				(JSON.parse(r.afterJson ?? '{}') as { learnerIds?: number[] }).learnerIds?.includes(
+					learnerId
+				)
+		)
 		.map((r) => ({
 			id: r.id,
 			action: r.action,

@@ -22,7 +22,12 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 	const task = await requireTaskToLearn(db, learner, taskId);
 	const [{ bands, criteria }, submission] = await Promise.all([
 		assessmentCards(db, task.id, task.scale_id),
-		db.selectFrom('submissions').selectAll().where('task_id', '=', task.id).where('learner_id', '=', learner.id).executeTakeFirst()
+		db
+			.selectFrom('submissions')
+			.selectAll()
+			.where('task_id', '=', task.id)
+			.where('learner_id', '=', learner.id)
+			.executeTakeFirst()
 	]);
 	const submissionId = submission?.id ?? null;
 	const selfSubmitted = submission?.self_state === 'submitted';
@@ -36,12 +41,22 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 			? []
 			: db
 					.selectFrom('assessments')
-					.select(['criterion_id as criterionId', 'role', 'value', 'comment', 'assessor_id as assessorId'])
+					.select([
+						'criterion_id as criterionId',
+						'role',
+						'value',
+						'comment',
+						'assessor_id as assessorId'
+					])
 					.where('submission_id', '=', submissionId)
 					.where('role', 'in', visible ? ['self', 'teacher'] : ['self'])
 					.execute(),
 		visible && submissionId !== null
-			? db.selectFrom('agreed_grades').select(['criterion_id as criterionId', 'value']).where('submission_id', '=', submissionId).execute()
+			? db
+					.selectFrom('agreed_grades')
+					.select(['criterion_id as criterionId', 'value'])
+					.where('submission_id', '=', submissionId)
+					.execute()
 			: [],
 		evidenceOf(db, submissionId)
 	]);
@@ -68,7 +83,9 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 		evidence,
 		criteria: criteria.map((c) => {
 			const mine = assessments.find((a) => a.criterionId === c.criterionId && a.role === 'self');
-			const teacherRows = assessments.filter((a) => a.criterionId === c.criterionId && a.role === 'teacher');
+			const teacherRows = assessments.filter(
+				(a) => a.criterionId === c.criterionId && a.role === 'teacher'
+			);
 			const result = visible
 				? teacherResult(
 						teacherRows.map((r) => r.value),
@@ -97,7 +114,9 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 				peers: peer?.consensus
 					? {
 							consensus: peer.consensus,
-							comments: peer.reviews.filter((r) => r.comment).map((r) => ({ label: r.label, comment: r.comment }))
+							comments: peer.reviews
+								.filter((r) => r.comment)
+								.map((r) => ({ label: r.label, comment: r.comment }))
 						}
 					: null
 			};
@@ -111,10 +130,17 @@ export type LearnerAssessmentView = Awaited<ReturnType<typeof learnerAssessmentV
  * One autosaved change by the learner. The lookup and the write share a transaction, so a save that
  * races the learner's own "submit" cannot slip in after it.
  */
-export async function saveSelfAssessment(db: DB, learner: SessionUser, taskId: number, change: SelfSave): Promise<{ revision: number | null }> {
+export async function saveSelfAssessment(
+	db: DB,
+	learner: SessionUser,
+	taskId: number,
+	change: SelfSave
+): Promise<{ revision: number | null }> {
 	// The hot path of the app (every slider move): one statement when the self-assessment is open.
 	if (change.kind === 'criterion') {
-		const revision = await groupCommitOf(db).run((trx) => updateOwnJudgementIfOpen(trx, learner.id, taskId, change));
+		const revision = await groupCommitOf(db).run((trx) =>
+			updateOwnJudgementIfOpen(trx, learner.id, taskId, change)
+		);
 		if (revision !== null) return { revision };
 	}
 	// Otherwise one read that checks enrolment, task state, criterion and lock together (to say
@@ -123,42 +149,87 @@ export async function saveSelfAssessment(db: DB, learner: SessionUser, taskId: n
 	return db.transaction().execute(async (trx) => {
 		const task = await trx
 			.selectFrom('tasks')
-			.innerJoin('enrolments', (join) => join.onRef('enrolments.class_id', '=', 'tasks.class_id').on('enrolments.learner_id', '=', learner.id))
-			.leftJoin('submissions', (join) => join.onRef('submissions.task_id', '=', 'tasks.id').on('submissions.learner_id', '=', learner.id))
-			.leftJoin('task_criteria', (join) => join.onRef('task_criteria.task_id', '=', 'tasks.id').on('task_criteria.criterion_id', '=', criterionId ?? -1))
-			.select(['tasks.id', 'submissions.id as submissionId', 'submissions.self_state as selfState', 'task_criteria.id as taskCriterionId'])
+			.innerJoin('enrolments', (join) =>
+				join
+					.onRef('enrolments.class_id', '=', 'tasks.class_id')
+					.on('enrolments.learner_id', '=', learner.id)
+			)
+			.leftJoin('submissions', (join) =>
+				join
+					.onRef('submissions.task_id', '=', 'tasks.id')
+					.on('submissions.learner_id', '=', learner.id)
+			)
+			.leftJoin('task_criteria', (join) =>
+				join
+					.onRef('task_criteria.task_id', '=', 'tasks.id')
+					.on('task_criteria.criterion_id', '=', criterionId ?? -1)
+			)
+			.select([
+				'tasks.id',
+				'submissions.id as submissionId',
+				'submissions.self_state as selfState',
+				'task_criteria.id as taskCriterionId'
+			])
 			.where('tasks.id', '=', taskId)
 			.where('tasks.state', '=', 'published')
 			.executeTakeFirst();
 		if (!task) throw new Refusal('That task does not exist, or is not set for your class.', 404);
 		if (task.selfState === 'submitted') {
-			throw new Refusal('You have submitted this self-assessment, so it is locked. Ask your teacher to reopen it if you need to change something.', 409);
+			throw new Refusal(
+				'You have submitted this self-assessment, so it is locked. Ask your teacher to reopen it if you need to change something.',
+				409
+			);
 		}
-		if (change.kind === 'criterion' && task.taskCriterionId === null) throw new Refusal('That criterion is not part of this task.', 400);
+		if (change.kind === 'criterion' && task.taskCriterionId === null)
+			throw new Refusal('That criterion is not part of this task.', 400);
 		const now = nowIso();
 		let submissionId = task.submissionId;
 		if (submissionId === null || task.selfState !== 'in_progress') {
 			submissionId = (
 				await trx
 					.insertInto('submissions')
-					.values({ task_id: taskId, learner_id: learner.id, self_state: 'in_progress', updated_at: now })
-					.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doUpdateSet({ self_state: 'in_progress', updated_at: now }))
+					.values({
+						task_id: taskId,
+						learner_id: learner.id,
+						self_state: 'in_progress',
+						updated_at: now
+					})
+					.onConflict((oc) =>
+						oc
+							.columns(['task_id', 'learner_id'])
+							.doUpdateSet({ self_state: 'in_progress', updated_at: now })
+					)
 					.returning('id')
 					.executeTakeFirstOrThrow()
 			).id;
 		}
 
 		if (change.kind === 'reflection') {
-			await trx.updateTable('submissions').set({ overall_reflection: change.text, updated_at: now }).where('id', '=', submissionId).execute();
+			await trx
+				.updateTable('submissions')
+				.set({ overall_reflection: change.text, updated_at: now })
+				.where('id', '=', submissionId)
+				.execute();
 			return { revision: null };
 		}
-		const revision = await upsertJudgement(trx, { submissionId, criterionId: change.criterionId, assessorId: learner.id, role: 'self', value: change.value, comment: change.comment });
+		const revision = await upsertJudgement(trx, {
+			submissionId,
+			criterionId: change.criterionId,
+			assessorId: learner.id,
+			role: 'self',
+			value: change.value,
+			comment: change.comment
+		});
 		return { revision };
 	});
 }
 
 /** Hand the self-assessment in: every criterion must be placed; afterwards it is locked. */
-export async function submitSelfAssessment(db: DB, learner: SessionUser, taskOrId: number | TaskToLearn): Promise<void> {
+export async function submitSelfAssessment(
+	db: DB,
+	learner: SessionUser,
+	taskOrId: number | TaskToLearn
+): Promise<void> {
 	const task = await requireTaskToLearn(db, learner, taskOrId);
 	await db.transaction().execute(async (trx) => {
 		const submission = await trx
@@ -167,7 +238,8 @@ export async function submitSelfAssessment(db: DB, learner: SessionUser, taskOrI
 			.where('task_id', '=', task.id)
 			.where('learner_id', '=', learner.id)
 			.executeTakeFirst();
-		if (submission?.self_state === 'submitted') throw new Refusal('You have already submitted this self-assessment.', 409);
+		if (submission?.self_state === 'submitted')
+			throw new Refusal('You have already submitted this self-assessment.', 409);
 		const missing = await trx
 			.selectFrom('task_criteria')
 			.innerJoin('criteria', 'criteria.id', 'task_criteria.criterion_id')
@@ -184,11 +256,28 @@ export async function submitSelfAssessment(db: DB, learner: SessionUser, taskOrI
 			.execute();
 		if (!submission || missing.length > 0) {
 			const list = missing.map((m) => `${m.code} ${m.title}`).join(', ');
-			throw new Refusal(`Place your slider on every criterion before submitting. Still to do: ${list || 'all of them'}.`);
+			throw new Refusal(
+				`Place your slider on every criterion before submitting. Still to do: ${list || 'all of them'}.`
+			);
 		}
 		const now = nowIso();
-		await trx.updateTable('submissions').set({ self_state: 'submitted', self_submitted_at: now, updated_at: now }).where('id', '=', submission.id).execute();
-		await trx.updateTable('assessments').set({ submitted_at: now }).where('submission_id', '=', submission.id).where('role', '=', 'self').execute();
-		await recordAudit(trx, { schoolId: learner.schoolId, actorId: learner.id, action: 'self.submit', entityType: 'submission', entityId: String(submission.id) });
+		await trx
+			.updateTable('submissions')
+			.set({ self_state: 'submitted', self_submitted_at: now, updated_at: now })
+			.where('id', '=', submission.id)
+			.execute();
+		await trx
+			.updateTable('assessments')
+			.set({ submitted_at: now })
+			.where('submission_id', '=', submission.id)
+			.where('role', '=', 'self')
+			.execute();
+		await recordAudit(trx, {
+			schoolId: learner.schoolId,
+			actorId: learner.id,
+			action: 'self.submit',
+			entityType: 'submission',
+			entityId: String(submission.id)
+		});
 	});
 }

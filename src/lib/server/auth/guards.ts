@@ -14,7 +14,11 @@ interface GuardEvent {
 	url: URL;
 }
 
-const ROLE_NOUN: Record<Role, string> = { admin: 'school admins', teacher: 'teachers', student: 'students' };
+const ROLE_NOUN: Record<Role, string> = {
+	admin: 'school admins',
+	teacher: 'teachers',
+	student: 'students'
+};
 
 /** A signed-out visitor is sent to sign in and back again. */
 export function requireUser(event: GuardEvent): SessionUser {
@@ -42,7 +46,12 @@ export type ClassPurpose = 'teach' | 'learn' | 'view';
  * `teach` — a teacher assigned to it, or a school admin; `learn` — a learner enrolled in it;
  * `view` — either. A class of another school is reported as missing, not forbidden.
  */
-export async function requireClassAccess(db: DB, user: SessionUser, classId: number, purpose: ClassPurpose) {
+export async function requireClassAccess(
+	db: DB,
+	user: SessionUser,
+	classId: number,
+	purpose: ClassPurpose
+) {
 	const schoolClass = await db
 		.selectFrom('classes')
 		.selectAll('classes')
@@ -83,7 +92,11 @@ export async function requireClassAccess(db: DB, user: SessionUser, classId: num
  * classes, or an admin of the learner's school. Peer reviewers never come through here: they see
  * only what an allocation gives them.
  */
-export async function requireLearnerAccess(db: DB, user: SessionUser, learnerId: number): Promise<void> {
+export async function requireLearnerAccess(
+	db: DB,
+	user: SessionUser,
+	learnerId: number
+): Promise<void> {
 	const learner = await db
 		.selectFrom('memberships')
 		.select('user_id')
@@ -125,5 +138,6 @@ export const pathPolicy: { prefix: string; roles: Role[] }[] = [
 ];
 
 export function rolesRequiredFor(pathname: string): Role[] | undefined {
-	return pathPolicy.find((p) => pathname === p.prefix || pathname.startsWith(p.prefix + '/'))?.roles;
+	return pathPolicy.find((p) => pathname === p.prefix || pathname.startsWith(p.prefix + '/'))
+		?.roles;
 }

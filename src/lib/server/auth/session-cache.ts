@@ -68,8 +68,10 @@ export class SessionCache<T> {
 
 function tableName(node: OperationNode | undefined): string | undefined {
 	if (!node) return undefined;
-	if (node.kind === 'TableNode') return (node as unknown as { table: { identifier: { name: string } } }).table.identifier.name;
-	if (node.kind === 'AliasNode') return tableName((node as unknown as { node: OperationNode }).node);
+	if (node.kind === 'TableNode')
+		return (node as unknown as { table: { identifier: { name: string } } }).table.identifier.name;
+	if (node.kind === 'AliasNode')
+		return tableName((node as unknown as { node: OperationNode }).node);
 	return undefined;
 }
 

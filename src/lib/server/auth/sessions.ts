@@ -42,7 +42,12 @@ export function sessionIdFromToken(token: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 }
 
-export async function createSession(db: DB, token: string, userId: number, now = new Date()): Promise<Session> {
+export async function createSession(
+	db: DB,
+	token: string,
+	userId: number,
+	now = new Date()
+): Promise<Session> {
 	const session: Session = {
 		id: sessionIdFromToken(token),
 		userId,
@@ -67,7 +72,11 @@ type CachedSession = { session: Session; user: SessionUser };
  * none when the session was validated in the last few seconds (see session-cache.ts for why that
  * is safe). Only valid sessions are cached, so unknown tokens cannot fill the cache.
  */
-export async function validateSessionToken(db: DB, token: string, now = new Date()): Promise<SessionValidation> {
+export async function validateSessionToken(
+	db: DB,
+	token: string,
+	now = new Date()
+): Promise<SessionValidation> {
 	const sessionId = sessionIdFromToken(token);
 	const cache = sessionCacheOf<CachedSession>(db);
 	const cached = cache?.get(sessionId, now.getTime());
@@ -77,7 +86,12 @@ export async function validateSessionToken(db: DB, token: string, now = new Date
 	const epochAtRead = cache?.epoch ?? 0;
 	const validation = await lookUpSession(db, sessionId, now);
 	if (validation.session && cache) {
-		cache.store(sessionId, { session: validation.session, user: validation.user }, epochAtRead, now.getTime());
+		cache.store(
+			sessionId,
+			{ session: validation.session, user: validation.user },
+			epochAtRead,
+			now.getTime()
+		);
 	}
 	return validation;
 }
@@ -149,8 +163,19 @@ export async function invalidateAllSessions(db: DB, userId: number): Promise<voi
 type CookieJar = Pick<Cookies, 'set' | 'delete'>;
 
 /** Secure whenever the app is served over HTTPS (production); plain-HTTP school LANs still work. */
-export function setSessionTokenCookie(cookies: CookieJar, token: string, expiresAt: Date, secure: boolean): void {
-	cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, expires: expiresAt, path: '/' });
+export function setSessionTokenCookie(
+	cookies: CookieJar,
+	token: string,
+	expiresAt: Date,
+	secure: boolean
+): void {
+	cookies.set(SESSION_COOKIE, token, {
+		httpOnly: true,
+		sameSite: 'lax',
+		secure,
+		expires: expiresAt,
+		path: '/'
+	});
 }
 
 export function deleteSessionTokenCookie(cookies: CookieJar, secure: boolean): void {

@@ -13,7 +13,11 @@ import { Refusal } from '../errors';
 type Purpose = 'teach' | 'mark' | 'learn';
 const checked = new WeakMap<object, { userId: number; purpose: Purpose }>();
 
-function checkedBefore<T extends object>(task: number | T, user: SessionUser, purpose: Purpose): task is T {
+function checkedBefore<T extends object>(
+	task: number | T,
+	user: SessionUser,
+	purpose: Purpose
+): task is T {
 	if (typeof task === 'number') return false;
 	const check = checked.get(task);
 	return check?.userId === user.id && check.purpose === purpose;
@@ -39,7 +43,11 @@ function findTaskToTeach(db: DB, user: SessionUser, taskId: number) {
 export type TaskToTeach = NonNullable<Awaited<ReturnType<typeof findTaskToTeach>>>;
 
 /** A task the user teaches (its class's teacher, or the school admin); 404/403 otherwise. */
-export async function requireTaskToTeach(db: DB, user: SessionUser, task: number | TaskToTeach): Promise<TaskToTeach> {
+export async function requireTaskToTeach(
+	db: DB,
+	user: SessionUser,
+	task: number | TaskToTeach
+): Promise<TaskToTeach> {
 	if (checkedBefore(task, user, 'teach')) return task;
 	const row = await findTaskToTeach(db, user, idOf(task));
 	if (!row) error(404, 'That task does not exist, or is not in your school.');
@@ -56,7 +64,13 @@ function findTaskToMark(db: DB, user: SessionUser, taskId: number) {
 			'classes.name as className',
 			'classes.school_id as schoolId',
 			eb
-				.exists(eb.selectFrom('task_markers').select('task_markers.marker_id').whereRef('task_markers.task_id', '=', 'tasks.id').where('task_markers.marker_id', '=', user.id))
+				.exists(
+					eb
+						.selectFrom('task_markers')
+						.select('task_markers.marker_id')
+						.whereRef('task_markers.task_id', '=', 'tasks.id')
+						.where('task_markers.marker_id', '=', user.id)
+				)
 				.as('isMarker')
 		])
 		.where('tasks.id', '=', taskId)
@@ -69,7 +83,11 @@ export type TaskToMark = NonNullable<Awaited<ReturnType<typeof findTaskToMark>>>
  * A task the user may mark: anyone who may teach it, or a teacher added to it as a second marker
  * (who may mark and moderate, but not change the task itself).
  */
-export async function requireTaskToMark(db: DB, user: SessionUser, task: number | TaskToMark): Promise<TaskToMark> {
+export async function requireTaskToMark(
+	db: DB,
+	user: SessionUser,
+	task: number | TaskToMark
+): Promise<TaskToMark> {
 	if (checkedBefore(task, user, 'mark')) return task;
 	const row = await findTaskToMark(db, user, idOf(task));
 	if (!row) error(404, 'That task does not exist, or is not in your school.');
@@ -92,7 +110,11 @@ function findTaskToLearn(db: DB, learner: SessionUser, taskId: number) {
 export type TaskToLearn = NonNullable<Awaited<ReturnType<typeof findTaskToLearn>>>;
 
 /** A published task of one of the learner's classes; drafts and other classes' tasks are missing to them. */
-export async function requireTaskToLearn(db: DB, learner: SessionUser, task: number | TaskToLearn): Promise<TaskToLearn> {
+export async function requireTaskToLearn(
+	db: DB,
+	learner: SessionUser,
+	task: number | TaskToLearn
+): Promise<TaskToLearn> {
 	if (checkedBefore(task, learner, 'learn')) return task;
 	const row = await findTaskToLearn(db, learner, idOf(task));
 	if (!row) error(404, 'That task does not exist, or is not set for your class.');
@@ -113,9 +135,19 @@ export async function requireLearnerOfTask(db: DB, classId: number, learnerId: n
 }
 
 /** A peer review on a task the teacher teaches. */
-export async function requireAllocationToTeach(db: DB, teacher: SessionUser, task: number | TaskToTeach, allocationId: number) {
+export async function requireAllocationToTeach(
+	db: DB,
+	teacher: SessionUser,
+	task: number | TaskToTeach,
+	allocationId: number
+) {
 	const { id: taskId } = await requireTaskToTeach(db, teacher, task);
-	const allocation = await db.selectFrom('peer_allocations').selectAll().where('id', '=', allocationId).where('task_id', '=', taskId).executeTakeFirst();
+	const allocation = await db
+		.selectFrom('peer_allocations')
+		.selectAll()
+		.where('id', '=', allocationId)
+		.where('task_id', '=', taskId)
+		.executeTakeFirst();
 	if (!allocation) throw new Refusal('That review is not part of this task.', 404);
 	return allocation;
 }

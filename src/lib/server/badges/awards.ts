@@ -30,7 +30,11 @@ export async function badgeWorkbench(db: DB, user: SessionUser) {
 		.where('users.active', '=', 1)
 		.$if(!hasRole(user, 'admin'), (qb) =>
 			qb.where('users.id', 'in', (eb) =>
-				eb.selectFrom('enrolments').innerJoin('class_teachers', 'class_teachers.class_id', 'enrolments.class_id').select('enrolments.learner_id').where('class_teachers.teacher_id', '=', user.id)
+				eb
+					.selectFrom('enrolments')
+					.innerJoin('class_teachers', 'class_teachers.class_id', 'enrolments.class_id')
+					.select('enrolments.learner_id')
+					.where('class_teachers.teacher_id', '=', user.id)
 			)
 		)
 		.orderBy('users.family_name')
@@ -42,7 +46,16 @@ export async function badgeWorkbench(db: DB, user: SessionUser) {
 		db
 			.selectFrom('badge_awards')
 			.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
-			.select(['badge_awards.id', 'badge_awards.identifier', 'badge_awards.badge_id as badgeId', 'badge_awards.learner_id as learnerId', 'badge_awards.state', 'badge_awards.request_note as note', 'badge_awards.issued_at as issuedAt', 'badge_awards.revoked_at as revokedAt'])
+			.select([
+				'badge_awards.id',
+				'badge_awards.identifier',
+				'badge_awards.badge_id as badgeId',
+				'badge_awards.learner_id as learnerId',
+				'badge_awards.state',
+				'badge_awards.request_note as note',
+				'badge_awards.issued_at as issuedAt',
+				'badge_awards.revoked_at as revokedAt'
+			])
 			.where('badges.school_id', '=', user.schoolId)
 			.orderBy('badge_awards.id', 'desc')
 			.execute()
@@ -51,25 +64,80 @@ export async function badgeWorkbench(db: DB, user: SessionUser) {
 	const proposals = [];
 	for (const badge of badges) {
 		for (const learner of learners) {
-			if (mine.some((a) => a.badgeId === badge.id && a.learnerId === learner.id && (a.state === 'issued' || a.state === 'requested'))) continue;
+			if (
+				mine.some(
+					(a) =>
+						a.badgeId === badge.id &&
+						a.learnerId === learner.id &&
+						(a.state === 'issued' || a.state === 'requested')
+				)
+			)
+				continue;
 			const evidence = checkAwardRule(results.get(learner.id) ?? [], badge.rule);
-			if (evidence.met) proposals.push({ badgeId: badge.id, badgeName: badge.name, learnerId: learner.id, learnerName: name.get(learner.id)!, evidence });
+			if (evidence.met)
+				proposals.push({
+					badgeId: badge.id,
+					badgeName: badge.name,
+					learnerId: learner.id,
+					learnerName: name.get(learner.id)!,
+					evidence
+				});
 		}
 	}
 	return {
 		badges,
 		proposals,
-		requests: mine.filter((a) => a.state === 'requested').map((a) => ({ ...a, learnerName: name.get(a.learnerId!)!, badgeName: badges.find((b) => b.id === a.badgeId)?.name ?? '' })),
-		issued: mine.filter((a) => a.state === 'issued' || a.state === 'revoked').map((a) => ({ ...a, learnerName: name.get(a.learnerId!)!, badgeName: badges.find((b) => b.id === a.badgeId)?.name ?? '' }))
+		requests: mine
+			.filter((a) => a.state === 'requested')
+			.map((a) => ({
+				...a,
+				learnerName: name.get(a.learnerId!)!,
+				badgeName: badges.find((b) => b.id === a.badgeId)?.name ?? ''
+			})),
+		issued: mine
+			.filter((a) => a.state === 'issued' || a.state === 'revoked')
+			.map((a) => ({
+				...a,
+				learnerName: name.get(a.learnerId!)!,
+				badgeName: badges.find((b) => b.id === a.badgeId)?.name ?? ''
+			}))
 	};
 }
 
 export async function requestBadge(db: DB, learner: SessionUser, badgeId: number, note: string) {
-	const badge = await db.selectFrom('badges').select(['id', 'name']).where('id', '=', badgeId).where('school_id', '=', learner.schoolId).where('active', '=', 1).executeTakeFirst();
+	const badge = await db
+		.selectFrom('badges')
+		.select(['id', 'name'])
+		.where('id', '=', badgeId)
+		.where('school_id', '=', learner.schoolId)
+		.where('active', '=', 1)
+		.executeTakeFirst();
 	if (!badge) throw new Refusal('That badge does not exist.', 404);
-	const open = await db.selectFrom('badge_awards').select('state').where('badge_id', '=', badgeId).where('learner_id', '=', learner.id).where('state', 'in', ['requested', 'issued']).executeTakeFirst();
-	if (open) throw new Refusal(open.state === 'issued' ? 'You already have this badge.' : 'You have already asked for this badge; your teacher will look at it.', 409);
-	await db.insertInto('badge_awards').values({ identifier: randomUUID(), badge_id: badgeId, learner_id: learner.id, state: 'requested', request_note: note, created_at: nowIso() }).execute();
+	const open = await db
+		.selectFrom('badge_awards')
+		.select('state')
+		.where('badge_id', '=', badgeId)
+		.where('learner_id', '=', learner.id)
+		.where('state', 'in', ['requested', 'issued'])
+		.executeTakeFirst();
+	if (open)
+		throw new Refusal(
+			open.state === 'issued'
+				? 'You already have this badge.'
+				: 'You have already asked for this badge; your teacher will look at it.',
+			409
+		);
+	await db
+		.insertInto('badge_awards')
+		.values({
+			identifier: randomUUID(),
+			badge_id: badgeId,
+			learner_id: learner.id,
+			state: 'requested',
+			request_note: note,
+			created_at: nowIso()
+		})
+		.execute();
 }
 
 /**
@@ -77,27 +145,70 @@ export async function requestBadge(db: DB, learner: SessionUser, badgeId: number
  * an Open Badges 2.0 hosted assertion. A teacher may issue what the rule proposes or what the
  * learner asked for; the evidence is the tasks that meet the rule, with reflection and comments.
  */
-export async function issueBadge(db: DB, user: SessionUser, badgeId: number, learnerId: number, origin: string) {
+export async function issueBadge(
+	db: DB,
+	user: SessionUser,
+	badgeId: number,
+	learnerId: number,
+	origin: string
+) {
 	await requireLearnerAccess(db, user, learnerId);
-	if (!hasRole(user, 'teacher', 'admin')) throw new Refusal('Only teachers and admins issue badges.', 403);
-	const badge = await db.selectFrom('badges').selectAll().where('id', '=', badgeId).where('school_id', '=', user.schoolId).executeTakeFirst();
+	if (!hasRole(user, 'teacher', 'admin'))
+		throw new Refusal('Only teachers and admins issue badges.', 403);
+	const badge = await db
+		.selectFrom('badges')
+		.selectAll()
+		.where('id', '=', badgeId)
+		.where('school_id', '=', user.schoolId)
+		.executeTakeFirst();
 	if (!badge) throw new Refusal('That badge does not exist.', 404);
-	const already = await db.selectFrom('badge_awards').select('id').where('badge_id', '=', badgeId).where('learner_id', '=', learnerId).where('state', '=', 'issued').executeTakeFirst();
+	const already = await db
+		.selectFrom('badge_awards')
+		.select('id')
+		.where('badge_id', '=', badgeId)
+		.where('learner_id', '=', learnerId)
+		.where('state', '=', 'issued')
+		.executeTakeFirst();
 	if (already) throw new Refusal('This learner already has this badge.', 409);
-	const request = await db.selectFrom('badge_awards').select(['id', 'request_note']).where('badge_id', '=', badgeId).where('learner_id', '=', learnerId).where('state', '=', 'requested').executeTakeFirst();
+	const request = await db
+		.selectFrom('badge_awards')
+		.select(['id', 'request_note'])
+		.where('badge_id', '=', badgeId)
+		.where('learner_id', '=', learnerId)
+		.where('state', '=', 'requested')
+		.executeTakeFirst();
 	const rule = JSON.parse(badge.rule_json) as AwardRule;
-	const results = (await releasedResults(db, { schoolId: user.schoolId, learnerId })).get(learnerId) ?? [];
+	const results =
+		(await releasedResults(db, { schoolId: user.schoolId, learnerId })).get(learnerId) ?? [];
 	const evidence = checkAwardRule(results, rule);
-	if (!evidence.met && !request) throw new Refusal('This learner does not meet the badge’s rule yet, and has not asked for it.', 409);
+	if (!evidence.met && !request)
+		throw new Refusal(
+			'This learner does not meet the badge’s rule yet, and has not asked for it.',
+			409
+		);
 
 	const [school, learner, alignments, details] = await Promise.all([
-		db.selectFrom('schools').select(['name', 'slug']).where('id', '=', user.schoolId).executeTakeFirstOrThrow(),
-		db.selectFrom('users').select(['given_name', 'family_name']).where('id', '=', learnerId).executeTakeFirstOrThrow(),
+		db
+			.selectFrom('schools')
+			.select(['name', 'slug'])
+			.where('id', '=', user.schoolId)
+			.executeTakeFirstOrThrow(),
+		db
+			.selectFrom('users')
+			.select(['given_name', 'family_name'])
+			.where('id', '=', learnerId)
+			.executeTakeFirstOrThrow(),
 		db
 			.selectFrom('badge_alignments')
 			.innerJoin('framework_items', 'framework_items.id', 'badge_alignments.framework_item_id')
 			.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
-			.select(['framework_items.identifier', 'framework_items.code', 'framework_items.title', 'frameworks.title as frameworkTitle', 'frameworks.identifier as frameworkIdentifier'])
+			.select([
+				'framework_items.identifier',
+				'framework_items.code',
+				'framework_items.title',
+				'frameworks.title as frameworkTitle',
+				'frameworks.identifier as frameworkIdentifier'
+			])
 			.where('badge_alignments.badge_id', '=', badgeId)
 			.execute(),
 		evidenceDetails(db, learnerId, evidence.tasks)
@@ -105,7 +216,10 @@ export async function issueBadge(db: DB, user: SessionUser, badgeId: number, lea
 	const key = await schoolKey(db, user.schoolId, origin);
 	const identifier = randomUUID();
 	const issuedAt = nowIso().replace(/\.\d{3}Z$/, 'Z');
-	const recipientName = displayName({ givenName: learner.given_name, familyName: learner.family_name });
+	const recipientName = displayName({
+		givenName: learner.given_name,
+		familyName: learner.family_name
+	});
 	const salt = randomBytes(8).toString('hex');
 	const { evidenceItems, credential, ob2 } = badgeCredential({
 		origin,
@@ -115,7 +229,13 @@ export async function issueBadge(db: DB, user: SessionUser, badgeId: number, lea
 		recipientName,
 		nameSalt: randomBytes(8).toString('hex'),
 		recipientSalt: salt,
-		badge: { identifier: badge.identifier, name: badge.name, description: badge.description, criteriaNarrative: badge.criteria_narrative, layerLabel: LAYER_LABEL[badge.layer as Layer] },
+		badge: {
+			identifier: badge.identifier,
+			name: badge.name,
+			description: badge.description,
+			criteriaNarrative: badge.criteria_narrative,
+			layerLabel: LAYER_LABEL[badge.layer as Layer]
+		},
 		ruleText: (await ruleDescriber(db))(rule),
 		alignments,
 		taskEvidence: details,
@@ -134,15 +254,41 @@ export async function issueBadge(db: DB, user: SessionUser, badgeId: number, lea
 			issued_at: issuedAt,
 			issued_by: user.id
 		};
-		if (request) await trx.updateTable('badge_awards').set({ ...values, identifier }).where('id', '=', request.id).execute();
-		else await trx.insertInto('badge_awards').values({ identifier, badge_id: badgeId, learner_id: learnerId, ...values, created_at: nowIso() }).execute();
-		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: 'badge.issue', entityType: 'badge_award', entityId: identifier, after: { badgeId, learnerId } });
+		if (request)
+			await trx
+				.updateTable('badge_awards')
+				.set({ ...values, identifier })
+				.where('id', '=', request.id)
+				.execute();
+		else
+			await trx
+				.insertInto('badge_awards')
+				.values({
+					identifier,
+					badge_id: badgeId,
+					learner_id: learnerId,
+					...values,
+					created_at: nowIso()
+				})
+				.execute();
+		await recordAudit(trx, {
+			schoolId: user.schoolId,
+			actorId: user.id,
+			action: 'badge.issue',
+			entityType: 'badge_award',
+			entityId: identifier,
+			after: { badgeId, learnerId }
+		});
 	});
 	return identifier;
 }
 
 /** Each qualifying task as evidence: the criteria and bands, the learner's reflection, the teacher's comment. */
-async function evidenceDetails(db: DB, learnerId: number, tasks: { taskId: number; taskTitle: string; criteria: { criterionId: number; code: string }[] }[]) {
+async function evidenceDetails(
+	db: DB,
+	learnerId: number,
+	tasks: { taskId: number; taskTitle: string; criteria: { criterionId: number; code: string }[] }[]
+) {
 	const criterionIds = [...new Set(tasks.flatMap((t) => t.criteria.map((c) => c.criterionId)))];
 	const allRows =
 		tasks.length && criterionIds.length
@@ -150,8 +296,20 @@ async function evidenceDetails(db: DB, learnerId: number, tasks: { taskId: numbe
 					.selectFrom('assessments')
 					.innerJoin('submissions', 'submissions.id', 'assessments.submission_id')
 					.innerJoin('criteria', 'criteria.id', 'assessments.criterion_id')
-					.select(['submissions.task_id as taskId', 'criteria.id as criterionId', 'criteria.code', 'criteria.title', 'assessments.role', 'assessments.comment', 'submissions.overall_reflection as reflection'])
-					.where('submissions.task_id', 'in', tasks.map((t) => t.taskId))
+					.select([
+						'submissions.task_id as taskId',
+						'criteria.id as criterionId',
+						'criteria.code',
+						'criteria.title',
+						'assessments.role',
+						'assessments.comment',
+						'submissions.overall_reflection as reflection'
+					])
+					.where(
+						'submissions.task_id',
+						'in',
+						tasks.map((t) => t.taskId)
+					)
 					.where('submissions.learner_id', '=', learnerId)
 					.where('assessments.criterion_id', 'in', criterionIds)
 					.orderBy('assessments.id')
@@ -162,7 +320,9 @@ async function evidenceDetails(db: DB, learnerId: number, tasks: { taskId: numbe
 		const rows = allRows.filter((r) => r.taskId === task.taskId);
 		const parts = task.criteria.map((c) => {
 			const own = rows.find((r) => r.criterionId === c.criterionId && r.role === 'self')?.comment;
-			const teacher = rows.filter((r) => r.criterionId === c.criterionId && r.role === 'teacher' && r.comment).map((r) => r.comment);
+			const teacher = rows
+				.filter((r) => r.criterionId === c.criterionId && r.role === 'teacher' && r.comment)
+				.map((r) => r.comment);
 			const title = rows.find((r) => r.criterionId === c.criterionId)?.title ?? '';
 			return `${c.code} ${title}.${own ? ` Learner’s reflection: “${own}”` : ''}${teacher.length ? ` Teacher: “${teacher.join(' ')}”` : ''}`;
 		});
@@ -174,19 +334,48 @@ async function evidenceDetails(db: DB, learnerId: number, tasks: { taskId: numbe
 export const NAME_SHARING = ['full', 'first_initial', 'initials'] as const;
 
 /** How a learner's name appears on their public badge pages (the credential itself holds only a hash). */
-export async function setSharedName(db: DB, learner: SessionUser, identifier: string, choice: (typeof NAME_SHARING)[number]) {
-	const award = await db.selectFrom('badge_awards').select('id').where('identifier', '=', identifier).where('learner_id', '=', learner.id).executeTakeFirst();
+export async function setSharedName(
+	db: DB,
+	learner: SessionUser,
+	identifier: string,
+	choice: (typeof NAME_SHARING)[number]
+) {
+	const award = await db
+		.selectFrom('badge_awards')
+		.select('id')
+		.where('identifier', '=', identifier)
+		.where('learner_id', '=', learner.id)
+		.executeTakeFirst();
 	if (!award) throw new Refusal('That badge is not yours.', 404);
 	const name =
-		choice === 'full' ? displayName(learner) : choice === 'first_initial' ? `${learner.givenName} ${learner.familyName[0] ?? ''}.` : `${learner.givenName[0] ?? ''}. ${learner.familyName[0] ?? ''}.`;
-	await db.updateTable('badge_awards').set({ recipient_name: name }).where('id', '=', award.id).execute();
+		choice === 'full'
+			? displayName(learner)
+			: choice === 'first_initial'
+				? `${learner.givenName} ${learner.familyName[0] ?? ''}.`
+				: `${learner.givenName[0] ?? ''}. ${learner.familyName[0] ?? ''}.`;
+	await db
+		.updateTable('badge_awards')
+		.set({ recipient_name: name })
+		.where('id', '=', award.id)
+		.execute();
 }
 
 export async function declineRequest(db: DB, user: SessionUser, awardId: number) {
-	const award = await db.selectFrom('badge_awards').innerJoin('badges', 'badges.id', 'badge_awards.badge_id').select(['badge_awards.id', 'badge_awards.learner_id', 'badge_awards.state']).where('badge_awards.id', '=', awardId).where('badges.school_id', '=', user.schoolId).executeTakeFirst();
-	if (!award || award.state !== 'requested' || award.learner_id === null) throw new Refusal('That request does not exist.', 404);
+	const award = await db
+		.selectFrom('badge_awards')
+		.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
+		.select(['badge_awards.id', 'badge_awards.learner_id', 'badge_awards.state'])
+		.where('badge_awards.id', '=', awardId)
+		.where('badges.school_id', '=', user.schoolId)
+		.executeTakeFirst();
+	if (!award || award.state !== 'requested' || award.learner_id === null)
+		throw new Refusal('That request does not exist.', 404);
 	await requireLearnerAccess(db, user, award.learner_id);
-	await db.updateTable('badge_awards').set({ state: 'declined' }).where('id', '=', awardId).execute();
+	await db
+		.updateTable('badge_awards')
+		.set({ state: 'declined' })
+		.where('id', '=', awardId)
+		.execute();
 }
 
 export async function revokeAward(db: DB, user: SessionUser, identifier: string, reason: string) {
@@ -197,12 +386,24 @@ export async function revokeAward(db: DB, user: SessionUser, identifier: string,
 		.where('badge_awards.identifier', '=', identifier)
 		.where('badges.school_id', '=', user.schoolId)
 		.executeTakeFirst();
-	if (!award || award.state !== 'issued') throw new Refusal('That badge is not issued, so it cannot be revoked.', 404);
+	if (!award || award.state !== 'issued')
+		throw new Refusal('That badge is not issued, so it cannot be revoked.', 404);
 	if (award.learner_id !== null) await requireLearnerAccess(db, user, award.learner_id);
 	if (!reason.trim()) throw new Refusal('Say why the badge is revoked (it is recorded).');
 	await db.transaction().execute(async (trx) => {
-		await trx.updateTable('badge_awards').set({ state: 'revoked', revoked_at: nowIso(), revoked_by: user.id }).where('id', '=', award.id).execute();
-		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: 'badge.revoke', entityType: 'badge_award', entityId: identifier, reason });
+		await trx
+			.updateTable('badge_awards')
+			.set({ state: 'revoked', revoked_at: nowIso(), revoked_by: user.id })
+			.where('id', '=', award.id)
+			.execute();
+		await recordAudit(trx, {
+			schoolId: user.schoolId,
+			actorId: user.id,
+			action: 'badge.revoke',
+			entityType: 'badge_award',
+			entityId: identifier,
+			reason
+		});
 	});
 }
 
@@ -234,7 +435,10 @@ export async function publicAward(db: DB, identifier: string, origin: string) {
 		.executeTakeFirst();
 	if (!award || !award.credentialJson) return null;
 	const credential = JSON.parse(award.credentialJson) as Record<string, unknown>;
-	const signature = await verifySignedCredential(credential, await publishedKeys(db, award.slug, origin));
+	const signature = await verifySignedCredential(
+		credential,
+		await publishedKeys(db, award.slug, origin)
+	);
 	return {
 		...award,
 		credential,

@@ -13,7 +13,12 @@ import { Refusal } from '../errors';
 
 export const LAYERS = ['engage', 'participate', 'demonstrate', 'lead'] as const;
 export type Layer = (typeof LAYERS)[number];
-export const LAYER_LABEL: Record<Layer, string> = { engage: 'Engage', participate: 'Participate', demonstrate: 'Demonstrate', lead: 'Lead' };
+export const LAYER_LABEL: Record<Layer, string> = {
+	engage: 'Engage',
+	participate: 'Participate',
+	demonstrate: 'Demonstrate',
+	lead: 'Lead'
+};
 
 export interface BadgeInput {
 	name: string;
@@ -27,13 +32,24 @@ export interface BadgeInput {
 
 export async function createBadge(db: DB, admin: SessionUser, input: BadgeInput) {
 	const [skills, capri] = await Promise.all([fusionSkills(db), capriTree(db)]);
-	const items = new Map([...skills.map((s) => [s.id, s] as const), ...capri.flatMap((c) => [[c.id, c] as const, ...c.subCategories.map((s) => [s.id, s] as const)])]);
-	if (input.alignmentItemIds.length === 0) throw new Refusal('Align the badge to at least one Fusion Skill or CAPRI category.');
-	if (input.alignmentItemIds.some((id) => !items.has(id))) throw new Refusal('Align only to Fusion Skills or CAPRI items.');
-	if (input.rule.kind === 'skill' && !skills.some((s) => s.id === Number(input.rule.target))) throw new Refusal('Choose a Fusion Skill for the award rule.');
-	if (input.rule.kind === 'capri' && !capri.some((c) => c.code === input.rule.target)) throw new Refusal('Choose a CAPRI category for the award rule.');
-	const colour = input.rule.kind === 'capri' ? capri.find((c) => c.code === input.rule.target)?.colour : null;
-	const image = input.image ?? { mime: 'image/svg+xml' as const, data: Buffer.from(generatedBadgeSvg(input.name, input.layer, colour)) };
+	const items = new Map([
+		...skills.map((s) => [s.id, s] as const),
+		...capri.flatMap((c) => [[c.id, c] as const, ...c.subCategories.map((s) => [s.id, s] as const)])
+	]);
+	if (input.alignmentItemIds.length === 0)
+		throw new Refusal('Align the badge to at least one Fusion Skill or CAPRI category.');
+	if (input.alignmentItemIds.some((id) => !items.has(id)))
+		throw new Refusal('Align only to Fusion Skills or CAPRI items.');
+	if (input.rule.kind === 'skill' && !skills.some((s) => s.id === Number(input.rule.target)))
+		throw new Refusal('Choose a Fusion Skill for the award rule.');
+	if (input.rule.kind === 'capri' && !capri.some((c) => c.code === input.rule.target))
+		throw new Refusal('Choose a CAPRI category for the award rule.');
+	const colour =
+		input.rule.kind === 'capri' ? capri.find((c) => c.code === input.rule.target)?.colour : null;
+	const image = input.image ?? {
+		mime: 'image/svg+xml' as const,
+		data: Buffer.from(generatedBadgeSvg(input.name, input.layer, colour))
+	};
 	return db.transaction().execute(async (trx) => {
 		const { id } = await trx
 			.insertInto('badges')
@@ -52,8 +68,23 @@ export async function createBadge(db: DB, admin: SessionUser, input: BadgeInput)
 			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
-		await trx.insertInto('badge_alignments').values([...new Set(input.alignmentItemIds)].map((framework_item_id) => ({ badge_id: id, framework_item_id }))).execute();
-		await recordAudit(trx, { schoolId: admin.schoolId, actorId: admin.id, action: 'badge.create', entityType: 'badge', entityId: String(id), after: { name: input.name, rule: input.rule } });
+		await trx
+			.insertInto('badge_alignments')
+			.values(
+				[...new Set(input.alignmentItemIds)].map((framework_item_id) => ({
+					badge_id: id,
+					framework_item_id
+				}))
+			)
+			.execute();
+		await recordAudit(trx, {
+			schoolId: admin.schoolId,
+			actorId: admin.id,
+			action: 'badge.create',
+			entityType: 'badge',
+			entityId: String(id),
+			after: { name: input.name, rule: input.rule }
+		});
 		return id;
 	});
 }
@@ -62,7 +93,8 @@ export async function createBadge(db: DB, admin: SessionUser, input: BadgeInput)
 export async function ruleDescriber(db: DB) {
 	const [skills, capri] = await Promise.all([fusionSkills(db), capriTree(db)]);
 	const targetName = (rule: AwardRule) => {
-		if (rule.kind === 'skill') return skills.find((s) => s.id === Number(rule.target))?.title ?? 'a Fusion Skill';
+		if (rule.kind === 'skill')
+			return skills.find((s) => s.id === Number(rule.target))?.title ?? 'a Fusion Skill';
 		const category = capri.find((c) => c.code === rule.target);
 		return category ? `${category.code} ${category.title}` : 'a CAPRI category';
 	};
@@ -80,7 +112,12 @@ export async function listBadges(db: DB, schoolId: number) {
 			'badges.layer',
 			'badges.rule_json as ruleJson',
 			'badges.active',
-			eb.selectFrom('badge_awards').select((e) => e.fn.countAll<number>().as('n')).whereRef('badge_awards.badge_id', '=', 'badges.id').where('badge_awards.state', '=', 'issued').as('issued')
+			eb
+				.selectFrom('badge_awards')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.whereRef('badge_awards.badge_id', '=', 'badges.id')
+				.where('badge_awards.state', '=', 'issued')
+				.as('issued')
 		])
 		.where('badges.school_id', '=', schoolId)
 		.orderBy('badges.name')

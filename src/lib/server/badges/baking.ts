@@ -7,10 +7,18 @@ import { crc32 } from 'node:zlib';
  */
 const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
-export function bakePng(png: Buffer, keyword: 'openbadgecredential' | 'openbadges', text: string): Buffer {
+export function bakePng(
+	png: Buffer,
+	keyword: 'openbadgecredential' | 'openbadges',
+	text: string
+): Buffer {
 	if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('Not a PNG image.');
 	// iTXt: keyword, NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, text.
-	const data = Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]);
+	const data = Buffer.concat([
+		Buffer.from(keyword, 'latin1'),
+		Buffer.from([0, 0, 0, 0, 0]),
+		Buffer.from(text, 'utf8')
+	]);
 	const type = Buffer.from('iTXt', 'latin1');
 	const length = Buffer.alloc(4);
 	length.writeUInt32BE(data.length);
@@ -43,10 +51,18 @@ export function readBakedPng(png: Buffer, keyword: string): string | null {
 	return null;
 }
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (s: string) =>
+	s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function bakeSvg(svg: string, json: string, version: '3.0' | '2.0' = '3.0'): string {
 	const ns = version === '3.0' ? 'https://purl.imsglobal.org/ob/v3p0' : 'http://openbadges.org';
-	const element = version === '3.0' ? `<openbadges:credential>${escapeXml(json)}</openbadges:credential>` : `<openbadges:assertion verify="">${escapeXml(json)}</openbadges:assertion>`;
-	return svg.replace(/<svg\b([^>]*)>/, (_m, attrs: string) => `<svg${attrs.includes('xmlns:openbadges') ? attrs : `${attrs} xmlns:openbadges="${ns}"`}>${element}`);
+	const element =
+		version === '3.0'
+			? `<openbadges:credential>${escapeXml(json)}</openbadges:credential>`
+			: `<openbadges:assertion verify="">${escapeXml(json)}</openbadges:assertion>`;
+	return svg.replace(
+		/<svg\b([^>]*)>/,
+		(_m, attrs: string) =>
+			`<svg${attrs.includes('xmlns:openbadges') ? attrs : `${attrs} xmlns:openbadges="${ns}"`}>${element}`
+	);
 }

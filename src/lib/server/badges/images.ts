@@ -1,9 +1,19 @@
 /** A generated badge image: a shield in the layer's colour with the badge's initials and layer name. */
-const LAYER_COLOURS: Record<string, string> = { engage: '#0f766e', participate: '#1d4ed8', demonstrate: '#b45309', lead: '#a21caf' };
+const LAYER_COLOURS: Record<string, string> = {
+	engage: '#0f766e',
+	participate: '#1d4ed8',
+	demonstrate: '#b45309',
+	lead: '#a21caf'
+};
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string) =>
+	s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function generatedBadgeSvg(name: string, layer: string, capriColour?: string | null): string {
+export function generatedBadgeSvg(
+	name: string,
+	layer: string,
+	capriColour?: string | null
+): string {
 	const colour = capriColour || LAYER_COLOURS[layer] || '#14213d';
 	const initials = name
 		.split(/\s+/)

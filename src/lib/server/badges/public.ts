@@ -7,7 +7,11 @@ import { awardUrl, badgeClassUrl, issuerUrl } from '../../domain/badge-credentia
 export function publicJson(body: unknown, init: { status?: number; contentType?: string } = {}) {
 	return json(body, {
 		status: init.status ?? 200,
-		headers: { 'access-control-allow-origin': '*', 'content-type': init.contentType ?? 'application/json', 'cache-control': 'public, max-age=300' }
+		headers: {
+			'access-control-allow-origin': '*',
+			'content-type': init.contentType ?? 'application/json',
+			'cache-control': 'public, max-age=300'
+		}
 	});
 }
 
@@ -15,7 +19,18 @@ export async function badgeClass(db: DB, identifier: string) {
 	const badge = await db
 		.selectFrom('badges')
 		.innerJoin('schools', 'schools.id', 'badges.school_id')
-		.select(['badges.id', 'badges.identifier', 'badges.name', 'badges.description', 'badges.criteria_narrative as criteria', 'badges.layer', 'badges.image_mime as imageMime', 'badges.image_data as imageData', 'schools.slug', 'schools.name as schoolName'])
+		.select([
+			'badges.id',
+			'badges.identifier',
+			'badges.name',
+			'badges.description',
+			'badges.criteria_narrative as criteria',
+			'badges.layer',
+			'badges.image_mime as imageMime',
+			'badges.image_data as imageData',
+			'schools.slug',
+			'schools.name as schoolName'
+		])
 		.where('badges.identifier', '=', identifier)
 		.executeTakeFirst();
 	if (!badge) return null;
@@ -23,16 +38,27 @@ export async function badgeClass(db: DB, identifier: string) {
 		.selectFrom('badge_alignments')
 		.innerJoin('framework_items', 'framework_items.id', 'badge_alignments.framework_item_id')
 		.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
-		.select(['framework_items.identifier', 'framework_items.code', 'framework_items.title', 'frameworks.title as frameworkTitle'])
+		.select([
+			'framework_items.identifier',
+			'framework_items.code',
+			'framework_items.title',
+			'frameworks.title as frameworkTitle'
+		])
 		.where('badge_alignments.badge_id', '=', badge.id)
 		.execute();
 	return { ...badge, alignments };
 }
 
-export function achievementDocument(origin: string, badge: NonNullable<Awaited<ReturnType<typeof badgeClass>>>) {
+export function achievementDocument(
+	origin: string,
+	badge: NonNullable<Awaited<ReturnType<typeof badgeClass>>>
+) {
 	const id = badgeClassUrl(origin, badge.identifier);
 	return {
-		'@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+		'@context': [
+			'https://www.w3.org/ns/credentials/v2',
+			'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'
+		],
 		id,
 		type: ['Achievement'],
 		achievementType: 'Badge',
@@ -42,11 +68,21 @@ export function achievementDocument(origin: string, badge: NonNullable<Awaited<R
 		image: { id: `${id}/image`, type: 'Image' },
 		tag: [LAYER_LABEL[badge.layer as Layer]],
 		creator: { id: issuerUrl(origin, badge.slug), type: ['Profile'], name: badge.schoolName },
-		alignment: badge.alignments.map((a) => ({ type: ['Alignment'], targetName: a.title, targetUrl: `${origin}/frameworks/items/${a.identifier}`, targetCode: a.code, targetFramework: a.frameworkTitle, targetType: 'CFItem' }))
+		alignment: badge.alignments.map((a) => ({
+			type: ['Alignment'],
+			targetName: a.title,
+			targetUrl: `${origin}/frameworks/items/${a.identifier}`,
+			targetCode: a.code,
+			targetFramework: a.frameworkTitle,
+			targetType: 'CFItem'
+		}))
 	};
 }
 
-export function ob2BadgeClass(origin: string, badge: NonNullable<Awaited<ReturnType<typeof badgeClass>>>) {
+export function ob2BadgeClass(
+	origin: string,
+	badge: NonNullable<Awaited<ReturnType<typeof badgeClass>>>
+) {
 	const id = badgeClassUrl(origin, badge.identifier);
 	return {
 		'@context': 'https://w3id.org/openbadges/v2',
@@ -58,7 +94,12 @@ export function ob2BadgeClass(origin: string, badge: NonNullable<Awaited<ReturnT
 		criteria: { id, narrative: badge.criteria },
 		issuer: `${issuerUrl(origin, badge.slug)}/ob2`,
 		tags: [LAYER_LABEL[badge.layer as Layer]],
-		alignment: badge.alignments.map((a) => ({ targetName: a.title, targetUrl: `${origin}/frameworks/items/${a.identifier}`, targetCode: a.code, targetFramework: a.frameworkTitle }))
+		alignment: badge.alignments.map((a) => ({
+			targetName: a.title,
+			targetUrl: `${origin}/frameworks/items/${a.identifier}`,
+			targetCode: a.code,
+			targetFramework: a.frameworkTitle
+		}))
 	};
 }
 

@@ -16,7 +16,13 @@ import { contexts as openBadgesContexts } from '@digitalcredentials/open-badges-
  */
 
 type ContextMap = Map<string, unknown>;
-const CONTEXT_MAPS: ContextMap[] = [credentialsContexts, dataIntegrityContexts, multikeyContexts, didContexts, openBadgesContexts];
+const CONTEXT_MAPS: ContextMap[] = [
+	credentialsContexts,
+	dataIntegrityContexts,
+	multikeyContexts,
+	didContexts,
+	openBadgesContexts
+];
 
 export const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
 export const DID_CONTEXT = 'https://www.w3.org/ns/did/v1';
@@ -31,12 +37,25 @@ export interface IssuerKey {
 }
 
 export function keyDocuments(key: IssuerKey) {
-	const verificationMethod = { '@context': MULTIKEY_CONTEXT, id: key.keyId, type: 'Multikey', controller: key.controller, publicKeyMultibase: key.publicKeyMultibase };
+	const verificationMethod = {
+		'@context': MULTIKEY_CONTEXT,
+		id: key.keyId,
+		type: 'Multikey',
+		controller: key.controller,
+		publicKeyMultibase: key.publicKeyMultibase
+	};
 	const controller = {
 		'@context': [DID_CONTEXT, MULTIKEY_CONTEXT],
 		id: key.controller,
 		assertionMethod: [key.keyId],
-		verificationMethod: [{ id: key.keyId, type: 'Multikey', controller: key.controller, publicKeyMultibase: key.publicKeyMultibase }]
+		verificationMethod: [
+			{
+				id: key.keyId,
+				type: 'Multikey',
+				controller: key.controller,
+				publicKeyMultibase: key.publicKeyMultibase
+			}
+		]
 	};
 	return { verificationMethod, controller };
 }
@@ -44,7 +63,8 @@ export function keyDocuments(key: IssuerKey) {
 /** A document loader with every context we use and the given issuers' key documents; nothing else. */
 export function documentLoaderFor(keys: IssuerKey[]) {
 	const loader = new JsonLdDocumentLoader();
-	for (const map of CONTEXT_MAPS) for (const [url, document] of map) loader.addStatic(url, document);
+	for (const map of CONTEXT_MAPS)
+		for (const [url, document] of map) loader.addStatic(url, document);
 	for (const key of keys) {
 		const docs = keyDocuments(key);
 		loader.addStatic(key.keyId, docs.verificationMethod);
@@ -55,13 +75,25 @@ export function documentLoaderFor(keys: IssuerKey[]) {
 
 export async function generateIssuerKey(controller: string): Promise<Required<IssuerKey>> {
 	const keyPair = await Ed25519Multikey.generate({ controller });
-	const exported = await keyPair.export({ publicKey: true, secretKey: true, includeContext: false });
+	const exported = await keyPair.export({
+		publicKey: true,
+		secretKey: true,
+		includeContext: false
+	});
 	const keyId = `${controller}#key-${String(exported.publicKeyMultibase).slice(-12)}`;
-	return { controller, keyId, publicKeyMultibase: exported.publicKeyMultibase, secretKeyMultibase: exported.secretKeyMultibase };
+	return {
+		controller,
+		keyId,
+		publicKeyMultibase: exported.publicKeyMultibase,
+		secretKeyMultibase: exported.secretKeyMultibase
+	};
 }
 
 /** Signs a credential; the proof comes back as an array, as the OB 3.0 JSON Schema wants it. */
-export async function signCredential<T extends Record<string, unknown>>(credential: T, key: Required<IssuerKey>): Promise<T & { proof: unknown[] }> {
+export async function signCredential<T extends Record<string, unknown>>(
+	credential: T,
+	key: Required<IssuerKey>
+): Promise<T & { proof: unknown[] }> {
 	const keyPair = await Ed25519Multikey.from({
 		'@context': MULTIKEY_CONTEXT,
 		type: 'Multikey',
@@ -71,7 +103,11 @@ export async function signCredential<T extends Record<string, unknown>>(credenti
 		secretKeyMultibase: key.secretKeyMultibase
 	});
 	const suite = new DataIntegrityProof({ signer: keyPair.signer(), cryptosuite: eddsaRdfc2022 });
-	const signed = await vc.issue({ credential: structuredClone(credential), suite, documentLoader: documentLoaderFor([key]) });
+	const signed = await vc.issue({
+		credential: structuredClone(credential),
+		suite,
+		documentLoader: documentLoaderFor([key])
+	});
 	const proof = Array.isArray(signed.proof) ? signed.proof : [signed.proof];
 	return { ...signed, proof } as T & { proof: unknown[] };
 }
@@ -82,17 +118,34 @@ export interface Verification {
 }
 
 /** Checks the signature and the credential's shape (dates, types) against the issuer's published key. */
-export async function verifySignedCredential(credential: Record<string, unknown>, keys: IssuerKey[]): Promise<Verification> {
+export async function verifySignedCredential(
+	credential: Record<string, unknown>,
+	keys: IssuerKey[]
+): Promise<Verification> {
 	try {
 		const suite = new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 });
-		const result = await vc.verifyCredential({ credential: structuredClone(credential), suite, documentLoader: documentLoaderFor(keys) });
+		const result = await vc.verifyCredential({
+			credential: structuredClone(credential),
+			suite,
+			documentLoader: documentLoaderFor(keys)
+		});
 		const problems: string[] = [];
 		if (!result.verified) {
-			for (const r of result.results ?? []) if (r.error) problems.push(String(r.error.message ?? r.error));
+			for (const r of result.results ?? [])
+				if (r.error) problems.push(String(r.error.message ?? r.error));
 			if (result.error) problems.push(String(result.error.message ?? result.error));
 		}
-		return { verified: Boolean(result.verified), problems: problems.length || result.verified ? problems : ['The signature does not match the credential.'] };
+		return {
+			verified: Boolean(result.verified),
+			problems:
+				problems.length || result.verified
+					? problems
+					: ['The signature does not match the credential.']
+		};
 	} catch (problem) {
-		return { verified: false, problems: [problem instanceof Error ? problem.message : String(problem)] };
+		return {
+			verified: false,
+			problems: [problem instanceof Error ? problem.message : String(problem)]
+		};
 	}
 }

@@ -29,7 +29,9 @@ function classSummaries(db: DB) {
 			eb
 				.selectFrom('class_teachers')
 				.innerJoin('users', 'users.id', 'class_teachers.teacher_id')
-				.select(sql<string>`group_concat(users.given_name || ' ' || users.family_name, ', ')`.as('names'))
+				.select(
+					sql<string>`group_concat(users.given_name || ' ' || users.family_name, ', ')`.as('names')
+				)
 				.whereRef('class_teachers.class_id', '=', 'classes.id')
 				.as('teacherNames')
 		])
@@ -45,11 +47,17 @@ function toSummary(row: {
 	learnerCount: number | null;
 	teacherNames: string | null;
 }): ClassSummary {
-	return { ...row, learnerCount: Number(row.learnerCount ?? 0), teacherNames: row.teacherNames ?? '' };
+	return {
+		...row,
+		learnerCount: Number(row.learnerCount ?? 0),
+		teacherNames: row.teacherNames ?? ''
+	};
 }
 
 export async function listSchoolClasses(db: DB, schoolId: number): Promise<ClassSummary[]> {
-	return (await classSummaries(db).where('classes.school_id', '=', schoolId).execute()).map(toSummary);
+	return (await classSummaries(db).where('classes.school_id', '=', schoolId).execute()).map(
+		toSummary
+	);
 }
 
 export async function listTeacherClasses(db: DB, teacherId: number): Promise<ClassSummary[]> {
@@ -90,8 +98,17 @@ export interface ClassMember {
 	active: boolean;
 }
 
-export async function classMembers(db: DB, classId: number): Promise<{ teachers: ClassMember[]; learners: ClassMember[] }> {
-	const columns = ['users.id', 'users.username', 'users.given_name as givenName', 'users.family_name as familyName', 'users.active'] as const;
+export async function classMembers(
+	db: DB,
+	classId: number
+): Promise<{ teachers: ClassMember[]; learners: ClassMember[] }> {
+	const columns = [
+		'users.id',
+		'users.username',
+		'users.given_name as givenName',
+		'users.family_name as familyName',
+		'users.active'
+	] as const;
 	const [teachers, learners] = await Promise.all([
 		db
 			.selectFrom('class_teachers')
@@ -138,13 +155,25 @@ export async function createClass(
 			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
-		await recordAudit(trx, { schoolId, actorId, action: 'class.create', entityType: 'class', entityId: String(id), after: input });
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'class.create',
+			entityType: 'class',
+			entityId: String(id),
+			after: input
+		});
 		return id;
 	});
 }
 
 /** People must hold the role in this school before they can teach or join one of its classes (one query). */
-async function requireMembersWithRole(db: DB, schoolId: number, userIds: number[], role: 'teacher' | 'student') {
+async function requireMembersWithRole(
+	db: DB,
+	schoolId: number,
+	userIds: number[],
+	role: 'teacher' | 'student'
+) {
 	if (userIds.length === 0) return;
 	const members = await db
 		.selectFrom('memberships')
@@ -153,44 +182,121 @@ async function requireMembersWithRole(db: DB, schoolId: number, userIds: number[
 		.where('user_id', 'in', userIds)
 		.where('role', '=', role)
 		.execute();
-	if (members.length < new Set(userIds).size) throw new Refusal(role === 'teacher' ? 'That person is not a teacher in this school.' : 'That person is not a student in this school.');
+	if (members.length < new Set(userIds).size)
+		throw new Refusal(
+			role === 'teacher'
+				? 'That person is not a teacher in this school.'
+				: 'That person is not a student in this school.'
+		);
 }
 
-export async function assignTeacher(db: DB, schoolId: number, actorId: number, classId: number, teacherId: number) {
+export async function assignTeacher(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	classId: number,
+	teacherId: number
+) {
 	await requireMembersWithRole(db, schoolId, [teacherId], 'teacher');
 	await db.transaction().execute(async (trx) => {
-		await trx.insertInto('class_teachers').values({ class_id: classId, teacher_id: teacherId }).onConflict((oc) => oc.doNothing()).execute();
-		await recordAudit(trx, { schoolId, actorId, action: 'class.assign_teacher', entityType: 'class', entityId: String(classId), after: { teacherId } });
+		await trx
+			.insertInto('class_teachers')
+			.values({ class_id: classId, teacher_id: teacherId })
+			.onConflict((oc) => oc.doNothing())
+			.execute();
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'class.assign_teacher',
+			entityType: 'class',
+			entityId: String(classId),
+			after: { teacherId }
+		});
 	});
 }
 
-export async function removeTeacher(db: DB, schoolId: number, actorId: number, classId: number, teacherId: number) {
+export async function removeTeacher(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	classId: number,
+	teacherId: number
+) {
 	await db.transaction().execute(async (trx) => {
-		const removed = await trx.deleteFrom('class_teachers').where('class_id', '=', classId).where('teacher_id', '=', teacherId).executeTakeFirst();
-		if (Number(removed.numDeletedRows) === 0) throw new Refusal('That is not a teacher of this class.');
-		await recordAudit(trx, { schoolId, actorId, action: 'class.remove_teacher', entityType: 'class', entityId: String(classId), before: { teacherId } });
+		const removed = await trx
+			.deleteFrom('class_teachers')
+			.where('class_id', '=', classId)
+			.where('teacher_id', '=', teacherId)
+			.executeTakeFirst();
+		if (Number(removed.numDeletedRows) === 0)
+			throw new Refusal('That is not a teacher of this class.');
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'class.remove_teacher',
+			entityType: 'class',
+			entityId: String(classId),
+			before: { teacherId }
+		});
 	});
 }
 
-export async function enrolLearners(db: DB, schoolId: number, actorId: number, classId: number, learnerIds: number[]) {
+export async function enrolLearners(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	classId: number,
+	learnerIds: number[]
+) {
 	await requireMembersWithRole(db, schoolId, learnerIds, 'student');
 	await db.transaction().execute(async (trx) => {
 		const now = nowIso();
 		if (learnerIds.length) {
 			await trx
 				.insertInto('enrolments')
-				.values(learnerIds.map((learnerId) => ({ class_id: classId, learner_id: learnerId, created_at: now })))
+				.values(
+					learnerIds.map((learnerId) => ({
+						class_id: classId,
+						learner_id: learnerId,
+						created_at: now
+					}))
+				)
 				.onConflict((oc) => oc.doNothing())
 				.execute();
 		}
-		await recordAudit(trx, { schoolId, actorId, action: 'class.enrol', entityType: 'class', entityId: String(classId), after: { learnerIds } });
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'class.enrol',
+			entityType: 'class',
+			entityId: String(classId),
+			after: { learnerIds }
+		});
 	});
 }
 
-export async function unenrolLearner(db: DB, schoolId: number, actorId: number, classId: number, learnerId: number) {
+export async function unenrolLearner(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	classId: number,
+	learnerId: number
+) {
 	await db.transaction().execute(async (trx) => {
-		const removed = await trx.deleteFrom('enrolments').where('class_id', '=', classId).where('learner_id', '=', learnerId).executeTakeFirst();
-		if (Number(removed.numDeletedRows) === 0) throw new Refusal('That is not a student of this class.');
-		await recordAudit(trx, { schoolId, actorId, action: 'class.unenrol', entityType: 'class', entityId: String(classId), before: { learnerId } });
+		const removed = await trx
+			.deleteFrom('enrolments')
+			.where('class_id', '=', classId)
+			.where('learner_id', '=', learnerId)
+			.executeTakeFirst();
+		if (Number(removed.numDeletedRows) === 0)
+			throw new Refusal('That is not a student of this class.');
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'class.unenrol',
+			entityType: 'class',
+			entityId: String(classId),
+			before: { learnerId }
+		});
 	});
 }

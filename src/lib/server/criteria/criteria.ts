@@ -14,14 +14,21 @@ import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 type Executor = DB | Transaction<Database>;
 
 /** The next free code in a sub-category: C2 → C2.1, C2.2 … (numbers are never reused). */
-async function nextCriterionCode(db: Executor, schoolId: number, subCategoryCode: string): Promise<string> {
+async function nextCriterionCode(
+	db: Executor,
+	schoolId: number,
+	subCategoryCode: string
+): Promise<string> {
 	const codes = await db
 		.selectFrom('criteria')
 		.select('code')
 		.where('school_id', '=', schoolId)
 		.where('code', 'like', `${subCategoryCode}.%`)
 		.execute();
-	const highest = codes.reduce((max, { code }) => Math.max(max, Number(code.split('.')[1]) || 0), 0);
+	const highest = codes.reduce(
+		(max, { code }) => Math.max(max, Number(code.split('.')[1]) || 0),
+		0
+	);
 	return `${subCategoryCode}.${highest + 1}`;
 }
 
@@ -59,12 +66,24 @@ async function insertCriterion(
 		.executeTakeFirstOrThrow();
 	await trx
 		.insertInto('criterion_band_descriptors')
-		.values(values.descriptors.map((descriptor, band_position) => ({ criterion_id: id, band_position, descriptor })))
+		.values(
+			values.descriptors.map((descriptor, band_position) => ({
+				criterion_id: id,
+				band_position,
+				descriptor
+			}))
+		)
 		.execute();
 	if (values.skillOverrides.length) {
 		await trx
 			.insertInto('criterion_skill_weights')
-			.values(values.skillOverrides.map((o) => ({ criterion_id: id, fusion_item_id: o.fusionItemId, weight: o.weight })))
+			.values(
+				values.skillOverrides.map((o) => ({
+					criterion_id: id,
+					fusion_item_id: o.fusionItemId,
+					weight: o.weight
+				}))
+			)
 			.execute();
 	}
 	return id;
@@ -127,7 +146,11 @@ export interface BankCriterion {
  * The current version of every criterion in the school's bank, with its Fusion Skills worked out
  * through the crosswalk (or its own weights). Four set-based queries, whatever the bank's size.
  */
-export async function listBank(db: DB, schoolId: number, filter: BankFilter = {}): Promise<BankCriterion[]> {
+export async function listBank(
+	db: DB,
+	schoolId: number,
+	filter: BankFilter = {}
+): Promise<BankCriterion[]> {
 	let query = db
 		.selectFrom('criteria')
 		.innerJoin('framework_items as sub', 'sub.id', 'criteria.capri_item_id')
@@ -168,7 +191,11 @@ export async function listBank(db: DB, schoolId: number, filter: BankFilter = {}
 			])
 		);
 	}
-	const rows = await query.orderBy('category.position').orderBy('sub.position').orderBy('criteria.code').execute();
+	const rows = await query
+		.orderBy('category.position')
+		.orderBy('sub.position')
+		.orderBy('criteria.code')
+		.execute();
 	const [crosswalk, skills, overrides] = await Promise.all([
 		crosswalkFor(db, schoolId),
 		fusionSkills(db),
@@ -176,7 +203,11 @@ export async function listBank(db: DB, schoolId: number, filter: BankFilter = {}
 			? db
 					.selectFrom('criterion_skill_weights')
 					.select(['criterion_id as criterionId', 'fusion_item_id as fusionItemId', 'weight'])
-					.where('criterion_id', 'in', rows.map((r) => r.id))
+					.where(
+						'criterion_id',
+						'in',
+						rows.map((r) => r.id)
+					)
 					.execute()
 			: Promise.resolve([])
 	]);
@@ -184,9 +215,16 @@ export async function listBank(db: DB, schoolId: number, filter: BankFilter = {}
 		...row,
 		colour: row.colour ?? NEUTRAL_COLOUR,
 		taskCount: Number(row.taskCount ?? 0),
-		skills: skillShares(row.capriItemId, overrides.filter((o) => o.criterionId === row.id), crosswalk, skills)
+		skills: skillShares(
+			row.capriItemId,
+			overrides.filter((o) => o.criterionId === row.id),
+			crosswalk,
+			skills
+		)
 	}));
-	return filter.fusionItemId ? bank.filter((c) => c.skills.some((s) => s.id === filter.fusionItemId)) : bank;
+	return filter.fusionItemId
+		? bank.filter((c) => c.skills.some((s) => s.id === filter.fusionItemId))
+		: bank;
 }
 
 function skillShares(
@@ -196,7 +234,9 @@ function skillShares(
 	skills: { id: number; code: string; title: string }[]
 ) {
 	const weights = criterionSkillWeights({ capriItemId, overrides }, crosswalk);
-	return skills.filter((s) => weights.has(s.id)).map((s) => ({ id: s.id, code: s.code, title: s.title, share: weights.get(s.id)! }));
+	return skills
+		.filter((s) => weights.has(s.id))
+		.map((s) => ({ id: s.id, code: s.code, title: s.title, share: weights.get(s.id)! }));
 }
 
 /** One criterion version of this school with everything needed to show, edit or assess it. */
@@ -229,12 +269,31 @@ export async function getCriterion(db: DB, schoolId: number, criterionId: number
 		.executeTakeFirst();
 	if (!criterion) return undefined;
 	const [bands, descriptors, overrides, versions, assessed, crosswalk, skills] = await Promise.all([
-		db.selectFrom('grade_bands').select(['position', 'label', 'min_value as minValue']).where('scale_id', '=', criterion.scaleId).orderBy('position').execute(),
-		db.selectFrom('criterion_band_descriptors').select(['band_position as position', 'descriptor']).where('criterion_id', '=', criterionId).execute(),
-		db.selectFrom('criterion_skill_weights').select(['fusion_item_id as fusionItemId', 'weight']).where('criterion_id', '=', criterionId).execute(),
+		db
+			.selectFrom('grade_bands')
+			.select(['position', 'label', 'min_value as minValue'])
+			.where('scale_id', '=', criterion.scaleId)
+			.orderBy('position')
+			.execute(),
+		db
+			.selectFrom('criterion_band_descriptors')
+			.select(['band_position as position', 'descriptor'])
+			.where('criterion_id', '=', criterionId)
+			.execute(),
+		db
+			.selectFrom('criterion_skill_weights')
+			.select(['fusion_item_id as fusionItemId', 'weight'])
+			.where('criterion_id', '=', criterionId)
+			.execute(),
 		db
 			.selectFrom('criteria')
-			.select(['id', 'version', 'title', 'created_at as createdAt', 'superseded_at as supersededAt'])
+			.select([
+				'id',
+				'version',
+				'title',
+				'created_at as createdAt',
+				'superseded_at as supersededAt'
+			])
 			.where('lineage_id', '=', criterion.lineageId)
 			.orderBy('version', 'desc')
 			.execute(),
@@ -245,7 +304,10 @@ export async function getCriterion(db: DB, schoolId: number, criterionId: number
 	return {
 		...criterion,
 		colour: criterion.colour ?? NEUTRAL_COLOUR,
-		bands: bands.map((b) => ({ ...b, descriptor: descriptors.find((d) => d.position === b.position)?.descriptor ?? '' })),
+		bands: bands.map((b) => ({
+			...b,
+			descriptor: descriptors.find((d) => d.position === b.position)?.descriptor ?? ''
+		})),
 		overrides,
 		versions,
 		assessed,
@@ -255,14 +317,30 @@ export async function getCriterion(db: DB, schoolId: number, criterionId: number
 export type CriterionDetail = NonNullable<Awaited<ReturnType<typeof getCriterion>>>;
 
 async function isAssessed(db: Executor, criterionId: number): Promise<boolean> {
-	const row = await db.selectFrom('assessments').select('id').where('criterion_id', '=', criterionId).limit(1).executeTakeFirst();
+	const row = await db
+		.selectFrom('assessments')
+		.select('id')
+		.where('criterion_id', '=', criterionId)
+		.limit(1)
+		.executeTakeFirst();
 	return Boolean(row);
 }
 
-async function requireScaleBandCount(db: Executor, schoolId: number, scaleId: number): Promise<number> {
+async function requireScaleBandCount(
+	db: Executor,
+	schoolId: number,
+	scaleId: number
+): Promise<number> {
 	const scale = await db
 		.selectFrom('grade_scales')
-		.select((eb) => ['id', eb.selectFrom('grade_bands').select((e) => e.fn.countAll<number>().as('n')).whereRef('grade_bands.scale_id', '=', 'grade_scales.id').as('bandCount')])
+		.select((eb) => [
+			'id',
+			eb
+				.selectFrom('grade_bands')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.whereRef('grade_bands.scale_id', '=', 'grade_scales.id')
+				.as('bandCount')
+		])
 		.where('id', '=', scaleId)
 		.where((eb) => eb.or([eb('school_id', 'is', null), eb('school_id', '=', schoolId)]))
 		.executeTakeFirst();
@@ -289,15 +367,26 @@ async function requireFusionSkills(db: Executor, overrides: { fusionItemId: numb
 		.selectFrom('framework_items')
 		.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
 		.select('framework_items.id')
-		.where('framework_items.id', 'in', overrides.map((o) => o.fusionItemId))
+		.where(
+			'framework_items.id',
+			'in',
+			overrides.map((o) => o.fusionItemId)
+		)
 		.where('frameworks.kind', '=', 'fusion')
 		.execute();
-	if (found.length !== new Set(overrides.map((o) => o.fusionItemId)).size) throw new Refusal('Those are not Fusion Skills.');
+	if (found.length !== new Set(overrides.map((o) => o.fusionItemId)).size)
+		throw new Refusal('Those are not Fusion Skills.');
 }
 
-export async function createCriterion(db: DB, schoolId: number, actorId: number, input: CriterionInput): Promise<number> {
+export async function createCriterion(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	input: CriterionInput
+): Promise<number> {
 	const bandCount = await requireScaleBandCount(db, schoolId, input.scaleId);
-	if (input.descriptors.length !== bandCount) throw new Refusal(`Describe each of the scale’s ${bandCount} bands.`);
+	if (input.descriptors.length !== bandCount)
+		throw new Refusal(`Describe each of the scale’s ${bandCount} bands.`);
 	const sub = await requireSubCategory(db, input.subCategoryId);
 	await requireFusionSkills(db, input.skillOverrides);
 	return db.transaction().execute(async (trx) => {
@@ -314,7 +403,14 @@ export async function createCriterion(db: DB, schoolId: number, actorId: number,
 			descriptors: input.descriptors,
 			skillOverrides: input.skillOverrides
 		});
-		await recordAudit(trx, { schoolId, actorId, action: 'criterion.create', entityType: 'criterion', entityId: String(id), after: { title: input.title } });
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'criterion.create',
+			entityType: 'criterion',
+			entityId: String(id),
+			after: { title: input.title }
+		});
 		return id;
 	});
 }
@@ -334,30 +430,71 @@ export async function updateCriterion(
 ): Promise<{ criterionId: number; versioned: boolean }> {
 	const current = await getCriterion(db, schoolId, criterionId);
 	if (!current) throw new Refusal('That criterion does not exist.');
-	if (current.supersededAt) throw new Refusal('This is an old version. Edit the current version instead.');
-	if (input.descriptors.length !== current.bands.length) throw new Refusal(`Describe each of the scale’s ${current.bands.length} bands.`);
+	if (current.supersededAt)
+		throw new Refusal('This is an old version. Edit the current version instead.');
+	if (input.descriptors.length !== current.bands.length)
+		throw new Refusal(`Describe each of the scale’s ${current.bands.length} bands.`);
 	await requireFusionSkills(db, input.skillOverrides);
-	const before = { title: current.title, description: current.description, descriptors: current.bands.map((b) => b.descriptor), overrides: current.overrides };
+	const before = {
+		title: current.title,
+		description: current.description,
+		descriptors: current.bands.map((b) => b.descriptor),
+		overrides: current.overrides
+	};
 	return db.transaction().execute(async (trx) => {
 		if (!(await isAssessed(trx, criterionId))) {
-			await trx.updateTable('criteria').set({ title: input.title, description: input.description }).where('id', '=', criterionId).execute();
-			await trx.deleteFrom('criterion_band_descriptors').where('criterion_id', '=', criterionId).execute();
+			await trx
+				.updateTable('criteria')
+				.set({ title: input.title, description: input.description })
+				.where('id', '=', criterionId)
+				.execute();
+			await trx
+				.deleteFrom('criterion_band_descriptors')
+				.where('criterion_id', '=', criterionId)
+				.execute();
 			await trx
 				.insertInto('criterion_band_descriptors')
-				.values(input.descriptors.map((descriptor, band_position) => ({ criterion_id: criterionId, band_position, descriptor })))
+				.values(
+					input.descriptors.map((descriptor, band_position) => ({
+						criterion_id: criterionId,
+						band_position,
+						descriptor
+					}))
+				)
 				.execute();
-			await trx.deleteFrom('criterion_skill_weights').where('criterion_id', '=', criterionId).execute();
+			await trx
+				.deleteFrom('criterion_skill_weights')
+				.where('criterion_id', '=', criterionId)
+				.execute();
 			if (input.skillOverrides.length) {
 				await trx
 					.insertInto('criterion_skill_weights')
-					.values(input.skillOverrides.map((o) => ({ criterion_id: criterionId, fusion_item_id: o.fusionItemId, weight: o.weight })))
+					.values(
+						input.skillOverrides.map((o) => ({
+							criterion_id: criterionId,
+							fusion_item_id: o.fusionItemId,
+							weight: o.weight
+						}))
+					)
 					.execute();
 			}
-			await recordAudit(trx, { schoolId, actorId, action: 'criterion.edit', entityType: 'criterion', entityId: String(criterionId), before, after: input });
+			await recordAudit(trx, {
+				schoolId,
+				actorId,
+				action: 'criterion.edit',
+				entityType: 'criterion',
+				entityId: String(criterionId),
+				before,
+				after: input
+			});
 			return { criterionId, versioned: false };
 		}
 		const now = nowIso();
-		await trx.updateTable('criteria').set({ superseded_at: now }).where('id', '=', criterionId).execute();
+		await trx
+			.updateTable('criteria')
+			.set({ superseded_at: now })
+			.where('id', '=', criterionId)
+			.execute();
 		const newId = await insertCriterion(trx, {
 			schoolId,
 			lineageId: current.lineageId,
@@ -397,14 +534,20 @@ export async function updateCriterion(
 			entityId: String(newId),
 			before: { ...before, criterionId },
 			after: input,
-			reason: 'The criterion had been used in assessed work, so the edit was saved as a new version.'
+			reason:
+				'The criterion had been used in assessed work, so the edit was saved as a new version.'
 		});
 		return { criterionId: newId, versioned: true };
 	});
 }
 
 /** A new criterion (its own lineage and code) starting from another's wording. */
-export async function copyCriterion(db: DB, schoolId: number, actorId: number, criterionId: number): Promise<number> {
+export async function copyCriterion(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	criterionId: number
+): Promise<number> {
 	const source = await getCriterion(db, schoolId, criterionId);
 	if (!source) throw new Refusal('That criterion does not exist.');
 	return createCriterion(db, schoolId, actorId, {
@@ -420,7 +563,12 @@ export async function copyCriterion(db: DB, schoolId: number, actorId: number, c
 export async function bankFilters(db: DB) {
 	const [capri, skills] = await Promise.all([capriTree(db), fusionSkills(db)]);
 	return {
-		categories: capri.map((c) => ({ code: c.code, title: c.title, colour: c.colour, subCategories: c.subCategories.map((s) => ({ id: s.id, code: s.code, title: s.title })) })),
+		categories: capri.map((c) => ({
+			code: c.code,
+			title: c.title,
+			colour: c.colour,
+			subCategories: c.subCategories.map((s) => ({ id: s.id, code: s.code, title: s.title }))
+		})),
 		skills: skills.map((s) => ({ id: s.id, code: s.code, title: s.title }))
 	};
 }

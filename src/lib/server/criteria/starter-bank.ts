@@ -15,7 +15,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'C1',
 		title: 'Presenting your work aloud',
-		description: 'You present your work to an audience so they understand what you did, why, and what you found. Think about structure, voice, eye contact and visual aids.',
+		description:
+			'You present your work to an audience so they understand what you did, why, and what you found. Think about structure, voice, eye contact and visual aids.',
 		bands: [
 			'The presentation is not yet ready, or is read word for word with the audience ignored.',
 			'Some key points come across, but it is hard to follow and mostly read from notes.',
@@ -27,7 +28,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'C1',
 		title: 'Explaining and answering questions',
-		description: 'You explain your thinking when asked and answer questions about your work accurately and honestly, including saying what you do not know.',
+		description:
+			'You explain your thinking when asked and answer questions about your work accurately and honestly, including saying what you do not know.',
 		bands: [
 			'Questions are not yet answered, or answers do not relate to the question.',
 			'Some answers are given but are vague or need a lot of prompting.',
@@ -39,7 +41,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'C2',
 		title: 'Writing clearly for your reader',
-		description: 'Your written work (report, write-up, portfolio) is organised, accurate and suited to its reader and purpose.',
+		description:
+			'Your written work (report, write-up, portfolio) is organised, accurate and suited to its reader and purpose.',
 		bands: [
 			'The writing is not yet organised enough for a reader to follow.',
 			'Some ideas are clear, but organisation, spelling or grammar get in the way.',
@@ -51,7 +54,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'C3',
 		title: 'Sharing the work of a team',
-		description: 'You do your fair share of team work, keep your promises to the team and help others contribute.',
+		description:
+			'You do your fair share of team work, keep your promises to the team and help others contribute.',
 		bands: [
 			'Little contribution to the team yet, or work that was promised was not done.',
 			'Some contribution, but mainly when reminded; others carried much of the load.',
@@ -63,7 +67,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'C4',
 		title: 'Giving and using feedback',
-		description: 'You give others specific, kind and useful feedback, and you act on the feedback you receive.',
+		description:
+			'You give others specific, kind and useful feedback, and you act on the feedback you receive.',
 		bands: [
 			'Feedback is not yet given or used.',
 			'Feedback is general ("it\'s good"), and feedback received is mostly not acted on.',
@@ -76,7 +81,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'A1',
 		title: 'Taking the initiative',
-		description: 'You start things without being told: you spot what needs doing, suggest ideas and take the first step.',
+		description:
+			'You start things without being told: you spot what needs doing, suggest ideas and take the first step.',
 		bands: [
 			'You wait to be told what to do at each step.',
 			'You occasionally start something yourself, usually after a prompt.',
@@ -88,7 +94,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'A2',
 		title: 'Keeping going when it gets hard',
-		description: 'When the work becomes difficult or something goes wrong, you keep trying, look for another way and ask for help when you need it.',
+		description:
+			'When the work becomes difficult or something goes wrong, you keep trying, look for another way and ask for help when you need it.',
 		bands: [
 			'You stop when the work becomes difficult.',
 			'You keep going for a while, but give up on the hardest parts.',
@@ -112,7 +119,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'A3',
 		title: 'Adapting when things change',
-		description: 'When plans, materials, roles or deadlines change, you adjust calmly and find a way forward.',
+		description:
+			'When plans, materials, roles or deadlines change, you adjust calmly and find a way forward.',
 		bands: [
 			'A change stops your progress.',
 			'You adjust to a change with a lot of help.',
@@ -124,12 +132,13 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'A4',
 		title: 'Taking responsibility for your work',
-		description: 'You own your work: you are honest about what you did, look after shared resources and follow through on commitments.',
+		description:
+			'You own your work: you are honest about what you did, look after shared resources and follow through on commitments.',
 		bands: [
 			'You do not yet take responsibility for your part of the work.',
 			'You take responsibility for some of your work when reminded.',
 			'You usually follow through and are honest about progress.',
-			'You reliably follow through, credit others\' work and are open about problems.',
+			"You reliably follow through, credit others' work and are open about problems.",
 			'You are trusted to manage your own and shared work with full integrity.'
 		]
 	},
@@ -137,7 +146,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'P1',
 		title: 'Planning and managing your time',
-		description: 'You break the task into steps, estimate how long each takes, and use your plan to stay on track.',
+		description:
+			'You break the task into steps, estimate how long each takes, and use your plan to stay on track.',
 		bands: [
 			'There is no plan yet, and time runs out.',
 			'A simple list of steps exists but is not used to manage time.',
@@ -149,7 +159,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'P1',
 		title: 'Meeting deadlines and milestones',
-		description: 'You hand in each stage of the work on time, or agree a new date in advance when you cannot.',
+		description:
+			'You hand in each stage of the work on time, or agree a new date in advance when you cannot.',
 		bands: [
 			'Deadlines are missed without warning.',
 			'Some deadlines are met; others are missed or rushed.',
@@ -161,7 +172,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'P2',
 		title: 'Working independently',
-		description: 'You make progress on your own: deciding what to do next, finding resources and solving small problems before asking.',
+		description:
+			'You make progress on your own: deciding what to do next, finding resources and solving small problems before asking.',
 		bands: [
 			'You need help at almost every step.',
 			'You work alone for short periods, then need direction.',
@@ -173,7 +185,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'P3',
 		title: 'Using tools and techniques accurately',
-		description: 'You choose suitable tools, equipment, software or methods and use them accurately and safely.',
+		description:
+			'You choose suitable tools, equipment, software or methods and use them accurately and safely.',
 		bands: [
 			'Tools or techniques are not yet used correctly or safely.',
 			'Basic use of tools with frequent errors or help needed.',
@@ -185,7 +198,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'P4',
 		title: 'Presenting a finished product',
-		description: 'Your final product (object, document, performance, website) is finished and presented professionally for its audience.',
+		description:
+			'Your final product (object, document, performance, website) is finished and presented professionally for its audience.',
 		bands: [
 			'The product is not finished.',
 			'The product is finished in parts; presentation is rough.',
@@ -198,7 +212,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'R1',
 		title: 'Researching and recording sources',
-		description: 'You find information from several relevant sources, judge how reliable they are and record where it came from.',
+		description:
+			'You find information from several relevant sources, judge how reliable they are and record where it came from.',
 		bands: [
 			'No research yet, or information is copied without a source.',
 			'One or two sources used, with little note of where they came from.',
@@ -210,7 +225,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'R2',
 		title: 'Questioning and building an argument',
-		description: 'You question claims and assumptions (including your own) and build a reasoned argument from evidence.',
+		description:
+			'You question claims and assumptions (including your own) and build a reasoned argument from evidence.',
 		bands: [
 			'Claims are accepted or made without reasons.',
 			'Some reasons are given, but evidence is thin and assumptions unquestioned.',
@@ -222,7 +238,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'R3',
 		title: 'Analysing information or data',
-		description: 'You break information or data down, look for patterns and explain what they mean.',
+		description:
+			'You break information or data down, look for patterns and explain what they mean.',
 		bands: [
 			'Information is described but not yet analysed.',
 			'Some patterns are noticed, with little explanation.',
@@ -234,7 +251,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'R3',
 		title: 'Evaluating your own work against the criteria',
-		description: 'You judge the strengths and weaknesses of your own work honestly, using the criteria, and say how to improve it.',
+		description:
+			'You judge the strengths and weaknesses of your own work honestly, using the criteria, and say how to improve it.',
 		bands: [
 			'No judgement of your own work yet.',
 			'General comments ("it went well") with little link to the criteria.',
@@ -246,7 +264,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'R4',
 		title: 'Solving problems methodically',
-		description: 'You work out what the problem really is, try approaches in a sensible order and check whether your solution works.',
+		description:
+			'You work out what the problem really is, try approaches in a sensible order and check whether your solution works.',
 		bands: [
 			'The problem is not yet understood or attempted.',
 			'You try one approach; if it fails you are stuck.',
@@ -259,7 +278,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'I1',
 		title: 'Generating a range of ideas',
-		description: 'You come up with many different ideas before choosing one, including unusual ones that draw on other subjects.',
+		description:
+			'You come up with many different ideas before choosing one, including unusual ones that draw on other subjects.',
 		bands: [
 			'Only one idea, or none yet.',
 			'A few similar ideas, mostly obvious.',
@@ -271,7 +291,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'I2',
 		title: 'Experimenting and taking creative risks',
-		description: 'You try things you are not sure will work, record what happens, and learn from the results.',
+		description:
+			'You try things you are not sure will work, record what happens, and learn from the results.',
 		bands: [
 			'You stick to what is safe and familiar.',
 			'You try a small change when encouraged.',
@@ -283,7 +304,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'I3',
 		title: 'Developing an idea through iteration',
-		description: 'You improve your idea through drafts, prototypes or versions, using testing and feedback each time.',
+		description:
+			'You improve your idea through drafts, prototypes or versions, using testing and feedback each time.',
 		bands: [
 			'The first version is the final version.',
 			'A second version with small changes.',
@@ -295,7 +317,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'I1',
 		title: 'Making connections between subjects',
-		description: 'You bring knowledge or methods from other subjects, the arts, technology or business into your work (the "fusion" in Fusion Skills).',
+		description:
+			'You bring knowledge or methods from other subjects, the arts, technology or business into your work (the "fusion" in Fusion Skills).',
 		bands: [
 			'The work draws on one subject only.',
 			'A link to another subject is mentioned but not used.',
@@ -307,7 +330,8 @@ export const STARTER_BANK: StarterCriterion[] = [
 	{
 		subCategory: 'I4',
 		title: 'Applying ideas to a real need',
-		description: 'You connect your idea to a real audience, user or market and show how it meets their need.',
+		description:
+			'You connect your idea to a real audience, user or market and show how it meets their need.',
 		bands: [
 			'No user or audience is identified yet.',
 			'A user is named, but their needs are guessed.',

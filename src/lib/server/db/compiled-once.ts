@@ -26,7 +26,9 @@ export function compiledOnce<K extends string, R>(
 		compiled ??= build(db, <T>(name: K) => new Slot(name) as unknown as T).compile();
 		const queryId = createQueryId();
 		db.getExecutor().transformQuery(compiled.query, queryId);
-		const parameters = compiled.parameters.map((p) => (p instanceof Slot ? values[p.name as K] : p));
+		const parameters = compiled.parameters.map((p) =>
+			p instanceof Slot ? values[p.name as K] : p
+		);
 		const result = await db.executeQuery<R>({ ...compiled, parameters, queryId });
 		return result.rows;
 	};

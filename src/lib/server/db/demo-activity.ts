@@ -24,20 +24,58 @@ import { DEMO_SCHOOL_SLUG } from './seed';
  * teacher grades, a second marker and agreed grades; a badge per CAPRI category; badges issued
  * (student1 included). Made through the same services the app uses, deterministic from a seed.
  */
-const TASKS: Record<number, { title: string; brief: string; codes: string[]; releasedAt: string }[]> = {
+const TASKS: Record<
+	number,
+	{ title: string; brief: string; codes: string[]; releasedAt: string }[]
+> = {
 	0: [
-		{ title: 'Design a product for a client', brief: 'Work with a real **client** to design and prototype a product that meets their need.', codes: ['C1.1', 'P1.1', 'I1.1', 'R3.2'], releasedAt: '2026-10-16T15:00:00Z' },
-		{ title: 'Improve a local space', brief: 'As a team, investigate a space in school and **propose** how to make it better.', codes: ['C3.1', 'A2.1', 'R1.1', 'I4.1'], releasedAt: '2026-11-20T15:00:00Z' }
+		{
+			title: 'Design a product for a client',
+			brief: 'Work with a real **client** to design and prototype a product that meets their need.',
+			codes: ['C1.1', 'P1.1', 'I1.1', 'R3.2'],
+			releasedAt: '2026-10-16T15:00:00Z'
+		},
+		{
+			title: 'Improve a local space',
+			brief: 'As a team, investigate a space in school and **propose** how to make it better.',
+			codes: ['C3.1', 'A2.1', 'R1.1', 'I4.1'],
+			releasedAt: '2026-11-20T15:00:00Z'
+		}
 	],
 	1: [
-		{ title: 'Investigate reaction rates', brief: 'Plan and carry out a fair test, then **present** what you found.', codes: ['R4.1', 'R3.1', 'C2.1', 'P3.1'], releasedAt: '2026-10-09T15:00:00Z' },
-		{ title: 'Science in the news', brief: 'Pick a science story, check its sources and **explain** it to Year 7.', codes: ['R2.1', 'C1.2', 'A3.1', 'P2.1'], releasedAt: '2026-11-13T15:00:00Z' }
+		{
+			title: 'Investigate reaction rates',
+			brief: 'Plan and carry out a fair test, then **present** what you found.',
+			codes: ['R4.1', 'R3.1', 'C2.1', 'P3.1'],
+			releasedAt: '2026-10-09T15:00:00Z'
+		},
+		{
+			title: 'Science in the news',
+			brief: 'Pick a science story, check its sources and **explain** it to Year 7.',
+			codes: ['R2.1', 'C1.2', 'A3.1', 'P2.1'],
+			releasedAt: '2026-11-13T15:00:00Z'
+		}
 	]
 };
 
-const REFLECTIONS = ['I worked hard on this and checked it against the descriptions.', 'I think I did well but I rushed the end.', 'This was hard for me; next time I will ask for help sooner.', 'I am proud of this part.'];
-const TEACHER_COMMENTS = ['Clear and well organised; keep it up.', 'Good start: look again at the Secure description for what comes next.', 'Strong work, with evidence to back it up.', 'Take more time to check your work against the criteria.'];
-const PEER_COMMENTS = ['I liked how clear this was.', 'Maybe add more detail next time.', 'Really creative!', 'The plan was easy to follow.'];
+const REFLECTIONS = [
+	'I worked hard on this and checked it against the descriptions.',
+	'I think I did well but I rushed the end.',
+	'This was hard for me; next time I will ask for help sooner.',
+	'I am proud of this part.'
+];
+const TEACHER_COMMENTS = [
+	'Clear and well organised; keep it up.',
+	'Good start: look again at the Secure description for what comes next.',
+	'Strong work, with evidence to back it up.',
+	'Take more time to check your work against the criteria.'
+];
+const PEER_COMMENTS = [
+	'I liked how clear this was.',
+	'Maybe add more detail next time.',
+	'Really creative!',
+	'The plan was easy to follow.'
+];
 
 /** Who a username is, as the services expect a signed-in person (for seeding, acting as them). */
 async function sessionUser(db: DB, username: string): Promise<SessionUser> {
@@ -45,24 +83,54 @@ async function sessionUser(db: DB, username: string): Promise<SessionUser> {
 		.selectFrom('users')
 		.innerJoin('memberships', 'memberships.user_id', 'users.id')
 		.innerJoin('schools', 'schools.id', 'memberships.school_id')
-		.select(['users.id', 'users.given_name', 'users.family_name', 'memberships.school_id', 'memberships.role', 'schools.name'])
+		.select([
+			'users.id',
+			'users.given_name',
+			'users.family_name',
+			'memberships.school_id',
+			'memberships.role',
+			'schools.name'
+		])
 		.where('users.username', '=', username)
 		.executeTakeFirstOrThrow();
-	return { id: row.id, username, givenName: row.given_name, familyName: row.family_name, schoolId: row.school_id, schoolName: row.name, roles: [row.role as Role] };
+	return {
+		id: row.id,
+		username,
+		givenName: row.given_name,
+		familyName: row.family_name,
+		schoolId: row.school_id,
+		schoolName: row.name,
+		roles: [row.role as Role]
+	};
 }
 
 const clamp = (v: number) => Math.max(0, Math.min(100, Math.round(v)));
 
 export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Promise<void> {
 	const random = seededRandom(seed);
-	const school = await db.selectFrom('schools').select('id').where('slug', '=', DEMO_SCHOOL_SLUG).executeTakeFirstOrThrow();
+	const school = await db
+		.selectFrom('schools')
+		.select('id')
+		.where('slug', '=', DEMO_SCHOOL_SLUG)
+		.executeTakeFirstOrThrow();
 	const admin = await sessionUser(db, 'admin');
 	const bank = await listBank(db, school.id);
 	const scale = (await listScales(db, school.id)).find((s) => s.name.startsWith('School scale'))!;
-	const classes = await db.selectFrom('classes').select(['id', 'name']).where('school_id', '=', school.id).orderBy('id').limit(2).execute();
+	const classes = await db
+		.selectFrom('classes')
+		.select(['id', 'name'])
+		.where('school_id', '=', school.id)
+		.orderBy('id')
+		.limit(2)
+		.execute();
 
 	for (const [classIndex, schoolClass] of classes.entries()) {
-		const teacherRow = await db.selectFrom('class_teachers').innerJoin('users', 'users.id', 'class_teachers.teacher_id').select('users.username').where('class_teachers.class_id', '=', schoolClass.id).executeTakeFirstOrThrow();
+		const teacherRow = await db
+			.selectFrom('class_teachers')
+			.innerJoin('users', 'users.id', 'class_teachers.teacher_id')
+			.select('users.username')
+			.where('class_teachers.class_id', '=', schoolClass.id)
+			.executeTakeFirstOrThrow();
 		const teacher = await sessionUser(db, teacherRow.username);
 		const learners = await db
 			.selectFrom('enrolments')
@@ -73,14 +141,26 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 			.execute();
 		// Each learner has a steady underlying level and a habit of judging themself a little high or low.
 		const profiles = new Map(
-			learners.map((l) => [l.username, { level: l.username === 'student1' ? 78 : 35 + random() * 45, bias: (random() - 0.4) * 30 }])
+			learners.map((l) => [
+				l.username,
+				{ level: l.username === 'student1' ? 78 : 35 + random() * 45, bias: (random() - 0.4) * 30 }
+			])
 		);
 		for (const [taskIndex, spec] of TASKS[classIndex]!.entries()) {
 			const taskId = await createTask(
 				db,
 				teacher,
 				schoolClass.id,
-				taskSettingsSchema.parse({ title: spec.title, brief: spec.brief, scaleId: scale.id, selfMarkerVisibility: 'always', selfRequiredBeforeRelease: 'on', peerEnabled: 'on', peerReviewersPerLearner: '2', peerAllocation: 'random' })
+				taskSettingsSchema.parse({
+					title: spec.title,
+					brief: spec.brief,
+					scaleId: scale.id,
+					selfMarkerVisibility: 'always',
+					selfRequiredBeforeRelease: 'on',
+					peerEnabled: 'on',
+					peerReviewersPerLearner: '2',
+					peerAllocation: 'random'
+				})
 			);
 			for (const code of spec.codes) {
 				const criterion = bank.find((c) => c.code === code && c.scaleId === scale.id);
@@ -94,10 +174,22 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 				const learner = await sessionUser(db, username);
 				const { level, bias } = profiles.get(username)!;
 				for (const c of criteria) {
-					await saveSelfAssessment(db, learner, taskId, { kind: 'criterion', criterionId: c.criterionId, value: clamp(level + growth + bias * (1 - taskIndex * 0.4) + (random() - 0.5) * 14), comment: REFLECTIONS[Math.floor(random() * REFLECTIONS.length)]! });
+					await saveSelfAssessment(db, learner, taskId, {
+						kind: 'criterion',
+						criterionId: c.criterionId,
+						value: clamp(level + growth + bias * (1 - taskIndex * 0.4) + (random() - 0.5) * 14),
+						comment: REFLECTIONS[Math.floor(random() * REFLECTIONS.length)]!
+					});
 				}
-				await saveSelfAssessment(db, learner, taskId, { kind: 'reflection', text: 'I learned a lot from this task and know what to work on next.' });
-				await addEvidence(db, learner, taskId, { kind: 'text', title: 'What I made', body: `My work for “${spec.title}”, with notes on what I changed after feedback.` });
+				await saveSelfAssessment(db, learner, taskId, {
+					kind: 'reflection',
+					text: 'I learned a lot from this task and know what to work on next.'
+				});
+				await addEvidence(db, learner, taskId, {
+					kind: 'text',
+					title: 'What I made',
+					body: `My work for “${spec.title}”, with notes on what I changed after feedback.`
+				});
 				await submitSelfAssessment(db, learner, taskId);
 			}
 
@@ -107,14 +199,23 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 				.innerJoin('submissions', 'submissions.id', 'peer_allocations.submission_id')
 				.innerJoin('users as reviewer', 'reviewer.id', 'peer_allocations.reviewer_id')
 				.innerJoin('users as reviewee', 'reviewee.id', 'submissions.learner_id')
-				.select(['peer_allocations.id', 'reviewer.username as reviewer', 'reviewee.username as reviewee'])
+				.select([
+					'peer_allocations.id',
+					'reviewer.username as reviewer',
+					'reviewee.username as reviewee'
+				])
 				.where('peer_allocations.task_id', '=', taskId)
 				.execute();
 			for (const allocation of allocations) {
 				const reviewer = await sessionUser(db, allocation.reviewer);
 				const { level } = profiles.get(allocation.reviewee)!;
 				for (const c of criteria) {
-					await savePeerReview(db, reviewer, allocation.id, { kind: 'criterion', criterionId: c.criterionId, value: clamp(level + growth + (random() - 0.45) * 22), comment: PEER_COMMENTS[Math.floor(random() * PEER_COMMENTS.length)]! });
+					await savePeerReview(db, reviewer, allocation.id, {
+						kind: 'criterion',
+						criterionId: c.criterionId,
+						value: clamp(level + growth + (random() - 0.45) * 22),
+						comment: PEER_COMMENTS[Math.floor(random() * PEER_COMMENTS.length)]!
+					});
 				}
 				await submitPeerReview(db, reviewer, allocation.id);
 			}
@@ -123,9 +224,17 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 				const learner = await sessionUser(db, username);
 				const { level } = profiles.get(username)!;
 				for (const c of criteria) {
-					await saveTeacherGrade(db, teacher, taskId, learner.id, { kind: 'criterion', criterionId: c.criterionId, value: clamp(level + growth + (random() - 0.5) * 12), comment: TEACHER_COMMENTS[Math.floor(random() * TEACHER_COMMENTS.length)]! });
+					await saveTeacherGrade(db, teacher, taskId, learner.id, {
+						kind: 'criterion',
+						criterionId: c.criterionId,
+						value: clamp(level + growth + (random() - 0.5) * 12),
+						comment: TEACHER_COMMENTS[Math.floor(random() * TEACHER_COMMENTS.length)]!
+					});
 				}
-				await saveTeacherGrade(db, teacher, taskId, learner.id, { kind: 'overall', text: 'Well done on this task. Talk to me about your next steps.' });
+				await saveTeacherGrade(db, teacher, taskId, learner.id, {
+					kind: 'overall',
+					text: 'Well done on this task. Talk to me about your next steps.'
+				});
 			}
 
 			// Moderation: a second marker on the first task, and agreed grades where the markers differed.
@@ -135,13 +244,29 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 				for (const { username } of learners.slice(0, 4)) {
 					const learner = await sessionUser(db, username);
 					const { level } = profiles.get(username)!;
-					await saveTeacherGrade(db, other, taskId, learner.id, { kind: 'criterion', criterionId: criteria[0]!.criterionId, value: clamp(level + 14) });
-					await recordAgreedGrade(db, teacher, taskId, learner.id, criteria[0]!.criterionId, clamp(level + 6), 'Agreed at the department moderation meeting.');
+					await saveTeacherGrade(db, other, taskId, learner.id, {
+						kind: 'criterion',
+						criterionId: criteria[0]!.criterionId,
+						value: clamp(level + 14)
+					});
+					await recordAgreedGrade(
+						db,
+						teacher,
+						taskId,
+						learner.id,
+						criteria[0]!.criterionId,
+						clamp(level + 6),
+						'Agreed at the department moderation meeting.'
+					);
 				}
 			}
 			await releaseGrades(db, teacher, taskId, 'all');
 			// Spread the releases over the autumn so profiles show change over time.
-			await db.updateTable('submissions').set({ released_at: spec.releasedAt }).where('task_id', '=', taskId).execute();
+			await db
+				.updateTable('submissions')
+				.set({ released_at: spec.releasedAt })
+				.where('task_id', '=', taskId)
+				.execute();
 		}
 	}
 
@@ -149,11 +274,41 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 	const [skills, capri] = await Promise.all([fusionSkills(db), capriTree(db)]);
 	const byCode = new Map(skills.map((s) => [s.code, s.id]));
 	const BADGES = [
-		{ code: 'C', name: 'Clear communicator', layer: 'demonstrate' as const, skills: ['FS-01', 'FS-07'], text: 'Communicates ideas clearly, aloud and in writing.' },
-		{ code: 'A', name: 'Resilient learner', layer: 'participate' as const, skills: ['FS-10', 'FS-06'], text: 'Keeps going when things get hard and adapts to change.' },
-		{ code: 'P', name: 'Organised maker', layer: 'demonstrate' as const, skills: ['FS-05', 'FS-08'], text: 'Plans, organises and works independently to finish well.' },
-		{ code: 'R', name: 'Critical thinker', layer: 'lead' as const, skills: ['FS-09', 'FS-12', 'FS-04'], text: 'Questions, analyses and evaluates evidence to solve problems.' },
-		{ code: 'I', name: 'Creative innovator', layer: 'engage' as const, skills: ['FS-11', 'FS-03'], text: 'Generates original ideas and takes the initiative to apply them.' }
+		{
+			code: 'C',
+			name: 'Clear communicator',
+			layer: 'demonstrate' as const,
+			skills: ['FS-01', 'FS-07'],
+			text: 'Communicates ideas clearly, aloud and in writing.'
+		},
+		{
+			code: 'A',
+			name: 'Resilient learner',
+			layer: 'participate' as const,
+			skills: ['FS-10', 'FS-06'],
+			text: 'Keeps going when things get hard and adapts to change.'
+		},
+		{
+			code: 'P',
+			name: 'Organised maker',
+			layer: 'demonstrate' as const,
+			skills: ['FS-05', 'FS-08'],
+			text: 'Plans, organises and works independently to finish well.'
+		},
+		{
+			code: 'R',
+			name: 'Critical thinker',
+			layer: 'lead' as const,
+			skills: ['FS-09', 'FS-12', 'FS-04'],
+			text: 'Questions, analyses and evaluates evidence to solve problems.'
+		},
+		{
+			code: 'I',
+			name: 'Creative innovator',
+			layer: 'engage' as const,
+			skills: ['FS-11', 'FS-03'],
+			text: 'Generates original ideas and takes the initiative to apply them.'
+		}
 	];
 	for (const b of BADGES) {
 		const category = capri.find((c) => c.code === b.code)!;
@@ -171,7 +326,11 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 		const teacher = await sessionUser(db, username);
 		const { proposals } = await badgeWorkbench(db, teacher);
 		// All of student1's, then a handful more, so the demo has badges without everyone having all.
-		const chosen = [...proposals.filter((p) => p.learnerId === student1.id), ...proposals.filter((p) => p.learnerId !== student1.id).slice(0, 8)];
-		for (const proposal of chosen) await issueBadge(db, teacher, proposal.badgeId, proposal.learnerId, origin);
+		const chosen = [
+			...proposals.filter((p) => p.learnerId === student1.id),
+			...proposals.filter((p) => p.learnerId !== student1.id).slice(0, 8)
+		];
+		for (const proposal of chosen)
+			await issueBadge(db, teacher, proposal.badgeId, proposal.learnerId, origin);
 	}
 }

@@ -14,7 +14,9 @@ class NumberedFileMigrationProvider implements MigrationProvider {
 	constructor(private readonly folder: string) {}
 
 	async getMigrations(): Promise<Record<string, Migration>> {
-		const files = (await readdir(this.folder)).filter((f) => /^\d{4}_[\w-]+\.(ts|js)$/.test(f)).sort();
+		const files = (await readdir(this.folder))
+			.filter((f) => /^\d{4}_[\w-]+\.(ts|js)$/.test(f))
+			.sort();
 		const migrations: Record<string, Migration> = {};
 		for (const file of files) {
 			const module = (await import(pathToFileURL(join(this.folder, file)).href)) as Migration;
@@ -24,14 +26,20 @@ class NumberedFileMigrationProvider implements MigrationProvider {
 	}
 }
 
-export async function migrateToLatest(db: DB, folder = MIGRATIONS_FOLDER): Promise<MigrationResultSet> {
+export async function migrateToLatest(
+	db: DB,
+	folder = MIGRATIONS_FOLDER
+): Promise<MigrationResultSet> {
 	const migrator = new Migrator({ db, provider: new NumberedFileMigrationProvider(folder) });
 	const result = await migrator.migrateToLatest();
 	if (result.error) {
 		const failed = result.results?.find((r) => r.status === 'Error');
-		throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(result.error)}`, {
-			cause: result.error
-		});
+		throw new Error(
+			`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(result.error)}`,
+			{
+				cause: result.error
+			}
+		);
 	}
 	return result;
 }

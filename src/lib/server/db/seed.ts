@@ -26,8 +26,20 @@ export interface SchoolSpec {
 export interface PlannedSchool {
 	schoolName: string;
 	slug: string;
-	people: { username: string; givenName: string; familyName: string; role: Role; yearGroup: string | null }[];
-	classes: { name: string; yearGroup: string; subject: string; teachers: string[]; learners: string[] }[];
+	people: {
+		username: string;
+		givenName: string;
+		familyName: string;
+		role: Role;
+		yearGroup: string | null;
+	}[];
+	classes: {
+		name: string;
+		yearGroup: string;
+		subject: string;
+		teachers: string[];
+		learners: string[];
+	}[];
 }
 
 export const DEMO_SCHOOL: SchoolSpec = {
@@ -41,30 +53,121 @@ export const DEMO_SCHOOL: SchoolSpec = {
 /** A school shaped like the benchmark's: `learners` spread evenly over `classes`. */
 export function schoolOfSize(learners: number, classes: number, seed = 42): SchoolSpec {
 	const base = Math.floor(learners / classes);
-	const classSizes = Array.from({ length: classes }, (_, i) => base + (i < learners % classes ? 1 : 0));
-	return { seed, schoolName: `Generated School ${seed}`, slug: `generated-${seed}`, classSizes, teacherCount: Math.max(1, Math.ceil(classes / 2)) };
+	const classSizes = Array.from(
+		{ length: classes },
+		(_, i) => base + (i < learners % classes ? 1 : 0)
+	);
+	return {
+		seed,
+		schoolName: `Generated School ${seed}`,
+		slug: `generated-${seed}`,
+		classSizes,
+		teacherCount: Math.max(1, Math.ceil(classes / 2))
+	};
 }
 
 export { seededRandom } from '../../domain/random';
 
 const GIVEN_NAMES = [
-	'Amara', 'Ben', 'Chloe', 'Dev', 'Ella', 'Farah', 'George', 'Hana', 'Isaac', 'Jade', 'Kwame', 'Leah', 'Mohammed',
-	'Niamh', 'Oscar', 'Priya', 'Quinn', 'Ruby', 'Sami', 'Tomasz', 'Uma', 'Vikram', 'Wren', 'Xander', 'Yusuf', 'Zara',
-	'Aisha', 'Callum', 'Daisy', 'Ethan', 'Freya', 'Hamza', 'Ivy', 'Jamal', 'Keira', 'Luca', 'Maya', 'Noah', 'Olu', 'Poppy'
+	'Amara',
+	'Ben',
+	'Chloe',
+	'Dev',
+	'Ella',
+	'Farah',
+	'George',
+	'Hana',
+	'Isaac',
+	'Jade',
+	'Kwame',
+	'Leah',
+	'Mohammed',
+	'Niamh',
+	'Oscar',
+	'Priya',
+	'Quinn',
+	'Ruby',
+	'Sami',
+	'Tomasz',
+	'Uma',
+	'Vikram',
+	'Wren',
+	'Xander',
+	'Yusuf',
+	'Zara',
+	'Aisha',
+	'Callum',
+	'Daisy',
+	'Ethan',
+	'Freya',
+	'Hamza',
+	'Ivy',
+	'Jamal',
+	'Keira',
+	'Luca',
+	'Maya',
+	'Noah',
+	'Olu',
+	'Poppy'
 ];
 const FAMILY_NAMES = [
-	'Adeyemi', 'Brown', 'Chen', 'Davies', 'Evans', 'Fernandes', 'Green', 'Hussain', 'Ibrahim', 'Jones', 'Khan', 'Lewis',
-	'Mensah', 'Nowak', "O'Brien", 'Patel', 'Quigley', 'Rahman', 'Smith', 'Taylor', 'Usman', 'Vaughan', 'Williams',
-	'Xu', 'Young', 'Zielinski', 'Ahmed', 'Begum', 'Clarke', 'Dunn', 'Edwards', 'Forde', 'Gill', 'Hall', 'Iqbal'
+	'Adeyemi',
+	'Brown',
+	'Chen',
+	'Davies',
+	'Evans',
+	'Fernandes',
+	'Green',
+	'Hussain',
+	'Ibrahim',
+	'Jones',
+	'Khan',
+	'Lewis',
+	'Mensah',
+	'Nowak',
+	"O'Brien",
+	'Patel',
+	'Quigley',
+	'Rahman',
+	'Smith',
+	'Taylor',
+	'Usman',
+	'Vaughan',
+	'Williams',
+	'Xu',
+	'Young',
+	'Zielinski',
+	'Ahmed',
+	'Begum',
+	'Clarke',
+	'Dunn',
+	'Edwards',
+	'Forde',
+	'Gill',
+	'Hall',
+	'Iqbal'
 ];
-const SUBJECTS = ['Design & Technology', 'Science', 'English', 'Geography', 'Computing', 'Art', 'Business', 'History'];
+const SUBJECTS = [
+	'Design & Technology',
+	'Science',
+	'English',
+	'Geography',
+	'Computing',
+	'Art',
+	'Business',
+	'History'
+];
 const YEAR_GROUPS = ['7', '8', '9', '10', '11', '12', '13'];
 const FORM_LETTERS = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
 
 export function planSchool(spec: SchoolSpec): PlannedSchool {
 	const random = seededRandom(spec.seed);
 	const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-	const person = (username: string, role: PlannedSchool['people'][number]['role'], yearGroup: string | null = null) => ({
+	const person = (
+		username: string,
+		role: PlannedSchool['people'][number]['role'],
+		yearGroup: string | null = null
+	) => ({
 		username,
 		givenName: pick(GIVEN_NAMES),
 		familyName: pick(FAMILY_NAMES),
@@ -73,7 +176,9 @@ export function planSchool(spec: SchoolSpec): PlannedSchool {
 	});
 
 	const people: PlannedSchool['people'] = [person('admin', 'admin')];
-	const teachers = Array.from({ length: spec.teacherCount }, (_, i) => (i === 0 ? 'teacher' : `teacher${i + 1}`));
+	const teachers = Array.from({ length: spec.teacherCount }, (_, i) =>
+		i === 0 ? 'teacher' : `teacher${i + 1}`
+	);
 	for (const username of teachers) people.push(person(username, 'teacher'));
 
 	const classes: PlannedSchool['classes'] = [];
@@ -112,7 +217,11 @@ function chunks<T>(items: T[], size = 500): T[][] {
  * Writes a planned school in one transaction. Everyone shares one password, so it is hashed once:
  * a 2,000-learner school would otherwise spend a minute in argon2.
  */
-export async function insertSchool(db: DB, plan: PlannedSchool, password: string): Promise<{ schoolId: number }> {
+export async function insertSchool(
+	db: DB,
+	plan: PlannedSchool,
+	password: string
+): Promise<{ schoolId: number }> {
 	const passwordHash = await hashPassword(password);
 	const now = nowIso();
 	await ensureReferenceData(db);
@@ -143,23 +252,41 @@ export async function insertSchool(db: DB, plan: PlannedSchool, password: string
 		for (const batch of chunks(plan.people)) {
 			await trx
 				.insertInto('memberships')
-				.values(batch.map((p) => ({ user_id: userIds.get(p.username)!, school_id: schoolId, role: p.role, year_group: p.yearGroup, created_at: now })))
+				.values(
+					batch.map((p) => ({
+						user_id: userIds.get(p.username)!,
+						school_id: schoolId,
+						role: p.role,
+						year_group: p.yearGroup,
+						created_at: now
+					}))
+				)
 				.execute();
 		}
 		for (const schoolClass of plan.classes) {
 			const { id: classId } = await trx
 				.insertInto('classes')
-				.values({ school_id: schoolId, name: schoolClass.name, year_group: schoolClass.yearGroup, subject: schoolClass.subject, created_at: now })
+				.values({
+					school_id: schoolId,
+					name: schoolClass.name,
+					year_group: schoolClass.yearGroup,
+					subject: schoolClass.subject,
+					created_at: now
+				})
 				.returning('id')
 				.executeTakeFirstOrThrow();
 			await trx
 				.insertInto('class_teachers')
-				.values(schoolClass.teachers.map((t) => ({ class_id: classId, teacher_id: userIds.get(t)! })))
+				.values(
+					schoolClass.teachers.map((t) => ({ class_id: classId, teacher_id: userIds.get(t)! }))
+				)
 				.execute();
 			for (const batch of chunks(schoolClass.learners)) {
 				await trx
 					.insertInto('enrolments')
-					.values(batch.map((l) => ({ class_id: classId, learner_id: userIds.get(l)!, created_at: now })))
+					.values(
+						batch.map((l) => ({ class_id: classId, learner_id: userIds.get(l)!, created_at: now }))
+					)
 					.execute();
 			}
 		}
@@ -179,7 +306,13 @@ export async function seedDemoSchool(db: DB): Promise<{ schoolId: number }> {
 }
 
 export async function hasDemoSchool(db: DB): Promise<boolean> {
-	return Boolean(await db.selectFrom('schools').select('id').where('slug', '=', DEMO_SCHOOL_SLUG).executeTakeFirst());
+	return Boolean(
+		await db
+			.selectFrom('schools')
+			.select('id')
+			.where('slug', '=', DEMO_SCHOOL_SLUG)
+			.executeTakeFirst()
+	);
 }
 
 export function demoLogins(): { username: string; role: string }[] {
@@ -189,6 +322,9 @@ export function demoLogins(): { username: string; role: string }[] {
 		{ username: 'admin', role: 'school admin' },
 		{ username: 'teacher', role: `teacher of ${plan.classes[0]!.name}` },
 		{ username: 'teacher2', role: `teacher of ${plan.classes[1]!.name}` },
-		{ username: `student1 … student${learners.length}`, role: `students (student1–student${plan.classes[0]!.learners.length} in ${plan.classes[0]!.name})` }
+		{
+			username: `student1 … student${learners.length}`,
+			role: `students (student1–student${plan.classes[0]!.learners.length} in ${plan.classes[0]!.name})`
+		}
 	];
 }

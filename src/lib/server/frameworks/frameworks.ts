@@ -39,12 +39,17 @@ export async function listFrameworks(db: DB, schoolId: number) {
 				.whereRef('framework_items.framework_id', '=', 'frameworks.id')
 				.as('itemCount')
 		])
-		.where((eb) => eb.or([eb('frameworks.school_id', 'is', null), eb('frameworks.school_id', '=', schoolId)]))
+		.where((eb) =>
+			eb.or([eb('frameworks.school_id', 'is', null), eb('frameworks.school_id', '=', schoolId)])
+		)
 		.orderBy('frameworks.id')
 		.execute();
 }
 
-export async function frameworkItems(db: DB, frameworkIdentifier: string): Promise<FrameworkItem[]> {
+export async function frameworkItems(
+	db: DB,
+	frameworkIdentifier: string
+): Promise<FrameworkItem[]> {
 	return db
 		.selectFrom('framework_items')
 		.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
@@ -80,7 +85,12 @@ export type CapriCategory = Awaited<ReturnType<typeof capriTree>>[number];
 export async function crosswalkFor(db: DB, schoolId: number): Promise<CrosswalkWeight[]> {
 	const rows = await db
 		.selectFrom('crosswalk_weights')
-		.select(['school_id as schoolId', 'source_item_id as sourceItemId', 'target_item_id as targetItemId', 'weight'])
+		.select([
+			'school_id as schoolId',
+			'source_item_id as sourceItemId',
+			'target_item_id as targetItemId',
+			'weight'
+		])
 		.where((eb) => eb.or([eb('school_id', 'is', null), eb('school_id', '=', schoolId)]))
 		.execute();
 	return effectiveCrosswalk(
@@ -113,7 +123,14 @@ export async function saveSchoolCrosswalk(
 		if (kept.length) {
 			await trx
 				.insertInto('crosswalk_weights')
-				.values(kept.map((r) => ({ school_id: schoolId, source_item_id: r.sourceItemId, target_item_id: r.targetItemId, weight: r.weight })))
+				.values(
+					kept.map((r) => ({
+						school_id: schoolId,
+						source_item_id: r.sourceItemId,
+						target_item_id: r.targetItemId,
+						weight: r.weight
+					}))
+				)
 				.execute();
 		}
 		await recordAudit(trx, {
@@ -131,15 +148,35 @@ export async function saveSchoolCrosswalk(
 export async function resetSchoolCrosswalk(db: DB, schoolId: number, actorId: number) {
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('crosswalk_weights').where('school_id', '=', schoolId).execute();
-		await recordAudit(trx, { schoolId, actorId, action: 'crosswalk.reset', entityType: 'crosswalk', entityId: String(schoolId) });
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'crosswalk.reset',
+			entityType: 'crosswalk',
+			entityId: String(schoolId)
+		});
 	});
 }
 
 /** The framework as a CASE CFPackage; CAPRI's package carries the school's crosswalk as associations. */
-export async function exportCasePackage(db: DB, identifier: string, baseUrl: string, schoolId: number | null): Promise<CasePackage | null> {
+export async function exportCasePackage(
+	db: DB,
+	identifier: string,
+	baseUrl: string,
+	schoolId: number | null
+): Promise<CasePackage | null> {
 	const doc = await db
 		.selectFrom('frameworks')
-		.select(['id', 'identifier', 'title', 'description', 'creator', 'version', 'kind', 'last_change_at as lastChangeAt'])
+		.select([
+			'id',
+			'identifier',
+			'title',
+			'description',
+			'creator',
+			'version',
+			'kind',
+			'last_change_at as lastChangeAt'
+		])
 		.where('identifier', '=', identifier)
 		.executeTakeFirst();
 	if (!doc) return null;
@@ -160,7 +197,8 @@ export async function exportCasePackage(db: DB, identifier: string, baseUrl: str
 		.where('item.framework_id', '=', doc.id)
 		.execute();
 	const itemIds = new Set(items.map((i) => i.id));
-	const crosswalk = schoolId === null ? await defaultCrosswalkRows(db) : await crosswalkFor(db, schoolId);
+	const crosswalk =
+		schoolId === null ? await defaultCrosswalkRows(db) : await crosswalkFor(db, schoolId);
 	const ownRows = crosswalk.filter((r) => itemIds.has(r.sourceItemId));
 	const names = ownRows.length
 		? await db
@@ -206,24 +244,46 @@ export interface CaseImportResult {
  * An existing framework is never rewritten by an import: another school may rely on its wording.
  * Crosswalk associations become the importing school's crosswalk.
  */
-export async function importCasePackage(db: DB, schoolId: number | null, actorId: number | null, json: unknown): Promise<CaseImportResult> {
+export async function importCasePackage(
+	db: DB,
+	schoolId: number | null,
+	actorId: number | null,
+	json: unknown
+): Promise<CaseImportResult> {
 	const parsed = casePackageSchema.safeParse(json);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
-		throw new Refusal(`Not a CASE framework package: ${issue.path.join('.') || 'document'} ${issue.message}.`);
+		throw new Refusal(
+			`Not a CASE framework package: ${issue.path.join('.') || 'document'} ${issue.message}.`
+		);
 	}
 	const pkg = parsed.data;
 	const documentChangedAt = pkg.CFDocument.lastChangeDateTime ?? nowIso();
 	const parents = parentsFromAssociations(pkg);
-	const result: CaseImportResult = { frameworkCreated: false, itemsCreated: 0, itemsAlreadyPresent: 0, crosswalkRows: 0, crosswalkSkipped: 0 };
+	const result: CaseImportResult = {
+		frameworkCreated: false,
+		itemsCreated: 0,
+		itemsAlreadyPresent: 0,
+		crosswalkRows: 0,
+		crosswalkSkipped: 0
+	};
 	await db.transaction().execute(async (trx) => {
-		let framework = await trx.selectFrom('frameworks').select(['id', 'school_id']).where('identifier', '=', pkg.CFDocument.identifier).executeTakeFirst();
+		let framework = await trx
+			.selectFrom('frameworks')
+			.select(['id', 'school_id'])
+			.where('identifier', '=', pkg.CFDocument.identifier)
+			.executeTakeFirst();
 		if (framework && framework.school_id !== null && framework.school_id !== schoolId) {
 			throw new Refusal('A framework with this identifier belongs to another school.');
 		}
 		if (!framework) {
 			const codes = new Set(pkg.CFItems.map((i) => i.humanCodingScheme));
-			const kind = pkg.CFItems.length === 12 && [...codes].every((c) => /^FS-\d\d$/.test(c)) ? 'fusion' : codes.has('C') && codes.has('A') && codes.has('P') ? 'capri' : 'other';
+			const kind =
+				pkg.CFItems.length === 12 && [...codes].every((c) => /^FS-\d\d$/.test(c))
+					? 'fusion'
+					: codes.has('C') && codes.has('A') && codes.has('P')
+						? 'capri'
+						: 'other';
 			framework = await trx
 				.insertInto('frameworks')
 				.values({
@@ -248,13 +308,26 @@ export async function importCasePackage(db: DB, schoolId: number | null, actorId
 				const parentIdentifier = parents.get(item.identifier) ?? null;
 				const existingParent = parentIdentifier
 					? (idByIdentifier.get(parentIdentifier) ??
-						(await trx.selectFrom('framework_items').select('id').where('identifier', '=', parentIdentifier).executeTakeFirst())?.id)
+						(
+							await trx
+								.selectFrom('framework_items')
+								.select('id')
+								.where('identifier', '=', parentIdentifier)
+								.executeTakeFirst()
+						)?.id)
 					: null;
 				if (parentIdentifier && !existingParent) continue;
 				pending.splice(pending.indexOf(item), 1);
-				const existing = await trx.selectFrom('framework_items').select(['id', 'framework_id']).where('identifier', '=', item.identifier).executeTakeFirst();
+				const existing = await trx
+					.selectFrom('framework_items')
+					.select(['id', 'framework_id'])
+					.where('identifier', '=', item.identifier)
+					.executeTakeFirst();
 				if (existing) {
-					if (existing.framework_id !== framework.id) throw new Refusal(`Item ${item.humanCodingScheme} already belongs to another framework.`);
+					if (existing.framework_id !== framework.id)
+						throw new Refusal(
+							`Item ${item.humanCodingScheme} already belongs to another framework.`
+						);
 					idByIdentifier.set(item.identifier, existing.id);
 					result.itemsAlreadyPresent++;
 					continue;
@@ -278,14 +351,21 @@ export async function importCasePackage(db: DB, schoolId: number | null, actorId
 				result.itemsCreated++;
 			}
 		}
-		if (pending.length) throw new Refusal(`${pending.length} items name a parent that is not in the package.`);
+		if (pending.length)
+			throw new Refusal(`${pending.length} items name a parent that is not in the package.`);
 
-		const related = pkg.CFAssociations.filter((a) => a.associationType === 'isRelatedTo' && a.extensions?.crosswalkWeight);
+		const related = pkg.CFAssociations.filter(
+			(a) => a.associationType === 'isRelatedTo' && a.extensions?.crosswalkWeight
+		);
 		if (related.length && schoolId !== null) {
 			const ends = await trx
 				.selectFrom('framework_items')
 				.select(['id', 'identifier'])
-				.where('identifier', 'in', related.flatMap((a) => [a.originNodeURI.identifier, a.destinationNodeURI.identifier]))
+				.where(
+					'identifier',
+					'in',
+					related.flatMap((a) => [a.originNodeURI.identifier, a.destinationNodeURI.identifier])
+				)
 				.execute();
 			const idOf = new Map(ends.map((e) => [e.identifier, e.id]));
 			const rows = related.flatMap((a) => {
@@ -295,11 +375,22 @@ export async function importCasePackage(db: DB, schoolId: number | null, actorId
 					result.crosswalkSkipped++;
 					return [];
 				}
-				return [{ school_id: schoolId, source_item_id: source, target_item_id: target, weight: a.extensions!.crosswalkWeight! }];
+				return [
+					{
+						school_id: schoolId,
+						source_item_id: source,
+						target_item_id: target,
+						weight: a.extensions!.crosswalkWeight!
+					}
+				];
 			});
 			const sources = [...new Set(rows.map((r) => r.source_item_id))];
 			if (sources.length) {
-				await trx.deleteFrom('crosswalk_weights').where('school_id', '=', schoolId).where('source_item_id', 'in', sources).execute();
+				await trx
+					.deleteFrom('crosswalk_weights')
+					.where('school_id', '=', schoolId)
+					.where('source_item_id', 'in', sources)
+					.execute();
 				await trx.insertInto('crosswalk_weights').values(rows).execute();
 			}
 			result.crosswalkRows = rows.length;

@@ -1,7 +1,13 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/connection';
 import type { Database } from '../db/schema';
-import { CAPRI, DEFAULT_CROSSWALK, FUSION_SKILLS, type FrameworkData, type FrameworkItemData } from '../../domain/frameworks';
+import {
+	CAPRI,
+	DEFAULT_CROSSWALK,
+	FUSION_SKILLS,
+	type FrameworkData,
+	type FrameworkItemData
+} from '../../domain/frameworks';
 import { DEFAULT_SCHOOL_SCALE, UNIVERSITY_SCALE } from '../../domain/scales';
 import { nowIso } from '../clock';
 
@@ -14,23 +20,47 @@ export async function ensureReferenceData(db: DB): Promise<void> {
 		for (const framework of [FUSION_SKILLS, CAPRI]) await ensureFramework(trx, framework);
 		await ensureDefaultCrosswalk(trx);
 		for (const scale of [DEFAULT_SCHOOL_SCALE, UNIVERSITY_SCALE]) {
-			const existing = await trx.selectFrom('grade_scales').select('id').where('school_id', 'is', null).where('name', '=', scale.name).executeTakeFirst();
+			const existing = await trx
+				.selectFrom('grade_scales')
+				.select('id')
+				.where('school_id', 'is', null)
+				.where('name', '=', scale.name)
+				.executeTakeFirst();
 			if (existing) continue;
 			const { id } = await trx
 				.insertInto('grade_scales')
-				.values({ school_id: null, name: scale.name, description: scale.description, created_at: nowIso() })
+				.values({
+					school_id: null,
+					name: scale.name,
+					description: scale.description,
+					created_at: nowIso()
+				})
 				.returning('id')
 				.executeTakeFirstOrThrow();
 			await trx
 				.insertInto('grade_bands')
-				.values(scale.bands.map((b, position) => ({ scale_id: id, position, label: b.label, min_value: b.minValue, descriptor: b.descriptor })))
+				.values(
+					scale.bands.map((b, position) => ({
+						scale_id: id,
+						position,
+						label: b.label,
+						min_value: b.minValue,
+						descriptor: b.descriptor
+					}))
+				)
 				.execute();
 		}
 	});
 }
 
 async function ensureFramework(trx: Transaction<Database>, framework: FrameworkData) {
-	let frameworkId = (await trx.selectFrom('frameworks').select('id').where('identifier', '=', framework.identifier).executeTakeFirst())?.id;
+	let frameworkId = (
+		await trx
+			.selectFrom('frameworks')
+			.select('id')
+			.where('identifier', '=', framework.identifier)
+			.executeTakeFirst()
+	)?.id;
 	if (!frameworkId) {
 		frameworkId = (
 			await trx
@@ -51,7 +81,13 @@ async function ensureFramework(trx: Transaction<Database>, framework: FrameworkD
 	}
 	const insertItems = async (items: FrameworkItemData[], parentId: number | null) => {
 		for (const [index, item] of items.entries()) {
-			let itemId = (await trx.selectFrom('framework_items').select('id').where('identifier', '=', item.identifier).executeTakeFirst())?.id;
+			let itemId = (
+				await trx
+					.selectFrom('framework_items')
+					.select('id')
+					.where('identifier', '=', item.identifier)
+					.executeTakeFirst()
+			)?.id;
 			if (!itemId) {
 				itemId = (
 					await trx
@@ -78,7 +114,12 @@ async function ensureFramework(trx: Transaction<Database>, framework: FrameworkD
 }
 
 async function ensureDefaultCrosswalk(trx: Transaction<Database>) {
-	const any = await trx.selectFrom('crosswalk_weights').select('id').where('school_id', 'is', null).limit(1).executeTakeFirst();
+	const any = await trx
+		.selectFrom('crosswalk_weights')
+		.select('id')
+		.where('school_id', 'is', null)
+		.limit(1)
+		.executeTakeFirst();
 	if (any) return;
 	const items = await trx
 		.selectFrom('framework_items')
@@ -86,7 +127,8 @@ async function ensureDefaultCrosswalk(trx: Transaction<Database>) {
 		.select(['framework_items.id', 'framework_items.code', 'frameworks.kind'])
 		.where('frameworks.identifier', 'in', [FUSION_SKILLS.identifier, CAPRI.identifier])
 		.execute();
-	const idOf = (kind: string, code: string) => items.find((i) => i.kind === kind && i.code === code)!.id;
+	const idOf = (kind: string, code: string) =>
+		items.find((i) => i.kind === kind && i.code === code)!.id;
 	const rows = Object.entries(DEFAULT_CROSSWALK).flatMap(([capriCode, skills]) =>
 		Object.entries(skills).map(([fusionCode, weight]) => ({
 			school_id: null,

@@ -24,7 +24,12 @@ export function publish(sessionId: number): void {
  * A text/event-stream response that sends `snapshot()` now and after every publish, until the client
  * leaves or the session closes. `once` sends the current picture and ends (for scripts and checks).
  */
-export function eventStream(sessionId: number, signal: AbortSignal, snapshot: () => Promise<{ state: string }>, once = false): Response {
+export function eventStream(
+	sessionId: number,
+	signal: AbortSignal,
+	snapshot: () => Promise<{ state: string }>,
+	once = false
+): Response {
 	const encoder = new TextEncoder();
 	let cleanup = () => {};
 	const stream = new ReadableStream<Uint8Array>({
@@ -36,7 +41,9 @@ export function eventStream(sessionId: number, signal: AbortSignal, snapshot: ()
 					if (closed) return;
 					try {
 						const picture = await snapshot();
-						controller.enqueue(encoder.encode(`event: update\ndata: ${JSON.stringify(picture)}\n\n`));
+						controller.enqueue(
+							encoder.encode(`event: update\ndata: ${JSON.stringify(picture)}\n\n`)
+						);
 						if (once || picture.state === 'closed') cleanup();
 					} catch {
 						cleanup();
@@ -45,7 +52,10 @@ export function eventStream(sessionId: number, signal: AbortSignal, snapshot: ()
 			};
 			const unsubscribe = subscribe(sessionId, send);
 			// Keeps proxies from closing an idle stream.
-			const heartbeat = setInterval(() => !closed && controller.enqueue(encoder.encode(': keep-alive\n\n')), 20_000);
+			const heartbeat = setInterval(
+				() => !closed && controller.enqueue(encoder.encode(': keep-alive\n\n')),
+				20_000
+			);
 			cleanup = () => {
 				if (closed) return;
 				closed = true;
@@ -65,6 +75,10 @@ export function eventStream(sessionId: number, signal: AbortSignal, snapshot: ()
 		}
 	});
 	return new Response(stream, {
-		headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' }
+		headers: {
+			'content-type': 'text/event-stream',
+			'cache-control': 'no-cache, no-transform',
+			'x-accel-buffering': 'no'
+		}
 	});
 }

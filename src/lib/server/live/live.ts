@@ -11,7 +11,12 @@ import { publish } from './hub';
 import { Refusal } from '../errors';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
-async function requireSession(db: DB, user: SessionUser, sessionId: number, purpose: 'teach' | 'learn') {
+async function requireSession(
+	db: DB,
+	user: SessionUser,
+	sessionId: number,
+	purpose: 'teach' | 'learn'
+) {
 	const session = await db
 		.selectFrom('live_sessions')
 		.innerJoin('classes', 'classes.id', 'live_sessions.class_id')
@@ -30,10 +35,22 @@ async function criterionCard(db: DB, criterionId: number) {
 		.selectFrom('criteria')
 		.innerJoin('framework_items as sub', 'sub.id', 'criteria.capri_item_id')
 		.innerJoin('framework_items as category', 'category.id', 'sub.parent_id')
-		.select(['criteria.id', 'criteria.code', 'criteria.title', 'criteria.description', 'criteria.scale_id as scaleId', 'category.colour', 'category.code as categoryCode', 'category.title as categoryTitle'])
+		.select([
+			'criteria.id',
+			'criteria.code',
+			'criteria.title',
+			'criteria.description',
+			'criteria.scale_id as scaleId',
+			'category.colour',
+			'category.code as categoryCode',
+			'category.title as categoryTitle'
+		])
 		.where('criteria.id', '=', criterionId)
 		.executeTakeFirstOrThrow();
-	const [bands, descriptors] = await Promise.all([scaleBands(db, criterion.scaleId), descriptorsFor(db, [criterionId])]);
+	const [bands, descriptors] = await Promise.all([
+		scaleBands(db, criterion.scaleId),
+		descriptorsFor(db, [criterionId])
+	]);
 	return {
 		bands: bands.map((b) => ({ label: b.label, minValue: b.minValue })),
 		criterion: {
@@ -51,13 +68,20 @@ async function criterionCard(db: DB, criterionId: number) {
 /** What the projector shows: anonymous counts per band, and the teacher's placement once revealed. */
 export async function liveSnapshot(db: DB, sessionId: number, bands: { minValue: number }[]) {
 	const [session, placements] = await Promise.all([
-		db.selectFrom('live_sessions').select(['state', 'teacher_value']).where('id', '=', sessionId).executeTakeFirstOrThrow(),
+		db
+			.selectFrom('live_sessions')
+			.select(['state', 'teacher_value'])
+			.where('id', '=', sessionId)
+			.executeTakeFirstOrThrow(),
 		db.selectFrom('live_placements').select('value').where('session_id', '=', sessionId).execute()
 	]);
 	return {
 		state: session.state,
 		placed: placements.length,
-		counts: bandCounts(bands, placements.map((p) => p.value)),
+		counts: bandCounts(
+			bands,
+			placements.map((p) => p.value)
+		),
 		teacherValue: session.state === 'open' ? null : session.teacher_value
 	};
 }
@@ -69,13 +93,23 @@ export async function liveSessionOptions(db: DB, teacher: SessionUser, taskId: n
 		.where('classes.school_id', '=', teacher.schoolId)
 		.$if(!teacher.roles.includes('admin'), (qb) =>
 			qb.where((eb) =>
-				eb.exists(eb.selectFrom('class_teachers').select('class_teachers.class_id').whereRef('class_teachers.class_id', '=', 'classes.id').where('class_teachers.teacher_id', '=', teacher.id))
+				eb.exists(
+					eb
+						.selectFrom('class_teachers')
+						.select('class_teachers.class_id')
+						.whereRef('class_teachers.class_id', '=', 'classes.id')
+						.where('class_teachers.teacher_id', '=', teacher.id)
+				)
 			)
 		)
 		.orderBy('classes.name')
 		.execute();
 	const task = taskId
-		? await db.selectFrom('tasks').select(['id', 'class_id', 'title']).where('id', '=', taskId).executeTakeFirst()
+		? await db
+				.selectFrom('tasks')
+				.select(['id', 'class_id', 'title'])
+				.where('id', '=', taskId)
+				.executeTakeFirst()
 		: undefined;
 	const criteria = await db
 		.selectFrom('criteria')
@@ -83,23 +117,45 @@ export async function liveSessionOptions(db: DB, teacher: SessionUser, taskId: n
 		.where('school_id', '=', teacher.schoolId)
 		.where('superseded_at', 'is', null)
 		.$if(Boolean(task && classes.some((c) => c.id === task.class_id)), (qb) =>
-			qb.where('id', 'in', (eb) => eb.selectFrom('task_criteria').select('criterion_id').where('task_id', '=', task!.id))
+			qb.where('id', 'in', (eb) =>
+				eb.selectFrom('task_criteria').select('criterion_id').where('task_id', '=', task!.id)
+			)
 		)
 		.orderBy('code')
 		.execute();
-	return { classes, criteria, task: task && classes.some((c) => c.id === task.class_id) ? task : null };
+	return {
+		classes,
+		criteria,
+		task: task && classes.some((c) => c.id === task.class_id) ? task : null
+	};
 }
 
 export async function startLiveSession(
 	db: DB,
 	teacher: SessionUser,
-	input: { classId: number; taskId: number | null; criterionId: number; exemplarTitle: string; exemplarBody: string }
+	input: {
+		classId: number;
+		taskId: number | null;
+		criterionId: number;
+		exemplarTitle: string;
+		exemplarBody: string;
+	}
 ) {
 	await requireClassAccess(db, teacher, input.classId, 'teach');
-	const criterion = await db.selectFrom('criteria').select('id').where('id', '=', input.criterionId).where('school_id', '=', teacher.schoolId).executeTakeFirst();
+	const criterion = await db
+		.selectFrom('criteria')
+		.select('id')
+		.where('id', '=', input.criterionId)
+		.where('school_id', '=', teacher.schoolId)
+		.executeTakeFirst();
 	if (!criterion) throw new Refusal('Choose a criterion from your school’s bank.', 404);
 	if (input.taskId !== null) {
-		const task = await db.selectFrom('tasks').select('id').where('id', '=', input.taskId).where('class_id', '=', input.classId).executeTakeFirst();
+		const task = await db
+			.selectFrom('tasks')
+			.select('id')
+			.where('id', '=', input.taskId)
+			.where('class_id', '=', input.classId)
+			.executeTakeFirst();
 		if (!task) input.taskId = null;
 	}
 	return db.transaction().execute(async (trx) => {
@@ -116,7 +172,13 @@ export async function startLiveSession(
 			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
-		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'live.start', entityType: 'live_session', entityId: String(id) });
+		await recordAudit(trx, {
+			schoolId: teacher.schoolId,
+			actorId: teacher.id,
+			action: 'live.start',
+			entityType: 'live_session',
+			entityId: String(id)
+		});
 		return id;
 	});
 }
@@ -138,10 +200,19 @@ export async function liveSessionForTeacher(db: DB, teacher: SessionUser, sessio
 	};
 }
 
-export async function setLiveState(db: DB, teacher: SessionUser, sessionId: number, change: { teacherValue?: number; state?: 'revealed' | 'closed' }) {
+export async function setLiveState(
+	db: DB,
+	teacher: SessionUser,
+	sessionId: number,
+	change: { teacherValue?: number; state?: 'revealed' | 'closed' }
+) {
 	const session = await requireSession(db, teacher, sessionId, 'teach');
 	if (session.state === 'closed') throw new Refusal('This session is closed.', 409);
-	if (change.state === 'revealed' && change.teacherValue === undefined && session.teacher_value === null) {
+	if (
+		change.state === 'revealed' &&
+		change.teacherValue === undefined &&
+		session.teacher_value === null
+	) {
 		throw new Refusal('Place your own judgement before revealing it.', 409);
 	}
 	await db.transaction().execute(async (trx) => {
@@ -156,7 +227,14 @@ export async function setLiveState(db: DB, teacher: SessionUser, sessionId: numb
 			})
 			.where('id', '=', sessionId)
 			.execute();
-		if (change.state) await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: `live.${change.state}`, entityType: 'live_session', entityId: String(sessionId) });
+		if (change.state)
+			await recordAudit(trx, {
+				schoolId: teacher.schoolId,
+				actorId: teacher.id,
+				action: `live.${change.state}`,
+				entityType: 'live_session',
+				entityId: String(sessionId)
+			});
 	});
 	publish(sessionId);
 }
@@ -166,7 +244,13 @@ export async function openLiveSessionsFor(db: DB, learner: SessionUser) {
 		.selectFrom('live_sessions')
 		.innerJoin('enrolments', 'enrolments.class_id', 'live_sessions.class_id')
 		.innerJoin('classes', 'classes.id', 'live_sessions.class_id')
-		.select(['live_sessions.id', 'live_sessions.exemplar_title as exemplarTitle', 'live_sessions.state', 'classes.name as className', 'live_sessions.started_at as startedAt'])
+		.select([
+			'live_sessions.id',
+			'live_sessions.exemplar_title as exemplarTitle',
+			'live_sessions.state',
+			'classes.name as className',
+			'live_sessions.started_at as startedAt'
+		])
 		.where('enrolments.learner_id', '=', learner.id)
 		.where('live_sessions.state', '!=', 'closed')
 		.orderBy('live_sessions.id', 'desc')
@@ -177,34 +261,56 @@ export async function liveSessionForLearner(db: DB, learner: SessionUser, sessio
 	const session = await requireSession(db, learner, sessionId, 'learn');
 	const [card, mine] = await Promise.all([
 		criterionCard(db, session.criterion_id),
-		db.selectFrom('live_placements').select('value').where('session_id', '=', sessionId).where('learner_id', '=', learner.id).executeTakeFirst()
+		db
+			.selectFrom('live_placements')
+			.select('value')
+			.where('session_id', '=', sessionId)
+			.where('learner_id', '=', learner.id)
+			.executeTakeFirst()
 	]);
 	const revealed = session.state !== 'open' && session.teacher_value !== null;
 	return {
-		session: { id: session.id, className: session.className, exemplarTitle: session.exemplar_title, exemplarBody: session.exemplar_body, state: session.state },
+		session: {
+			id: session.id,
+			className: session.className,
+			exemplarTitle: session.exemplar_title,
+			exemplarBody: session.exemplar_body,
+			state: session.state
+		},
 		...card,
 		myValue: mine?.value ?? null,
 		teacherValue: revealed ? session.teacher_value : null,
-		gap: revealed && mine ? describeJudgementGap(card.bands, mine.value, session.teacher_value!) : null
+		gap:
+			revealed && mine ? describeJudgementGap(card.bands, mine.value, session.teacher_value!) : null
 	};
 }
 
 /** A learner's placement on the exemplar: kept as calibration data; the projector updates at once. */
 export async function placeLive(db: DB, learner: SessionUser, sessionId: number, value: number) {
 	const session = await requireSession(db, learner, sessionId, 'learn');
-	if (session.state !== 'open') throw new Refusal('Placements are closed: your teacher has revealed their judgement.', 409);
+	if (session.state !== 'open')
+		throw new Refusal('Placements are closed: your teacher has revealed their judgement.', 409);
 	await db
 		.insertInto('live_placements')
 		.values({ session_id: sessionId, learner_id: learner.id, value, updated_at: nowIso() })
-		.onConflict((oc) => oc.columns(['session_id', 'learner_id']).doUpdateSet({ value, updated_at: nowIso() }))
+		.onConflict((oc) =>
+			oc.columns(['session_id', 'learner_id']).doUpdateSet({ value, updated_at: nowIso() })
+		)
 		.execute();
 	publish(sessionId);
 }
 
 /** For a learner's own event stream: state and, once revealed, the teacher's placement. */
 export async function learnerLiveSnapshot(db: DB, sessionId: number) {
-	const session = await db.selectFrom('live_sessions').select(['state', 'teacher_value']).where('id', '=', sessionId).executeTakeFirstOrThrow();
-	return { state: session.state, teacherValue: session.state === 'open' ? null : session.teacher_value };
+	const session = await db
+		.selectFrom('live_sessions')
+		.select(['state', 'teacher_value'])
+		.where('id', '=', sessionId)
+		.executeTakeFirstOrThrow();
+	return {
+		state: session.state,
+		teacherValue: session.state === 'open' ? null : session.teacher_value
+	};
 }
 
 export { requireSession as requireLiveSession };

@@ -2,10 +2,19 @@ import { randomInt } from 'node:crypto';
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
-import { requireAllocationToTeach, requireTaskToTeach, type TaskToTeach } from '../auth/task-guards';
+import {
+	requireAllocationToTeach,
+	requireTaskToTeach,
+	type TaskToTeach
+} from '../auth/task-guards';
 import { nowIso } from '../clock';
 import { scaleBands } from '../scales/scales';
-import { allocateReviewers, peerWindow, reviewerLabel, seededRandom } from '../../domain/peer-review';
+import {
+	allocateReviewers,
+	peerWindow,
+	reviewerLabel,
+	seededRandom
+} from '../../domain/peer-review';
 import { displayName } from '../../domain/names';
 import { reviewerQualities } from './results';
 import { Refusal } from '../errors';
@@ -24,15 +33,26 @@ async function classLearners(db: DB, classId: number) {
 		.execute();
 }
 
-async function ensureSubmissions(db: DB, taskId: number, learnerIds: number[]): Promise<Map<number, number>> {
+async function ensureSubmissions(
+	db: DB,
+	taskId: number,
+	learnerIds: number[]
+): Promise<Map<number, number>> {
 	if (learnerIds.length === 0) return new Map();
 	const now = nowIso();
 	await db
 		.insertInto('submissions')
-		.values(learnerIds.map((learnerId) => ({ task_id: taskId, learner_id: learnerId, updated_at: now })))
+		.values(
+			learnerIds.map((learnerId) => ({ task_id: taskId, learner_id: learnerId, updated_at: now }))
+		)
 		.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doNothing())
 		.execute();
-	const rows = await db.selectFrom('submissions').select(['id', 'learner_id']).where('task_id', '=', taskId).where('learner_id', 'in', learnerIds).execute();
+	const rows = await db
+		.selectFrom('submissions')
+		.select(['id', 'learner_id'])
+		.where('task_id', '=', taskId)
+		.where('learner_id', 'in', learnerIds)
+		.execute();
 	return new Map(rows.map((r) => [r.learner_id, r.id]));
 }
 
@@ -82,15 +102,24 @@ export async function peerOverview(db: DB, teacher: SessionUser, taskId: number)
 			revieweeName: name.get(a.revieweeId) ?? 'Former learner',
 			excluded: a.excludedAt !== null
 		})),
-		quality: [...quality.entries()].map(([reviewerId, q]) => ({ reviewerId, reviewerName: name.get(reviewerId) ?? 'Former learner', ...q })),
+		quality: [...quality.entries()].map(([reviewerId, q]) => ({
+			reviewerId,
+			reviewerName: name.get(reviewerId) ?? 'Former learner',
+			...q
+		})),
 		started: allocations.some((a) => a.state !== 'allocated')
 	};
 }
 
 async function requirePeerTask(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach) {
 	const task = await requireTaskToTeach(db, teacher, taskOrId);
-	if (task.peer_enabled !== 1) throw new Refusal('Peer assessment is off for this task. Turn it on in the task settings first.', 409);
-	if (task.state !== 'published') throw new Refusal('Publish the task before allocating reviewers.', 409);
+	if (task.peer_enabled !== 1)
+		throw new Refusal(
+			'Peer assessment is off for this task. Turn it on in the task settings first.',
+			409
+		);
+	if (task.state !== 'published')
+		throw new Refusal('Publish the task before allocating reviewers.', 409);
 	return task;
 }
 
@@ -98,12 +127,28 @@ async function requirePeerTask(db: DB, teacher: SessionUser, taskOrId: number | 
  * Allocate reviewers afresh: random within the class, or within the task's groups. Refused once any
  * review has started, so nobody's work in progress is thrown away; single pairs can still change.
  */
-export async function allocatePeers(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, seed = randomInt(2 ** 31)) {
+export async function allocatePeers(
+	db: DB,
+	teacher: SessionUser,
+	taskOrId: number | TaskToTeach,
+	seed = randomInt(2 ** 31)
+) {
 	const task = await requirePeerTask(db, teacher, taskOrId);
 	const taskId = task.id;
-	if (task.peer_allocation === 'manual') throw new Refusal('This task allocates reviewers by hand: add pairs below.', 409);
-	const started = await db.selectFrom('peer_allocations').select('id').where('task_id', '=', taskId).where('state', '!=', 'allocated').limit(1).executeTakeFirst();
-	if (started) throw new Refusal('Reviews have started, so the allocation is kept. Add or remove single pairs instead.', 409);
+	if (task.peer_allocation === 'manual')
+		throw new Refusal('This task allocates reviewers by hand: add pairs below.', 409);
+	const started = await db
+		.selectFrom('peer_allocations')
+		.select('id')
+		.where('task_id', '=', taskId)
+		.where('state', '!=', 'allocated')
+		.limit(1)
+		.executeTakeFirst();
+	if (started)
+		throw new Refusal(
+			'Reviews have started, so the allocation is kept. Add or remove single pairs instead.',
+			409
+		);
 	const learners = (await classLearners(db, task.class_id)).map((l) => l.id);
 	let pools: number[][] = [learners];
 	if (task.peer_allocation === 'groups') {
@@ -113,13 +158,22 @@ export async function allocatePeers(db: DB, teacher: SessionUser, taskOrId: numb
 			.select(['task_groups.id as groupId', 'task_group_members.learner_id as learnerId'])
 			.where('task_groups.task_id', '=', taskId)
 			.execute();
-		if (members.length === 0) throw new Refusal('Make the groups first: this task allocates reviewers within groups.', 409);
+		if (members.length === 0)
+			throw new Refusal('Make the groups first: this task allocates reviewers within groups.', 409);
 		const byGroup = new Map<number, number[]>();
-		for (const m of members) if (learners.includes(m.learnerId)) byGroup.set(m.groupId, [...(byGroup.get(m.groupId) ?? []), m.learnerId]);
+		for (const m of members)
+			if (learners.includes(m.learnerId))
+				byGroup.set(m.groupId, [...(byGroup.get(m.groupId) ?? []), m.learnerId]);
 		pools = [...byGroup.values()];
 	}
-	const { pairs, shortfalls } = allocateReviewers(pools, task.peer_reviewers_per_learner, seededRandom(seed));
-	const submissions = await ensureSubmissions(db, taskId, [...new Set(pairs.map((p) => p.revieweeId))]);
+	const { pairs, shortfalls } = allocateReviewers(
+		pools,
+		task.peer_reviewers_per_learner,
+		seededRandom(seed)
+	);
+	const submissions = await ensureSubmissions(db, taskId, [
+		...new Set(pairs.map((p) => p.revieweeId))
+	]);
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('peer_allocations').where('task_id', '=', taskId).execute();
 		const seen = new Map<number, number>();
@@ -127,50 +181,116 @@ export async function allocatePeers(db: DB, teacher: SessionUser, taskOrId: numb
 		const rows = pairs.map((p) => {
 			const index = seen.get(p.revieweeId) ?? 0;
 			seen.set(p.revieweeId, index + 1);
-			return { task_id: taskId, reviewer_id: p.reviewerId, submission_id: submissions.get(p.revieweeId)!, anonymous_label: reviewerLabel(index), created_at: now };
+			return {
+				task_id: taskId,
+				reviewer_id: p.reviewerId,
+				submission_id: submissions.get(p.revieweeId)!,
+				anonymous_label: reviewerLabel(index),
+				created_at: now
+			};
 		});
-		for (let i = 0; i < rows.length; i += 200) await trx.insertInto('peer_allocations').values(rows.slice(i, i + 200)).execute();
-		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'peer.allocate', entityType: 'task', entityId: String(taskId), after: { seed, pairs: pairs.length, mode: task.peer_allocation } });
+		for (let i = 0; i < rows.length; i += 200)
+			await trx
+				.insertInto('peer_allocations')
+				.values(rows.slice(i, i + 200))
+				.execute();
+		await recordAudit(trx, {
+			schoolId: teacher.schoolId,
+			actorId: teacher.id,
+			action: 'peer.allocate',
+			entityType: 'task',
+			entityId: String(taskId),
+			after: { seed, pairs: pairs.length, mode: task.peer_allocation }
+		});
 	});
 	return { pairs: pairs.length, shortfalls: shortfalls.length };
 }
 
-export async function addPeerPair(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, reviewerId: number, revieweeId: number) {
+export async function addPeerPair(
+	db: DB,
+	teacher: SessionUser,
+	taskOrId: number | TaskToTeach,
+	reviewerId: number,
+	revieweeId: number
+) {
 	const task = await requirePeerTask(db, teacher, taskOrId);
 	const taskId = task.id;
 	if (reviewerId === revieweeId) throw new Refusal('A learner cannot review their own work.');
 	const learners = new Set((await classLearners(db, task.class_id)).map((l) => l.id));
-	if (!learners.has(reviewerId) || !learners.has(revieweeId)) throw new Refusal('Both learners must be in this class.', 404);
+	if (!learners.has(reviewerId) || !learners.has(revieweeId))
+		throw new Refusal('Both learners must be in this class.', 404);
 	const submissions = await ensureSubmissions(db, taskId, [revieweeId]);
 	const submissionId = submissions.get(revieweeId)!;
-	const existing = await db.selectFrom('peer_allocations').select(['reviewer_id']).where('submission_id', '=', submissionId).execute();
-	if (existing.some((e) => e.reviewer_id === reviewerId)) throw new Refusal('That learner already reviews this work.', 409);
+	const existing = await db
+		.selectFrom('peer_allocations')
+		.select(['reviewer_id'])
+		.where('submission_id', '=', submissionId)
+		.execute();
+	if (existing.some((e) => e.reviewer_id === reviewerId))
+		throw new Refusal('That learner already reviews this work.', 409);
 	await db.transaction().execute(async (trx) => {
 		await trx
 			.insertInto('peer_allocations')
-			.values({ task_id: taskId, reviewer_id: reviewerId, submission_id: submissionId, anonymous_label: reviewerLabel(existing.length), created_at: nowIso() })
+			.values({
+				task_id: taskId,
+				reviewer_id: reviewerId,
+				submission_id: submissionId,
+				anonymous_label: reviewerLabel(existing.length),
+				created_at: nowIso()
+			})
 			.execute();
-		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'peer.add_pair', entityType: 'task', entityId: String(taskId), after: { reviewerId, revieweeId } });
+		await recordAudit(trx, {
+			schoolId: teacher.schoolId,
+			actorId: teacher.id,
+			action: 'peer.add_pair',
+			entityType: 'task',
+			entityId: String(taskId),
+			after: { reviewerId, revieweeId }
+		});
 	});
 }
 
-export async function removePeerPair(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, allocationId: number) {
+export async function removePeerPair(
+	db: DB,
+	teacher: SessionUser,
+	taskOrId: number | TaskToTeach,
+	allocationId: number
+) {
 	const allocation = await requireAllocationToTeach(db, teacher, taskOrId, allocationId);
-	if (allocation.state !== 'allocated') throw new Refusal('This review has started; exclude it instead, with a reason.', 409);
+	if (allocation.state !== 'allocated')
+		throw new Refusal('This review has started; exclude it instead, with a reason.', 409);
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('peer_allocations').where('id', '=', allocationId).execute();
-		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'peer.remove_pair', entityType: 'peer_allocation', entityId: String(allocationId) });
+		await recordAudit(trx, {
+			schoolId: teacher.schoolId,
+			actorId: teacher.id,
+			action: 'peer.remove_pair',
+			entityType: 'peer_allocation',
+			entityId: String(allocationId)
+		});
 	});
 }
 
 /** Leave a review out of the consensus (or bring it back); the reason is kept and shown. */
-export async function setReviewExcluded(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, allocationId: number, excluded: boolean, reason: string) {
+export async function setReviewExcluded(
+	db: DB,
+	teacher: SessionUser,
+	taskOrId: number | TaskToTeach,
+	allocationId: number,
+	excluded: boolean,
+	reason: string
+) {
 	const allocation = await requireAllocationToTeach(db, teacher, taskOrId, allocationId);
-	if (excluded && !reason.trim()) throw new Refusal('Say why this review is excluded (the learner’s record keeps the reason).');
+	if (excluded && !reason.trim())
+		throw new Refusal('Say why this review is excluded (the learner’s record keeps the reason).');
 	await db.transaction().execute(async (trx) => {
 		await trx
 			.updateTable('peer_allocations')
-			.set(excluded ? { excluded_at: nowIso(), excluded_by: teacher.id, excluded_reason: reason.trim() } : { excluded_at: null, excluded_by: null, excluded_reason: null })
+			.set(
+				excluded
+					? { excluded_at: nowIso(), excluded_by: teacher.id, excluded_reason: reason.trim() }
+					: { excluded_at: null, excluded_by: null, excluded_reason: null }
+			)
 			.where('id', '=', allocationId)
 			.execute();
 		await recordAudit(trx, {

@@ -1,7 +1,12 @@
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
-import { requireTaskToLearn, requireTaskToTeach, type TaskToLearn, type TaskToTeach } from '../auth/task-guards';
+import {
+	requireTaskToLearn,
+	requireTaskToTeach,
+	type TaskToLearn,
+	type TaskToTeach
+} from '../auth/task-guards';
 import { nowIso } from '../clock';
 import { groupContribution } from '../../domain/group-contribution';
 import { Refusal } from '../errors';
@@ -20,12 +25,21 @@ async function groupsWithMembers(db: DB, taskId: number) {
 		.selectFrom('task_groups')
 		.leftJoin('task_group_members', 'task_group_members.group_id', 'task_groups.id')
 		.leftJoin('users', 'users.id', 'task_group_members.learner_id')
-		.select(['task_groups.id', 'task_groups.name', 'users.id as learnerId', 'users.given_name as givenName', 'users.family_name as familyName'])
+		.select([
+			'task_groups.id',
+			'task_groups.name',
+			'users.id as learnerId',
+			'users.given_name as givenName',
+			'users.family_name as familyName'
+		])
 		.where('task_groups.task_id', '=', taskId)
 		.orderBy('task_groups.name')
 		.orderBy('users.family_name')
 		.execute();
-	const groups = new Map<number, { id: number; name: string; members: { id: number; name: string }[] }>();
+	const groups = new Map<
+		number,
+		{ id: number; name: string; members: { id: number; name: string }[] }
+	>();
 	for (const r of rows) {
 		const group = groups.get(r.id) ?? { id: r.id, name: r.name, members: [] };
 		const name = displayName(r);
@@ -48,25 +62,50 @@ export async function groupsOverview(db: DB, teacher: SessionUser, taskId: numbe
 			.where('users.active', '=', 1)
 			.orderBy('users.family_name')
 			.execute(),
-		db.selectFrom('contribution_ratings').select(['group_id as groupId', 'rater_id as raterId', 'ratee_id as rateeId', 'rating']).where('task_id', '=', taskId).execute()
+		db
+			.selectFrom('contribution_ratings')
+			.select(['group_id as groupId', 'rater_id as raterId', 'ratee_id as rateeId', 'rating'])
+			.where('task_id', '=', taskId)
+			.execute()
 	]);
 	const grouped = new Set(groups.flatMap((g) => g.members.map((m) => m.id)));
 	return {
 		task: { id: task.id, title: task.title, groupTask: task.group_task === 1, state: task.state },
-		ungrouped: learners.filter((l) => !grouped.has(l.id)).map((l) => ({ id: l.id, name: displayName(l) })),
+		ungrouped: learners
+			.filter((l) => !grouped.has(l.id))
+			.map((l) => ({ id: l.id, name: displayName(l) })),
 		groups: groups.map((g) => {
 			const own = ratings.filter((r) => r.groupId === g.id);
-			return { ...g, ratings: own, contribution: groupContribution(g.members.map((m) => m.id), own) };
+			return {
+				...g,
+				ratings: own,
+				contribution: groupContribution(
+					g.members.map((m) => m.id),
+					own
+				)
+			};
 		})
 	};
 }
 
-export async function createGroup(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, name: string, learnerIds: number[]) {
+export async function createGroup(
+	db: DB,
+	teacher: SessionUser,
+	taskOrId: number | TaskToTeach,
+	name: string,
+	learnerIds: number[]
+) {
 	const task = await requireTaskToTeach(db, teacher, taskOrId);
 	const taskId = task.id;
 	if (learnerIds.length < 2) throw new Refusal('A group needs at least two learners.');
-	const inClass = await db.selectFrom('enrolments').select('learner_id').where('class_id', '=', task.class_id).where('learner_id', 'in', learnerIds).execute();
-	if (inClass.length !== new Set(learnerIds).size) throw new Refusal('Every member must be a learner in this class.', 404);
+	const inClass = await db
+		.selectFrom('enrolments')
+		.select('learner_id')
+		.where('class_id', '=', task.class_id)
+		.where('learner_id', 'in', learnerIds)
+		.execute();
+	if (inClass.length !== new Set(learnerIds).size)
+		throw new Refusal('Every member must be a learner in this class.', 404);
 	const taken = await db
 		.selectFrom('task_group_members')
 		.innerJoin('task_groups', 'task_groups.id', 'task_group_members.group_id')
@@ -74,21 +113,53 @@ export async function createGroup(db: DB, teacher: SessionUser, taskOrId: number
 		.where('task_groups.task_id', '=', taskId)
 		.where('task_group_members.learner_id', 'in', learnerIds)
 		.execute();
-	if (taken.length) throw new Refusal('Some of those learners are already in a group for this task.', 409);
+	if (taken.length)
+		throw new Refusal('Some of those learners are already in a group for this task.', 409);
 	await db.transaction().execute(async (trx) => {
-		const { id } = await trx.insertInto('task_groups').values({ task_id: taskId, name }).returning('id').executeTakeFirstOrThrow();
-		await trx.insertInto('task_group_members').values([...new Set(learnerIds)].map((learner_id) => ({ group_id: id, learner_id }))).execute();
-		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'group.create', entityType: 'task', entityId: String(taskId), after: { name, learnerIds } });
+		const { id } = await trx
+			.insertInto('task_groups')
+			.values({ task_id: taskId, name })
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await trx
+			.insertInto('task_group_members')
+			.values([...new Set(learnerIds)].map((learner_id) => ({ group_id: id, learner_id })))
+			.execute();
+		await recordAudit(trx, {
+			schoolId: teacher.schoolId,
+			actorId: teacher.id,
+			action: 'group.create',
+			entityType: 'task',
+			entityId: String(taskId),
+			after: { name, learnerIds }
+		});
 	});
 }
 
-export async function deleteGroup(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach, groupId: number) {
+export async function deleteGroup(
+	db: DB,
+	teacher: SessionUser,
+	taskOrId: number | TaskToTeach,
+	groupId: number
+) {
 	const { id: taskId } = await requireTaskToTeach(db, teacher, taskOrId);
-	const group = await db.selectFrom('task_groups').select(['id', 'name']).where('id', '=', groupId).where('task_id', '=', taskId).executeTakeFirst();
+	const group = await db
+		.selectFrom('task_groups')
+		.select(['id', 'name'])
+		.where('id', '=', groupId)
+		.where('task_id', '=', taskId)
+		.executeTakeFirst();
 	if (!group) throw new Refusal('That group is not part of this task.', 404);
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('task_groups').where('id', '=', groupId).execute();
-		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'group.delete', entityType: 'task', entityId: String(taskId), before: { name: group.name } });
+		await recordAudit(trx, {
+			schoolId: teacher.schoolId,
+			actorId: teacher.id,
+			action: 'group.delete',
+			entityType: 'task',
+			entityId: String(taskId),
+			before: { name: group.name }
+		});
 	});
 }
 
@@ -97,11 +168,26 @@ export async function myGroup(db: DB, learner: SessionUser, taskId: number) {
 	const groups = await groupsWithMembers(db, taskId);
 	const group = groups.find((g) => g.members.some((m) => m.id === learner.id));
 	if (!group) return null;
-	const given = await db.selectFrom('contribution_ratings').select(['ratee_id as rateeId', 'rating']).where('task_id', '=', taskId).where('rater_id', '=', learner.id).execute();
-	return { id: group.id, name: group.name, members: group.members, given: Object.fromEntries(given.map((g) => [g.rateeId, g.rating])) };
+	const given = await db
+		.selectFrom('contribution_ratings')
+		.select(['ratee_id as rateeId', 'rating'])
+		.where('task_id', '=', taskId)
+		.where('rater_id', '=', learner.id)
+		.execute();
+	return {
+		id: group.id,
+		name: group.name,
+		members: group.members,
+		given: Object.fromEntries(given.map((g) => [g.rateeId, g.rating]))
+	};
 }
 
-export async function saveContributionRatings(db: DB, learner: SessionUser, taskOrId: number | TaskToLearn, ratings: { rateeId: number; rating: number }[]) {
+export async function saveContributionRatings(
+	db: DB,
+	learner: SessionUser,
+	taskOrId: number | TaskToLearn,
+	ratings: { rateeId: number; rating: number }[]
+) {
 	const task = await requireTaskToLearn(db, learner, taskOrId);
 	const group = await myGroup(db, learner, task.id);
 	if (!group) throw new Refusal('You are not in a group for this task.', 404);
@@ -113,8 +199,24 @@ export async function saveContributionRatings(db: DB, learner: SessionUser, task
 		const now = nowIso();
 		await trx
 			.insertInto('contribution_ratings')
-			.values(ratings.map((r) => ({ task_id: task.id, group_id: group.id, rater_id: learner.id, ratee_id: r.rateeId, rating: r.rating, submitted_at: now, updated_at: now })))
-			.onConflict((oc) => oc.columns(['task_id', 'rater_id', 'ratee_id']).doUpdateSet((eb) => ({ rating: eb.ref('excluded.rating'), submitted_at: now, updated_at: now })))
+			.values(
+				ratings.map((r) => ({
+					task_id: task.id,
+					group_id: group.id,
+					rater_id: learner.id,
+					ratee_id: r.rateeId,
+					rating: r.rating,
+					submitted_at: now,
+					updated_at: now
+				}))
+			)
+			.onConflict((oc) =>
+				oc.columns(['task_id', 'rater_id', 'ratee_id']).doUpdateSet((eb) => ({
+					rating: eb.ref('excluded.rating'),
+					submitted_at: now,
+					updated_at: now
+				}))
+			)
 			.execute();
 	});
 }

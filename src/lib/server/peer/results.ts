@@ -8,7 +8,10 @@ import { displayName } from '../../domain/names';
  * peer values against the teacher result for that learner and criterion (three queries for any
  * number of tasks). Keyed by task, then by reviewer.
  */
-export async function reviewerQualities(db: DB, tasks: { taskId: number; bands: { minValue: number }[] }[]) {
+export async function reviewerQualities(
+	db: DB,
+	tasks: { taskId: number; bands: { minValue: number }[] }[]
+) {
 	const result = new Map<number, Map<number, NonNullable<ReturnType<typeof reviewerQuality>>>>();
 	if (tasks.length === 0) return result;
 	const taskIds = tasks.map((t) => t.taskId);
@@ -17,9 +20,17 @@ export async function reviewerQualities(db: DB, tasks: { taskId: number; bands: 
 			.selectFrom('assessments')
 			.innerJoin('submissions', 'submissions.id', 'assessments.submission_id')
 			.innerJoin('peer_allocations', (join) =>
-				join.onRef('peer_allocations.submission_id', '=', 'assessments.submission_id').onRef('peer_allocations.reviewer_id', '=', 'assessments.assessor_id')
+				join
+					.onRef('peer_allocations.submission_id', '=', 'assessments.submission_id')
+					.onRef('peer_allocations.reviewer_id', '=', 'assessments.assessor_id')
 			)
-			.select(['submissions.task_id as taskId', 'assessments.assessor_id as reviewerId', 'assessments.submission_id as submissionId', 'assessments.criterion_id as criterionId', 'assessments.value'])
+			.select([
+				'submissions.task_id as taskId',
+				'assessments.assessor_id as reviewerId',
+				'assessments.submission_id as submissionId',
+				'assessments.criterion_id as criterionId',
+				'assessments.value'
+			])
 			.where('submissions.task_id', 'in', taskIds)
 			.where('assessments.role', '=', 'peer')
 			.where('peer_allocations.state', '=', 'submitted')
@@ -29,35 +40,57 @@ export async function reviewerQualities(db: DB, tasks: { taskId: number; bands: 
 		db
 			.selectFrom('assessments')
 			.innerJoin('submissions', 'submissions.id', 'assessments.submission_id')
-			.select(['assessments.submission_id as submissionId', 'assessments.criterion_id as criterionId', 'assessments.value'])
+			.select([
+				'assessments.submission_id as submissionId',
+				'assessments.criterion_id as criterionId',
+				'assessments.value'
+			])
 			.where('submissions.task_id', 'in', taskIds)
 			.where('assessments.role', '=', 'teacher')
 			.execute(),
 		db
 			.selectFrom('agreed_grades')
 			.innerJoin('submissions', 'submissions.id', 'agreed_grades.submission_id')
-			.select(['agreed_grades.submission_id as submissionId', 'agreed_grades.criterion_id as criterionId', 'agreed_grades.value'])
+			.select([
+				'agreed_grades.submission_id as submissionId',
+				'agreed_grades.criterion_id as criterionId',
+				'agreed_grades.value'
+			])
 			.where('submissions.task_id', 'in', taskIds)
 			.execute()
 	]);
 	const key = (submissionId: number, criterionId: number) => `${submissionId}:${criterionId}`;
 	const teacherValues = new Map<string, (number | null)[]>();
-	for (const t of teacherRows) teacherValues.set(key(t.submissionId, t.criterionId), [...(teacherValues.get(key(t.submissionId, t.criterionId)) ?? []), t.value]);
+	for (const t of teacherRows)
+		teacherValues.set(key(t.submissionId, t.criterionId), [
+			...(teacherValues.get(key(t.submissionId, t.criterionId)) ?? []),
+			t.value
+		]);
 	const agreedValue = new Map<string, number | null>();
-	for (const a of agreed) if (!agreedValue.has(key(a.submissionId, a.criterionId))) agreedValue.set(key(a.submissionId, a.criterionId), a.value);
+	for (const a of agreed)
+		if (!agreedValue.has(key(a.submissionId, a.criterionId)))
+			agreedValue.set(key(a.submissionId, a.criterionId), a.value);
 	const teacherFor = (submissionId: number, criterionId: number) =>
-		teacherResult(teacherValues.get(key(submissionId, criterionId)) ?? [], agreedValue.get(key(submissionId, criterionId)) ?? null)?.value ?? null;
+		teacherResult(
+			teacherValues.get(key(submissionId, criterionId)) ?? [],
+			agreedValue.get(key(submissionId, criterionId)) ?? null
+		)?.value ?? null;
 	const pairsByTask = new Map<number, Map<number, { reviewer: number; teacher: number }[]>>();
 	for (const row of peerRows) {
 		const teacher = teacherFor(row.submissionId, row.criterionId);
 		if (teacher === null) continue;
-		const byReviewer = pairsByTask.get(row.taskId) ?? new Map<number, { reviewer: number; teacher: number }[]>();
-		byReviewer.set(row.reviewerId, [...(byReviewer.get(row.reviewerId) ?? []), { reviewer: row.value!, teacher }]);
+		const byReviewer =
+			pairsByTask.get(row.taskId) ?? new Map<number, { reviewer: number; teacher: number }[]>();
+		byReviewer.set(row.reviewerId, [
+			...(byReviewer.get(row.reviewerId) ?? []),
+			{ reviewer: row.value!, teacher }
+		]);
 		pairsByTask.set(row.taskId, byReviewer);
 	}
 	for (const { taskId, bands } of tasks) {
 		const byReviewer = new Map<number, NonNullable<ReturnType<typeof reviewerQuality>>>();
-		for (const [reviewerId, pairs] of pairsByTask.get(taskId) ?? []) byReviewer.set(reviewerId, reviewerQuality(bands, pairs)!);
+		for (const [reviewerId, pairs] of pairsByTask.get(taskId) ?? [])
+			byReviewer.set(reviewerId, reviewerQuality(bands, pairs)!);
 		result.set(taskId, byReviewer);
 	}
 	return result;
@@ -67,22 +100,42 @@ export async function reviewerQualities(db: DB, tasks: { taskId: number; bands: 
  * Peer judgements of one learner's work, per criterion: the consensus with its working, and each
  * review labelled as the reviewee may see it ("Reviewer A"). `withNames` is for teachers only.
  */
-export async function peerResultsFor(db: DB, submissionId: number | null, bands: { minValue: number }[], withNames = false) {
+export async function peerResultsFor(
+	db: DB,
+	submissionId: number | null,
+	bands: { minValue: number }[],
+	withNames = false
+) {
 	if (submissionId === null) return new Map<number, PeerResult>();
-	return (await peerResultsOf(db, [{ submissionId, bands }], withNames)).get(submissionId) ?? new Map<number, PeerResult>();
+	return (
+		(await peerResultsOf(db, [{ submissionId, bands }], withNames)).get(submissionId) ??
+		new Map<number, PeerResult>()
+	);
 }
 
 export type PeerResult = ReturnType<typeof summarise>;
 
 /** `peerResultsFor` for several pieces of work at once (one query), keyed by submission. */
-export async function peerResultsOf(db: DB, submissions: { submissionId: number; bands: { minValue: number }[] }[], withNames = false) {
+export async function peerResultsOf(
+	db: DB,
+	submissions: { submissionId: number; bands: { minValue: number }[] }[],
+	withNames = false
+) {
 	const out = new Map<number, Map<number, PeerResult>>();
 	if (submissions.length === 0) return out;
-	const rows = await peerRowsOf(db, submissions.map((s) => s.submissionId));
+	const rows = await peerRowsOf(
+		db,
+		submissions.map((s) => s.submissionId)
+	);
 	for (const { submissionId, bands } of submissions) {
 		const own = rows.filter((r) => r.submissionId === submissionId);
-		const criterionIds = [...new Set(own.map((r) => r.criterionId).filter((id): id is number => id !== null))];
-		out.set(submissionId, new Map(criterionIds.map((id) => [id, summarise(own, id, bands, withNames)])));
+		const criterionIds = [
+			...new Set(own.map((r) => r.criterionId).filter((id): id is number => id !== null))
+		];
+		out.set(
+			submissionId,
+			new Map(criterionIds.map((id) => [id, summarise(own, id, bands, withNames)]))
+		);
 	}
 	return out;
 }
@@ -117,10 +170,17 @@ function peerRowsOf(db: DB, submissionIds: number[]) {
 }
 type PeerRow = Awaited<ReturnType<typeof peerRowsOf>>[number];
 
-function summarise(rows: PeerRow[], criterionId: number, bands: { minValue: number }[], withNames: boolean) {
+function summarise(
+	rows: PeerRow[],
+	criterionId: number,
+	bands: { minValue: number }[],
+	withNames: boolean
+) {
 	const allocations = [...new Map(rows.map((r) => [r.allocationId, r])).values()];
 	const reviews = allocations.map((a) => {
-		const row = rows.find((r) => r.allocationId === a.allocationId && r.criterionId === criterionId);
+		const row = rows.find(
+			(r) => r.allocationId === a.allocationId && r.criterionId === criterionId
+		);
 		return {
 			label: a.label,
 			reviewer: withNames ? displayName(a) : null,

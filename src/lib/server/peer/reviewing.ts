@@ -39,8 +39,14 @@ export async function myReviews(db: DB, learner: SessionUser) {
 		.execute();
 	const numbering = new Map<number, number>();
 	const tasks = [...new Map(rows.map((r) => [r.taskId, r.scaleId])).entries()];
-	const bands = await scaleBandsOf(db, tasks.map(([, scaleId]) => scaleId));
-	const qualities = await reviewerQualities(db, tasks.map(([taskId, scaleId]) => ({ taskId, bands: bands.get(scaleId) ?? [] })));
+	const bands = await scaleBandsOf(
+		db,
+		tasks.map(([, scaleId]) => scaleId)
+	);
+	const qualities = await reviewerQualities(
+		db,
+		tasks.map(([taskId, scaleId]) => ({ taskId, bands: bands.get(scaleId) ?? [] }))
+	);
 	return rows.map((r) => {
 		const n = (numbering.get(r.taskId) ?? 0) + 1;
 		numbering.set(r.taskId, n);
@@ -76,7 +82,11 @@ export async function peerReviewView(db: DB, learner: SessionUser, allocationId:
 	]);
 	return {
 		review: { id: allocation.id, state: allocation.state, window: peerWindow(allocation) },
-		task: { title: allocation.title, className: allocation.className, briefHtml: renderMarkdown(allocation.brief_markdown) },
+		task: {
+			title: allocation.title,
+			className: allocation.className,
+			briefHtml: renderMarkdown(allocation.brief_markdown)
+		},
 		bands: cards.bands,
 		evidence: evidence.map(({ createdAt: _, ...e }) => e),
 		criteria: cards.criteria.map((c) => {
@@ -96,28 +106,57 @@ export async function peerReviewView(db: DB, learner: SessionUser, allocationId:
 	};
 }
 
-export async function savePeerReview(db: DB, learner: SessionUser, allocationId: number, change: SelfSave) {
+export async function savePeerReview(
+	db: DB,
+	learner: SessionUser,
+	allocationId: number,
+	change: SelfSave
+) {
 	const allocation = await requireOwnAllocation(db, learner, allocationId);
-	if (change.kind !== 'criterion') throw new Refusal('A peer review saves one criterion at a time.');
-	if (allocation.state === 'submitted') throw new Refusal('You have submitted this review, so it is locked.', 409);
+	if (change.kind !== 'criterion')
+		throw new Refusal('A peer review saves one criterion at a time.');
+	if (allocation.state === 'submitted')
+		throw new Refusal('You have submitted this review, so it is locked.', 409);
 	const window = peerWindow(allocation);
 	if (!window.open) throw new Refusal(window.reason, 409);
-	const inTask = await db.selectFrom('task_criteria').select('id').where('task_id', '=', allocation.taskId).where('criterion_id', '=', change.criterionId).executeTakeFirst();
+	const inTask = await db
+		.selectFrom('task_criteria')
+		.select('id')
+		.where('task_id', '=', allocation.taskId)
+		.where('criterion_id', '=', change.criterionId)
+		.executeTakeFirst();
 	if (!inTask) throw new Refusal('That criterion is not part of this task.');
 	return db.transaction().execute(async (trx) => {
-		const revision = await upsertJudgement(trx, { submissionId: allocation.submissionId, criterionId: change.criterionId, assessorId: learner.id, role: 'peer', value: change.value, comment: change.comment });
-		if (allocation.state === 'allocated') await trx.updateTable('peer_allocations').set({ state: 'in_progress' }).where('id', '=', allocationId).execute();
+		const revision = await upsertJudgement(trx, {
+			submissionId: allocation.submissionId,
+			criterionId: change.criterionId,
+			assessorId: learner.id,
+			role: 'peer',
+			value: change.value,
+			comment: change.comment
+		});
+		if (allocation.state === 'allocated')
+			await trx
+				.updateTable('peer_allocations')
+				.set({ state: 'in_progress' })
+				.where('id', '=', allocationId)
+				.execute();
 		return { revision };
 	});
 }
 
 export async function submitPeerReview(db: DB, learner: SessionUser, allocationId: number) {
 	const allocation = await requireOwnAllocation(db, learner, allocationId);
-	if (allocation.state === 'submitted') throw new Refusal('You have already submitted this review.', 409);
+	if (allocation.state === 'submitted')
+		throw new Refusal('You have already submitted this review.', 409);
 	const window = peerWindow(allocation);
 	if (!window.open) throw new Refusal(window.reason, 409);
 	const [criteria, placed] = await Promise.all([
-		db.selectFrom('task_criteria').select('criterion_id').where('task_id', '=', allocation.taskId).execute(),
+		db
+			.selectFrom('task_criteria')
+			.select('criterion_id')
+			.where('task_id', '=', allocation.taskId)
+			.execute(),
 		db
 			.selectFrom('assessments')
 			.select('criterion_id')
@@ -127,12 +166,33 @@ export async function submitPeerReview(db: DB, learner: SessionUser, allocationI
 			.where('value', 'is not', null)
 			.execute()
 	]);
-	const missing = criteria.filter((c) => !placed.some((p) => p.criterion_id === c.criterion_id)).length;
-	if (missing) throw new Refusal(`Place your slider on every criterion before submitting (${missing} still to do).`);
+	const missing = criteria.filter(
+		(c) => !placed.some((p) => p.criterion_id === c.criterion_id)
+	).length;
+	if (missing)
+		throw new Refusal(
+			`Place your slider on every criterion before submitting (${missing} still to do).`
+		);
 	await db.transaction().execute(async (trx) => {
 		const now = nowIso();
-		await trx.updateTable('peer_allocations').set({ state: 'submitted', submitted_at: now }).where('id', '=', allocationId).execute();
-		await trx.updateTable('assessments').set({ submitted_at: now }).where('submission_id', '=', allocation.submissionId).where('assessor_id', '=', learner.id).where('role', '=', 'peer').execute();
-		await recordAudit(trx, { schoolId: learner.schoolId, actorId: learner.id, action: 'peer.submit', entityType: 'peer_allocation', entityId: String(allocationId) });
+		await trx
+			.updateTable('peer_allocations')
+			.set({ state: 'submitted', submitted_at: now })
+			.where('id', '=', allocationId)
+			.execute();
+		await trx
+			.updateTable('assessments')
+			.set({ submitted_at: now })
+			.where('submission_id', '=', allocation.submissionId)
+			.where('assessor_id', '=', learner.id)
+			.where('role', '=', 'peer')
+			.execute();
+		await recordAudit(trx, {
+			schoolId: learner.schoolId,
+			actorId: learner.id,
+			action: 'peer.submit',
+			entityType: 'peer_allocation',
+			entityId: String(allocationId)
+		});
 	});
 }

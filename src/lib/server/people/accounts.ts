@@ -53,7 +53,11 @@ export async function listSchoolPeople(
 		.orderBy('users.given_name');
 	if (filter.role) {
 		const role = filter.role;
-		query = query.having((eb) => eb.fn.sum(eb.case().when('memberships.role', '=', role).then(1).else(0).end()), '>', 0);
+		query = query.having(
+			(eb) => eb.fn.sum(eb.case().when('memberships.role', '=', role).then(1).else(0).end()),
+			'>',
+			0
+		);
 	}
 	if (filter.search) {
 		const pattern = `%${filter.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
@@ -77,7 +81,11 @@ export async function listSchoolPeople(
 	}));
 }
 
-export async function getSchoolPerson(db: DB, schoolId: number, userId: number): Promise<SchoolPerson | undefined> {
+export async function getSchoolPerson(
+	db: DB,
+	schoolId: number,
+	userId: number
+): Promise<SchoolPerson | undefined> {
 	const people = await db
 		.selectFrom('memberships')
 		.select('user_id')
@@ -95,7 +103,11 @@ export async function createPerson(
 	actorId: number,
 	input: NewUserInput
 ): Promise<{ userId: number; initialPassword: string }> {
-	const taken = await db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
+	const taken = await db
+		.selectFrom('users')
+		.select('id')
+		.where('username', '=', input.username)
+		.executeTakeFirst();
 	if (taken) throw new Refusal(`The username ${input.username} is already taken. Choose another.`);
 	const initialPassword = generateReadablePassword();
 	const passwordHash = await hashPassword(initialPassword);
@@ -115,7 +127,13 @@ export async function createPerson(
 			.executeTakeFirstOrThrow();
 		await trx
 			.insertInto('memberships')
-			.values({ user_id: id, school_id: schoolId, role: input.role, year_group: input.yearGroup || null, created_at: now })
+			.values({
+				user_id: id,
+				school_id: schoolId,
+				role: input.role,
+				year_group: input.yearGroup || null,
+				created_at: now
+			})
 			.execute();
 		await recordAudit(trx, {
 			schoolId,
@@ -131,7 +149,12 @@ export async function createPerson(
 }
 
 /** A new one-time password; every session of that person ends, so an old one cannot linger. */
-export async function resetPassword(db: DB, schoolId: number, actorId: number, userId: number): Promise<string> {
+export async function resetPassword(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	userId: number
+): Promise<string> {
 	const password = generateReadablePassword();
 	const passwordHash = await hashPassword(password);
 	await db.transaction().execute(async (trx) => {
@@ -141,15 +164,31 @@ export async function resetPassword(db: DB, schoolId: number, actorId: number, u
 			.where('id', '=', userId)
 			.execute();
 		await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
-		await recordAudit(trx, { schoolId, actorId, action: 'account.reset_password', entityType: 'user', entityId: String(userId) });
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'account.reset_password',
+			entityType: 'user',
+			entityId: String(userId)
+		});
 	});
 	return password;
 }
 
-export async function setAccountActive(db: DB, schoolId: number, actorId: number, userId: number, active: boolean) {
+export async function setAccountActive(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	userId: number,
+	active: boolean
+) {
 	if (!active && userId === actorId) throw new Refusal('You cannot deactivate your own account.');
 	await db.transaction().execute(async (trx) => {
-		await trx.updateTable('users').set({ active: active ? 1 : 0 }).where('id', '=', userId).execute();
+		await trx
+			.updateTable('users')
+			.set({ active: active ? 1 : 0 })
+			.where('id', '=', userId)
+			.execute();
 		if (!active) await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
 		await recordAudit(trx, {
 			schoolId,
@@ -162,8 +201,17 @@ export async function setAccountActive(db: DB, schoolId: number, actorId: number
 }
 
 /** Changing one's own password signs out every other device; the caller starts a fresh session. */
-export async function changeOwnPassword(db: DB, userId: number, currentPassword: string, newPassword: string) {
-	const user = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
+export async function changeOwnPassword(
+	db: DB,
+	userId: number,
+	currentPassword: string,
+	newPassword: string
+) {
+	const user = await db
+		.selectFrom('users')
+		.select('password_hash')
+		.where('id', '=', userId)
+		.executeTakeFirstOrThrow();
 	if (!(await verifyPassword(user.password_hash, currentPassword))) {
 		throw new Refusal('Your current password is not right.');
 	}

@@ -4,7 +4,15 @@ import { requireLearnerAccess } from '../auth/guards';
 import { scaleBandsOf } from '../scales/scales';
 import { reviewerQualities } from '../peer/results';
 import { capriTree } from '../frameworks/frameworks';
-import { calibrationTrend, capriProfile, fusionSkillProfile, levelOf, levelWords, profileOverTime, selfCalibration } from '../../domain/profiles';
+import {
+	calibrationTrend,
+	capriProfile,
+	fusionSkillProfile,
+	levelOf,
+	levelWords,
+	profileOverTime,
+	selfCalibration
+} from '../../domain/profiles';
 import { DEFAULT_SCHOOL_SCALE, bandFor, valueInBandUnits } from '../../domain/scales';
 import { releasedResults, skillList } from './results';
 import { displayName } from '../../domain/names';
@@ -16,20 +24,38 @@ export const LEVEL_LABELS = DEFAULT_SCHOOL_SCALE.bands.map((b) => b.label);
 export async function learnerProfile(db: DB, user: SessionUser, learnerId: number) {
 	await requireLearnerAccess(db, user, learnerId);
 	const [learner, classes, results, skills, capri] = await Promise.all([
-		db.selectFrom('users').select(['id', 'given_name as givenName', 'family_name as familyName']).where('id', '=', learnerId).executeTakeFirstOrThrow(),
-		db.selectFrom('enrolments').innerJoin('classes', 'classes.id', 'enrolments.class_id').select('classes.name').where('enrolments.learner_id', '=', learnerId).orderBy('classes.name').execute(),
+		db
+			.selectFrom('users')
+			.select(['id', 'given_name as givenName', 'family_name as familyName'])
+			.where('id', '=', learnerId)
+			.executeTakeFirstOrThrow(),
+		db
+			.selectFrom('enrolments')
+			.innerJoin('classes', 'classes.id', 'enrolments.class_id')
+			.select('classes.name')
+			.where('enrolments.learner_id', '=', learnerId)
+			.orderBy('classes.name')
+			.execute(),
 		releasedResults(db, { schoolId: user.schoolId, learnerId }).then((m) => m.get(learnerId) ?? []),
 		skillList(db),
 		capriTree(db)
 	]);
 	const skillIds = skills.map((s) => s.id);
 	const profile = fusionSkillProfile(results, skillIds);
-	const byCategory = capriProfile(results, capri.map((c) => c.code));
+	const byCategory = capriProfile(
+		results,
+		capri.map((c) => c.code)
+	);
 	const overTime = profileOverTime(results, skillIds);
 	const calibration = selfCalibration(results);
 
 	return {
-		learner: { id: learner.id, name: displayName(learner), givenName: learner.givenName, classes: classes.map((c) => c.name) },
+		learner: {
+			id: learner.id,
+			name: displayName(learner),
+			givenName: learner.givenName,
+			classes: classes.map((c) => c.name)
+		},
 		levelLabels: LEVEL_LABELS,
 		skills: skills.map((s) => {
 			const entry = profile.get(s.id)!;
@@ -53,9 +79,18 @@ export async function learnerProfile(db: DB, user: SessionUser, learnerId: numbe
 		}),
 		capri: capri.map((c) => {
 			const entry = byCategory.get(c.code)!;
-			return { code: c.code, title: c.title, colour: c.colour ?? NEUTRAL_COLOUR, ...entry, words: levelWords(entry.level, LEVEL_LABELS) };
+			return {
+				code: c.code,
+				title: c.title,
+				colour: c.colour ?? NEUTRAL_COLOUR,
+				...entry,
+				words: levelWords(entry.level, LEVEL_LABELS)
+			};
 		}),
-		terms: overTime.terms.map((t) => ({ label: t.label, levels: skills.map((s) => t.profile.get(s.id)!.level) })),
+		terms: overTime.terms.map((t) => ({
+			label: t.label,
+			levels: skills.map((s) => t.profile.get(s.id)!.level)
+		})),
 		calibration,
 		calibrationTrend: calibrationTrend(calibration),
 		peerReviewing: await peerReviewingCalibration(db, learnerId),
@@ -76,8 +111,14 @@ async function peerReviewingCalibration(db: DB, learnerId: number) {
 		.where('peer_allocations.state', '=', 'submitted')
 		.groupBy('tasks.id')
 		.execute();
-	const bands = await scaleBandsOf(db, tasks.map((t) => t.scaleId));
-	const qualities = await reviewerQualities(db, tasks.map((t) => ({ taskId: t.id, bands: bands.get(t.scaleId) ?? [] })));
+	const bands = await scaleBandsOf(
+		db,
+		tasks.map((t) => t.scaleId)
+	);
+	const qualities = await reviewerQualities(
+		db,
+		tasks.map((t) => ({ taskId: t.id, bands: bands.get(t.scaleId) ?? [] }))
+	);
 	const out = [];
 	for (const task of tasks) {
 		const quality = qualities.get(task.id)?.get(learnerId);
@@ -92,17 +133,33 @@ async function liveCalibration(db: DB, learnerId: number) {
 		.selectFrom('live_placements')
 		.innerJoin('live_sessions', 'live_sessions.id', 'live_placements.session_id')
 		.innerJoin('criteria', 'criteria.id', 'live_sessions.criterion_id')
-		.select(['live_sessions.id', 'live_sessions.exemplar_title as title', 'live_placements.value', 'live_sessions.teacher_value as teacherValue', 'criteria.scale_id as scaleId'])
+		.select([
+			'live_sessions.id',
+			'live_sessions.exemplar_title as title',
+			'live_placements.value',
+			'live_sessions.teacher_value as teacherValue',
+			'criteria.scale_id as scaleId'
+		])
 		.where('live_placements.learner_id', '=', learnerId)
 		.where('live_sessions.state', '!=', 'open')
 		.where('live_sessions.teacher_value', 'is not', null)
 		.orderBy('live_sessions.id')
 		.execute();
-	const bandsOf = await scaleBandsOf(db, rows.map((r) => r.scaleId));
+	const bandsOf = await scaleBandsOf(
+		db,
+		rows.map((r) => r.scaleId)
+	);
 	const out = [];
 	for (const r of rows) {
 		const bands = bandsOf.get(r.scaleId) ?? [];
-		out.push({ sessionId: r.id, title: r.title, gap: Math.round((valueInBandUnits(bands, r.value) - valueInBandUnits(bands, r.teacherValue!)) * 100) / 100 });
+		out.push({
+			sessionId: r.id,
+			title: r.title,
+			gap:
+				Math.round(
+					(valueInBandUnits(bands, r.value) - valueInBandUnits(bands, r.teacherValue!)) * 100
+				) / 100
+		});
 	}
 	return out;
 }

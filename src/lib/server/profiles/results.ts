@@ -20,74 +20,123 @@ export interface ResultScope {
  * Fusion Skill shares. Six set-based queries whatever the number of learners, so a whole-school
  * report costs the same number of round trips as one learner's profile.
  */
-export async function releasedResults(db: DB, scope: ResultScope): Promise<Map<number, CriterionResult[]>> {
+export async function releasedResults(
+	db: DB,
+	scope: ResultScope
+): Promise<Map<number, CriterionResult[]>> {
 	const submissionsQuery = db
 		.selectFrom('submissions')
 		.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
 		.innerJoin('classes', 'classes.id', 'tasks.class_id')
 		.where('classes.school_id', '=', scope.schoolId)
 		.where('submissions.released_at', 'is not', null)
-		.$if(scope.learnerId !== undefined, (qb) => qb.where('submissions.learner_id', '=', scope.learnerId!))
+		.$if(scope.learnerId !== undefined, (qb) =>
+			qb.where('submissions.learner_id', '=', scope.learnerId!)
+		)
 		.$if(scope.classId !== undefined, (qb) => qb.where('tasks.class_id', '=', scope.classId!))
 		.$if(scope.yearGroup !== undefined, (qb) =>
 			qb.where('submissions.learner_id', 'in', (eb) =>
-				eb.selectFrom('memberships').select('user_id').where('school_id', '=', scope.schoolId).where('year_group', '=', scope.yearGroup!)
+				eb
+					.selectFrom('memberships')
+					.select('user_id')
+					.where('school_id', '=', scope.schoolId)
+					.where('year_group', '=', scope.yearGroup!)
 			)
 		);
 
-	const [submissions, assessments, agreed, taskCriteria, crosswalk, scaleBands] = await Promise.all([
-		submissionsQuery
-			.select(['submissions.id', 'submissions.learner_id as learnerId', 'tasks.id as taskId', 'tasks.title', 'tasks.scale_id as scaleId', 'submissions.released_at as releasedAt'])
-			.execute(),
-		submissionsQuery
-			.innerJoin('assessments', 'assessments.submission_id', 'submissions.id')
-			.select((eb) => [
-				'assessments.submission_id as submissionId',
-				'assessments.criterion_id as criterionId',
-				// a number, not the role's text: one string fewer per row on a read of hundreds of thousands
-				eb('assessments.role', '=', 'self').$castTo<0 | 1>().as('isSelf'),
-				'assessments.value'
-			])
-			.where('assessments.role', 'in', scope.includeSelf === false ? ['teacher'] : ['self', 'teacher'])
-			.where('assessments.value', 'is not', null)
-			.execute(),
-		submissionsQuery
-			.innerJoin('agreed_grades', 'agreed_grades.submission_id', 'submissions.id')
-			.select(['agreed_grades.submission_id as submissionId', 'agreed_grades.criterion_id as criterionId', 'agreed_grades.value'])
-			.execute(),
-		db
-			.selectFrom('task_criteria')
-			.innerJoin('tasks', 'tasks.id', 'task_criteria.task_id')
-			.innerJoin('classes', 'classes.id', 'tasks.class_id')
-			.innerJoin('criteria', 'criteria.id', 'task_criteria.criterion_id')
-			.innerJoin('framework_items as sub', 'sub.id', 'criteria.capri_item_id')
-			.innerJoin('framework_items as category', 'category.id', 'sub.parent_id')
-			.select(['task_criteria.task_id as taskId', 'task_criteria.criterion_id as criterionId', 'task_criteria.weight', 'criteria.code', 'criteria.capri_item_id as capriItemId', 'category.code as category'])
-			.where('classes.school_id', '=', scope.schoolId)
-			.$if(scope.classId !== undefined, (qb) => qb.where('tasks.class_id', '=', scope.classId!))
-			.execute(),
-		crosswalkFor(db, scope.schoolId),
-		db.selectFrom('grade_bands').select(['scale_id as scaleId', 'position', 'min_value as minValue', 'label']).orderBy('scale_id').orderBy('position').execute()
-	]);
+	const [submissions, assessments, agreed, taskCriteria, crosswalk, scaleBands] = await Promise.all(
+		[
+			submissionsQuery
+				.select([
+					'submissions.id',
+					'submissions.learner_id as learnerId',
+					'tasks.id as taskId',
+					'tasks.title',
+					'tasks.scale_id as scaleId',
+					'submissions.released_at as releasedAt'
+				])
+				.execute(),
+			submissionsQuery
+				.innerJoin('assessments', 'assessments.submission_id', 'submissions.id')
+				.select((eb) => [
+					'assessments.submission_id as submissionId',
+					'assessments.criterion_id as criterionId',
+					// a number, not the role's text: one string fewer per row on a read of hundreds of thousands
+					eb('assessments.role', '=', 'self').$castTo<0 | 1>().as('isSelf'),
+					'assessments.value'
+				])
+				.where(
+					'assessments.role',
+					'in',
+					scope.includeSelf === false ? ['teacher'] : ['self', 'teacher']
+				)
+				.where('assessments.value', 'is not', null)
+				.execute(),
+			submissionsQuery
+				.innerJoin('agreed_grades', 'agreed_grades.submission_id', 'submissions.id')
+				.select([
+					'agreed_grades.submission_id as submissionId',
+					'agreed_grades.criterion_id as criterionId',
+					'agreed_grades.value'
+				])
+				.execute(),
+			db
+				.selectFrom('task_criteria')
+				.innerJoin('tasks', 'tasks.id', 'task_criteria.task_id')
+				.innerJoin('classes', 'classes.id', 'tasks.class_id')
+				.innerJoin('criteria', 'criteria.id', 'task_criteria.criterion_id')
+				.innerJoin('framework_items as sub', 'sub.id', 'criteria.capri_item_id')
+				.innerJoin('framework_items as category', 'category.id', 'sub.parent_id')
+				.select([
+					'task_criteria.task_id as taskId',
+					'task_criteria.criterion_id as criterionId',
+					'task_criteria.weight',
+					'criteria.code',
+					'criteria.capri_item_id as capriItemId',
+					'category.code as category'
+				])
+				.where('classes.school_id', '=', scope.schoolId)
+				.$if(scope.classId !== undefined, (qb) => qb.where('tasks.class_id', '=', scope.classId!))
+				.execute(),
+			crosswalkFor(db, scope.schoolId),
+			db
+				.selectFrom('grade_bands')
+				.select(['scale_id as scaleId', 'position', 'min_value as minValue', 'label'])
+				.orderBy('scale_id')
+				.orderBy('position')
+				.execute()
+		]
+	);
 
 	const criterionIds = [...new Set(taskCriteria.map((t) => t.criterionId))];
 	const overrides = criterionIds.length
 		? await db
 				.selectFrom('criterion_skill_weights')
 				.innerJoin('criteria', 'criteria.id', 'criterion_skill_weights.criterion_id')
-				.select(['criterion_skill_weights.criterion_id as criterionId', 'criterion_skill_weights.fusion_item_id as fusionItemId', 'criterion_skill_weights.weight'])
+				.select([
+					'criterion_skill_weights.criterion_id as criterionId',
+					'criterion_skill_weights.fusion_item_id as fusionItemId',
+					'criterion_skill_weights.weight'
+				])
 				.where('criteria.school_id', '=', scope.schoolId)
 				.execute()
 		: [];
 
 	const bandsByScale = new Map<number, Pick<Band, 'minValue' | 'label'>[]>();
-	for (const b of scaleBands) pushTo(bandsByScale, b.scaleId, { minValue: b.minValue, label: b.label });
+	for (const b of scaleBands)
+		pushTo(bandsByScale, b.scaleId, { minValue: b.minValue, label: b.label });
 	const overridesByCriterion = new Map<number, typeof overrides>();
 	for (const o of overrides) pushTo(overridesByCriterion, o.criterionId, o);
 	const sharesByCriterion = new Map<number, Map<number, number>>();
 	for (const c of taskCriteria) {
 		if (sharesByCriterion.has(c.criterionId)) continue;
-		sharesByCriterion.set(c.criterionId, criterionSkillWeights({ capriItemId: c.capriItemId, overrides: overridesByCriterion.get(c.criterionId) ?? [] }, crosswalk));
+		sharesByCriterion.set(
+			c.criterionId,
+			criterionSkillWeights(
+				{ capriItemId: c.capriItemId, overrides: overridesByCriterion.get(c.criterionId) ?? [] },
+				crosswalk
+			)
+		);
 	}
 	const criteriaByTask = new Map<number, typeof taskCriteria>();
 	for (const c of taskCriteria) pushTo(criteriaByTask, c.taskId, c);
@@ -135,7 +184,12 @@ export async function releasedResults(db: DB, scope: ResultScope): Promise<Map<n
 }
 
 export async function skillList(db: DB) {
-	return (await fusionSkills(db)).map((s) => ({ id: s.id, code: s.code, title: s.title, identifier: s.identifier }));
+	return (await fusionSkills(db)).map((s) => ({
+		id: s.id,
+		code: s.code,
+		title: s.title,
+		identifier: s.identifier
+	}));
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {

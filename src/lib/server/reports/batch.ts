@@ -17,15 +17,25 @@ const running = new Set<string>();
 
 export async function startBatchExport(db: DB, user: SessionUser, scope: { classId?: number }) {
 	if (scope.classId !== undefined) await requireClassAccess(db, user, scope.classId, 'teach');
-	else if (!hasRole(user, 'admin')) throw new Refusal('Only school admins can export the whole school.', 403);
+	else if (!hasRole(user, 'admin'))
+		throw new Refusal('Only school admins can export the whole school.', 403);
 	const learners = await db
 		.selectFrom('memberships')
 		.innerJoin('users', 'users.id', 'memberships.user_id')
-		.select(['users.id', 'users.given_name as givenName', 'users.family_name as familyName', 'users.username'])
+		.select([
+			'users.id',
+			'users.given_name as givenName',
+			'users.family_name as familyName',
+			'users.username'
+		])
 		.where('memberships.school_id', '=', user.schoolId)
 		.where('memberships.role', '=', 'student')
 		.where('users.active', '=', 1)
-		.$if(scope.classId !== undefined, (qb) => qb.where('users.id', 'in', (eb) => eb.selectFrom('enrolments').select('learner_id').where('class_id', '=', scope.classId!)))
+		.$if(scope.classId !== undefined, (qb) =>
+			qb.where('users.id', 'in', (eb) =>
+				eb.selectFrom('enrolments').select('learner_id').where('class_id', '=', scope.classId!)
+			)
+		)
 		.orderBy('users.family_name')
 		.orderBy('users.given_name')
 		.execute();
@@ -34,9 +44,25 @@ export async function startBatchExport(db: DB, user: SessionUser, scope: { class
 	await db.transaction().execute(async (trx) => {
 		await trx
 			.insertInto('export_jobs')
-			.values({ id, school_id: user.schoolId, requested_by: user.id, kind: 'learner_reports_zip', params_json: JSON.stringify(scope), state: 'queued', total: learners.length, created_at: nowIso() })
+			.values({
+				id,
+				school_id: user.schoolId,
+				requested_by: user.id,
+				kind: 'learner_reports_zip',
+				params_json: JSON.stringify(scope),
+				state: 'queued',
+				total: learners.length,
+				created_at: nowIso()
+			})
 			.execute();
-		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: 'export.batch_reports', entityType: 'export_job', entityId: id, after: { ...scope, learners: learners.length } });
+		await recordAudit(trx, {
+			schoolId: user.schoolId,
+			actorId: user.id,
+			action: 'export.batch_reports',
+			entityType: 'export_job',
+			entityId: id,
+			after: { ...scope, learners: learners.length }
+		});
 	});
 	running.add(id);
 	// In the background: the request returns at once and the page shows progress.
@@ -44,7 +70,12 @@ export async function startBatchExport(db: DB, user: SessionUser, scope: { class
 	return id;
 }
 
-async function runBatch(db: DB, user: SessionUser, jobId: string, learners: { id: number; givenName: string; familyName: string; username: string }[]) {
+async function runBatch(
+	db: DB,
+	user: SessionUser,
+	jobId: string,
+	learners: { id: number; givenName: string; familyName: string; username: string }[]
+) {
 	const dir = join(uploadsDirectory(), 'exports');
 	mkdirSync(dir, { recursive: true });
 	const path = join(dir, `${jobId}.zip`);
@@ -62,24 +93,46 @@ async function runBatch(db: DB, user: SessionUser, jobId: string, learners: { id
 		await db.updateTable('export_jobs').set({ state: 'running' }).where('id', '=', jobId).execute();
 		const used = new Set<string>();
 		for (const [index, learner] of learners.entries()) {
-			const pdf = await renderLearnerReportPdf(await learnerReport(db, user, learner.id), user.schoolName);
-			let name = `${learner.familyName} ${learner.givenName}`.replace(/[^\p{L}\p{N} .-]/gu, '').trim() || learner.username;
+			const pdf = await renderLearnerReportPdf(
+				await learnerReport(db, user, learner.id),
+				user.schoolName
+			);
+			let name =
+				`${learner.familyName} ${learner.givenName}`.replace(/[^\p{L}\p{N} .-]/gu, '').trim() ||
+				learner.username;
 			if (used.has(name)) name = `${name} (${learner.username})`;
 			used.add(name);
 			const entry = new ZipPassThrough(`${name}.pdf`);
 			zip.add(entry);
 			entry.push(new Uint8Array(pdf), true);
-			await db.updateTable('export_jobs').set({ progress: index + 1 }).where('id', '=', jobId).execute();
+			await db
+				.updateTable('export_jobs')
+				.set({ progress: index + 1 })
+				.where('id', '=', jobId)
+				.execute();
 			await new Promise((resolve) => setImmediate(resolve)); // let requests in between learners
 		}
 		zip.end();
 		await finished;
-		await db.updateTable('export_jobs').set({ state: 'done', file_path: path, finished_at: nowIso() }).where('id', '=', jobId).execute();
+		await db
+			.updateTable('export_jobs')
+			.set({ state: 'done', file_path: path, finished_at: nowIso() })
+			.where('id', '=', jobId)
+			.execute();
 	} catch (problem) {
 		console.error(`[export ${jobId}]`, problem);
 		zip.terminate();
 		out.destroy();
-		await db.updateTable('export_jobs').set({ state: 'failed', error: 'The export stopped with an error. Try again; if it happens again, tell the school admin.', finished_at: nowIso() }).where('id', '=', jobId).execute();
+		await db
+			.updateTable('export_jobs')
+			.set({
+				state: 'failed',
+				error:
+					'The export stopped with an error. Try again; if it happens again, tell the school admin.',
+				finished_at: nowIso()
+			})
+			.where('id', '=', jobId)
+			.execute();
 	} finally {
 		running.delete(jobId);
 	}
@@ -87,15 +140,23 @@ async function runBatch(db: DB, user: SessionUser, jobId: string, learners: { id
 
 /** A job, for the person who asked for it or a school admin; anyone else is told it does not exist. */
 export async function exportJob(db: DB, user: SessionUser, jobId: string) {
-	const job = await db.selectFrom('export_jobs').selectAll().where('id', '=', jobId).where('school_id', '=', user.schoolId).executeTakeFirst();
-	if (!job || (job.requested_by !== user.id && !hasRole(user, 'admin'))) throw new Refusal('That export does not exist.', 404);
+	const job = await db
+		.selectFrom('export_jobs')
+		.selectAll()
+		.where('id', '=', jobId)
+		.where('school_id', '=', user.schoolId)
+		.executeTakeFirst();
+	if (!job || (job.requested_by !== user.id && !hasRole(user, 'admin')))
+		throw new Refusal('That export does not exist.', 404);
 	const interrupted = (job.state === 'running' || job.state === 'queued') && !running.has(job.id);
 	return {
 		id: job.id,
 		state: interrupted ? ('failed' as const) : job.state,
 		progress: job.progress,
 		total: job.total,
-		error: interrupted ? 'The export was interrupted by a server restart. Start it again.' : job.error,
+		error: interrupted
+			? 'The export was interrupted by a server restart. Start it again.'
+			: job.error,
 		filePath: job.state === 'done' ? job.file_path : null,
 		createdAt: job.created_at,
 		scope: JSON.parse(job.params_json) as { classId?: number }

@@ -10,5 +10,7 @@ export function neutraliseFormula(value: unknown): string {
 }
 
 export function toCsv(header: string[], rows: unknown[][]): string {
-	return stringify([header, ...rows.map((row) => row.map(neutraliseFormula))], { record_delimiter: '\r\n' });
+	return stringify([header, ...rows.map((row) => row.map(neutraliseFormula))], {
+		record_delimiter: '\r\n'
+	});
 }

@@ -37,25 +37,53 @@ export async function learnerReport(db: DB, user: SessionUser, learnerId: number
 			? db
 					.selectFrom('task_criteria')
 					.innerJoin('criteria', 'criteria.id', 'task_criteria.criterion_id')
-					.select(['task_criteria.task_id as taskId', 'criteria.id as criterionId', 'criteria.code', 'criteria.title'])
-					.where('task_criteria.task_id', 'in', submissions.map((s) => s.taskId))
+					.select([
+						'task_criteria.task_id as taskId',
+						'criteria.id as criterionId',
+						'criteria.code',
+						'criteria.title'
+					])
+					.where(
+						'task_criteria.task_id',
+						'in',
+						submissions.map((s) => s.taskId)
+					)
 					.orderBy('task_criteria.position')
 					.execute()
 			: [],
 		submissionIds.length
 			? db
 					.selectFrom('assessments')
-					.select(['submission_id as submissionId', 'criterion_id as criterionId', 'role', 'value', 'comment'])
+					.select([
+						'submission_id as submissionId',
+						'criterion_id as criterionId',
+						'role',
+						'value',
+						'comment'
+					])
 					.where('submission_id', 'in', submissionIds)
 					.where('role', 'in', ['self', 'teacher'])
 					.execute()
 			: [],
-		submissionIds.length ? db.selectFrom('agreed_grades').select(['submission_id as submissionId', 'criterion_id as criterionId', 'value']).where('submission_id', 'in', submissionIds).execute() : [],
-		db.selectFrom('grade_bands').select(['scale_id as scaleId', 'label', 'min_value as minValue']).orderBy('position').execute(),
+		submissionIds.length
+			? db
+					.selectFrom('agreed_grades')
+					.select(['submission_id as submissionId', 'criterion_id as criterionId', 'value'])
+					.where('submission_id', 'in', submissionIds)
+					.execute()
+			: [],
+		db
+			.selectFrom('grade_bands')
+			.select(['scale_id as scaleId', 'label', 'min_value as minValue'])
+			.orderBy('position')
+			.execute(),
 		earnedBadges(db, learnerId)
 	]);
 	const scaleOf = (s: { scaleId: number }) => bands.filter((b) => b.scaleId === s.scaleId);
-	const peerResults = await peerResultsOf(db, submissions.map((s) => ({ submissionId: s.id, bands: scaleOf(s) })));
+	const peerResults = await peerResultsOf(
+		db,
+		submissions.map((s) => ({ submissionId: s.id, bands: scaleOf(s) }))
+	);
 	const tasks = [];
 	for (const s of submissions) {
 		const scale = scaleOf(s);
@@ -71,11 +99,14 @@ export async function learnerReport(db: DB, user: SessionUser, learnerId: number
 			criteria: criteria
 				.filter((c) => c.taskId === s.taskId)
 				.map((c) => {
-					const mine = assessments.filter((a) => a.submissionId === s.id && a.criterionId === c.criterionId);
+					const mine = assessments.filter(
+						(a) => a.submissionId === s.id && a.criterionId === c.criterionId
+					);
 					const self = mine.find((a) => a.role === 'self');
 					const teacher = teacherResult(
 						mine.filter((a) => a.role === 'teacher').map((a) => a.value),
-						agreed.find((a) => a.submissionId === s.id && a.criterionId === c.criterionId)?.value ?? null
+						agreed.find((a) => a.submissionId === s.id && a.criterionId === c.criterionId)?.value ??
+							null
 					);
 					const peer = peers.get(c.criterionId);
 					return {
@@ -86,8 +117,12 @@ export async function learnerReport(db: DB, user: SessionUser, learnerId: number
 						teacher: band(teacher?.value),
 						agreed: teacher?.source === 'agreed',
 						reflection: self?.comment ?? '',
-						teacherComments: mine.filter((a) => a.role === 'teacher' && a.comment).map((a) => a.comment),
-						peerComments: (peer?.reviews ?? []).filter((r) => r.comment).map((r) => ({ label: r.label, comment: r.comment }))
+						teacherComments: mine
+							.filter((a) => a.role === 'teacher' && a.comment)
+							.map((a) => a.comment),
+						peerComments: (peer?.reviews ?? [])
+							.filter((r) => r.comment)
+							.map((r) => ({ label: r.label, comment: r.comment }))
 					};
 				})
 		});
@@ -102,7 +137,12 @@ export async function earnedBadges(db: DB, learnerId: number) {
 	return db
 		.selectFrom('badge_awards')
 		.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
-		.select(['badge_awards.identifier', 'badges.name', 'badges.layer', 'badge_awards.issued_at as issuedAt'])
+		.select([
+			'badge_awards.identifier',
+			'badges.name',
+			'badges.layer',
+			'badge_awards.issued_at as issuedAt'
+		])
 		.where('badge_awards.learner_id', '=', learnerId)
 		.where('badge_awards.state', '=', 'issued')
 		.where('badge_awards.revoked_at', 'is', null)

@@ -17,17 +17,33 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
  * The school's Fusion Skills picture: one row per learner × skill, and means per class and per year
  * group × skill (over learners with evidence; learners without are counted, not averaged in as 0).
  */
-export async function schoolFusionReport(db: DB, schoolId: number, filter: SchoolReportFilter = {}) {
+export async function schoolFusionReport(
+	db: DB,
+	schoolId: number,
+	filter: SchoolReportFilter = {}
+) {
 	const [learners, enrolments, skills, results, classes] = await Promise.all([
 		db
 			.selectFrom('memberships')
 			.innerJoin('users', 'users.id', 'memberships.user_id')
-			.select(['users.id', 'users.username', 'users.given_name as givenName', 'users.family_name as familyName', 'memberships.year_group as yearGroup'])
+			.select([
+				'users.id',
+				'users.username',
+				'users.given_name as givenName',
+				'users.family_name as familyName',
+				'memberships.year_group as yearGroup'
+			])
 			.where('memberships.school_id', '=', schoolId)
 			.where('memberships.role', '=', 'student')
 			.where('users.active', '=', 1)
-			.$if(filter.yearGroup !== undefined, (qb) => qb.where('memberships.year_group', '=', filter.yearGroup!))
-			.$if(filter.classId !== undefined, (qb) => qb.where('users.id', 'in', (eb) => eb.selectFrom('enrolments').select('learner_id').where('class_id', '=', filter.classId!)))
+			.$if(filter.yearGroup !== undefined, (qb) =>
+				qb.where('memberships.year_group', '=', filter.yearGroup!)
+			)
+			.$if(filter.classId !== undefined, (qb) =>
+				qb.where('users.id', 'in', (eb) =>
+					eb.selectFrom('enrolments').select('learner_id').where('class_id', '=', filter.classId!)
+				)
+			)
 			.orderBy('users.family_name')
 			.orderBy('users.given_name')
 			.execute(),
@@ -38,12 +54,26 @@ export async function schoolFusionReport(db: DB, schoolId: number, filter: Schoo
 			.where('classes.school_id', '=', schoolId)
 			.execute(),
 		skillList(db),
-		releasedResults(db, { schoolId, classId: filter.classId, yearGroup: filter.yearGroup, includeSelf: false }),
-		db.selectFrom('classes').select(['id', 'name']).where('school_id', '=', schoolId).orderBy('name').execute()
+		releasedResults(db, {
+			schoolId,
+			classId: filter.classId,
+			yearGroup: filter.yearGroup,
+			includeSelf: false
+		}),
+		db
+			.selectFrom('classes')
+			.select(['id', 'name'])
+			.where('school_id', '=', schoolId)
+			.orderBy('name')
+			.execute()
 	]);
 	const skillIds = skills.map((s) => s.id);
 	const classesOf = new Map<number, { classId: number; name: string }[]>();
-	for (const e of enrolments) classesOf.set(e.learnerId, [...(classesOf.get(e.learnerId) ?? []), { classId: e.classId, name: e.name }]);
+	for (const e of enrolments)
+		classesOf.set(e.learnerId, [
+			...(classesOf.get(e.learnerId) ?? []),
+			{ classId: e.classId, name: e.name }
+		]);
 
 	const rows = [];
 	const learnerLevels = new Map<number, Map<number, number | null>>();
@@ -72,16 +102,27 @@ export async function schoolFusionReport(db: DB, schoolId: number, filter: Schoo
 
 	const summarise = (groupOf: (learnerId: number) => string[]) => {
 		const groups = new Map<string, number[]>();
-		for (const learner of learners) for (const g of groupOf(learner.id)) groups.set(g, [...(groups.get(g) ?? []), learner.id]);
+		for (const learner of learners)
+			for (const g of groupOf(learner.id)) groups.set(g, [...(groups.get(g) ?? []), learner.id]);
 		return [...groups.entries()]
 			.sort(([a], [b]) => a.localeCompare(b))
 			.map(([group, ids]) => ({
 				group,
 				learners: ids.length,
 				skills: skills.map((skill) => {
-					const levels = ids.map((id) => learnerLevels.get(id)!.get(skill.id)).filter((l): l is number => l !== null && l !== undefined);
-					const mean = levels.length ? round3(levels.reduce((s, l) => s + l, 0) / levels.length) : null;
-					return { skillCode: skill.code, skill: skill.title, mean, words: levelWords(mean, LEVEL_LABELS), learnersWithEvidence: levels.length };
+					const levels = ids
+						.map((id) => learnerLevels.get(id)!.get(skill.id))
+						.filter((l): l is number => l !== null && l !== undefined);
+					const mean = levels.length
+						? round3(levels.reduce((s, l) => s + l, 0) / levels.length)
+						: null;
+					return {
+						skillCode: skill.code,
+						skill: skill.title,
+						mean,
+						words: levelWords(mean, LEVEL_LABELS),
+						learnersWithEvidence: levels.length
+					};
 				})
 			}));
 	};
@@ -97,29 +138,84 @@ export async function schoolFusionReport(db: DB, schoolId: number, filter: Schoo
 	return {
 		skills,
 		rows,
-		byClass: summarise((id) => (classesOf.get(id) ?? []).filter((c) => filter.classId === undefined || c.classId === filter.classId).map((c) => c.name)),
+		byClass: summarise((id) =>
+			(classesOf.get(id) ?? [])
+				.filter((c) => filter.classId === undefined || c.classId === filter.classId)
+				.map((c) => c.name)
+		),
 		byYear: summarise((id) => [yearOf.get(id)!]),
 		options: {
 			classes,
-			years: [...new Set(learners.map((l) => l.yearGroup).filter((y): y is string => Boolean(y)))].sort(),
-			terms: [...terms.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, label]) => ({ key, label }))
+			years: [
+				...new Set(learners.map((l) => l.yearGroup).filter((y): y is string => Boolean(y)))
+			].sort(),
+			terms: [...terms.entries()]
+				.sort(([a], [b]) => a.localeCompare(b))
+				.map(([key, label]) => ({ key, label }))
 		}
 	};
 }
 
 export type SchoolFusionReport = Awaited<ReturnType<typeof schoolFusionReport>>;
 
-export const LEARNER_CSV_HEADER = ['learner_id', 'username', 'name', 'year_group', 'classes', 'skill_code', 'skill', 'level', 'level_words', 'evidence_count', 'task_count'];
-export const SUMMARY_CSV_HEADER = ['grouping', 'group', 'learners', 'skill_code', 'skill', 'mean_level', 'level_words', 'learners_with_evidence'];
+export const LEARNER_CSV_HEADER = [
+	'learner_id',
+	'username',
+	'name',
+	'year_group',
+	'classes',
+	'skill_code',
+	'skill',
+	'level',
+	'level_words',
+	'evidence_count',
+	'task_count'
+];
+export const SUMMARY_CSV_HEADER = [
+	'grouping',
+	'group',
+	'learners',
+	'skill_code',
+	'skill',
+	'mean_level',
+	'level_words',
+	'learners_with_evidence'
+];
 
 export function learnerRowsForCsv(report: SchoolFusionReport): unknown[][] {
-	return report.rows.map((r) => [r.learnerId, r.username, r.name, r.yearGroup, r.classes, r.skillCode, r.skill, r.level ?? '', r.words, r.evidenceCount, r.taskCount]);
+	return report.rows.map((r) => [
+		r.learnerId,
+		r.username,
+		r.name,
+		r.yearGroup,
+		r.classes,
+		r.skillCode,
+		r.skill,
+		r.level ?? '',
+		r.words,
+		r.evidenceCount,
+		r.taskCount
+	]);
 }
 
 export function summaryRowsForCsv(report: SchoolFusionReport): unknown[][] {
 	const rows: unknown[][] = [];
-	for (const [grouping, groups] of [['class', report.byClass], ['year', report.byYear]] as const) {
-		for (const g of groups) for (const s of g.skills) rows.push([grouping, g.group, g.learners, s.skillCode, s.skill, s.mean ?? '', s.words, s.learnersWithEvidence]);
+	for (const [grouping, groups] of [
+		['class', report.byClass],
+		['year', report.byYear]
+	] as const) {
+		for (const g of groups)
+			for (const s of g.skills)
+				rows.push([
+					grouping,
+					g.group,
+					g.learners,
+					s.skillCode,
+					s.skill,
+					s.mean ?? '',
+					s.words,
+					s.learnersWithEvidence
+				]);
 	}
 	return rows;
 }

@@ -32,17 +32,26 @@ export function parseCsv(upload: UploadedCsv): CsvFile {
 function readCsv(upload: UploadedCsv): { file: CsvFile } | { problem: string } {
 	let rows: string[][];
 	try {
-		rows = parse(upload.text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false });
+		rows = parse(upload.text, {
+			bom: true,
+			skip_empty_lines: true,
+			relax_column_count: true,
+			trim: false
+		});
 	} catch (e) {
 		return { problem: `${upload.fileName}: not a readable CSV file (${(e as Error).message}).` };
 	}
 	const [headerRow, ...body] = rows;
 	if (!headerRow) return { problem: `${upload.fileName}: the file is empty.` };
 	if (body.length > MAX_ROSTER_ROWS) {
-		return { problem: `${upload.fileName}: ${body.length} rows is more than the ${MAX_ROSTER_ROWS} one import can take.` };
+		return {
+			problem: `${upload.fileName}: ${body.length} rows is more than the ${MAX_ROSTER_ROWS} one import can take.`
+		};
 	}
 	const header = headerRow.map((h) => h.trim().toLowerCase());
-	const records = body.map((cells) => Object.fromEntries(header.map((column, i) => [column, cells[i] ?? ''])));
+	const records = body.map((cells) =>
+		Object.fromEntries(header.map((column, i) => [column, cells[i] ?? '']))
+	);
 	return { file: { fileName: upload.fileName, header, records } };
 }
 
@@ -68,12 +77,19 @@ async function loadExistingRoster(db: DB, schoolId: number): Promise<ExistingRos
 			if (person.source_id) existing.usernameBySourceId.set(person.source_id, person.username);
 			continue;
 		}
-		const entry = existing.usersByUsername.get(person.username) ?? { sourceId: person.source_id, roles: [] as RosterRole[] };
+		const entry = existing.usersByUsername.get(person.username) ?? {
+			sourceId: person.source_id,
+			roles: [] as RosterRole[]
+		};
 		if (person.role) entry.roles.push(person.role);
 		existing.usersByUsername.set(person.username, entry);
 		if (person.source_id) existing.usernameBySourceId.set(person.source_id, person.username);
 	}
-	const classes = await db.selectFrom('classes').select(['name', 'source_id']).where('school_id', '=', schoolId).execute();
+	const classes = await db
+		.selectFrom('classes')
+		.select(['name', 'source_id'])
+		.where('school_id', '=', schoolId)
+		.execute();
 	for (const c of classes) {
 		existing.classNames.add(c.name);
 		if (c.source_id) existing.classNameBySourceId.set(c.source_id, c.name);
@@ -81,7 +97,11 @@ async function loadExistingRoster(db: DB, schoolId: number): Promise<ExistingRos
 	return existing;
 }
 
-export async function previewRosterImport(db: DB, schoolId: number, uploads: UploadedCsv[]): Promise<RosterPlan> {
+export async function previewRosterImport(
+	db: DB,
+	schoolId: number,
+	uploads: UploadedCsv[]
+): Promise<RosterPlan> {
 	const files: CsvFile[] = [];
 	const fileErrors: string[] = [];
 	for (const upload of uploads) {
@@ -96,7 +116,12 @@ export async function previewRosterImport(db: DB, schoolId: number, uploads: Upl
 }
 
 export interface RosterImportResult {
-	createdPeople: { username: string; name: string; role: RosterRole; initialPassword: string | null }[];
+	createdPeople: {
+		username: string;
+		name: string;
+		role: RosterRole;
+		initialPassword: string | null;
+	}[];
 	updatedPeople: number;
 	createdClasses: number;
 	enrolments: number;
@@ -137,7 +162,12 @@ export async function applyRosterImport(
 			})
 	);
 
-	const result: RosterImportResult = { createdPeople: [], updatedPeople: 0, createdClasses: 0, enrolments: 0 };
+	const result: RosterImportResult = {
+		createdPeople: [],
+		updatedPeople: 0,
+		createdClasses: 0,
+		enrolments: 0
+	};
 	await db.transaction().execute(async (trx) => {
 		const now = nowIso();
 		const userIds = new Map<string, number>();
@@ -198,8 +228,16 @@ export async function applyRosterImport(
 			}
 			await trx
 				.insertInto('memberships')
-				.values({ user_id: userId, school_id: schoolId, role: person.role, year_group: person.yearGroup, created_at: now })
-				.onConflict((oc) => oc.columns(['user_id', 'school_id', 'role']).doUpdateSet({ year_group: person.yearGroup }))
+				.values({
+					user_id: userId,
+					school_id: schoolId,
+					role: person.role,
+					year_group: person.yearGroup,
+					created_at: now
+				})
+				.onConflict((oc) =>
+					oc.columns(['user_id', 'school_id', 'role']).doUpdateSet({ year_group: person.yearGroup })
+				)
 				.execute();
 			userIds.set(person.username, userId);
 		}
@@ -249,7 +287,13 @@ export async function applyRosterImport(
 		for (const enrolment of plan.enrolments) {
 			const userId =
 				userIds.get(enrolment.username) ??
-				(await trx.selectFrom('users').select('id').where('username', '=', enrolment.username).executeTakeFirstOrThrow()).id;
+				(
+					await trx
+						.selectFrom('users')
+						.select('id')
+						.where('username', '=', enrolment.username)
+						.executeTakeFirstOrThrow()
+				).id;
 			const classId =
 				classIds.get(enrolment.className) ??
 				(

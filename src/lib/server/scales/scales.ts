@@ -29,7 +29,8 @@ export async function scaleBandsOf(db: DB, scaleIds: number[]): Promise<Map<numb
 				.execute()
 		: [];
 	const byScale = new Map<number, Band[]>();
-	for (const { scaleId, ...band } of rows) byScale.set(scaleId, [...(byScale.get(scaleId) ?? []), band]);
+	for (const { scaleId, ...band } of rows)
+		byScale.set(scaleId, [...(byScale.get(scaleId) ?? []), band]);
 	return byScale;
 }
 
@@ -45,7 +46,11 @@ export async function listScales(db: DB, schoolId: number): Promise<Scale[]> {
 		? await db
 				.selectFrom('grade_bands')
 				.select(['scale_id as scaleId', 'position', 'label', 'min_value as minValue', 'descriptor'])
-				.where('scale_id', 'in', scales.map((s) => s.id))
+				.where(
+					'scale_id',
+					'in',
+					scales.map((s) => s.id)
+				)
 				.orderBy('position')
 				.execute()
 		: [];
@@ -62,7 +67,11 @@ export async function createScale(
 	db: DB,
 	schoolId: number,
 	actorId: number,
-	input: { name: string; description: string; bands: { label: string; minValue: number; descriptor: string }[] }
+	input: {
+		name: string;
+		description: string;
+		bands: { label: string; minValue: number; descriptor: string }[];
+	}
 ): Promise<number> {
 	const problems = validateBands(input.bands);
 	if (problems.length) throw new Refusal(problems.join(' '));
@@ -76,14 +85,34 @@ export async function createScale(
 	return db.transaction().execute(async (trx) => {
 		const { id } = await trx
 			.insertInto('grade_scales')
-			.values({ school_id: schoolId, name: input.name, description: input.description, created_at: nowIso() })
+			.values({
+				school_id: schoolId,
+				name: input.name,
+				description: input.description,
+				created_at: nowIso()
+			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
 		await trx
 			.insertInto('grade_bands')
-			.values(input.bands.map((b, position) => ({ scale_id: id, position, label: b.label.trim(), min_value: b.minValue, descriptor: b.descriptor.trim() })))
+			.values(
+				input.bands.map((b, position) => ({
+					scale_id: id,
+					position,
+					label: b.label.trim(),
+					min_value: b.minValue,
+					descriptor: b.descriptor.trim()
+				}))
+			)
 			.execute();
-		await recordAudit(trx, { schoolId, actorId, action: 'scale.create', entityType: 'scale', entityId: String(id), after: input });
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: 'scale.create',
+			entityType: 'scale',
+			entityId: String(id),
+			after: input
+		});
 		return id;
 	});
 }

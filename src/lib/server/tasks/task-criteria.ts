@@ -35,7 +35,10 @@ export async function taskCriteria(db: DB, taskId: number) {
 }
 
 /** Band descriptors for a set of criteria, keyed by criterion id (one query). */
-export async function descriptorsFor(db: DB, criterionIds: number[]): Promise<Map<number, string[]>> {
+export async function descriptorsFor(
+	db: DB,
+	criterionIds: number[]
+): Promise<Map<number, string[]>> {
 	const rows = criterionIds.length
 		? await db
 				.selectFrom('criterion_band_descriptors')
@@ -65,7 +68,12 @@ async function hasAssessmentsOn(db: DB, taskId: number, criterionId: number): Pr
 	return Boolean(row);
 }
 
-export async function addTaskCriterion(db: DB, user: SessionUser, taskId: number, criterionId: number) {
+export async function addTaskCriterion(
+	db: DB,
+	user: SessionUser,
+	taskId: number,
+	criterionId: number
+) {
 	const task = await requireTaskToTeach(db, user, taskId);
 	const criterion = await db
 		.selectFrom('criteria')
@@ -74,19 +82,35 @@ export async function addTaskCriterion(db: DB, user: SessionUser, taskId: number
 		.where('school_id', '=', user.schoolId)
 		.executeTakeFirst();
 	if (!criterion) throw new Refusal('That criterion is not in your school’s bank.');
-	if (criterion.superseded_at) throw new Refusal('That is an old version of the criterion; add the current one.');
+	if (criterion.superseded_at)
+		throw new Refusal('That is an old version of the criterion; add the current one.');
 	if (criterion.scale_id !== task.scale_id) {
-		throw new Refusal(`“${criterion.title}” is written for a different grade scale from this task’s. Copy it onto this scale in the bank, or change the task’s scale.`);
+		throw new Refusal(
+			`“${criterion.title}” is written for a different grade scale from this task’s. Copy it onto this scale in the bank, or change the task’s scale.`
+		);
 	}
 	const existing = await taskCriteria(db, taskId);
-	if (existing.some((c) => c.lineageId === criterion.lineage_id)) throw new Refusal(`“${criterion.title}” is already in this task.`);
+	if (existing.some((c) => c.lineageId === criterion.lineage_id))
+		throw new Refusal(`“${criterion.title}” is already in this task.`);
 	if (existing.length >= 20) throw new Refusal('A task can have at most 20 criteria.');
 	await db.transaction().execute(async (trx) => {
 		await trx
 			.insertInto('task_criteria')
-			.values({ task_id: taskId, criterion_id: criterionId, position: (existing.at(-1)?.position ?? 0) + 1, weight: 1 })
+			.values({
+				task_id: taskId,
+				criterion_id: criterionId,
+				position: (existing.at(-1)?.position ?? 0) + 1,
+				weight: 1
+			})
 			.execute();
-		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: 'task.add_criterion', entityType: 'task', entityId: String(taskId), after: { criterionId } });
+		await recordAudit(trx, {
+			schoolId: user.schoolId,
+			actorId: user.id,
+			action: 'task.add_criterion',
+			entityType: 'task',
+			entityId: String(taskId),
+			after: { criterionId }
+		});
 	});
 }
 
@@ -101,19 +125,39 @@ async function requireTaskCriterion(db: DB, taskId: number, taskCriterionId: num
 	return row;
 }
 
-export async function removeTaskCriterion(db: DB, user: SessionUser, taskId: number, taskCriterionId: number) {
+export async function removeTaskCriterion(
+	db: DB,
+	user: SessionUser,
+	taskId: number,
+	taskCriterionId: number
+) {
 	await requireTaskToTeach(db, user, taskId);
 	const row = await requireTaskCriterion(db, taskId, taskCriterionId);
 	if (await hasAssessmentsOn(db, taskId, row.criterion_id)) {
-		throw new Refusal('Learners have already been assessed on this criterion, so it stays in the task to keep their record intact.');
+		throw new Refusal(
+			'Learners have already been assessed on this criterion, so it stays in the task to keep their record intact.'
+		);
 	}
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('task_criteria').where('id', '=', taskCriterionId).execute();
-		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: 'task.remove_criterion', entityType: 'task', entityId: String(taskId), before: { criterionId: row.criterion_id } });
+		await recordAudit(trx, {
+			schoolId: user.schoolId,
+			actorId: user.id,
+			action: 'task.remove_criterion',
+			entityType: 'task',
+			entityId: String(taskId),
+			before: { criterionId: row.criterion_id }
+		});
 	});
 }
 
-export async function moveTaskCriterion(db: DB, user: SessionUser, taskId: number, taskCriterionId: number, direction: 'up' | 'down') {
+export async function moveTaskCriterion(
+	db: DB,
+	user: SessionUser,
+	taskId: number,
+	taskCriterionId: number,
+	direction: 'up' | 'down'
+) {
 	await requireTaskToTeach(db, user, taskId);
 	await requireTaskCriterion(db, taskId, taskCriterionId);
 	const ordered = await taskCriteria(db, taskId);
@@ -122,17 +166,43 @@ export async function moveTaskCriterion(db: DB, user: SessionUser, taskId: numbe
 	if (!swapWith) return;
 	const self = ordered[index]!;
 	await db.transaction().execute(async (trx) => {
-		await trx.updateTable('task_criteria').set({ position: swapWith.position }).where('id', '=', self.taskCriterionId).execute();
-		await trx.updateTable('task_criteria').set({ position: self.position }).where('id', '=', swapWith.taskCriterionId).execute();
+		await trx
+			.updateTable('task_criteria')
+			.set({ position: swapWith.position })
+			.where('id', '=', self.taskCriterionId)
+			.execute();
+		await trx
+			.updateTable('task_criteria')
+			.set({ position: self.position })
+			.where('id', '=', swapWith.taskCriterionId)
+			.execute();
 	});
 }
 
-export async function setTaskCriterionWeight(db: DB, user: SessionUser, taskId: number, taskCriterionId: number, weight: number) {
+export async function setTaskCriterionWeight(
+	db: DB,
+	user: SessionUser,
+	taskId: number,
+	taskCriterionId: number,
+	weight: number
+) {
 	await requireTaskToTeach(db, user, taskId);
 	const row = await requireTaskCriterion(db, taskId, taskCriterionId);
 	await db.transaction().execute(async (trx) => {
-		await trx.updateTable('task_criteria').set({ weight }).where('id', '=', taskCriterionId).execute();
-		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: 'task.weight', entityType: 'task', entityId: String(taskId), before: { criterionId: row.criterion_id, weight: row.weight }, after: { weight } });
+		await trx
+			.updateTable('task_criteria')
+			.set({ weight })
+			.where('id', '=', taskCriterionId)
+			.execute();
+		await recordAudit(trx, {
+			schoolId: user.schoolId,
+			actorId: user.id,
+			action: 'task.weight',
+			entityType: 'task',
+			entityId: String(taskId),
+			before: { criterionId: row.criterion_id, weight: row.weight },
+			after: { weight }
+		});
 	});
 }
 
@@ -149,21 +219,37 @@ export async function taskSkillSummary(db: DB, schoolId: number, taskId: number)
 		crosswalkFor(db, schoolId),
 		fusionSkills(db),
 		ids.length
-			? db.selectFrom('criterion_skill_weights').select(['criterion_id as criterionId', 'fusion_item_id as fusionItemId', 'weight']).where('criterion_id', 'in', ids).execute()
+			? db
+					.selectFrom('criterion_skill_weights')
+					.select(['criterion_id as criterionId', 'fusion_item_id as fusionItemId', 'weight'])
+					.where('criterion_id', 'in', ids)
+					.execute()
 			: Promise.resolve([]),
-		ids.length ? db.selectFrom('criteria').select(['id', 'capri_item_id as capriItemId']).where('id', 'in', ids).execute() : Promise.resolve([])
+		ids.length
+			? db
+					.selectFrom('criteria')
+					.select(['id', 'capri_item_id as capriItemId'])
+					.where('id', 'in', ids)
+					.execute()
+			: Promise.resolve([])
 	]);
 	const mapping = (criterionId: number) => ({
 		capriItemId: capri.find((c) => c.id === criterionId)!.capriItemId,
 		overrides: overrides.filter((o) => o.criterionId === criterionId)
 	});
 	const { weights, unmappedCriterionIds } = taskSkillWeights(
-		criteria.map((c) => ({ criterionId: c.criterionId, taskWeight: c.weight, mapping: mapping(c.criterionId) })),
+		criteria.map((c) => ({
+			criterionId: c.criterionId,
+			taskWeight: c.weight,
+			mapping: mapping(c.criterionId)
+		})),
 		crosswalk
 	);
 	const skillName = new Map(skills.map((s) => [s.id, s]));
 	return {
-		skills: skills.filter((s) => weights.has(s.id)).map((s) => ({ code: s.code, title: s.title, share: weights.get(s.id)! })),
+		skills: skills
+			.filter((s) => weights.has(s.id))
+			.map((s) => ({ code: s.code, title: s.title, share: weights.get(s.id)! })),
 		perCriterion: criteria.map((c) => {
 			const m = mapping(c.criterionId);
 			return {
@@ -171,9 +257,14 @@ export async function taskSkillSummary(db: DB, schoolId: number, taskId: number)
 				title: c.title,
 				taskWeight: c.weight,
 				source: m.overrides.length ? 'own weights' : 'sub-category crosswalk',
-				shares: [...criterionSkillWeights(m, crosswalk)].map(([id, share]) => ({ code: skillName.get(id)!.code, share }))
+				shares: [...criterionSkillWeights(m, crosswalk)].map(([id, share]) => ({
+					code: skillName.get(id)!.code,
+					share
+				}))
 			};
 		}),
-		unmapped: criteria.filter((c) => unmappedCriterionIds.includes(c.criterionId)).map((c) => c.code)
+		unmapped: criteria
+			.filter((c) => unmappedCriterionIds.includes(c.criterionId))
+			.map((c) => c.code)
 	};
 }

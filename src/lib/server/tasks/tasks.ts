@@ -38,31 +38,74 @@ async function requireUsableScale(db: DB, schoolId: number, scaleId: number) {
 	if (!scale) throw new Refusal('Choose one of your school’s grade scales.');
 }
 
-export async function createTask(db: DB, teacher: SessionUser, classId: number, settings: TaskSettings): Promise<number> {
+export async function createTask(
+	db: DB,
+	teacher: SessionUser,
+	classId: number,
+	settings: TaskSettings
+): Promise<number> {
 	await requireClassAccess(db, teacher, classId, 'teach');
 	await requireUsableScale(db, teacher.schoolId, settings.scaleId);
 	return db.transaction().execute(async (trx) => {
 		const now = nowIso();
 		const { id } = await trx
 			.insertInto('tasks')
-			.values({ class_id: classId, ...settingsColumns(settings), state: 'draft', created_by: teacher.id, created_at: now, updated_at: now })
+			.values({
+				class_id: classId,
+				...settingsColumns(settings),
+				state: 'draft',
+				created_by: teacher.id,
+				created_at: now,
+				updated_at: now
+			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
-		await recordAudit(trx, { schoolId: teacher.schoolId, actorId: teacher.id, action: 'task.create', entityType: 'task', entityId: String(id), after: { title: settings.title, classId } });
+		await recordAudit(trx, {
+			schoolId: teacher.schoolId,
+			actorId: teacher.id,
+			action: 'task.create',
+			entityType: 'task',
+			entityId: String(id),
+			after: { title: settings.title, classId }
+		});
 		return id;
 	});
 }
 
-export async function updateTaskSettings(db: DB, user: SessionUser, taskId: number, settings: TaskSettings) {
+export async function updateTaskSettings(
+	db: DB,
+	user: SessionUser,
+	taskId: number,
+	settings: TaskSettings
+) {
 	const task = await requireTaskToTeach(db, user, taskId);
 	await requireUsableScale(db, user.schoolId, settings.scaleId);
 	if (settings.scaleId !== task.scale_id) {
-		const attached = await db.selectFrom('task_criteria').select('id').where('task_id', '=', taskId).limit(1).executeTakeFirst();
-		if (attached) throw new Refusal('Remove the criteria before changing the scale: each criterion describes the bands of its own scale.');
+		const attached = await db
+			.selectFrom('task_criteria')
+			.select('id')
+			.where('task_id', '=', taskId)
+			.limit(1)
+			.executeTakeFirst();
+		if (attached)
+			throw new Refusal(
+				'Remove the criteria before changing the scale: each criterion describes the bands of its own scale.'
+			);
 	}
 	await db.transaction().execute(async (trx) => {
-		await trx.updateTable('tasks').set({ ...settingsColumns(settings), updated_at: nowIso() }).where('id', '=', taskId).execute();
-		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: 'task.settings', entityType: 'task', entityId: String(taskId), after: settings });
+		await trx
+			.updateTable('tasks')
+			.set({ ...settingsColumns(settings), updated_at: nowIso() })
+			.where('id', '=', taskId)
+			.execute();
+		await recordAudit(trx, {
+			schoolId: user.schoolId,
+			actorId: user.id,
+			action: 'task.settings',
+			entityType: 'task',
+			entityId: String(taskId),
+			after: settings
+		});
 	});
 }
 
@@ -73,12 +116,32 @@ export async function setTaskState(db: DB, user: SessionUser, taskId: number, st
 		if (count === 0) throw new Refusal('Add at least one criterion before publishing the task.');
 	}
 	if (state === 'draft' && task.state === 'published') {
-		const started = await db.selectFrom('submissions').select('id').where('task_id', '=', taskId).limit(1).executeTakeFirst();
-		if (started) throw new Refusal('Learners have started this task, so it cannot go back to draft. Archive it instead.');
+		const started = await db
+			.selectFrom('submissions')
+			.select('id')
+			.where('task_id', '=', taskId)
+			.limit(1)
+			.executeTakeFirst();
+		if (started)
+			throw new Refusal(
+				'Learners have started this task, so it cannot go back to draft. Archive it instead.'
+			);
 	}
 	await db.transaction().execute(async (trx) => {
-		await trx.updateTable('tasks').set({ state, updated_at: nowIso() }).where('id', '=', taskId).execute();
-		await recordAudit(trx, { schoolId: user.schoolId, actorId: user.id, action: `task.${state}`, entityType: 'task', entityId: String(taskId), before: { state: task.state }, after: { state } });
+		await trx
+			.updateTable('tasks')
+			.set({ state, updated_at: nowIso() })
+			.where('id', '=', taskId)
+			.execute();
+		await recordAudit(trx, {
+			schoolId: user.schoolId,
+			actorId: user.id,
+			action: `task.${state}`,
+			entityType: 'task',
+			entityId: String(taskId),
+			before: { state: task.state },
+			after: { state }
+		});
 	});
 }
 
@@ -92,7 +155,11 @@ export async function listClassTasks(db: DB, classId: number) {
 			'tasks.state',
 			'tasks.due_at as dueAt',
 			'tasks.peer_enabled as peerEnabled',
-			eb.selectFrom('task_criteria').select((e) => e.fn.countAll<number>().as('n')).whereRef('task_criteria.task_id', '=', 'tasks.id').as('criteriaCount'),
+			eb
+				.selectFrom('task_criteria')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.whereRef('task_criteria.task_id', '=', 'tasks.id')
+				.as('criteriaCount'),
 			eb
 				.selectFrom('submissions')
 				.select((e) => e.fn.countAll<number>().as('n'))
@@ -125,7 +192,9 @@ export async function listLearnerTasks(db: DB, learnerId: number) {
 		.innerJoin('enrolments', 'enrolments.class_id', 'tasks.class_id')
 		.innerJoin('classes', 'classes.id', 'tasks.class_id')
 		.leftJoin('submissions', (join) =>
-			join.onRef('submissions.task_id', '=', 'tasks.id').on('submissions.learner_id', '=', learnerId)
+			join
+				.onRef('submissions.task_id', '=', 'tasks.id')
+				.on('submissions.learner_id', '=', learnerId)
 		)
 		.select((eb) => [
 			'tasks.id',
@@ -134,7 +203,11 @@ export async function listLearnerTasks(db: DB, learnerId: number) {
 			'classes.name as className',
 			'submissions.self_state as selfState',
 			'submissions.released_at as releasedAt',
-			eb.selectFrom('task_criteria').select((e) => e.fn.countAll<number>().as('n')).whereRef('task_criteria.task_id', '=', 'tasks.id').as('criteriaCount'),
+			eb
+				.selectFrom('task_criteria')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.whereRef('task_criteria.task_id', '=', 'tasks.id')
+				.as('criteriaCount'),
 			eb
 				.selectFrom('assessments')
 				.select((e) => e.fn.count<number>('assessments.criterion_id').distinct().as('n'))

@@ -14,7 +14,11 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const admin = requireRole(event, 'admin');
 	const db = getDb();
-	const [badges, skills, capri] = await Promise.all([listBadges(db, admin.schoolId), fusionSkills(db), capriTree(db)]);
+	const [badges, skills, capri] = await Promise.all([
+		listBadges(db, admin.schoolId),
+		fusionSkills(db),
+		capriTree(db)
+	]);
 	return {
 		badges,
 		skills: skills.map((s) => ({ id: s.id, code: s.code, title: s.title })),
@@ -32,7 +36,9 @@ const badgeSchema = z.object({
 	ruleTarget: z.string().regex(/^(skill:\d+|capri:[CAPRI])$/, 'Choose what the award rule counts.'),
 	minBand: z.coerce.number().int().min(0).max(4),
 	minTasks: z.coerce.number().int().min(1, 'At least one task.').max(20),
-	alignmentItemIds: z.array(idSchema).min(1, 'Align the badge to at least one Fusion Skill or CAPRI category.')
+	alignmentItemIds: z
+		.array(idSchema)
+		.min(1, 'Align the badge to at least one Fusion Skill or CAPRI category.')
 });
 
 export const actions: Actions = {
@@ -40,14 +46,20 @@ export const actions: Actions = {
 		const admin = requireRole(event, 'admin');
 		const form = await event.request.formData();
 		return actOn(async () => {
-			const input = badgeSchema.parse({ ...formFields(form), alignmentItemIds: form.getAll('alignmentItemIds') });
+			const input = badgeSchema.parse({
+				...formFields(form),
+				alignmentItemIds: form.getAll('alignmentItemIds')
+			});
 			const [kind, target] = input.ruleTarget.split(':') as ['skill' | 'capri', string];
 			let image: { mime: 'image/png'; data: Buffer } | undefined;
 			const file = form.get('image');
 			if (file instanceof File && file.size > 0) {
 				if (file.size > 1024 * 1024) throw new Refusal('Keep the badge image under 1 MB.');
 				const data = Buffer.from(await file.arrayBuffer());
-				if ((await fileTypeFromBuffer(data))?.mime !== 'image/png') throw new Refusal('Upload the badge image as a PNG (or leave it empty for a generated one).');
+				if ((await fileTypeFromBuffer(data))?.mime !== 'image/png')
+					throw new Refusal(
+						'Upload the badge image as a PNG (or leave it empty for a generated one).'
+					);
 				image = { mime: 'image/png', data };
 			}
 			await createBadge(getDb(), admin, {
@@ -55,11 +67,19 @@ export const actions: Actions = {
 				description: input.description,
 				criteriaNarrative: input.criteriaNarrative,
 				layer: input.layer,
-				rule: { kind, target: kind === 'skill' ? Number(target) : target, minBand: input.minBand, minTasks: input.minTasks },
+				rule: {
+					kind,
+					target: kind === 'skill' ? Number(target) : target,
+					minBand: input.minBand,
+					minTasks: input.minTasks
+				},
 				alignmentItemIds: input.alignmentItemIds,
 				image
 			});
-			return { ok: true, message: `Badge “${input.name}” created. Teachers now see learners who meet its rule.` };
+			return {
+				ok: true,
+				message: `Badge “${input.name}” created. Teachers now see learners who meet its rule.`
+			};
 		});
 	}
 };

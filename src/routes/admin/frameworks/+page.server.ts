@@ -16,7 +16,8 @@ export const actions: Actions = {
 	import: async (event) => {
 		const admin = requireRole(event, 'admin');
 		const file = (await event.request.formData()).get('file');
-		if (!(file instanceof File) || file.size === 0) return fail(400, { message: 'Choose a CASE JSON file to import.' });
+		if (!(file instanceof File) || file.size === 0)
+			return fail(400, { message: 'Choose a CASE JSON file to import.' });
 		if (file.size > MAX_CASE_BYTES) return fail(400, { message: 'That file is larger than 5 MB.' });
 		let json: unknown;
 		try {
@@ -24,6 +25,9 @@ export const actions: Actions = {
 		} catch {
 			return fail(400, { message: `${file.name} is not valid JSON.` });
 		}
-		return actOn(async () => ({ ok: true, imported: await importCasePackage(getDb(), admin.schoolId, admin.id, json) }));
+		return actOn(async () => ({
+			ok: true,
+			imported: await importCasePackage(getDb(), admin.schoolId, admin.id, json)
+		}));
 	}
 };

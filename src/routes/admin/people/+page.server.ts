@@ -16,7 +16,10 @@ const filterSchema = z.object({
 export const load: PageServerLoad = async (event) => {
 	const admin = requireRole(event, 'admin');
 	const filter = filterSchema.parse(Object.fromEntries(event.url.searchParams));
-	const people = await listSchoolPeople(getDb(), admin.schoolId, { role: filter.role, search: filter.q });
+	const people = await listSchoolPeople(getDb(), admin.schoolId, {
+		role: filter.role,
+		search: filter.q
+	});
 	return { people, filter: { role: filter.role ?? '', q: filter.q ?? '' } };
 };
 
@@ -28,7 +31,12 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { values: fields, ...fieldErrors(parsed.error) });
 		return actOn(
 			async () => {
-				const { userId, initialPassword } = await createPerson(getDb(), admin.schoolId, admin.id, parsed.data);
+				const { userId, initialPassword } = await createPerson(
+					getDb(),
+					admin.schoolId,
+					admin.id,
+					parsed.data
+				);
 				return { ok: true, created: { userId, username: parsed.data.username, initialPassword } };
 			},
 			(message) => ({ values: fields, errors: { username: message } })

@@ -12,7 +12,14 @@ export const load: PageServerLoad = async (event) => {
 	const filter = reportFilter(event.url.searchParams);
 	const report = await schoolFusionReport(getDb(), admin.schoolId, filter);
 	// The page shows the summaries; the per-learner rows are for the CSV and JSON downloads.
-	return { skills: report.skills, byClass: report.byClass, byYear: report.byYear, options: report.options, filter, query: event.url.search };
+	return {
+		skills: report.skills,
+		byClass: report.byClass,
+		byYear: report.byYear,
+		options: report.options,
+		filter,
+		query: event.url.search
+	};
 };
 
 export const actions: Actions = {

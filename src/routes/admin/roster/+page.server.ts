@@ -44,12 +44,21 @@ function summarise(plan: RosterPlan) {
 export const actions: Actions = {
 	preview: async (event) => {
 		const admin = requireRole(event, 'admin');
-		const files = (await event.request.formData()).getAll('files').filter((f): f is File => f instanceof File && f.size > 0);
-		if (files.length === 0) return fail(400, { message: 'Choose at least one CSV file to upload.' });
-		if (files.length > MAX_FILES) return fail(400, { message: `Upload at most ${MAX_FILES} files at once.` });
+		const files = (await event.request.formData())
+			.getAll('files')
+			.filter((f): f is File => f instanceof File && f.size > 0);
+		if (files.length === 0)
+			return fail(400, { message: 'Choose at least one CSV file to upload.' });
+		if (files.length > MAX_FILES)
+			return fail(400, { message: `Upload at most ${MAX_FILES} files at once.` });
 		const tooBig = files.find((f) => f.size > MAX_ROSTER_FILE_BYTES);
-		if (tooBig) return fail(400, { message: `${tooBig.name} is larger than 2 MB. Split it into smaller files.` });
-		const uploads: UploadedCsv[] = await Promise.all(files.map(async (f) => ({ fileName: f.name, text: await f.text() })));
+		if (tooBig)
+			return fail(400, {
+				message: `${tooBig.name} is larger than 2 MB. Split it into smaller files.`
+			});
+		const uploads: UploadedCsv[] = await Promise.all(
+			files.map(async (f) => ({ fileName: f.name, text: await f.text() }))
+		);
 		const plan = await previewRosterImport(getDb(), admin.schoolId, uploads);
 		return { ok: true, preview: summarise(plan), payload: JSON.stringify(uploads) };
 	},
@@ -57,14 +66,19 @@ export const actions: Actions = {
 		const admin = requireRole(event, 'admin');
 		let uploads: UploadedCsv[];
 		try {
-			uploads = payloadSchema.parse(JSON.parse(String((await event.request.formData()).get('payload') ?? '')));
+			uploads = payloadSchema.parse(
+				JSON.parse(String((await event.request.formData()).get('payload') ?? ''))
+			);
 		} catch {
-			return fail(400, { message: 'The upload was lost or damaged. Choose the files again and preview them.' });
+			return fail(400, {
+				message: 'The upload was lost or damaged. Choose the files again and preview them.'
+			});
 		}
 		const { plan, result } = await applyRosterImport(getDb(), admin.schoolId, admin.id, uploads);
 		if (!result) {
 			return fail(400, {
-				message: 'Nothing was imported: the files have errors (the school may have changed since the preview). Fix the rows below and upload again.',
+				message:
+					'Nothing was imported: the files have errors (the school may have changed since the preview). Fix the rows below and upload again.',
 				preview: summarise(plan),
 				payload: JSON.stringify(uploads)
 			});

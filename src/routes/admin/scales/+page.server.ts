@@ -14,7 +14,11 @@ export const load: PageServerLoad = async (event) => {
 };
 
 const scaleSchema = z.object({
-	name: z.string().trim().min(3, 'Give the scale a name of at least 3 characters.').max(80, 'Keep the name under 80 characters.'),
+	name: z
+		.string()
+		.trim()
+		.min(3, 'Give the scale a name of at least 3 characters.')
+		.max(80, 'Keep the name under 80 characters.'),
 	description: z.string().trim().max(500, 'Keep the description under 500 characters.'),
 	bands: z
 		.array(
@@ -36,7 +40,11 @@ export const actions: Actions = {
 			minValue: String(form.get(`min_${i}`) ?? ''),
 			descriptor: String(form.get(`descriptor_${i}`) ?? '')
 		})).filter((b) => b.label.trim() !== '');
-		const values = { name: String(form.get('name') ?? ''), description: String(form.get('description') ?? ''), bands };
+		const values = {
+			name: String(form.get('name') ?? ''),
+			description: String(form.get('description') ?? ''),
+			bands
+		};
 		const parsed = scaleSchema.safeParse(values);
 		if (!parsed.success) return fail(400, { values, message: parsed.error.issues[0]!.message });
 		return actOn(

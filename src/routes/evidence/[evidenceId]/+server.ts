@@ -20,7 +20,8 @@ export const GET: RequestHandler = async (event) => {
 				'content-length': String(file.bytes.byteLength),
 				'content-disposition': disposition,
 				'x-content-type-options': 'nosniff',
-				'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+				'content-security-policy':
+					"default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
 				'cache-control': 'private, no-store'
 			}
 		});

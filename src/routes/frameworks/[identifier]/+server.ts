@@ -9,8 +9,15 @@ import type { RequestHandler } from './$types';
  */
 export const GET: RequestHandler = async ({ params, url }) => {
 	const db = getDb();
-	const shared = await db.selectFrom('frameworks').select('id').where('identifier', '=', params.identifier).where('school_id', 'is', null).executeTakeFirst();
+	const shared = await db
+		.selectFrom('frameworks')
+		.select('id')
+		.where('identifier', '=', params.identifier)
+		.where('school_id', 'is', null)
+		.executeTakeFirst();
 	if (!shared) error(404, 'No published framework with that identifier.');
 	const pkg = await exportCasePackage(db, params.identifier, url.origin, null);
-	return json(pkg, { headers: { 'cache-control': 'public, max-age=3600', 'access-control-allow-origin': '*' } });
+	return json(pkg, {
+		headers: { 'cache-control': 'public, max-age=3600', 'access-control-allow-origin': '*' }
+	});
 };

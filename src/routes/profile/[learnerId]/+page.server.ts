@@ -6,5 +6,8 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	return { profile: await learnerProfile(getDb(), user, idParam(event.params.learnerId, 'learner')), isOwn: user.id === Number(event.params.learnerId) };
+	return {
+		profile: await learnerProfile(getDb(), user, idParam(event.params.learnerId, 'learner')),
+		isOwn: user.id === Number(event.params.learnerId)
+	};
 };

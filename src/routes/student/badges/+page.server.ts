@@ -15,17 +15,40 @@ export const load: PageServerLoad = async (event) => {
 		listBadges(db, learner.schoolId),
 		db
 			.selectFrom('badge_awards')
-			.select(['badge_id as badgeId', 'identifier', 'state', 'issued_at as issuedAt', 'recipient_name as sharedName'])
+			.select([
+				'badge_id as badgeId',
+				'identifier',
+				'state',
+				'issued_at as issuedAt',
+				'recipient_name as sharedName'
+			])
 			.where('learner_id', '=', learner.id)
 			.where('state', 'in', ['requested', 'issued', 'revoked', 'declined'])
 			.execute()
 	]);
 	return {
-		badges: badges.filter((b) => b.active === 1).map(({ id, identifier, name, description, layer, ruleText }) => ({ id, identifier, name, description, layer, ruleText, award: mine.find((m) => m.badgeId === id && m.state !== 'declined') ?? null }))
+		badges: badges
+			.filter((b) => b.active === 1)
+			.map(({ id, identifier, name, description, layer, ruleText }) => ({
+				id,
+				identifier,
+				name,
+				description,
+				layer,
+				ruleText,
+				award: mine.find((m) => m.badgeId === id && m.state !== 'declined') ?? null
+			}))
 	};
 };
 
-const requestSchema = z.object({ badgeId: idSchema, note: z.string().trim().min(1, 'Say why you have earned it, and where your evidence is.').max(2000) });
+const requestSchema = z.object({
+	badgeId: idSchema,
+	note: z
+		.string()
+		.trim()
+		.min(1, 'Say why you have earned it, and where your evidence is.')
+		.max(2000)
+});
 
 export const actions: Actions = {
 	request: async (event) => {
@@ -41,7 +64,12 @@ export const actions: Actions = {
 		const learner = requireRole(event, 'student');
 		const fields = formFields(await event.request.formData());
 		return actOn(async () => {
-			const { identifier, choice } = z.object({ identifier: z.string().uuid('That badge is not yours.'), choice: z.enum(NAME_SHARING) }).parse(fields);
+			const { identifier, choice } = z
+				.object({
+					identifier: z.string().uuid('That badge is not yours.'),
+					choice: z.enum(NAME_SHARING)
+				})
+				.parse(fields);
 			await setSharedName(getDb(), learner, identifier, choice);
 			return { ok: true, message: 'Saved: your badge’s public page now shows your name this way.' };
 		});

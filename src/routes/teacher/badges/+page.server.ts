@@ -36,7 +36,12 @@ export const actions: Actions = {
 		const teacher = requireRole(event, 'teacher', 'admin');
 		const fields = formFields(await event.request.formData());
 		return actOn(async () => {
-			const { identifier, reason } = z.object({ identifier: z.string().uuid('That badge does not exist.'), reason: z.string().trim().max(500).default('') }).parse(fields);
+			const { identifier, reason } = z
+				.object({
+					identifier: z.string().uuid('That badge does not exist.'),
+					reason: z.string().trim().max(500).default('')
+				})
+				.parse(fields);
 			await revokeAward(getDb(), teacher, identifier, reason);
 			return { ok: true, message: 'Badge revoked: its public page now says so.' };
 		});

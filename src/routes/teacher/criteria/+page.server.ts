@@ -16,8 +16,20 @@ export const load: PageServerLoad = async (event) => {
 	const filter = filterSchema.parse(Object.fromEntries(event.url.searchParams));
 	const db = getDb();
 	const [bank, filters] = await Promise.all([
-		listBank(db, teacher.schoolId, { capri: filter.capri, fusionItemId: filter.skill, search: filter.q }),
+		listBank(db, teacher.schoolId, {
+			capri: filter.capri,
+			fusionItemId: filter.skill,
+			search: filter.q
+		}),
 		bankFilters(db)
 	]);
-	return { bank, filters, filter: { capri: filter.capri ?? '', skill: filter.skill ? String(filter.skill) : '', q: filter.q ?? '' } };
+	return {
+		bank,
+		filters,
+		filter: {
+			capri: filter.capri ?? '',
+			skill: filter.skill ? String(filter.skill) : '',
+			q: filter.q ?? ''
+		}
+	};
 };

@@ -16,7 +16,12 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 async function adminsClass(event: RequestEvent) {
 	const admin = requireRole(event, 'admin');
-	const schoolClass = await requireClassAccess(getDb(), admin, idParam(event.params.classId, 'class'), 'teach');
+	const schoolClass = await requireClassAccess(
+		getDb(),
+		admin,
+		idParam(event.params.classId, 'class'),
+		'teach'
+	);
 	return { admin, schoolClass };
 }
 
@@ -30,7 +35,12 @@ export const load: PageServerLoad = async (event) => {
 	]);
 	const inClass = new Set([...members.teachers, ...members.learners].map((m) => m.id));
 	return {
-		schoolClass: { id: schoolClass.id, name: schoolClass.name, yearGroup: schoolClass.year_group, subject: schoolClass.subject },
+		schoolClass: {
+			id: schoolClass.id,
+			name: schoolClass.name,
+			yearGroup: schoolClass.year_group,
+			subject: schoolClass.subject
+		},
 		members,
 		availableTeachers: teachers.filter((t) => !inClass.has(t.id) && t.active),
 		availableStudents: students.filter((s) => !inClass.has(s.id) && s.active)
@@ -62,10 +72,14 @@ export const actions: Actions = {
 	enrol: async (event) => {
 		const { admin, schoolClass } = await adminsClass(event);
 		const parsed = learnersField.safeParse((await event.request.formData()).getAll('learnerIds'));
-		if (!parsed.success) return fail(400, { message: parsed.error.issues[0]?.message ?? 'Choose students to enrol.' });
+		if (!parsed.success)
+			return fail(400, { message: parsed.error.issues[0]?.message ?? 'Choose students to enrol.' });
 		return actOn(async () => {
 			await enrolLearners(getDb(), admin.schoolId, admin.id, schoolClass.id, parsed.data);
-			return { ok: true, message: `${parsed.data.length} ${parsed.data.length === 1 ? 'student' : 'students'} enrolled.` };
+			return {
+				ok: true,
+				message: `${parsed.data.length} ${parsed.data.length === 1 ? 'student' : 'students'} enrolled.`
+			};
 		});
 	},
 	unenrol: async (event) => {

@@ -1,7 +1,13 @@
 import { fail } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { capriTree, crosswalkFor, fusionSkills, resetSchoolCrosswalk, saveSchoolCrosswalk } from '$lib/server/frameworks/frameworks';
+import {
+	capriTree,
+	crosswalkFor,
+	fusionSkills,
+	resetSchoolCrosswalk,
+	saveSchoolCrosswalk
+} from '$lib/server/frameworks/frameworks';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -11,12 +17,21 @@ export const load: PageServerLoad = async (event) => {
 		capriTree(db),
 		fusionSkills(db),
 		crosswalkFor(db, admin.schoolId),
-		db.selectFrom('crosswalk_weights').select('id').where('school_id', '=', admin.schoolId).limit(1).executeTakeFirst()
+		db
+			.selectFrom('crosswalk_weights')
+			.select('id')
+			.where('school_id', '=', admin.schoolId)
+			.limit(1)
+			.executeTakeFirst()
 	]);
 	return {
 		capri,
 		skills,
-		weights: crosswalk.map((r) => ({ sub: r.sourceItemId, skill: r.targetItemId, weight: r.weight })),
+		weights: crosswalk.map((r) => ({
+			sub: r.sourceItemId,
+			skill: r.targetItemId,
+			weight: r.weight
+		})),
 		usingDefault: !edited
 	};
 };
@@ -41,7 +56,8 @@ export const actions: Actions = {
 				total += weight;
 				if (weight > 0) rows.push({ sourceItemId: sub.id, targetItemId: skill.id, weight });
 			}
-			if (total === 0) problems.push(`${sub.code} ${sub.title} must count towards at least one Fusion Skill.`);
+			if (total === 0)
+				problems.push(`${sub.code} ${sub.title} must count towards at least one Fusion Skill.`);
 		}
 		if (problems.length) return fail(400, { message: 'Nothing was saved:', problems });
 		await saveSchoolCrosswalk(db, admin.schoolId, admin.id, rows);

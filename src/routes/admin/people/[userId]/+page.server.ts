@@ -9,7 +9,11 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 async function personInAdminsSchool(event: RequestEvent) {
 	const admin = requireRole(event, 'admin');
-	const person = await getSchoolPerson(getDb(), admin.schoolId, idParam(event.params.userId, 'person'));
+	const person = await getSchoolPerson(
+		getDb(),
+		admin.schoolId,
+		idParam(event.params.userId, 'person')
+	);
 	if (!person) error(404, 'That person does not exist, or is not in your school.');
 	return { admin, person };
 }
@@ -17,7 +21,10 @@ async function personInAdminsSchool(event: RequestEvent) {
 export const load: PageServerLoad = async (event) => {
 	const { person, admin } = await personInAdminsSchool(event);
 	const db = getDb();
-	const [learning, teaching] = await Promise.all([listLearnerClasses(db, person.id), listTeacherClasses(db, person.id)]);
+	const [learning, teaching] = await Promise.all([
+		listLearnerClasses(db, person.id),
+		listTeacherClasses(db, person.id)
+	]);
 	return { person, learning, teaching, isSelf: person.id === admin.id };
 };
 
@@ -27,7 +34,12 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		return actOn(async () => {
 			await eraseLearner(getDb(), admin, person.id, String(form.get('confirmUsername') ?? ''));
-			return { ok: true, erased: true, message: 'Erased: the learner’s name, words and files are gone and their badges are revoked; their results stay, anonymous, in teachers’ task records.' };
+			return {
+				ok: true,
+				erased: true,
+				message:
+					'Erased: the learner’s name, words and files are gone and their badges are revoked; their results stay, anonymous, in teachers’ task records.'
+			};
 		});
 	},
 	resetPassword: async (event) => {

@@ -12,7 +12,14 @@ export const GET: RequestHandler = async (event) => {
 	const filter = reportFilter(event.url.searchParams);
 	const report = await schoolFusionReport(getDb(), admin.schoolId, filter);
 	return json(
-		{ generatedAt: nowIso(), filter, skills: report.skills, learners: report.rows, byClass: report.byClass, byYear: report.byYear },
+		{
+			generatedAt: nowIso(),
+			filter,
+			skills: report.skills,
+			learners: report.rows,
+			byClass: report.byClass,
+			byYear: report.byYear
+		},
 		{ headers: { 'cache-control': 'private, no-store' } }
 	);
 };

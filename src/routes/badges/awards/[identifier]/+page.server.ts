@@ -7,6 +7,13 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const award = await publicAward(getDb(), event.params.identifier, event.url.origin);
 	if (!award) error(404, 'There is no badge at this address.');
-	const { credentialJson: _c, ob2Json: _o, credential: _cr, evidenceJson: _e, slug: _s, ...shown } = award;
+	const {
+		credentialJson: _c,
+		ob2Json: _o,
+		credential: _cr,
+		evidenceJson: _e,
+		slug: _s,
+		...shown
+	} = award;
 	return { award: shown };
 };

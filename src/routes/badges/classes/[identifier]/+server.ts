@@ -7,5 +7,7 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async (event) => {
 	const badge = await badgeClass(getDb(), event.params.identifier);
 	if (!badge) error(404, 'There is no badge at this address.');
-	return publicJson(achievementDocument(event.url.origin, badge), { contentType: 'application/ld+json' });
+	return publicJson(achievementDocument(event.url.origin, badge), {
+		contentType: 'application/ld+json'
+	});
 };

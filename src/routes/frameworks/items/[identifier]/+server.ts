@@ -29,7 +29,11 @@ export const GET: RequestHandler = async ({ params, url }) => {
 			notes: item.description,
 			humanCodingScheme: item.code,
 			lastChangeDateTime: item.lastChangeAt,
-			CFDocumentURI: { title: item.documentTitle, identifier: item.documentIdentifier, uri: frameworkUri(url.origin, item.documentIdentifier) }
+			CFDocumentURI: {
+				title: item.documentTitle,
+				identifier: item.documentIdentifier,
+				uri: frameworkUri(url.origin, item.documentIdentifier)
+			}
 		},
 		{ headers: { 'cache-control': 'public, max-age=3600', 'access-control-allow-origin': '*' } }
 	);

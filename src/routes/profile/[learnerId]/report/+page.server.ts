@@ -7,5 +7,9 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const learnerId = idParam(event.params.learnerId, 'learner');
-	return { report: await learnerReport(getDb(), user, learnerId), schoolName: user.schoolName, isOwn: user.id === learnerId };
+	return {
+		report: await learnerReport(getDb(), user, learnerId),
+		schoolName: user.schoolName,
+		isOwn: user.id === learnerId
+	};
 };

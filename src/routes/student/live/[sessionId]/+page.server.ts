@@ -6,5 +6,7 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const learner = requireRole(event, 'student');
-	return orHttpError(() => liveSessionForLearner(getDb(), learner, idParam(event.params.sessionId, 'session')));
+	return orHttpError(() =>
+		liveSessionForLearner(getDb(), learner, idParam(event.params.sessionId, 'session'))
+	);
 };

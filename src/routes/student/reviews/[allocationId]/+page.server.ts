@@ -6,7 +6,9 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const learner = requireRole(event, 'student');
-	return orHttpError(() => peerReviewView(getDb(), learner, idParam(event.params.allocationId, 'review')));
+	return orHttpError(() =>
+		peerReviewView(getDb(), learner, idParam(event.params.allocationId, 'review'))
+	);
 };
 
 export const actions: Actions = {

@@ -1,7 +1,10 @@
 import { requireRole } from '$lib/server/auth/guards';
 import { requireTaskToLearn } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
-import { learnerAssessmentView, submitSelfAssessment } from '$lib/server/assessment/self-assessment';
+import {
+	learnerAssessmentView,
+	submitSelfAssessment
+} from '$lib/server/assessment/self-assessment';
 import { addEvidence, removeEvidence, type EvidenceInput } from '$lib/server/assessment/evidence';
 import { Refusal } from '$lib/server/errors';
 import { actOn, idParam } from '$lib/server/http';
@@ -26,10 +29,21 @@ export const load: PageServerLoad = async (event) => {
 	const learner = requireRole(event, 'student');
 	const db = getDb();
 	const view = await learnerAssessmentView(db, learner, idParam(event.params.taskId, 'task'));
-	return { ...view, team: view.task.groupTask ? await myGroup(db, learner, view.task.id) : null, contributionLevels: CONTRIBUTION_LEVELS };
+	return {
+		...view,
+		team: view.task.groupTask ? await myGroup(db, learner, view.task.id) : null,
+		contributionLevels: CONTRIBUTION_LEVELS
+	};
 };
 
-const teamRatingsSchema = z.array(z.object({ rateeId: idSchema, rating: z.coerce.number().int().min(1, 'Choose a level for everyone.').max(5) })).min(1);
+const teamRatingsSchema = z
+	.array(
+		z.object({
+			rateeId: idSchema,
+			rating: z.coerce.number().int().min(1, 'Choose a level for everyone.').max(5)
+		})
+	)
+	.min(1);
 
 export const actions: Actions = {
 	submit: async (event) => {
@@ -47,7 +61,8 @@ export const actions: Actions = {
 			let input: EvidenceInput;
 			if (fields.kind === 'file') {
 				const file = form.get('file');
-				if (!(file instanceof File) || file.size === 0) throw new Refusal('Choose a file to upload.');
+				if (!(file instanceof File) || file.size === 0)
+					throw new Refusal('Choose a file to upload.');
 				input = { kind: 'file', title: fields.title, file };
 			} else input = fields;
 			await addEvidence(getDb(), learner, task, input);
@@ -59,10 +74,16 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		return actOn(async () => {
 			const ratings = teamRatingsSchema.parse(
-				[...form.keys()].filter((k) => k.startsWith('rating-')).map((k) => ({ rateeId: k.slice('rating-'.length), rating: form.get(k) }))
+				[...form.keys()]
+					.filter((k) => k.startsWith('rating-'))
+					.map((k) => ({ rateeId: k.slice('rating-'.length), rating: form.get(k) }))
 			);
 			await saveContributionRatings(getDb(), learner, task, ratings);
-			return { ok: true, message: 'Thank you: your team ratings are saved. You can change them until your teacher closes the task.' };
+			return {
+				ok: true,
+				message:
+					'Thank you: your team ratings are saved. You can change them until your teacher closes the task.'
+			};
 		});
 	},
 	removeEvidence: async (event) => {

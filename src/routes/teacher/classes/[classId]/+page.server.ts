@@ -8,10 +8,23 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
 	const db = getDb();
-	const schoolClass = await requireClassAccess(db, teacher, idParam(event.params.classId, 'class'), 'teach');
-	const [members, tasks] = await Promise.all([classMembers(db, schoolClass.id), listClassTasks(db, schoolClass.id)]);
+	const schoolClass = await requireClassAccess(
+		db,
+		teacher,
+		idParam(event.params.classId, 'class'),
+		'teach'
+	);
+	const [members, tasks] = await Promise.all([
+		classMembers(db, schoolClass.id),
+		listClassTasks(db, schoolClass.id)
+	]);
 	return {
-		schoolClass: { id: schoolClass.id, name: schoolClass.name, yearGroup: schoolClass.year_group, subject: schoolClass.subject },
+		schoolClass: {
+			id: schoolClass.id,
+			name: schoolClass.name,
+			yearGroup: schoolClass.year_group,
+			subject: schoolClass.subject
+		},
 		members,
 		tasks
 	};

@@ -14,7 +14,9 @@ export const load: PageServerLoad = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
 	const db = getDb();
 	const [filters, scales] = await Promise.all([bankFilters(db), listScales(db, teacher.schoolId)]);
-	const requested = z.object({ scale: idSchema.optional().catch(undefined) }).parse(Object.fromEntries(event.url.searchParams)).scale;
+	const requested = z
+		.object({ scale: idSchema.optional().catch(undefined) })
+		.parse(Object.fromEntries(event.url.searchParams)).scale;
 	const scale = scales.find((s) => s.id === requested) ?? scales[0]!;
 	return { filters, scales: scales.map((s) => ({ id: s.id, name: s.name })), scale };
 };
@@ -23,7 +25,10 @@ export const actions: Actions = {
 	default: async (event) => {
 		const teacher = requireRole(event, 'teacher', 'admin');
 		const form = await event.request.formData();
-		const raw = criterionFromForm(form) as { descriptors: string[]; skillOverrides: { fusionItemId: number; weight: number }[] };
+		const raw = criterionFromForm(form) as {
+			descriptors: string[];
+			skillOverrides: { fusionItemId: number; weight: number }[];
+		};
 		const values = {
 			title: String(form.get('title') ?? ''),
 			description: String(form.get('description') ?? ''),

@@ -7,7 +7,9 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
-	return orHttpError(() => liveSessionForTeacher(getDb(), teacher, idParam(event.params.sessionId, 'session')));
+	return orHttpError(() =>
+		liveSessionForTeacher(getDb(), teacher, idParam(event.params.sessionId, 'session'))
+	);
 };
 
 export const actions: Actions = {
@@ -16,8 +18,13 @@ export const actions: Actions = {
 		const sessionId = idParam(event.params.sessionId, 'session');
 		const form = await event.request.formData();
 		return actOn(async () => {
-			await setLiveState(getDb(), teacher, sessionId, { teacherValue: sliderFormValueSchema.parse(form.get('value')) });
-			return { ok: true, message: 'Your placement is saved, hidden from the class until you reveal it.' };
+			await setLiveState(getDb(), teacher, sessionId, {
+				teacherValue: sliderFormValueSchema.parse(form.get('value'))
+			});
+			return {
+				ok: true,
+				message: 'Your placement is saved, hidden from the class until you reveal it.'
+			};
 		});
 	},
 	reveal: async (event) => {

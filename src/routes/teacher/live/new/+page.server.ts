@@ -18,15 +18,25 @@ const startSchema = z.object({
 	classId: idSchema,
 	taskId: z.union([z.literal('').transform(() => null), idSchema]).default(null),
 	criterionId: idSchema,
-	exemplarTitle: z.string().trim().min(1, 'Give the exemplar a title.').max(200, 'Keep the title under 200 characters.'),
-	exemplarBody: z.string().trim().max(10000, 'Keep the exemplar under 10,000 characters.').default('')
+	exemplarTitle: z
+		.string()
+		.trim()
+		.min(1, 'Give the exemplar a title.')
+		.max(200, 'Keep the title under 200 characters.'),
+	exemplarBody: z
+		.string()
+		.trim()
+		.max(10000, 'Keep the exemplar under 10,000 characters.')
+		.default('')
 });
 
 export const actions: Actions = {
 	default: async (event) => {
 		const teacher = requireRole(event, 'teacher', 'admin');
 		const fields = formFields(await event.request.formData());
-		const result = await actOn(async () => ({ id: await startLiveSession(getDb(), teacher, startSchema.parse(fields)) }));
+		const result = await actOn(async () => ({
+			id: await startLiveSession(getDb(), teacher, startSchema.parse(fields))
+		}));
 		if ('id' in result) redirect(303, `/teacher/live/${result.id}`);
 		return result;
 	}

@@ -35,7 +35,11 @@ export const load: PageServerLoad = async (event) => {
 	const filter = bankFilterSchema.parse(Object.fromEntries(event.url.searchParams));
 	const [criteria, bank, filters, scales, summary] = await Promise.all([
 		taskCriteria(db, task.id),
-		listBank(db, teacher.schoolId, { capri: filter.capri, fusionItemId: filter.skill, search: filter.q }),
+		listBank(db, teacher.schoolId, {
+			capri: filter.capri,
+			fusionItemId: filter.skill,
+			search: filter.q
+		}),
 		bankFilters(db),
 		listScales(db, teacher.schoolId),
 		taskSkillSummary(db, teacher.schoolId, task.id)
@@ -70,7 +74,11 @@ export const load: PageServerLoad = async (event) => {
 		bank: onScale.map((c) => ({ ...c, inTask: chosenLineages.has(c.lineageId) })),
 		hiddenOtherScale: bank.length - onScale.length,
 		filters,
-		filter: { capri: filter.capri ?? '', skill: filter.skill ? String(filter.skill) : '', q: filter.q ?? '' },
+		filter: {
+			capri: filter.capri ?? '',
+			skill: filter.skill ? String(filter.skill) : '',
+			q: filter.q ?? ''
+		},
 		scales,
 		summary,
 		created: event.url.searchParams.has('created')
@@ -78,7 +86,10 @@ export const load: PageServerLoad = async (event) => {
 };
 
 /** Runs a task change; a refusal or an invalid field becomes a message on the page. */
-async function change(event: RequestEvent, work: (teacher: SessionUser, taskId: number, form: FormData) => Promise<string>) {
+async function change(
+	event: RequestEvent,
+	work: (teacher: SessionUser, taskId: number, form: FormData) => Promise<string>
+) {
 	const teacher = requireRole(event, 'teacher', 'admin');
 	const taskId = idParam(event.params.taskId, 'task');
 	const form = await event.request.formData();
@@ -114,13 +125,17 @@ export const actions: Actions = {
 		}),
 	move: (event) =>
 		change(event, async (teacher, taskId, form) => {
-			const { taskCriterionId, direction } = taskCriterionRef.extend({ direction: z.enum(['up', 'down']) }).parse(Object.fromEntries(form));
+			const { taskCriterionId, direction } = taskCriterionRef
+				.extend({ direction: z.enum(['up', 'down']) })
+				.parse(Object.fromEntries(form));
 			await moveTaskCriterion(getDb(), teacher, taskId, taskCriterionId, direction);
 			return `Criterion moved ${direction}.`;
 		}),
 	weight: (event) =>
 		change(event, async (teacher, taskId, form) => {
-			const { taskCriterionId, weight } = taskCriterionRef.extend({ weight: weightSchema }).parse(Object.fromEntries(form));
+			const { taskCriterionId, weight } = taskCriterionRef
+				.extend({ weight: weightSchema })
+				.parse(Object.fromEntries(form));
 			await setTaskCriterionWeight(getDb(), teacher, taskId, taskCriterionId, weight);
 			return 'Weight saved.';
 		}),

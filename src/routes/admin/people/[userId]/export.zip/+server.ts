@@ -11,7 +11,11 @@ export const GET: RequestHandler = async (event) => {
 	return orHttpError(async () => {
 		const zip = await exportLearnerData(getDb(), admin, learnerId);
 		return new Response(new Uint8Array(zip), {
-			headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="learner-${learnerId}-data.zip"`, 'cache-control': 'private, no-store' }
+			headers: {
+				'content-type': 'application/zip',
+				'content-disposition': `attachment; filename="learner-${learnerId}-data.zip"`,
+				'cache-control': 'private, no-store'
+			}
 		});
 	});
 };

@@ -11,8 +11,17 @@ export const GET: RequestHandler = async (event) => {
 	const award = await publicAward(db, event.params.identifier, event.url.origin);
 	if (!award) error(404, 'There is no badge at this address.');
 	const badge = (await badgeClass(db, award.badgeIdentifier))!;
-	if (badge.imageMime !== 'image/png') error(404, 'This badge’s image is SVG: download the baked SVG instead.');
-	return new Response(new Uint8Array(bakePng(Buffer.from(badge.imageData), 'openbadgecredential', JSON.stringify(award.credential))), {
-		headers: { 'content-type': 'image/png', 'content-disposition': `attachment; filename="badge-${award.identifier}.png"` }
-	});
+	if (badge.imageMime !== 'image/png')
+		error(404, 'This badge’s image is SVG: download the baked SVG instead.');
+	return new Response(
+		new Uint8Array(
+			bakePng(Buffer.from(badge.imageData), 'openbadgecredential', JSON.stringify(award.credential))
+		),
+		{
+			headers: {
+				'content-type': 'image/png',
+				'content-disposition': `attachment; filename="badge-${award.identifier}.png"`
+			}
+		}
+	);
 };

@@ -12,8 +12,15 @@ export const GET: RequestHandler = async (event) => {
 	const award = await publicAward(db, event.params.identifier, event.url.origin);
 	if (!award) error(404, 'There is no badge at this address.');
 	const badge = (await badgeClass(db, award.badgeIdentifier))!;
-	const svg = badge.imageMime === 'image/svg+xml' ? Buffer.from(badge.imageData).toString('utf8') : generatedBadgeSvg(badge.name, badge.layer);
+	const svg =
+		badge.imageMime === 'image/svg+xml'
+			? Buffer.from(badge.imageData).toString('utf8')
+			: generatedBadgeSvg(badge.name, badge.layer);
 	return new Response(bakeSvg(svg, JSON.stringify(award.credential)), {
-		headers: { 'content-type': 'image/svg+xml', 'content-disposition': `attachment; filename="badge-${award.identifier}.svg"`, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" }
+		headers: {
+			'content-type': 'image/svg+xml',
+			'content-disposition': `attachment; filename="badge-${award.identifier}.svg"`,
+			'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+		}
 	});
 };

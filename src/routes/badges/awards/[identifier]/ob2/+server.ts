@@ -8,6 +8,10 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async (event) => {
 	const award = await publicAward(getDb(), event.params.identifier, event.url.origin);
 	if (!award?.ob2Json) error(404, 'There is no badge at this address.');
-	if (award.revoked) return publicJson({ revoked: true, revocationReason: 'Revoked by the issuer.' }, { status: 410 });
+	if (award.revoked)
+		return publicJson(
+			{ revoked: true, revocationReason: 'Revoked by the issuer.' },
+			{ status: 410 }
+		);
 	return publicJson(JSON.parse(award.ob2Json));
 };

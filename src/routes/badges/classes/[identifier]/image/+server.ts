@@ -8,6 +8,11 @@ export const GET: RequestHandler = async (event) => {
 	const badge = await badgeClass(getDb(), event.params.identifier);
 	if (!badge) error(404, 'There is no badge at this address.');
 	return new Response(new Uint8Array(badge.imageData), {
-		headers: { 'content-type': badge.imageMime, 'cache-control': 'public, max-age=3600', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox", 'access-control-allow-origin': '*' }
+		headers: {
+			'content-type': badge.imageMime,
+			'cache-control': 'public, max-age=3600',
+			'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+			'access-control-allow-origin': '*'
+		}
 	});
 };

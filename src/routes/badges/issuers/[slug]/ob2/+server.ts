@@ -5,7 +5,11 @@ import type { RequestHandler } from './$types';
 
 /** The Open Badges 2.0 Issuer profile. */
 export const GET: RequestHandler = async (event) => {
-	const school = await getDb().selectFrom('schools').select(['slug', 'name']).where('slug', '=', event.params.slug).executeTakeFirst();
+	const school = await getDb()
+		.selectFrom('schools')
+		.select(['slug', 'name'])
+		.where('slug', '=', event.params.slug)
+		.executeTakeFirst();
 	if (!school) error(404, 'There is no issuer at this address.');
 	return publicJson(ob2Issuer(event.url.origin, school));
 };

@@ -11,5 +11,10 @@ export const GET: RequestHandler = async (event) => {
 	const sessionId = idParam(event.params.sessionId, 'session');
 	const db = getDb();
 	await orHttpError(() => requireLiveSession(db, learner, sessionId, 'learn'));
-	return eventStream(sessionId, event.request.signal, () => learnerLiveSnapshot(db, sessionId), event.url.searchParams.has('once'));
+	return eventStream(
+		sessionId,
+		event.request.signal,
+		() => learnerLiveSnapshot(db, sessionId),
+		event.url.searchParams.has('once')
+	);
 };

@@ -9,13 +9,25 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
 	const db = getDb();
-	const schoolClass = await requireClassAccess(db, teacher, idParam(event.params.classId, 'class'), 'teach');
+	const schoolClass = await requireClassAccess(
+		db,
+		teacher,
+		idParam(event.params.classId, 'class'),
+		'teach'
+	);
 	const report = await schoolFusionReport(db, teacher.schoolId, { classId: schoolClass.id });
-	const learners = [...new Map(report.rows.map((r) => [r.learnerId, { id: r.learnerId, name: r.name }])).values()];
+	const learners = [
+		...new Map(report.rows.map((r) => [r.learnerId, { id: r.learnerId, name: r.name }])).values()
+	];
 	return {
 		schoolClass: { id: schoolClass.id, name: schoolClass.name },
 		skills: report.skills,
-		learners: learners.map((l) => ({ ...l, skills: report.rows.filter((r) => r.learnerId === l.id).map((r) => ({ code: r.skillCode, words: r.words, evidence: r.evidenceCount })) })),
+		learners: learners.map((l) => ({
+			...l,
+			skills: report.rows
+				.filter((r) => r.learnerId === l.id)
+				.map((r) => ({ code: r.skillCode, words: r.words, evidence: r.evidenceCount }))
+		})),
 		summary: report.byClass.find((g) => g.group === schoolClass.name) ?? null
 	};
 };
@@ -25,7 +37,9 @@ export const actions: Actions = {
 		const teacher = requireRole(event, 'teacher', 'admin');
 		const classId = idParam(event.params.classId, 'class');
 		// startBatchExport checks that the teacher teaches the class.
-		const result = await actOn(async () => ({ jobId: await startBatchExport(getDb(), teacher, { classId }) }));
+		const result = await actOn(async () => ({
+			jobId: await startBatchExport(getDb(), teacher, { classId })
+		}));
 		if ('jobId' in result) redirect(303, `/exports/${result.jobId}`);
 		return result;
 	}

@@ -12,6 +12,11 @@ export const GET: RequestHandler = async (event) => {
 	const db = getDb();
 	return orHttpError(async () => {
 		const { bands } = await liveSessionForTeacher(db, teacher, sessionId);
-		return eventStream(sessionId, event.request.signal, () => liveSnapshot(db, sessionId, bands), event.url.searchParams.has('once'));
+		return eventStream(
+			sessionId,
+			event.request.signal,
+			() => liveSnapshot(db, sessionId, bands),
+			event.url.searchParams.has('once')
+		);
 	});
 };

@@ -20,7 +20,11 @@ async function teacherOfTask(event: RequestEvent) {
 }
 
 const groupSchema = z.object({
-	name: z.string().trim().min(1, 'Name the group.').max(80, 'Keep the group name under 80 characters.'),
+	name: z
+		.string()
+		.trim()
+		.min(1, 'Name the group.')
+		.max(80, 'Keep the group name under 80 characters.'),
 	learnerIds: z.array(idSchema).max(40)
 });
 
@@ -28,7 +32,10 @@ export const actions: Actions = {
 	create: async (event) => {
 		const { teacher, task, form } = await teacherOfTask(event);
 		return actOn(async () => {
-			const { name, learnerIds } = groupSchema.parse({ name: form.get('name') ?? '', learnerIds: form.getAll('learnerIds') });
+			const { name, learnerIds } = groupSchema.parse({
+				name: form.get('name') ?? '',
+				learnerIds: form.getAll('learnerIds')
+			});
 			await createGroup(getDb(), teacher, task, name, learnerIds);
 			return { ok: true, message: `Group “${name}” created.` };
 		});

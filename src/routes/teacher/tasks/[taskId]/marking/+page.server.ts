@@ -15,8 +15,13 @@ export const actions: Actions = {
 		const taskId = idParam(event.params.taskId, 'task');
 		return actOn(async () => {
 			const { released, notReady } = await releaseGrades(getDb(), teacher, taskId, 'all');
-			const rest = notReady ? ` ${notReady} learner${notReady === 1 ? ' is' : 's are'} not fully graded yet and were left out.` : '';
-			return { ok: true, message: `Released grades to ${released} learner${released === 1 ? '' : 's'}.${rest}` };
+			const rest = notReady
+				? ` ${notReady} learner${notReady === 1 ? ' is' : 's are'} not fully graded yet and were left out.`
+				: '';
+			return {
+				ok: true,
+				message: `Released grades to ${released} learner${released === 1 ? '' : 's'}.${rest}`
+			};
 		});
 	}
 };

@@ -11,7 +11,10 @@ import { displayName } from '$lib/domain/names';
 const viewSchema = z.object({
 	sort: z.enum(['name', 'selfGap', 'peerGap']).catch('name'),
 	// "Any" sends band= (empty), which must not coerce to 0, the first band.
-	band: z.union([z.literal('').transform(() => undefined), z.coerce.number().int().min(0).max(9)]).optional().catch(undefined),
+	band: z
+		.union([z.literal('').transform(() => undefined), z.coerce.number().int().min(0).max(9)])
+		.optional()
+		.catch(undefined),
 	flagged: z.literal('1').optional().catch(undefined)
 });
 
@@ -33,7 +36,10 @@ export const load: PageServerLoad = async (event) => {
 		rows,
 		totalLearners: matrix.rows.length,
 		view: { sort: view.sort, band: view.band ?? '', flagged: Boolean(view.flagged) },
-		teachers: (await schoolTeachers(db, teacher.schoolId)).map((t) => ({ id: t.id, name: displayName(t) }))
+		teachers: (await schoolTeachers(db, teacher.schoolId)).map((t) => ({
+			id: t.id,
+			name: displayName(t)
+		}))
 	};
 };
 
@@ -44,7 +50,11 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		return actOn(async () => {
 			await addMarker(getDb(), teacher, task, idSchema.parse(form.get('markerId')));
-			return { ok: true, message: 'Marker added: they can now mark this task, and their grades appear here beside yours.' };
+			return {
+				ok: true,
+				message:
+					'Marker added: they can now mark this task, and their grades appear here beside yours.'
+			};
 		});
 	}
 };

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { requireTaskToTeach } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
-import { addPeerPair, allocatePeers, peerOverview, removePeerPair, setReviewExcluded } from '$lib/server/peer/allocation';
+import {
+	addPeerPair,
+	allocatePeers,
+	peerOverview,
+	removePeerPair,
+	setReviewExcluded
+} from '$lib/server/peer/allocation';
 import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';
@@ -31,7 +37,9 @@ export const actions: Actions = {
 		const { teacher, task } = await teacherOfTask(event);
 		return actOn(async () => {
 			const { pairs, shortfalls } = await allocatePeers(getDb(), teacher, task);
-			const short = shortfalls ? ` ${shortfalls} learner${shortfalls === 1 ? ' is' : 's are'} in a group too small for the full number of reviewers.` : '';
+			const short = shortfalls
+				? ` ${shortfalls} learner${shortfalls === 1 ? ' is' : 's are'} in a group too small for the full number of reviewers.`
+				: '';
 			return { ok: true, message: `Allocated ${pairs} reviews.${short}` };
 		});
 	},
@@ -61,7 +69,14 @@ export const actions: Actions = {
 	include: async (event) => {
 		const { teacher, task, fields } = await teacherOfTask(event);
 		return actOn(async () => {
-			await setReviewExcluded(getDb(), teacher, task, idSchema.parse(fields.allocationId), false, '');
+			await setReviewExcluded(
+				getDb(),
+				teacher,
+				task,
+				idSchema.parse(fields.allocationId),
+				false,
+				''
+			);
 			return { ok: true, message: 'Review counted again.' };
 		});
 	}

@@ -10,13 +10,21 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 async function teachersClass(event: RequestEvent) {
 	const teacher = requireRole(event, 'teacher', 'admin');
-	const schoolClass = await requireClassAccess(getDb(), teacher, idParam(event.params.classId, 'class'), 'teach');
+	const schoolClass = await requireClassAccess(
+		getDb(),
+		teacher,
+		idParam(event.params.classId, 'class'),
+		'teach'
+	);
 	return { teacher, schoolClass };
 }
 
 export const load: PageServerLoad = async (event) => {
 	const { teacher, schoolClass } = await teachersClass(event);
-	return { schoolClass: { id: schoolClass.id, name: schoolClass.name }, scales: await listScales(getDb(), teacher.schoolId) };
+	return {
+		schoolClass: { id: schoolClass.id, name: schoolClass.name },
+		scales: await listScales(getDb(), teacher.schoolId)
+	};
 };
 
 export const actions: Actions = {

@@ -1,7 +1,12 @@
 import { requireRole } from '$lib/server/auth/guards';
 import { requireTaskToMark } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
-import { gradeHistory, markingView, releaseGrades, reopenSelfAssessment } from '$lib/server/assessment/marking';
+import {
+	gradeHistory,
+	markingView,
+	releaseGrades,
+	reopenSelfAssessment
+} from '$lib/server/assessment/marking';
 import { addToCommentBank, removeFromCommentBank } from '$lib/server/assessment/comment-bank';
 import { actOn, idParam, orHttpError } from '$lib/server/http';
 import { commentBankSchema } from '$lib/schemas/assessment';
@@ -16,7 +21,10 @@ export const load: PageServerLoad = async (event) => {
 	const db = getDb();
 	return orHttpError(async () => {
 		const task = await requireTaskToMark(db, teacher, taskId);
-		const [view, history] = await Promise.all([markingView(db, teacher, task, learnerId), gradeHistory(db, teacher, task, learnerId)]);
+		const [view, history] = await Promise.all([
+			markingView(db, teacher, task, learnerId),
+			gradeHistory(db, teacher, task, learnerId)
+		]);
 		return { ...view, history };
 	});
 };
@@ -28,7 +36,10 @@ export const actions: Actions = {
 		const learnerId = idParam(event.params.learnerId, 'learner');
 		return actOn(async () => {
 			await releaseGrades(getDb(), teacher, taskId, learnerId);
-			return { ok: true, message: 'Released: the learner can now compare your assessment with their own.' };
+			return {
+				ok: true,
+				message: 'Released: the learner can now compare your assessment with their own.'
+			};
 		});
 	},
 	reopen: async (event) => {
@@ -37,7 +48,10 @@ export const actions: Actions = {
 		const learnerId = idParam(event.params.learnerId, 'learner');
 		return actOn(async () => {
 			await reopenSelfAssessment(getDb(), teacher, taskId, learnerId);
-			return { ok: true, message: 'Reopened: the learner can change their self-assessment and submit it again.' };
+			return {
+				ok: true,
+				message: 'Reopened: the learner can change their self-assessment and submit it again.'
+			};
 		});
 	},
 	bankAdd: async (event) => {

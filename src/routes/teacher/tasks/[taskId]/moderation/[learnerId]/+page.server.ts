@@ -12,7 +12,14 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
-	return orHttpError(() => moderationDetail(getDb(), teacher, idParam(event.params.taskId, 'task'), idParam(event.params.learnerId, 'learner')));
+	return orHttpError(() =>
+		moderationDetail(
+			getDb(),
+			teacher,
+			idParam(event.params.taskId, 'task'),
+			idParam(event.params.learnerId, 'learner')
+		)
+	);
 };
 
 const agreedSchema = z.object({
@@ -29,9 +36,18 @@ export const actions: Actions = {
 		const fields = formFields(await event.request.formData());
 		return actOn(async () => {
 			const { criterionId, value, note } = agreedSchema.parse(fields);
-			if (value !== null && !note) throw new Refusal('Add a short note on how the grade was agreed (it is kept in the audit log).');
+			if (value !== null && !note)
+				throw new Refusal(
+					'Add a short note on how the grade was agreed (it is kept in the audit log).'
+				);
 			await recordAgreedGrade(getDb(), teacher, task, learnerId, criterionId, value, note);
-			return { ok: true, message: value === null ? 'Agreed grade cleared: the markers’ grades stand again.' : 'Agreed grade recorded: it is now the learner’s result.' };
+			return {
+				ok: true,
+				message:
+					value === null
+						? 'Agreed grade cleared: the markers’ grades stand again.'
+						: 'Agreed grade recorded: it is now the learner’s result.'
+			};
 		});
 	}
 };
