@@ -40,7 +40,8 @@ export default defineConfig(
 		rules: {
 			// typescript-eslint recommends turning this off: TypeScript itself reports undefined names.
 			'no-undef': 'off',
-			// `_`-prefixed names are deliberate placeholders, and `{ omitted: _, ...rest }` is how we drop fields.
+			// `_`-prefixed names are deliberate placeholders, and `{ omitted: _, ...rest }` is how we drop
+			// fields.
 			'@typescript-eslint/no-unused-vars': [
 				'error',
 				{

@@ -11,7 +11,8 @@ export default defineConfig({
 	fullyParallel: true,
 	forbidOnly: Boolean(process.env.CI),
 	retries: process.env.CI ? 1 : 0,
-	// Generous: CI shares two cores between the server, two browsers and axe; a passing test is not slowed.
+	// Generous: CI shares two cores between the server, two browsers and axe; a passing test is not
+	// slowed.
 	timeout: 90_000,
 	expect: { timeout: 15_000 },
 	outputDir: 'test-results',

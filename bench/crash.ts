@@ -1,5 +1,6 @@
-// `npm run crash-test`: under autosave load, kill -9 the server, and check that every save the server
-// acknowledged is in the database afterwards (WAL, synchronous=NORMAL survives a process crash).
+// `npm run crash-test`: under autosave load, kill -9 the server, and check that every save the
+// server acknowledged is in the database afterwards (WAL, synchronous=NORMAL survives a process
+// crash).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -104,7 +105,8 @@ for (const w of writers) {
 			`select a.value from assessments a join submissions s on s.id = a.submission_id where s.task_id = ? and s.learner_id = ? and a.criterion_id = ? and a.role = 'self'`
 		)
 		.get(w.taskId, w.learnerId, w.criterionId) as { value: number } | undefined;
-	// The last acknowledged value, or the one in flight when the server died (sent but not acknowledged).
+	// The last acknowledged value, or the one in flight when the server died (sent but not
+	// acknowledged).
 	if (!row || (row.value !== w.acknowledged && row.value !== w.sent)) {
 		lost++;
 		console.error(

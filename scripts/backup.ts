@@ -1,4 +1,5 @@
-// `npm run backup -- <file>`: an online, consistent copy of the database while the app keeps running.
+// `npm run backup -- <file>`: an online, consistent copy of the database while the app keeps
+// running.
 import SQLite from 'better-sqlite3';
 import { cpSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -25,8 +26,8 @@ await db.backup(target, {
 	}
 });
 db.close();
-// Evidence files are written once and never changed, so copying them after the database is consistent:
-// every file the backup refers to already exists.
+// Evidence files are written once and never changed, so copying them after the database is
+// consistent: every file the backup refers to already exists.
 const uploads = process.env.UPLOADS_DIR || join(dirname(resolve(source)), 'uploads');
 if (existsSync(uploads)) cpSync(uploads, `${target}.uploads`, { recursive: true });
 console.log(

@@ -1,4 +1,5 @@
-// The browser tests' server: a fresh demo database every run, the already-built app, port E2E_PORT (4173).
+// The browser tests' server: a fresh demo database every run, the already-built app, port E2E_PORT
+// (4173).
 import { rmSync } from 'node:fs';
 import { runOrExit } from './lib/bootstrap.mjs';
 

@@ -1,4 +1,5 @@
-// Migrates, seeds the demo school into an empty database, builds, serves, and prints how to sign in.
+// Migrates, seeds the demo school into an empty database, builds, serves, and prints how to sign
+// in.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeDb, DEFAULT_DATABASE_PATH, openDatabase } from '../src/lib/server/db/connection';
 import { migrateToLatest } from '../src/lib/server/db/migrate';

@@ -50,7 +50,10 @@ const readSession: Handle = async ({ event, resolve }) => {
  */
 const roleByPath: Handle = ({ event, resolve }) => refuseByPath(event) ?? resolve(event);
 
-/** Browser page visits pass through to the page's own guard, so the person sees the styled 401/403 page. */
+/**
+ * Browser page visits pass through to the page's own guard, so the person sees the styled 401/403
+ * page.
+ */
 function refuseByPath(event: Parameters<Handle>[0]['event']): Response | undefined {
 	const roles = rolesRequiredFor(event.url.pathname);
 	if (!roles) return undefined;

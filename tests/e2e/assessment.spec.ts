@@ -35,7 +35,8 @@ test('a learner self-assesses by keyboard, a teacher marks beside it and release
 	).toBeVisible();
 	await expectAccessible(learner);
 
-	// Keyboard only: End jumps to the top band, Page Down moves down one band; Home and Page Up likewise.
+	// Keyboard only: End jumps to the top band, Page Down moves down one band; Home and Page Up
+	// likewise.
 	await slider(learner, 'C1.1').focus();
 	await learner.keyboard.press('End');
 	await learner.keyboard.press('PageDown');

@@ -24,7 +24,8 @@ test('every route and form action has an entry in the authorisation matrix', () 
 });
 
 async function signedInContext(baseURL: string, who: Who): Promise<APIRequestContext> {
-	// Sent as a browser's form post is: same origin, HTML preferred (else SvelteKit answers actions in JSON).
+	// Sent as a browser's form post is: same origin, HTML preferred (else SvelteKit answers actions in
+	// JSON).
 	const context = await playwrightRequest.newContext({
 		baseURL,
 		extraHTTPHeaders: { origin: baseURL, accept: 'text/html' }
@@ -38,7 +39,10 @@ async function signedInContext(baseURL: string, who: Who): Promise<APIRequestCon
 	return context;
 }
 
-/** What a refusal looks like: signed out → 401 or sent to /login; signed in → 403, or 404 for another school's things. */
+/**
+ * What a refusal looks like: signed out → 401 or sent to /login; signed in → 403, or 404 for
+ * another school's things.
+ */
 function isRefusal(who: Who, status: number, location: string | undefined): boolean {
 	if (who === 'signedOut')
 		return status === 401 || (status === 303 && Boolean(location?.startsWith('/login')));

@@ -23,7 +23,8 @@ test('an admin defines a badge, a teacher confirms the proposed learner, anyone 
 	await expect(admin.getByRole('status')).toContainText('Badge “Ideas person” created');
 	await expectAccessible(admin);
 
-	// student2 was graded Secure on I1.1 in the Enterprise project (seed-extras), so the rule proposes them.
+	// student2 was graded Secure on I1.1 in the Enterprise project (seed-extras), so the rule proposes
+	// them.
 	const teacher = await (
 		await browser.newContext({ baseURL, storageState: storageFor('teacher') })
 	).newPage();

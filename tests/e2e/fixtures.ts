@@ -24,15 +24,18 @@ export type Persona = keyof typeof PERSONAS;
 
 export const storageFor = (persona: Persona) => `${AUTH_DIR}/${persona}.json`;
 
-/** The browser tests' database: made afresh by scripts/e2e-server.mjs, with tests/e2e/seed-extras.ts's fixtures. */
+/**
+ * The browser tests' database: made afresh by scripts/e2e-server.mjs, with
+ * tests/e2e/seed-extras.ts's fixtures.
+ */
 export const E2E_DATABASE = process.env.DATABASE_PATH || 'test-data/e2e.db';
 
 let e2eDatabase: Database.Database | undefined;
 /**
- * Fixtures are found by what a person calls them (a task's title, a username), never by a remembered
- * id, so adding a row to the seed cannot point a test at the wrong thing. Read-only, straight from the
- * database: the web server (started before test files load) has made it. Rows the tests themselves
- * add come later, so the earliest row with a name is the seed's.
+ * Fixtures are found by what a person calls them (a task's title, a username), never by a
+ * remembered id, so adding a row to the seed cannot point a test at the wrong thing. Read-only,
+ * straight from the database: the web server (started before test files load) has made it. Rows the
+ * tests themselves add come later, so the earliest row with a name is the seed's.
  */
 function idOf(what: string, sql: string, ...params: (string | number)[]): number {
 	e2eDatabase ??= new Database(E2E_DATABASE, { readonly: true, fileMustExist: true });
@@ -108,7 +111,8 @@ export const DEMO_CLASS = {
 
 /** A page in its own, signed-out browser context: a second person at another device. */
 export async function freshPage(browser: Browser, baseURL: string | undefined): Promise<Page> {
-	// The test runner gives new contexts the test's `use` options, signed-in storage included: clear it.
+	// The test runner gives new contexts the test's `use` options, signed-in storage included: clear
+	// it.
 	const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
 	return context.newPage();
 }
@@ -118,8 +122,8 @@ export async function signIn(page: Page, username: string, password = DEMO_PASSW
 	await page.getByLabel('Username').fill(username);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Sign in' }).click();
-	// Wait for the answer — a page other than /login, or the form's message — before the test moves on.
-	// Waiting for "network idle" was not enough: a click before hydration posts the form natively,
+	// Wait for the answer — a page other than /login, or the form's message — before the test moves
+	// on. Waiting for "network idle" was not enough: a click before hydration posts the form natively,
 	// and the navigation may not have begun when the wait starts (seen in CI on a loaded machine).
 	await expect(async () => {
 		const leftLogin = !new URL(page.url()).pathname.startsWith('/login');

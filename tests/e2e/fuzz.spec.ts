@@ -131,7 +131,8 @@ const TEXT_FIELDS = [
 
 function badForm(): Record<string, string> {
 	const form: Record<string, string> = {};
-	// "value" is a slider position, where 1.5 is fine: it gets out-of-range and malformed values instead.
+	// "value" is a slider position, where 1.5 is fine: it gets out-of-range and malformed values
+	// instead.
 	for (const field of ID_FIELDS)
 		if (random() < 0.5)
 			form[field] =
@@ -259,7 +260,8 @@ test('10,000 bad inputs: always a 4xx with a message, never a 5xx, and no row ch
 					await response.dispose();
 				}
 			} catch (error) {
-				// A keep-alive socket closed by the server as it is reused is the transport's doing, not an answer: send again.
+				// A keep-alive socket closed by the server as it is reused is the transport's doing, not an
+				// answer: send again.
 				if (
 					/ECONNRESET|socket hang up/.test((error as Error).message) &&
 					!target.key.startsWith('retry')

@@ -33,7 +33,9 @@ const STUDENTS: Who[] = ['student', 'studentOther'];
 /** A learner and a class no other test changes, so allowed actions here can run for real. */
 const TARGET_LEARNER = demoUserId('student27');
 const FIRST_CLASS = DEMO_CLASS.first.id;
-/** Made by tests/e2e/seed-extras.ts in class 1: one published task, and one the matrix may change. */
+/**
+ * Made by tests/e2e/seed-extras.ts in class 1: one published task, and one the matrix may change.
+ */
 const PUBLISHED_TASK = taskId('Enterprise project');
 const MATRIX_TASK = taskId('Matrix scratch task');
 const FIRST_CRITERION = criterionId('C1.1'); // the demo school's first starter criterion
@@ -291,7 +293,8 @@ export const MATRIX: Record<string, Entry> = {
 		allow: ['teacher', 'admin']
 	},
 
-	// Live sessions: events endpoints are asked for one picture (?once) so the check does not wait on a stream.
+	// Live sessions: events endpoints are asked for one picture (?once) so the check does not wait on
+	// a stream.
 	'page GET /teacher/live/new': { url: '/teacher/live/new', allow: TEACHERS },
 	'action default /teacher/live/new': { url: '/teacher/live/new', allow: TEACHERS },
 	'page GET /teacher/live/[sessionId]': {

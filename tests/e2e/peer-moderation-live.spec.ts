@@ -9,7 +9,10 @@ import {
 	taskId
 } from './fixtures';
 
-/** seed-extras: "Peer allocation" (random, 3 reviewers each, class 1 of 15); "Enterprise project" has marked work. */
+/**
+ * seed-extras: "Peer allocation" (random, 3 reviewers each, class 1 of 15); "Enterprise project"
+ * has marked work.
+ */
 const RANDOM_PEER_TASK = taskId('Peer allocation');
 const MARKED_TASK = taskId('Enterprise project');
 /** The learners-by-criteria table on the moderation page. */
@@ -77,7 +80,8 @@ test('peer allocation gives everyone three reviewers, never themselves, and the 
 	await reviewer.goto('/student/reviews');
 	const section = reviewer.getByRole('region', { name: 'Peer allocation' });
 	await expect(section.getByRole('link', { name: /^Piece of work \d$/ })).toHaveCount(3);
-	// Which of the three is the reviewee's? The teacher's list is in allocation order, as is the learner's.
+	// Which of the three is the reviewee's? The teacher's list is in allocation order, as is the
+	// learner's.
 	const reviewerRows = rows.filter(([, r]) => r === reviewerName);
 	const index = reviewerRows.findIndex(([reviewee]) => reviewee === revieweeName);
 	await section.getByRole('link', { name: `Piece of work ${index + 1}` }).click();
@@ -88,7 +92,8 @@ test('peer allocation gives everyone three reviewers, never themselves, and the 
 	const data = await (
 		await reviewer.request.get(`${new URL(reviewer.url()).pathname}/__data.json`)
 	).text();
-	// The page names its own reader in the header: a name part the two share (two O'Briens) is not a leak.
+	// The page names its own reader in the header: a name part the two share (two O'Briens) is not a
+	// leak.
 	const ownNameParts = reviewerName.split(' ');
 	const revieweeOnlyParts = revieweeName.split(' ').filter((part) => !ownNameParts.includes(part));
 	for (const leak of [revieweeName, ...revieweeOnlyParts, secret]) {

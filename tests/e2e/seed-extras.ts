@@ -1,4 +1,5 @@
-// Test-only data beside the demo school: a second school, so tests can prove schools are sealed off.
+// Test-only data beside the demo school: a second school, so tests can prove schools are sealed
+// off.
 import { openDatabase } from '../../src/lib/server/db/connection';
 import { migrateToLatest } from '../../src/lib/server/db/migrate';
 import {
@@ -52,8 +53,9 @@ other.classes = other.classes.map((c) => ({
 }));
 await insertSchool(db, other, DEMO_PASSWORD);
 
-// Tests find these fixtures by title (tests/e2e/fixtures.ts), never by id.
-// Two tasks in the teacher's class: one published with three criteria, one a draft the authorisation matrix may change.
+// Tests find these fixtures by title (tests/e2e/fixtures.ts), never by id. Two tasks in the
+// teacher's class: one published with three criteria, one a draft the authorisation matrix may
+// change.
 const teacher = await db
 	.selectFrom('users')
 	.innerJoin('memberships', 'memberships.user_id', 'users.id')
@@ -87,8 +89,9 @@ for (const code of ['C1.1', 'R3.2'])
 	await addTaskCriterion(db, asTeacher, journey, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, journey, 'published');
 
-// Work on the Enterprise project, so marking and released views have something to show (and screenshots are real):
-// student2 self-assessed, was marked and released; student3 self-assessed and waits; student1 has a file.
+// Work on the Enterprise project, so marking and released views have something to show (and
+// screenshots are real): student2 self-assessed, was marked and released; student3 self-assessed
+// and waits; student1 has a file.
 const criteria = await taskCriteria(db, published);
 const student2 = await sessionUser(db, 'student2');
 const placements: [number, string][] = [
@@ -181,7 +184,8 @@ for (const code of ['C1.1', 'R3.2'])
 await setTaskState(db, asTeacher, peerTask, 'published');
 await addPeerPair(db, asTeacher, peerTask, student1.id, student2.id);
 
-// Random peer allocation of 3 reviewers each, left for tests/e2e/peer-moderation-live.spec.ts to allocate.
+// Random peer allocation of 3 reviewers each, left for tests/e2e/peer-moderation-live.spec.ts to
+// allocate.
 const randomPeerTask = await createTask(
 	db,
 	asTeacher,
@@ -197,7 +201,8 @@ for (const code of ['C1.1', 'P1.1'])
 	await addTaskCriterion(db, asTeacher, randomPeerTask, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, randomPeerTask, 'published');
 
-// A live session in the teacher's class, for the authorisation matrix (which may reveal or close it).
+// A live session in the teacher's class, for the authorisation matrix (which may reveal or close
+// it).
 await startLiveSession(db, asTeacher, {
 	classId,
 	taskId: published,

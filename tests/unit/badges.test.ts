@@ -29,7 +29,9 @@ import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { demoDatabase, sessionUser } from './helpers';
 
 const ORIGIN = 'https://skills.school.example';
-/** The parts of a signed Open Badges 3.0 credential these tests read; the schema checks the rest. */
+/**
+ * The parts of a signed Open Badges 3.0 credential these tests read; the schema checks the rest.
+ */
 type SignedCredential = Record<string, unknown> & {
 	proof: Record<string, unknown>[];
 	credentialSubject: { achievement: { name: string; alignment: Record<string, unknown>[] } };

@@ -73,7 +73,8 @@ describe('Fusion Skills profile', () => {
 		expect(levelWords(1, LABELS)).toBe('Excelling');
 	});
 	it('combines scales of unequal bands by band position', () => {
-		// 70 on the university scale is Credit (65–75), halfway: band units 2.5 of 5 → 0.5, like 50 on the school scale.
+		// 70 on the university scale is Credit (65–75), halfway: band units 2.5 of 5 → 0.5, like 50 on
+		// the school scale.
 		expect(levelOf(uni, 70)).toBe(0.5);
 	});
 	it('keeps the learner’s own view beside the teacher’s', () => {

@@ -4,8 +4,8 @@ import { extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // A fresh clone must pass `npm test`: nothing in the project may read a file beside the repository
-// (the team's shared folder, a developer's own machine). Standards files the tests need are vendored
-// in tests/fixtures/standards/.
+// (the team's shared folder, a developer's own machine). Standards files the tests need are
+// vendored in tests/fixtures/standards/.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SCANNED_FOLDERS = ['src', 'tests', 'scripts', 'bench', 'migrations'];
 const SCANNED_EXTENSIONS = new Set([

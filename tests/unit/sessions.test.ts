@@ -78,7 +78,8 @@ describe('sessions', () => {
 		const [a, b] = [generateSessionToken(), generateSessionToken()];
 		const first = await createSession(db, a, learner);
 		await createSession(db, b, learner);
-		// Validated first, so the in-memory session cache holds both: ending them must still count at once.
+		// Validated first, so the in-memory session cache holds both: ending them must still count at
+		// once.
 		expect((await validateSessionToken(db, a)).session).not.toBeNull();
 		expect((await validateSessionToken(db, b)).session).not.toBeNull();
 		await invalidateSession(db, first.id);

@@ -30,7 +30,10 @@ export function effectiveCrosswalk(
 	return [...defaults.filter((r) => !edited.has(r.sourceItemId)), ...schoolRows];
 }
 
-/** Divides each weight by the total so they sum to 1; zero, negative or non-finite weights are dropped. */
+/**
+ * Divides each weight by the total so they sum to 1; zero, negative or non-finite weights are
+ * dropped.
+ */
 export function normalise(weights: Iterable<[number, number]>): SkillWeights {
 	const usable = [...weights].filter(([, w]) => Number.isFinite(w) && w > 0);
 	const total = usable.reduce((sum, [, w]) => sum + w, 0);
@@ -40,7 +43,9 @@ export function normalise(weights: Iterable<[number, number]>): SkillWeights {
 	return result;
 }
 
-/** A criterion's share of each Fusion Skill (summing to 1), or an empty map when it maps to none. */
+/**
+ * A criterion's share of each Fusion Skill (summing to 1), or an empty map when it maps to none.
+ */
 export function criterionSkillWeights(
 	criterion: CriterionMappingInput,
 	crosswalk: CrosswalkWeight[]
@@ -56,7 +61,8 @@ export function criterionSkillWeights(
 
 /**
  * How much each Fusion Skill is assessed by a whole task: each criterion's task weight spread over
- * its skills, then normalised over the task. Criteria that map to no skill are reported, not hidden.
+ * its skills, then normalised over the task. Criteria that map to no skill are reported, not
+ * hidden.
  */
 export function taskSkillWeights(
 	criteria: { criterionId: number; taskWeight: number; mapping: CriterionMappingInput }[],

@@ -76,7 +76,10 @@ export function formatBytes(bytes: number): string {
 	return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
-/** A file name safe to echo in a Content-Disposition header and on a page: no paths, controls or quotes. */
+/**
+ * A file name safe to echo in a Content-Disposition header and on a page: no paths, controls or
+ * quotes.
+ */
 export function safeFileName(name: string): string {
 	const base = name.split(/[\\/]/).pop() ?? '';
 	const cleaned = base

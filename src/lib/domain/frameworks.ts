@@ -20,7 +20,8 @@ export const NEUTRAL_COLOUR = '#4f5661';
 
 /**
  * A skill's name without its parenthesised examples, for menus, chips and chart labels where the
- * full name does not fit: "Organisational skills (planning, time management, …)" → "Organisational skills".
+ * full name does not fit: "Organisational skills (planning, time management, …)" → "Organisational
+ * skills".
  */
 export function shortSkillTitle(title: string): string {
 	return title.split(' (')[0]!;

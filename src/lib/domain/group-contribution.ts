@@ -3,8 +3,9 @@
  * side by side, so a teacher can see where they agree:
  *
  * - SPARKPLUS-style factors. SPA = √(ratings received by a member ÷ mean ratings received by all
- *   members); SAPA = √(member's self rating ÷ mean of the peers' ratings of them). SPA > 1: the team
- *   saw more than an equal share; SAPA > 1: the member rates themself above how peers rate them.
+ *   members); SAPA = √(member's self rating ÷ mean of the peers' ratings of them). SPA > 1: the
+ *   team saw more than an equal share; SAPA > 1: the member rates themself above how peers rate
+ *   them.
  * - WebPA. Each assessor's ratings are turned into fractions of that assessor's own total (so a
  *   generous rater gives no more in all than a strict one) and summed per member; with everyone
  *   submitting the scores average 1.

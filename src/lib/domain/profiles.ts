@@ -76,7 +76,10 @@ function weightedProfile(
 	};
 }
 
-/** Each Fusion Skill's level: the weighted mean over results mapped to it (weight = task weight × share). */
+/**
+ * Each Fusion Skill's level: the weighted mean over results mapped to it (weight = task weight ×
+ * share).
+ */
 export function fusionSkillProfile(
 	results: readonly CriterionResult[],
 	skillIds: readonly number[]
@@ -102,7 +105,10 @@ export function capriProfile(
 	);
 }
 
-/** UK school terms: Autumn (Sep–Dec), Spring (Jan–Mar), Summer (Apr–Aug), in an academic year from September. */
+/**
+ * UK school terms: Autumn (Sep–Dec), Spring (Jan–Mar), Summer (Apr–Aug), in an academic year from
+ * September.
+ */
 export function schoolTerm(iso: string): { key: string; label: string } {
 	const date = new Date(iso);
 	const month = date.getUTCMonth(); // 0 = January
@@ -112,7 +118,10 @@ export function schoolTerm(iso: string): { key: string; label: string } {
 	return { key: `${startYear}-${order}`, label: `${name} ${year}` };
 }
 
-/** Skill levels term by term, oldest first, and the change from the first term with evidence to the last. */
+/**
+ * Skill levels term by term, oldest first, and the change from the first term with evidence to the
+ * last.
+ */
 export function profileOverTime(results: readonly CriterionResult[], skillIds: readonly number[]) {
 	const byTerm = new Map<string, { label: string; results: CriterionResult[] }>();
 	for (const r of results) {

@@ -1,4 +1,7 @@
-/** mulberry32: a tiny seeded generator, so generated schools and peer allocations are reproducible from their seed. */
+/**
+ * mulberry32: a tiny seeded generator, so generated schools and peer allocations are reproducible
+ * from their seed.
+ */
 export function seededRandom(seed: number): () => number {
 	let state = seed >>> 0;
 	return () => {

@@ -10,7 +10,9 @@ export const SLIDER_MAX = 100;
 export interface Band {
 	position: number;
 	label: string;
-	/** inclusive lower edge; the band runs up to the next band's edge (the last one to 100 inclusive) */
+	/**
+	 * inclusive lower edge; the band runs up to the next band's edge (the last one to 100 inclusive)
+	 */
 	minValue: number;
 	descriptor: string;
 }
@@ -62,7 +64,10 @@ export function bandIndexFor(bands: readonly Pick<Band, 'minValue'>[], value: nu
 	return index;
 }
 
-/** The band a slider value falls in; `bandFor(bands, value).label` is how a value is named everywhere. */
+/**
+ * The band a slider value falls in; `bandFor(bands, value).label` is how a value is named
+ * everywhere.
+ */
 export function bandFor<B extends Pick<Band, 'minValue'>>(bands: readonly B[], value: number): B {
 	return bands[bandIndexFor(bands, value)]!;
 }
@@ -79,8 +84,8 @@ export function bandMidpoint(bands: readonly Pick<Band, 'minValue'>[], index: nu
 }
 
 /**
- * How far apart two judgements are, in bands (positive: `a` is higher). This is the measure shown to
- * learners ("one band above your teacher") and used for calibration.
+ * How far apart two judgements are, in bands (positive: `a` is higher). This is the measure shown
+ * to learners ("one band above your teacher") and used for calibration.
  */
 export function bandGap(bands: readonly Pick<Band, 'minValue'>[], a: number, b: number): number {
 	return bandIndexFor(bands, a) - bandIndexFor(bands, b);
@@ -126,7 +131,10 @@ export const DEFAULT_SCHOOL_SCALE = {
 	]
 };
 
-/** ReView's university grade bands (UTS-style): Fail below 50, then Pass, Credit, Distinction, High Distinction. */
+/**
+ * ReView's university grade bands (UTS-style): Fail below 50, then Pass, Credit, Distinction, High
+ * Distinction.
+ */
 export const UNIVERSITY_SCALE = {
 	name: 'University scale (ReView)',
 	description: 'Fail / Pass / Credit / Distinction / High Distinction, as in ReView at university.',

@@ -2,7 +2,8 @@ import type { SelfState } from './states';
 
 /**
  * Where a learner stands on a task, in the words shown to them. "Assessed" means the teacher has
- * graded every criterion but not yet released the grades; learners see that it is coming, not what it is.
+ * graded every criterion but not yet released the grades; learners see that it is coming, not what
+ * it is.
  */
 export type LearnerTaskStatus =
 	'not_started' | 'in_progress' | 'self_assessed' | 'assessed' | 'released';

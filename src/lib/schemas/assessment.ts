@@ -7,7 +7,9 @@ export const sliderValueSchema = z
 	.min(0, 'The slider value must be from 0 to 100.')
 	.max(100, 'The slider value must be from 0 to 100.');
 
-/** A slider value posted from a form: plain decimal text only, so an empty field is not read as 0. */
+/**
+ * A slider value posted from a form: plain decimal text only, so an empty field is not read as 0.
+ */
 export const sliderFormValueSchema = z
 	.string({ error: 'Place the slider first.' })
 	.regex(/^\d{1,3}(\.\d{1,4})?$/, 'Place the slider first.')

@@ -31,7 +31,9 @@ export const criterionSchema = z.object({
 });
 export type CriterionInput = z.infer<typeof criterionSchema>;
 
-/** Reads the criterion form: descriptor_0…n and skill_<id> weight fields (blank or 0 = not mapped). */
+/**
+ * Reads the criterion form: descriptor_0…n and skill_<id> weight fields (blank or 0 = not mapped).
+ */
 export function criterionFromForm(form: FormData): unknown {
 	const descriptors: string[] = [];
 	for (let i = 0; form.has(`descriptor_${i}`); i++)

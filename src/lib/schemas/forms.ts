@@ -21,8 +21,9 @@ export function fieldErrors(error: z.ZodError): {
 }
 
 /**
- * What every form action answers, as the page sees it in `form`: a success is `{ ok: true, message }`
- * (shown as a success notice), a refusal is `fail(status, { message })` (shown as an error). Either
- * may carry more fields the page shows: field errors and the values typed, a new password, a preview.
+ * What every form action answers, as the page sees it in `form`: a success is `{ ok: true, message
+ * }` (shown as a success notice), a refusal is `fail(status, { message })` (shown as an error).
+ * Either may carry more fields the page shows: field errors and the values typed, a new password, a
+ * preview.
  */
 export type ActionNotice = { ok?: boolean; message?: string };

@@ -64,7 +64,9 @@ export const changePasswordSchema = z
 		path: ['newPassword']
 	});
 
-/** A database id, from a number or plain decimal digits only ("0x10", "1e3" and " 7" are not ids). */
+/**
+ * A database id, from a number or plain decimal digits only ("0x10", "1e3" and " 7" are not ids).
+ */
 export const idSchema = z
 	.union(
 		[

@@ -10,7 +10,10 @@ export function idParam(value: string | undefined, what = 'page'): number {
 	return parsed.data;
 }
 
-/** The request's JSON body checked against `schema`; bad input is a 400 with the first problem named. */
+/**
+ * The request's JSON body checked against `schema`; bad input is a 400 with the first problem
+ * named.
+ */
 export async function readJson<T extends z.ZodType>(
 	request: Request,
 	schema: T
@@ -25,7 +28,9 @@ export async function readJson<T extends z.ZodType>(
 	return parsed.data;
 }
 
-/** Runs an endpoint's work; a refusal the person can act on becomes a JSON answer with its message. */
+/**
+ * Runs an endpoint's work; a refusal the person can act on becomes a JSON answer with its message.
+ */
 export async function answerJson(work: () => Promise<unknown>): Promise<Response> {
 	try {
 		return json((await work()) ?? { ok: true });
@@ -36,7 +41,10 @@ export async function answerJson(work: () => Promise<unknown>): Promise<Response
 	}
 }
 
-/** Runs a load's or endpoint's work; a refusal the person can act on becomes an HTTP error page or answer. */
+/**
+ * Runs a load's or endpoint's work; a refusal the person can act on becomes an HTTP error page or
+ * answer.
+ */
 export async function orHttpError<T>(work: () => Promise<T>): Promise<T> {
 	try {
 		return await work();

@@ -3,7 +3,10 @@ import { descriptorsFor, taskCriteria } from '../tasks/task-criteria';
 import { scaleBands } from '../scales/scales';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
-/** The task's criteria as assessment cards: wording, CAPRI colour and one descriptor per band (three queries). */
+/**
+ * The task's criteria as assessment cards: wording, CAPRI colour and one descriptor per band (three
+ * queries).
+ */
 export async function assessmentCards(db: DB, taskId: number, scaleId: number) {
 	const [criteria, bands] = await Promise.all([taskCriteria(db, taskId), scaleBands(db, scaleId)]);
 	const descriptors = await descriptorsFor(

@@ -3,7 +3,9 @@ import type { SessionUser } from '../auth/sessions';
 import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 
-/** A teacher's reusable comments: their own and any the school shares, general or for one criterion. */
+/**
+ * A teacher's reusable comments: their own and any the school shares, general or for one criterion.
+ */
 export async function commentBankFor(db: DB, teacher: SessionUser) {
 	const rows = await db
 		.selectFrom('comment_bank')

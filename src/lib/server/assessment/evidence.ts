@@ -51,7 +51,10 @@ export async function evidenceOf(db: DB, submissionId: number | null): Promise<E
 		.execute();
 }
 
-/** Uploads live beside the database, outside `static/`, and are only ever served through `evidenceFile`. */
+/**
+ * Uploads live beside the database, outside `static/`, and are only ever served through
+ * `evidenceFile`.
+ */
 export function uploadsDirectory(): string {
 	const dir =
 		process.env.UPLOADS_DIR ||
@@ -65,7 +68,10 @@ export type EvidenceInput =
 	| { kind: 'link'; title: string; url: string }
 	| { kind: 'file'; title: string; file: File };
 
-/** The learner's submission on a task, made on first use; refused once submitted. Nothing is written for a refusal. */
+/**
+ * The learner's submission on a task, made on first use; refused once submitted. Nothing is written
+ * for a refusal.
+ */
 async function openSubmission(
 	db: DB,
 	learner: SessionUser,

@@ -92,7 +92,10 @@ export async function markingList(db: DB, teacher: SessionUser, taskId: number) 
 	};
 }
 
-/** One learner's work on the marking screen: their judgement beside this teacher's, on the same cards. */
+/**
+ * One learner's work on the marking screen: their judgement beside this teacher's, on the same
+ * cards.
+ */
 export async function markingView(
 	db: DB,
 	teacher: SessionUser,

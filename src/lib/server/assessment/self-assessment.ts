@@ -110,7 +110,8 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 							gap: selfValue === null ? null : describeSelfGap(bands, selfValue, result.value)
 						}
 					: null,
-				// Peers are anonymous to the learner: labels only, and only submitted, included reviews' comments.
+				// Peers are anonymous to the learner: labels only, and only submitted, included reviews'
+				// comments.
 				peers: peer?.consensus
 					? {
 							consensus: peer.consensus,

@@ -10,14 +10,15 @@ import type {
 
 /**
  * Validated sessions, kept in memory for a few seconds. Every request of a signed-in person checks
- * their session, and the autosave endpoint is called on every slider move: the four-table lookup was
- * the largest cost on that path (see docs/PERFORMANCE.md).
+ * their session, and the autosave endpoint is called on every slider move: the four-table lookup
+ * was the largest cost on that path (see docs/PERFORMANCE.md).
  *
- * Staleness is never allowed to outlive an in-process change: `AuthWritesPlugin` watches every query
- * the app's database runs and empties the cache when one writes to the tables a session's validity
- * depends on (sign-out, password change, deactivation, role changes, erasure — whatever code path
- * does it). An entry is stored only if no such write happened while it was being read (`epoch`).
- * The time limit bounds staleness from outside the process (a script run against the file).
+ * Staleness is never allowed to outlive an in-process change: `AuthWritesPlugin` watches every
+ * query the app's database runs and empties the cache when one writes to the tables a session's
+ * validity depends on (sign-out, password change, deactivation, role changes, erasure — whatever
+ * code path does it). An entry is stored only if no such write happened while it was being read
+ * (`epoch`). The time limit bounds staleness from outside the process (a script run against the
+ * file).
  */
 export const SESSION_CACHE_TTL_MS = 10_000;
 const MAX_ENTRIES = 20_000;
@@ -75,7 +76,9 @@ function tableName(node: OperationNode | undefined): string | undefined {
 	return undefined;
 }
 
-/** Which auth-relevant table a query changes, if any. A new session (insert) invalidates nothing. */
+/**
+ * Which auth-relevant table a query changes, if any. A new session (insert) invalidates nothing.
+ */
 export function changesAuthTable(node: RootOperationNode): boolean {
 	switch (node.kind) {
 		case 'InsertQueryNode': {

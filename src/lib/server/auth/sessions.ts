@@ -4,7 +4,10 @@ import type { Cookies } from '@sveltejs/kit';
 import { sessionCacheOf, type DB } from '../db/connection';
 import type { Role } from '../db/schema';
 
-/** Sessions as in the lucia-auth.com guide: the cookie holds a random token, the table only its SHA-256. */
+/**
+ * Sessions as in the lucia-auth.com guide: the cookie holds a random token, the table only its
+ * SHA-256.
+ */
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const SESSION_LIFETIME_MS = 30 * DAY_MS;

@@ -7,8 +7,9 @@ import { Refusal } from '../errors';
 /**
  * Who may use a task, a learner's place on it, or a peer review on it. Each task guard returns the
  * row it checked and remembers whom it checked it for: a service handed that row instead of an id
- * does not check again. So a route that guards before reading its form (an outsider must be refused,
- * not told which field is missing) and the service it then calls make one check between them.
+ * does not check again. So a route that guards before reading its form (an outsider must be
+ * refused, not told which field is missing) and the service it then calls make one check between
+ * them.
  */
 type Purpose = 'teach' | 'mark' | 'learn';
 const checked = new WeakMap<object, { userId: number; purpose: Purpose }>();
@@ -109,7 +110,10 @@ function findTaskToLearn(db: DB, learner: SessionUser, taskId: number) {
 }
 export type TaskToLearn = NonNullable<Awaited<ReturnType<typeof findTaskToLearn>>>;
 
-/** A published task of one of the learner's classes; drafts and other classes' tasks are missing to them. */
+/**
+ * A published task of one of the learner's classes; drafts and other classes' tasks are missing to
+ * them.
+ */
 export async function requireTaskToLearn(
 	db: DB,
 	learner: SessionUser,

@@ -283,7 +283,10 @@ export async function issueBadge(
 	return identifier;
 }
 
-/** Each qualifying task as evidence: the criteria and bands, the learner's reflection, the teacher's comment. */
+/**
+ * Each qualifying task as evidence: the criteria and bands, the learner's reflection, the teacher's
+ * comment.
+ */
 async function evidenceDetails(
 	db: DB,
 	learnerId: number,
@@ -333,7 +336,10 @@ async function evidenceDetails(
 
 export const NAME_SHARING = ['full', 'first_initial', 'initials'] as const;
 
-/** How a learner's name appears on their public badge pages (the credential itself holds only a hash). */
+/**
+ * How a learner's name appears on their public badge pages (the credential itself holds only a
+ * hash).
+ */
 export async function setSharedName(
 	db: DB,
 	learner: SessionUser,

@@ -89,7 +89,10 @@ export async function createBadge(db: DB, admin: SessionUser, input: BadgeInput)
 	});
 }
 
-/** Award rules in words, naming the skill or category they count (two queries for any number of rules). */
+/**
+ * Award rules in words, naming the skill or category they count (two queries for any number of
+ * rules).
+ */
 export async function ruleDescriber(db: DB) {
 	const [skills, capri] = await Promise.all([fusionSkills(db), capriTree(db)]);
 	const targetName = (rule: AwardRule) => {

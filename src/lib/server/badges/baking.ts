@@ -13,7 +13,8 @@ export function bakePng(
 	text: string
 ): Buffer {
 	if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('Not a PNG image.');
-	// iTXt: keyword, NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, text.
+	// iTXt: keyword, NUL, compression flag 0, method 0, empty language tag NUL, empty translated
+	// keyword NUL, text.
 	const data = Buffer.concat([
 		Buffer.from(keyword, 'latin1'),
 		Buffer.from([0, 0, 0, 0, 0]),

@@ -1,4 +1,6 @@
-/** A generated badge image: a shield in the layer's colour with the badge's initials and layer name. */
+/**
+ * A generated badge image: a shield in the layer's colour with the badge's initials and layer name.
+ */
 const LAYER_COLOURS: Record<string, string> = {
 	engage: '#0f766e',
 	participate: '#1d4ed8',

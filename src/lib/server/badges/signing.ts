@@ -60,7 +60,9 @@ export function keyDocuments(key: IssuerKey) {
 	return { verificationMethod, controller };
 }
 
-/** A document loader with every context we use and the given issuers' key documents; nothing else. */
+/**
+ * A document loader with every context we use and the given issuers' key documents; nothing else.
+ */
 export function documentLoaderFor(keys: IssuerKey[]) {
 	const loader = new JsonLdDocumentLoader();
 	for (const map of CONTEXT_MAPS)
@@ -117,7 +119,10 @@ export interface Verification {
 	problems: string[];
 }
 
-/** Checks the signature and the credential's shape (dates, types) against the issuer's published key. */
+/**
+ * Checks the signature and the credential's shape (dates, types) against the issuer's published
+ * key.
+ */
 export async function verifySignedCredential(
 	credential: Record<string, unknown>,
 	keys: IssuerKey[]

@@ -167,7 +167,10 @@ export async function createClass(
 	});
 }
 
-/** People must hold the role in this school before they can teach or join one of its classes (one query). */
+/**
+ * People must hold the role in this school before they can teach or join one of its classes (one
+ * query).
+ */
 async function requireMembersWithRole(
 	db: DB,
 	schoolId: number,

@@ -418,8 +418,8 @@ export async function createCriterion(
 /**
  * Edits a criterion. If any assessment was made against this version, the edit becomes a new
  * version and the old one is kept (marked superseded) so assessed work keeps the wording it was
- * judged against; tasks not yet assessed on it move to the new version. Otherwise it is edited in place.
- * The sub-category and scale stay as they are (copy the criterion to change them).
+ * judged against; tasks not yet assessed on it move to the new version. Otherwise it is edited in
+ * place. The sub-category and scale stay as they are (copy the criterion to change them).
  */
 export async function updateCriterion(
 	db: DB,

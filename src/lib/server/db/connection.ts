@@ -14,7 +14,8 @@ export function openDatabase(path: string): DB {
 	if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
 	const sqlite = new SQLite(path);
 	sqlite.pragma('journal_mode = WAL');
-	// NORMAL is durable across application crashes in WAL mode; only power loss can drop the last commits.
+	// NORMAL is durable across application crashes in WAL mode; only power loss can drop the last
+	// commits.
 	sqlite.pragma('synchronous = NORMAL');
 	sqlite.pragma('foreign_keys = ON');
 	sqlite.pragma('busy_timeout = 5000');
@@ -29,7 +30,9 @@ export function openDatabase(path: string): DB {
 
 const sessionCaches = new WeakMap<DB, SessionCache<unknown>>();
 
-/** The validated-session cache of a database opened here (none for a transaction or another Kysely). */
+/**
+ * The validated-session cache of a database opened here (none for a transaction or another Kysely).
+ */
 export function sessionCacheOf<T>(db: DB): SessionCache<T> | undefined {
 	return sessionCaches.get(db) as SessionCache<T> | undefined;
 }

@@ -139,7 +139,8 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 			.where('enrolments.class_id', '=', schoolClass.id)
 			.orderBy('users.id')
 			.execute();
-		// Each learner has a steady underlying level and a habit of judging themself a little high or low.
+		// Each learner has a steady underlying level and a habit of judging themself a little high or
+		// low.
 		const profiles = new Map(
 			learners.map((l) => [
 				l.username,

@@ -206,7 +206,10 @@ export function planSchool(spec: SchoolSpec): PlannedSchool {
 	return { schoolName: spec.schoolName, slug: spec.slug, people, classes };
 }
 
-/** SQLite allows 32,766 bound values per statement; rows of ≤ 8 columns in chunks of 500 stay far below. */
+/**
+ * SQLite allows 32,766 bound values per statement; rows of ≤ 8 columns in chunks of 500 stay far
+ * below.
+ */
 function chunks<T>(items: T[], size = 500): T[][] {
 	const out: T[][] = [];
 	for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));

@@ -119,7 +119,8 @@ export async function saveSchoolCrosswalk(
 		const kept = rows.filter((r) => r.weight > 0);
 		const sources = [...new Set(rows.map((r) => r.sourceItemId))];
 		// A sub-category the admin set entirely to zero still needs a school row, or the default would
-		// silently apply again; a tiny sentinel is not honest, so we keep the default in that case and say so.
+		// silently apply again; a tiny sentinel is not honest, so we keep the default in that case and
+		// say so.
 		if (kept.length) {
 			await trx
 				.insertInto('crosswalk_weights')
@@ -158,7 +159,10 @@ export async function resetSchoolCrosswalk(db: DB, schoolId: number, actorId: nu
 	});
 }
 
-/** The framework as a CASE CFPackage; CAPRI's package carries the school's crosswalk as associations. */
+/**
+ * The framework as a CASE CFPackage; CAPRI's package carries the school's crosswalk as
+ * associations.
+ */
 export async function exportCasePackage(
 	db: DB,
 	identifier: string,

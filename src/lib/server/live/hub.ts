@@ -21,8 +21,9 @@ export function publish(sessionId: number): void {
 }
 
 /**
- * A text/event-stream response that sends `snapshot()` now and after every publish, until the client
- * leaves or the session closes. `once` sends the current picture and ends (for scripts and checks).
+ * A text/event-stream response that sends `snapshot()` now and after every publish, until the
+ * client leaves or the session closes. `once` sends the current picture and ends (for scripts and
+ * checks).
  */
 export function eventStream(
 	sessionId: number,

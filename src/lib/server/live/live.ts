@@ -65,7 +65,9 @@ async function criterionCard(db: DB, criterionId: number) {
 	};
 }
 
-/** What the projector shows: anonymous counts per band, and the teacher's placement once revealed. */
+/**
+ * What the projector shows: anonymous counts per band, and the teacher's placement once revealed.
+ */
 export async function liveSnapshot(db: DB, sessionId: number, bands: { minValue: number }[]) {
 	const [session, placements] = await Promise.all([
 		db
@@ -285,7 +287,9 @@ export async function liveSessionForLearner(db: DB, learner: SessionUser, sessio
 	};
 }
 
-/** A learner's placement on the exemplar: kept as calibration data; the projector updates at once. */
+/**
+ * A learner's placement on the exemplar: kept as calibration data; the projector updates at once.
+ */
 export async function placeLive(db: DB, learner: SessionUser, sessionId: number, value: number) {
 	const session = await requireSession(db, learner, sessionId, 'learn');
 	if (session.state !== 'open')

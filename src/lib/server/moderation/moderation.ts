@@ -278,7 +278,9 @@ export async function addMarker(
 	});
 }
 
-/** One learner's grades side by side for moderation: every marker, self, peers and any agreed grade. */
+/**
+ * One learner's grades side by side for moderation: every marker, self, peers and any agreed grade.
+ */
 export async function moderationDetail(
 	db: DB,
 	user: SessionUser,
@@ -344,7 +346,9 @@ export async function moderationDetail(
 	};
 }
 
-/** The moderator's agreed grade becomes the learner's result; every change (and removal) is audited. */
+/**
+ * The moderator's agreed grade becomes the learner's result; every change (and removal) is audited.
+ */
 export async function recordAgreedGrade(
 	db: DB,
 	user: SessionUser,

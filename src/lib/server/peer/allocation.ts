@@ -56,7 +56,10 @@ async function ensureSubmissions(
 	return new Map(rows.map((r) => [r.learner_id, r.id]));
 }
 
-/** Everything the teacher's peer page shows: who reviews whom (never hidden from the teacher), states, quality. */
+/**
+ * Everything the teacher's peer page shows: who reviews whom (never hidden from the teacher),
+ * states, quality.
+ */
 export async function peerOverview(db: DB, teacher: SessionUser, taskId: number) {
 	const task = await requireTaskToTeach(db, teacher, taskId);
 	const [learners, allocations, bands, groups] = await Promise.all([

@@ -49,7 +49,10 @@ async function groupsWithMembers(db: DB, taskId: number) {
 	return [...groups.values()];
 }
 
-/** The teacher's view: groups, who is in none, and each group's contribution figures with their inputs. */
+/**
+ * The teacher's view: groups, who is in none, and each group's contribution figures with their
+ * inputs.
+ */
 export async function groupsOverview(db: DB, teacher: SessionUser, taskId: number) {
 	const task = await requireTaskToTeach(db, teacher, taskId);
 	const [groups, learners, ratings] = await Promise.all([

@@ -15,7 +15,10 @@ import { Refusal } from '../errors';
 
 // The reviewer's side of peer review: the reviews a learner was given, and doing them.
 
-/** A learner's reviews to do, across their classes; the work is named by task and number, never by person. */
+/**
+ * A learner's reviews to do, across their classes; the work is named by task and number, never by
+ * person.
+ */
 export async function myReviews(db: DB, learner: SessionUser) {
 	const rows = await db
 		.selectFrom('peer_allocations')

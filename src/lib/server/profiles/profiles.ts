@@ -20,7 +20,9 @@ import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
 export const LEVEL_LABELS = DEFAULT_SCHOOL_SCALE.bands.map((b) => b.label);
 
-/** A learner's whole picture: Fusion Skills and CAPRI profiles, over time, and how well they judge. */
+/**
+ * A learner's whole picture: Fusion Skills and CAPRI profiles, over time, and how well they judge.
+ */
 export async function learnerProfile(db: DB, user: SessionUser, learnerId: number) {
 	await requireLearnerAccess(db, user, learnerId);
 	const [learner, classes, results, skills, capri] = await Promise.all([
@@ -127,7 +129,10 @@ async function peerReviewingCalibration(db: DB, learnerId: number) {
 	return out;
 }
 
-/** Live-session placements against the teacher's revealed placement: calibration on shared exemplars. */
+/**
+ * Live-session placements against the teacher's revealed placement: calibration on shared
+ * exemplars.
+ */
 async function liveCalibration(db: DB, learnerId: number) {
 	const rows = await db
 		.selectFrom('live_placements')

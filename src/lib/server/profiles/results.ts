@@ -10,7 +10,10 @@ export interface ResultScope {
 	learnerId?: number;
 	classId?: number;
 	yearGroup?: string;
-	/** the learner's own judgements too (profiles need them; school reports do not, and skipping them halves the rows read) */
+	/**
+	 * the learner's own judgements too (profiles need them; school reports do not, and skipping them
+	 * halves the rows read)
+	 */
 	includeSelf?: boolean;
 }
 

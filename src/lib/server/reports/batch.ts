@@ -12,7 +12,10 @@ import { learnerReport } from './learner-report';
 import { renderLearnerReportPdf } from './pdf';
 import { Refusal } from '../errors';
 
-/** Jobs this process is running; a job left "running" by a previous process was cut off by a restart. */
+/**
+ * Jobs this process is running; a job left "running" by a previous process was cut off by a
+ * restart.
+ */
 const running = new Set<string>();
 
 export async function startBatchExport(db: DB, user: SessionUser, scope: { classId?: number }) {
@@ -138,7 +141,9 @@ async function runBatch(
 	}
 }
 
-/** A job, for the person who asked for it or a school admin; anyone else is told it does not exist. */
+/**
+ * A job, for the person who asked for it or a school admin; anyone else is told it does not exist.
+ */
 export async function exportJob(db: DB, user: SessionUser, jobId: string) {
 	const job = await db
 		.selectFrom('export_jobs')

@@ -15,7 +15,9 @@ const MUTED = NEUTRAL_COLOUR;
 const TEACHER = '#14213d';
 const SELF = '#5b21b6';
 
-/** The learning report as a PDF, drawn on the server (no browser): text, tables and vector charts. */
+/**
+ * The learning report as a PDF, drawn on the server (no browser): text, tables and vector charts.
+ */
 export function renderLearnerReportPdf(report: LearnerReport, schoolName: string): Promise<Buffer> {
 	const doc = new PDFDocument({
 		size: 'A4',

@@ -140,7 +140,8 @@ export async function applyRosterImport(
 	const plan = await previewRosterImport(db, schoolId, uploads);
 	if (plan.errorCount > 0) return { plan, result: null };
 
-	// Hash outside the transaction: argon2 is slow on purpose, and SQLite holds its write lock meanwhile.
+	// Hash outside the transaction: argon2 is slow on purpose, and SQLite holds its write lock
+	// meanwhile.
 	const newPasswords = new Map<string, { password: string; shown: boolean }>();
 	const existingUsernames = new Set(
 		(

@@ -11,7 +11,10 @@ import { toCsv } from '$lib/server/reports/csv';
 import { reportFilter } from '$lib/schemas/reports';
 import type { RequestHandler } from './$types';
 
-/** The school report as CSV: one row per learner × skill (kind=learners) or per class/year × skill (kind=summary). */
+/**
+ * The school report as CSV: one row per learner × skill (kind=learners) or per class/year × skill
+ * (kind=summary).
+ */
 export const GET: RequestHandler = async (event) => {
 	const admin = requireRole(event, 'admin');
 	const report = await schoolFusionReport(

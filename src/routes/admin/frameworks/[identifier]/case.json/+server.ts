@@ -4,7 +4,10 @@ import { getDb } from '$lib/server/db/connection';
 import { exportCasePackage } from '$lib/server/frameworks/frameworks';
 import type { RequestHandler } from './$types';
 
-/** The framework as CASE JSON with this school's crosswalk (the public link carries the default one). */
+/**
+ * The framework as CASE JSON with this school's crosswalk (the public link carries the default
+ * one).
+ */
 export const GET: RequestHandler = async (event) => {
 	const admin = requireRole(event, 'admin');
 	const pkg = await exportCasePackage(

@@ -5,7 +5,9 @@ import { eventStream } from '$lib/server/live/hub';
 import { idParam, orHttpError } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
-/** Server-sent events for a learner: when the teacher reveals or closes. No one else's placement. */
+/**
+ * Server-sent events for a learner: when the teacher reveals or closes. No one else's placement.
+ */
 export const GET: RequestHandler = async (event) => {
 	const learner = requireRole(event, 'student');
 	const sessionId = idParam(event.params.sessionId, 'session');

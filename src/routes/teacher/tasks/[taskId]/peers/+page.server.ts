@@ -19,7 +19,10 @@ export const load: PageServerLoad = async (event) => {
 	return peerOverview(getDb(), teacher, idParam(event.params.taskId, 'task'));
 };
 
-/** Guard first (teacher of this task's class), then read the form; the services are handed the checked task. */
+/**
+ * Guard first (teacher of this task's class), then read the form; the services are handed the
+ * checked task.
+ */
 async function teacherOfTask(event: RequestEvent) {
 	const teacher = requireRole(event, 'teacher', 'admin');
 	const task = await requireTaskToTeach(getDb(), teacher, idParam(event.params.taskId, 'task'));
