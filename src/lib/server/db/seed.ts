@@ -4,6 +4,7 @@ import { seededRandom } from '../../domain/random';
 import { ensureReferenceData } from '../frameworks/reference-data';
 import { seedStarterBank } from '../criteria/criteria';
 import { nowIso } from '../clock';
+import { chunks } from './chunks';
 import type { Role } from '../../domain/states';
 
 /**
@@ -204,16 +205,6 @@ export function planSchool(spec: SchoolSpec): PlannedSchool {
 		});
 	});
 	return { schoolName: spec.schoolName, slug: spec.slug, people, classes };
-}
-
-/**
- * SQLite allows 32,766 bound values per statement; rows of ≤ 8 columns in chunks of 500 stay far
- * below.
- */
-function chunks<T>(items: T[], size = 500): T[][] {
-	const out: T[][] = [];
-	for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-	return out;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 } from '../../domain/case';
 import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
+import { chunks } from '../db/chunks';
 import { Refusal } from '../errors';
 
 export interface FrameworkItem {
@@ -307,26 +308,26 @@ export async function importCasePackage(
 		// Parents first, so each child can point at its parent's row.
 		const pending = [...pkg.CFItems];
 		const idByIdentifier = new Map<string, number>();
+		// Every item the package names, as an item or a parent, that is already here: one read.
+		const itemsPresent = new Map<string, { id: number; framework_id: number }>();
+		const named = new Set([...pkg.CFItems.map((i) => i.identifier), ...parents.values()]);
+		for (const batch of chunks([...named])) {
+			const rows = await trx
+				.selectFrom('framework_items')
+				.select(['identifier', 'id', 'framework_id'])
+				.where('identifier', 'in', batch)
+				.execute();
+			for (const row of rows) itemsPresent.set(row.identifier, row);
+		}
 		for (let guard = 0; pending.length && guard < 50; guard++) {
 			for (const item of [...pending]) {
 				const parentIdentifier = parents.get(item.identifier) ?? null;
 				const existingParent = parentIdentifier
-					? (idByIdentifier.get(parentIdentifier) ??
-						(
-							await trx
-								.selectFrom('framework_items')
-								.select('id')
-								.where('identifier', '=', parentIdentifier)
-								.executeTakeFirst()
-						)?.id)
+					? (idByIdentifier.get(parentIdentifier) ?? itemsPresent.get(parentIdentifier)?.id)
 					: null;
 				if (parentIdentifier && !existingParent) continue;
 				pending.splice(pending.indexOf(item), 1);
-				const existing = await trx
-					.selectFrom('framework_items')
-					.select(['id', 'framework_id'])
-					.where('identifier', '=', item.identifier)
-					.executeTakeFirst();
+				const existing = itemsPresent.get(item.identifier);
 				if (existing) {
 					if (existing.framework_id !== framework.id)
 						throw new Refusal(
@@ -352,6 +353,7 @@ export async function importCasePackage(
 					.returning('id')
 					.executeTakeFirstOrThrow();
 				idByIdentifier.set(item.identifier, id);
+				itemsPresent.set(item.identifier, { id, framework_id: framework.id });
 				result.itemsCreated++;
 			}
 		}

@@ -1,8 +1,11 @@
 import { parse } from 'csv-parse/sync';
+import type { Transaction } from 'kysely';
 import type { DB } from '../db/connection';
+import type { Database } from '../db/schema';
 import { hashPassword, generateReadablePassword } from '../auth/passwords';
 import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
+import { chunks } from '../db/chunks';
 import {
 	planRosterImport,
 	type CsvFile,
@@ -172,16 +175,9 @@ export async function applyRosterImport(
 	await db.transaction().execute(async (trx) => {
 		const now = nowIso();
 		const userIds = new Map<string, number>();
+		const known = await knownPeopleAndClasses(trx, schoolId, plan);
 		for (const person of plan.people) {
-			const found = await trx
-				.selectFrom('users')
-				.select(['id', 'given_name', 'family_name', 'email', 'source_id'])
-				.where((eb) =>
-					person.sourceId
-						? eb.or([eb('source_id', '=', person.sourceId), eb('username', '=', person.username)])
-						: eb('username', '=', person.username)
-				)
-				.executeTakeFirst();
+			const found = known.personFor(person);
 			let userId: number;
 			if (found) {
 				userId = found.id;
@@ -245,16 +241,7 @@ export async function applyRosterImport(
 
 		const classIds = new Map<string, number>();
 		for (const schoolClass of plan.classes) {
-			const found = await trx
-				.selectFrom('classes')
-				.select('id')
-				.where('school_id', '=', schoolId)
-				.where((eb) =>
-					schoolClass.sourceId
-						? eb.or([eb('source_id', '=', schoolClass.sourceId), eb('name', '=', schoolClass.name)])
-						: eb('name', '=', schoolClass.name)
-				)
-				.executeTakeFirst();
+			const found = known.classFor(schoolClass);
 			if (found) {
 				await trx
 					.updateTable('classes')
@@ -286,25 +273,8 @@ export async function applyRosterImport(
 		}
 
 		for (const enrolment of plan.enrolments) {
-			const userId =
-				userIds.get(enrolment.username) ??
-				(
-					await trx
-						.selectFrom('users')
-						.select('id')
-						.where('username', '=', enrolment.username)
-						.executeTakeFirstOrThrow()
-				).id;
-			const classId =
-				classIds.get(enrolment.className) ??
-				(
-					await trx
-						.selectFrom('classes')
-						.select('id')
-						.where('school_id', '=', schoolId)
-						.where('name', '=', enrolment.className)
-						.executeTakeFirstOrThrow()
-				).id;
+			const userId = userIds.get(enrolment.username) ?? known.userIdOf(enrolment.username);
+			const classId = classIds.get(enrolment.className) ?? known.classIdOf(enrolment.className);
 			const inserted =
 				enrolment.role === 'teacher'
 					? await trx
@@ -336,4 +306,66 @@ export async function applyRosterImport(
 		});
 	});
 	return { plan, result };
+}
+
+/**
+ * The existing people and classes an import plan refers to, read in a few set-based queries (not
+ * one per row): a person matches on sourcedId or username, a class of the school on sourcedId or
+ * name, the earliest row when both match different rows, as the import has always matched them.
+ */
+async function knownPeopleAndClasses(
+	trx: Transaction<Database>,
+	schoolId: number,
+	plan: RosterPlan
+) {
+	const usernames = new Set([
+		...plan.people.map((p) => p.username),
+		...plan.enrolments.map((e) => e.username)
+	]);
+	const sourceIds = new Set(plan.people.flatMap((p) => (p.sourceId ? [p.sourceId] : [])));
+	const people = [];
+	for (const [column, values] of [
+		['username', usernames],
+		['source_id', sourceIds]
+	] as const) {
+		for (const batch of chunks([...values])) {
+			people.push(
+				...(await trx
+					.selectFrom('users')
+					.select(['id', 'username', 'given_name', 'family_name', 'email', 'source_id'])
+					.where(column, 'in', batch)
+					.execute())
+			);
+		}
+	}
+	const classes = await trx
+		.selectFrom('classes')
+		.select(['id', 'name', 'source_id'])
+		.where('school_id', '=', schoolId)
+		.execute();
+
+	const personByUsername = new Map(people.map((p) => [p.username, p]));
+	const personBySourceId = new Map(people.flatMap((p) => (p.source_id ? [[p.source_id, p]] : [])));
+	const classByName = new Map(classes.map((c) => [c.name, c]));
+	const classBySourceId = new Map(classes.flatMap((c) => (c.source_id ? [[c.source_id, c]] : [])));
+	const earliest = <T extends { id: number }>(a: T | undefined, b: T | undefined) =>
+		a && b ? (a.id < b.id ? a : b) : (a ?? b);
+	const found = <T>(row: T | undefined, what: string): T => {
+		if (!row) throw new Error(`The roster plan names ${what}, which does not exist.`);
+		return row;
+	};
+	return {
+		personFor: (person: { username: string; sourceId: string | null }) =>
+			earliest(
+				personByUsername.get(person.username),
+				person.sourceId ? personBySourceId.get(person.sourceId) : undefined
+			),
+		classFor: (schoolClass: { name: string; sourceId: string | null }) =>
+			earliest(
+				classByName.get(schoolClass.name),
+				schoolClass.sourceId ? classBySourceId.get(schoolClass.sourceId) : undefined
+			),
+		userIdOf: (username: string) => found(personByUsername.get(username), username).id,
+		classIdOf: (name: string) => found(classByName.get(name), `class ${name}`).id
+	};
 }
