@@ -19,6 +19,11 @@ const SESSION_CACHE = {
 	group: ['**/auth/session-cache'],
 	message: 'Only the session code reads the session cache; see docs/ARCHITECTURE.md, "Hot paths".'
 };
+const SESSION_CACHE_ACCESSOR = {
+	group: ['**/db/connection'],
+	importNames: ['sessionCacheOf'],
+	message: SESSION_CACHE.message
+};
 const AUTOSAVE_FILES = [
 	'src/lib/server/assessment/judgements.ts',
 	'src/lib/server/assessment/self-assessment.ts'
@@ -73,8 +78,8 @@ export default defineConfig(
 			'src/lib/server/db/compiled-once.ts',
 			'src/lib/server/auth/session-cache.ts'
 		],
-		rules: restrict(HOT_PATH_WRITES, SESSION_CACHE)
+		rules: restrict(HOT_PATH_WRITES, SESSION_CACHE, SESSION_CACHE_ACCESSOR)
 	},
-	{ files: AUTOSAVE_FILES, rules: restrict(SESSION_CACHE) },
+	{ files: AUTOSAVE_FILES, rules: restrict(SESSION_CACHE, SESSION_CACHE_ACCESSOR) },
 	{ files: SESSION_FILES, rules: restrict(HOT_PATH_WRITES) }
 );

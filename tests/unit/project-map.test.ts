@@ -38,6 +38,23 @@ describe('the project map in docs/ARCHITECTURE.md', () => {
 		});
 	}
 
+	it('names only route groups and server files that exist', () => {
+		const block = map.slice(map.indexOf('```'), map.lastIndexOf('```'));
+		const routeSection = block.slice(
+			block.indexOf('  routes/'),
+			block.indexOf('  hooks.server.ts')
+		);
+		const groups = [...routeSection.matchAll(/^\s{4}(\/[a-z]+(?: \/[a-z]+)*)\s/gm)].flatMap((m) =>
+			m[1]!.split(' ')
+		);
+		const serverSection = block.slice(block.indexOf('    server/'), block.indexOf('      db/'));
+		const serverFiles = [...serverSection.matchAll(/^\s{6}([a-z-]+\.ts)\s/gm)].map((m) => m[1]!);
+		expect(groups.length).toBeGreaterThan(10);
+		expect(serverFiles.length).toBeGreaterThan(3);
+		expect(groups.filter((g) => !folders('src/routes').includes(g.slice(1)))).toEqual([]);
+		expect(serverFiles.filter((f) => !files('src/lib/server', '.ts').includes(f))).toEqual([]);
+	});
+
 	it('names only server folders and domain modules that exist', () => {
 		const serverFolders = new Set(folders('src/lib/server'));
 		const domainModules = new Set(

@@ -27,6 +27,11 @@ export function shortSkillTitle(title: string): string {
 	return title.split(' (')[0]!;
 }
 
+/** Narrower still, for column headings: the first of a name's alternatives ("Adaptability"). */
+export function shortestSkillTitle(title: string): string {
+	return shortSkillTitle(title).split(' / ')[0]!;
+}
+
 export interface FrameworkData {
 	identifier: string;
 	kind: 'fusion' | 'capri';
@@ -332,8 +337,3 @@ export const DEFAULT_CROSSWALK: Record<string, Record<string, number>> = {
 	I3: { 'FS-11': 0.5, 'FS-04': 0.5 },
 	I4: { 'FS-03': 0.6, 'FS-06': 0.4 }
 };
-
-/** The CAPRI letter of a code such as C2 or C2.1. */
-export function capriLetter(code: string): string {
-	return code.charAt(0).toUpperCase();
-}

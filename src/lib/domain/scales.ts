@@ -131,6 +131,9 @@ export const DEFAULT_SCHOOL_SCALE = {
 	]
 };
 
+/** The school scale's band names, Not yet … Excelling: how profiles and reports name a level. */
+export const LEVEL_LABELS = DEFAULT_SCHOOL_SCALE.bands.map((b) => b.label);
+
 /**
  * ReView's university grade bands (UTS-style): Fail below 50, then Pass, Credit, Distinction, High
  * Distinction.

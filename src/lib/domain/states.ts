@@ -15,6 +15,14 @@ export type TaskState = (typeof TASK_STATES)[number];
 export const SELF_STATES = ['not_started', 'in_progress', 'submitted'] as const;
 export type SelfState = (typeof SELF_STATES)[number];
 
+/** When a teacher sees the learner's own marker: always, or only after placing their own. */
+export const SELF_MARKER_VISIBILITIES = ['always', 'after_teacher'] as const;
+export type SelfMarkerVisibility = (typeof SELF_MARKER_VISIBILITIES)[number];
+
+/** How peer reviewers are allocated to work. */
+export const PEER_ALLOCATIONS = ['random', 'groups', 'manual'] as const;
+export type PeerAllocation = (typeof PEER_ALLOCATIONS)[number];
+
 /** Who made a judgement of a piece of work. */
 export const ASSESSOR_ROLES = ['self', 'peer', 'teacher'] as const;
 export type AssessorRole = (typeof ASSESSOR_ROLES)[number];

@@ -16,6 +16,15 @@ export const STATUS_LABEL: Record<LearnerTaskStatus, string> = {
 	released: 'Released'
 };
 
+/** A shape per status, filling as the work moves on, so the list does not rely on colour. */
+export const STATUS_ICON: Record<LearnerTaskStatus, string> = {
+	not_started: '○',
+	in_progress: '◔',
+	self_assessed: '◑',
+	assessed: '◕',
+	released: '●'
+};
+
 export function learnerTaskStatus(input: {
 	selfState: SelfState | null;
 	releasedAt: string | null;

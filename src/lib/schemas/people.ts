@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/states';
 
-export { ROLES };
-
 const trimmed = (max: number, what: string) =>
 	z
 		.string({ error: `${what} is required.` })

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from './people';
+import { PEER_ALLOCATIONS, SELF_MARKER_VISIBILITIES } from '../domain/states';
 
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
 const optionalDate = z
@@ -27,7 +28,7 @@ export const taskSettingsSchema = z
 		dueAt: optionalDate.default(''),
 		scaleId: idSchema,
 		selfRequiredBeforeRelease: checkbox,
-		selfMarkerVisibility: z.enum(['always', 'after_teacher'], {
+		selfMarkerVisibility: z.enum(SELF_MARKER_VISIBILITIES, {
 			error: 'Choose when you see the learner’s own marker.'
 		}),
 		peerEnabled: checkbox,
@@ -38,7 +39,7 @@ export const taskSettingsSchema = z
 			.max(6, 'At most six reviewers.')
 			.default(2),
 		peerAllocation: z
-			.enum(['random', 'groups', 'manual'], { error: 'Choose how reviewers are allocated.' })
+			.enum(PEER_ALLOCATIONS, { error: 'Choose how reviewers are allocated.' })
 			.default('random'),
 		peerAnonymous: checkbox,
 		peerOpensAt: optionalDate.default(''),

@@ -10,6 +10,15 @@ export function idParam(value: string | undefined, what = 'page'): number {
 	return parsed.data;
 }
 
+/** Text that should be JSON (an uploaded file, a form's hidden payload); undefined when it is not. */
+export function jsonOrUndefined(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+}
+
 /**
  * The request's JSON body checked against `schema`; bad input is a 400 with the first problem
  * named.

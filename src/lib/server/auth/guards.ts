@@ -1,6 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { DB } from '../db/connection';
-import type { Role } from '../db/schema';
+import { ROLES, type Role } from '../../domain/states';
 import type { SessionUser } from './sessions';
 
 /**
@@ -134,7 +134,7 @@ export const pathPolicy: { prefix: string; roles: Role[] }[] = [
 	{ prefix: '/admin', roles: ['admin'] },
 	{ prefix: '/teacher', roles: ['teacher', 'admin'] },
 	{ prefix: '/student', roles: ['student'] },
-	{ prefix: '/account', roles: ['admin', 'teacher', 'student'] }
+	{ prefix: '/account', roles: [...ROLES] }
 ];
 
 export function rolesRequiredFor(pathname: string): Role[] | undefined {

@@ -4,7 +4,7 @@ import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
 import { capriTree, fusionSkills } from '../frameworks/frameworks';
-import { LEVEL_LABELS } from '../profiles/profiles';
+import { LEVEL_LABELS } from '../../domain/scales';
 import { describeRule, type AwardRule } from '../../domain/badge-rules';
 import { generatedBadgeSvg } from './images';
 import { Refusal } from '../errors';

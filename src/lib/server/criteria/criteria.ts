@@ -314,7 +314,6 @@ export async function getCriterion(db: DB, schoolId: number, criterionId: number
 		skills: skillShares(criterion.capriItemId, overrides, crosswalk, skills)
 	};
 }
-export type CriterionDetail = NonNullable<Awaited<ReturnType<typeof getCriterion>>>;
 
 async function isAssessed(db: Executor, criterionId: number): Promise<boolean> {
 	const row = await db

@@ -1,5 +1,12 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { AssessorRole, Role, SelfState, TaskState } from '../../domain/states';
+import type { ColumnType, Generated } from 'kysely';
+import type {
+	AssessorRole,
+	PeerAllocation,
+	Role,
+	SelfMarkerVisibility,
+	SelfState,
+	TaskState
+} from '../../domain/states';
 
 export type { AssessorRole, Role };
 
@@ -160,10 +167,10 @@ export interface TasksTable {
 	due_at: Timestamp | null;
 	scale_id: number;
 	self_required_before_release: DefaultedFlag;
-	self_marker_visibility: Defaulted<'always' | 'after_teacher'>;
+	self_marker_visibility: Defaulted<SelfMarkerVisibility>;
 	peer_enabled: DefaultedFlag;
 	peer_reviewers_per_learner: Defaulted<number>;
-	peer_allocation: Defaulted<'random' | 'groups' | 'manual'>;
+	peer_allocation: Defaulted<PeerAllocation>;
 	peer_anonymous: DefaultedFlag;
 	peer_opens_at: Timestamp | null;
 	peer_closes_at: Timestamp | null;
@@ -421,8 +428,3 @@ export interface Database {
 	badge_awards: BadgeAwardsTable;
 	export_jobs: ExportJobsTable;
 }
-
-export type User = Selectable<UsersTable>;
-export type NewUser = Insertable<UsersTable>;
-export type UserUpdate = Updateable<UsersTable>;
-export type SchoolClass = Selectable<ClassesTable>;

@@ -81,7 +81,6 @@ export async function capriTree(db: DB) {
 		subCategories: items.filter((i) => i.parentId === category.id)
 	}));
 }
-export type CapriCategory = Awaited<ReturnType<typeof capriTree>>[number];
 
 export async function crosswalkFor(db: DB, schoolId: number): Promise<CrosswalkWeight[]> {
 	const rows = await db

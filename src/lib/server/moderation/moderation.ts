@@ -19,8 +19,6 @@ import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
-export type ModerationSort = 'name' | 'selfGap' | 'peerGap';
-
 /**
  * The class moderation matrix: every learner × criterion with self, peer consensus and teacher
  * result, the gaps in bands and the flags — from four set-based queries for the whole task.

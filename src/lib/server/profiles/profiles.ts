@@ -13,12 +13,10 @@ import {
 	profileOverTime,
 	selfCalibration
 } from '../../domain/profiles';
-import { DEFAULT_SCHOOL_SCALE, bandFor, valueInBandUnits } from '../../domain/scales';
+import { LEVEL_LABELS, bandFor, valueInBandUnits } from '../../domain/scales';
 import { releasedResults, skillList } from './results';
 import { displayName } from '../../domain/names';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
-
-export const LEVEL_LABELS = DEFAULT_SCHOOL_SCALE.bands.map((b) => b.label);
 
 /**
  * A learner's whole picture: Fusion Skills and CAPRI profiles, over time, and how well they judge.

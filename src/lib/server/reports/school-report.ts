@@ -1,7 +1,7 @@
 import type { DB } from '../db/connection';
 import { fusionSkillProfile, levelWords, schoolTerm } from '../../domain/profiles';
 import { releasedResults, skillList } from '../profiles/results';
-import { LEVEL_LABELS } from '../profiles/profiles';
+import { LEVEL_LABELS } from '../../domain/scales';
 import { displayName } from '../../domain/names';
 
 export interface SchoolReportFilter {

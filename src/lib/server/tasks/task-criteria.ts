@@ -1,6 +1,6 @@
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
-import { requireTaskToTeach } from '../auth/task-guards';
+import { requireTaskToTeach, type TaskToTeach } from '../auth/task-guards';
 import { recordAudit } from '../audit';
 import { Refusal } from '../errors';
 
@@ -71,10 +71,11 @@ async function hasAssessmentsOn(db: DB, taskId: number, criterionId: number): Pr
 export async function addTaskCriterion(
 	db: DB,
 	user: SessionUser,
-	taskId: number,
+	taskOrId: number | TaskToTeach,
 	criterionId: number
 ) {
-	const task = await requireTaskToTeach(db, user, taskId);
+	const task = await requireTaskToTeach(db, user, taskOrId);
+	const taskId = task.id;
 	const criterion = await db
 		.selectFrom('criteria')
 		.select(['id', 'scale_id', 'superseded_at', 'lineage_id', 'title'])
@@ -128,10 +129,10 @@ async function requireTaskCriterion(db: DB, taskId: number, taskCriterionId: num
 export async function removeTaskCriterion(
 	db: DB,
 	user: SessionUser,
-	taskId: number,
+	taskOrId: number | TaskToTeach,
 	taskCriterionId: number
 ) {
-	await requireTaskToTeach(db, user, taskId);
+	const taskId = (await requireTaskToTeach(db, user, taskOrId)).id;
 	const row = await requireTaskCriterion(db, taskId, taskCriterionId);
 	if (await hasAssessmentsOn(db, taskId, row.criterion_id)) {
 		throw new Refusal(
@@ -154,11 +155,11 @@ export async function removeTaskCriterion(
 export async function moveTaskCriterion(
 	db: DB,
 	user: SessionUser,
-	taskId: number,
+	taskOrId: number | TaskToTeach,
 	taskCriterionId: number,
 	direction: 'up' | 'down'
 ) {
-	await requireTaskToTeach(db, user, taskId);
+	const taskId = (await requireTaskToTeach(db, user, taskOrId)).id;
 	await requireTaskCriterion(db, taskId, taskCriterionId);
 	const ordered = await taskCriteria(db, taskId);
 	const index = ordered.findIndex((c) => c.taskCriterionId === taskCriterionId);
@@ -182,11 +183,11 @@ export async function moveTaskCriterion(
 export async function setTaskCriterionWeight(
 	db: DB,
 	user: SessionUser,
-	taskId: number,
+	taskOrId: number | TaskToTeach,
 	taskCriterionId: number,
 	weight: number
 ) {
-	await requireTaskToTeach(db, user, taskId);
+	const taskId = (await requireTaskToTeach(db, user, taskOrId)).id;
 	const row = await requireTaskCriterion(db, taskId, taskCriterionId);
 	await db.transaction().execute(async (trx) => {
 		await trx

@@ -1,7 +1,7 @@
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { requireClassAccess } from '../auth/guards';
-import { requireTaskToTeach } from '../auth/task-guards';
+import { requireTaskToTeach, type TaskToTeach } from '../auth/task-guards';
 import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
 import { learnerTaskStatus } from '../../domain/task-status';
@@ -109,8 +109,14 @@ export async function updateTaskSettings(
 	});
 }
 
-export async function setTaskState(db: DB, user: SessionUser, taskId: number, state: TaskState) {
-	const task = await requireTaskToTeach(db, user, taskId);
+export async function setTaskState(
+	db: DB,
+	user: SessionUser,
+	taskOrId: number | TaskToTeach,
+	state: TaskState
+) {
+	const task = await requireTaskToTeach(db, user, taskOrId);
+	const taskId = task.id;
 	if (state === 'published') {
 		const count = (await taskCriteria(db, taskId)).length;
 		if (count === 0) throw new Refusal('Add at least one criterion before publishing the task.');

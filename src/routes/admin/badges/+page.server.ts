@@ -5,7 +5,7 @@ import { getDb } from '$lib/server/db/connection';
 import { LAYERS, createBadge, listBadges } from '$lib/server/badges/badges';
 import { Refusal } from '$lib/server/errors';
 import { capriTree, fusionSkills } from '$lib/server/frameworks/frameworks';
-import { LEVEL_LABELS } from '$lib/server/profiles/profiles';
+import { LEVEL_LABELS } from '$lib/domain/scales';
 import { actOn } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';

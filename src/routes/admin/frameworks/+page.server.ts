@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { importCasePackage, listFrameworks } from '$lib/server/frameworks/frameworks';
-import { actOn } from '$lib/server/http';
+import { actOn, jsonOrUndefined } from '$lib/server/http';
 import type { Actions, PageServerLoad } from './$types';
 
 const MAX_CASE_BYTES = 5 * 1024 * 1024;
@@ -19,12 +19,8 @@ export const actions: Actions = {
 		if (!(file instanceof File) || file.size === 0)
 			return fail(400, { message: 'Choose a CASE JSON file to import.' });
 		if (file.size > MAX_CASE_BYTES) return fail(400, { message: 'That file is larger than 5 MB.' });
-		let json: unknown;
-		try {
-			json = JSON.parse(await file.text());
-		} catch {
-			return fail(400, { message: `${file.name} is not valid JSON.` });
-		}
+		const json = jsonOrUndefined(await file.text());
+		if (json === undefined) return fail(400, { message: `${file.name} is not valid JSON.` });
 		return actOn(async () => ({
 			ok: true,
 			imported: await importCasePackage(getDb(), admin.schoolId, admin.id, json)

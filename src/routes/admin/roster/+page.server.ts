@@ -2,6 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
+import { jsonOrUndefined } from '$lib/server/http';
 import {
 	MAX_ROSTER_FILE_BYTES,
 	applyRosterImport,
@@ -64,16 +65,15 @@ export const actions: Actions = {
 	},
 	import: async (event) => {
 		const admin = requireRole(event, 'admin');
-		let uploads: UploadedCsv[];
-		try {
-			uploads = payloadSchema.parse(
-				JSON.parse(String((await event.request.formData()).get('payload') ?? ''))
-			);
-		} catch {
+		const payload = payloadSchema.safeParse(
+			jsonOrUndefined(String((await event.request.formData()).get('payload') ?? ''))
+		);
+		if (!payload.success) {
 			return fail(400, {
 				message: 'The upload was lost or damaged. Choose the files again and preview them.'
 			});
 		}
+		const uploads: UploadedCsv[] = payload.data;
 		const { plan, result } = await applyRosterImport(getDb(), admin.schoolId, admin.id, uploads);
 		if (!result) {
 			return fail(400, {

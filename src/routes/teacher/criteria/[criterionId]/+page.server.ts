@@ -71,7 +71,9 @@ export const actions: Actions = {
 	},
 	copy: async (event) => {
 		const { teacher, criterion } = await schoolsCriterion(event);
-		const copyId = await copyCriterion(getDb(), teacher.schoolId, teacher.id, criterion.id);
-		redirect(303, `/teacher/criteria/${copyId}?created=1`);
+		return actOn(async () => {
+			const copyId = await copyCriterion(getDb(), teacher.schoolId, teacher.id, criterion.id);
+			redirect(303, `/teacher/criteria/${copyId}?created=1`);
+		});
 	}
 };

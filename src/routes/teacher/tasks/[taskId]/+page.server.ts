@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
-import { requireTaskToTeach } from '$lib/server/auth/task-guards';
+import { requireTaskToTeach, type TaskToTeach } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
 import { bankFilters, listBank } from '$lib/server/criteria/criteria';
 import { listScales } from '$lib/server/scales/scales';
@@ -88,12 +88,13 @@ export const load: PageServerLoad = async (event) => {
 /** Runs a task change; a refusal or an invalid field becomes a message on the page. */
 async function change(
 	event: RequestEvent,
-	work: (teacher: SessionUser, taskId: number, form: FormData) => Promise<string>
+	work: (teacher: SessionUser, task: TaskToTeach, form: FormData) => Promise<string>
 ) {
 	const teacher = requireRole(event, 'teacher', 'admin');
-	const taskId = idParam(event.params.taskId, 'task');
+	// Guard before reading the form: someone else's task is refused, not told a field is missing.
+	const task = await requireTaskToTeach(getDb(), teacher, idParam(event.params.taskId, 'task'));
 	const form = await event.request.formData();
-	return actOn(async () => ({ ok: true, message: await work(teacher, taskId, form) }));
+	return actOn(async () => ({ ok: true, message: await work(teacher, task, form) }));
 }
 
 export const actions: Actions = {
@@ -112,46 +113,46 @@ export const actions: Actions = {
 		);
 	},
 	add: (event) =>
-		change(event, async (teacher, taskId, form) => {
+		change(event, async (teacher, task, form) => {
 			const criterionId = idSchema.parse(form.get('criterionId'));
-			await addTaskCriterion(getDb(), teacher, taskId, criterionId);
+			await addTaskCriterion(getDb(), teacher, task, criterionId);
 			return 'Criterion added.';
 		}),
 	remove: (event) =>
-		change(event, async (teacher, taskId, form) => {
+		change(event, async (teacher, task, form) => {
 			const { taskCriterionId } = taskCriterionRef.parse(Object.fromEntries(form));
-			await removeTaskCriterion(getDb(), teacher, taskId, taskCriterionId);
+			await removeTaskCriterion(getDb(), teacher, task, taskCriterionId);
 			return 'Criterion removed.';
 		}),
 	move: (event) =>
-		change(event, async (teacher, taskId, form) => {
+		change(event, async (teacher, task, form) => {
 			const { taskCriterionId, direction } = taskCriterionRef
 				.extend({ direction: z.enum(['up', 'down']) })
 				.parse(Object.fromEntries(form));
-			await moveTaskCriterion(getDb(), teacher, taskId, taskCriterionId, direction);
+			await moveTaskCriterion(getDb(), teacher, task, taskCriterionId, direction);
 			return `Criterion moved ${direction}.`;
 		}),
 	weight: (event) =>
-		change(event, async (teacher, taskId, form) => {
+		change(event, async (teacher, task, form) => {
 			const { taskCriterionId, weight } = taskCriterionRef
 				.extend({ weight: weightSchema })
 				.parse(Object.fromEntries(form));
-			await setTaskCriterionWeight(getDb(), teacher, taskId, taskCriterionId, weight);
+			await setTaskCriterionWeight(getDb(), teacher, task, taskCriterionId, weight);
 			return 'Weight saved.';
 		}),
 	publish: (event) =>
-		change(event, async (teacher, taskId) => {
-			await setTaskState(getDb(), teacher, taskId, 'published');
+		change(event, async (teacher, task) => {
+			await setTaskState(getDb(), teacher, task, 'published');
 			return 'Published: learners in the class can now see this task.';
 		}),
 	unpublish: (event) =>
-		change(event, async (teacher, taskId) => {
-			await setTaskState(getDb(), teacher, taskId, 'draft');
+		change(event, async (teacher, task) => {
+			await setTaskState(getDb(), teacher, task, 'draft');
 			return 'Back to draft: learners no longer see this task.';
 		}),
 	archive: (event) =>
-		change(event, async (teacher, taskId) => {
-			await setTaskState(getDb(), teacher, taskId, 'archived');
+		change(event, async (teacher, task) => {
+			await setTaskState(getDb(), teacher, task, 'archived');
 			return 'Archived.';
 		})
 };
