@@ -377,6 +377,7 @@ export const MATRIX: Record<string, Entry> = {
 	'page GET /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'action request /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'action shareName /student/badges': { url: '/student/badges', allow: STUDENTS },
+	'action shareEvidence /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'page GET /badges/awards/[identifier]': {
 		url: `/badges/awards/${SEEDED_AWARD}`,
 		allow: EVERYONE

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { badgeCredential } from '../../src/lib/domain/badge-credential';
+import { badgeCredential, publicEvidence } from '../../src/lib/domain/badge-credential';
 
 const facts = {
 	origin: 'https://school.example',
@@ -8,7 +8,7 @@ const facts = {
 	issuedAt: '2026-01-05T10:00:00Z',
 	issuer: { id: 'https://school.example/badges/issuers/demo', name: 'Demo School' },
 	recipientName: 'Ada Lovelace',
-	nameSalt: 'aa11',
+	identitySalt: 'aa11',
 	recipientSalt: 'bb22',
 	badge: {
 		identifier: 'badge-1',
@@ -21,19 +21,30 @@ const facts = {
 	alignments: [
 		{ identifier: 'item-1', code: 'FS1', title: 'Collaboration', frameworkTitle: 'Fusion Skills' }
 	],
-	taskEvidence: [{ taskTitle: 'Bridge build', narrative: 'C1.1 Plans together.' }],
-	requestNote: 'I led the team.'
+	evidence: {
+		tasks: [
+			{
+				taskTitle: 'Bridge build',
+				criteria: [{ code: 'C1.1', title: 'Plans together', band: 'Secure' }],
+				ownWords: ['I kept the plan on the wall.'],
+				teacherComments: ['Ada organised the group well.']
+			}
+		],
+		requestNote: 'I led the team.'
+	}
 };
 
 describe('badge credential (no database)', () => {
-	it('hashes the name with its salt and never carries it in clear', () => {
-		const { credential, ob2, evidenceItems } = badgeCredential(facts);
+	it('hashes the name with a salt it does not publish, and never carries the name in clear', () => {
+		const { credential, ob2 } = badgeCredential(facts);
 		const [identity] = credential.credentialSubject.identifier;
 		expect(identity!.identityHash).toBe(
 			`sha256$${createHash('sha256')
 				.update('Ada Lovelace' + 'aa11')
 				.digest('hex')}`
 		);
+		expect(identity).not.toHaveProperty('salt');
+		expect(JSON.stringify(credential)).not.toContain('aa11');
 		expect(JSON.stringify(credential)).not.toContain('Ada Lovelace');
 		expect(ob2.recipient.identity).toBe(
 			`sha256$${createHash('sha256').update('https://school.example/badges/awards/award-1#recipientbb22').digest('hex')}`
@@ -41,7 +52,33 @@ describe('badge credential (no database)', () => {
 		expect(credential.credentialSubject.achievement.criteria.narrative).toBe(
 			'Secure in Collaboration.\n\nAward rule: Secure or above in Collaboration on 2 tasks'
 		);
-		expect(evidenceItems.map((e) => e.name)).toEqual(['Bridge build', 'Learner’s request']);
-		expect(ob2.evidence).toHaveLength(2);
+	});
+
+	it('puts only generic evidence (task, criterion, band) in the credential and the assertion', () => {
+		const { credential, ob2, evidenceItems } = badgeCredential(facts);
+		expect(evidenceItems).toEqual([
+			expect.objectContaining({
+				name: 'Bridge build',
+				narrative: 'C1.1 Plans together: Secure reached.'
+			})
+		]);
+		for (const document of [credential, ob2]) {
+			const text = JSON.stringify(document);
+			expect(text).not.toContain('kept the plan');
+			expect(text).not.toContain('organised the group');
+			expect(text).not.toContain('led the team');
+		}
+	});
+
+	it('adds the learner’s words and the teacher’s comments to the public page only when chosen', () => {
+		const none = publicEvidence(facts.evidence, { ownWords: false, teacherComments: false });
+		expect(JSON.stringify(none)).not.toMatch(/kept the plan|organised the group|led the team/);
+		const own = publicEvidence(facts.evidence, { ownWords: true, teacherComments: false });
+		expect(own[0]!.ownWords).toEqual(['I kept the plan on the wall.']);
+		expect(own[1]).toMatchObject({ name: 'Learner’s request', ownWords: ['I led the team.'] });
+		expect(JSON.stringify(own)).not.toContain('organised the group');
+		const teacher = publicEvidence(facts.evidence, { ownWords: false, teacherComments: true });
+		expect(teacher[0]!.teacherComments).toEqual(['Ada organised the group well.']);
+		expect(teacher).toHaveLength(1);
 	});
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
@@ -20,7 +21,8 @@ import {
 	issueBadge,
 	publicAward,
 	requestBadge,
-	revokeAward
+	revokeAward,
+	setEvidenceSharing
 } from '../../src/lib/server/badges/awards';
 import { publishedKeys } from '../../src/lib/server/badges/keys';
 import { verifySignedCredential } from '../../src/lib/server/badges/signing';
@@ -133,8 +135,7 @@ describe('Open Badges', () => {
 			targetType: 'CFItem',
 			targetName: expect.stringMatching(/^Oral communication/)
 		});
-		expect(JSON.stringify(credential.evidence)).toContain('I spoke to the whole year group.');
-		expect(JSON.stringify(credential.evidence)).toContain('Confident and clear.');
+		expect(JSON.stringify(credential.evidence)).toContain('Pitch');
 
 		// An independent check: only the published public key, a fresh verifier.
 		const keys = await publishedKeys(db, 'northbridge', ORIGIN);
@@ -161,12 +162,101 @@ describe('Open Badges', () => {
 			other.id
 		]);
 		const identifier = await issueBadge(db, teacher, badgeId, other.id, ORIGIN);
-		expect(JSON.stringify((await publicAward(db, identifier, ORIGIN))!.credential)).toContain(
+		const award = (await publicAward(db, identifier, ORIGIN))!;
+		expect(JSON.stringify(award.credential)).not.toContain('open evening');
+		expect(JSON.stringify(award.evidence)).not.toContain('open evening');
+		await setEvidenceSharing(db, other, identifier, { ownWords: true, teacherComments: false });
+		expect(JSON.stringify((await publicAward(db, identifier, ORIGIN))!.evidence)).toContain(
 			'open evening'
 		);
 		await expect(
 			issueBadge(db, await sessionUser(db, 'teacher2'), badgeId, learner.id, ORIGIN)
 		).rejects.toMatchObject({ status: 403 });
+	});
+
+	it('shows no reflection or teacher comment publicly until the learner opts in, per award', async () => {
+		const badgeId = await presenterBadge();
+		const identifier = await issueBadge(db, teacher, badgeId, learner.id, ORIGIN);
+		const reflection = 'I spoke to the whole year group.';
+		const comment = 'Confident and clear.';
+		const published = async () => {
+			const award = (await publicAward(db, identifier, ORIGIN))!;
+			// What the public page, the signed credential and the OB 2.0 assertion show.
+			return {
+				page: JSON.stringify({ evidence: award.evidence, name: award.recipientName }),
+				credential: JSON.stringify(award.credential),
+				ob2: award.ob2Json!,
+				award
+			};
+		};
+		const before = await published();
+		for (const text of [before.page, before.credential, before.ob2]) {
+			expect(text).not.toContain(reflection);
+			expect(text).not.toContain(comment);
+		}
+		// Generic evidence: the task, the criterion and the band reached.
+		expect(before.page).toContain('Pitch');
+		expect(before.page).toMatch(/C1\.1 [^"]*: (Secure|Excelling) reached/);
+		// The default public name is short: first name and initial.
+		expect(before.award.recipientName).toBe(`${learner.givenName} ${learner.familyName[0]}.`);
+
+		await expect(
+			setEvidenceSharing(db, await sessionUser(db, 'student2'), identifier, {
+				ownWords: true,
+				teacherComments: true
+			})
+		).rejects.toMatchObject({ status: 404 });
+		await setEvidenceSharing(db, learner, identifier, { ownWords: true, teacherComments: false });
+		const own = await published();
+		expect(own.page).toContain(reflection);
+		expect(own.page).not.toContain(comment);
+		await setEvidenceSharing(db, learner, identifier, { ownWords: true, teacherComments: true });
+		const both = await published();
+		expect(both.page).toContain(reflection);
+		expect(both.page).toContain(comment);
+		// Signed once, with generic evidence only: the copies in backpacks never quote the child, and
+		// the credential still verifies.
+		expect(both.credential).toBe(before.credential);
+		expect(both.ob2).toBe(before.ob2);
+		expect(both.award.valid).toBe(true);
+		await setEvidenceSharing(db, learner, identifier, { ownWords: false, teacherComments: false });
+		expect((await published()).page).not.toContain(reflection);
+	});
+
+	it('names the recipient by a hash that a class list cannot reproduce from the published data', async () => {
+		const badgeId = await presenterBadge();
+		const identifier = await issueBadge(db, teacher, badgeId, learner.id, ORIGIN);
+		const award = (await publicAward(db, identifier, ORIGIN))!;
+		const credential = award.credential as SignedCredential & {
+			credentialSubject: { identifier: { identityHash: string; salt?: string }[] };
+		};
+		const ob2 = JSON.parse(award.ob2Json!) as { recipient: { identity: string; salt: string } };
+		const [identity] = credential.credentialSubject.identifier;
+		const published = [identity!.salt ?? '', ob2.recipient.salt, ''];
+		const hashes = [identity!.identityHash, ob2.recipient.identity];
+		// Everyone in the school, tried with every published salt, in the forms a hash might use.
+		const people = await db
+			.selectFrom('users')
+			.select(['username', 'given_name', 'family_name'])
+			.execute();
+		const sha = (text: string) => `sha256$${createHash('sha256').update(text).digest('hex')}`;
+		for (const person of people)
+			for (const candidate of [
+				person.username,
+				`${person.given_name} ${person.family_name}`,
+				`${person.given_name} ${person.family_name[0]}.`
+			])
+				for (const salt of published) expect(hashes).not.toContain(sha(candidate + salt));
+		// The learner holds the private salt; with it, whoever they give it to can check the name.
+		const { identity_salt } = await db
+			.selectFrom('badge_awards')
+			.select('identity_salt')
+			.where('identifier', '=', identifier)
+			.executeTakeFirstOrThrow();
+		expect(identity_salt).toMatch(/^[0-9a-f]{32}$/);
+		expect(identity!.identityHash).toBe(
+			sha(`${learner.givenName} ${learner.familyName}${identity_salt}`)
+		);
 	});
 
 	it('bakes the credential into PNG and SVG images', () => {

@@ -4,9 +4,82 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { seedDemoActivity } from '../../src/lib/server/db/demo-activity';
-import { eraseLearner, exportLearnerData } from '../../src/lib/server/privacy/privacy';
+import { sql } from 'kysely';
+import {
+	EXPORT_README_TABLES,
+	eraseLearner,
+	exportLearnerData
+} from '../../src/lib/server/privacy/privacy';
+import { listBadges } from '../../src/lib/server/badges/badges';
+import { requestBadge } from '../../src/lib/server/badges/awards';
 import { schoolFusionReport } from '../../src/lib/server/reports/school-report';
 import { demoDatabase, sessionUser, userId } from './helpers';
+
+describe('privacy: the learner export holds everything', () => {
+	it('includes agreed grades, badge request notes, the task of each review, and a README naming every table', async () => {
+		const { db, schoolId } = await demoDatabase();
+		process.env.UPLOADS_DIR = mkdtempSync(join(tmpdir(), 'fusion-privacy-'));
+		await seedDemoActivity(db, 'http://localhost:3000');
+		const admin = await sessionUser(db, 'admin');
+		const learner = await sessionUser(db, 'student1');
+		const [badge] = (await listBadges(db, schoolId)).filter(
+			(b) => b.active === 1 && !b.name.includes('Communication')
+		);
+		await db.deleteFrom('badge_awards').where('learner_id', '=', learner.id).execute();
+		await requestBadge(db, learner, badge!.id, 'I ran the class assembly on my own.');
+		// The demo's moderation agreed some of student1's grades.
+		const held = await db
+			.selectFrom('agreed_grades')
+			.innerJoin('submissions', 'submissions.id', 'agreed_grades.submission_id')
+			.select(['agreed_grades.value', 'agreed_grades.note'])
+			.where('submissions.learner_id', '=', learner.id)
+			.execute();
+		expect(held.length).toBeGreaterThan(0);
+
+		const zip = unzipSync(await exportLearnerData(db, admin, learner.id));
+		const data = JSON.parse(strFromU8(zip['data.json']!));
+		const agreed = data.work.flatMap((w: { agreedGrades: unknown[] }) => w.agreedGrades);
+		expect(agreed).toHaveLength(held.length);
+		for (const grade of held) expect(agreed).toContainEqual(expect.objectContaining(grade));
+		expect(data.badges).toContainEqual(
+			expect.objectContaining({
+				state: 'requested',
+				requestNote: 'I ran the class assembly on my own.'
+			})
+		);
+		const taskTitles = (await db.selectFrom('tasks').select('title').execute()).map((t) => t.title);
+		expect(data.peerReviewsGiven.length).toBeGreaterThan(0);
+		for (const review of data.peerReviewsGiven) {
+			expect(taskTitles).toContain(review.task);
+			expect(review.reviewedAs).toMatch(/^Reviewer /);
+		}
+		expect(
+			data.work.flatMap((w: { peerReviews: { reviewer: string }[] }) => w.peerReviews).length
+		).toBeGreaterThan(0);
+		// Received reviews name no reviewer.
+		const reviewerNames = (
+			await db.selectFrom('users').select(['given_name', 'family_name']).execute()
+		).map((u) => `${u.given_name} ${u.family_name}`);
+		const received = JSON.stringify(data.work);
+		for (const name of reviewerNames)
+			if (name !== `${learner.givenName} ${learner.familyName}`)
+				expect(received).not.toContain(name);
+		expect(data.signIns.sessions.length).toBeGreaterThan(0);
+		// The README names every table the database has and says what each contributes.
+		const readme = strFromU8(zip['README.txt']!);
+		const tables = (
+			await sql<{
+				name: string;
+			}>`select name from sqlite_master where type = 'table' and name not like 'kysely_%' and name not like 'sqlite_%'`.execute(
+				db
+			)
+		).rows.map((t) => t.name);
+		expect(tables.length).toBeGreaterThan(30);
+		for (const table of tables) expect(readme).toMatch(new RegExp(`^  ${table} `, 'm'));
+		expect(Object.keys(EXPORT_README_TABLES).sort()).toEqual([...tables].sort());
+		await db.destroy();
+	}, 60_000);
+});
 
 describe('privacy: export and erase one learner', () => {
 	it('exports everything held about a learner, then erases them while reports keep their anonymous results', async () => {

@@ -21,6 +21,32 @@ export const awardUrl = (origin: string, identifier: string) =>
 export const badgeClassUrl = (origin: string, identifier: string) =>
 	`${origin}/badges/classes/${identifier}`;
 
+/**
+ * One qualifying task as it was at issue: the criteria met and the band reached (generic, always
+ * public), and the words that stay private unless the learner opts in on that award.
+ */
+export interface TaskEvidence {
+	taskTitle: string;
+	criteria: { code: string; title: string; band: string }[];
+	/** The learner's own reflections on those criteria. */
+	ownWords: string[];
+	/** The teacher's comments on those criteria. */
+	teacherComments: string[];
+}
+
+/** What an award stores as its evidence (`badge_awards.evidence_json`). */
+export interface AwardEvidence {
+	tasks: TaskEvidence[];
+	/** The learner's note when they asked for the badge: their own words too. */
+	requestNote: string | null;
+}
+
+/** What the learner has chosen to show on one award's public page (both off by default). */
+export interface EvidenceSharing {
+	ownWords: boolean;
+	teacherComments: boolean;
+}
+
 export interface AwardFacts {
 	origin: string;
 	/** The award's own identifier, in its public URLs. */
@@ -28,8 +54,13 @@ export interface AwardFacts {
 	issuedAt: string;
 	issuer: { id: string; name: string };
 	recipientName: string;
-	/** Salts for the hashed name in the credential and the hashed recipient in the assertion. */
-	nameSalt: string;
+	/**
+	 * Salt of the credential's hashed name. It is NOT published in the credential: with the salt
+	 * beside the hash, a class list would give the name back. The learner is given it, to share
+	 * with whoever they want to prove the badge is theirs.
+	 */
+	identitySalt: string;
+	/** Salt of the OB 2.0 assertion's hashed recipient (a URL of the award, not a name). */
 	recipientSalt: string;
 	badge: {
 		identifier: string;
@@ -40,37 +71,63 @@ export interface AwardFacts {
 	};
 	ruleText: string;
 	alignments: { identifier: string; code: string; title: string; frameworkTitle: string }[];
-	taskEvidence: { taskTitle: string; narrative: string }[];
-	requestNote: string | null;
+	evidence: AwardEvidence;
 }
 
-const sha256Hex = (text: string) => encodeHexLowerCase(sha256(new TextEncoder().encode(text)));
+export const sha256Hex = (text: string) =>
+	encodeHexLowerCase(sha256(new TextEncoder().encode(text)));
 
+/** The credential's recipient hash: what anyone given the name and the learner's salt can check. */
+export const identityHash = (recipientName: string, identitySalt: string) =>
+	`sha256$${sha256Hex(recipientName + identitySalt)}`;
+
+/** Generic evidence, for the signed credential and the assertion: task, criterion, band. */
+export function genericEvidenceItems(evidence: AwardEvidence) {
+	return evidence.tasks.map((t) => ({
+		type: ['Evidence'],
+		name: t.taskTitle,
+		narrative: t.criteria
+			.map((c) => `${c.code} ${c.title}: ${c.band} reached.`.replace(/\s+:/, ':'))
+			.join(' '),
+		genre: 'Assessed task',
+		audience: 'Teacher and learner'
+	}));
+}
+
+/**
+ * The evidence on the public HTML page: the generic items, plus what the learner chose to show.
+ * Nobody else's name is ever part of it (teachers' comments are shown unattributed).
+ */
+export function publicEvidence(evidence: AwardEvidence, sharing: EvidenceSharing) {
+	const items = genericEvidenceItems(evidence).map((item, i) => {
+		const task = evidence.tasks[i]!;
+		return {
+			name: item.name,
+			narrative: item.narrative,
+			ownWords: sharing.ownWords ? task.ownWords : [],
+			teacherComments: sharing.teacherComments ? task.teacherComments : []
+		};
+	});
+	if (sharing.ownWords && evidence.requestNote)
+		items.push({
+			name: 'Learner’s request',
+			narrative: '',
+			ownWords: [evidence.requestNote],
+			teacherComments: []
+		});
+	return items;
+}
+
+/**
+ * The award as documents. Only generic evidence goes into them: the 3.0 credential is signed once
+ * and copied into backpacks and baked images, where a later change of mind could never reach it,
+ * and the 2.0 assertion is imported the same way. The learner's words and the teacher's comments
+ * appear only on the public HTML page, and only while the learner chooses.
+ */
 export function badgeCredential(facts: AwardFacts) {
-	const { origin, identifier, issuedAt, recipientName, nameSalt, badge } = facts;
-	// The credential carries only a salted hash of the name; the public page shows the name as the
-	// learner chooses to share it (full name by default, which they can shorten later).
+	const { origin, identifier, issuedAt, recipientName, identitySalt, badge } = facts;
 	const achievementId = badgeClassUrl(origin, badge.identifier);
-	const evidenceItems = [
-		...facts.taskEvidence.map((d) => ({
-			type: ['Evidence'],
-			name: d.taskTitle,
-			narrative: d.narrative,
-			genre: 'Assessed task',
-			audience: 'Teacher and learner'
-		})),
-		...(facts.requestNote
-			? [
-					{
-						type: ['Evidence'],
-						name: 'Learner’s request',
-						narrative: facts.requestNote,
-						genre: 'Reflection',
-						audience: 'Teacher'
-					}
-				]
-			: [])
-	];
+	const evidenceItems = genericEvidenceItems(facts.evidence);
 	const credential = {
 		'@context': OB3_CONTEXTS,
 		id: `${awardUrl(origin, identifier)}/credential.json`,
@@ -83,10 +140,9 @@ export function badgeCredential(facts: AwardFacts) {
 			identifier: [
 				{
 					type: 'IdentityObject',
-					identityHash: `sha256$${sha256Hex(recipientName + nameSalt)}`,
+					identityHash: identityHash(recipientName, identitySalt),
 					identityType: 'name',
-					hashed: true,
-					salt: nameSalt
+					hashed: true
 				}
 			],
 			achievement: {
@@ -128,7 +184,7 @@ export function badgeCredential(facts: AwardFacts) {
 		badge: `${achievementId}/ob2`,
 		verification: { type: 'HostedBadge' },
 		issuedOn: issuedAt,
-		evidence: evidenceItems.map((e) => ({ narrative: `${e.name}: ${e.narrative}` }))
+		evidence: evidenceItems.map((e) => ({ name: e.name, narrative: e.narrative }))
 	};
 	return { evidenceItems, credential, ob2 };
 }

@@ -5,9 +5,17 @@ import { hasRole, requireLearnerAccess } from '../auth/guards';
 import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
 import { releasedResults } from '../profiles/results';
-import { checkAwardRule, type AwardRule } from '../../domain/badge-rules';
+import { checkAwardRule, type AwardRule, type RuleEvidence } from '../../domain/badge-rules';
 import { displayName } from '../../domain/names';
-import { badgeCredential } from '../../domain/badge-credential';
+import {
+	badgeCredential,
+	publicEvidence,
+	type AwardEvidence,
+	type EvidenceSharing,
+	type TaskEvidence
+} from '../../domain/badge-credential';
+import { levelWords } from '../../domain/profiles';
+import { LEVEL_LABELS } from '../profiles/profiles';
 import { signCredential, verifySignedCredential } from './signing';
 import { LAYER_LABEL, listBadges, ruleDescriber, type Layer } from './badges';
 import { publishedKeys, schoolKey } from './keys';
@@ -221,13 +229,19 @@ export async function issueBadge(
 		familyName: learner.family_name
 	});
 	const salt = randomBytes(8).toString('hex');
-	const { evidenceItems, credential, ob2 } = badgeCredential({
+	// 16 random bytes, kept private: without them the name hash cannot be tried against a class list.
+	const identitySalt = randomBytes(16).toString('hex');
+	const awardEvidence: AwardEvidence = {
+		tasks: details,
+		requestNote: request?.request_note.trim() || null
+	};
+	const { credential, ob2 } = badgeCredential({
 		origin,
 		identifier,
 		issuedAt,
 		issuer: { id: key.controller, name: school.name },
 		recipientName,
-		nameSalt: randomBytes(8).toString('hex'),
+		identitySalt,
 		recipientSalt: salt,
 		badge: {
 			identifier: badge.identifier,
@@ -238,16 +252,20 @@ export async function issueBadge(
 		},
 		ruleText: (await ruleDescriber(db))(rule),
 		alignments,
-		taskEvidence: details,
-		requestNote: request?.request_note ?? null
+		evidence: awardEvidence
 	});
 	const signed = await signCredential(credential, key);
 
 	await db.transaction().execute(async (trx) => {
 		const values = {
 			state: 'issued' as const,
-			evidence_json: JSON.stringify(evidenceItems),
-			recipient_name: recipientName,
+			evidence_json: JSON.stringify(awardEvidence),
+			// Shown on the public page as first name and initial until the learner chooses otherwise.
+			recipient_name: sharedName(
+				{ givenName: learner.given_name, familyName: learner.family_name },
+				'first_initial'
+			),
+			identity_salt: identitySalt,
 			credential_json: JSON.stringify(signed),
 			ob2_assertion_json: JSON.stringify(ob2),
 			recipient_salt: salt,
@@ -284,14 +302,14 @@ export async function issueBadge(
 }
 
 /**
- * Each qualifying task as evidence: the criteria and bands, the learner's reflection, the teacher's
- * comment.
+ * Each qualifying task as evidence: the criteria and the band reached (public), and the learner's
+ * reflections and the teacher's comments on them (shown only if the learner chooses, per award).
  */
 async function evidenceDetails(
 	db: DB,
 	learnerId: number,
-	tasks: { taskId: number; taskTitle: string; criteria: { criterionId: number; code: string }[] }[]
-) {
+	tasks: RuleEvidence['tasks']
+): Promise<TaskEvidence[]> {
 	const criterionIds = [...new Set(tasks.flatMap((t) => t.criteria.map((c) => c.criterionId)))];
 	const allRows =
 		tasks.length && criterionIds.length
@@ -302,11 +320,9 @@ async function evidenceDetails(
 					.select([
 						'submissions.task_id as taskId',
 						'criteria.id as criterionId',
-						'criteria.code',
 						'criteria.title',
 						'assessments.role',
-						'assessments.comment',
-						'submissions.overall_reflection as reflection'
+						'assessments.comment'
 					])
 					.where(
 						'submissions.task_id',
@@ -318,23 +334,66 @@ async function evidenceDetails(
 					.orderBy('assessments.id')
 					.execute()
 			: [];
-	const out = [];
-	for (const task of tasks) {
+	return tasks.map((task) => {
 		const rows = allRows.filter((r) => r.taskId === task.taskId);
-		const parts = task.criteria.map((c) => {
-			const own = rows.find((r) => r.criterionId === c.criterionId && r.role === 'self')?.comment;
-			const teacher = rows
-				.filter((r) => r.criterionId === c.criterionId && r.role === 'teacher' && r.comment)
+		const on = (c: { criterionId: number }, role: string) =>
+			rows
+				.filter((r) => r.criterionId === c.criterionId && r.role === role && r.comment.trim())
 				.map((r) => r.comment);
-			const title = rows.find((r) => r.criterionId === c.criterionId)?.title ?? '';
-			return `${c.code} ${title}.${own ? ` Learner’s reflection: “${own}”` : ''}${teacher.length ? ` Teacher: “${teacher.join(' ')}”` : ''}`;
-		});
-		out.push({ taskTitle: task.taskTitle, narrative: parts.join(' ') });
-	}
-	return out;
+		return {
+			taskTitle: task.taskTitle,
+			criteria: task.criteria.map((c) => ({
+				code: c.code,
+				title: rows.find((r) => r.criterionId === c.criterionId)?.title ?? '',
+				band: levelWords(c.level, LEVEL_LABELS)
+			})),
+			ownWords: task.criteria.flatMap((c) => on(c, 'self')),
+			teacherComments: task.criteria.flatMap((c) => on(c, 'teacher'))
+		};
+	});
 }
 
 export const NAME_SHARING = ['full', 'first_initial', 'initials'] as const;
+
+function sharedName(
+	learner: { givenName: string; familyName: string },
+	choice: (typeof NAME_SHARING)[number]
+) {
+	return choice === 'full'
+		? displayName(learner)
+		: choice === 'first_initial'
+			? `${learner.givenName} ${learner.familyName[0] ?? ''}.`
+			: `${learner.givenName[0] ?? ''}. ${learner.familyName[0] ?? ''}.`;
+}
+
+/**
+ * What the learner shows on one award's public page beyond the generic evidence: their own words
+ * (reflections, their request note) and their teacher's comments. Off until they turn it on, and
+ * off again the moment they turn it off (the page is served live; signed copies never hold them).
+ */
+export async function setEvidenceSharing(
+	db: DB,
+	learner: SessionUser,
+	identifier: string,
+	sharing: EvidenceSharing
+) {
+	const award = await db
+		.selectFrom('badge_awards')
+		.select('id')
+		.where('identifier', '=', identifier)
+		.where('learner_id', '=', learner.id)
+		.where('state', '=', 'issued')
+		.executeTakeFirst();
+	if (!award) throw new Refusal('That badge is not yours.', 404);
+	await db
+		.updateTable('badge_awards')
+		.set({
+			show_own_words: sharing.ownWords ? 1 : 0,
+			show_teacher_comments: sharing.teacherComments ? 1 : 0
+		})
+		.where('id', '=', award.id)
+		.execute();
+}
 
 /**
  * How a learner's name appears on their public badge pages (the credential itself holds only a
@@ -353,15 +412,9 @@ export async function setSharedName(
 		.where('learner_id', '=', learner.id)
 		.executeTakeFirst();
 	if (!award) throw new Refusal('That badge is not yours.', 404);
-	const name =
-		choice === 'full'
-			? displayName(learner)
-			: choice === 'first_initial'
-				? `${learner.givenName} ${learner.familyName[0] ?? ''}.`
-				: `${learner.givenName[0] ?? ''}. ${learner.familyName[0] ?? ''}.`;
 	await db
 		.updateTable('badge_awards')
-		.set({ recipient_name: name })
+		.set({ recipient_name: sharedName(learner, choice) })
 		.where('id', '=', award.id)
 		.execute();
 }
@@ -428,6 +481,8 @@ export async function publicAward(db: DB, identifier: string, origin: string) {
 			'badge_awards.issued_at as issuedAt',
 			'badge_awards.revoked_at as revokedAt',
 			'badge_awards.evidence_json as evidenceJson',
+			'badge_awards.show_own_words as showOwnWords',
+			'badge_awards.show_teacher_comments as showTeacherComments',
 			'badges.identifier as badgeIdentifier',
 			'badges.name',
 			'badges.description',
@@ -451,6 +506,39 @@ export async function publicAward(db: DB, identifier: string, origin: string) {
 		signature,
 		revoked: award.state === 'revoked',
 		valid: signature.verified && award.state === 'issued',
-		evidence: JSON.parse(award.evidenceJson) as { name: string; narrative: string }[]
+		evidence: shownEvidence(award.evidenceJson, {
+			ownWords: award.showOwnWords === 1,
+			teacherComments: award.showTeacherComments === 1
+		})
 	};
 }
+
+/**
+ * The public page's evidence. Awards issued before per-award choices existed stored finished
+ * narratives that may quote the learner: only their task names are shown.
+ */
+function shownEvidence(evidenceJson: string, sharing: EvidenceSharing) {
+	const stored = JSON.parse(evidenceJson) as AwardEvidence | { name: string }[];
+	if (Array.isArray(stored))
+		return stored.map((e) => ({
+			name: e.name,
+			narrative: '',
+			ownWords: [] as string[],
+			teacherComments: [] as string[]
+		}));
+	return publicEvidence(stored, sharing);
+}
+
+/** An award erased with its learner: its addresses answer 410 Gone, and nothing else is kept. */
+export async function isErasedAward(db: DB, identifier: string) {
+	return Boolean(
+		await db
+			.selectFrom('erased_awards')
+			.select('identifier')
+			.where('identifier', '=', identifier)
+			.executeTakeFirst()
+	);
+}
+
+export const ERASED_AWARD_MESSAGE =
+	'This badge has been withdrawn and its record erased at the learner’s request.';

@@ -19,6 +19,9 @@ export function openDatabase(path: string): DB {
 	sqlite.pragma('synchronous = NORMAL');
 	sqlite.pragma('foreign_keys = ON');
 	sqlite.pragma('busy_timeout = 5000');
+	// Deleted and overwritten rows are zeroed on disk, not left in free space: an erased learner's
+	// words must not stay readable in the file (a checkpoint after erasure empties the log too).
+	sqlite.pragma('secure_delete = ON');
 	const sessionCache = new SessionCache<unknown>();
 	const db = new Kysely<Database>({
 		dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),

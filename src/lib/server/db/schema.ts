@@ -373,6 +373,17 @@ export interface BadgeAwardsTable {
 	revoked_by: number | null;
 	revocation_reason: string | null;
 	created_at: Timestamp;
+	/** The learner's choice, per award, to show their own words on its public page (off by default). */
+	show_own_words: DefaultedFlag;
+	/** The learner's choice, per award, to show their teacher's comments on its public page. */
+	show_teacher_comments: DefaultedFlag;
+	/** Salt of the credential's hashed recipient name: private, shown to the learner only. */
+	identity_salt: string | null;
+}
+
+/** An award erased with its learner: only the identifier, so its addresses answer 410 Gone. */
+export interface ErasedAwardsTable {
+	identifier: string;
 }
 
 export interface ExportJobsTable {
@@ -426,5 +437,6 @@ export interface Database {
 	badges: BadgesTable;
 	badge_alignments: BadgeAlignmentsTable;
 	badge_awards: BadgeAwardsTable;
+	erased_awards: ErasedAwardsTable;
 	export_jobs: ExportJobsTable;
 }

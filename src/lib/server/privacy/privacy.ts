@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
+import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/connection';
+import type { Database } from '../db/schema';
+import { chunks } from '../db/chunks';
+import { deleteExportsContaining } from '../reports/batch';
 import type { SessionUser } from '../auth/sessions';
 import { hashPassword } from '../auth/passwords';
 import { recordAudit } from '../audit';
@@ -23,6 +27,7 @@ async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: num
 			'users.active',
 			'users.source_id',
 			'users.created_at',
+			'users.password_changed_at',
 			'memberships.year_group'
 		])
 		.where('users.id', '=', learnerId)
@@ -34,9 +39,90 @@ async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: num
 }
 
 /**
- * Everything held about one learner, for a subject access request: their account, classes, work,
- * every judgement of it (reviewers as "Reviewer A"), the reviews they gave, ratings, live
- * placements, badges and the audit entries about them — as JSON, with their uploaded files.
+ * What the export holds, table by table (src/lib/server/db/schema.ts), as its README says. A test
+ * checks every table of the schema is named here, so a new table cannot be forgotten.
+ */
+export const EXPORT_README_TABLES: Record<string, string> = {
+	schools: 'account.school: the school that holds the data.',
+	users:
+		'account: username, names, email, whether the account is active, roster id, when it was made and when its password last changed (never the password or its hash).',
+	memberships: 'account.roles: role and year group in the school, and since when.',
+	sessions:
+		'signIns.sessions: when each signed-in session began and when it expires (never the token).',
+	login_attempts:
+		'signIns.attempts: each sign-in attempt with this username: when, from which address, and whether it succeeded.',
+	classes: 'classes: the classes they learn in (name, subject, year group).',
+	enrolments: 'classes: when they joined each class.',
+	class_teachers: 'Not included: who teaches a class is about the teachers.',
+	frameworks:
+		'Not included: the shared skill frameworks hold nothing about a learner (skill codes label the judgements).',
+	framework_items: 'Not included: as frameworks.',
+	crosswalk_weights: 'Not included: as frameworks.',
+	grade_scales: 'Not included: scales hold nothing about a learner.',
+	grade_bands: 'Not included: as grade scales.',
+	criteria: 'work[].judgements[].criterion: the code and title of each criterion judged.',
+	criterion_band_descriptors: 'Not included: descriptors hold nothing about a learner.',
+	criterion_skill_weights: 'Not included: weights hold nothing about a learner.',
+	tasks:
+		'work[].task, peerReviewsGiven[].task, and wherever a task is named: its title and due date.',
+	task_criteria: 'Not included: which criteria a task has holds nothing about a learner.',
+	task_groups: 'groups: the groups they were in for group tasks (task and group name).',
+	task_group_members: 'groups: as task_groups.',
+	submissions:
+		'work: per task, their self-assessment state, when they submitted, their overall reflection, the teacher’s overall comment and when results were released.',
+	evidence:
+		'work[].evidence: each piece of evidence (text, link or file); uploaded files are in files/.',
+	assessments:
+		'work[].judgements: every judgement of their work (their own, peers’ as “Reviewer A…”, teachers’), with value and comment; peerReviewsGiven: every judgement they gave as a peer reviewer, with the task it belongs to.',
+	peer_allocations:
+		'work[].peerReviews: who reviewed their work, as anonymous labels only, and each review’s state; peerReviewsGiven: the reviews they were asked to do (task, state, whether a teacher set it aside and why).',
+	contribution_ratings:
+		'contributionRatings: group-work ratings they gave (of whom, in their own group) and received (anonymous: from a group member), per task.',
+	task_markers: 'Not included: who marks a task is about the teachers.',
+	agreed_grades:
+		'work[].agreedGrades: the grade teachers agreed in moderation, per criterion, with its note and date.',
+	comment_bank:
+		'Not included: a teacher’s saved comments are about no learner (those used on their work are in work[].judgements).',
+	live_sessions:
+		'liveSessionPlacements: the exemplar and criterion of each in-class session they joined.',
+	live_placements: 'liveSessionPlacements: where they placed the exemplar, and when.',
+	audit_log:
+		'auditLog: entries about their account, work, evidence, peer reviews and badges, or made by them: what was done, when, and what changed.',
+	signing_keys: 'Not included: the school’s signing keys hold nothing about a learner.',
+	badges: 'badges[].name: the name of each badge.',
+	badge_alignments: 'Not included: which skills a badge stands for holds nothing about a learner.',
+	badge_awards:
+		'badges: every badge asked for, issued, declined or revoked: their request note, the name and evidence shown publicly and their choices for it, the private key of the credential’s hashed name, the signed credential and the OB 2.0 assertion.',
+	erased_awards: 'Not included: only identifiers of erased badges, of no living learner.',
+	export_jobs:
+		'batchExports: the batch report exports of the school or their class that include their report (when made, by whom and their state; the files themselves are not copied).'
+};
+
+function exportReadme(learnerLabel: string, exportedAt: string) {
+	const lines = [
+		`Everything the school's Fusion Skills service holds about ${learnerLabel}, exported ${exportedAt}.`,
+		'',
+		'Files',
+		'  README.txt   this file',
+		'  data.json    everything held, in sections (listed below by the table it comes from)',
+		'  files/       the files they uploaded as evidence, named by evidence id and file name',
+		'',
+		'What each table of the database contributes'
+	];
+	for (const [table, text] of Object.entries(EXPORT_README_TABLES))
+		lines.push(`  ${table.padEnd(28)} ${text}`);
+	lines.push(
+		'',
+		'Other people are named only where the learner already knows them (their teachers are shown as',
+		'"teacher"; peer reviewers as "Reviewer A", "Reviewer B" …; group members they rated by name).'
+	);
+	return lines.join('\n') + '\n';
+}
+
+/**
+ * Everything held about one learner, for a subject access request: a README naming what each table
+ * contributes, data.json with every section, and their uploaded files. Other learners appear only
+ * anonymously (reviewers as "Reviewer A"); teachers as "teacher".
  */
 export async function exportLearnerData(
 	db: DB,
@@ -49,109 +135,298 @@ export async function exportLearnerData(
 		.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
 		.select([
 			'submissions.id',
+			'submissions.task_id',
 			'tasks.title as task',
+			'tasks.due_at as taskDueAt',
 			'submissions.self_state',
 			'submissions.self_submitted_at',
 			'submissions.overall_reflection',
 			'submissions.teacher_overall_comment',
-			'submissions.released_at'
+			'submissions.released_at',
+			'submissions.updated_at'
 		])
 		.where('submissions.learner_id', '=', learnerId)
 		.execute();
 	const ids = submissions.map((s) => s.id);
-	const [judgements, labels, evidence, reviewsGiven, ratings, placements, badges, audit, classes] =
-		await Promise.all([
-			ids.length
-				? db
-						.selectFrom('assessments')
-						.innerJoin('criteria', 'criteria.id', 'assessments.criterion_id')
-						.select([
-							'assessments.submission_id',
-							'criteria.code',
-							'assessments.role',
-							'assessments.assessor_id',
-							'assessments.value',
-							'assessments.comment',
-							'assessments.updated_at'
-						])
-						.where('assessments.submission_id', 'in', ids)
-						.execute()
-				: [],
-			ids.length
-				? db
-						.selectFrom('peer_allocations')
-						.select(['submission_id', 'reviewer_id', 'anonymous_label'])
-						.where('submission_id', 'in', ids)
-						.execute()
-				: [],
-			ids.length
-				? db.selectFrom('evidence').selectAll().where('submission_id', 'in', ids).execute()
-				: [],
-			db
-				.selectFrom('assessments')
-				.innerJoin('criteria', 'criteria.id', 'assessments.criterion_id')
-				.select([
-					'criteria.code',
-					'assessments.value',
-					'assessments.comment',
-					'assessments.updated_at'
-				])
-				.where('assessor_id', '=', learnerId)
-				.where('role', '=', 'peer')
-				.execute(),
-			db
-				.selectFrom('contribution_ratings')
-				.select(['task_id', 'rater_id', 'ratee_id', 'rating'])
-				.where((eb) => eb.or([eb('rater_id', '=', learnerId), eb('ratee_id', '=', learnerId)]))
-				.execute(),
-			db
-				.selectFrom('live_placements')
-				.select(['session_id', 'value', 'updated_at'])
-				.where('learner_id', '=', learnerId)
-				.execute(),
-			db
-				.selectFrom('badge_awards')
-				.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
-				.select([
-					'badges.name',
-					'badge_awards.identifier',
-					'badge_awards.state',
-					'badge_awards.issued_at',
-					'badge_awards.revoked_at',
-					'badge_awards.credential_json'
-				])
-				.where('badge_awards.learner_id', '=', learnerId)
-				.execute(),
-			db
-				.selectFrom('audit_log')
-				.select(['action', 'entity_type', 'entity_id', 'created_at', 'reason'])
-				.where('school_id', '=', admin.schoolId)
-				.where((eb) =>
-					eb.or([
-						eb('actor_id', '=', learnerId),
-						eb.and([
-							eb('entity_type', '=', 'submission'),
-							eb('entity_id', 'in', ids.length ? ids.map(String) : ['-'])
-						])
+	const none = ids.length === 0;
+	const [
+		school,
+		roles,
+		sessions,
+		attempts,
+		classes,
+		groups,
+		judgements,
+		labels,
+		evidence,
+		agreed,
+		reviewsAsked,
+		reviewsGiven,
+		ratings,
+		placements,
+		badges,
+		exports
+	] = await Promise.all([
+		db
+			.selectFrom('schools')
+			.select(['name', 'slug'])
+			.where('id', '=', admin.schoolId)
+			.executeTakeFirstOrThrow(),
+		db
+			.selectFrom('memberships')
+			.select(['role', 'year_group', 'created_at'])
+			.where('user_id', '=', learnerId)
+			.where('school_id', '=', admin.schoolId)
+			.execute(),
+		db
+			.selectFrom('sessions')
+			.select(['created_at', 'expires_at'])
+			.where('user_id', '=', learnerId)
+			.execute(),
+		db
+			.selectFrom('login_attempts')
+			.selectAll()
+			.where(sql`lower(username)`, '=', learner.username.toLowerCase())
+			.execute(),
+		db
+			.selectFrom('enrolments')
+			.innerJoin('classes', 'classes.id', 'enrolments.class_id')
+			.select([
+				'classes.name',
+				'classes.subject',
+				'classes.year_group',
+				'enrolments.created_at as enrolledAt'
+			])
+			.where('enrolments.learner_id', '=', learnerId)
+			.execute(),
+		db
+			.selectFrom('task_group_members')
+			.innerJoin('task_groups', 'task_groups.id', 'task_group_members.group_id')
+			.innerJoin('tasks', 'tasks.id', 'task_groups.task_id')
+			.select(['tasks.title as task', 'task_groups.name as group'])
+			.where('task_group_members.learner_id', '=', learnerId)
+			.execute(),
+		none
+			? []
+			: db
+					.selectFrom('assessments')
+					.innerJoin('criteria', 'criteria.id', 'assessments.criterion_id')
+					.select([
+						'assessments.submission_id',
+						'criteria.code',
+						'criteria.title as criterion',
+						'assessments.role',
+						'assessments.assessor_id',
+						'assessments.value',
+						'assessments.comment',
+						'assessments.updated_at',
+						'assessments.submitted_at'
 					])
+					.where('assessments.submission_id', 'in', ids)
+					.execute(),
+		none
+			? []
+			: db
+					.selectFrom('peer_allocations')
+					.select([
+						'submission_id',
+						'reviewer_id',
+						'anonymous_label',
+						'state',
+						'submitted_at',
+						'excluded_at'
+					])
+					.where('submission_id', 'in', ids)
+					.execute(),
+		none ? [] : db.selectFrom('evidence').selectAll().where('submission_id', 'in', ids).execute(),
+		none
+			? []
+			: db
+					.selectFrom('agreed_grades')
+					.innerJoin('criteria', 'criteria.id', 'agreed_grades.criterion_id')
+					.select([
+						'agreed_grades.submission_id',
+						'criteria.code',
+						'criteria.title as criterion',
+						'agreed_grades.value',
+						'agreed_grades.note',
+						'agreed_grades.agreed_at'
+					])
+					.where('agreed_grades.submission_id', 'in', ids)
+					.execute(),
+		db
+			.selectFrom('peer_allocations')
+			.innerJoin('tasks', 'tasks.id', 'peer_allocations.task_id')
+			.select([
+				'peer_allocations.submission_id',
+				'tasks.title as task',
+				'peer_allocations.anonymous_label as reviewedAs',
+				'peer_allocations.state',
+				'peer_allocations.created_at as askedAt',
+				'peer_allocations.submitted_at',
+				'peer_allocations.excluded_at',
+				'peer_allocations.excluded_reason'
+			])
+			.where('peer_allocations.reviewer_id', '=', learnerId)
+			.execute(),
+		db
+			.selectFrom('assessments')
+			.innerJoin('criteria', 'criteria.id', 'assessments.criterion_id')
+			.innerJoin('submissions', 'submissions.id', 'assessments.submission_id')
+			.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
+			.select([
+				'assessments.submission_id',
+				'tasks.title as task',
+				'criteria.code',
+				'criteria.title as criterion',
+				'assessments.value',
+				'assessments.comment',
+				'assessments.updated_at',
+				'assessments.submitted_at'
+			])
+			.where('assessments.assessor_id', '=', learnerId)
+			.where('assessments.role', '=', 'peer')
+			.execute(),
+		db
+			.selectFrom('contribution_ratings')
+			.innerJoin('tasks', 'tasks.id', 'contribution_ratings.task_id')
+			.innerJoin('task_groups', 'task_groups.id', 'contribution_ratings.group_id')
+			.innerJoin('users as ratee', 'ratee.id', 'contribution_ratings.ratee_id')
+			.select([
+				'tasks.title as task',
+				'task_groups.name as group',
+				'contribution_ratings.rater_id',
+				'contribution_ratings.ratee_id',
+				'ratee.given_name as rateeGivenName',
+				'ratee.family_name as rateeFamilyName',
+				'contribution_ratings.rating',
+				'contribution_ratings.submitted_at',
+				'contribution_ratings.updated_at'
+			])
+			.where((eb) =>
+				eb.or([
+					eb('contribution_ratings.rater_id', '=', learnerId),
+					eb('contribution_ratings.ratee_id', '=', learnerId)
+				])
+			)
+			.execute(),
+		db
+			.selectFrom('live_placements')
+			.innerJoin('live_sessions', 'live_sessions.id', 'live_placements.session_id')
+			.innerJoin('criteria', 'criteria.id', 'live_sessions.criterion_id')
+			.select([
+				'live_sessions.exemplar_title as exemplar',
+				'criteria.code',
+				'live_sessions.started_at',
+				'live_placements.value',
+				'live_placements.updated_at'
+			])
+			.where('live_placements.learner_id', '=', learnerId)
+			.execute(),
+		db
+			.selectFrom('badge_awards')
+			.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
+			.select([
+				'badges.name',
+				'badge_awards.identifier',
+				'badge_awards.state',
+				'badge_awards.request_note as requestNote',
+				'badge_awards.created_at as askedOrProposedAt',
+				'badge_awards.issued_at',
+				'badge_awards.revoked_at',
+				'badge_awards.revocation_reason',
+				'badge_awards.recipient_name as publicName',
+				'badge_awards.show_own_words',
+				'badge_awards.show_teacher_comments',
+				'badge_awards.identity_salt as identityKey',
+				'badge_awards.evidence_json',
+				'badge_awards.credential_json',
+				'badge_awards.ob2_assertion_json'
+			])
+			.where('badge_awards.learner_id', '=', learnerId)
+			.execute(),
+		db
+			.selectFrom('export_jobs')
+			.select(['id', 'kind', 'params_json', 'state', 'created_at', 'finished_at'])
+			.where('school_id', '=', admin.schoolId)
+			.execute()
+	]);
+	const evidenceIds = evidence.map((e) => String(e.id));
+	const allocationIds = (
+		await db
+			.selectFrom('peer_allocations')
+			.select('id')
+			.where((eb) =>
+				eb.or([
+					eb('reviewer_id', '=', learnerId),
+					...(none ? [] : [eb('submission_id', 'in', ids)])
+				])
+			)
+			.execute()
+	).map((a) => String(a.id));
+	const audit = await db
+		.selectFrom('audit_log')
+		.select([
+			'action',
+			'entity_type',
+			'entity_id',
+			'before_json',
+			'after_json',
+			'reason',
+			'created_at'
+		])
+		.where('school_id', '=', admin.schoolId)
+		.where((eb) =>
+			eb.or([
+				eb('actor_id', '=', learnerId),
+				eb.and([eb('entity_type', '=', 'user'), eb('entity_id', '=', String(learnerId))]),
+				...(
+					[
+						['submission', ids.map(String)],
+						['evidence', evidenceIds],
+						['peer_allocation', allocationIds],
+						['badge_award', badges.map((b) => b.identifier)]
+					] as const
 				)
-				.execute(),
-			db
+					.filter(([, list]) => list.length)
+					.map(([type, list]) =>
+						eb.and([eb('entity_type', '=', type), eb('entity_id', 'in', [...list])])
+					)
+			])
+		)
+		.orderBy('created_at')
+		.execute();
+	const classIds = new Set(
+		(
+			await db
 				.selectFrom('enrolments')
-				.innerJoin('classes', 'classes.id', 'enrolments.class_id')
-				.select(['classes.name', 'enrolments.created_at'])
-				.where('enrolments.learner_id', '=', learnerId)
+				.select('class_id')
+				.where('learner_id', '=', learnerId)
 				.execute()
-		]);
+		).map((e) => e.class_id)
+	);
 	const peerLabel = (submissionId: number, assessorId: number) =>
 		labels.find((l) => l.submission_id === submissionId && l.reviewer_id === assessorId)
 			?.anonymous_label ?? 'Reviewer';
+	const parse = (json: string | null) => (json ? JSON.parse(json) : null);
+	const exportedAt = nowIso();
 	const data = {
-		exportedAt: nowIso(),
+		exportedAt,
 		exportedBy: admin.username,
-		account: { ...learner, active: learner.active === 1 },
+		readme: 'README.txt says what each section holds and which table it comes from.',
+		account: {
+			...learner,
+			active: learner.active === 1,
+			school: school.name,
+			roles
+		},
+		signIns: {
+			sessions,
+			attempts: attempts.map(({ id: _, ...a }) => ({ ...a, succeeded: a.succeeded === 1 }))
+		},
 		classes,
-		work: submissions.map((s) => ({
+		groups,
+		work: submissions.map(({ task_id: _, ...s }) => ({
 			...s,
 			judgements: judgements
 				.filter((j) => j.submission_id === s.id)
@@ -159,6 +434,17 @@ export async function exportLearnerData(
 					...j,
 					by:
 						j.role === 'self' ? 'you' : j.role === 'peer' ? peerLabel(s.id, assessor_id) : 'teacher'
+				})),
+			agreedGrades: agreed
+				.filter((a) => a.submission_id === s.id)
+				.map(({ submission_id: _, ...a }) => ({ ...a, by: 'teachers (moderation)' })),
+			peerReviews: labels
+				.filter((l) => l.submission_id === s.id)
+				.map((l) => ({
+					reviewer: l.anonymous_label,
+					state: l.state,
+					submittedAt: l.submitted_at,
+					setAsideByTeacher: l.excluded_at !== null
 				})),
 			evidence: evidence
 				.filter((e) => e.submission_id === s.id)
@@ -171,21 +457,63 @@ export async function exportLearnerData(
 					createdAt: e.created_at
 				}))
 		})),
-		peerReviewsGiven: reviewsGiven,
+		peerReviewsGiven: reviewsAsked.map(({ submission_id, ...review }) => ({
+			...review,
+			judgements: reviewsGiven
+				.filter((r) => r.submission_id === submission_id)
+				.map(({ submission_id: _, task: __, ...r }) => r)
+		})),
 		contributionRatings: ratings.map((r) => ({
-			taskId: r.task_id,
+			task: r.task,
+			group: r.group,
 			direction:
 				r.rater_id === learnerId ? (r.ratee_id === learnerId ? 'self' : 'given') : 'received',
-			rating: r.rating
+			about:
+				r.rater_id === learnerId && r.ratee_id !== learnerId
+					? `${r.rateeGivenName} ${r.rateeFamilyName}`
+					: r.ratee_id === learnerId && r.rater_id === learnerId
+						? 'you'
+						: 'you (from a group member)',
+			rating: r.rating,
+			submittedAt: r.submitted_at,
+			updatedAt: r.updated_at
 		})),
 		liveSessionPlacements: placements,
-		badges: badges.map(({ credential_json, ...b }) => ({
-			...b,
-			credential: credential_json ? JSON.parse(credential_json) : null
-		})),
-		auditLog: audit
+		badges: badges.map(
+			({
+				evidence_json,
+				credential_json,
+				ob2_assertion_json,
+				show_own_words,
+				show_teacher_comments,
+				...b
+			}) => ({
+				...b,
+				publicPageShows: {
+					ownWords: show_own_words === 1,
+					teacherComments: show_teacher_comments === 1
+				},
+				evidence: parse(evidence_json),
+				credential: parse(credential_json),
+				ob2Assertion: parse(ob2_assertion_json)
+			})
+		),
+		batchExports: exports
+			.filter((job) => {
+				const scope = JSON.parse(job.params_json) as { classId?: number };
+				return scope.classId === undefined || classIds.has(scope.classId);
+			})
+			.map(({ params_json, ...job }) => ({ ...job, scope: JSON.parse(params_json) })),
+		auditLog: audit.map(({ before_json, after_json, ...entry }) => ({
+			...entry,
+			before: parse(before_json),
+			after: parse(after_json)
+		}))
 	};
-	const files: Record<string, Uint8Array> = { 'data.json': strToU8(JSON.stringify(data, null, 2)) };
+	const files: Record<string, Uint8Array> = {
+		'README.txt': strToU8(exportReadme(learner.username, exportedAt)),
+		'data.json': strToU8(JSON.stringify(data, null, 2))
+	};
 	for (const e of evidence) {
 		if (!e.storage_key) continue;
 		const bytes = await readFile(join(uploadsDirectory(), e.storage_key)).catch(() => null);
@@ -201,9 +529,41 @@ export async function exportLearnerData(
 	return zipSync(files);
 }
 
+const ERASED = '[erased]';
+
+/** An audit entry's JSON with each string in it changed (numbers, ids and keys stay). */
+function mapJsonStrings(json: string | null, change: (text: string) => string): string | null {
+	if (json === null) return null;
+	const walk = (value: unknown): unknown =>
+		typeof value === 'string'
+			? change(value)
+			: Array.isArray(value)
+				? value.map(walk)
+				: value && typeof value === 'object'
+					? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]))
+					: value;
+	try {
+		return JSON.stringify(walk(JSON.parse(json)));
+	} catch {
+		return JSON.stringify(ERASED);
+	}
+}
+
+/** Every occurrence of the given words replaced, case-insensitively. */
+function withoutWords(text: string, words: string[]): string {
+	let out = text;
+	for (const word of words)
+		out = out.replace(new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu'), ERASED);
+	return out;
+}
+
 /**
- * Erase a learner: their identity, words and files go; the numbers stay (anonymous), so class and
- * school reports keep their history. Their badges are revoked. This cannot be undone.
+ * Erase a learner: their identity, words and files go, and so does everything that quoted them —
+ * audit entries about them are scrubbed of names, titles and text, their badges are deleted (their
+ * addresses answer 410 Gone), earlier batch exports holding their report are deleted, and the sign-in
+ * record of their username goes. The numbers stay (anonymous), so class and school reports keep
+ * their history. Deleted text is overwritten in the database file (`secure_delete`, set on every
+ * connection) and the write-ahead log is emptied afterwards. This cannot be undone.
  */
 export async function eraseLearner(
 	db: DB,
@@ -214,13 +574,47 @@ export async function eraseLearner(
 	const learner = await requireLearnerOfSchool(db, admin, learnerId);
 	if (confirmUsername.trim().toLowerCase() !== learner.username)
 		throw new Refusal(`Type the learner’s username (${learner.username}) to confirm.`);
-	const files = await db
-		.selectFrom('evidence')
-		.innerJoin('submissions', 'submissions.id', 'evidence.submission_id')
-		.select('evidence.storage_key')
-		.where('submissions.learner_id', '=', learnerId)
-		.where('evidence.storage_key', 'is not', null)
-		.execute();
+	const [submissions, evidence, allocations, awards] = await Promise.all([
+		db.selectFrom('submissions').select('id').where('learner_id', '=', learnerId).execute(),
+		db
+			.selectFrom('evidence')
+			.innerJoin('submissions', 'submissions.id', 'evidence.submission_id')
+			.select(['evidence.id', 'evidence.title', 'evidence.storage_key'])
+			.where('submissions.learner_id', '=', learnerId)
+			.execute(),
+		db
+			.selectFrom('peer_allocations')
+			.select('peer_allocations.id')
+			.where((eb) =>
+				eb.or([
+					eb('reviewer_id', '=', learnerId),
+					eb(
+						'submission_id',
+						'in',
+						eb.selectFrom('submissions').select('id').where('learner_id', '=', learnerId)
+					)
+				])
+			)
+			.execute(),
+		db.selectFrom('badge_awards').select('identifier').where('learner_id', '=', learnerId).execute()
+	]);
+	const submissionIds = submissions.map((s) => s.id);
+	// Words that identify the learner wherever an audit entry quotes them.
+	const identifying = [
+		learner.username,
+		`${learner.given_name} ${learner.family_name}`,
+		`${learner.family_name} ${learner.given_name}`,
+		`${learner.family_name}, ${learner.given_name}`,
+		learner.email ?? '',
+		...evidence.map((e) => e.title.trim())
+	].filter((w) => w.length >= 3);
+	const linked: [string, string[]][] = [
+		['user', [String(learnerId)]],
+		['submission', submissionIds.map(String)],
+		['evidence', evidence.map((e) => String(e.id))],
+		['peer_allocation', allocations.map((a) => String(a.id))],
+		['badge_award', awards.map((a) => a.identifier)]
+	];
 	const unusable = await hashPassword(randomBytes(32).toString('hex'));
 	const now = nowIso();
 	await db.transaction().execute(async (trx) => {
@@ -239,47 +633,134 @@ export async function eraseLearner(
 			.where('id', '=', learnerId)
 			.execute();
 		await trx.deleteFrom('sessions').where('user_id', '=', learnerId).execute();
-		const submissionIds = trx
-			.selectFrom('submissions')
-			.select('id')
-			.where('learner_id', '=', learnerId);
-		await trx.deleteFrom('evidence').where('submission_id', 'in', submissionIds).execute();
 		await trx
-			.updateTable('submissions')
-			.set({ overall_reflection: '' })
-			.where('learner_id', '=', learnerId)
+			.deleteFrom('login_attempts')
+			.where(sql`lower(username)`, '=', learner.username.toLowerCase())
 			.execute();
-		// Their own words, about their work and about others' work.
+		for (const ids of chunks(submissionIds)) {
+			await trx.deleteFrom('evidence').where('submission_id', 'in', ids).execute();
+			// Their work's words, and everyone's words about it (which may name them).
+			await trx
+				.updateTable('submissions')
+				.set({ overall_reflection: '', teacher_overall_comment: '' })
+				.where('id', 'in', ids)
+				.execute();
+			await trx
+				.updateTable('assessments')
+				.set({ comment: '' })
+				.where('submission_id', 'in', ids)
+				.execute();
+			await trx
+				.updateTable('agreed_grades')
+				.set({ note: '' })
+				.where('submission_id', 'in', ids)
+				.execute();
+		}
+		// Their own words about others' work.
 		await trx
 			.updateTable('assessments')
 			.set({ comment: '' })
 			.where('assessor_id', '=', learnerId)
 			.execute();
-		await trx
-			.updateTable('badge_awards')
-			.set({
-				state: 'revoked',
-				revoked_at: now,
-				revoked_by: admin.id,
-				recipient_name: 'Erased learner',
-				request_note: '',
-				evidence_json: '[]'
-			})
-			.where('learner_id', '=', learnerId)
-			.where('state', '=', 'issued')
-			.execute();
-		await trx
-			.updateTable('badge_awards')
-			.set({ request_note: '', recipient_name: 'Erased learner' })
-			.where('learner_id', '=', learnerId)
-			.execute();
+		for (const ids of chunks(allocations.map((a) => a.id)))
+			await trx
+				.updateTable('peer_allocations')
+				.set({ excluded_reason: '' })
+				.where('id', 'in', ids)
+				.where('excluded_reason', 'is not', null)
+				.execute();
+		// Their badges go entirely; only the identifiers stay, so their addresses answer 410 Gone.
+		for (const ids of chunks(awards.map((a) => a.identifier))) {
+			await trx
+				.insertInto('erased_awards')
+				.values(ids.map((identifier) => ({ identifier })))
+				.onConflict((oc) => oc.doNothing())
+				.execute();
+		}
+		await trx.deleteFrom('badge_awards').where('learner_id', '=', learnerId).execute();
+		await anonymiseAudit(trx, admin.schoolId, learnerId, linked, identifying);
 		await recordAudit(trx, {
 			schoolId: admin.schoolId,
 			actorId: admin.id,
 			action: 'privacy.erase',
 			entityType: 'user',
-			entityId: String(learnerId)
+			entityId: String(learnerId),
+			after: { badgesErased: awards.length }
 		});
 	});
-	for (const f of files) await unlink(join(uploadsDirectory(), f.storage_key!)).catch(() => {});
+	for (const e of evidence)
+		if (e.storage_key) await unlink(join(uploadsDirectory(), e.storage_key)).catch(() => {});
+	await deleteExportsContaining(db, learnerId);
+	// Overwritten pages are in the write-ahead log until a checkpoint: copy them into the file and
+	// empty the log, so no earlier version of a deleted row stays on disk.
+	await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+}
+
+/**
+ * Audit entries about the learner (their account, work, evidence, peer pairs and badges) or made
+ * by them keep their action, ids, numbers and time but lose every string; any other entry of the
+ * school that quotes their name, username or an evidence title has those words replaced.
+ */
+async function anonymiseAudit(
+	trx: Transaction<Database>,
+	schoolId: number,
+	learnerId: number,
+	linked: [string, string[]][],
+	identifying: string[]
+) {
+	const about = await trx
+		.selectFrom('audit_log')
+		.select(['id', 'before_json', 'after_json', 'reason'])
+		.where('school_id', '=', schoolId)
+		.where((eb) =>
+			eb.or([
+				eb('actor_id', '=', learnerId),
+				...linked
+					.filter(([, ids]) => ids.length)
+					.map(([type, ids]) => eb.and([eb('entity_type', '=', type), eb('entity_id', 'in', ids)]))
+			])
+		)
+		.execute();
+	const done = new Set<number>();
+	for (const entry of about) {
+		done.add(entry.id);
+		await trx
+			.updateTable('audit_log')
+			.set({
+				before_json: mapJsonStrings(entry.before_json, () => ERASED),
+				after_json: mapJsonStrings(entry.after_json, () => ERASED),
+				reason: entry.reason ? ERASED : ''
+			})
+			.where('id', '=', entry.id)
+			.execute();
+	}
+	if (!identifying.length) return;
+	const quoting = await trx
+		.selectFrom('audit_log')
+		.select(['id', 'before_json', 'after_json', 'reason'])
+		.where('school_id', '=', schoolId)
+		.where((eb) =>
+			eb.or(
+				identifying.flatMap((word) =>
+					(['before_json', 'after_json', 'reason'] as const).map(
+						(column) => sql<boolean>`instr(lower(${eb.ref(column)}), ${word.toLowerCase()}) > 0`
+					)
+				)
+			)
+		)
+		.execute();
+	for (const entry of quoting) {
+		if (done.has(entry.id)) continue;
+		const clean = (json: string | null) =>
+			mapJsonStrings(json, (text) => withoutWords(text, identifying));
+		await trx
+			.updateTable('audit_log')
+			.set({
+				before_json: clean(entry.before_json),
+				after_json: clean(entry.after_json),
+				reason: withoutWords(entry.reason, identifying)
+			})
+			.where('id', '=', entry.id)
+			.execute();
+	}
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Zip, ZipPassThrough } from 'fflate';
 import type { DB } from '../db/connection';
@@ -117,11 +118,13 @@ async function runBatch(
 		}
 		zip.end();
 		await finished;
-		await db
+		const recorded = await db
 			.updateTable('export_jobs')
 			.set({ state: 'done', file_path: path, finished_at: nowIso() })
 			.where('id', '=', jobId)
-			.execute();
+			.executeTakeFirst();
+		// The job was deleted while it ran (a learner in it was erased): its file goes too.
+		if (Number(recorded.numUpdatedRows) === 0) await unlink(path).catch(() => {});
 	} catch (problem) {
 		console.error(`[export ${jobId}]`, problem);
 		zip.terminate();
@@ -166,4 +169,37 @@ export async function exportJob(db: DB, user: SessionUser, jobId: string) {
 		createdAt: job.created_at,
 		scope: JSON.parse(job.params_json) as { classId?: number }
 	};
+}
+
+/**
+ * Deletes every batch export that may hold this learner's report — jobs for the whole of their
+ * school, or for a class they are or were enrolled in — file and row, whatever the job's state.
+ * Called when a learner is erased; returns how many exports were deleted.
+ */
+export async function deleteExportsContaining(db: DB, learnerId: number): Promise<number> {
+	const [schools, classes] = await Promise.all([
+		db.selectFrom('memberships').select('school_id').where('user_id', '=', learnerId).execute(),
+		db.selectFrom('enrolments').select('class_id').where('learner_id', '=', learnerId).execute()
+	]);
+	if (schools.length === 0) return 0;
+	const classIds = new Set(classes.map((c) => c.class_id));
+	const jobs = await db
+		.selectFrom('export_jobs')
+		.select(['id', 'params_json', 'file_path'])
+		.where(
+			'school_id',
+			'in',
+			schools.map((s) => s.school_id)
+		)
+		.execute();
+	const holding = jobs.filter((job) => {
+		const scope = JSON.parse(job.params_json) as { classId?: number };
+		return scope.classId === undefined || classIds.has(scope.classId);
+	});
+	for (const job of holding) {
+		await db.deleteFrom('export_jobs').where('id', '=', job.id).execute();
+		const paths = new Set([job.file_path, join(uploadsDirectory(), 'exports', `${job.id}.zip`)]);
+		for (const path of paths) if (path) await unlink(path).catch(() => {});
+	}
+	return holding.length;
 }

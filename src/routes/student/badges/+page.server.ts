@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { listBadges } from '$lib/server/badges/badges';
-import { NAME_SHARING, requestBadge, setSharedName } from '$lib/server/badges/awards';
+import {
+	NAME_SHARING,
+	requestBadge,
+	setEvidenceSharing,
+	setSharedName
+} from '$lib/server/badges/awards';
+import { displayName } from '$lib/domain/names';
 import { actOn } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';
@@ -20,13 +26,18 @@ export const load: PageServerLoad = async (event) => {
 				'identifier',
 				'state',
 				'issued_at as issuedAt',
-				'recipient_name as sharedName'
+				'recipient_name as sharedName',
+				'show_own_words as showOwnWords',
+				'show_teacher_comments as showTeacherComments',
+				'identity_salt as identitySalt'
 			])
 			.where('learner_id', '=', learner.id)
 			.where('state', 'in', ['requested', 'issued', 'revoked', 'declined'])
 			.execute()
 	]);
 	return {
+		// The name the credential's identity hash was made from, for the learner to give with their code.
+		hashedName: displayName(learner),
 		badges: badges
 			.filter((b) => b.active === 1)
 			.map(({ id, identifier, name, description, layer, ruleText }) => ({
@@ -48,6 +59,17 @@ const requestSchema = z.object({
 		.trim()
 		.min(1, 'Say why you have earned it, and where your evidence is.')
 		.max(2000)
+});
+
+/** A ticked box is sent as "on"; an unticked one is not sent at all. */
+const tickBox = z
+	.literal('on', 'Tick the box or leave it empty.')
+	.optional()
+	.transform((v) => v === 'on');
+const evidenceSharingSchema = z.object({
+	identifier: z.string().uuid('That badge is not yours.'),
+	ownWords: tickBox,
+	teacherComments: tickBox
 });
 
 export const actions: Actions = {
@@ -72,6 +94,21 @@ export const actions: Actions = {
 				.parse(fields);
 			await setSharedName(getDb(), learner, identifier, choice);
 			return { ok: true, message: 'Saved: your badge’s public page now shows your name this way.' };
+		});
+	},
+	shareEvidence: async (event) => {
+		const learner = requireRole(event, 'student');
+		const fields = formFields(await event.request.formData());
+		return actOn(async () => {
+			const { identifier, ownWords, teacherComments } = evidenceSharingSchema.parse(fields);
+			await setEvidenceSharing(getDb(), learner, identifier, { ownWords, teacherComments });
+			return {
+				ok: true,
+				message:
+					ownWords || teacherComments
+						? 'Saved: your badge’s public page now shows what you chose.'
+						: 'Saved: your badge’s public page shows only the task, criteria and band.'
+			};
 		});
 	}
 };

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db/connection';
-import { publicAward } from '$lib/server/badges/awards';
+import { ERASED_AWARD_MESSAGE, isErasedAward, publicAward } from '$lib/server/badges/awards';
 import { badgeClass } from '$lib/server/badges/public';
 import { bakePng } from '$lib/server/badges/baking';
 import type { RequestHandler } from './$types';
@@ -8,6 +8,7 @@ import type { RequestHandler } from './$types';
 /** A baked PNG, when the school uploaded a PNG image for the badge (generated images are SVG). */
 export const GET: RequestHandler = async (event) => {
 	const db = getDb();
+	if (await isErasedAward(db, event.params.identifier)) error(410, ERASED_AWARD_MESSAGE);
 	const award = await publicAward(db, event.params.identifier, event.url.origin);
 	if (!award) error(404, 'There is no badge at this address.');
 	const badge = (await badgeClass(db, award.badgeIdentifier))!;

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db/connection';
-import { publicAward } from '$lib/server/badges/awards';
+import { ERASED_AWARD_MESSAGE, isErasedAward, publicAward } from '$lib/server/badges/awards';
 import { badgeClass } from '$lib/server/badges/public';
 import { bakeSvg } from '$lib/server/badges/baking';
 import { generatedBadgeSvg } from '$lib/server/badges/images';
@@ -9,6 +9,7 @@ import type { RequestHandler } from './$types';
 /** The badge image with the signed credential baked in. */
 export const GET: RequestHandler = async (event) => {
 	const db = getDb();
+	if (await isErasedAward(db, event.params.identifier)) error(410, ERASED_AWARD_MESSAGE);
 	const award = await publicAward(db, event.params.identifier, event.url.origin);
 	if (!award) error(404, 'There is no badge at this address.');
 	const badge = (await badgeClass(db, award.badgeIdentifier))!;
