@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { demoName, expectAccessible, freshPage, storageFor } from './fixtures';
+import { demoName, expectAccessible, freshPage, signIn, storageFor } from './fixtures';
 
 test('an admin defines a badge, a teacher confirms the proposed learner, anyone can verify it, and revoked it shows revoked', async ({
 	browser,
@@ -44,15 +44,34 @@ test('an admin defines a badge, a teacher confirms the proposed learner, anyone 
 	const anyone = await freshPage(browser, baseURL);
 	await anyone.goto(publicUrl);
 	await expect(anyone.getByRole('heading', { level: 1 })).toHaveText('Ideas person');
-	await expect(anyone.getByText(`Awarded to ${demoName('student2')}`)).toBeVisible();
+	// Shown as first name and initial until the learner chooses more.
+	const [given, family] = demoName('student2').split(' ');
+	await expect(anyone.getByText(`Awarded to ${given} ${family![0]}.`)).toBeVisible();
 	await expect(anyone.getByRole('status')).toContainText(
 		'Valid: the school’s digital signature checks out'
 	);
+	// Generic evidence only (task, criterion, band) until the learner opts in on this badge.
+	await expect(anyone.getByText(/Enterprise project/)).toBeVisible();
+	await expect(
+		anyone.getByText(/A strong range of ideas, well tested with the client/)
+	).toHaveCount(0);
+	await expectAccessible(anyone);
+	const learner = await freshPage(browser, baseURL);
+	await signIn(learner, 'student2');
+	await learner.goto('/student/badges');
+	const earned = learner.getByRole('listitem').filter({ hasText: 'Ideas person' });
+	await earned.getByLabel('My teacher’s comments').check();
+	await earned.getByRole('button', { name: 'Save what is shown' }).click();
+	await expect(learner.getByRole('status')).toContainText('now shows what you chose');
+	await expect(earned.getByText('Prove this badge is yours')).toBeVisible();
+	await expectAccessible(learner);
+	await anyone.reload();
 	await expect(
 		anyone.getByText(/A strong range of ideas, well tested with the client/)
 	).toBeVisible();
-	await expectAccessible(anyone);
-	const credential = await (await anyone.request.get(`${publicUrl}/credential.json`)).json();
+	const credentialResponse = await anyone.request.get(`${publicUrl}/credential.json`);
+	expect(await credentialResponse.text()).not.toContain('A strong range of ideas');
+	const credential = JSON.parse(await credentialResponse.text());
 	expect(credential.type).toContain('OpenBadgeCredential');
 	expect(credential.proof[0].cryptosuite).toBe('eddsa-rdfc-2022');
 	expect((await anyone.request.get(`${publicUrl}/ob2`)).status()).toBe(200);
