@@ -38,7 +38,7 @@ export const actions: Actions = {
 				ok: true,
 				erased: true,
 				message:
-					'Erased: the learner’s name, words and files are gone and their badges are revoked; their results stay, anonymous, in teachers’ task records.'
+					'Erased: the learner’s name, words, files, badges, sign-in records and the exports that held their report are gone, and the audit log no longer names them; their results stay, anonymous, in teachers’ task records.'
 			};
 		});
 	},
