@@ -15,7 +15,7 @@ import {
 	type TaskEvidence
 } from '../../domain/badge-credential';
 import { levelWords } from '../../domain/profiles';
-import { LEVEL_LABELS } from '../profiles/profiles';
+import { LEVEL_LABELS } from '../../domain/scales';
 import { signCredential, verifySignedCredential } from './signing';
 import { LAYER_LABEL, listBadges, ruleDescriber, type Layer } from './badges';
 import { publishedKeys, schoolKey } from './keys';

@@ -13,6 +13,7 @@ import { recordAudit } from '../audit';
 import { uploadsDirectory } from '../assessment/evidence';
 import { nowIso } from '../clock';
 import { Refusal } from '../errors';
+import { jsonOrUndefined } from '../http';
 
 async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: number) {
 	const learner = await db
@@ -542,11 +543,8 @@ function mapJsonStrings(json: string | null, change: (text: string) => string): 
 				: value && typeof value === 'object'
 					? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]))
 					: value;
-	try {
-		return JSON.stringify(walk(JSON.parse(json)));
-	} catch {
-		return JSON.stringify(ERASED);
-	}
+	const parsed = jsonOrUndefined(json);
+	return JSON.stringify(parsed === undefined ? ERASED : walk(parsed));
 }
 
 /** Every occurrence of the given words replaced, case-insensitively. */
