@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
 import { ensureReferenceData } from '../../src/lib/server/frameworks/reference-data';
@@ -7,8 +8,10 @@ import {
 	exportCasePackage,
 	fusionSkills,
 	importCasePackage,
+	listFrameworks,
 	saveSchoolCrosswalk
 } from '../../src/lib/server/frameworks/frameworks';
+import { insertSchool, planSchool, schoolOfSize } from '../../src/lib/server/db/seed';
 import { CAPRI, DEFAULT_CROSSWALK, FUSION_SKILLS } from '../../src/lib/domain/frameworks';
 import { demoDatabase, freshDatabase, userId } from './helpers';
 
@@ -130,5 +133,95 @@ describe('CASE export and import', () => {
 				CFItems: []
 			})
 		).rejects.toThrow(/identifier must be a UUID/);
+	});
+});
+
+describe('many schools on one server', () => {
+	/** A second school on the same server, with its own admin. */
+	async function otherSchool(): Promise<number> {
+		const other = planSchool({ ...schoolOfSize(4, 1, 7), slug: 'other' });
+		other.people = other.people.map((p) => ({ ...p, username: `other-${p.username}` }));
+		other.classes = other.classes.map((c) => ({
+			...c,
+			teachers: c.teachers.map((t) => `other-${t}`),
+			learners: c.learners.map((l) => `other-${l}`)
+		}));
+		return (await insertSchool(db, other, 'pw')).schoolId;
+	}
+
+	/** The Fusion Skills package under new identifiers: a framework of the school's own. */
+	async function privatePackage(title: string) {
+		const shared = (await exportCasePackage(db, FUSION_SKILLS.identifier, BASE, null))!;
+		let text = JSON.stringify({ ...shared, CFDocument: { ...shared.CFDocument, title } });
+		for (const id of [shared.CFDocument.identifier, ...shared.CFItems.map((i) => i.identifier)])
+			text = text.replaceAll(id, randomUUID());
+		return JSON.parse(text) as typeof shared;
+	}
+
+	const itemCount = async () =>
+		Number(
+			(
+				await db
+					.selectFrom('framework_items')
+					.select((eb) => eb.fn.countAll<number>().as('n'))
+					.executeTakeFirstOrThrow()
+			).n
+		);
+
+	it('a school admin cannot add an item to a shared framework: refused, nothing changed', async () => {
+		const otherId = await otherSchool();
+		const otherAdmin = await userId(db, 'other-admin');
+		const fusion = (await exportCasePackage(db, FUSION_SKILLS.identifier, BASE, otherId))!;
+		const thirteenth = {
+			...fusion.CFItems[0]!,
+			identifier: randomUUID(),
+			humanCodingScheme: 'FS-13',
+			fullStatement: 'A thirteenth Fusion Skill for everyone'
+		};
+		const tampered = JSON.parse(
+			JSON.stringify({ ...fusion, CFItems: [...fusion.CFItems, thirteenth] })
+		);
+		const before = await itemCount();
+		await expect(importCasePackage(db, otherId, otherAdmin, tampered)).rejects.toThrow(
+			/shared by every school on this server.*FS-13.*Nothing was imported/
+		);
+		expect(await itemCount()).toBe(before);
+		expect((await fusionSkills(db)).map((s) => s.code)).toEqual(
+			FUSION_SKILLS.items.map((s) => s.code)
+		);
+		// The same holds for CAPRI: a new sub-category under C is refused.
+		const capri = (await exportCasePackage(db, CAPRI.identifier, BASE, otherId))!;
+		const extra = { ...capri.CFItems.at(-1)!, identifier: randomUUID(), humanCodingScheme: 'C9' };
+		await expect(
+			importCasePackage(
+				db,
+				otherId,
+				otherAdmin,
+				JSON.parse(JSON.stringify({ ...capri, CFItems: [...capri.CFItems, extra] }))
+			)
+		).rejects.toThrow(/shared by every school/);
+		expect(await itemCount()).toBe(before);
+		// The command line (no school) still may.
+		await expect(importCasePackage(db, null, null, tampered)).resolves.toMatchObject({
+			itemsCreated: 1
+		});
+	});
+
+	it("another school's private framework cannot be downloaded by id; shared ones still can", async () => {
+		const admin = await userId(db, 'admin');
+		const ours = await privatePackage('Our school’s own skills');
+		await importCasePackage(db, schoolId, admin, ours);
+		const otherId = await otherSchool();
+
+		expect(await exportCasePackage(db, ours.CFDocument.identifier, BASE, schoolId)).not.toBeNull();
+		expect(await exportCasePackage(db, ours.CFDocument.identifier, BASE, otherId)).toBeNull();
+		expect(await exportCasePackage(db, ours.CFDocument.identifier, BASE, null)).toBeNull();
+		for (const shared of [FUSION_SKILLS.identifier, CAPRI.identifier])
+			expect((await exportCasePackage(db, shared, BASE, otherId))?.CFDocument.identifier).toBe(
+				shared
+			);
+		expect((await listFrameworks(db, otherId)).map((f) => f.identifier)).not.toContain(
+			ours.CFDocument.identifier
+		);
 	});
 });

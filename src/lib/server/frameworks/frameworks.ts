@@ -161,7 +161,8 @@ export async function resetSchoolCrosswalk(db: DB, schoolId: number, actorId: nu
 
 /**
  * The framework as a CASE CFPackage; CAPRI's package carries the school's crosswalk as
- * associations.
+ * associations. A school sees the shared frameworks and its own; without a school (the public
+ * link) only the shared ones. Another school's framework is as absent as one that does not exist.
  */
 export async function exportCasePackage(
 	db: DB,
@@ -182,6 +183,11 @@ export async function exportCasePackage(
 			'last_change_at as lastChangeAt'
 		])
 		.where('identifier', '=', identifier)
+		.where((eb) =>
+			schoolId === null
+				? eb('school_id', 'is', null)
+				: eb.or([eb('school_id', 'is', null), eb('school_id', '=', schoolId)])
+		)
 		.executeTakeFirst();
 	if (!doc) return null;
 	const items = await db
@@ -234,6 +240,9 @@ async function defaultCrosswalkRows(db: DB): Promise<CrosswalkWeight[]> {
 		.execute();
 }
 
+const SHARED_IS_READ_ONLY = (title: string, code: string) =>
+	`${title} is shared by every school on this server, so a school cannot add to it (the package adds ${code}). Nothing was imported. To use your own items, import them as a framework with its own identifier; the server's operator changes shared frameworks with npm run frameworks.`;
+
 export interface CaseImportResult {
 	frameworkCreated: boolean;
 	itemsCreated: number;
@@ -244,9 +253,10 @@ export interface CaseImportResult {
 
 /**
  * Loads a CASE package. A framework new to this installation is created with the package's
- * identifiers, owned by the importing school (or shared when `schoolId` is null, as the CLI does).
- * An existing framework is never rewritten by an import: another school may rely on its wording.
- * Crosswalk associations become the importing school's crosswalk.
+ * identifiers, owned by the importing school (or shared when `schoolId` is null: only the
+ * command line, `npm run frameworks`, imports as shared). An existing framework's items are never
+ * rewritten by an import: another school may rely on their wording. A school may not add items to
+ * a shared framework (every school would see them), only take a package's crosswalk as its own.
  */
 export async function importCasePackage(
 	db: DB,
@@ -274,7 +284,7 @@ export async function importCasePackage(
 	await db.transaction().execute(async (trx) => {
 		let framework = await trx
 			.selectFrom('frameworks')
-			.select(['id', 'school_id'])
+			.select(['id', 'school_id', 'title'])
 			.where('identifier', '=', pkg.CFDocument.identifier)
 			.executeTakeFirst();
 		if (framework && framework.school_id !== null && framework.school_id !== schoolId) {
@@ -300,7 +310,7 @@ export async function importCasePackage(
 					version: pkg.CFDocument.version,
 					last_change_at: documentChangedAt
 				})
-				.returning(['id', 'school_id'])
+				.returning(['id', 'school_id', 'title'])
 				.executeTakeFirstOrThrow();
 			result.frameworkCreated = true;
 		}
@@ -336,6 +346,8 @@ export async function importCasePackage(
 					result.itemsAlreadyPresent++;
 					continue;
 				}
+				if (framework.school_id === null && schoolId !== null)
+					throw new Refusal(SHARED_IS_READ_ONLY(framework.title, item.humanCodingScheme));
 				const { id } = await trx
 					.insertInto('framework_items')
 					.values({
