@@ -4,6 +4,7 @@ import {
 	demoUserId,
 	expectAccessible,
 	freshPage,
+	peerReviewId,
 	signIn,
 	storageFor,
 	taskId
@@ -206,4 +207,27 @@ test('a live session updates the projector when a learner moves a slider, then r
 
 	await expect(learner.getByText('You placed it two bands above your teacher.')).toBeVisible();
 	await expect(learner.getByRole('slider')).toHaveCount(0);
+});
+
+test('a peer reviewer sees and downloads evidence under a neutral name, never the file name the learner gave it', async ({
+	browser,
+	baseURL
+}) => {
+	// seed-extras: student2's photo for "Peer review practice" is named after them; student1 reviews it.
+	const childName = demoName('student2');
+	const review = `/student/reviews/${peerReviewId('Peer review practice', 'student1', 'student2')}`;
+	const reviewer = await pageAs(browser, baseURL, 'student1');
+	await reviewer.goto(review);
+	const work = reviewer.getByRole('region', { name: 'The work to review' });
+	const link = work.getByRole('link', { name: 'Evidence 1.png' });
+	await expect(link).toBeVisible();
+	expect(await reviewer.content()).not.toContain(childName);
+	const data = await reviewer.request.get(`${review}/__data.json`);
+	expect(data.status()).toBe(200);
+	expect(await data.text()).not.toContain(childName);
+
+	const file = await reviewer.request.get((await link.getAttribute('href'))!);
+	expect(file.status()).toBe(200);
+	expect(file.headers()['content-disposition']).toContain('filename="Evidence 1.png"');
+	expect(file.headers()['content-disposition']).not.toContain(childName.split(' ')[0]!);
 });

@@ -183,6 +183,14 @@ for (const code of ['C1.1', 'R3.2'])
 	await addTaskCriterion(db, asTeacher, peerTask, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, peerTask, 'published');
 await addPeerPair(db, asTeacher, peerTask, student1.id, student2.id);
+// A photo named, as phones and laptops do, after the child: the reviewer must not see that name.
+await addEvidence(db, student2, peerTask, {
+	kind: 'file',
+	title: '',
+	file: new File([png], `${student2.givenName} ${student2.familyName} at home.png`, {
+		type: 'image/png'
+	})
+});
 
 // Random peer allocation of 3 reviewers each, left for tests/e2e/peer-moderation-live.spec.ts to
 // allocate.

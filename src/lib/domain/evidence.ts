@@ -7,43 +7,55 @@ export const MAX_EVIDENCE_PER_SUBMISSION = 20;
 
 interface AllowedType {
 	label: string;
+	/** the extension a neutral name ("Evidence 1.png") gets */
+	extension: string;
 	/** served inline (the browser shows it) or as a download */
 	inline: boolean;
 }
 
 export const ALLOWED_EVIDENCE_TYPES: Record<string, AllowedType> = {
-	'image/png': { label: 'PNG image', inline: true },
-	'image/jpeg': { label: 'JPEG image', inline: true },
-	'image/gif': { label: 'GIF image', inline: true },
-	'image/webp': { label: 'WebP image', inline: true },
-	'application/pdf': { label: 'PDF document', inline: true },
+	'image/png': { extension: 'png', label: 'PNG image', inline: true },
+	'image/jpeg': { extension: 'jpg', label: 'JPEG image', inline: true },
+	'image/gif': { extension: 'gif', label: 'GIF image', inline: true },
+	'image/webp': { extension: 'webp', label: 'WebP image', inline: true },
+	'application/pdf': { extension: 'pdf', label: 'PDF document', inline: true },
 	'application/vnd.openxmlformats-officedocument.wordprocessingml.document': {
+		extension: 'docx',
 		label: 'Word document',
 		inline: false
 	},
 	'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+		extension: 'xlsx',
 		label: 'Excel spreadsheet',
 		inline: false
 	},
 	'application/vnd.openxmlformats-officedocument.presentationml.presentation': {
+		extension: 'pptx',
 		label: 'PowerPoint presentation',
 		inline: false
 	},
-	'application/vnd.oasis.opendocument.text': { label: 'OpenDocument text', inline: false },
+	'application/vnd.oasis.opendocument.text': {
+		extension: 'odt',
+		label: 'OpenDocument text',
+		inline: false
+	},
 	'application/vnd.oasis.opendocument.spreadsheet': {
+		extension: 'ods',
 		label: 'OpenDocument spreadsheet',
 		inline: false
 	},
 	'application/vnd.oasis.opendocument.presentation': {
+		extension: 'odp',
 		label: 'OpenDocument presentation',
 		inline: false
-	},
-	// Older .doc/.xls/.ppt files are all Compound File Binary containers.
-	'application/x-cfb': { label: 'Office document (older format)', inline: false }
+	}
+	// Older .doc/.xls/.ppt files (Compound File Binary containers) are not accepted: their author
+	// and company sit in property streams we cannot remove safely, and evidence reaches anonymous
+	// reviewers.
 };
 
 export const EVIDENCE_ACCEPT_ATTRIBUTE =
-	'.png,.jpg,.jpeg,.gif,.webp,.pdf,.docx,.xlsx,.pptx,.odt,.ods,.odp,.doc,.xls,.ppt';
+	'.png,.jpg,.jpeg,.gif,.webp,.pdf,.docx,.xlsx,.pptx,.odt,.ods,.odp';
 
 export type UploadVerdict =
 	{ ok: true; mime: string; inline: boolean } | { ok: false; message: string };
@@ -59,6 +71,12 @@ export function judgeUpload(input: {
 			message: `That file is ${formatBytes(input.size)}; the limit is ${formatBytes(MAX_EVIDENCE_BYTES)}.`
 		};
 	}
+	if (input.sniffedMime === 'application/x-cfb')
+		return {
+			ok: false,
+			message:
+				'Older Office files (.doc, .xls, .ppt) cannot be uploaded, because the name of whoever wrote them cannot be removed. Save it as .docx, .xlsx, .pptx or PDF and upload that.'
+		};
 	const type = input.sniffedMime ? ALLOWED_EVIDENCE_TYPES[input.sniffedMime] : undefined;
 	if (!type) {
 		return {
@@ -89,6 +107,15 @@ export function safeFileName(name: string): string {
 		.trim()
 		.slice(0, 120);
 	return cleaned && !/^\.+$/.test(cleaned) ? cleaned : 'evidence';
+}
+
+/**
+ * What an anonymous peer reviewer sees a file called: its place among the work's files and the
+ * extension of its sniffed type, never the name the learner's device gave it.
+ */
+export function neutralEvidenceName(position: number, mime: string | null): string {
+	const extension = mime ? ALLOWED_EVIDENCE_TYPES[mime]?.extension : undefined;
+	return `Evidence ${position}${extension ? `.${extension}` : ''}`;
 }
 
 /** Only web links: a javascript: or data: URL as evidence would run in a teacher's browser. */

@@ -16,8 +16,10 @@ import {
 	isSafeEvidenceLink,
 	judgeUpload,
 	MAX_EVIDENCE_PER_SUBMISSION,
+	neutralEvidenceName,
 	safeFileName
 } from '../../domain/evidence';
+import { cleanEvidenceFile } from './clean-evidence';
 import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 
@@ -28,6 +30,7 @@ export interface EvidenceItem {
 	body: string;
 	url: string | null;
 	fileName: string | null;
+	fileMime: string | null;
 	fileSize: number | null;
 	createdAt: string;
 }
@@ -43,6 +46,7 @@ export async function evidenceOf(db: DB, submissionId: number | null): Promise<E
 			'body',
 			'url',
 			'file_name as fileName',
+			'file_mime as fileMime',
 			'file_size as fileSize',
 			'created_at as createdAt'
 		])
@@ -126,7 +130,7 @@ export async function addEvidence(
 			sniffedMime: (await fileTypeFromBuffer(bytes))?.mime
 		});
 		if (!verdict.ok) throw new Refusal(verdict.message);
-		file = { bytes, mime: verdict.mime };
+		file = { bytes: await cleanEvidenceFile(bytes, verdict.mime), mime: verdict.mime };
 	}
 	const submission = await openSubmission(db, learner, taskOrId, true);
 	const count = await db
@@ -217,9 +221,23 @@ export async function removeEvidence(
 }
 
 /**
+ * The work's evidence as an anonymous peer reviewer sees it: each file named by its place among the
+ * files ("Evidence 1.png"), and a title that was only the file's name replaced the same way. The
+ * same numbering names the file when the reviewer downloads it (`evidenceFile`).
+ */
+export function evidenceForReviewer(items: EvidenceItem[]): Omit<EvidenceItem, 'createdAt'>[] {
+	let position = 0;
+	return items.map(({ createdAt: _, ...item }) => {
+		if (item.kind !== 'file') return item;
+		const name = neutralEvidenceName(++position, item.fileMime);
+		return { ...item, title: item.title === item.fileName ? name : item.title, fileName: name };
+	});
+}
+
+/**
  * An uploaded file, for someone allowed to see it: the learner who made it, a peer allocated to
- * review that work, a teacher of the task's class, or an admin of the school. Anyone else is told
- * it does not exist.
+ * review that work (under a neutral name), a teacher of the task's class, or an admin of the
+ * school. Anyone else is told it does not exist.
  */
 export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number) {
 	const item = await db
@@ -231,6 +249,7 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 			'evidence.file_name as fileName',
 			'evidence.file_mime as mime',
 			'evidence.storage_key as storageKey',
+			'evidence.submission_id as submissionId',
 			'submissions.learner_id as learnerId',
 			'classes.school_id as schoolId',
 			eb
@@ -255,13 +274,14 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 		.where('evidence.id', '=', evidenceId)
 		.where('evidence.kind', '=', 'file')
 		.executeTakeFirst();
-	const allowed =
+	const seesOriginal =
 		item &&
 		item.schoolId === user.schoolId &&
 		(item.learnerId === user.id ||
-			Boolean(item.reviews) ||
 			(hasRole(user, 'teacher') && Boolean(item.teaches)) ||
 			hasRole(user, 'admin'));
+	const allowed =
+		item && item.schoolId === user.schoolId && (seesOriginal || Boolean(item.reviews));
 	if (!item || !allowed || !item.storageKey || !item.mime)
 		throw new Refusal('That file does not exist, or is not yours to see.', 404);
 	const bytes = await readFile(join(uploadsDirectory(), item.storageKey)).catch(() => null);
@@ -270,10 +290,21 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 			'That file is missing from storage. Ask the learner to upload it again.',
 			404
 		);
+	let fileName = item.fileName ?? 'evidence';
+	if (!seesOriginal) {
+		const files = await db
+			.selectFrom('evidence')
+			.select('id')
+			.where('submission_id', '=', item.submissionId)
+			.where('kind', '=', 'file')
+			.orderBy('id')
+			.execute();
+		fileName = neutralEvidenceName(files.findIndex((f) => f.id === evidenceId) + 1, item.mime);
+	}
 	return {
 		bytes,
 		mime: item.mime,
-		fileName: item.fileName ?? 'evidence',
+		fileName,
 		inline: ALLOWED_EVIDENCE_TYPES[item.mime]?.inline ?? false
 	};
 }

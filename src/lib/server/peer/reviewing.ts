@@ -6,7 +6,7 @@ import { requireOwnAllocation } from '../auth/task-guards';
 import { nowIso } from '../clock';
 import { scaleBandsOf } from '../scales/scales';
 import { assessmentCards } from '../assessment/cards';
-import { evidenceOf } from '../assessment/evidence';
+import { evidenceForReviewer, evidenceOf } from '../assessment/evidence';
 import { upsertJudgement } from '../assessment/judgements';
 import { peerWindow } from '../../domain/peer-review';
 import type { SelfSave } from '../../schemas/assessment';
@@ -91,7 +91,7 @@ export async function peerReviewView(db: DB, learner: SessionUser, allocationId:
 			briefHtml: renderMarkdown(allocation.brief_markdown)
 		},
 		bands: cards.bands,
-		evidence: evidence.map(({ createdAt: _, ...e }) => e),
+		evidence: evidenceForReviewer(evidence),
 		criteria: cards.criteria.map((c) => {
 			const own = mine.find((m) => m.criterionId === c.criterionId);
 			return {
