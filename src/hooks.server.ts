@@ -1,4 +1,4 @@
-import type { Handle, HandleServerError } from '@sveltejs/kit';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { json, text } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { getDb } from '$lib/server/db/connection';
@@ -9,6 +9,12 @@ import {
 	setSessionTokenCookie,
 	validateSessionToken
 } from '$lib/server/auth/sessions';
+import { scheduleExportSweep } from '$lib/server/reports/batch';
+
+/** At server start: exports past their retention period are deleted now, then hourly. */
+export const init: ServerInit = () => {
+	scheduleExportSweep(getDb);
+};
 
 /** Route ids that are pages: their own loads render a styled 401/403 for a browser visit. */
 const PAGE_ROUTE_IDS = new Set(

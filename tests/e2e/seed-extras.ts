@@ -265,4 +265,15 @@ await db
 		finished_at: new Date().toISOString()
 	})
 	.execute();
+// It holds the class's learners, as a real export records them (checked again at download).
+await db
+	.insertInto('export_job_learners')
+	.columns(['job_id', 'learner_id'])
+	.expression((eb) =>
+		eb
+			.selectFrom('enrolments')
+			.select([eb.val(EXPORT_JOB_ID).as('job_id'), 'learner_id'])
+			.where('class_id', '=', classId)
+	)
+	.execute();
 await db.destroy();

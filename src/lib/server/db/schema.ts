@@ -401,6 +401,12 @@ export interface ExportJobsTable {
 	finished_at: Timestamp | null;
 }
 
+/** The learners an export holds (migration 0005). */
+export interface ExportJobLearnersTable {
+	job_id: string;
+	learner_id: number;
+}
+
 export interface Database {
 	schools: SchoolsTable;
 	users: UsersTable;
@@ -439,4 +445,5 @@ export interface Database {
 	badge_awards: BadgeAwardsTable;
 	erased_awards: ErasedAwardsTable;
 	export_jobs: ExportJobsTable;
+	export_job_learners: ExportJobLearnersTable;
 }

@@ -9,6 +9,7 @@ import { hasRole, requireClassAccess } from '../auth/guards';
 import { recordAudit } from '../audit';
 import { uploadsDirectory } from '../assessment/evidence';
 import { nowIso } from '../clock';
+import { chunks } from '../db/chunks';
 import { learnerReport } from './learner-report';
 import { renderLearnerReportPdf } from './pdf';
 import { Refusal } from '../errors';
@@ -18,6 +19,114 @@ import { Refusal } from '../errors';
  * restart.
  */
 const running = new Set<string>();
+
+/** Days an export is kept before its zip and row are deleted: `EXPORT_RETENTION_DAYS`, default 7. */
+export function exportRetentionDays(env: Record<string, string | undefined> = process.env): number {
+	const raw = env.EXPORT_RETENTION_DAYS?.trim();
+	if (!raw) return 7;
+	const days = Number(raw);
+	if (!Number.isFinite(days) || days <= 0) {
+		console.warn(`EXPORT_RETENTION_DAYS=${raw} is not a positive number of days; using 7.`);
+		return 7;
+	}
+	return days;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const expiresAt = (createdAt: string, days: number) =>
+	new Date(Date.parse(createdAt) + days * DAY_MS).toISOString();
+
+/**
+ * Deletes the zips and rows of exports older than the retention period (an export holds every
+ * learner's report, so it is not kept longer than it is needed). Runs at server start, on a timer
+ * and whenever an export is requested. Returns how many were deleted.
+ */
+export async function sweepExpiredExports(
+	db: DB,
+	now: Date = new Date(),
+	days: number = exportRetentionDays()
+): Promise<number> {
+	const cutoff = new Date(now.getTime() - days * DAY_MS).toISOString();
+	const expired = await db
+		.selectFrom('export_jobs')
+		.select(['id', 'file_path'])
+		.where('created_at', '<', cutoff)
+		.execute();
+	return deleteExports(
+		db,
+		expired.filter((job) => !running.has(job.id))
+	);
+}
+
+/**
+ * Deletes every export that holds this learner's report, zip and row (for erasure: an earlier
+ * export must not keep a child who has been erased). Returns how many were deleted.
+ */
+export async function deleteExportsContaining(db: DB, learnerId: number): Promise<number> {
+	const recorded = await db
+		.selectFrom('export_jobs')
+		.innerJoin('export_job_learners', 'export_job_learners.job_id', 'export_jobs.id')
+		.select(['export_jobs.id', 'export_jobs.file_path'])
+		.where('export_job_learners.learner_id', '=', learnerId)
+		.execute();
+	// Exports made before they recorded whom they hold: any of the learner's school, or of a class
+	// they are or were in, may hold them.
+	const [schools, classes] = await Promise.all([
+		db.selectFrom('memberships').select('school_id').where('user_id', '=', learnerId).execute(),
+		db.selectFrom('enrolments').select('class_id').where('learner_id', '=', learnerId).execute()
+	]);
+	const classIds = new Set(classes.map((c) => c.class_id));
+	const unrecorded = schools.length
+		? (
+				await db
+					.selectFrom('export_jobs')
+					.select(['id', 'params_json', 'file_path'])
+					.where(
+						'school_id',
+						'in',
+						schools.map((m) => m.school_id)
+					)
+					.where((eb) =>
+						eb.not(
+							eb.exists(
+								eb
+									.selectFrom('export_job_learners')
+									.select('job_id')
+									.whereRef('export_job_learners.job_id', '=', 'export_jobs.id')
+							)
+						)
+					)
+					.execute()
+			).filter((job) => {
+				const scope = JSON.parse(job.params_json) as { classId?: number };
+				return scope.classId === undefined || classIds.has(scope.classId);
+			})
+		: [];
+	return deleteExports(db, [...recorded, ...unrecorded]);
+}
+
+async function deleteExports(db: DB, jobs: { id: string; file_path: string | null }[]) {
+	// The zip first: a row without its file is harmless, a file without its row is forgotten.
+	for (const job of jobs) if (job.file_path) await unlink(job.file_path).catch(() => {});
+	for (const batch of chunks(jobs.map((j) => j.id)))
+		await db.deleteFrom('export_jobs').where('id', 'in', batch).execute();
+	return jobs.length;
+}
+
+/**
+ * Sweeps once now and then every `everyMs` (hourly by default); the timer does not keep the
+ * process alive. Returns a function that stops it.
+ */
+export function scheduleExportSweep(db: () => DB, everyMs = 60 * 60 * 1000): () => void {
+	const sweep = () =>
+		void sweepExpiredExports(db()).catch((problem) =>
+			console.error('[exports] sweep failed', problem)
+		);
+	sweep();
+	const timer = setInterval(sweep, everyMs);
+	timer.unref();
+	return () => clearInterval(timer);
+}
 
 export async function startBatchExport(db: DB, user: SessionUser, scope: { classId?: number }) {
 	if (scope.classId !== undefined) await requireClassAccess(db, user, scope.classId, 'teach');
@@ -44,6 +153,7 @@ export async function startBatchExport(db: DB, user: SessionUser, scope: { class
 		.orderBy('users.given_name')
 		.execute();
 	if (learners.length === 0) throw new Refusal('There are no learners to export.');
+	await sweepExpiredExports(db);
 	const id = randomUUID();
 	await db.transaction().execute(async (trx) => {
 		await trx
@@ -59,6 +169,11 @@ export async function startBatchExport(db: DB, user: SessionUser, scope: { class
 				created_at: nowIso()
 			})
 			.execute();
+		for (const batch of chunks(learners))
+			await trx
+				.insertInto('export_job_learners')
+				.values(batch.map((l) => ({ job_id: id, learner_id: l.id })))
+				.execute();
 		await recordAudit(trx, {
 			schoolId: user.schoolId,
 			actorId: user.id,
@@ -118,17 +233,18 @@ async function runBatch(
 		}
 		zip.end();
 		await finished;
-		const recorded = await db
+		const { numUpdatedRows } = await db
 			.updateTable('export_jobs')
 			.set({ state: 'done', file_path: path, finished_at: nowIso() })
 			.where('id', '=', jobId)
 			.executeTakeFirst();
-		// The job was deleted while it ran (a learner in it was erased): its file goes too.
-		if (Number(recorded.numUpdatedRows) === 0) await unlink(path).catch(() => {});
+		// Deleted while it ran (a learner in it was erased): the zip must not outlive its row.
+		if (numUpdatedRows === 0n) await unlink(path).catch(() => {});
 	} catch (problem) {
 		console.error(`[export ${jobId}]`, problem);
 		zip.terminate();
 		out.destroy();
+		await unlink(path).catch(() => {});
 		await db
 			.updateTable('export_jobs')
 			.set({
@@ -167,39 +283,77 @@ export async function exportJob(db: DB, user: SessionUser, jobId: string) {
 			: job.error,
 		filePath: job.state === 'done' ? job.file_path : null,
 		createdAt: job.created_at,
+		expiresAt: expiresAt(job.created_at, exportRetentionDays()),
 		scope: JSON.parse(job.params_json) as { classId?: number }
 	};
 }
 
 /**
- * Deletes every batch export that may hold this learner's report — jobs for the whole of their
- * school, or for a class they are or were enrolled in — file and row, whatever the job's state.
- * Called when a learner is erased; returns how many exports were deleted.
+ * The finished zip, for the person who asked for it or a school admin, and only while they may
+ * still see every learner in it: a teacher who has since left the class, or a learner who has left
+ * or been erased, makes the export refuse (start a new one). An export past its retention period
+ * is gone even if the sweep has not run yet.
  */
-export async function deleteExportsContaining(db: DB, learnerId: number): Promise<number> {
-	const [schools, classes] = await Promise.all([
-		db.selectFrom('memberships').select('school_id').where('user_id', '=', learnerId).execute(),
-		db.selectFrom('enrolments').select('class_id').where('learner_id', '=', learnerId).execute()
-	]);
-	if (schools.length === 0) return 0;
-	const classIds = new Set(classes.map((c) => c.class_id));
-	const jobs = await db
-		.selectFrom('export_jobs')
-		.select(['id', 'params_json', 'file_path'])
-		.where(
-			'school_id',
-			'in',
-			schools.map((s) => s.school_id)
-		)
+export async function exportToDownload(db: DB, user: SessionUser, jobId: string, now = new Date()) {
+	const job = await exportJob(db, user, jobId);
+	if (job.expiresAt <= now.toISOString())
+		throw new Refusal(
+			`This export has expired: exports are kept for ${exportRetentionDays()} days. Start a new one.`,
+			410
+		);
+	const filePath = job.state === 'done' ? job.filePath : null;
+	if (!filePath) throw new Refusal('This export is not finished yet.', 409);
+	const held = await db
+		.selectFrom('export_job_learners')
+		.select('learner_id')
+		.where('job_id', '=', job.id)
 		.execute();
-	const holding = jobs.filter((job) => {
-		const scope = JSON.parse(job.params_json) as { classId?: number };
-		return scope.classId === undefined || classIds.has(scope.classId);
-	});
-	for (const job of holding) {
-		await db.deleteFrom('export_jobs').where('id', '=', job.id).execute();
-		const paths = new Set([job.file_path, join(uploadsDirectory(), 'exports', `${job.id}.zip`)]);
-		for (const path of paths) if (path) await unlink(path).catch(() => {});
+	const learnerIds = held.map((h) => h.learner_id);
+	if (learnerIds.length === 0)
+		throw new Refusal(
+			'This export was made before exports recorded whom they hold, so it cannot be checked. Start a new one.',
+			410
+		);
+	let stillHere = 0;
+	let stillYours = 0;
+	const admin = hasRole(user, 'admin');
+	for (const batch of chunks(learnerIds)) {
+		const rows = await db
+			.selectFrom('users')
+			.innerJoin('memberships', 'memberships.user_id', 'users.id')
+			.select((eb) => [
+				'users.id',
+				eb
+					.exists(
+						eb
+							.selectFrom('enrolments')
+							.innerJoin('class_teachers', 'class_teachers.class_id', 'enrolments.class_id')
+							.select('enrolments.class_id')
+							.whereRef('enrolments.learner_id', '=', 'users.id')
+							.where('class_teachers.teacher_id', '=', user.id)
+							.$if(job.scope.classId !== undefined, (qb) =>
+								qb.where('enrolments.class_id', '=', job.scope.classId!)
+							)
+					)
+					.as('taught')
+			])
+			.where('users.id', 'in', batch)
+			.where('users.active', '=', 1)
+			.where('memberships.school_id', '=', user.schoolId)
+			.where('memberships.role', '=', 'student')
+			.execute();
+		stillHere += rows.length;
+		stillYours += rows.filter((r) => admin || (hasRole(user, 'teacher') && r.taught)).length;
 	}
-	return holding.length;
+	if (stillHere < learnerIds.length)
+		throw new Refusal(
+			'A learner in this export has since left the school or been erased, so it can no longer be downloaded. Start a new one.',
+			410
+		);
+	if (stillYours < learnerIds.length)
+		throw new Refusal(
+			'You no longer teach every learner in this export (a class or learner has moved since), so it can no longer be downloaded. Ask a school admin, or start a new one.',
+			403
+		);
+	return { ...job, filePath };
 }

@@ -1,17 +1,18 @@
-import { error } from '@sveltejs/kit';
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { requireUser } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { orHttpError } from '$lib/server/http';
-import { exportJob } from '$lib/server/reports/batch';
+import { exportToDownload } from '$lib/server/reports/batch';
 import type { RequestHandler } from './$types';
 
-/** The finished zip, streamed to the person who asked for it (or a school admin). */
+/**
+ * The finished zip, streamed to the person who asked for it (or a school admin) while it is kept
+ * and they may still see every learner in it.
+ */
 export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event);
-	const job = await orHttpError(() => exportJob(getDb(), user, event.params.jobId));
-	if (job.state !== 'done' || !job.filePath) error(409, 'This export is not finished yet.');
+	const job = await orHttpError(() => exportToDownload(getDb(), user, event.params.jobId));
 	const size = statSync(job.filePath).size;
 	return new Response(Readable.toWeb(createReadStream(job.filePath)) as ReadableStream, {
 		headers: {

@@ -1,0 +1,139 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DB } from '../../src/lib/server/db/connection';
+import type { SessionUser } from '../../src/lib/server/auth/sessions';
+import {
+	deleteExportsContaining,
+	exportJob,
+	exportRetentionDays,
+	exportToDownload,
+	startBatchExport,
+	sweepExpiredExports
+} from '../../src/lib/server/reports/batch';
+import { removeTeacher, unenrolLearner } from '../../src/lib/server/classes/classes';
+import { eraseLearner } from '../../src/lib/server/privacy/privacy';
+import { Refusal } from '../../src/lib/server/errors';
+import { demoDatabase, sessionUser, userId } from './helpers';
+
+const DAY = 24 * 60 * 60 * 1000;
+let db: DB;
+let schoolId: number;
+let teacher: SessionUser;
+let admin: SessionUser;
+
+beforeEach(async () => {
+	process.env.UPLOADS_DIR = mkdtempSync(join(tmpdir(), 'fusion-exports-'));
+	({ db, schoolId } = await demoDatabase());
+	teacher = await sessionUser(db, 'teacher');
+	admin = await sessionUser(db, 'admin');
+});
+afterEach(async () => {
+	await db.destroy();
+	delete process.env.UPLOADS_DIR;
+	delete process.env.EXPORT_RETENTION_DAYS;
+});
+
+/** The teacher's class 1 exported, waited for until its zip is written. */
+async function finishedExport(): Promise<{ id: string; path: string }> {
+	const id = await startBatchExport(db, teacher, { classId: 1 });
+	for (let i = 0; i < 400; i++) {
+		const job = await exportJob(db, teacher, id);
+		if (job.state === 'done') return { id, path: job.filePath! };
+		if (job.state === 'failed') throw new Error(job.error ?? 'failed');
+		await new Promise((resolve) => setTimeout(resolve, 25));
+	}
+	throw new Error('export did not finish');
+}
+
+async function refusal(promise: Promise<unknown>): Promise<{ status: number; message: string }> {
+	try {
+		await promise;
+	} catch (problem) {
+		if (problem instanceof Refusal) return { status: problem.status, message: problem.message };
+		throw problem;
+	}
+	throw new Error('expected a refusal');
+}
+
+const jobRow = (id: string) =>
+	db.selectFrom('export_jobs').select('id').where('id', '=', id).executeTakeFirst();
+
+describe('exports are kept for a retention period', () => {
+	it('reads EXPORT_RETENTION_DAYS, 7 by default', () => {
+		expect(exportRetentionDays({})).toBe(7);
+		expect(exportRetentionDays({ EXPORT_RETENTION_DAYS: '30' })).toBe(30);
+		expect(exportRetentionDays({ EXPORT_RETENTION_DAYS: '0' })).toBe(7);
+		expect(exportRetentionDays({ EXPORT_RETENTION_DAYS: 'a week' })).toBe(7);
+	});
+
+	it('the sweep deletes the zip and row of an export past the period, and keeps a newer one', async () => {
+		const { id, path } = await finishedExport();
+		expect(existsSync(path)).toBe(true);
+		expect(await sweepExpiredExports(db, new Date(Date.now() + 6 * DAY))).toBe(0);
+		expect(existsSync(path)).toBe(true);
+		expect(await sweepExpiredExports(db, new Date(Date.now() + 8 * DAY))).toBe(1);
+		expect(existsSync(path)).toBe(false);
+		expect(await jobRow(id)).toBeUndefined();
+		expect(
+			await db.selectFrom('export_job_learners').select('job_id').where('job_id', '=', id).execute()
+		).toEqual([]);
+	});
+
+	it('a configured period is honoured, and a download after it is refused even before the sweep', async () => {
+		process.env.EXPORT_RETENTION_DAYS = '1';
+		const { id, path } = await finishedExport();
+		expect(await exportToDownload(db, teacher, id)).toMatchObject({ filePath: path });
+		expect(
+			await refusal(exportToDownload(db, teacher, id, new Date(Date.now() + 2 * DAY)))
+		).toEqual({
+			status: 410,
+			message: expect.stringMatching(/expired.*1 days/)
+		});
+		expect(await sweepExpiredExports(db, new Date(Date.now() + 2 * DAY))).toBe(1);
+		expect(existsSync(path)).toBe(false);
+	});
+});
+
+describe('access to an export is checked again at download', () => {
+	it('a teacher removed from the class since can no longer download it; the admin still can', async () => {
+		const { id } = await finishedExport();
+		expect((await exportToDownload(db, teacher, id)).id).toBe(id);
+		await removeTeacher(db, schoolId, admin.id, 1, teacher.id);
+		expect((await refusal(exportToDownload(db, teacher, id))).status).toBe(403);
+		expect((await exportToDownload(db, admin, id)).id).toBe(id);
+	});
+
+	it('a learner who has left the class since makes the teacher’s export refuse', async () => {
+		const { id } = await finishedExport();
+		const learner = (
+			await db
+				.selectFrom('export_job_learners')
+				.select('learner_id')
+				.where('job_id', '=', id)
+				.executeTakeFirstOrThrow()
+		).learner_id;
+		await unenrolLearner(db, schoolId, admin.id, 1, learner);
+		expect((await refusal(exportToDownload(db, teacher, id))).status).toBe(403);
+	});
+
+	it('an erased learner makes the export refuse (410), and deleteExportsContaining removes it', async () => {
+		const { id, path } = await finishedExport();
+		const learner = await userId(db, 'student1');
+		await eraseLearner(db, admin, learner, 'student1');
+		expect(await refusal(exportToDownload(db, admin, id))).toEqual({
+			status: 410,
+			message: expect.stringMatching(/erased/)
+		});
+		expect(await deleteExportsContaining(db, learner)).toBe(1);
+		expect(existsSync(path)).toBe(false);
+		expect(await jobRow(id)).toBeUndefined();
+	});
+
+	it('an export without a record of whom it holds is refused', async () => {
+		const { id } = await finishedExport();
+		await db.deleteFrom('export_job_learners').where('job_id', '=', id).execute();
+		expect((await refusal(exportToDownload(db, teacher, id))).status).toBe(410);
+	});
+});
