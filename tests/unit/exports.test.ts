@@ -118,13 +118,22 @@ describe('access to an export is checked again at download', () => {
 		expect((await refusal(exportToDownload(db, teacher, id))).status).toBe(403);
 	});
 
-	it('an erased learner makes the export refuse (410), and deleteExportsContaining removes it', async () => {
+	it('erasing a learner deletes the exports that hold them, file and row', async () => {
 		const { id, path } = await finishedExport();
 		const learner = await userId(db, 'student1');
 		await eraseLearner(db, admin, learner, 'student1');
+		expect((await refusal(exportToDownload(db, admin, id))).status).toBe(404);
+		expect(existsSync(path)).toBe(false);
+		expect(await jobRow(id)).toBeUndefined();
+	});
+
+	it('a learner who has left the school makes the export refuse (410); deleteExportsContaining removes it', async () => {
+		const { id, path } = await finishedExport();
+		const learner = await userId(db, 'student1');
+		await db.updateTable('users').set({ active: 0 }).where('id', '=', learner).execute();
 		expect(await refusal(exportToDownload(db, admin, id))).toEqual({
 			status: 410,
-			message: expect.stringMatching(/erased/)
+			message: expect.stringMatching(/left the school or been erased/)
 		});
 		expect(await deleteExportsContaining(db, learner)).toBe(1);
 		expect(existsSync(path)).toBe(false);

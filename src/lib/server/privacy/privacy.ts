@@ -96,7 +96,9 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'badges: every badge asked for, issued, declined or revoked: their request note, the name and evidence shown publicly and their choices for it, the private key of the credential’s hashed name, the signed credential and the OB 2.0 assertion.',
 	erased_awards: 'Not included: only identifiers of erased badges, of no living learner.',
 	export_jobs:
-		'batchExports: the batch report exports of the school or their class that include their report (when made, by whom and their state; the files themselves are not copied).'
+		'batchExports: the batch report exports of the school or their class that include their report (when made, by whom and their state; the files themselves are not copied).',
+	export_job_learners:
+		'batchExports: which batch exports hold their report (the same list as export_jobs above).'
 };
 
 function exportReadme(learnerLabel: string, exportedAt: string) {
