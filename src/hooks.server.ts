@@ -2,7 +2,8 @@ import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { json, text } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { getDb } from '$lib/server/db/connection';
-import { hasRole, rolesRequiredFor } from '$lib/server/auth/guards';
+import { hasRole, roleSetsRequiredFor } from '$lib/server/auth/guards';
+import { isSameOriginRequest, malformedInput } from '$lib/server/http';
 import {
 	SESSION_COOKIE,
 	deleteSessionTokenCookie,
@@ -61,10 +62,10 @@ const roleByPath: Handle = ({ event, resolve }) => refuseByPath(event) ?? resolv
  * page.
  */
 function refuseByPath(event: Parameters<Handle>[0]['event']): Response | undefined {
-	const roles = rolesRequiredFor(event.url.pathname);
-	if (!roles) return undefined;
+	const roleSets = roleSetsRequiredFor(event.url.pathname, event.route.id);
+	if (roleSets.length === 0) return undefined;
 	const user = event.locals.user;
-	if (user && hasRole(user, ...roles)) return undefined;
+	if (user && roleSets.every((roles) => hasRole(user, ...roles))) return undefined;
 	const isPageVisit =
 		(event.request.method === 'GET' || event.request.method === 'HEAD') &&
 		event.route.id !== null &&
@@ -72,10 +73,39 @@ function refuseByPath(event: Parameters<Handle>[0]['event']): Response | undefin
 	if (isPageVisit) return undefined;
 	const status = user ? 403 : 401;
 	const message = user ? 'You do not have permission to do that.' : 'Sign in to continue.';
+	return refusal(event, status, message);
+}
+
+/** A refusal in the form the caller reads: JSON for fetches and data requests, else text. */
+function refusal(event: Parameters<Handle>[0]['event'], status: number, message: string) {
 	const wantsJson =
-		event.request.headers.get('accept')?.includes('application/json') || event.isDataRequest;
+		event.request.headers.get('accept')?.includes('application/json') ||
+		event.request.headers.get('content-type')?.includes('application/json') ||
+		event.isDataRequest;
 	return wantsJson ? json({ message }, { status }) : text(message, { status });
 }
+
+/**
+ * SvelteKit refuses cross-origin form posts; this does the same for every other state-changing
+ * request (the JSON autosave endpoints), so a sibling site cannot drive them with the cookie.
+ */
+const refuseCrossOrigin: Handle = ({ event, resolve }) =>
+	isSameOriginRequest(event.request, event.url.origin)
+		? resolve(event)
+		: refusal(
+				event,
+				403,
+				'This request came from another site, so it was refused. Go back to the page and try again.'
+			);
+
+/**
+ * A form body that cannot be read, or a control character in the path, the query or a form field,
+ * is a 400 with a message here, before any route sees it (never a 500 from a route's formData()).
+ */
+const refuseMalformedInput: Handle = async ({ event, resolve }) => {
+	const problem = await malformedInput(event.request, event.url);
+	return problem ? refusal(event, problem.status, problem.message) : resolve(event);
+};
 
 /** Outermost, so that refusals from the handles after it carry the headers too. */
 const securityHeaders: Handle = async ({ event, resolve }) => {
@@ -86,7 +116,13 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(securityHeaders, readSession, roleByPath);
+export const handle = sequence(
+	securityHeaders,
+	refuseCrossOrigin,
+	readSession,
+	roleByPath,
+	refuseMalformedInput
+);
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
 	if (status === 404) return { message: 'Page not found.' };

@@ -151,7 +151,7 @@ describe('roster import', () => {
 		]);
 		const password = result!.createdPeople.find((p) => p.username === 'l.chen')!.initialPassword!;
 		expect(password).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
-		expect((await signIn(db, 'l.chen', password, '10.0.0.1')).kind).toBe('signed-in');
+		expect((await signIn(db, 'l.chen', password, { ip: '10.0.0.1' })).kind).toBe('signed-in');
 
 		const classRow = await db
 			.selectFrom('classes')

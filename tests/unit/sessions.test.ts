@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
 import {
+	SESSION_ABSOLUTE_LIFETIME_MS,
 	SESSION_LIFETIME_MS,
 	createSession,
 	generateSessionToken,
@@ -53,23 +54,47 @@ describe('sessions', () => {
 		expect((await validateSessionToken(db, generateSessionToken())).session).toBeNull();
 	});
 
-	it('slides: a session in its second half is extended to 30 days; an expired one is deleted', async () => {
+	it('slides: a session used with less than 6 of its 7 days left is extended to 7; an unused one ends', async () => {
 		const token = generateSessionToken();
 		const start = new Date('2026-01-01T00:00:00Z');
 		await createSession(db, token, await userId(db, 'student1'), start);
 
-		const early = await validateSessionToken(db, token, new Date(start.getTime() + 5 * DAY));
+		const early = await validateSessionToken(db, token, new Date(start.getTime() + DAY / 2));
 		expect(early.renewed).toBe(false);
 
-		const later = new Date(start.getTime() + 20 * DAY);
+		const later = new Date(start.getTime() + 3 * DAY);
 		const renewed = await validateSessionToken(db, token, later);
 		expect(renewed.renewed).toBe(true);
 		expect(renewed.session?.expiresAt.toISOString()).toBe(
-			new Date(later.getTime() + 30 * DAY).toISOString()
+			new Date(later.getTime() + SESSION_LIFETIME_MS).toISOString()
 		);
 
-		const expired = await validateSessionToken(db, token, new Date(later.getTime() + 31 * DAY));
+		const expired = await validateSessionToken(db, token, new Date(later.getTime() + 8 * DAY));
 		expect(expired.session).toBeNull();
+		expect(await db.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
+	});
+
+	it('ends 30 days after sign-in however often it is used (absolute lifetime), cache included', async () => {
+		const token = generateSessionToken();
+		const start = new Date('2026-01-01T00:00:00Z');
+		await createSession(db, token, await userId(db, 'student2'), start);
+		// Used every day: each renewal is capped by the absolute end, never beyond it.
+		let lastExpiry = 0;
+		for (let day = 1; day < 30; day++) {
+			const now = new Date(start.getTime() + day * DAY);
+			const { session } = await validateSessionToken(db, token, now);
+			expect(session, `day ${day}`).not.toBeNull();
+			lastExpiry = session!.expiresAt.getTime();
+			expect(lastExpiry).toBeLessThanOrEqual(start.getTime() + SESSION_ABSOLUTE_LIFETIME_MS);
+		}
+		expect(lastExpiry).toBe(start.getTime() + SESSION_ABSOLUTE_LIFETIME_MS);
+		// In the last days no renewal is due, so requests are answered from the cache (no write) …
+		const nearEnd = new Date(start.getTime() + SESSION_ABSOLUTE_LIFETIME_MS - 5_000);
+		const first = await validateSessionToken(db, token, nearEnd);
+		expect(first.renewed).toBe(false);
+		// … but the cache never serves it past the absolute end.
+		const justAfter = new Date(start.getTime() + SESSION_ABSOLUTE_LIFETIME_MS + 1);
+		expect((await validateSessionToken(db, token, justAfter)).session).toBeNull();
 		expect(await db.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
 	});
 
@@ -95,7 +120,7 @@ describe('sessions', () => {
 		const t1 = generateSessionToken();
 		await createSession(db, t1, learner);
 		expect((await validateSessionToken(db, t1)).session).not.toBeNull();
-		await changeOwnPassword(db, learner, 'fusion-demo', 'a-new-password');
+		await changeOwnPassword(db, learner, 'fusion-demo', 'a-new-password', { ip: '10.0.0.1' });
 		expect((await validateSessionToken(db, t1)).session).toBeNull();
 
 		const t2 = generateSessionToken();
@@ -113,9 +138,9 @@ describe('sessions', () => {
 
 	it('refuses a wrong current password and keeps the old one', async () => {
 		const learner = await userId(db, 'student4');
-		await expect(changeOwnPassword(db, learner, 'not-it', 'another-password')).rejects.toThrow(
-			/current password/
-		);
+		await expect(
+			changeOwnPassword(db, learner, 'not-it', 'another-password', { ip: '10.0.0.1' })
+		).rejects.toThrow(/current password/);
 	});
 });
 

@@ -6,7 +6,7 @@
 export class Refusal extends Error {
 	constructor(
 		message: string,
-		readonly status: 400 | 403 | 404 | 409 | 410 = 400
+		readonly status: 400 | 403 | 404 | 409 | 410 | 429 = 400
 	) {
 		super(message);
 		this.name = 'Refusal';

@@ -7,6 +7,7 @@ import {
 	setSessionTokenCookie
 } from '$lib/server/auth/sessions';
 import { changeOwnPassword } from '$lib/server/people/accounts';
+import { DEVICE_COOKIE } from '$lib/server/auth/device-cookie';
 import { actOn } from '$lib/server/http';
 import { changePasswordSchema } from '$lib/schemas/people';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
@@ -25,7 +26,10 @@ export const actions: Actions = {
 		const db = getDb();
 		return actOn(
 			async () => {
-				await changeOwnPassword(db, user.id, parsed.data.currentPassword, parsed.data.newPassword);
+				await changeOwnPassword(db, user.id, parsed.data.currentPassword, parsed.data.newPassword, {
+					ip: event.getClientAddress(),
+					deviceCookie: event.cookies.get(DEVICE_COOKIE)
+				});
 				// Every session, this one included, ended with the change; keep this browser signed in.
 				const token = generateSessionToken();
 				const session = await createSession(db, token, user.id);

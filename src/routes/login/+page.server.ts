@@ -2,6 +2,9 @@ import { fail, redirect } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db/connection';
 import { homePathFor } from '$lib/server/auth/guards';
 import { signIn } from '$lib/server/auth/sign-in';
+import { waitMessage } from '$lib/server/auth/rate-limit';
+import { DEVICE_COOKIE, setDeviceCookie } from '$lib/server/auth/device-cookie';
+import { sameOriginPath } from '$lib/server/http';
 import {
 	createSession,
 	generateSessionToken,
@@ -12,18 +15,12 @@ import { fieldErrors, formFields } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Only same-site paths: an attacker's link must not turn sign-in into a redirect to their site. */
-function safeRedirectTarget(value: string | null): string | null {
-	return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-		? value
-		: null;
+function safeRedirectTarget(url: URL): string | null {
+	return sameOriginPath(url.searchParams.get('redirectTo'), url.origin);
 }
 
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user)
-		redirect(
-			303,
-			safeRedirectTarget(url.searchParams.get('redirectTo')) ?? homePathFor(locals.user)
-		);
+	if (locals.user) redirect(303, safeRedirectTarget(url) ?? homePathFor(locals.user));
 	return {};
 };
 
@@ -35,17 +32,16 @@ export const actions: Actions = {
 			return fail(400, { username: fields.username ?? '', ...fieldErrors(parsed.error) });
 
 		const db = getDb();
-		const outcome = await signIn(
-			db,
-			parsed.data.username,
-			parsed.data.password,
-			event.getClientAddress()
-		);
-		if (outcome.kind === 'rate-limited') {
+		const outcome = await signIn(db, parsed.data.username, parsed.data.password, {
+			ip: event.getClientAddress(),
+			deviceCookie: event.cookies.get(DEVICE_COOKIE)
+		});
+		if (outcome.kind === 'delayed') {
+			event.setHeaders({ 'retry-after': String(outcome.retryAfterSeconds) });
 			return fail(429, {
 				username: parsed.data.username,
-				message:
-					'Too many failed sign-in attempts. Wait 15 minutes and try again, or ask your teacher or school admin to reset your password.',
+				message: waitMessage(outcome.retryAfterSeconds),
+				retryAfterSeconds: outcome.retryAfterSeconds,
 				errors: {} as Record<string, string>
 			});
 		}
@@ -59,10 +55,9 @@ export const actions: Actions = {
 		}
 		const token = generateSessionToken();
 		const session = await createSession(db, token, outcome.user.id);
-		setSessionTokenCookie(event.cookies, token, session.expiresAt, event.url.protocol === 'https:');
-		redirect(
-			303,
-			safeRedirectTarget(event.url.searchParams.get('redirectTo')) ?? homePathFor(outcome.user)
-		);
+		const secure = event.url.protocol === 'https:';
+		setSessionTokenCookie(event.cookies, token, session.expiresAt, secure);
+		setDeviceCookie(event.cookies, outcome.deviceCookie, secure);
+		redirect(303, safeRedirectTarget(event.url) ?? homePathFor(outcome.user));
 	}
 };

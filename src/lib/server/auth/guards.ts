@@ -141,3 +141,49 @@ export function rolesRequiredFor(pathname: string): Role[] | undefined {
 	return pathPolicy.find((p) => pathname === p.prefix || pathname.startsWith(p.prefix + '/'))
 		?.roles;
 }
+
+/**
+ * Every way a request path might be read by the router, a proxy or a browser: as sent, fully
+ * percent-decoded (`/%61dmin`, `/admin%2F..`), lower-cased, with backslashes as slashes, repeated
+ * slashes collapsed (`//admin`) and dot segments resolved, plus the route SvelteKit matched.
+ */
+export function pathReadings(pathname: string, routeId: string | null = null): string[] {
+	const readings = new Set<string>();
+	let decoded = pathname;
+	for (let round = 0; round < 4; round++) {
+		readings.add(decoded);
+		let next: string;
+		try {
+			next = decodeURIComponent(decoded);
+		} catch {
+			break;
+		}
+		if (next === decoded) break;
+		decoded = next;
+	}
+	if (routeId) readings.add(routeId.replace(/\/\([^/]+\)/g, '') || '/');
+	for (const reading of [...readings]) {
+		const lower = reading.toLowerCase();
+		const slashes = lower.replace(/\\/g, '/').replace(/\/{2,}/g, '/');
+		readings.add(lower).add(slashes);
+		try {
+			readings.add(new URL(slashes, 'http://path.invalid').pathname);
+		} catch {
+			// not a path a URL can hold: the readings above still count
+		}
+	}
+	return [...readings];
+}
+
+/**
+ * The role sets a request must satisfy: one per policy prefix that any reading of its path falls
+ * under (a path read two ways, e.g. `/student/..%2Fadmin`, must satisfy both).
+ */
+export function roleSetsRequiredFor(pathname: string, routeId: string | null = null): Role[][] {
+	const sets = new Set<Role[]>();
+	for (const reading of pathReadings(pathname, routeId)) {
+		const roles = rolesRequiredFor(reading);
+		if (roles) sets.add(roles);
+	}
+	return [...sets];
+}

@@ -10,9 +10,15 @@ import type { Role } from '../db/schema';
  */
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-export const SESSION_LIFETIME_MS = 30 * DAY_MS;
-/** A session used in its second half is pushed out to a full 30 days again (sliding expiry). */
-const RENEW_WHEN_LESS_THAN_MS = 15 * DAY_MS;
+/**
+ * A session unused for 7 days ends (sliding expiry: one used with less than 6 days left is pushed
+ * out to 7 again, at most one write a day), and every session ends 30 days after sign-in however
+ * much it is used (absolute lifetime): a shared or lost school device is not signed in for longer
+ * than a month, or across a week's holiday. See docs/SECURITY.md.
+ */
+export const SESSION_LIFETIME_MS = 7 * DAY_MS;
+const RENEW_WHEN_LESS_THAN_MS = 6 * DAY_MS;
+export const SESSION_ABSOLUTE_LIFETIME_MS = 30 * DAY_MS;
 export const SESSION_COOKIE = 'fusion_session';
 
 export interface SessionUser {
@@ -29,6 +35,7 @@ export interface Session {
 	id: string;
 	userId: number;
 	expiresAt: Date;
+	createdAt: Date;
 }
 
 export type SessionValidation =
@@ -54,7 +61,8 @@ export async function createSession(
 	const session: Session = {
 		id: sessionIdFromToken(token),
 		userId,
-		expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS)
+		expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS),
+		createdAt: now
 	};
 	await db
 		.insertInto('sessions')
@@ -70,6 +78,20 @@ export async function createSession(
 
 type CachedSession = { session: Session; user: SessionUser };
 
+/** The latest a session may ever expire: its absolute lifetime from sign-in. */
+function absoluteEndOf(session: Pick<Session, 'createdAt'>): number {
+	return session.createdAt.getTime() + SESSION_ABSOLUTE_LIFETIME_MS;
+}
+
+/**
+ * Until when a validated session needs no database visit: until it is due for renewal, or, when it
+ * can no longer be renewed (its expiry already at the absolute end), until it expires.
+ */
+function renewalDueAt(session: Session): number {
+	const expires = session.expiresAt.getTime();
+	return expires >= absoluteEndOf(session) ? expires : expires - RENEW_WHEN_LESS_THAN_MS;
+}
+
 /**
  * The session, its user (who must be active) and the user's roles in their school: one query, or
  * none when the session was validated in the last few seconds (see session-cache.ts for why that
@@ -83,7 +105,7 @@ export async function validateSessionToken(
 	const sessionId = sessionIdFromToken(token);
 	const cache = sessionCacheOf<CachedSession>(db);
 	const cached = cache?.get(sessionId, now.getTime());
-	if (cached && now.getTime() < cached.session.expiresAt.getTime() - RENEW_WHEN_LESS_THAN_MS) {
+	if (cached && now.getTime() < renewalDueAt(cached.session)) {
 		return { session: cached.session, user: cached.user, renewed: false };
 	}
 	const epochAtRead = cache?.epoch ?? 0;
@@ -108,6 +130,7 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 		.select([
 			'sessions.id as sessionId',
 			'sessions.expires_at as expiresAt',
+			'sessions.created_at as createdAt',
 			'users.id as userId',
 			'users.username',
 			'users.given_name as givenName',
@@ -123,15 +146,21 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 	const first = rows[0];
 	if (!first || first.active !== 1) return { session: null, user: null, renewed: false };
 
-	const expiresAt = new Date(first.expiresAt);
-	if (now.getTime() >= expiresAt.getTime()) {
+	const createdAt = new Date(first.createdAt);
+	// A row from before the absolute lifetime, or edited by hand, never outlives it either.
+	const expiresAt = new Date(
+		Math.min(new Date(first.expiresAt).getTime(), absoluteEndOf({ createdAt }))
+	);
+	if (!(now.getTime() < expiresAt.getTime())) {
 		await invalidateSession(db, sessionId);
 		return { session: null, user: null, renewed: false };
 	}
-	const session: Session = { id: sessionId, userId: first.userId, expiresAt };
-	const renewed = expiresAt.getTime() - now.getTime() < RENEW_WHEN_LESS_THAN_MS;
+	const session: Session = { id: sessionId, userId: first.userId, expiresAt, createdAt };
+	const renewed = now.getTime() >= renewalDueAt(session);
 	if (renewed) {
-		session.expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
+		session.expiresAt = new Date(
+			Math.min(now.getTime() + SESSION_LIFETIME_MS, absoluteEndOf(session))
+		);
 		await db
 			.updateTable('sessions')
 			.set({ expires_at: session.expiresAt.toISOString() })

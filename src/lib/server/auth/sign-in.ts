@@ -1,21 +1,36 @@
 import type { DB } from '../db/connection';
 import type { Role } from '../db/schema';
 import { verifyAgainstDecoy, verifyPassword } from './passwords';
-import { isLoginRateLimited, recordLoginAttempt } from './rate-limit';
+import { reserveAttempt, settleAttempt } from './rate-limit';
+import { cookieAfterSignIn, knownDevice } from './device-cookie';
 
 export type SignInOutcome =
-	| { kind: 'signed-in'; user: { id: number; roles: Role[] } }
+	| { kind: 'signed-in'; user: { id: number; roles: Role[] }; deviceCookie: string }
 	| { kind: 'refused' }
-	| { kind: 'rate-limited' };
+	| { kind: 'delayed'; retryAfterSeconds: number };
 
-/** Checks the limit first, verifies in constant-ish time, and records every attempt. */
+/** Where an attempt comes from: the client's address and the browser's device cookie, if any. */
+export interface AttemptOrigin {
+	ip: string;
+	deviceCookie?: string;
+}
+
+/**
+ * Reserves the attempt under the delay rules first (so a burst is counted before any hash runs),
+ * verifies in constant-ish time (an unknown username costs the same as a wrong password), and on
+ * success renews this browser's device cookie for the person.
+ */
 export async function signIn(
 	db: DB,
 	username: string,
 	password: string,
-	ip: string
+	origin: AttemptOrigin | string,
+	now = new Date()
 ): Promise<SignInOutcome> {
-	if (await isLoginRateLimited(db, username, ip)) return { kind: 'rate-limited' };
+	const from = typeof origin === 'string' ? { ip: origin } : origin; // an address alone: no device
+	const device = await knownDevice(db, from.deviceCookie, username, now);
+	const reservation = await reserveAttempt(db, { username, ip: from.ip, device }, now);
+	if (reservation.kind === 'delayed') return reservation;
 	const user = await db
 		.selectFrom('users')
 		.select(['id', 'password_hash', 'active'])
@@ -30,6 +45,39 @@ export async function signIn(
 			).map((m) => m.role)
 		: [];
 	const succeeded = Boolean(user && valid && user.active === 1 && roles.length > 0);
-	await recordLoginAttempt(db, username, ip, succeeded);
-	return succeeded ? { kind: 'signed-in', user: { id: user!.id, roles } } : { kind: 'refused' };
+	await settleAttempt(db, reservation.attemptId, succeeded);
+	if (!succeeded) return { kind: 'refused' };
+	return {
+		kind: 'signed-in',
+		user: { id: user!.id, roles },
+		deviceCookie: await cookieAfterSignIn(db, from.deviceCookie, username, now)
+	};
+}
+
+/**
+ * A signed-in person's current password, checked under the same delay rules as sign-in (a stolen
+ * session must not become a free password-guessing oracle): true, false, or how long to wait.
+ */
+export async function checkCurrentPassword(
+	db: DB,
+	userId: number,
+	password: string,
+	from: AttemptOrigin,
+	now = new Date()
+): Promise<{ kind: 'right' } | { kind: 'wrong' } | { kind: 'delayed'; retryAfterSeconds: number }> {
+	const user = await db
+		.selectFrom('users')
+		.select(['username', 'password_hash'])
+		.where('id', '=', userId)
+		.executeTakeFirstOrThrow();
+	const device = await knownDevice(db, from.deviceCookie, user.username, now);
+	const reservation = await reserveAttempt(
+		db,
+		{ username: user.username, ip: from.ip, device },
+		now
+	);
+	if (reservation.kind === 'delayed') return reservation;
+	const right = await verifyPassword(user.password_hash, password);
+	await settleAttempt(db, reservation.attemptId, right);
+	return { kind: right ? 'right' : 'wrong' };
 }

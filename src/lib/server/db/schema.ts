@@ -58,6 +58,15 @@ export interface LoginAttemptsTable {
 	ip: string;
 	succeeded: Flag;
 	attempted_at: Timestamp;
+	/** The known device (from its signed device cookie) the attempt came from, if any. */
+	device: Defaulted<string | null>;
+}
+
+/** Server-wide secrets made on first use (the device-cookie key), one row per purpose. */
+export interface ServerSecretsTable {
+	name: string;
+	secret: string;
+	created_at: Timestamp;
 }
 
 export interface ClassesTable {
@@ -413,6 +422,7 @@ export interface Database {
 	memberships: MembershipsTable;
 	sessions: SessionsTable;
 	login_attempts: LoginAttemptsTable;
+	server_secrets: ServerSecretsTable;
 	classes: ClassesTable;
 	class_teachers: ClassTeachersTable;
 	enrolments: EnrolmentsTable;

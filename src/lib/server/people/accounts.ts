@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/connection';
 import type { Role } from '../db/schema';
-import { generateReadablePassword, hashPassword, verifyPassword } from '../auth/passwords';
+import { generateReadablePassword, hashPassword } from '../auth/passwords';
 import { invalidateAllSessions } from '../auth/sessions';
+import { checkCurrentPassword, type AttemptOrigin } from '../auth/sign-in';
+import { waitMessage } from '../auth/rate-limit';
 import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
 import type { NewUserInput } from '../../schemas/people';
@@ -200,21 +202,20 @@ export async function setAccountActive(
 	});
 }
 
-/** Changing one's own password signs out every other device; the caller starts a fresh session. */
+/**
+ * Changing one's own password signs out every other device; the caller starts a fresh session. The
+ * current password is checked under sign-in's delay rules, counted for this person.
+ */
 export async function changeOwnPassword(
 	db: DB,
 	userId: number,
 	currentPassword: string,
-	newPassword: string
+	newPassword: string,
+	from: AttemptOrigin
 ) {
-	const user = await db
-		.selectFrom('users')
-		.select('password_hash')
-		.where('id', '=', userId)
-		.executeTakeFirstOrThrow();
-	if (!(await verifyPassword(user.password_hash, currentPassword))) {
-		throw new Refusal('Your current password is not right.');
-	}
+	const check = await checkCurrentPassword(db, userId, currentPassword, from);
+	if (check.kind === 'delayed') throw new Refusal(waitMessage(check.retryAfterSeconds), 429);
+	if (check.kind === 'wrong') throw new Refusal('Your current password is not right.');
 	const passwordHash = await hashPassword(newPassword);
 	await db
 		.updateTable('users')
