@@ -136,7 +136,8 @@ describe('sign-in', () => {
 		expect((await signIn(db, 'student10', 'fusion-demo', { ip: SCHOOL }, now)).kind).toBe(
 			'signed-in'
 		);
-		// The child on a new device waits, at most the cap, then gets in.
+		// The child on a new device waits, at most the cap, then gets in (the known device's success
+		// did not wipe the guesses made from the shared address).
 		const fresh = await signIn(db, 'student9', 'fusion-demo', { ip: SCHOOL }, now);
 		expect(fresh.kind).toBe('delayed');
 		const wait = fresh.kind === 'delayed' ? fresh.retryAfterSeconds : 0;

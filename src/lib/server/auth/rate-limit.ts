@@ -24,7 +24,10 @@ export interface DelayRule {
 	windowMs: number;
 	/** The longest wait. */
 	capMs: number;
-	/** Whether a success under this key wipes its earlier failures (the person proved themself). */
+	/**
+	 * Whether a success under this key wipes its earlier failures (the person proved themself there;
+	 * for the pair, only a success without a device cookie, which was itself checked as a pair).
+	 */
 	successClears: boolean;
 }
 
@@ -88,7 +91,9 @@ export async function reserveAttempt(
 			};
 			let since = new Date(now.getTime() - rule.windowMs).toISOString();
 			if (rule.successClears) {
-				const lastSuccess = await scoped()
+				// A known device's success proves nothing about the guesser sharing its address.
+				const successes = key === 'pair' ? scoped().where('device', 'is', null) : scoped();
+				const lastSuccess = await successes
 					.select((eb) => eb.fn.max('attempted_at').as('at'))
 					.where('succeeded', '=', 1)
 					.where('attempted_at', '>=', since)
