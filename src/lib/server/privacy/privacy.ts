@@ -90,6 +90,8 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	audit_log:
 		'auditLog: entries about their account, work, evidence, peer reviews and badges, or made by them: what was done, when, and what changed.',
 	signing_keys: 'Not included: the school’s signing keys hold nothing about a learner.',
+	server_secrets:
+		'Not included: the server’s own keys (device cookies) hold nothing about a learner.',
 	badges: 'badges[].name: the name of each badge.',
 	badge_alignments: 'Not included: which skills a badge stands for holds nothing about a learner.',
 	badge_awards:
