@@ -1,51 +1,40 @@
-// Migrates, seeds the demo school into an empty database, builds, serves, and prints how to sign
-// in.
+// Migrates, seeds the demo school into an empty database (or, with SEED_DEMO=0, prints a one-time
+// set-up link instead), builds, serves on the right address, and prints how to sign in.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeDb, DEFAULT_DATABASE_PATH, openDatabase } from '../src/lib/server/db/connection';
-import { migrateToLatest } from '../src/lib/server/db/migrate';
-import { ensureReferenceData } from '../src/lib/server/frameworks/reference-data';
-import { seedDemoActivity } from '../src/lib/server/db/demo-activity';
-import { schoolKey } from '../src/lib/server/badges/keys';
-import {
-	DEMO_PASSWORD,
-	demoLogins,
-	hasDemoSchool,
-	isDatabaseEmpty,
-	seedDemoSchool
-} from '../src/lib/server/db/seed';
+import { DEFAULT_DATABASE_PATH, openDatabase } from '../src/lib/server/db/connection';
+import { DEMO_PASSWORD, demoLogins } from '../src/lib/server/db/seed';
+import { listenAddress, prepareDatabase } from '../src/lib/server/setup/first-run';
 
 const port = process.env.PORT || '3000';
-const host = process.env.HOST || '0.0.0.0';
 const origin = process.env.ORIGIN || `http://localhost:${port}`;
 const databasePath = process.env.DATABASE_PATH || DEFAULT_DATABASE_PATH;
 
-async function prepareDatabase(): Promise<boolean> {
-	const db = openDatabase(databasePath);
-	try {
-		const { results } = await migrateToLatest(db);
-		const applied =
-			results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
-		console.log(
-			applied.length
-				? `Applied migrations: ${applied.join(', ')}`
-				: 'Database schema is up to date.'
-		);
-		await ensureReferenceData(db);
-		if (process.env.SEED_DEMO !== '0' && (await isDatabaseEmpty(db))) {
-			await seedDemoSchool(db);
-			await seedDemoActivity(db, origin);
-			console.log(
-				'Seeded the demo school (Northbridge Academy) with tasks, reviews, grades and badges.'
-			);
-		}
-		// Each school's badge-signing key for this origin, made at set-up rather than at the first award.
-		for (const school of await db.selectFrom('schools').select('id').execute())
-			await schoolKey(db, school.id, origin);
-		return await hasDemoSchool(db);
-	} finally {
-		await db.destroy();
-	}
+const db = openDatabase(databasePath);
+const prepared = await prepareDatabase(db, {
+	seedDemo: process.env.SEED_DEMO !== '0',
+	origin
+}).finally(() => db.destroy());
+console.log(
+	prepared.appliedMigrations.length
+		? `Applied migrations: ${prepared.appliedMigrations.join(', ')}`
+		: 'Database schema is up to date.'
+);
+if (prepared.seededDemo)
+	console.log(
+		'Seeded the demo school (Northbridge Academy) with tasks, reviews, grades and badges.'
+	);
+
+const address = listenAddress({
+	host: process.env.HOST,
+	demoOnNetwork: process.env.DEMO_ON_NETWORK === '1',
+	hasDemo: prepared.hasDemo
+});
+if ('refusal' in address) {
+	console.error(address.refusal);
+	process.exit(1);
 }
+if (address.note) console.log(address.note);
+const host = address.host;
 
 async function waitUntilHealthy(url: string, child: ReturnType<typeof spawn>): Promise<void> {
 	for (let attempt = 0; attempt < 150; attempt++) {
@@ -60,9 +49,6 @@ async function waitUntilHealthy(url: string, child: ReturnType<typeof spawn>): P
 	}
 	throw new Error(`The server did not answer ${url} within 30 seconds.`);
 }
-
-const hasDemo = await prepareDatabase();
-await closeDb();
 
 if (process.env.SKIP_BUILD !== '1') {
 	console.log('Building the app (vite build)…');
@@ -85,9 +71,22 @@ const server = spawn(process.execPath, ['build'], {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));
 
-await waitUntilHealthy(`http://127.0.0.1:${port}/healthz`, server);
-console.log(`\nFusion Skills is running at ${origin}\n`);
-if (hasDemo) {
+// Probe the address it listens on (loopback when that is every address).
+const probe =
+	host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+await waitUntilHealthy(`http://${probe}:${port}/healthz`, server);
+console.log(`\nFusion Skills is running at ${origin} (listening on ${host}:${port})\n`);
+if (prepared.setupToken) {
+	console.log(
+		'No school is set up yet. Open this one-time link to create the school and its admin'
+	);
+	console.log(
+		`(valid until ${prepared.setupToken.expiresAt.toISOString()}, once; each start prints a new one):`
+	);
+	console.log(`\n  ${origin}/setup?token=${prepared.setupToken.token}\n`);
+	console.log('Or run: npm run setup -- --school "School name" --admin username\n');
+}
+if (prepared.hasDemo) {
 	console.log(`Demo logins (password for all: ${DEMO_PASSWORD})`);
 	for (const login of demoLogins()) console.log(`  ${login.username.padEnd(22)} ${login.role}`);
 	console.log('');

@@ -4,6 +4,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { getDb } from '$lib/server/db/connection';
 import { hasRole, roleSetsRequiredFor } from '$lib/server/auth/guards';
 import { isSameOriginRequest, malformedInput } from '$lib/server/http';
+import { passwordChangeFirst } from '$lib/server/auth/first-sign-in';
 import {
 	SESSION_COOKIE,
 	deleteSessionTokenCookie,
@@ -116,10 +117,12 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
+/** The password change comes after the session (it needs the user), before role-by-path. */
 export const handle = sequence(
 	securityHeaders,
 	refuseCrossOrigin,
 	readSession,
+	passwordChangeFirst,
 	roleByPath,
 	refuseMalformedInput
 );

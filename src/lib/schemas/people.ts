@@ -89,3 +89,44 @@ export const classSchema = z.object({
 	yearGroup: z.string().trim().max(20, 'Year group must be at most 20 characters.').optional(),
 	subject: z.string().trim().max(80, 'Subject must be at most 80 characters.').optional()
 });
+
+export const schoolNameSchema = trimmed(120, 'School name');
+
+/** The school and its first admin, as the set-up page and `npm run setup` take them. */
+export const newSchoolSchema = z.object({
+	schoolName: schoolNameSchema,
+	username: usernameSchema,
+	givenName: givenNameSchema,
+	familyName: familyNameSchema
+});
+export type NewSchoolInput = z.infer<typeof newSchoolSchema>;
+
+/** The set-up page: the link's token, the school, and a chosen password or a generated one. */
+export const setupFormSchema = newSchoolSchema
+	.extend({
+		token: z
+			.string({ error: 'Open the set-up link the server printed.' })
+			.regex(/^[a-z2-7]{32}$/, 'This set-up link is not valid. Open the link the server printed.'),
+		passwordChoice: z.enum(['own', 'generate'], {
+			error: 'Choose your own password or have one generated.'
+		}),
+		password: z.string().max(200, 'Password must be at most 200 characters.').optional(),
+		confirmPassword: z.string().max(200).optional()
+	})
+	.superRefine((v, ctx) => {
+		if (v.passwordChoice !== 'own') return;
+		const checked = passwordSchema.safeParse(v.password ?? '');
+		if (!checked.success)
+			ctx.addIssue({
+				code: 'custom',
+				path: ['password'],
+				message: checked.error.issues[0]!.message
+			});
+		else if (v.password !== v.confirmPassword)
+			ctx.addIssue({
+				code: 'custom',
+				path: ['confirmPassword'],
+				message: 'The two passwords do not match.'
+			});
+	});
+export type SetupFormInput = z.infer<typeof setupFormSchema>;

@@ -1,6 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db/connection';
 import { requireUser } from '$lib/server/auth/guards';
+import { MUST_CHANGE_PASSWORD_MESSAGE } from '$lib/server/auth/first-sign-in';
 import {
 	createSession,
 	generateSessionToken,
@@ -15,7 +16,10 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = (event) => {
 	const user = requireUser(event);
-	return { username: user.username };
+	return {
+		username: user.username,
+		mustChangePassword: user.mustChangePassword ? MUST_CHANGE_PASSWORD_MESSAGE : null
+	};
 };
 
 export const actions: Actions = {

@@ -29,6 +29,8 @@ export interface SessionUser {
 	schoolId: number;
 	schoolName: string;
 	roles: Role[];
+	/** Someone else set the password: only /account and /logout until it is changed. */
+	mustChangePassword: boolean;
 }
 
 export interface Session {
@@ -136,6 +138,7 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			'users.given_name as givenName',
 			'users.family_name as familyName',
 			'users.active',
+			'users.must_change_password as mustChangePassword',
 			'memberships.school_id as schoolId',
 			'memberships.role',
 			'schools.name as schoolName'
@@ -179,7 +182,8 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			familyName: first.familyName,
 			schoolId: first.schoolId,
 			schoolName: first.schoolName,
-			roles
+			roles,
+			mustChangePassword: first.mustChangePassword === 1
 		}
 	};
 }

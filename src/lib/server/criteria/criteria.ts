@@ -91,31 +91,37 @@ async function insertCriterion(
 
 /** Gives a school the starter bank (see starter-bank.ts) on the shared default scale. */
 export async function seedStarterBank(db: DB, schoolId: number): Promise<void> {
-	const scale = await db
+	await db.transaction().execute((trx) => writeStarterBank(trx, schoolId));
+}
+
+/** The starter criteria, written in the caller's transaction (a school's set-up is all or nothing). */
+export async function writeStarterBank(
+	trx: Transaction<Database>,
+	schoolId: number
+): Promise<void> {
+	const scale = await trx
 		.selectFrom('grade_scales')
 		.select('id')
 		.where('school_id', 'is', null)
 		.where('name', '=', DEFAULT_SCHOOL_SCALE.name)
 		.executeTakeFirstOrThrow();
-	const subCategories = (await capriTree(db)).flatMap((c) => c.subCategories);
-	await db.transaction().execute(async (trx) => {
-		for (const starter of STARTER_BANK) {
-			const sub = subCategories.find((s) => s.code === starter.subCategory)!;
-			await insertCriterion(trx, {
-				schoolId,
-				lineageId: crypto.randomUUID(),
-				version: 1,
-				code: await nextCriterionCode(trx, schoolId, sub.code),
-				title: starter.title,
-				description: starter.description,
-				capriItemId: sub.id,
-				scaleId: scale.id,
-				createdBy: null,
-				descriptors: starter.bands,
-				skillOverrides: []
-			});
-		}
-	});
+	const subCategories = (await capriTree(trx)).flatMap((c) => c.subCategories);
+	for (const starter of STARTER_BANK) {
+		const sub = subCategories.find((s) => s.code === starter.subCategory)!;
+		await insertCriterion(trx, {
+			schoolId,
+			lineageId: crypto.randomUUID(),
+			version: 1,
+			code: await nextCriterionCode(trx, schoolId, sub.code),
+			title: starter.title,
+			description: starter.description,
+			capriItemId: sub.id,
+			scaleId: scale.id,
+			createdBy: null,
+			descriptors: starter.bands,
+			skillOverrides: []
+		});
+	}
 }
 
 export interface BankFilter {

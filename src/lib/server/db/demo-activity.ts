@@ -100,7 +100,8 @@ async function sessionUser(db: DB, username: string): Promise<SessionUser> {
 		familyName: row.family_name,
 		schoolId: row.school_id,
 		schoolName: row.name,
-		roles: [row.role as Role]
+		roles: [row.role as Role],
+		mustChangePassword: false
 	};
 }
 

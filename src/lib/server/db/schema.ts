@@ -20,6 +20,8 @@ export interface SchoolsTable {
 	id: Generated<number>;
 	name: string;
 	slug: string;
+	/** Made by the seed generator: its accounts share one published password. */
+	demo: DefaultedFlag;
 	created_at: Timestamp;
 }
 
@@ -33,6 +35,8 @@ export interface UsersTable {
 	active: DefaultedFlag;
 	source_id: string | null;
 	password_changed_at: Timestamp;
+	/** 1 when someone else set the password (reset, import, new account): changed at sign-in. */
+	must_change_password: DefaultedFlag;
 	created_at: Timestamp;
 }
 
@@ -42,6 +46,14 @@ export interface MembershipsTable {
 	school_id: number;
 	role: Role;
 	year_group: string | null;
+	created_at: Timestamp;
+}
+
+/** One-time set-up links: only the SHA-256 of the token is stored. */
+export interface SetupTokensTable {
+	id: string;
+	expires_at: Timestamp;
+	used_at: Timestamp | null;
 	created_at: Timestamp;
 }
 
@@ -421,6 +433,7 @@ export interface Database {
 	users: UsersTable;
 	memberships: MembershipsTable;
 	sessions: SessionsTable;
+	setup_tokens: SetupTokensTable;
 	login_attempts: LoginAttemptsTable;
 	server_secrets: ServerSecretsTable;
 	classes: ClassesTable;

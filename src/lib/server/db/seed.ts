@@ -209,7 +209,8 @@ export function planSchool(spec: SchoolSpec): PlannedSchool {
 
 /**
  * Writes a planned school in one transaction. Everyone shares one password, so it is hashed once:
- * a 2,000-learner school would otherwise spend a minute in argon2.
+ * a 2,000-learner school would otherwise spend a minute in argon2. The school is marked `demo`:
+ * its accounts share a password that is published (README), so the server keeps it on loopback.
  */
 export async function insertSchool(
 	db: DB,
@@ -222,7 +223,7 @@ export async function insertSchool(
 	const school = await db.transaction().execute(async (trx) => {
 		const { id: schoolId } = await trx
 			.insertInto('schools')
-			.values({ name: plan.schoolName, slug: plan.slug, created_at: now })
+			.values({ name: plan.schoolName, slug: plan.slug, demo: 1, created_at: now })
 			.returning('id')
 			.executeTakeFirstOrThrow();
 		const userIds = new Map<string, number>();
@@ -299,13 +300,10 @@ export async function seedDemoSchool(db: DB): Promise<{ schoolId: number }> {
 	return insertSchool(db, planSchool(DEMO_SCHOOL), DEMO_PASSWORD);
 }
 
+/** Does the database hold a school from the seed generator, whose accounts share one password? */
 export async function hasDemoSchool(db: DB): Promise<boolean> {
 	return Boolean(
-		await db
-			.selectFrom('schools')
-			.select('id')
-			.where('slug', '=', DEMO_SCHOOL_SLUG)
-			.executeTakeFirst()
+		await db.selectFrom('schools').select('id').where('demo', '=', 1).executeTakeFirst()
 	);
 }
 

@@ -98,7 +98,10 @@ export async function getSchoolPerson(
 	return (await listSchoolPeople(db, schoolId)).find((p) => p.id === userId);
 }
 
-/** Creates a person with a one-time password the admin hands over; returns that password once. */
+/**
+ * Creates a person with a one-time password the admin hands over; returns that password once. They
+ * must change it at first sign-in.
+ */
 export async function createPerson(
 	db: DB,
 	schoolId: number,
@@ -123,6 +126,7 @@ export async function createPerson(
 				family_name: input.familyName,
 				password_hash: passwordHash,
 				password_changed_at: now,
+				must_change_password: 1,
 				created_at: now
 			})
 			.returning('id')
@@ -150,7 +154,10 @@ export async function createPerson(
 	return { userId, initialPassword };
 }
 
-/** A new one-time password; every session of that person ends, so an old one cannot linger. */
+/**
+ * A new one-time password; every session of that person ends, so an old one cannot linger, and
+ * they must choose their own at the next sign-in (the admin has seen this one).
+ */
 export async function resetPassword(
 	db: DB,
 	schoolId: number,
@@ -162,7 +169,7 @@ export async function resetPassword(
 	await db.transaction().execute(async (trx) => {
 		await trx
 			.updateTable('users')
-			.set({ password_hash: passwordHash, password_changed_at: nowIso() })
+			.set({ password_hash: passwordHash, password_changed_at: nowIso(), must_change_password: 1 })
 			.where('id', '=', userId)
 			.execute();
 		await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
@@ -203,8 +210,9 @@ export async function setAccountActive(
 }
 
 /**
- * Changing one's own password signs out every other device; the caller starts a fresh session. The
- * current password is checked under sign-in's delay rules, counted for this person.
+ * Changing one's own password signs out every other device (the caller starts a fresh session) and
+ * lifts the must-change flag: the password is now one only they know. The current password is
+ * checked under sign-in's delay rules, counted for this person.
  */
 export async function changeOwnPassword(
 	db: DB,
@@ -219,7 +227,7 @@ export async function changeOwnPassword(
 	const passwordHash = await hashPassword(newPassword);
 	await db
 		.updateTable('users')
-		.set({ password_hash: passwordHash, password_changed_at: nowIso() })
+		.set({ password_hash: passwordHash, password_changed_at: nowIso(), must_change_password: 0 })
 		.where('id', '=', userId)
 		.execute();
 	await invalidateAllSessions(db, userId);

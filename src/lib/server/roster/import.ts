@@ -210,6 +210,8 @@ export async function applyRosterImport(
 						source_id: person.sourceId,
 						password_hash: hashes.get(person.username)!,
 						password_changed_at: now,
+						// Whoever wrote the file or read the preview knows it: the person picks their own.
+						must_change_password: 1,
 						created_at: now
 					})
 					.returning('id')
