@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, freshPage, signIn, storageFor } from './fixtures';
+import { chooseOwnPassword, expectAccessible, freshPage, signIn, storageFor } from './fixtures';
 
 test.use({ storageState: storageFor('admin') });
 
@@ -25,6 +25,7 @@ test('an admin adds a student who can then sign in with the one-time password', 
 
 	const learner = await freshPage(browser, baseURL);
 	await signIn(learner, 'ada.lovelace', password);
+	await chooseOwnPassword(learner, password, 'ada-chose-this');
 	await expect(learner).toHaveURL(/\/student$/);
 	await learner.close();
 });
@@ -62,7 +63,8 @@ test('an admin resets a password (shown once) and deactivates an account', async
 	await learner.reload();
 	await expect(learner).toHaveURL(/\/login/);
 	await signIn(learner, 'student26', password);
-	await expect(learner).toHaveURL(/\/student$/);
+	// Someone else set it: the learner must choose their own before anything else.
+	await expect(learner).toHaveURL(/\/account$/);
 
 	await page.getByRole('button', { name: 'Deactivate account' }).click();
 	await expect(page.getByRole('status')).toHaveText('Account deactivated.');

@@ -149,3 +149,20 @@ export async function expectAccessible(page: Page) {
 		`axe on ${page.url()}`
 	).toEqual([]);
 }
+
+/**
+ * An account whose password someone else set is sent to /account at first sign-in: check the
+ * reason is shown, choose `newPassword`, and continue to the home page.
+ */
+export async function chooseOwnPassword(page: Page, oneTimePassword: string, newPassword: string) {
+	await expect(page).toHaveURL(/\/account$/);
+	await expect(page.getByRole('alert')).toHaveText(
+		'Your password was set by someone else; choose your own to continue.'
+	);
+	await page.getByLabel('Current password').fill(oneTimePassword);
+	await page.getByLabel('New password', { exact: true }).fill(newPassword);
+	await page.getByLabel('New password again').fill(newPassword);
+	await page.getByRole('button', { name: 'Change password' }).click();
+	await expect(page.getByRole('status')).toHaveText('Your password has been changed.');
+	await page.getByRole('link', { name: 'Continue to your home page' }).click();
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, freshPage, signIn, storageFor } from './fixtures';
+import { chooseOwnPassword, expectAccessible, freshPage, signIn, storageFor } from './fixtures';
 
 test.use({ storageState: storageFor('admin') });
 
@@ -70,6 +70,7 @@ test('a clean OneRoster set imports after the preview, and the new teacher can s
 
 	const teacher = await freshPage(browser, baseURL);
 	await signIn(teacher, teacherName, password);
+	await chooseOwnPassword(teacher, password, 'my-own-teacher-pass');
 	await expect(teacher).toHaveURL(/\/teacher$/);
 	await expect(teacher.getByRole('link', { name: className })).toBeVisible();
 	await teacher.close();
