@@ -92,6 +92,7 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	signing_keys: 'Not included: the school’s signing keys hold nothing about a learner.',
 	server_secrets:
 		'Not included: the server’s own keys (device cookies) hold nothing about a learner.',
+	setup_tokens: 'Not included: one-time set-up links (their hashes) hold nothing about a learner.',
 	badges: 'badges[].name: the name of each badge.',
 	badge_alignments: 'Not included: which skills a badge stands for holds nothing about a learner.',
 	badge_awards:
