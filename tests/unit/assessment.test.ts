@@ -71,7 +71,11 @@ describe('self-assessment', () => {
 		await saveSelfAssessment(db, learner, taskId, { kind: 'reflection', text: 'Proud of it.' });
 		const view = await learnerAssessmentView(db, learner, taskId);
 		expect(view.selfState).toBe('in_progress');
-		expect(view.criteria[0]!.self).toEqual({ value: 70, comment: 'I kept eye contact.' });
+		expect(view.criteria[0]!.self).toEqual({
+			value: 70,
+			comment: 'I kept eye contact.',
+			revision: 2
+		});
 		expect(view.overallReflection).toBe('Proud of it.');
 	});
 

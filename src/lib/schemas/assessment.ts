@@ -20,6 +20,16 @@ const commentSchema = z
 	.string({ error: 'A comment must be text.' })
 	.max(4000, 'Keep a comment under 4,000 characters.');
 const criterionRef = z.number({ error: 'Say which criterion.' }).int().positive();
+/**
+ * The revision the change was based on (0: nothing saved yet). The browser always sends it, and a
+ * save whose base is no longer the stored revision is refused (409) with the current version. Left
+ * out only by the server's own generators and the bench, whose saves are unconditional.
+ */
+const baseRevision = z
+	.number({ error: 'The base revision must be a whole number.' })
+	.int('The base revision must be a whole number.')
+	.min(0, 'The base revision must be a whole number.')
+	.optional();
 
 /** One autosaved change to a criterion: the slider, the comment/reflection, or both. */
 const criterionChange = z
@@ -27,7 +37,8 @@ const criterionChange = z
 		kind: z.literal('criterion'),
 		criterionId: criterionRef,
 		value: sliderValueSchema.nullable().optional(),
-		comment: commentSchema.optional()
+		comment: commentSchema.optional(),
+		baseRevision
 	})
 	.strict()
 	.refine((c) => c.value !== undefined || c.comment !== undefined, 'Nothing to save.');
@@ -39,7 +50,8 @@ export const selfSaveSchema = z.discriminatedUnion('kind', [
 			kind: z.literal('reflection'),
 			text: z
 				.string({ error: 'A reflection must be text.' })
-				.max(8000, 'Keep the reflection under 8,000 characters.')
+				.max(8000, 'Keep the reflection under 8,000 characters.'),
+			baseRevision
 		})
 		.strict()
 ]);
@@ -54,7 +66,8 @@ export const teacherSaveSchema = z.discriminatedUnion('kind', [
 			criterionId: criterionRef,
 			value: sliderValueSchema.nullable().optional(),
 			comment: commentSchema.optional(),
-			reason
+			reason,
+			baseRevision
 		})
 		.strict()
 		.refine((c) => c.value !== undefined || c.comment !== undefined, 'Nothing to save.'),
@@ -64,7 +77,8 @@ export const teacherSaveSchema = z.discriminatedUnion('kind', [
 			text: z
 				.string({ error: 'A comment must be text.' })
 				.max(8000, 'Keep the comment under 8,000 characters.'),
-			reason
+			reason,
+			baseRevision
 		})
 		.strict()
 ]);

@@ -6,7 +6,9 @@
 export class Refusal extends Error {
 	constructor(
 		message: string,
-		readonly status: 400 | 403 | 404 | 409 | 410 | 429 = 400
+		readonly status: 400 | 403 | 404 | 409 | 410 | 429 = 400,
+		/** sent beside the message by a JSON endpoint (a save's conflict: the server's current version) */
+		readonly details?: Record<string, unknown>
 	) {
 		super(message);
 		this.name = 'Refusal';

@@ -55,7 +55,7 @@ export async function answerJson(work: () => Promise<unknown>): Promise<Response
 		return json((await work()) ?? { ok: true });
 	} catch (problem) {
 		if (problem instanceof Refusal)
-			return json({ message: problem.message }, { status: problem.status });
+			return json({ ...problem.details, message: problem.message }, { status: problem.status });
 		throw problem;
 	}
 }

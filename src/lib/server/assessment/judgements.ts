@@ -3,26 +3,61 @@ import type { DB } from '../db/connection';
 import type { AssessorRole, Database } from '../db/schema';
 import { compiledOnce } from '../db/compiled-once';
 import { nowIso } from '../clock';
+import { Refusal } from '../errors';
+
+/** What a stale save is told: the message, and the server's current version to choose from. */
+export const CONFLICT_MESSAGE = 'This was changed in another tab or device.';
+
+interface JudgementKey {
+	submissionId: number;
+	criterionId: number;
+	assessorId: number;
+	role: AssessorRole;
+}
 
 /**
  * Save one person's judgement of one criterion of one piece of work: the slider, the comment, or
  * both (a field left out is kept). Every save bumps the revision. Self, peer and teacher saves all
  * come through here.
+ *
+ * With `baseRevision` the save lands only if the stored revision still equals it (0: no judgement
+ * yet), checked in the one statement that writes; otherwise nothing changes and the answer is null
+ * (`refuseStaleJudgement` then says what is stored). Without it the save is unconditional (the
+ * server's own generators).
  */
 export async function upsertJudgement(
 	trx: Transaction<Database>,
-	judgement: {
-		submissionId: number;
-		criterionId: number;
-		assessorId: number;
-		role: AssessorRole;
+	judgement: JudgementKey & {
 		value?: number | null;
 		comment?: string;
 		submitted?: boolean;
+		baseRevision?: number;
 	}
-): Promise<number> {
+): Promise<number | null> {
 	const now = nowIso();
 	const submittedAt = judgement.submitted ? { submitted_at: now } : {};
+	const changed = {
+		...(judgement.value !== undefined ? { value: judgement.value } : {}),
+		...(judgement.comment !== undefined ? { comment: judgement.comment } : {})
+	};
+	if (judgement.baseRevision !== undefined && judgement.baseRevision > 0) {
+		const saved = await trx
+			.updateTable('assessments')
+			.set((eb) => ({
+				...changed,
+				revision: eb('revision', '+', 1),
+				updated_at: now,
+				...submittedAt
+			}))
+			.where('submission_id', '=', judgement.submissionId)
+			.where('criterion_id', '=', judgement.criterionId)
+			.where('assessor_id', '=', judgement.assessorId)
+			.where('role', '=', judgement.role)
+			.where('revision', '=', judgement.baseRevision)
+			.returning('revision')
+			.executeTakeFirst();
+		return saved?.revision ?? null;
+	}
 	const saved = await trx
 		.insertInto('assessments')
 		.values({
@@ -36,26 +71,54 @@ export async function upsertJudgement(
 			updated_at: now,
 			...submittedAt
 		})
-		.onConflict((oc) =>
-			oc.columns(['submission_id', 'criterion_id', 'assessor_id', 'role']).doUpdateSet((eb) => ({
-				...(judgement.value !== undefined ? { value: judgement.value } : {}),
-				...(judgement.comment !== undefined ? { comment: judgement.comment } : {}),
+		.onConflict((oc) => {
+			const key = oc.columns(['submission_id', 'criterion_id', 'assessor_id', 'role']);
+			// Based on "nothing saved yet", yet something is: stale, so leave it.
+			if (judgement.baseRevision === 0) return key.doNothing();
+			return key.doUpdateSet((eb) => ({
+				...changed,
 				revision: eb('assessments.revision', '+', 1),
 				updated_at: now,
 				...submittedAt
-			}))
-		)
+			}));
+		})
 		.returning('revision')
-		.executeTakeFirstOrThrow();
-	return saved.revision;
+		.executeTakeFirst();
+	return saved?.revision ?? null;
+}
+
+/**
+ * Refuse a stale save (409) with what is stored now, so the person can choose between their version
+ * and the other: `current` has the same field names as the change.
+ */
+export async function refuseStaleJudgement(
+	trx: Transaction<Database> | DB,
+	key: JudgementKey
+): Promise<never> {
+	const stored = await trx
+		.selectFrom('assessments')
+		.select(['value', 'comment', 'revision'])
+		.where('submission_id', '=', key.submissionId)
+		.where('criterion_id', '=', key.criterionId)
+		.where('assessor_id', '=', key.assessorId)
+		.where('role', '=', key.role)
+		.executeTakeFirst();
+	throw new Refusal(CONFLICT_MESSAGE, 409, {
+		current: {
+			value: stored?.value ?? null,
+			comment: stored?.comment ?? '',
+			revision: stored?.revision ?? 0
+		}
+	});
 }
 
 /**
  * The learner's own slider or comment on a criterion they have already touched, in one statement
  * that saves only if every rule holds: the task is published, the learner is in its class, the
  * criterion is part of it and the self-assessment is open (in progress). Returns null when any rule
- * fails or there is no judgement yet; the caller then takes the slower path that explains why, or
- * creates the submission and the judgement. Every slider move in a class comes here, so it is one
+ * fails, there is no judgement yet or the change's base revision is no longer the stored one; the
+ * caller then takes the slower path that explains why (409 with the current version when stale),
+ * or creates the submission and the judgement. Every slider move in a class comes here, so it is one
  * round trip. (An UPDATE with the rules in a subquery: SQLite ran the equivalent
  * INSERT … SELECT … ON CONFLICT upsert several times slower on a large table.)
  */
@@ -63,7 +126,7 @@ export async function updateOwnJudgementIfOpen(
 	db: DB,
 	learnerId: number,
 	taskId: number,
-	judgement: { criterionId: number; value?: number | null; comment?: string }
+	judgement: { criterionId: number; value?: number | null; comment?: string; baseRevision?: number }
 ): Promise<number | null> {
 	const shape =
 		judgement.value === undefined ? 'comment' : judgement.comment === undefined ? 'value' : 'both';
@@ -71,6 +134,7 @@ export async function updateOwnJudgementIfOpen(
 		value: judgement.value ?? null,
 		comment: judgement.comment ?? '',
 		now: nowIso(),
+		baseRevision: judgement.baseRevision ?? null,
 		criterionId: judgement.criterionId,
 		taskId,
 		learnerId
@@ -78,7 +142,8 @@ export async function updateOwnJudgementIfOpen(
 	return saved?.revision ?? null;
 }
 
-type JudgementSlot = 'value' | 'comment' | 'now' | 'criterionId' | 'taskId' | 'learnerId';
+type JudgementSlot =
+	'value' | 'comment' | 'now' | 'baseRevision' | 'criterionId' | 'taskId' | 'learnerId';
 const updateOwnJudgementOf = (fields: 'value' | 'comment' | 'both') =>
 	compiledOnce<JudgementSlot, { revision: number }>((db, slot) =>
 		db
@@ -112,6 +177,13 @@ const updateOwnJudgementOf = (fields: 'value' | 'comment' | 'both') =>
 			.where('criterion_id', '=', slot<number>('criterionId'))
 			.where('assessor_id', '=', slot<number>('learnerId'))
 			.where('role', '=', 'self')
+			// Saves only if nothing was saved since the change's base (none given: unconditional).
+			.where((eb) =>
+				eb.or([
+					eb(eb.val(slot<number | null>('baseRevision')), 'is', null),
+					eb('revision', '=', slot<number>('baseRevision'))
+				])
+			)
 			.returning('revision')
 	);
 const updateOwnJudgement = {

@@ -8,7 +8,7 @@ import type { TeacherSave } from '../../schemas/assessment';
 import { nowIso } from '../clock';
 import { assessmentCards } from './cards';
 import { evidenceOf } from './evidence';
-import { upsertJudgement } from './judgements';
+import { CONFLICT_MESSAGE, refuseStaleJudgement, upsertJudgement } from './judgements';
 import { commentBankFor } from './comment-bank';
 import { peerResultsFor } from '../peer/results';
 import { Refusal } from '../errors';
@@ -135,6 +135,7 @@ export async function markingView(
 						'assessments.role',
 						'assessments.value',
 						'assessments.comment',
+						'assessments.revision',
 						'assessments.assessor_id as assessorId',
 						'users.given_name as assessorGivenName',
 						'users.family_name as assessorFamilyName'
@@ -164,6 +165,7 @@ export async function markingView(
 		selfSubmittedAt: submission?.self_submitted_at ?? null,
 		overallReflection: submission?.overall_reflection ?? '',
 		overallComment: submission?.teacher_overall_comment ?? '',
+		overallCommentRevision: submission?.overall_comment_revision ?? 0,
 		releasedAt: submission?.released_at ?? null,
 		evidence,
 		commentBank: bank,
@@ -180,7 +182,11 @@ export async function markingView(
 			return {
 				...c,
 				self: { value: self?.value ?? null, comment: self?.comment ?? '' },
-				teacher: { value: mine?.value ?? null, comment: mine?.comment ?? '' },
+				teacher: {
+					value: mine?.value ?? null,
+					comment: mine?.comment ?? '',
+					revision: mine?.revision ?? 0
+				},
 				otherMarkers: others.map((o) => ({
 					name: displayName({ givenName: o.assessorGivenName, familyName: o.assessorFamilyName }),
 					value: o.value,
@@ -196,7 +202,9 @@ export type MarkingView = Awaited<ReturnType<typeof markingView>>;
 
 /**
  * One autosaved change by a teacher. Once grades are released, a change needs a reason and is kept
- * in the audit log with its old and new value, so a learner's record can always be explained.
+ * in the audit log with its old and new value, so a learner's record can always be explained. A
+ * change based on a stale revision (another tab, device or marker's save since) is refused with 409
+ * and the current version, and changes nothing.
  */
 export async function saveTeacherGrade(
 	db: DB,
@@ -215,7 +223,12 @@ export async function saveTeacherGrade(
 			.insertInto('submissions')
 			.values({ task_id: taskId, learner_id: learnerId, updated_at: now })
 			.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doUpdateSet({ updated_at: now }))
-			.returning(['id', 'released_at as releasedAt', 'teacher_overall_comment as overallComment'])
+			.returning([
+				'id',
+				'released_at as releasedAt',
+				'teacher_overall_comment as overallComment',
+				'overall_comment_revision as overallCommentRevision'
+			])
 			.executeTakeFirstOrThrow();
 		const released = submission.releasedAt !== null;
 		const reason = change.reason?.trim() ?? '';
@@ -238,18 +251,29 @@ export async function saveTeacherGrade(
 			});
 
 		if (change.kind === 'overall') {
-			await trx
+			const base = change.baseRevision;
+			if (base !== undefined && base !== submission.overallCommentRevision)
+				throw new Refusal(CONFLICT_MESSAGE, 409, {
+					current: { text: submission.overallComment, revision: submission.overallCommentRevision }
+				});
+			// The check above and this write share the transaction, which holds the write lock since
+			// the upsert of the submission, so nothing can land between them.
+			const { revision } = await trx
 				.updateTable('submissions')
-				.set({ teacher_overall_comment: change.text })
+				.set((eb) => ({
+					teacher_overall_comment: change.text,
+					overall_comment_revision: eb('overall_comment_revision', '+', 1)
+				}))
 				.where('id', '=', submission.id)
-				.execute();
+				.returning('overall_comment_revision as revision')
+				.executeTakeFirstOrThrow();
 			if (released)
 				await audit(
 					{ overallComment: submission.overallComment },
 					{ overallComment: change.text },
 					'grade.overall_comment_after_release'
 				);
-			return { revision: null };
+			return { revision };
 		}
 		const inTask = await trx
 			.selectFrom('task_criteria')
@@ -266,15 +290,20 @@ export async function saveTeacherGrade(
 			.where('assessor_id', '=', teacher.id)
 			.where('role', '=', 'teacher')
 			.executeTakeFirst();
-		const revision = await upsertJudgement(trx, {
+		const key = {
 			submissionId: submission.id,
 			criterionId: change.criterionId,
 			assessorId: teacher.id,
-			role: 'teacher',
+			role: 'teacher' as const
+		};
+		const revision = await upsertJudgement(trx, {
+			...key,
 			value: change.value,
 			comment: change.comment,
-			submitted: true
+			submitted: true,
+			baseRevision: change.baseRevision
 		});
+		if (revision === null) return refuseStaleJudgement(trx, key);
 		if (released) {
 			await audit(
 				{

@@ -9,7 +9,12 @@ import type { SelfSave } from '../../schemas/assessment';
 import { nowIso } from '../clock';
 import { assessmentCards } from './cards';
 import { evidenceOf } from './evidence';
-import { upsertJudgement, updateOwnJudgementIfOpen } from './judgements';
+import {
+	CONFLICT_MESSAGE,
+	refuseStaleJudgement,
+	upsertJudgement,
+	updateOwnJudgementIfOpen
+} from './judgements';
 import { peerResultsFor } from '../peer/results';
 import { groupCommitOf } from '../db/group-commit';
 import { Refusal } from '../errors';
@@ -46,6 +51,7 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 						'role',
 						'value',
 						'comment',
+						'revision',
 						'assessor_id as assessorId'
 					])
 					.where('submission_id', '=', submissionId)
@@ -75,6 +81,7 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 		selfState: submission?.self_state ?? 'not_started',
 		selfSubmittedAt: submission?.self_submitted_at ?? null,
 		overallReflection: submission?.overall_reflection ?? '',
+		overallReflectionRevision: submission?.reflection_revision ?? 0,
 		/** released, but held back until the learner submits their own judgement */
 		gradesWaitingForSelf: Boolean(submission?.released_at) && !visible,
 		released: visible
@@ -102,7 +109,7 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 				colour: c.colour,
 				categoryTitle: c.categoryTitle,
 				descriptors: c.descriptors,
-				self: { value: selfValue, comment: mine?.comment ?? '' },
+				self: { value: selfValue, comment: mine?.comment ?? '', revision: mine?.revision ?? 0 },
 				teacher: result
 					? {
 							value: result.value,
@@ -129,14 +136,16 @@ export type LearnerAssessmentView = Awaited<ReturnType<typeof learnerAssessmentV
 
 /**
  * One autosaved change by the learner. The lookup and the write share a transaction, so a save that
- * races the learner's own "submit" cannot slip in after it.
+ * races the learner's own "submit" cannot slip in after it. A change based on a revision that is no
+ * longer the stored one (another tab or device saved since) is refused with 409 and the current
+ * version, and changes nothing.
  */
 export async function saveSelfAssessment(
 	db: DB,
 	learner: SessionUser,
 	taskId: number,
 	change: SelfSave
-): Promise<{ revision: number | null }> {
+): Promise<{ revision: number }> {
 	// The hot path of the app (every slider move): one statement when the self-assessment is open.
 	if (change.kind === 'criterion') {
 		const revision = await groupCommitOf(db).run((trx) =>
@@ -206,21 +215,39 @@ export async function saveSelfAssessment(
 		}
 
 		if (change.kind === 'reflection') {
-			await trx
+			const base = change.baseRevision;
+			const saved = await trx
 				.updateTable('submissions')
-				.set({ overall_reflection: change.text, updated_at: now })
+				.set((eb) => ({
+					overall_reflection: change.text,
+					reflection_revision: eb('reflection_revision', '+', 1),
+					updated_at: now
+				}))
 				.where('id', '=', submissionId)
-				.execute();
-			return { revision: null };
+				.$if(base !== undefined, (qb) => qb.where('reflection_revision', '=', base!))
+				.returning('reflection_revision as revision')
+				.executeTakeFirst();
+			if (saved) return { revision: saved.revision };
+			const stored = await trx
+				.selectFrom('submissions')
+				.select(['overall_reflection as text', 'reflection_revision as revision'])
+				.where('id', '=', submissionId)
+				.executeTakeFirstOrThrow();
+			throw new Refusal(CONFLICT_MESSAGE, 409, { current: stored });
 		}
-		const revision = await upsertJudgement(trx, {
+		const key = {
 			submissionId,
 			criterionId: change.criterionId,
 			assessorId: learner.id,
-			role: 'self',
+			role: 'self' as const
+		};
+		const revision = await upsertJudgement(trx, {
+			...key,
 			value: change.value,
-			comment: change.comment
+			comment: change.comment,
+			baseRevision: change.baseRevision
 		});
+		if (revision === null) return refuseStaleJudgement(trx, key);
 		return { revision };
 	});
 }

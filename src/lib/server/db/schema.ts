@@ -229,6 +229,10 @@ export interface SubmissionsTable {
 	self_submitted_at: Timestamp | null;
 	overall_reflection: Defaulted<string>;
 	teacher_overall_comment: Defaulted<string>;
+	/** bumped by every save of `overall_reflection`; a save based on an older one is refused */
+	reflection_revision: Defaulted<number>;
+	/** the same for `teacher_overall_comment` */
+	overall_comment_revision: Defaulted<number>;
 	released_at: Timestamp | null;
 	released_by: number | null;
 	updated_at: Timestamp;

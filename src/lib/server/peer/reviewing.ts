@@ -7,7 +7,7 @@ import { nowIso } from '../clock';
 import { scaleBandsOf } from '../scales/scales';
 import { assessmentCards } from '../assessment/cards';
 import { evidenceForReviewer, evidenceOf } from '../assessment/evidence';
-import { upsertJudgement } from '../assessment/judgements';
+import { refuseStaleJudgement, upsertJudgement } from '../assessment/judgements';
 import { peerWindow } from '../../domain/peer-review';
 import type { SelfSave } from '../../schemas/assessment';
 import { reviewerQualities } from './results';
@@ -77,7 +77,7 @@ export async function peerReviewView(db: DB, learner: SessionUser, allocationId:
 		evidenceOf(db, allocation.submissionId),
 		db
 			.selectFrom('assessments')
-			.select(['criterion_id as criterionId', 'value', 'comment'])
+			.select(['criterion_id as criterionId', 'value', 'comment', 'revision'])
 			.where('submission_id', '=', allocation.submissionId)
 			.where('assessor_id', '=', learner.id)
 			.where('role', '=', 'peer')
@@ -103,12 +103,17 @@ export async function peerReviewView(db: DB, learner: SessionUser, allocationId:
 				categoryTitle: c.categoryTitle,
 				descriptors: c.descriptors,
 				value: own?.value ?? null,
-				comment: own?.comment ?? ''
+				comment: own?.comment ?? '',
+				revision: own?.revision ?? 0
 			};
 		})
 	};
 }
 
+/**
+ * One autosaved criterion of a review; a change based on a stale revision (another tab or device
+ * saved since) is refused with 409 and the current version.
+ */
 export async function savePeerReview(
 	db: DB,
 	learner: SessionUser,
@@ -130,14 +135,19 @@ export async function savePeerReview(
 		.executeTakeFirst();
 	if (!inTask) throw new Refusal('That criterion is not part of this task.');
 	return db.transaction().execute(async (trx) => {
-		const revision = await upsertJudgement(trx, {
+		const key = {
 			submissionId: allocation.submissionId,
 			criterionId: change.criterionId,
 			assessorId: learner.id,
-			role: 'peer',
+			role: 'peer' as const
+		};
+		const revision = await upsertJudgement(trx, {
+			...key,
 			value: change.value,
-			comment: change.comment
+			comment: change.comment,
+			baseRevision: change.baseRevision
 		});
+		if (revision === null) return refuseStaleJudgement(trx, key);
 		if (allocation.state === 'allocated')
 			await trx
 				.updateTable('peer_allocations')
