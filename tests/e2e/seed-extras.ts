@@ -89,6 +89,12 @@ for (const code of ['C1.1', 'R3.2'])
 	await addTaskCriterion(db, asTeacher, journey, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, journey, 'published');
 
+// A clean task for two tabs saving the same work (tests/e2e/conflicts.spec.ts, student12).
+const twoTabs = await createTask(db, asTeacher, classId, settings('Two tabs'));
+for (const code of ['C1.1', 'R3.2'])
+	await addTaskCriterion(db, asTeacher, twoTabs, bank.find((c) => c.code === code)!.id);
+await setTaskState(db, asTeacher, twoTabs, 'published');
+
 // Work on the Enterprise project, so marking and released views have something to show (and
 // screenshots are real): student2 self-assessed, was marked and released; student3 self-assessed
 // and waits; student1 has a file.

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SaveFailure, SaveQueue, type SaveSnapshot } from '../../src/lib/autosave/save-queue';
+import {
+	SaveConflict,
+	SaveFailure,
+	SaveQueue,
+	type SaveSnapshot
+} from '../../src/lib/autosave/save-queue';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -111,5 +116,121 @@ describe('autosave queue', () => {
 		expect(queue.current.state).toBe('retrying');
 		await vi.advanceTimersByTimeAsync(1000);
 		expect(queue.current.state).toBe('saved');
+	});
+});
+
+/**
+ * A fake server holding one revision per key: it saves only on the right base (like the server's
+ * one UPDATE with the revision in its WHERE) and answers a stale base with its current version.
+ */
+function fakeServer(start: Record<string, { revision: number } & Record<string, unknown>>) {
+	const stored = structuredClone(start);
+	const sent: { key: string; payload: Record<string, unknown>; base: number }[] = [];
+	const send = async (key: string, payload: Record<string, unknown>, base: number) => {
+		sent.push({ key, payload, base });
+		const row = stored[key] ?? { revision: 0 };
+		if (row.revision !== base)
+			throw new SaveConflict('This was changed in another tab or device.', { ...row });
+		stored[key] = { ...row, ...payload, revision: row.revision + 1 };
+		return { revision: row.revision + 1 };
+	};
+	return { stored, sent, send };
+}
+
+describe('autosave queue: conflicts between tabs or devices', () => {
+	it('sends the revision each key was loaded with, then the one the server confirmed', async () => {
+		const server = fakeServer({ c1: { value: 10, revision: 4 } });
+		const queue = new SaveQueue({ send: server.send, debounceMs: 500, revisions: { c1: 4 } });
+		queue.update('c1', { value: 20 });
+		await vi.advanceTimersByTimeAsync(500);
+		queue.update('c1', { value: 30 });
+		queue.update('c2', { value: 5 });
+		await vi.advanceTimersByTimeAsync(500);
+		expect(server.sent.map((s) => [s.key, s.base])).toEqual([
+			['c1', 4],
+			['c1', 5],
+			['c2', 0]
+		]);
+		expect(queue.revisionOf('c1')).toBe(6);
+		expect(queue.current.state).toBe('saved');
+	});
+
+	it('a stale save is not retried: it is kept beside the server’s version, and other keys still save', async () => {
+		const server = fakeServer({ c1: { value: 80, comment: 'From tab B', revision: 2 } });
+		const states: SaveSnapshot['state'][] = [];
+		const queue = new SaveQueue({
+			send: server.send,
+			debounceMs: 500,
+			retryDelaysMs: [1000],
+			revisions: { c1: 1 },
+			onChange: (s) => states.push(s.state)
+		});
+		queue.update('c1', { comment: 'From tab A' });
+		queue.update('c2', { value: 40 });
+		await vi.advanceTimersByTimeAsync(500);
+		expect(queue.current).toMatchObject({
+			state: 'conflict',
+			message: 'This was changed in another tab or device.',
+			unsaved: 1,
+			conflicts: [
+				{
+					key: 'c1',
+					mine: { comment: 'From tab A' },
+					theirs: { value: 80, comment: 'From tab B' },
+					revision: 2
+				}
+			]
+		});
+		expect(server.stored.c2).toMatchObject({ value: 40, revision: 1 });
+		// No blind retry, and the server still holds B's version.
+		await vi.advanceTimersByTimeAsync(60_000);
+		expect(server.sent.filter((s) => s.key === 'c1')).toHaveLength(1);
+		expect(server.stored.c1).toEqual({ value: 80, comment: 'From tab B', revision: 2 });
+		expect(queue.hasUnsaved).toBe(true);
+		await expect(queue.flush()).rejects.toThrow('another tab or device');
+		expect(states).not.toContain('retrying');
+	});
+
+	it('“Keep mine” resends the person’s version, with anything typed since, on the server’s revision', async () => {
+		const server = fakeServer({ c1: { value: 80, comment: 'From tab B', revision: 2 } });
+		const queue = new SaveQueue({ send: server.send, debounceMs: 500, revisions: { c1: 1 } });
+		queue.update('c1', { comment: 'From tab A' });
+		await vi.advanceTimersByTimeAsync(500);
+		queue.update('c1', { comment: 'From tab A, and more' }); // typed while choosing
+		await vi.advanceTimersByTimeAsync(5_000);
+		expect(server.sent).toHaveLength(1); // held, not sent stale
+		const untouched = queue.keepMine('c1');
+		expect(untouched).toEqual({ value: 80 }); // the server's slider stays beside the kept comment
+		await vi.advanceTimersByTimeAsync(0);
+		expect(server.sent.at(-1)).toEqual({
+			key: 'c1',
+			payload: { comment: 'From tab A, and more' },
+			base: 2
+		});
+		expect(server.stored.c1).toEqual({ value: 80, comment: 'From tab A, and more', revision: 3 });
+		expect(queue.current).toMatchObject({ state: 'saved', conflicts: [], unsaved: 0 });
+		expect(queue.hasUnsaved).toBe(false);
+	});
+
+	it('“Use the other” drops the person’s change, returns the server’s version and saves on from it', async () => {
+		const server = fakeServer({ reflection: { text: 'From the phone', revision: 3 } });
+		const queue = new SaveQueue({
+			send: server.send,
+			debounceMs: 500,
+			revisions: { reflection: 2 }
+		});
+		queue.update('reflection', { text: 'From the laptop' });
+		await vi.advanceTimersByTimeAsync(500);
+		expect(queue.current.state).toBe('conflict');
+		expect(queue.useTheirs('reflection')).toEqual({ text: 'From the phone' });
+		expect(queue.current).toMatchObject({ state: 'saved', conflicts: [], unsaved: 0 });
+		expect(server.stored.reflection).toEqual({ text: 'From the phone', revision: 3 });
+		queue.update('reflection', { text: 'From the phone, then the laptop' });
+		await vi.advanceTimersByTimeAsync(500);
+		expect(server.sent.at(-1)?.base).toBe(3);
+		expect(server.stored.reflection).toEqual({
+			text: 'From the phone, then the laptop',
+			revision: 4
+		});
 	});
 });
