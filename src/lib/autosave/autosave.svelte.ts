@@ -69,7 +69,7 @@ export class Autosave<Change extends object = Record<string, unknown>> {
 	readonly describe: (conflict: Conflict) => ConflictView;
 
 	/**
-	 * `revisions`: each key's revision as the page loaded it. `apply` puts the server's fields into
+	 * `revisions`: each key's revision as the page loaded it (given: every save names its base). `apply` puts the server's fields into
 	 * the page's own copy (after "Use the other", or beside a kept change); `describe` says how the
 	 * save bar shows a conflict.
 	 */
@@ -85,8 +85,12 @@ export class Autosave<Change extends object = Record<string, unknown>> {
 		this.apply = options.apply ?? (() => {});
 		this.describe =
 			options.describe ?? ((c) => ({ label: c.key, fields: textFields(c, { text: 'Text' }) }));
+		// Only a screen that loaded revisions names a base: an endpoint without revisions (the live
+		// placement) is sent the change alone.
+		const checked = options.revisions !== undefined;
 		this.queue = new SaveQueue({
-			send: (_key, payload, baseRevision) => putJson(url, { ...payload, baseRevision }),
+			send: (_key, payload, baseRevision) =>
+				putJson(url, checked ? { ...payload, baseRevision } : payload),
 			onChange: (snapshot) => (this.status = snapshot),
 			...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
 			revisions: options.revisions ?? {}
