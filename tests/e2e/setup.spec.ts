@@ -162,7 +162,7 @@ test.describe('an account whose password someone else set', () => {
 		browser,
 		baseURL
 	}) => {
-		await page.goto(`/admin/people/${demoUserId('student12')}`);
+		await page.goto(`/admin/people/${demoUserId('student14')}`);
 		await page.getByRole('button', { name: 'Reset password' }).click();
 		const oneTime = (await page
 			.getByRole('status')
@@ -170,7 +170,7 @@ test.describe('an account whose password someone else set', () => {
 			.textContent())!.trim();
 
 		const learner = await freshPage(browser, baseURL);
-		await signIn(learner, 'student12', oneTime);
+		await signIn(learner, 'student14', oneTime);
 		await expect(learner).toHaveURL(/\/account$/);
 		await expect(learner.getByRole('alert')).toHaveText(
 			'Your password was set by someone else; choose your own to continue.'
@@ -189,7 +189,7 @@ test.describe('an account whose password someone else set', () => {
 		);
 		await expectAccessible(learner);
 
-		await chooseOwnPassword(learner, oneTime, 'student12-own-pass');
+		await chooseOwnPassword(learner, oneTime, 'student14-own-pass');
 		await expect(learner).toHaveURL(/\/student$/);
 		await expect(learner.getByRole('heading', { level: 1 })).toContainText('Hello');
 		await learner.close();

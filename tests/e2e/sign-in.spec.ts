@@ -88,7 +88,7 @@ test.describe('fair sign-in (a school behind one address)', () => {
 		browser,
 		baseURL
 	}) => {
-		const child = 'student12';
+		const child = 'student11';
 		// The child's own browser has signed in before: it holds a device cookie.
 		const ownDevice = await browser.newContext({ baseURL });
 		const own = await ownDevice.newPage();
