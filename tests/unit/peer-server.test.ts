@@ -181,6 +181,14 @@ describe('groups, moderation and live sessions on the server', () => {
 		await expect(
 			saveContributionRatings(db, s1, taskId, [{ rateeId: s1.id, rating: 3 }])
 		).rejects.toThrow(/Rate every member/);
+		// A repeated member cannot stand in for one left unrated (found by the red-team pass).
+		await expect(
+			saveContributionRatings(db, s1, taskId, [
+				{ rateeId: s1.id, rating: 3 },
+				{ rateeId: s2.id, rating: 5 },
+				{ rateeId: s1.id, rating: 1 }
+			])
+		).rejects.toThrow(/Rate every member/);
 		await saveContributionRatings(db, s1, taskId, [
 			{ rateeId: s1.id, rating: 3 },
 			{ rateeId: s2.id, rating: 3 },

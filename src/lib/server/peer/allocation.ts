@@ -84,7 +84,9 @@ export async function peerOverview(db: DB, teacher: SessionUser, taskId: number)
 		db.selectFrom('task_groups').select(['id', 'name']).where('task_id', '=', taskId).execute()
 	]);
 	const name = new Map(learners.map((l) => [l.id, displayName(l)]));
-	const quality = (await reviewerQualities(db, [{ taskId, bands }])).get(taskId)!;
+	const quality = (
+		await reviewerQualities(db, [{ taskId, bands }], { includeUnreleased: true })
+	).get(taskId)!;
 	return {
 		task: {
 			id: task.id,

@@ -195,7 +195,13 @@ export async function saveContributionRatings(
 	const group = await myGroup(db, learner, task.id);
 	if (!group) throw new Refusal('You are not in a group for this task.', 404);
 	const memberIds = new Set(group.members.map((m) => m.id));
-	if (ratings.length !== memberIds.size || !ratings.every((r) => memberIds.has(r.rateeId))) {
+	// Each member exactly once: a repeated field must not stand in for a teammate left unrated.
+	const rated = new Set(ratings.map((r) => r.rateeId));
+	if (
+		ratings.length !== memberIds.size ||
+		rated.size !== ratings.length ||
+		!ratings.every((r) => memberIds.has(r.rateeId))
+	) {
 		throw new Refusal('Rate every member of your group, yourself included.');
 	}
 	await db.transaction().execute(async (trx) => {

@@ -10,7 +10,12 @@ import { displayName } from '../../domain/names';
  */
 export async function reviewerQualities(
 	db: DB,
-	tasks: { taskId: number; bands: { minValue: number }[] }[]
+	tasks: { taskId: number; bands: { minValue: number }[] }[],
+	/**
+	 * Teachers see quality on all graded work; learners only on released work, or a reviewer's
+	 * figures would give away a classmate's grade before that classmate sees it.
+	 */
+	{ includeUnreleased = false }: { includeUnreleased?: boolean } = {}
 ) {
 	const result = new Map<number, Map<number, NonNullable<ReturnType<typeof reviewerQuality>>>>();
 	if (tasks.length === 0) return result;
@@ -47,6 +52,7 @@ export async function reviewerQualities(
 			])
 			.where('submissions.task_id', 'in', taskIds)
 			.where('assessments.role', '=', 'teacher')
+			.$if(!includeUnreleased, (qb) => qb.where('submissions.released_at', 'is not', null))
 			.execute(),
 		db
 			.selectFrom('agreed_grades')
@@ -57,6 +63,7 @@ export async function reviewerQualities(
 				'agreed_grades.value'
 			])
 			.where('submissions.task_id', 'in', taskIds)
+			.$if(!includeUnreleased, (qb) => qb.where('submissions.released_at', 'is not', null))
 			.execute()
 	]);
 	const key = (submissionId: number, criterionId: number) => `${submissionId}:${criterionId}`;
