@@ -1,10 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
-import { listBank } from '../../src/lib/server/criteria/criteria';
-import { listScales } from '../../src/lib/server/scales/scales';
 import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
-import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
 import {
 	learnerAssessmentView,
 	saveSelfAssessment,
@@ -18,7 +15,7 @@ import {
 	saveTeacherGrade
 } from '../../src/lib/server/assessment/marking';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
-import { demoDatabase, sessionUser, userId } from './helpers';
+import { demoDatabase, publishedTask, sessionUser, userId } from './helpers';
 import { GroupCommit } from '../../src/lib/server/db/group-commit';
 
 let db: DB;
@@ -32,26 +29,7 @@ beforeEach(async () => {
 	({ db, schoolId } = await demoDatabase());
 	teacher = await sessionUser(db, 'teacher');
 	learner = await sessionUser(db, 'student1');
-	const scaleId = (await listScales(db, schoolId)).find((s) =>
-		s.name.startsWith('School scale')
-	)!.id;
-	taskId = await createTask(
-		db,
-		teacher,
-		1,
-		taskSettingsSchema.parse({
-			title: 'Pitch',
-			brief: '',
-			scaleId,
-			selfMarkerVisibility: 'always',
-			selfRequiredBeforeRelease: 'on'
-		})
-	);
-	const bank = await listBank(db, schoolId);
-	for (const code of ['C1.1', 'R3.2'])
-		await addTaskCriterion(db, teacher, taskId, bank.find((c) => c.code === code)!.id);
-	await setTaskState(db, teacher, taskId, 'published');
-	criteria = await taskCriteria(db, taskId);
+	({ taskId, criteria } = await publishedTask(db, schoolId, teacher, ['C1.1', 'R3.2']));
 });
 afterEach(async () => db.destroy());
 

@@ -1,10 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
-import { listBank } from '../../src/lib/server/criteria/criteria';
-import { listScales } from '../../src/lib/server/scales/scales';
-import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
-import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
 import {
 	learnerAssessmentView,
 	saveSelfAssessment
@@ -12,8 +8,7 @@ import {
 import { markingView, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
 import { addPeerPair } from '../../src/lib/server/peer/allocation';
 import { peerReviewView, savePeerReview } from '../../src/lib/server/peer/reviewing';
-import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
-import { demoDatabase, sessionUser } from './helpers';
+import { demoDatabase, publishedTask, sessionUser } from './helpers';
 
 // No edit lost between two tabs or devices: every save names the revision it was based on, and a
 // save based on a revision that is no longer the stored one is refused (409) with the current
@@ -30,28 +25,13 @@ beforeEach(async () => {
 	({ db, schoolId } = await demoDatabase());
 	teacher = await sessionUser(db, 'teacher');
 	learner = await sessionUser(db, 'student1');
-	const scaleId = (await listScales(db, schoolId)).find((s) =>
-		s.name.startsWith('School scale')
-	)!.id;
-	taskId = await createTask(
-		db,
-		teacher,
-		1,
-		taskSettingsSchema.parse({
-			title: 'Pitch',
-			brief: '',
-			scaleId,
-			selfMarkerVisibility: 'always',
-			selfRequiredBeforeRelease: 'on',
-			peerEnabled: 'on',
-			peerReviewersPerLearner: '2',
-			peerAllocation: 'random'
-		})
-	);
-	const bank = await listBank(db, schoolId);
-	await addTaskCriterion(db, teacher, taskId, bank.find((c) => c.code === 'C1.1')!.id);
-	await setTaskState(db, teacher, taskId, 'published');
-	criterionId = (await taskCriteria(db, taskId))[0]!.criterionId;
+	const task = await publishedTask(db, schoolId, teacher, ['C1.1'], {
+		peerEnabled: 'on',
+		peerReviewersPerLearner: '2',
+		peerAllocation: 'random'
+	});
+	taskId = task.taskId;
+	criterionId = task.criteria[0]!.criterionId;
 });
 afterEach(async () => db.destroy());
 

@@ -10,6 +10,11 @@ import {
 	type SessionUser
 } from '../../src/lib/server/auth/sessions';
 import { DEMO_PASSWORD, DEMO_SCHOOL, insertSchool, planSchool } from '../../src/lib/server/db/seed';
+import { listBank } from '../../src/lib/server/criteria/criteria';
+import { listScales } from '../../src/lib/server/scales/scales';
+import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
+import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
+import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 
 /** A migrated database in a fresh temporary file (WAL needs a real file, not :memory:). */
 export async function freshDatabase(): Promise<DB> {
@@ -42,4 +47,38 @@ export async function sessionUser(db: DB, username: string): Promise<SessionUser
 	const token = generateSessionToken();
 	await createSession(db, token, await userId(db, username));
 	return (await validateSessionToken(db, token)).user!;
+}
+
+/**
+ * A published task "Pitch" for class 1 on the school scale, with the bank's criteria of these
+ * codes in order; `settings` adds task settings (peer review, say) as the form would send them.
+ */
+export async function publishedTask(
+	db: DB,
+	schoolId: number,
+	teacher: SessionUser,
+	codes: string[],
+	settings: Record<string, string> = {}
+): Promise<{ taskId: number; criteria: Awaited<ReturnType<typeof taskCriteria>> }> {
+	const scaleId = (await listScales(db, schoolId)).find((s) =>
+		s.name.startsWith('School scale')
+	)!.id;
+	const taskId = await createTask(
+		db,
+		teacher,
+		1,
+		taskSettingsSchema.parse({
+			title: 'Pitch',
+			brief: '',
+			scaleId,
+			selfMarkerVisibility: 'always',
+			selfRequiredBeforeRelease: 'on',
+			...settings
+		})
+	);
+	const bank = await listBank(db, schoolId);
+	for (const code of codes)
+		await addTaskCriterion(db, teacher, taskId, bank.find((c) => c.code === code)!.id);
+	await setTaskState(db, teacher, taskId, 'published');
+	return { taskId, criteria: await taskCriteria(db, taskId) };
 }

@@ -1,10 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
-import { listBank } from '../../src/lib/server/criteria/criteria';
-import { listScales } from '../../src/lib/server/scales/scales';
-import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
-import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
 import {
 	learnerAssessmentView,
 	saveSelfAssessment,
@@ -33,8 +29,7 @@ import {
 	startLiveSession,
 	liveSnapshot
 } from '../../src/lib/server/live/live';
-import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
-import { demoDatabase, sessionUser } from './helpers';
+import { demoDatabase, publishedTask, sessionUser } from './helpers';
 
 let db: DB;
 let schoolId: number;
@@ -45,29 +40,11 @@ let criteria: { criterionId: number }[];
 beforeEach(async () => {
 	({ db, schoolId } = await demoDatabase());
 	teacher = await sessionUser(db, 'teacher');
-	const scaleId = (await listScales(db, schoolId)).find((s) =>
-		s.name.startsWith('School scale')
-	)!.id;
-	taskId = await createTask(
-		db,
-		teacher,
-		1,
-		taskSettingsSchema.parse({
-			title: 'Pitch',
-			brief: '',
-			scaleId,
-			selfMarkerVisibility: 'always',
-			selfRequiredBeforeRelease: 'on',
-			peerEnabled: 'on',
-			peerReviewersPerLearner: '2',
-			peerAllocation: 'random'
-		})
-	);
-	const bank = await listBank(db, schoolId);
-	for (const code of ['C1.1', 'R3.2'])
-		await addTaskCriterion(db, teacher, taskId, bank.find((c) => c.code === code)!.id);
-	await setTaskState(db, teacher, taskId, 'published');
-	criteria = await taskCriteria(db, taskId);
+	({ taskId, criteria } = await publishedTask(db, schoolId, teacher, ['C1.1', 'R3.2'], {
+		peerEnabled: 'on',
+		peerReviewersPerLearner: '2',
+		peerAllocation: 'random'
+	}));
 });
 afterEach(async () => db.destroy());
 
