@@ -13,6 +13,7 @@ import {
 	setReviewExcluded
 } from '../../src/lib/server/peer/allocation';
 import {
+	myReviews,
 	peerReviewView,
 	savePeerReview,
 	submitPeerReview
@@ -29,6 +30,7 @@ import {
 	startLiveSession,
 	liveSnapshot
 } from '../../src/lib/server/live/live';
+import { unenrolLearner } from '../../src/lib/server/classes/classes';
 import { demoDatabase, publishedTask, sessionUser } from './helpers';
 
 let db: DB;
@@ -144,6 +146,55 @@ describe('peer review on the server', () => {
 	});
 });
 
+describe('a review whose reviewer left the class or was set aside (found by the red-team pass)', () => {
+	async function oneReview() {
+		const [reviewer, reviewee] = [
+			await sessionUser(db, 'student2'),
+			await sessionUser(db, 'student1')
+		];
+		await addPeerPair(db, teacher, taskId, reviewer.id, reviewee.id);
+		const { id } = await db.selectFrom('peer_allocations').select('id').executeTakeFirstOrThrow();
+		return { reviewer, id };
+	}
+	const change = () => ({
+		kind: 'criterion' as const,
+		criterionId: criteria[0]!.criterionId,
+		value: 40
+	});
+
+	it('a reviewer unenrolled from the class can no longer read, save or submit it', async () => {
+		const { reviewer, id } = await oneReview();
+		await savePeerReview(db, reviewer, id, change());
+		const { class_id } = await db
+			.selectFrom('tasks')
+			.select('class_id')
+			.where('id', '=', taskId)
+			.executeTakeFirstOrThrow();
+		await unenrolLearner(db, schoolId, teacher.id, class_id, reviewer.id);
+		await expect(peerReviewView(db, reviewer, id)).rejects.toMatchObject({ status: 404 });
+		await expect(savePeerReview(db, reviewer, id, change())).rejects.toMatchObject({ status: 404 });
+		await expect(submitPeerReview(db, reviewer, id)).rejects.toMatchObject({ status: 404 });
+		expect(await myReviews(db, reviewer)).toEqual([]);
+	});
+
+	it('a review the teacher set aside stays readable, locked, and cannot be saved or submitted', async () => {
+		const { reviewer, id } = await oneReview();
+		await setReviewExcluded(db, teacher, taskId, id, true, 'Unkind comments');
+		const view = await peerReviewView(db, reviewer, id);
+		expect(view.review.setAside).toMatch(/set this review aside/);
+		expect(JSON.stringify(view)).not.toContain('Unkind comments');
+		await expect(savePeerReview(db, reviewer, id, change())).rejects.toMatchObject({ status: 409 });
+		await expect(submitPeerReview(db, reviewer, id)).rejects.toMatchObject({ status: 409 });
+		expect(await myReviews(db, reviewer)).toMatchObject([{ id, setAside: true }]);
+		const saved = await db
+			.selectFrom('assessments')
+			.select('id')
+			.where('role', '=', 'peer')
+			.execute();
+		expect(saved).toEqual([]);
+	});
+});
+
 describe('groups, moderation and live sessions on the server', () => {
 	it('rates contribution only as a complete set for one’s own group', async () => {
 		const [s1, s2, s3] = [
@@ -151,10 +202,26 @@ describe('groups, moderation and live sessions on the server', () => {
 			await sessionUser(db, 'student2'),
 			await sessionUser(db, 'student3')
 		];
+		// Team ratings belong to group work only (found by the red-team pass).
+		await createGroup(db, teacher, taskId, 'Not a group task', [s1.id, s2.id]);
+		await expect(
+			saveContributionRatings(db, s1, taskId, [
+				{ rateeId: s1.id, rating: 3 },
+				{ rateeId: s2.id, rating: 3 }
+			])
+		).rejects.toMatchObject({ status: 409 });
+		({ taskId } = await publishedTask(db, schoolId, teacher, ['C1.1'], { groupTask: 'on' }));
 		await createGroup(db, teacher, taskId, 'Team A', [s1.id, s2.id, s3.id]);
 		await expect(
 			createGroup(db, teacher, taskId, 'Team B', [s1.id, (await sessionUser(db, 'student4')).id])
 		).rejects.toMatchObject({ status: 409 });
+		// A repeated learner id cannot make a group of one (found by the red-team pass).
+		await expect(
+			createGroup(db, teacher, taskId, 'Solo', [
+				(await sessionUser(db, 'student5')).id,
+				(await sessionUser(db, 'student5')).id
+			])
+		).rejects.toThrow(/at least two/);
 		await expect(
 			saveContributionRatings(db, s1, taskId, [{ rateeId: s1.id, rating: 3 }])
 		).rejects.toThrow(/Rate every member/);

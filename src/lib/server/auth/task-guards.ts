@@ -156,16 +156,32 @@ export async function requireAllocationToTeach(
 	return allocation;
 }
 
-/** A review the learner was given to do, on a published task with peer assessment on. */
-export async function requireOwnAllocation(db: DB, learner: SessionUser, allocationId: number) {
+/**
+ * A review the learner was given to do, on a published task with peer assessment on, in a class they
+ * are still enrolled in (a learner who left the class no longer reads a classmate's work). To
+ * `change` it, the teacher must not have set it aside: an excluded review stays readable to its
+ * reviewer, locked.
+ */
+export async function requireOwnAllocation(
+	db: DB,
+	learner: SessionUser,
+	allocationId: number,
+	use: 'view' | 'change'
+) {
 	const allocation = await db
 		.selectFrom('peer_allocations')
 		.innerJoin('tasks', 'tasks.id', 'peer_allocations.task_id')
 		.innerJoin('classes', 'classes.id', 'tasks.class_id')
+		.innerJoin('enrolments', (join) =>
+			join
+				.onRef('enrolments.class_id', '=', 'tasks.class_id')
+				.onRef('enrolments.learner_id', '=', 'peer_allocations.reviewer_id')
+		)
 		.select([
 			'peer_allocations.id',
 			'peer_allocations.state',
 			'peer_allocations.submission_id as submissionId',
+			'peer_allocations.excluded_at as excludedAt',
 			'tasks.id as taskId',
 			'tasks.title',
 			'tasks.brief_markdown',
@@ -180,5 +196,9 @@ export async function requireOwnAllocation(db: DB, learner: SessionUser, allocat
 		.where('tasks.peer_enabled', '=', 1)
 		.executeTakeFirst();
 	if (!allocation) throw new Refusal('That review does not exist, or is not yours to do.', 404);
+	if (use === 'change' && allocation.excludedAt !== null) throw new Refusal(REVIEW_SET_ASIDE, 409);
 	return allocation;
 }
+
+export const REVIEW_SET_ASIDE =
+	'Your teacher set this review aside, so it no longer counts and cannot be changed.';

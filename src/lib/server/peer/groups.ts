@@ -100,21 +100,23 @@ export async function createGroup(
 ) {
 	const task = await requireTaskToTeach(db, teacher, taskOrId);
 	const taskId = task.id;
-	if (learnerIds.length < 2) throw new Refusal('A group needs at least two learners.');
+	// Distinct learners: a repeated id must not make a group of one.
+	const members = [...new Set(learnerIds)];
+	if (members.length < 2) throw new Refusal('A group needs at least two different learners.');
 	const inClass = await db
 		.selectFrom('enrolments')
 		.select('learner_id')
 		.where('class_id', '=', task.class_id)
-		.where('learner_id', 'in', learnerIds)
+		.where('learner_id', 'in', members)
 		.execute();
-	if (inClass.length !== new Set(learnerIds).size)
+	if (inClass.length !== members.length)
 		throw new Refusal('Every member must be a learner in this class.', 404);
 	const taken = await db
 		.selectFrom('task_group_members')
 		.innerJoin('task_groups', 'task_groups.id', 'task_group_members.group_id')
 		.select('task_group_members.learner_id')
 		.where('task_groups.task_id', '=', taskId)
-		.where('task_group_members.learner_id', 'in', learnerIds)
+		.where('task_group_members.learner_id', 'in', members)
 		.execute();
 	if (taken.length)
 		throw new Refusal('Some of those learners are already in a group for this task.', 409);
@@ -126,7 +128,7 @@ export async function createGroup(
 			.executeTakeFirstOrThrow();
 		await trx
 			.insertInto('task_group_members')
-			.values([...new Set(learnerIds)].map((learner_id) => ({ group_id: id, learner_id })))
+			.values(members.map((learner_id) => ({ group_id: id, learner_id })))
 			.execute();
 		await recordAudit(trx, {
 			schoolId: teacher.schoolId,
@@ -134,7 +136,7 @@ export async function createGroup(
 			action: 'group.create',
 			entityType: 'task',
 			entityId: String(taskId),
-			after: { name, learnerIds }
+			after: { name, learnerIds: members }
 		});
 	});
 }
@@ -192,6 +194,8 @@ export async function saveContributionRatings(
 	ratings: { rateeId: number; rating: number }[]
 ) {
 	const task = await requireTaskToLearn(db, learner, taskOrId);
+	if (task.group_task !== 1)
+		throw new Refusal('This task is not group work, so there are no team ratings to give.', 409);
 	const group = await myGroup(db, learner, task.id);
 	if (!group) throw new Refusal('You are not in a group for this task.', 404);
 	const memberIds = new Set(group.members.map((m) => m.id));

@@ -2,7 +2,7 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { renderMarkdown } from '../markdown';
-import { requireOwnAllocation } from '../auth/task-guards';
+import { REVIEW_SET_ASIDE, requireOwnAllocation } from '../auth/task-guards';
 import { nowIso } from '../clock';
 import { scaleBandsOf } from '../scales/scales';
 import { assessmentCards } from '../assessment/cards';
@@ -24,9 +24,16 @@ export async function myReviews(db: DB, learner: SessionUser) {
 		.selectFrom('peer_allocations')
 		.innerJoin('tasks', 'tasks.id', 'peer_allocations.task_id')
 		.innerJoin('classes', 'classes.id', 'tasks.class_id')
+		// Reviews in a class the learner has left are no longer theirs to see.
+		.innerJoin('enrolments', (join) =>
+			join
+				.onRef('enrolments.class_id', '=', 'tasks.class_id')
+				.onRef('enrolments.learner_id', '=', 'peer_allocations.reviewer_id')
+		)
 		.select([
 			'peer_allocations.id',
 			'peer_allocations.state',
+			'peer_allocations.excluded_at as excludedAt',
 			'tasks.id as taskId',
 			'tasks.title as taskTitle',
 			'tasks.scale_id as scaleId',
@@ -61,6 +68,7 @@ export async function myReviews(db: DB, learner: SessionUser) {
 			className: r.className,
 			workLabel: `Piece of work ${n}`,
 			window: peerWindow(r),
+			setAside: r.excludedAt !== null,
 			quality: qualities.get(r.taskId)?.get(learner.id) ?? null
 		};
 	});
@@ -71,7 +79,7 @@ export async function myReviews(db: DB, learner: SessionUser) {
  * their self-assessment or reflections, not the teacher's grades.
  */
 export async function peerReviewView(db: DB, learner: SessionUser, allocationId: number) {
-	const allocation = await requireOwnAllocation(db, learner, allocationId);
+	const allocation = await requireOwnAllocation(db, learner, allocationId, 'view');
 	const [cards, evidence, mine] = await Promise.all([
 		assessmentCards(db, allocation.taskId, allocation.scale_id),
 		evidenceOf(db, allocation.submissionId),
@@ -84,7 +92,12 @@ export async function peerReviewView(db: DB, learner: SessionUser, allocationId:
 			.execute()
 	]);
 	return {
-		review: { id: allocation.id, state: allocation.state, window: peerWindow(allocation) },
+		review: {
+			id: allocation.id,
+			state: allocation.state,
+			window: peerWindow(allocation),
+			setAside: allocation.excludedAt === null ? null : REVIEW_SET_ASIDE
+		},
 		task: {
 			title: allocation.title,
 			className: allocation.className,
@@ -120,7 +133,7 @@ export async function savePeerReview(
 	allocationId: number,
 	change: SelfSave
 ) {
-	const allocation = await requireOwnAllocation(db, learner, allocationId);
+	const allocation = await requireOwnAllocation(db, learner, allocationId, 'change');
 	if (change.kind !== 'criterion')
 		throw new Refusal('A peer review saves one criterion at a time.');
 	if (allocation.state === 'submitted')
@@ -159,7 +172,7 @@ export async function savePeerReview(
 }
 
 export async function submitPeerReview(db: DB, learner: SessionUser, allocationId: number) {
-	const allocation = await requireOwnAllocation(db, learner, allocationId);
+	const allocation = await requireOwnAllocation(db, learner, allocationId, 'change');
 	if (allocation.state === 'submitted')
 		throw new Refusal('You have already submitted this review.', 409);
 	const window = peerWindow(allocation);
