@@ -29,6 +29,7 @@ const AUTH_TABLES = new Set(['sessions', 'users', 'memberships', 'schools']);
 export class SessionCache<T> {
 	#entries = new Map<string, { value: T; storedAt: number }>();
 	#epoch = 0;
+	#onClear = new Set<() => void>();
 
 	constructor(private readonly ttlMs = SESSION_CACHE_TTL_MS) {}
 
@@ -60,6 +61,16 @@ export class SessionCache<T> {
 	clear(): void {
 		this.#epoch++;
 		this.#entries.clear();
+		for (const listener of this.#onClear) listener();
+	}
+
+	/**
+	 * Called on every auth write, as the query is about to run (not after it commits): listeners that
+	 * re-read the database must wait a moment first.
+	 */
+	onClear(listener: () => void): () => void {
+		this.#onClear.add(listener);
+		return () => this.#onClear.delete(listener);
 	}
 
 	get size(): number {

@@ -104,7 +104,18 @@ export async function validateSessionToken(
 	token: string,
 	now = new Date()
 ): Promise<SessionValidation> {
-	const sessionId = sessionIdFromToken(token);
+	return validateSessionId(db, sessionIdFromToken(token), now);
+}
+
+/**
+ * The same check by the session's id (as `locals.session` holds it): for a long-lived response,
+ * such as a live event stream, asking again whether its viewer is still signed in.
+ */
+export async function validateSessionId(
+	db: DB,
+	sessionId: string,
+	now = new Date()
+): Promise<SessionValidation> {
 	const cache = sessionCacheOf<CachedSession>(db);
 	const cached = cache?.get(sessionId, now.getTime());
 	if (cached && now.getTime() < renewalDueAt(cached.session)) {
@@ -186,6 +197,15 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			mustChangePassword: first.mustChangePassword === 1
 		}
 	};
+}
+
+/**
+ * Calls `listener` whenever something that decides who is signed in may have changed (a sign-out,
+ * password change, deactivation, role change or erasure, through any code path). It runs as the
+ * write is about to happen; re-read after a moment, not at once.
+ */
+export function whenSignInsMayChange(db: DB, listener: () => void): () => void {
+	return sessionCacheOf(db)?.onClear(listener) ?? (() => {});
 }
 
 export async function invalidateSession(db: DB, sessionId: string): Promise<void> {

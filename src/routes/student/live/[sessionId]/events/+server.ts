@@ -1,7 +1,6 @@
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { learnerLiveSnapshot, requireLiveSession } from '$lib/server/live/live';
-import { eventStream } from '$lib/server/live/hub';
+import { learnerLiveStream } from '$lib/server/live/streams';
 import { idParam, orHttpError } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
@@ -11,12 +10,11 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async (event) => {
 	const learner = requireRole(event, 'student');
 	const sessionId = idParam(event.params.sessionId, 'session');
-	const db = getDb();
-	await orHttpError(() => requireLiveSession(db, learner, sessionId, 'learn'));
-	return eventStream(
-		sessionId,
-		event.request.signal,
-		() => learnerLiveSnapshot(db, sessionId),
-		event.url.searchParams.has('once')
+	return orHttpError(() =>
+		learnerLiveStream(getDb(), learner, sessionId, {
+			authSessionId: event.locals.session!.id,
+			signal: event.request.signal,
+			once: event.url.searchParams.has('once')
+		})
 	);
 };

@@ -1,7 +1,6 @@
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { liveSessionForTeacher, liveSnapshot } from '$lib/server/live/live';
-import { eventStream } from '$lib/server/live/hub';
+import { teacherLiveStream } from '$lib/server/live/streams';
 import { idParam, orHttpError } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
@@ -9,14 +8,11 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
 	const sessionId = idParam(event.params.sessionId, 'session');
-	const db = getDb();
-	return orHttpError(async () => {
-		const { bands } = await liveSessionForTeacher(db, teacher, sessionId);
-		return eventStream(
-			sessionId,
-			event.request.signal,
-			() => liveSnapshot(db, sessionId, bands),
-			event.url.searchParams.has('once')
-		);
-	});
+	return orHttpError(() =>
+		teacherLiveStream(getDb(), teacher, sessionId, {
+			authSessionId: event.locals.session!.id,
+			signal: event.request.signal,
+			once: event.url.searchParams.has('once')
+		})
+	);
 };
