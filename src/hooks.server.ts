@@ -114,6 +114,10 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
 		if (!response.headers.has(name)) response.headers.set(name, value);
 	}
+	// A signed-in page is someone's own: on a shared school device, it must not come back from the
+	// cache or the back button after they sign out.
+	if (event.locals.user && !response.headers.has('cache-control'))
+		response.headers.set('cache-control', 'private, no-store');
 	return response;
 };
 

@@ -49,6 +49,8 @@ function isRefusal(who: Who, status: number, location: string | undefined): bool
 	return status === 403 || status === 404;
 }
 
+const kind = (key: string) => key.split(' ')[0];
+
 async function call(context: APIRequestContext, key: string, entry: Entry) {
 	const [kind, name] = key.split(' ');
 	const response =
@@ -67,7 +69,11 @@ async function call(context: APIRequestContext, key: string, entry: Entry) {
 								headers: { 'content-type': 'application/json', accept: 'application/json' }
 							})
 				});
-	return { status: response.status(), location: response.headers()['location'] };
+	return {
+		status: response.status(),
+		location: response.headers()['location'],
+		cacheControl: response.headers()['cache-control']
+	};
 }
 
 for (const who of EVERYONE) {
@@ -77,7 +83,15 @@ for (const who of EVERYONE) {
 		for (const [key, entry] of Object.entries(MATRIX)) {
 			if (entry.endsSession) continue;
 			const allowed = entry.allow.includes(who);
-			const { status, location } = await call(context, key, entry);
+			const { status, location, cacheControl } = await call(context, key, entry);
+			// A signed-in person's pages stay out of shared caches and the back button after sign-out.
+			if (
+				who !== 'signedOut' &&
+				kind(key) === 'page' &&
+				status === 200 &&
+				!/no-store/.test(cacheControl ?? '')
+			)
+				problems.push(`${key}: a signed-in page without Cache-Control no-store (${cacheControl})`);
 			if (entry.allow === EVERYONE) {
 				// Open to all (sign-in, health, the redirecting front door): only a crash is wrong.
 				if (status >= 500) problems.push(`${key}: got ${status}`);

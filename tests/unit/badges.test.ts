@@ -150,6 +150,15 @@ describe('Open Badges', () => {
 		expect(revoked.signature.verified).toBe(true);
 	});
 
+	it('refuses to issue a badge that is switched off (found by the red-team pass)', async () => {
+		const badgeId = await presenterBadge();
+		await db.updateTable('badges').set({ active: 0 }).where('id', '=', badgeId).execute();
+		await expect(issueBadge(db, teacher, badgeId, learner.id, ORIGIN)).rejects.toMatchObject({
+			status: 409
+		});
+		expect(await db.selectFrom('badge_awards').select('id').execute()).toEqual([]);
+	});
+
 	it('lets a learner ask for a badge the rule does not yet give, and refuses outsiders', async () => {
 		const badgeId = await presenterBadge();
 		const other = await sessionUser(db, 'student2');

@@ -17,6 +17,8 @@ import { peerReviewView } from '../../src/lib/server/peer/reviewing';
 import { learnerAssessmentView } from '../../src/lib/server/assessment/self-assessment';
 import { addEvidence, evidenceFile } from '../../src/lib/server/assessment/evidence';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
+import { addMarker } from '../../src/lib/server/moderation/moderation';
+import { unenrolLearner } from '../../src/lib/server/classes/classes';
 import { demoDatabase, sessionUser } from './helpers';
 
 // A child's name and home, as a phone and an office program would write them into a file.
@@ -259,5 +261,23 @@ describe('evidence files reach peer reviewers without hidden details', () => {
 		await expect(upload('essay.doc', cfb)).rejects.toThrow(/Older Office files/);
 		expect(await db.selectFrom('evidence').select('id').execute()).toEqual([]);
 		expect(readdirSync(process.env.UPLOADS_DIR!)).toEqual([]);
+	});
+});
+
+describe('who may download an evidence file (found by the red-team pass)', () => {
+	it('a reviewer, only while the review is theirs to do; a second marker, as the teacher does', async () => {
+		const fileId = await upload(FILE_NAME, await phonePhoto());
+		expect((await evidenceFile(db, reviewer, fileId)).fileName).toBe('Evidence 1.jpg');
+
+		const second = await sessionUser(db, 'teacher2');
+		await expect(evidenceFile(db, second, fileId)).rejects.toMatchObject({ status: 404 });
+		await addMarker(db, teacher, taskId, second.id);
+		expect((await evidenceFile(db, second, fileId)).fileName).toBe(FILE_NAME);
+
+		await db.updateTable('tasks').set({ peer_enabled: 0 }).where('id', '=', taskId).execute();
+		await expect(evidenceFile(db, reviewer, fileId)).rejects.toMatchObject({ status: 404 });
+		await db.updateTable('tasks').set({ peer_enabled: 1 }).where('id', '=', taskId).execute();
+		await unenrolLearner(db, teacher.schoolId, teacher.id, 1, reviewer.id);
+		await expect(evidenceFile(db, reviewer, fileId)).rejects.toMatchObject({ status: 404 });
 	});
 });

@@ -28,8 +28,11 @@ import {
 	placeLive,
 	setLiveState,
 	startLiveSession,
-	liveSnapshot
+	liveSnapshot,
+	learnerLiveSnapshot,
+	liveSessionForLearner
 } from '../../src/lib/server/live/live';
+import { learnerProfile } from '../../src/lib/server/profiles/profiles';
 import { unenrolLearner } from '../../src/lib/server/classes/classes';
 import { demoDatabase, publishedTask, sessionUser } from './helpers';
 
@@ -305,6 +308,73 @@ describe('groups, moderation and live sessions on the server', () => {
 		await expect(placeLive(db, await sessionUser(db, 'student3'), id, 50)).rejects.toMatchObject({
 			status: 409
 		});
+	});
+
+	it('closing a live session without a reveal keeps the teacher’s placement hidden (found by the red-team pass)', async () => {
+		const id = await startLiveSession(db, teacher, {
+			classId: 1,
+			taskId,
+			criterionId: criteria[0]!.criterionId,
+			exemplarTitle: 'Exemplar',
+			exemplarBody: ''
+		});
+		const learner = await sessionUser(db, 'student1');
+		await placeLive(db, learner, id, 40);
+		await setLiveState(db, teacher, id, { teacherValue: 77 });
+		await setLiveState(db, teacher, id, { state: 'closed' });
+		const bands = [0, 20, 40, 60, 80].map((minValue) => ({ minValue }));
+		expect(await liveSnapshot(db, id, bands)).toMatchObject({
+			state: 'closed',
+			teacherValue: null
+		});
+		expect(await learnerLiveSnapshot(db, id)).toEqual({ state: 'closed', teacherValue: null });
+		expect(await liveSessionForLearner(db, learner, id)).toMatchObject({
+			teacherValue: null,
+			gap: null
+		});
+		const profile = await learnerProfile(db, teacher, learner.id);
+		expect(profile.liveSessions.filter((l) => l.sessionId === id)).toEqual([]);
+		await expect(placeLive(db, learner, id, 50)).rejects.toThrow(/closed/);
+	});
+});
+
+describe('a second marker (found by the red-team pass)', () => {
+	it('marks and moderates, but releasing grades and reopening work stay with the class’s teacher', async () => {
+		const learner = await sessionUser(db, 'student1');
+		const second = await sessionUser(db, 'teacher2');
+		const { addMarker } = await import('../../src/lib/server/moderation/moderation');
+		const { reopenSelfAssessment, markingList } =
+			await import('../../src/lib/server/assessment/marking');
+		await addMarker(db, teacher, taskId, second.id);
+		for (const c of criteria) {
+			await saveSelfAssessment(db, learner, taskId, {
+				kind: 'criterion',
+				criterionId: c.criterionId,
+				value: 50
+			});
+			await saveTeacherGrade(db, second, taskId, learner.id, {
+				kind: 'criterion',
+				criterionId: c.criterionId,
+				value: 60
+			});
+		}
+		await submitSelfAssessment(db, learner, taskId);
+		expect((await markingList(db, second, taskId)).task.mayRelease).toBe(false);
+		await expect(releaseGrades(db, second, taskId, learner.id)).rejects.toMatchObject({
+			status: 403
+		});
+		await expect(releaseGrades(db, second, taskId, 'all')).rejects.toMatchObject({ status: 403 });
+		await expect(reopenSelfAssessment(db, second, taskId, learner.id)).rejects.toMatchObject({
+			status: 403
+		});
+		const released = await db
+			.selectFrom('submissions')
+			.select('released_at')
+			.where('learner_id', '=', learner.id)
+			.executeTakeFirstOrThrow();
+		expect(released.released_at).toBeNull();
+		expect((await markingList(db, teacher, taskId)).task.mayRelease).toBe(true);
+		await reopenSelfAssessment(db, teacher, taskId, learner.id);
 	});
 });
 

@@ -16,7 +16,11 @@ describe('redirectTo after sign-in', () => {
 			'http://school.example.evil.example/',
 			'javascript:alert(1)',
 			' javascript:alert(1)',
-			'/\n/evil.example'
+			'/\n/evil.example',
+			// Found by the red-team pass: dot segments that leave `//evil.example`.
+			'/.//evil.example/phish',
+			'/x/..//evil.example',
+			'/./\\evil.example'
 		]) {
 			const target = sameOriginPath(evil, ORIGIN);
 			// Either refused, or a path that a browser resolves to this site.
@@ -27,6 +31,7 @@ describe('redirectTo after sign-in', () => {
 		expect(sameOriginPath('/\\evil.example', ORIGIN)).toBeNull();
 		expect(sameOriginPath('https://evil.example', ORIGIN)).toBeNull();
 		expect(sameOriginPath('javascript:alert(1)', ORIGIN)).toBeNull();
+		expect(sameOriginPath('/.//evil.example/phish', ORIGIN)).toBeNull();
 		expect(sameOriginPath('/teacher/tasks/1?x=1#y', ORIGIN)).toBe('/teacher/tasks/1?x=1#y');
 		expect(sameOriginPath(null, ORIGIN)).toBeNull();
 	});

@@ -96,7 +96,8 @@ export async function actOn<T, Alongside extends object = object>(
 /**
  * Where to send someone after signing in: only a path on this site. The value is resolved the way a
  * browser would resolve it (`new URL(value, origin)`: tabs and newlines dropped, backslashes read as
- * slashes), so `/%09/evil.example`, `//evil.example`, `/\evil.example` and `javascript:` all fail.
+ * slashes), so `/%09/evil.example`, `//evil.example`, `/\evil.example`, `/.//evil.example` and
+ * `javascript:` all fail.
  */
 export function sameOriginPath(value: string | null | undefined, origin: string): string | null {
 	if (!value) return null;
@@ -107,7 +108,11 @@ export function sameOriginPath(value: string | null | undefined, origin: string)
 		return null;
 	}
 	if (target.origin !== origin) return null;
-	return target.pathname + target.search + target.hash;
+	const path = target.pathname + target.search + target.hash;
+	// Dot segments can leave a path that starts `//` (`/.//evil.example` → `//evil.example`), which
+	// a browser reads as another site: what is returned must itself resolve here.
+	if (new URL(path, origin).origin !== origin) return null;
+	return path;
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -261,13 +261,31 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 						.where('class_teachers.teacher_id', '=', user.id)
 				)
 				.as('teaches'),
+			// A second marker marks this work, so sees its files as the class teacher does.
+			eb
+				.exists(
+					eb
+						.selectFrom('task_markers')
+						.select('task_markers.marker_id')
+						.whereRef('task_markers.task_id', '=', 'tasks.id')
+						.where('task_markers.marker_id', '=', user.id)
+				)
+				.as('marks'),
+			// As requireOwnAllocation: a reviewer still in the class, peer review on, task published.
 			eb
 				.exists(
 					eb
 						.selectFrom('peer_allocations')
+						.innerJoin('enrolments', (join) =>
+							join
+								.onRef('enrolments.learner_id', '=', 'peer_allocations.reviewer_id')
+								.on('enrolments.class_id', '=', eb.ref('tasks.class_id'))
+						)
 						.select('peer_allocations.id')
 						.whereRef('peer_allocations.submission_id', '=', 'submissions.id')
 						.where('peer_allocations.reviewer_id', '=', user.id)
+						.where('tasks.state', '=', 'published')
+						.where('tasks.peer_enabled', '=', 1)
 				)
 				.as('reviews')
 		])
@@ -278,7 +296,7 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 		item &&
 		item.schoolId === user.schoolId &&
 		(item.learnerId === user.id ||
-			(hasRole(user, 'teacher') && Boolean(item.teaches)) ||
+			(hasRole(user, 'teacher') && Boolean(item.teaches || item.marks)) ||
 			hasRole(user, 'admin'));
 	const allowed =
 		item && item.schoolId === user.schoolId && (seesOriginal || Boolean(item.reviews));

@@ -2,7 +2,12 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { renderMarkdown } from '../markdown';
-import { requireLearnerOfTask, requireTaskToMark, type TaskToMark } from '../auth/task-guards';
+import {
+	requireClassTeacherOf,
+	requireLearnerOfTask,
+	requireTaskToMark,
+	type TaskToMark
+} from '../auth/task-guards';
 import { learnerTaskStatus, STATUS_LABEL } from '../../domain/task-status';
 import type { TeacherSave } from '../../schemas/assessment';
 import { nowIso } from '../clock';
@@ -15,8 +20,9 @@ import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
 
 /** The class list for marking one task: each learner with where they stand (one query). */
-export async function markingList(db: DB, teacher: SessionUser, taskId: number) {
-	const task = await requireTaskToMark(db, teacher, taskId);
+export async function markingList(db: DB, teacher: SessionUser, taskOrId: number | TaskToMark) {
+	const task = await requireTaskToMark(db, teacher, taskOrId);
+	const taskId = task.id;
 	const rows = await db
 		.selectFrom('enrolments')
 		.innerJoin('users', 'users.id', 'enrolments.learner_id')
@@ -67,7 +73,8 @@ export async function markingList(db: DB, teacher: SessionUser, taskId: number) 
 			className: task.className,
 			classId: task.class_id,
 			state: task.state,
-			criteriaCount: total
+			criteriaCount: total,
+			mayRelease: task.teachesClass
 		},
 		learners: rows.map((r) => {
 			const teacherGraded = Number(r.teacherGraded ?? 0);
@@ -333,7 +340,9 @@ export async function releaseGrades(
 	taskId: number,
 	learnerId: number | 'all'
 ) {
-	const { learners, task } = await markingList(db, teacher, taskId);
+	const checked = await requireTaskToMark(db, teacher, taskId);
+	requireClassTeacherOf(checked);
+	const { learners, task } = await markingList(db, teacher, checked);
 	const candidates = learnerId === 'all' ? learners : learners.filter((l) => l.id === learnerId);
 	if (learnerId !== 'all' && candidates.length === 0)
 		throw new Refusal('That learner is not in this task’s class.', 404);
@@ -380,6 +389,7 @@ export async function reopenSelfAssessment(
 	learnerId: number
 ) {
 	const task = await requireTaskToMark(db, teacher, taskId);
+	requireClassTeacherOf(task);
 	await requireLearnerOfTask(db, task.class_id, learnerId);
 	const submission = await db
 		.selectFrom('submissions')

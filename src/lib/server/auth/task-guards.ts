@@ -72,17 +72,30 @@ function findTaskToMark(db: DB, user: SessionUser, taskId: number) {
 						.whereRef('task_markers.task_id', '=', 'tasks.id')
 						.where('task_markers.marker_id', '=', user.id)
 				)
-				.as('isMarker')
+				.as('isMarker'),
+			eb
+				.exists(
+					eb
+						.selectFrom('class_teachers')
+						.select('class_teachers.teacher_id')
+						.whereRef('class_teachers.class_id', '=', 'tasks.class_id')
+						.where('class_teachers.teacher_id', '=', user.id)
+				)
+				.as('isClassTeacher')
 		])
 		.where('tasks.id', '=', taskId)
 		.where('classes.school_id', '=', user.schoolId)
 		.executeTakeFirst();
 }
-export type TaskToMark = NonNullable<Awaited<ReturnType<typeof findTaskToMark>>>;
+export type TaskToMark = NonNullable<Awaited<ReturnType<typeof findTaskToMark>>> & {
+	/** The class's own teacher or the school admin: who releases grades and reopens work. */
+	teachesClass: boolean;
+};
 
 /**
  * A task the user may mark: anyone who may teach it, or a teacher added to it as a second marker
- * (who may mark and moderate, but not change the task itself).
+ * (who may mark and moderate, but not change the task, release grades or reopen a learner's work:
+ * those stay with the class's teacher).
  */
 export async function requireTaskToMark(
 	db: DB,
@@ -93,7 +106,17 @@ export async function requireTaskToMark(
 	const row = await findTaskToMark(db, user, idOf(task));
 	if (!row) error(404, 'That task does not exist, or is not in your school.');
 	if (!row.isMarker) await requireClassAccess(db, user, row.class_id, 'teach');
-	return remember(row, user, 'mark');
+	const teachesClass = Boolean(row.isClassTeacher) || user.roles.includes('admin');
+	return remember({ ...row, teachesClass }, user, 'mark');
+}
+
+/** For releasing grades and reopening work: the class's teacher, not a second marker. */
+export function requireClassTeacherOf(task: TaskToMark): void {
+	if (!task.teachesClass)
+		throw new Refusal(
+			'Only the class’s teacher releases grades or reopens work; as a second marker you mark and moderate.',
+			403
+		);
 }
 
 function findTaskToLearn(db: DB, learner: SessionUser, taskId: number) {

@@ -170,6 +170,8 @@ export async function issueBadge(
 		.where('school_id', '=', user.schoolId)
 		.executeTakeFirst();
 	if (!badge) throw new Refusal('That badge does not exist.', 404);
+	if (badge.active !== 1)
+		throw new Refusal('This badge is switched off, so it cannot be issued.', 409);
 	const already = await db
 		.selectFrom('badge_awards')
 		.select('id')

@@ -72,7 +72,7 @@ export async function liveSnapshot(db: DB, sessionId: number, bands: { minValue:
 	const [session, placements] = await Promise.all([
 		db
 			.selectFrom('live_sessions')
-			.select(['state', 'teacher_value'])
+			.select(['state', 'teacher_value', 'revealed_at'])
 			.where('id', '=', sessionId)
 			.executeTakeFirstOrThrow(),
 		db.selectFrom('live_placements').select('value').where('session_id', '=', sessionId).execute()
@@ -84,7 +84,7 @@ export async function liveSnapshot(db: DB, sessionId: number, bands: { minValue:
 			bands,
 			placements.map((p) => p.value)
 		),
-		teacherValue: session.state === 'open' ? null : session.teacher_value
+		teacherValue: session.revealed_at === null ? null : session.teacher_value
 	};
 }
 
@@ -270,7 +270,8 @@ export async function liveSessionForLearner(db: DB, learner: SessionUser, sessio
 			.where('learner_id', '=', learner.id)
 			.executeTakeFirst()
 	]);
-	const revealed = session.state !== 'open' && session.teacher_value !== null;
+	// Only a reveal shows the teacher's placement: closing without one keeps it hidden.
+	const revealed = session.revealed_at !== null && session.teacher_value !== null;
 	return {
 		session: {
 			id: session.id,
@@ -293,7 +294,12 @@ export async function liveSessionForLearner(db: DB, learner: SessionUser, sessio
 export async function placeLive(db: DB, learner: SessionUser, sessionId: number, value: number) {
 	const session = await requireSession(db, learner, sessionId, 'learn');
 	if (session.state !== 'open')
-		throw new Refusal('Placements are closed: your teacher has revealed their judgement.', 409);
+		throw new Refusal(
+			session.state === 'closed'
+				? 'This live session is closed.'
+				: 'Placements are closed: your teacher has revealed their judgement.',
+			409
+		);
 	await db
 		.insertInto('live_placements')
 		.values({ session_id: sessionId, learner_id: learner.id, value, updated_at: nowIso() })
@@ -308,12 +314,12 @@ export async function placeLive(db: DB, learner: SessionUser, sessionId: number,
 export async function learnerLiveSnapshot(db: DB, sessionId: number) {
 	const session = await db
 		.selectFrom('live_sessions')
-		.select(['state', 'teacher_value'])
+		.select(['state', 'teacher_value', 'revealed_at'])
 		.where('id', '=', sessionId)
 		.executeTakeFirstOrThrow();
 	return {
 		state: session.state,
-		teacherValue: session.state === 'open' ? null : session.teacher_value
+		teacherValue: session.revealed_at === null ? null : session.teacher_value
 	};
 }
 

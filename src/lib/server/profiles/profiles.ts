@@ -146,6 +146,8 @@ async function liveCalibration(db: DB, learnerId: number) {
 		.where('live_placements.learner_id', '=', learnerId)
 		.where('live_sessions.state', '!=', 'open')
 		.where('live_sessions.teacher_value', 'is not', null)
+		// Closed without a reveal: the teacher's placement was never shown, so it is no calibration.
+		.where('live_sessions.revealed_at', 'is not', null)
 		.orderBy('live_sessions.id')
 		.execute();
 	const bandsOf = await scaleBandsOf(

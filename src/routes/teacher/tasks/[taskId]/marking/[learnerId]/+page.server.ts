@@ -25,7 +25,7 @@ export const load: PageServerLoad = async (event) => {
 			markingView(db, teacher, task, learnerId),
 			gradeHistory(db, teacher, task, learnerId)
 		]);
-		return { ...view, history };
+		return { ...view, history, mayRelease: task.teachesClass };
 	});
 };
 
