@@ -26,6 +26,9 @@ interface Shot {
 	persona: Persona | { username: string };
 	path: string;
 	width?: number;
+	height?: number;
+	/** a phone: touch, and the mobile viewport */
+	touch?: boolean;
 	fullPage?: boolean;
 	prepare?: (page: Page) => Promise<void>;
 }
@@ -50,6 +53,8 @@ const SHOTS: Shot[] = [
 		persona: { username: 'student7' },
 		path: `/student/tasks/${ENTERPRISE}`,
 		width: 360,
+		height: 740,
+		touch: true,
 		fullPage: false,
 		prepare: async (page) => {
 			const slider = page.getByRole('slider').first();
@@ -65,7 +70,9 @@ const SHOTS: Shot[] = [
 	{
 		name: 'teacher-marking',
 		persona: 'teacher',
-		path: `/teacher/tasks/${ENTERPRISE}/marking/${demoUserId('student2')}`
+		path: `/teacher/tasks/${ENTERPRISE}/marking/${demoUserId('student3')}`,
+		width: 1366,
+		height: 768
 	},
 	{
 		name: 'teacher-marking-list',
@@ -88,6 +95,24 @@ const SHOTS: Shot[] = [
 		name: 'student-peer-review',
 		persona: 'student',
 		path: `/student/reviews/${peerReviewId('Peer review practice', 'student1', 'student2')}`
+	},
+	{
+		// Nothing placed (the review is left as it is): the first criterion's bands unfolded.
+		name: 'student-peer-review-phone',
+		persona: 'student',
+		path: `/student/reviews/${peerReviewId('Peer review practice', 'student1', 'student2')}`,
+		width: 360,
+		height: 740,
+		touch: true,
+		fullPage: false,
+		prepare: async (page) => {
+			const unfold = page.getByRole('button', { name: /^Show all 5 bands/ }).first();
+			await unfold.tap();
+			await page
+				.getByRole('slider')
+				.first()
+				.evaluate((s) => window.scrollTo(0, s.getBoundingClientRect().top + window.scrollY - 140));
+		}
 	},
 	{
 		name: 'teacher-live-projector',
@@ -123,11 +148,14 @@ for (const shot of SHOTS) {
 			baseURL,
 			storageState:
 				typeof shot.persona === 'string' ? storageFor(shot.persona) : { cookies: [], origins: [] },
-			viewport: { width: shot.width ?? 1280, height: 900 }
+			viewport: { width: shot.width ?? 1280, height: shot.height ?? 900 },
+			hasTouch: shot.touch,
+			isMobile: shot.touch
 		});
 		const page = await context.newPage();
 		if (typeof shot.persona !== 'string') await signIn(page, shot.persona.username);
 		await page.goto(shot.path);
+		await page.waitForLoadState('networkidle'); // hydrated, so what prepare does is handled
 		await shot.prepare?.(page);
 		await page.screenshot({ path: `${OUT}/${shot.name}.png`, fullPage: shot.fullPage ?? true });
 		await context.close();

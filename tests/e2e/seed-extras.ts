@@ -198,6 +198,39 @@ await addEvidence(db, student2, peerTask, {
 	})
 });
 
+// Unplaced sliders for tests/e2e/slider.spec.ts, in class 2 so no other spec's learner sees it:
+// student17 self-assesses and reviews student18's submitted work; teacher2 marks student18.
+const asTeacher2 = await sessionUser(db, 'teacher2');
+const [secondClass] = await listTeacherClasses(db, asTeacher2.id);
+const sliderTask = await createTask(
+	db,
+	asTeacher2,
+	secondClass!.id,
+	taskSettingsSchema.parse({
+		...settingsInput('Slider placement'),
+		peerEnabled: 'on',
+		peerAllocation: 'manual'
+	})
+);
+for (const code of ['C1.1', 'R3.2', 'P1.1'])
+	await addTaskCriterion(db, asTeacher2, sliderTask, bank.find((c) => c.code === code)!.id);
+await setTaskState(db, asTeacher2, sliderTask, 'published');
+const student18 = await sessionUser(db, 'student18');
+for (const [i, c] of (await taskCriteria(db, sliderTask)).entries())
+	await saveSelfAssessment(db, student18, sliderTask, {
+		kind: 'criterion',
+		criterionId: c.criterionId,
+		value: [45, 70, 30][i]!
+	});
+await submitSelfAssessment(db, student18, sliderTask);
+await addPeerPair(
+	db,
+	asTeacher2,
+	sliderTask,
+	(await sessionUser(db, 'student17')).id,
+	student18.id
+);
+
 // Random peer allocation of 3 reviewers each, left for tests/e2e/peer-moderation-live.spec.ts to
 // allocate.
 const randomPeerTask = await createTask(
