@@ -9,7 +9,13 @@ import {
 	validateSessionToken,
 	type SessionUser
 } from '../../src/lib/server/auth/sessions';
-import { DEMO_PASSWORD, DEMO_SCHOOL, insertSchool, planSchool } from '../../src/lib/server/db/seed';
+import {
+	DEMO_PASSWORD,
+	DEMO_SCHOOL,
+	insertSchool,
+	planSchool,
+	schoolOfSize
+} from '../../src/lib/server/db/seed';
 import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
 import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
@@ -81,4 +87,19 @@ export async function publishedTask(
 		await addTaskCriterion(db, teacher, taskId, bank.find((c) => c.code === code)!.id);
 	await setTaskState(db, teacher, taskId, 'published');
 	return { taskId, criteria: await taskCriteria(db, taskId) };
+}
+
+/**
+ * A second school on the same server ("other"), with its own admin, teacher, class and four
+ * learners, every username prefixed `other-` so none clashes with the demo school's.
+ */
+export async function secondSchool(db: DB): Promise<{ schoolId: number }> {
+	const other = planSchool({ ...schoolOfSize(4, 1, 7), slug: 'other' });
+	other.people = other.people.map((p) => ({ ...p, username: `other-${p.username}` }));
+	other.classes = other.classes.map((c) => ({
+		...c,
+		teachers: c.teachers.map((t) => `other-${t}`),
+		learners: c.learners.map((l) => `other-${l}`)
+	}));
+	return insertSchool(db, other, 'pw');
 }

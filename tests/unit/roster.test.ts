@@ -7,7 +7,7 @@ import {
 } from '../../src/lib/server/roster/import';
 import { detectFileKind } from '../../src/lib/domain/roster';
 import { signIn } from '../../src/lib/server/auth/sign-in';
-import { demoDatabase, userId } from './helpers';
+import { demoDatabase, secondSchool, userId } from './helpers';
 
 let db: DB;
 let schoolId: number;
@@ -278,5 +278,75 @@ describe('roster import', () => {
 			.where('action', '=', 'roster.import')
 			.execute();
 		expect(audit).toHaveLength(1);
+	});
+});
+
+describe('roster preview and another school on the same server', () => {
+	// Found by the red-team pass: the preview looked up sourcedIds among every school's people, so a
+	// row naming another school's sourcedId came back with that person's username.
+	it('says a sourcedId or username of another school is taken, and names nothing of that school', async () => {
+		const { schoolId: otherId } = await secondSchool(db);
+		await db
+			.updateTable('users')
+			.set({ source_id: 'u-elsewhere' })
+			.where('username', '=', 'other-student1')
+			.execute();
+		await db
+			.updateTable('classes')
+			.set({ source_id: 'c-elsewhere' })
+			.where('school_id', '=', otherId)
+			.execute();
+		const otherNames = [
+			...(await db
+				.selectFrom('users')
+				.innerJoin('memberships', 'memberships.user_id', 'users.id')
+				.select(['users.username', 'users.given_name', 'users.family_name'])
+				.where('memberships.school_id', '=', otherId)
+				.execute()),
+			...(
+				await db.selectFrom('classes').select('name').where('school_id', '=', otherId).execute()
+			).map((c) => ({ username: c.name }))
+		].flatMap((p) => Object.values(p) as string[]);
+		expect(otherNames.length).toBeGreaterThan(5);
+
+		const plan = await previewRosterImport(db, schoolId, [
+			{
+				fileName: 'users.csv',
+				text: [
+					'sourcedId,username,givenName,familyName,role',
+					'u-elsewhere,new.person,New,Person,student',
+					'u-200,other-student2,Same,Username,student',
+					'u-201,fresh.one,Fresh,One,student'
+				].join('\n')
+			},
+			{
+				fileName: 'classes.csv',
+				text: 'sourcedId,title\nc-elsewhere,9Z Drama\nc-200,9Y Music'
+			},
+			{
+				fileName: 'enrollments.csv',
+				text: [
+					'sourcedId,classSourcedId,userSourcedId,role',
+					'e1,c-200,u-elsewhere,student',
+					'e2,c-elsewhere,u-201,student'
+				].join('\n')
+			}
+		]);
+		const errorsOf = (fileName: string, line: number) =>
+			plan.rows.find((r) => r.fileName === fileName && r.line === line)!.errors.join(' ');
+		expect(errorsOf('users.csv', 2)).toMatch(
+			/sourcedId u-elsewhere is already used in another school/
+		);
+		expect(errorsOf('users.csv', 3)).toMatch(/already used by someone in another school/);
+		expect(errorsOf('users.csv', 4)).toBe('');
+		expect(errorsOf('classes.csv', 2)).toMatch(
+			/sourcedId c-elsewhere is already used in another school/
+		);
+		expect(errorsOf('enrollments.csv', 2)).toMatch(/No user with sourcedId u-elsewhere/);
+		expect(errorsOf('enrollments.csv', 3)).toMatch(/No class with sourcedId c-elsewhere/);
+		const shown = JSON.stringify(plan);
+		// other-student2 was typed by this admin; nothing else of the other school comes back.
+		for (const name of otherNames.filter((n) => n !== 'other-student2'))
+			expect(shown, name).not.toContain(name);
 	});
 });

@@ -57,14 +57,24 @@ export interface RosterPlan {
 	errorCount: number;
 }
 
-/** What the school already has, so references to existing people and classes resolve. */
+/**
+ * What the school already has, so references to existing people and classes resolve. Usernames and
+ * sourcedIds are unique across the server, so what other schools hold is passed too, but only as
+ * taken values: nothing here names another school's people or classes, so no preview row can.
+ */
 export interface ExistingRoster {
 	/** username → role(s) held in this school */
 	usersByUsername: Map<string, { sourceId: string | null; roles: RosterRole[] }>;
 	/** usernames held by people of other schools: cannot be reused */
 	usernamesElsewhere: Set<string>;
+	/** this school's people: sourcedId → username */
 	usernameBySourceId: Map<string, string>;
+	/** people's sourcedIds held in other schools: cannot be reused */
+	sourceIdsElsewhere: Set<string>;
+	/** this school's classes: sourcedId → name */
 	classNameBySourceId: Map<string, string>;
+	/** class sourcedIds held by other schools: cannot be reused */
+	classSourceIdsElsewhere: Set<string>;
 	classNames: Set<string>;
 }
 
@@ -196,6 +206,8 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 		}
 		const current = existing.usersByUsername.get(person.username);
 		if (person.sourceId) {
+			if (existing.sourceIdsElsewhere.has(person.sourceId))
+				errors.push(`sourcedId ${person.sourceId} is already used in another school.`);
 			const holder = existing.usernameBySourceId.get(person.sourceId);
 			if (holder && holder !== person.username) {
 				errors.push(
@@ -241,6 +253,8 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 		if (already) return already;
 		const errors: string[] = [];
 		if (schoolClass.sourceId) {
+			if (existing.classSourceIdsElsewhere.has(schoolClass.sourceId))
+				errors.push(`Class sourcedId ${schoolClass.sourceId} is already used in another school.`);
 			const holder = existing.classNameBySourceId.get(schoolClass.sourceId);
 			if (holder && holder !== schoolClass.name) {
 				errors.push(

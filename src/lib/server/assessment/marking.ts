@@ -102,6 +102,12 @@ export async function markingList(db: DB, teacher: SessionUser, taskOrId: number
 /**
  * One learner's work on the marking screen: their judgement beside this teacher's, on the same
  * cards.
+ *
+ * A task set to show the learner's marker only after the teacher's own (`after_teacher`: a blind
+ * first judgement) gets it on the server, per criterion: until this marker has placed a grade
+ * there, the learner's value and the other markers' grades and comments are not sent at all (only
+ * whether the learner has placed it), so reading the page data reveals nothing the screen hides.
+ * The learner's reflection is not part of the marker and is always sent.
  */
 export async function markingView(
 	db: DB,
@@ -153,6 +159,7 @@ export async function markingView(
 		evidenceOf(db, submissionId)
 	]);
 	const peers = await peerResultsFor(db, submissionId, cards.bands, true);
+	const blindFirst = task.self_marker_visibility === 'after_teacher';
 	const position = list.findIndex((l) => l.id === learnerId);
 	return {
 		task: {
@@ -186,9 +193,16 @@ export async function markingView(
 				(a) =>
 					a.criterionId === c.criterionId && a.role === 'teacher' && a.assessorId !== teacher.id
 			);
+			const blind = blindFirst && (mine?.value ?? null) === null;
 			return {
 				...c,
-				self: { value: self?.value ?? null, comment: self?.comment ?? '' },
+				/** the learner's value and other markers' grades wait for this marker's own */
+				blind,
+				self: {
+					value: blind ? null : (self?.value ?? null),
+					placed: (self?.value ?? null) !== null,
+					comment: self?.comment ?? ''
+				},
 				teacher: {
 					value: mine?.value ?? null,
 					comment: mine?.comment ?? '',
@@ -196,8 +210,8 @@ export async function markingView(
 				},
 				otherMarkers: others.map((o) => ({
 					name: displayName({ givenName: o.assessorGivenName, familyName: o.assessorFamilyName }),
-					value: o.value,
-					comment: o.comment
+					value: blind ? null : o.value,
+					comment: blind ? '' : o.comment
 				})),
 				peers: peers.get(c.criterionId) ?? null
 			};

@@ -2,6 +2,7 @@ import type { DB } from '../db/connection';
 import { peerConsensus, reviewerQuality } from '../../domain/peer-review';
 import { teacherResult } from '../../domain/results';
 import { displayName } from '../../domain/names';
+import { gradesVisibleToLearnerSql } from '../assessment/grade-visibility';
 
 /**
  * Each reviewer's closeness to the teacher on the same work, per task: their submitted, included
@@ -12,8 +13,9 @@ export async function reviewerQualities(
 	db: DB,
 	tasks: { taskId: number; bands: { minValue: number }[] }[],
 	/**
-	 * Teachers see quality on all graded work; learners only on released work, or a reviewer's
-	 * figures would give away a classmate's grade before that classmate sees it.
+	 * Teachers see quality on all graded work; learners only on work whose grades its learner may
+	 * see (released, and not held back for their self-assessment), or a reviewer's figures would
+	 * give away a classmate's grade before that classmate sees it.
 	 */
 	{ includeUnreleased = false }: { includeUnreleased?: boolean } = {}
 ) {
@@ -45,6 +47,7 @@ export async function reviewerQualities(
 		db
 			.selectFrom('assessments')
 			.innerJoin('submissions', 'submissions.id', 'assessments.submission_id')
+			.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
 			.select([
 				'assessments.submission_id as submissionId',
 				'assessments.criterion_id as criterionId',
@@ -52,18 +55,19 @@ export async function reviewerQualities(
 			])
 			.where('submissions.task_id', 'in', taskIds)
 			.where('assessments.role', '=', 'teacher')
-			.$if(!includeUnreleased, (qb) => qb.where('submissions.released_at', 'is not', null))
+			.$if(!includeUnreleased, (qb) => qb.where(gradesVisibleToLearnerSql()))
 			.execute(),
 		db
 			.selectFrom('agreed_grades')
 			.innerJoin('submissions', 'submissions.id', 'agreed_grades.submission_id')
+			.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
 			.select([
 				'agreed_grades.submission_id as submissionId',
 				'agreed_grades.criterion_id as criterionId',
 				'agreed_grades.value'
 			])
 			.where('submissions.task_id', 'in', taskIds)
-			.$if(!includeUnreleased, (qb) => qb.where('submissions.released_at', 'is not', null))
+			.$if(!includeUnreleased, (qb) => qb.where(gradesVisibleToLearnerSql()))
 			.execute()
 	]);
 	const key = (submissionId: number, criterionId: number) => `${submissionId}:${criterionId}`;

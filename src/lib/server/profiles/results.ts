@@ -2,6 +2,7 @@ import type { DB } from '../db/connection';
 import { crosswalkFor, fusionSkills } from '../frameworks/frameworks';
 import { criterionSkillWeights } from '../../domain/crosswalk';
 import { teacherResult } from '../../domain/results';
+import { gradesVisibleToLearnerSql } from '../assessment/grade-visibility';
 import type { CriterionResult } from '../../domain/profiles';
 import type { Band } from '../../domain/scales';
 
@@ -19,8 +20,10 @@ export interface ResultScope {
 
 /**
  * Every released result in scope, per learner: one entry per (task, criterion) with the teacher
- * result (agreed grade first), the learner's own judgement, the criterion's task weight and its
- * Fusion Skill shares. Six set-based queries whatever the number of learners, so a whole-school
+ * result (agreed grades first), the learner's own judgement, the criterion's task weight and its
+ * Fusion Skill shares. "Released" means the learner may see it (`gradesVisibleToLearnerSql`): grades
+ * held back until the learner submits their self-assessment count nowhere yet, so no profile,
+ * report or badge rule shows what the task page still holds back. Six set-based queries whatever the number of learners, so a whole-school
  * report costs the same number of round trips as one learner's profile.
  */
 export async function releasedResults(
@@ -32,7 +35,7 @@ export async function releasedResults(
 		.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
 		.innerJoin('classes', 'classes.id', 'tasks.class_id')
 		.where('classes.school_id', '=', scope.schoolId)
-		.where('submissions.released_at', 'is not', null)
+		.where(gradesVisibleToLearnerSql())
 		.$if(scope.learnerId !== undefined, (qb) =>
 			qb.where('submissions.learner_id', '=', scope.learnerId!)
 		)

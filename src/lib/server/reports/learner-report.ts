@@ -5,10 +5,13 @@ import { peerResultsOf } from '../peer/results';
 import { bandFor } from '../../domain/scales';
 import { teacherResult } from '../../domain/results';
 import { nowIso } from '../clock';
+import { gradesVisibleToLearnerSql } from '../assessment/grade-visibility';
 
 /**
  * Everything in a learner's learning report: the profile, and per released task each criterion with
  * self, peer consensus and teacher bands, comments and reflections (peers anonymised), and badges.
+ * A task whose grades are held back until the learner submits their self-assessment is left out
+ * until they do, as on the task page.
  */
 export async function learnerReport(db: DB, user: SessionUser, learnerId: number) {
 	const profile = await learnerProfile(db, user, learnerId);
@@ -28,7 +31,7 @@ export async function learnerReport(db: DB, user: SessionUser, learnerId: number
 		])
 		.where('submissions.learner_id', '=', learnerId)
 		.where('classes.school_id', '=', user.schoolId)
-		.where('submissions.released_at', 'is not', null)
+		.where(gradesVisibleToLearnerSql())
 		.orderBy('submissions.released_at')
 		.execute();
 	const submissionIds = submissions.map((s) => s.id);

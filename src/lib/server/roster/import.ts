@@ -58,6 +58,11 @@ function readCsv(upload: UploadedCsv): { file: CsvFile } | { problem: string } {
 	return { file: { fileName: upload.fileName, header, records } };
 }
 
+/**
+ * What the school already has. Other schools' usernames and sourcedIds are only collected as taken
+ * (they are unique across the server): another school's username or class name never reaches the
+ * plan, so the preview cannot show it to someone who guessed a sourcedId.
+ */
 async function loadExistingRoster(db: DB, schoolId: number): Promise<ExistingRoster> {
 	const people = await db
 		.selectFrom('users')
@@ -70,14 +75,16 @@ async function loadExistingRoster(db: DB, schoolId: number): Promise<ExistingRos
 		usersByUsername: new Map(),
 		usernamesElsewhere: new Set(),
 		usernameBySourceId: new Map(),
+		sourceIdsElsewhere: new Set(),
 		classNameBySourceId: new Map(),
+		classSourceIdsElsewhere: new Set(),
 		classNames: new Set()
 	};
 	const ownSchool = new Set(people.filter((p) => p.role !== null).map((p) => p.username));
 	for (const person of people) {
 		if (!ownSchool.has(person.username)) {
 			existing.usernamesElsewhere.add(person.username);
-			if (person.source_id) existing.usernameBySourceId.set(person.source_id, person.username);
+			if (person.source_id) existing.sourceIdsElsewhere.add(person.source_id);
 			continue;
 		}
 		const entry = existing.usersByUsername.get(person.username) ?? {
@@ -90,10 +97,14 @@ async function loadExistingRoster(db: DB, schoolId: number): Promise<ExistingRos
 	}
 	const classes = await db
 		.selectFrom('classes')
-		.select(['name', 'source_id'])
-		.where('school_id', '=', schoolId)
+		.select(['school_id', 'name', 'source_id'])
+		.where((eb) => eb.or([eb('school_id', '=', schoolId), eb('source_id', 'is not', null)]))
 		.execute();
 	for (const c of classes) {
+		if (c.school_id !== schoolId) {
+			existing.classSourceIdsElsewhere.add(c.source_id!);
+			continue;
+		}
 		existing.classNames.add(c.name);
 		if (c.source_id) existing.classNameBySourceId.set(c.source_id, c.name);
 	}
