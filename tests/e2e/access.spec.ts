@@ -46,7 +46,8 @@ test.describe('a teacher of another class', () => {
 	test('sees their own class and its students', async ({ page }) => {
 		await page.goto(`/teacher/classes/${DEMO_CLASS.second.id}`);
 		await expect(page.getByRole('heading', { name: DEMO_CLASS.second.name })).toBeVisible();
-		await expect(page.getByRole('row')).toHaveCount(13); // header + 12 students
+		const students = page.getByRole('region', { name: /^Students/ });
+		await expect(students.getByRole('row')).toHaveCount(13); // header + 12 students
 	});
 
 	test('gets 403 on the admin pages', async ({ page }) => {
