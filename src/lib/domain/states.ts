@@ -26,3 +26,7 @@ export type PeerAllocation = (typeof PEER_ALLOCATIONS)[number];
 /** Who made a judgement of a piece of work. */
 export const ASSESSOR_ROLES = ['self', 'peer', 'teacher'] as const;
 export type AssessorRole = (typeof ASSESSOR_ROLES)[number];
+
+/** Expensive work counted per person against an allowance (`server/limits.ts`, `work_counts`). */
+export const WORK_ACTIONS = ['learner_report_pdf', 'batch_export'] as const;
+export type WorkAction = (typeof WORK_ACTIONS)[number];

@@ -20,6 +20,8 @@ import { signCredential, verifySignedCredential } from './signing';
 import { LAYER_LABEL, listBadges, ruleDescriber, type Layer } from './badges';
 import { publishedKeys, schoolKey } from './keys';
 import { Refusal } from '../errors';
+import { BADGE_REQUEST_COOL_DOWN_MS } from '../limits';
+import { formatDateTime } from '../../domain/dates';
 
 // Awards: proposing, requesting, issuing (signed), sharing, revoking, and the public record.
 
@@ -112,7 +114,30 @@ export async function badgeWorkbench(db: DB, user: SessionUser) {
 	};
 }
 
-export async function requestBadge(db: DB, learner: SessionUser, badgeId: number, note: string) {
+/**
+ * When a learner may ask again for a badge whose requests were declined (the latest decline plus
+ * the cool-down), or null if they may ask now.
+ */
+export function askAgainFrom(declinedAt: (string | null)[], now: Date = new Date()): string | null {
+	const latest = declinedAt.reduce<string | null>((a, b) => (b && (!a || b > a) ? b : a), null);
+	if (!latest) return null;
+	const ends = Date.parse(latest) + BADGE_REQUEST_COOL_DOWN_MS;
+	return ends > now.getTime() ? new Date(ends).toISOString() : null;
+}
+
+/**
+ * A learner asks for a badge. Refused, changing nothing, while they have it or a request for it is
+ * waiting (409), and for a day after a teacher declined their last request for it (429, saying
+ * when they can ask again). The request is written first and the rules checked after, in one
+ * transaction, so two requests at once cannot both stand.
+ */
+export async function requestBadge(
+	db: DB,
+	learner: SessionUser,
+	badgeId: number,
+	note: string,
+	now: Date = new Date()
+) {
 	const badge = await db
 		.selectFrom('badges')
 		.select(['id', 'name'])
@@ -121,31 +146,44 @@ export async function requestBadge(db: DB, learner: SessionUser, badgeId: number
 		.where('active', '=', 1)
 		.executeTakeFirst();
 	if (!badge) throw new Refusal('That badge does not exist.', 404);
-	const open = await db
-		.selectFrom('badge_awards')
-		.select('state')
-		.where('badge_id', '=', badgeId)
-		.where('learner_id', '=', learner.id)
-		.where('state', 'in', ['requested', 'issued'])
-		.executeTakeFirst();
-	if (open)
-		throw new Refusal(
-			open.state === 'issued'
-				? 'You already have this badge.'
-				: 'You have already asked for this badge; your teacher will look at it.',
-			409
+	await db.transaction().execute(async (trx) => {
+		const { id } = await trx
+			.insertInto('badge_awards')
+			.values({
+				identifier: randomUUID(),
+				badge_id: badgeId,
+				learner_id: learner.id,
+				state: 'requested',
+				request_note: note,
+				created_at: now.toISOString()
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		const earlier = await trx
+			.selectFrom('badge_awards')
+			.select(['state', 'declined_at'])
+			.where('badge_id', '=', badgeId)
+			.where('learner_id', '=', learner.id)
+			.where('state', 'in', ['requested', 'issued', 'declined'])
+			.where('id', '!=', id)
+			.execute();
+		if (earlier.some((a) => a.state === 'issued'))
+			throw new Refusal('You already have this badge.', 409);
+		if (earlier.some((a) => a.state === 'requested'))
+			throw new Refusal(
+				'You have already asked for this badge; your teacher will look at it.',
+				409
+			);
+		const from = askAgainFrom(
+			earlier.filter((a) => a.state === 'declined').map((a) => a.declined_at),
+			now
 		);
-	await db
-		.insertInto('badge_awards')
-		.values({
-			identifier: randomUUID(),
-			badge_id: badgeId,
-			learner_id: learner.id,
-			state: 'requested',
-			request_note: note,
-			created_at: nowIso()
-		})
-		.execute();
+		if (from)
+			throw new Refusal(
+				`Your teacher declined your last request for “${badge.name}”. You can ask again from ${formatDateTime(from)}: use the time to add the evidence it needs.`,
+				429
+			);
+	});
 }
 
 /**
@@ -434,7 +472,7 @@ export async function declineRequest(db: DB, user: SessionUser, awardId: number)
 	await requireLearnerAccess(db, user, award.learner_id);
 	await db
 		.updateTable('badge_awards')
-		.set({ state: 'declined' })
+		.set({ state: 'declined', declined_at: nowIso() })
 		.where('id', '=', awardId)
 		.execute();
 }

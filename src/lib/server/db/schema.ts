@@ -5,7 +5,8 @@ import type {
 	Role,
 	SelfMarkerVisibility,
 	SelfState,
-	TaskState
+	TaskState,
+	WorkAction
 } from '../../domain/states';
 
 export type { AssessorRole, Role };
@@ -404,6 +405,8 @@ export interface BadgeAwardsTable {
 	show_teacher_comments: DefaultedFlag;
 	/** Salt of the credential's hashed recipient name: private, shown to the learner only. */
 	identity_salt: string | null;
+	/** When a teacher declined the request (migration 0007): the learner's cool-down runs from it. */
+	declined_at: Timestamp | null;
 }
 
 /** An award erased with its learner: only the identifier, so its addresses answer 410 Gone. */
@@ -430,6 +433,17 @@ export interface ExportJobsTable {
 export interface ExportJobLearnersTable {
 	job_id: string;
 	learner_id: number;
+}
+
+/**
+ * One piece of expensive work a person asked for (migration 0007), counted against their
+ * allowance by `takeAllowance` in `server/limits.ts`; kept only while an allowance looks back.
+ */
+export interface WorkCountsTable {
+	id: Generated<number>;
+	user_id: number;
+	action: WorkAction;
+	at: Timestamp;
 }
 
 export interface Database {
@@ -473,4 +487,5 @@ export interface Database {
 	erased_awards: ErasedAwardsTable;
 	export_jobs: ExportJobsTable;
 	export_job_learners: ExportJobLearnersTable;
+	work_counts: WorkCountsTable;
 }

@@ -10,6 +10,7 @@ import { describeJudgementGap } from '../../domain/feedback';
 import { publish } from './hub';
 import { Refusal } from '../errors';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
+import { OPEN_LIVE_SESSIONS_PER_CLASS } from '../limits';
 
 async function requireSession(
 	db: DB,
@@ -125,10 +126,38 @@ export async function liveSessionOptions(db: DB, teacher: SessionUser, taskId: n
 		)
 		.orderBy('code')
 		.execute();
+	// Sessions still open in these classes, so a teacher at a class's limit can find one to close.
+	const openSessions = await db
+		.selectFrom('live_sessions')
+		.innerJoin('classes', 'classes.id', 'live_sessions.class_id')
+		.select([
+			'live_sessions.id',
+			'live_sessions.exemplar_title as exemplarTitle',
+			'live_sessions.state',
+			'classes.name as className'
+		])
+		.where('classes.school_id', '=', teacher.schoolId)
+		.$if(!teacher.roles.includes('admin'), (qb) =>
+			qb.where((eb) =>
+				eb.exists(
+					eb
+						.selectFrom('class_teachers')
+						.select('class_teachers.class_id')
+						.whereRef('class_teachers.class_id', '=', 'classes.id')
+						.where('class_teachers.teacher_id', '=', teacher.id)
+				)
+			)
+		)
+		.where('live_sessions.state', '!=', 'closed')
+		.orderBy('classes.name')
+		.orderBy('live_sessions.id')
+		.execute();
 	return {
 		classes,
 		criteria,
-		task: task && classes.some((c) => c.id === task.class_id) ? task : null
+		task: task && classes.some((c) => c.id === task.class_id) ? task : null,
+		openSessions,
+		openLimit: OPEN_LIVE_SESSIONS_PER_CLASS
 	};
 }
 
@@ -161,6 +190,8 @@ export async function startLiveSession(
 		if (!task) input.taskId = null;
 	}
 	return db.transaction().execute(async (trx) => {
+		// The row first: it takes the write lock, so two starts at once are counted one after the
+		// other; the refusal below rolls it back.
 		const { id } = await trx
 			.insertInto('live_sessions')
 			.values({
@@ -174,6 +205,21 @@ export async function startLiveSession(
 			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
+		const open = await trx
+			.selectFrom('live_sessions')
+			.select(['id', 'exemplar_title'])
+			.where('class_id', '=', input.classId)
+			.where('state', '!=', 'closed')
+			.where('id', '!=', id)
+			.orderBy('id')
+			.execute();
+		if (open.length >= OPEN_LIVE_SESSIONS_PER_CLASS)
+			throw new Refusal(
+				`This class already has ${open.length} live sessions open (${open
+					.map((o) => `“${o.exemplar_title}”`)
+					.join(', ')}), the most one class can. Close one before starting another.`,
+				409
+			);
 		await recordAudit(trx, {
 			schoolId: teacher.schoolId,
 			actorId: teacher.id,

@@ -96,12 +96,14 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	badges: 'badges[].name: the name of each badge.',
 	badge_alignments: 'Not included: which skills a badge stands for holds nothing about a learner.',
 	badge_awards:
-		'badges: every badge asked for, issued, declined or revoked: their request note, the name and evidence shown publicly and their choices for it, the private key of the credential’s hashed name, the signed credential and the OB 2.0 assertion.',
+		'badges: every badge asked for, issued, declined (and when) or revoked: their request note, the name and evidence shown publicly and their choices for it, the private key of the credential’s hashed name, the signed credential and the OB 2.0 assertion.',
 	erased_awards: 'Not included: only identifiers of erased badges, of no living learner.',
 	export_jobs:
 		'batchExports: the batch report exports of the school or their class that include their report (when made, by whom and their state; the files themselves are not copied).',
 	export_job_learners:
-		'batchExports: which batch exports hold their report (the same list as export_jobs above).'
+		'batchExports: which batch exports hold their report (the same list as export_jobs above).',
+	work_counts:
+		'recentWork: when they recently had the server make a PDF report (kept only while a limit on repeated work counts it: ten minutes to an hour).'
 };
 
 function exportReadme(learnerLabel: string, exportedAt: string) {
@@ -171,7 +173,8 @@ export async function exportLearnerData(
 		ratings,
 		placements,
 		badges,
-		exports
+		exports,
+		recentWork
 	] = await Promise.all([
 		db
 			.selectFrom('schools')
@@ -339,6 +342,7 @@ export async function exportLearnerData(
 				'badge_awards.request_note as requestNote',
 				'badge_awards.created_at as askedOrProposedAt',
 				'badge_awards.issued_at',
+				'badge_awards.declined_at',
 				'badge_awards.revoked_at',
 				'badge_awards.revocation_reason',
 				'badge_awards.recipient_name as publicName',
@@ -355,6 +359,12 @@ export async function exportLearnerData(
 			.selectFrom('export_jobs')
 			.select(['id', 'kind', 'params_json', 'state', 'created_at', 'finished_at'])
 			.where('school_id', '=', admin.schoolId)
+			.execute(),
+		db
+			.selectFrom('work_counts')
+			.select(['action', 'at'])
+			.where('user_id', '=', learnerId)
+			.orderBy('at')
 			.execute()
 	]);
 	const evidenceIds = evidence.map((e) => String(e.id));
@@ -510,6 +520,7 @@ export async function exportLearnerData(
 				return scope.classId === undefined || classIds.has(scope.classId);
 			})
 			.map(({ params_json, ...job }) => ({ ...job, scope: JSON.parse(params_json) })),
+		recentWork,
 		auditLog: audit.map(({ before_json, after_json, ...entry }) => ({
 			...entry,
 			before: parse(before_json),
@@ -636,6 +647,7 @@ export async function eraseLearner(
 			.where('id', '=', learnerId)
 			.execute();
 		await trx.deleteFrom('sessions').where('user_id', '=', learnerId).execute();
+		await trx.deleteFrom('work_counts').where('user_id', '=', learnerId).execute();
 		await trx
 			.deleteFrom('login_attempts')
 			.where(sql`lower(username)`, '=', learner.username.toLowerCase())

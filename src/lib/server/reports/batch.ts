@@ -13,6 +13,9 @@ import { chunks } from '../db/chunks';
 import { learnerReport } from './learner-report';
 import { renderLearnerReportPdf } from './pdf';
 import { Refusal } from '../errors';
+import { BATCH_EXPORTS_PER_HOUR, RUNNING_EXPORTS_PER_PERSON, takeAllowance } from '../limits';
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema';
 
 /**
  * Jobs this process is running; a job left "running" by a previous process was cut off by a
@@ -155,38 +158,83 @@ export async function startBatchExport(db: DB, user: SessionUser, scope: { class
 	if (learners.length === 0) throw new Refusal('There are no learners to export.');
 	await sweepExpiredExports(db);
 	const id = randomUUID();
-	await db.transaction().execute(async (trx) => {
-		await trx
-			.insertInto('export_jobs')
-			.values({
-				id,
-				school_id: user.schoolId,
-				requested_by: user.id,
-				kind: 'learner_reports_zip',
-				params_json: JSON.stringify(scope),
-				state: 'queued',
-				total: learners.length,
-				created_at: nowIso()
-			})
-			.execute();
-		for (const batch of chunks(learners))
-			await trx
-				.insertInto('export_job_learners')
-				.values(batch.map((l) => ({ job_id: id, learner_id: l.id })))
-				.execute();
-		await recordAudit(trx, {
-			schoolId: user.schoolId,
-			actorId: user.id,
-			action: 'export.batch_reports',
-			entityType: 'export_job',
-			entityId: id,
-			after: { ...scope, learners: learners.length }
-		});
-	});
+	// Counted as running from before its row commits, so a request that sees the row sees it running.
 	running.add(id);
+	try {
+		await db.transaction().execute(async (trx) => {
+			// The row first: it takes the write lock, so two requests at once are checked one after
+			// the other; a refusal below rolls it back.
+			await trx
+				.insertInto('export_jobs')
+				.values({
+					id,
+					school_id: user.schoolId,
+					requested_by: user.id,
+					kind: 'learner_reports_zip',
+					params_json: JSON.stringify(scope),
+					state: 'queued',
+					total: learners.length,
+					created_at: nowIso()
+				})
+				.execute();
+			await refuseWhileAnotherRuns(trx, user, id);
+			await takeAllowance(
+				trx,
+				user.id,
+				'batch_export',
+				BATCH_EXPORTS_PER_HOUR,
+				(wait) =>
+					`You have started ${BATCH_EXPORTS_PER_HOUR.max} exports in the last hour, the most one person can. Try again in ${wait}.`
+			);
+			for (const batch of chunks(learners))
+				await trx
+					.insertInto('export_job_learners')
+					.values(batch.map((l) => ({ job_id: id, learner_id: l.id })))
+					.execute();
+			await recordAudit(trx, {
+				schoolId: user.schoolId,
+				actorId: user.id,
+				action: 'export.batch_reports',
+				entityType: 'export_job',
+				entityId: id,
+				after: { ...scope, learners: learners.length }
+			});
+		});
+	} catch (problem) {
+		running.delete(id);
+		throw problem;
+	}
 	// In the background: the request returns at once and the page shows progress.
 	setImmediate(() => void runBatch(db, user, id, learners));
 	return id;
+}
+
+/**
+ * Refuses (409) while the person has another export queued or running: at most
+ * `RUNNING_EXPORTS_PER_PERSON` at once. "Running" is judged as the export's page judges it, so a
+ * job cut off by a server restart (still marked running) does not hold the person up.
+ */
+async function refuseWhileAnotherRuns(
+	trx: Transaction<Database>,
+	user: SessionUser,
+	jobId: string
+) {
+	const others = (
+		await trx
+			.selectFrom('export_jobs')
+			.select(['id', 'progress', 'total'])
+			.where('requested_by', '=', user.id)
+			.where('state', 'in', ['queued', 'running'])
+			.where('id', '!=', jobId)
+			.execute()
+	).filter((job) => running.has(job.id));
+	if (others.length >= RUNNING_EXPORTS_PER_PERSON) {
+		const [job] = others;
+		throw new Refusal(
+			`An export you asked for is already being prepared (${job!.progress} of ${job!.total} learners done). Wait for it to finish, then start another.`,
+			409
+		);
+	}
 }
 
 async function runBatch(

@@ -4,6 +4,7 @@ import { getDb } from '$lib/server/db/connection';
 import { listBadges } from '$lib/server/badges/badges';
 import {
 	NAME_SHARING,
+	askAgainFrom,
 	requestBadge,
 	setEvidenceSharing,
 	setSharedName
@@ -29,7 +30,8 @@ export const load: PageServerLoad = async (event) => {
 				'recipient_name as sharedName',
 				'show_own_words as showOwnWords',
 				'show_teacher_comments as showTeacherComments',
-				'identity_salt as identitySalt'
+				'identity_salt as identitySalt',
+				'declined_at as declinedAt'
 			])
 			.where('learner_id', '=', learner.id)
 			.where('state', 'in', ['requested', 'issued', 'revoked', 'declined'])
@@ -47,7 +49,11 @@ export const load: PageServerLoad = async (event) => {
 				description,
 				layer,
 				ruleText,
-				award: mine.find((m) => m.badgeId === id && m.state !== 'declined') ?? null
+				award: mine.find((m) => m.badgeId === id && m.state !== 'declined') ?? null,
+				// After a decline, the form waits out the cool-down and says until when.
+				askAgainFrom: askAgainFrom(
+					mine.filter((m) => m.badgeId === id && m.state === 'declined').map((m) => m.declinedAt)
+				)
 			}))
 	};
 };
