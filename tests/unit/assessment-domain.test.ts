@@ -129,4 +129,8 @@ describe('CSV exports', async () => {
 			'a,b\r\n"\'=HYPERLINK(""x"")","O\'Brien, Farah"\r\n'
 		);
 	});
+
+	it('starts with a UTF-8 byte-order mark when asked, so Excel reads accented names', () => {
+		expect(toCsv(['name'], [['Zoë']], { bom: true })).toBe('\uFEFFname\r\nZoë\r\n');
+	});
 });

@@ -23,3 +23,6 @@ export function reportFilter(params: URLSearchParams) {
 	const f = reportFilterSchema.parse(Object.fromEntries(params));
 	return { classId: f.class, yearGroup: f.year, term: f.term };
 }
+
+/** Which CSV layout: long (learner × skill), wide (a row per learner) or the class/year summary. */
+export const csvKindSchema = z.enum(['learners', 'wide', 'summary']);

@@ -9,8 +9,19 @@ export function neutraliseFormula(value: unknown): string {
 	return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-export function toCsv(header: string[], rows: unknown[][]): string {
-	return stringify([header, ...rows.map((row) => row.map(neutraliseFormula))], {
+/**
+ * Excel on Windows reads a CSV without a byte-order mark as the local code page, so "Zoë" and
+ * "Łukasz" arrive garbled; with one it reads UTF-8. Tools that choke on the mark can ask for none.
+ */
+export const UTF8_BOM = '\uFEFF';
+
+export function toCsv(
+	header: string[],
+	rows: unknown[][],
+	options: { bom?: boolean } = {}
+): string {
+	const csv = stringify([header, ...rows.map((row) => row.map(neutraliseFormula))], {
 		record_delimiter: '\r\n'
 	});
+	return options.bom ? UTF8_BOM + csv : csv;
 }

@@ -198,6 +198,37 @@ export function learnerRowsForCsv(report: SchoolFusionReport): unknown[][] {
 	]);
 }
 
+/**
+ * The wide layout spreadsheets want: one row per learner, a level column per skill (blank where
+ * there is no evidence yet, never 0), beside the long learner × skill layout.
+ */
+export function wideCsv(report: SchoolFusionReport): { header: string[]; rows: unknown[][] } {
+	const header = [
+		'learner_id',
+		'username',
+		'name',
+		'year_group',
+		'classes',
+		...report.skills.map((s) => `${s.code} ${s.title}`)
+	];
+	const byLearner = new Map<number, SchoolFusionReport['rows']>();
+	for (const r of report.rows)
+		byLearner.set(r.learnerId, [...(byLearner.get(r.learnerId) ?? []), r]);
+	const rows = [...byLearner.values()].map((own) => {
+		const first = own[0]!;
+		const levels = new Map(own.map((r) => [r.skillCode, r.level]));
+		return [
+			first.learnerId,
+			first.username,
+			first.name,
+			first.yearGroup,
+			first.classes,
+			...report.skills.map((s) => levels.get(s.code) ?? '')
+		];
+	});
+	return { header, rows };
+}
+
 export function summaryRowsForCsv(report: SchoolFusionReport): unknown[][] {
 	const rows: unknown[][] = [];
 	for (const [grouping, groups] of [
