@@ -124,3 +124,17 @@ test('changing your own password keeps you signed in here', async ({ browser, ba
 	await expect(page).toHaveURL(/\/student$/);
 	await page.close();
 });
+
+test('an admin finds one learner and opens their profile and PDF report from People', async ({
+	page
+}) => {
+	await page.goto('/admin/people?q=student1');
+	const profile = page.getByRole('link', { name: /^Profile of / }).first();
+	const href = await profile.getAttribute('href');
+	await profile.click();
+	await expect(page).toHaveURL(new RegExp(`${href}$`));
+	await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+	const pdf = await page.request.get(`${href}/report.pdf`);
+	expect(pdf.status()).toBe(200);
+	expect(pdf.headers()['content-type']).toContain('application/pdf');
+});
