@@ -129,3 +129,48 @@ test('a teacher’s comment from a stale tab is not saved over the newer one unt
 	);
 	await context.close();
 });
+
+test('nothing typed is lost to a dropped connection, a closed tab or an ended session', async ({
+	browser,
+	baseURL
+}) => {
+	test.setTimeout(120_000);
+	const page = await freshPage(browser, baseURL);
+	const context = page.context();
+	await signIn(page, 'student10'); // class 1; elsewhere only an outsider refused
+	await open(page, `/student/tasks/${TWO_TABS}`);
+	const reflection = (p: Page) => p.getByLabel('Your reflection on C1.1');
+
+	// Offline: the change waits on the device; the tab is closed before it could be sent.
+	await context.setOffline(true);
+	await reflection(page).fill('Typed on the bus with no signal.');
+	await expect(page.getByRole('status').first()).toContainText('Not saved yet');
+	await page.close();
+	await context.setOffline(false);
+
+	// Opening the task again on this device restores it and saves it.
+	const again = await context.newPage();
+	await open(again, `/student/tasks/${TWO_TABS}`);
+	await expect(reflection(again)).toHaveValue('Typed on the bus with no signal.');
+	await expect(
+		again.getByText(/kept on this device and restored\. All changes saved\./)
+	).toBeVisible();
+	await again.reload();
+	await expect(reflection(again)).toHaveValue('Typed on the bus with no signal.');
+
+	// The session ends mid-work: a sign-in dialog opens in place, and the change is then saved.
+	await again.waitForLoadState('networkidle');
+	await context.clearCookies();
+	await reflection(again).fill('Typed after my session ended.');
+	const dialog = again.getByRole('dialog', { name: 'Sign in to save your changes' });
+	await expect(dialog).toBeVisible();
+	await expect(dialog.getByLabel('Username')).toHaveValue('student10');
+	await expectAccessible(again);
+	await dialog.getByLabel('Password').fill('fusion-demo');
+	await dialog.getByRole('button', { name: 'Sign in and save' }).click();
+	await expect(dialog).toBeHidden();
+	await expect(again.getByText('All changes saved.')).toBeVisible();
+	await again.reload();
+	await expect(reflection(again)).toHaveValue('Typed after my session ended.');
+	await context.close();
+});

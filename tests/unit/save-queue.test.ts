@@ -234,3 +234,72 @@ describe('autosave queue: conflicts between tabs or devices', () => {
 		});
 	});
 });
+
+describe('changes kept on the device until the server has them', () => {
+	it('reports every unacknowledged change with its base, and nothing once saved', async () => {
+		const copies: unknown[] = [];
+		let release = () => {};
+		const queue = new SaveQueue({
+			send: () => new Promise<void>((resolve) => (release = resolve)),
+			debounceMs: 500,
+			revisions: { c1: 3 },
+			onUnsaved: (changes) => copies.push(changes)
+		});
+		queue.update('c1', { value: 40 });
+		expect(copies.at(-1)).toEqual([{ key: 'c1', fields: { value: 40 }, baseRevision: 3 }]);
+		await vi.advanceTimersByTimeAsync(500);
+		queue.update('c1', { comment: 'typed while saving' });
+		// In flight and typed since: both still only on the device.
+		expect(copies.at(-1)).toEqual([
+			{ key: 'c1', fields: { value: 40, comment: 'typed while saving' }, baseRevision: 3 }
+		]);
+		release();
+		await vi.advanceTimersByTimeAsync(500);
+		release();
+		await vi.advanceTimersByTimeAsync(0);
+		expect(copies.at(-1)).toEqual([]);
+	});
+
+	it('sends restored changes on the revision they were based on', async () => {
+		const sent: [string, unknown, number][] = [];
+		const queue = new SaveQueue({
+			send: async (key, payload, base) => void sent.push([key, payload, base]),
+			debounceMs: 500,
+			revisions: { c1: 7 }
+		});
+		queue.restore([{ key: 'c1', fields: { comment: 'from before the crash' }, baseRevision: 5 }]);
+		expect(queue.current.state).toBe('pending');
+		await vi.advanceTimersByTimeAsync(500);
+		expect(sent).toEqual([['c1', { comment: 'from before the crash' }, 5]]);
+	});
+
+	it('a restored change the server already holds is not a conflict; a different one is', async () => {
+		const queue = new SaveQueue({
+			send: async (key) => {
+				if (key === 'same') throw new SaveConflict('changed', { revision: 6, comment: 'kept' });
+				throw new SaveConflict('changed', { revision: 9, comment: 'someone else’s' });
+			},
+			debounceMs: 500
+		});
+		queue.restore([
+			{ key: 'same', fields: { comment: 'kept' }, baseRevision: 5 },
+			{ key: 'other', fields: { comment: 'mine' }, baseRevision: 5 }
+		]);
+		await vi.advanceTimersByTimeAsync(500);
+		expect(queue.current.conflicts.map((c) => c.key)).toEqual(['other']);
+		expect(queue.revisionOf('same')).toBe(6);
+	});
+
+	it('says when the session ended, so the screen can offer to sign in in place', async () => {
+		const queue = new SaveQueue({
+			send: async () => {
+				throw new SaveFailure('You have been signed out.', false, true);
+			},
+			debounceMs: 500
+		});
+		queue.update('c1', { value: 1 });
+		await vi.advanceTimersByTimeAsync(500);
+		expect(queue.current).toMatchObject({ state: 'failed', signedOut: true });
+		expect(queue.unsavedChanges()).toHaveLength(1);
+	});
+});

@@ -1,11 +1,15 @@
+import { onDestroy } from 'svelte';
+import { page } from '$app/state';
 import {
 	SaveConflict,
 	SaveFailure,
 	SaveQueue,
 	type Conflict,
 	type SaveSnapshot,
-	type SendResult
+	type SendResult,
+	type UnsavedChange
 } from './save-queue';
+import { deviceCopy, type DeviceCopy } from './device-copy';
 
 /**
  * Sends one change as JSON, with the revision it was based on. 5xx and network errors are worth
@@ -33,8 +37,9 @@ export async function putJson(url: string, body: object): Promise<SendResult> {
 		throw new SaveFailure('The server had a problem.', true);
 	if (response.status === 401)
 		throw new SaveFailure(
-			'Your session has ended: sign in again in another tab, then press Retry.',
-			false
+			'You have been signed out. Your changes are kept on this device: sign in again to save them.',
+			false,
+			true
 		);
 	if (response.status === 409 && answer.current)
 		throw new SaveConflict(answer.message ?? 'This was changed elsewhere.', answer.current);
@@ -62,11 +67,15 @@ export class Autosave<Change extends object = Record<string, unknown>> {
 		unsaved: 0,
 		retryAt: null,
 		lastSavedAt: null,
-		conflicts: []
+		conflicts: [],
+		signedOut: false
 	});
+	/** How many changes were brought back from this device when the page opened. */
+	restored = $state(0);
 	private readonly queue: SaveQueue<Change>;
 	private readonly apply: (key: string, fields: Record<string, unknown>) => void;
 	readonly describe: (conflict: Conflict) => ConflictView;
+	private readonly copy: DeviceCopy<Change> | null;
 
 	/**
 	 * `revisions`: each key's revision as the page loaded it (given: every save names its base). `apply` puts the server's fields into
@@ -88,13 +97,46 @@ export class Autosave<Change extends object = Record<string, unknown>> {
 		// Only a screen that loaded revisions names a base: an endpoint without revisions (the live
 		// placement) is sent the change alone.
 		const checked = options.revisions !== undefined;
+		// Only changes that name their base are kept on the device: restored, they still cannot
+		// overwrite newer work.
+		// One copy per person and screen: a shared Chromebook keeps each child's apart.
+		const userId = typeof window === 'undefined' ? undefined : page.data.user?.id;
+		this.copy = checked && userId ? deviceCopy<Change>(`${userId}:${url}`) : null;
 		this.queue = new SaveQueue({
 			send: (_key, payload, baseRevision) =>
 				putJson(url, checked ? { ...payload, baseRevision } : payload),
 			onChange: (snapshot) => (this.status = snapshot),
+			// A change the server refused for good (locked, invalid) is not kept for the next visit.
+			onUnsaved: (changes) =>
+				this.copy?.keep(this.status.state === 'failed' && !this.status.signedOut ? [] : changes),
 			...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
 			revisions: options.revisions ?? {}
 		});
+		if (typeof window === 'undefined') return;
+		const kept = this.copy?.claim() ?? [];
+		if (kept.length) {
+			this.restored = kept.length;
+			this.queue.restore(kept);
+			for (const change of kept) this.apply(change.key, change.fields as Record<string, unknown>);
+		}
+		// Back online: send at once instead of waiting for the next retry.
+		const online = () => {
+			if (this.queue.hasUnsaved) this.queue.flush().catch(() => {});
+		};
+		window.addEventListener('online', online);
+		try {
+			onDestroy(() => {
+				window.removeEventListener('online', online);
+				this.copy?.stop();
+			});
+		} catch {
+			/* made outside a component: lives as long as the page */
+		}
+	}
+
+	/** The changes kept on this device for this screen (for tests and the sign-in dialog). */
+	unsavedChanges(): UnsavedChange<Change>[] {
+		return this.queue.unsavedChanges();
 	}
 
 	update(key: string, change: Change) {

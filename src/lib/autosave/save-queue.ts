@@ -14,7 +14,9 @@ export class SaveFailure extends Error {
 	constructor(
 		message: string,
 		/** false when resending the same change cannot help (refused as invalid or locked) */
-		readonly retryable: boolean
+		readonly retryable: boolean,
+		/** the session ended: signing in again (in place) and resending will help */
+		readonly signedOut = false
 	) {
 		super(message);
 	}
@@ -57,6 +59,16 @@ export interface SaveSnapshot {
 	lastSavedAt: number | null;
 	/** keys waiting for the person to choose a version, oldest first */
 	conflicts: Conflict[];
+	/** the last send failed because the session ended: offer to sign in again here */
+	signedOut: boolean;
+}
+
+/** A change not yet acknowledged by the server, as kept on the device until it is. */
+export interface UnsavedChange<P extends Payload = Record<string, unknown>> {
+	key: string;
+	fields: P;
+	/** the revision the change was based on, so a restored change still cannot overwrite newer work */
+	baseRevision: number;
 }
 
 /** Changes queued under one key are merged field by field, so a payload is a plain object. */
@@ -74,6 +86,8 @@ export interface SaveQueueOptions<P extends Payload = Record<string, unknown>> {
 	debounceMs?: number;
 	/** delays between automatic retries; the last repeats for ever */
 	retryDelaysMs?: number[];
+	/** every change not yet acknowledged, after each change of state (to keep a copy on the device) */
+	onUnsaved?: (changes: UnsavedChange<P>[]) => void;
 }
 
 export const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
@@ -91,7 +105,8 @@ export class SaveQueue<P extends Payload = Record<string, unknown>> {
 		unsaved: 0,
 		retryAt: null,
 		lastSavedAt: null,
-		conflicts: []
+		conflicts: [],
+		signedOut: false
 	};
 	private idleWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 	private readonly options: Required<SaveQueueOptions<P>>;
@@ -101,6 +116,7 @@ export class SaveQueue<P extends Payload = Record<string, unknown>> {
 			debounceMs: 700,
 			retryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
 			onChange: () => {},
+			onUnsaved: () => {},
 			revisions: {},
 			...options
 		};
@@ -118,6 +134,41 @@ export class SaveQueue<P extends Payload = Record<string, unknown>> {
 	/** The last revision the server confirmed for a key. */
 	revisionOf(key: string): number {
 		return this.revisions.get(key) ?? 0;
+	}
+
+	/** Everything typed that the server has not acknowledged, with the revision it was based on. */
+	unsavedChanges(): UnsavedChange<P>[] {
+		const byKey = new Map<string, P>();
+		if (this.inFlight) byKey.set(this.inFlight.key, this.inFlight.payload);
+		for (const [key, fields] of this.pending) byKey.set(key, { ...byKey.get(key), ...fields });
+		const changes: UnsavedChange<P>[] = [...byKey].map(([key, fields]) => ({
+			key,
+			fields,
+			baseRevision: this.revisionOf(key)
+		}));
+		for (const conflict of this.conflicts.values())
+			changes.push({
+				key: conflict.key,
+				fields: conflict.mine as P,
+				baseRevision: this.revisionOf(conflict.key)
+			});
+		return changes;
+	}
+
+	/**
+	 * Queue changes kept on the device from before a closed tab, crash or lost connection, each on
+	 * the revision it was based on: if the server has moved on since, it comes back as a conflict,
+	 * never as a silent overwrite.
+	 */
+	restore(changes: UnsavedChange<P>[]): void {
+		for (const change of changes) {
+			if (this.pending.has(change.key) || this.conflicts.has(change.key)) continue;
+			this.revisions.set(change.key, change.baseRevision);
+			this.pending.set(change.key, change.fields);
+		}
+		if (this.pending.size === 0) return;
+		this.publish({ state: 'pending', unsaved: this.unsavedCount() });
+		this.schedule(this.options.debounceMs);
 	}
 
 	/** Record a change; fields merge with any unsent change to the same key. */
@@ -206,6 +257,7 @@ export class SaveQueue<P extends Payload = Record<string, unknown>> {
 	private publish(change: Partial<SaveSnapshot>) {
 		this.snapshot = { ...this.snapshot, ...change };
 		this.options.onChange(this.snapshot);
+		this.options.onUnsaved(this.unsavedChanges());
 	}
 
 	private async drain(): Promise<void> {
@@ -214,7 +266,12 @@ export class SaveQueue<P extends Payload = Record<string, unknown>> {
 			const [key, payload] = this.pending.entries().next().value as [string, P];
 			this.pending.delete(key);
 			this.inFlight = { key, payload };
-			this.publish({ state: 'saving', unsaved: this.unsavedCount(), retryAt: null });
+			this.publish({
+				state: 'saving',
+				unsaved: this.unsavedCount(),
+				retryAt: null,
+				signedOut: false
+			});
 			try {
 				const result = await this.options.send(key, payload, this.revisionOf(key));
 				if (typeof result?.revision === 'number') this.revisions.set(key, result.revision);
@@ -226,6 +283,13 @@ export class SaveQueue<P extends Payload = Record<string, unknown>> {
 					// Not retried: kept beside the server's version until the person chooses.
 					const { revision, ...theirs } = problem.current;
 					const mine = { ...payload, ...this.pending.get(key) } as Record<string, unknown>;
+					if (Object.entries(mine).every(([field, value]) => sameValue(theirs[field], value))) {
+						// The server already holds exactly this (a restored change that had reached it
+						// before the tab closed): nothing to choose between.
+						this.pending.delete(key);
+						this.revisions.set(key, revision);
+						continue;
+					}
 					this.pending.delete(key);
 					this.conflicts.set(key, { key, mine, theirs, revision });
 					this.publish({ conflicts: [...this.conflicts.values()] });
@@ -253,7 +317,8 @@ export class SaveQueue<P extends Payload = Record<string, unknown>> {
 			message: '',
 			unsaved: 0,
 			retryAt: null,
-			lastSavedAt: Date.now()
+			lastSavedAt: Date.now(),
+			signedOut: false
 		});
 		for (const waiter of this.idleWaiters.splice(0)) waiter.resolve();
 	}
@@ -269,7 +334,8 @@ export class SaveQueue<P extends Payload = Record<string, unknown>> {
 				state: 'failed',
 				message: failure.message,
 				unsaved: this.unsavedCount(),
-				retryAt: null
+				retryAt: null,
+				signedOut: failure.signedOut
 			});
 			return;
 		}
@@ -284,4 +350,10 @@ export class SaveQueue<P extends Payload = Record<string, unknown>> {
 		});
 		this.schedule(delay);
 	}
+}
+
+/** Field values as JSON would carry them: a missing comment and an empty one are the same text. */
+function sameValue(a: unknown, b: unknown): boolean {
+	const norm = (v: unknown) => (v === undefined || v === null ? '' : v);
+	return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
 }
