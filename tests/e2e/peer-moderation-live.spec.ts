@@ -11,8 +11,8 @@ import {
 } from './fixtures';
 
 /**
- * seed-extras: "Peer allocation" (random, 3 reviewers each, class 1 of 15); "Enterprise project"
- * has marked work.
+ * seed-extras: "Peer allocation" (random, 3 reviewers each, class 1 of 15; student4–student15 have
+ * submitted, student1–student3 not); "Enterprise project" has marked work.
  */
 const RANDOM_PEER_TASK = taskId('Peer allocation');
 const MARKED_TASK = taskId('Enterprise project');
@@ -30,7 +30,7 @@ async function pageAs(
 	return page;
 }
 
-test('peer allocation gives everyone three reviewers, never themselves, and the reviewer sees no name or self-assessment', async ({
+test('peer allocation gives every submitted piece three reviewers, never themselves, a late submitter too, and the reviewer sees no name or self-assessment', async ({
 	browser,
 	baseURL
 }) => {
@@ -39,51 +39,83 @@ test('peer allocation gives everyone three reviewers, never themselves, and the 
 		await browser.newContext({ baseURL, storageState: storageFor('teacher') })
 	).newPage();
 	await teacher.goto(`/teacher/tasks/${RANDOM_PEER_TASK}/peers`);
+	await expect(teacher.getByTestId('submitted-work')).toContainText(
+		'12 learners have submitted work to review; 3 are still to submit.'
+	);
 	await teacher.getByRole('button', { name: 'Allocate reviewers' }).click();
-	await expect(teacher.getByRole('status')).toHaveText('Allocated 45 reviews.');
+	// The answer is beside the button: what was allocated, and what waits.
+	const settings = teacher.getByRole('region', { name: 'Settings' });
+	await expect(settings.getByRole('status')).toHaveText(
+		'Allocated 36 reviews of 12 submitted pieces of work. 3 learners have not submitted yet: each is given reviewers on submitting.'
+	);
 	const pairs = teacher.getByRole('region', { name: /^Who reviews whom/ }).getByRole('table');
-	const rows = await pairs
-		.getByRole('row')
-		.filter({ has: teacher.getByRole('cell') })
-		.evaluateAll((trs) =>
-			trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((td) => td.textContent!.trim()))
-		);
-	expect(rows).toHaveLength(45);
-	const byReviewee = new Map<string, string[]>();
-	for (const [reviewee, reviewer] of rows)
-		byReviewee.set(reviewee!, [...(byReviewee.get(reviewee!) ?? []), reviewer!]);
-	expect(byReviewee.size).toBe(15);
-	for (const [reviewee, reviewers] of byReviewee) {
-		expect(reviewers, `${reviewee}'s reviewers`).toHaveLength(3);
-		expect(reviewers).not.toContain(reviewee);
-		expect(new Set(reviewers).size).toBe(3);
+	const readRows = () =>
+		pairs
+			.getByRole('row')
+			.filter({ has: teacher.getByRole('cell') })
+			.evaluateAll((trs) =>
+				trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((td) => td.textContent!.trim()))
+			);
+	const expectThreeEach = (rows: string[][], reviewees: number) => {
+		const byReviewee = new Map<string, string[]>();
+		for (const [reviewee, reviewer] of rows)
+			byReviewee.set(reviewee!, [...(byReviewee.get(reviewee!) ?? []), reviewer!]);
+		expect(byReviewee.size).toBe(reviewees);
+		for (const [reviewee, reviewers] of byReviewee) {
+			expect(reviewers, `${reviewee}'s reviewers`).toHaveLength(3);
+			expect(reviewers).not.toContain(reviewee);
+			expect(new Set(reviewers).size).toBe(3);
+		}
+		return byReviewee;
+	};
+	const rows = await readRows();
+	expect(rows).toHaveLength(36);
+	const byReviewee = expectThreeEach(rows, 12);
+	// Nobody who has not handed in is reviewed or reviews.
+	for (const waiting of ['student1', 'student2', 'student3']) {
+		expect(byReviewee.has(demoName(waiting))).toBe(false);
+		expect(rows.some(([, reviewer]) => reviewer === demoName(waiting))).toBe(false);
 	}
+	// The form to add a pair starts on no learner, so it never offers "X reviews X".
+	await expect(teacher.getByRole('combobox', { name: /^Reviewer/ })).toHaveValue('');
+	await expect(teacher.getByRole('combobox', { name: /^reviews the work of/ })).toHaveValue('');
 	await expectAccessible(teacher);
 
-	// The first person student9 reviews writes a self-assessment with a recognisable reflection.
+	// student3 hands in late and is given three reviewers at once.
+	const late = await pageAs(browser, baseURL, 'student3');
+	await late.goto(`/student/tasks/${RANDOM_PEER_TASK}`);
+	for (const slider of await late.getByRole('slider').all()) {
+		await slider.focus();
+		await late.keyboard.press('End');
+	}
+	await expect(late.getByText('All changes saved.')).toBeVisible();
+	await late.getByRole('button', { name: 'Submit my self-assessment' }).click();
+	await expect(
+		late.getByText('Submitted. Your teacher can now see your self-assessment.')
+	).toBeVisible();
+	await teacher.reload();
+	const after = await readRows();
+	expect(after).toHaveLength(39);
+	expect(expectThreeEach(after, 13).has(demoName('student3'))).toBe(true);
+	await expect(teacher.getByTestId('submitted-work')).toContainText(
+		'13 learners have submitted work to review; 2 are still to submit.'
+	);
+
+	// The reviewee of the first piece student9 reviews wrote a self-assessment with a recognisable
+	// reflection (seed-extras).
 	const reviewerName = demoName('student9');
 	const revieweeName = rows.find(([, reviewer]) => reviewer === reviewerName)![0]!;
-	const revieweeUsername = Array.from({ length: 15 }, (_, i) => `student${i + 1}`).find(
-		(u) => demoName(u) === revieweeName
-	)!;
-	const reviewee = await pageAs(browser, baseURL, revieweeUsername);
 	const secret = 'SECRET-SELF-REFLECTION-7731';
-	const saved = await reviewee.request.put(`/student/tasks/${RANDOM_PEER_TASK}/save`, {
-		data: { kind: 'reflection', text: secret }
-	});
-	expect(saved.status()).toBe(200);
-	await reviewee.goto(`/student/tasks/${RANDOM_PEER_TASK}`);
-	await reviewee.getByRole('slider').first().focus();
-	await reviewee.keyboard.press('End');
-	await expect(reviewee.getByText('All changes saved.')).toBeVisible();
 
 	const reviewer = await pageAs(browser, baseURL, 'student9');
 	await reviewer.goto('/student/reviews');
 	const section = reviewer.getByRole('region', { name: 'Peer allocation' });
-	await expect(section.getByRole('link', { name: /^Piece of work \d$/ })).toHaveCount(3);
-	// Which of the three is the reviewee's? The teacher's list is in allocation order, as is the
-	// learner's.
-	const reviewerRows = rows.filter(([, r]) => r === reviewerName);
+	// Three reviews, or four if student9 was among the least loaded for student3's late work.
+	const reviewerRows = after.filter(([, r]) => r === reviewerName);
+	await expect(section.getByRole('link', { name: /^Piece of work \d$/ })).toHaveCount(
+		reviewerRows.length
+	);
+	// Which is the reviewee's? The teacher's list is in allocation order, as is the learner's.
 	const index = reviewerRows.findIndex(([reviewee]) => reviewee === revieweeName);
 	await section.getByRole('link', { name: `Piece of work ${index + 1}` }).click();
 	await expect(

@@ -188,7 +188,6 @@ const peerTask = await createTask(
 for (const code of ['C1.1', 'R3.2'])
 	await addTaskCriterion(db, asTeacher, peerTask, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, peerTask, 'published');
-await addPeerPair(db, asTeacher, peerTask, student1.id, student2.id);
 // A photo named, as phones and laptops do, after the child: the reviewer must not see that name.
 await addEvidence(db, student2, peerTask, {
 	kind: 'file',
@@ -197,6 +196,15 @@ await addEvidence(db, student2, peerTask, {
 		type: 'image/png'
 	})
 });
+// Only submitted work is reviewed: student2 hands in, then the teacher adds the pair.
+for (const [i, c] of (await taskCriteria(db, peerTask)).entries())
+	await saveSelfAssessment(db, student2, peerTask, {
+		kind: 'criterion',
+		criterionId: c.criterionId,
+		value: [62, 48][i]!
+	});
+await submitSelfAssessment(db, student2, peerTask);
+await addPeerPair(db, asTeacher, peerTask, student1.id, student2.id);
 
 // Unplaced sliders for tests/e2e/slider.spec.ts, in class 2 so no other spec's learner sees it:
 // student17 self-assesses and reviews student18's submitted work; teacher2 marks student18.
@@ -247,6 +255,25 @@ const randomPeerTask = await createTask(
 for (const code of ['C1.1', 'P1.1'])
 	await addTaskCriterion(db, asTeacher, randomPeerTask, bank.find((c) => c.code === code)!.id);
 await setTaskState(db, asTeacher, randomPeerTask, 'published');
+// Only submitted work is allocated: student4–student15 have handed in (their reflections hold a
+// marker the reviewer must never see); student1–student3 have not, and student3 submits in the test.
+const SELF_REFLECTION_SECRET = 'SECRET-SELF-REFLECTION-7731'; // peer-moderation-live.spec.ts looks for it
+const randomPeerCriteria = await taskCriteria(db, randomPeerTask);
+for (let n = 4; n <= 15; n++) {
+	const learner = await sessionUser(db, `student${n}`);
+	for (const [i, c] of randomPeerCriteria.entries())
+		await saveSelfAssessment(db, learner, randomPeerTask, {
+			kind: 'criterion',
+			criterionId: c.criterionId,
+			value: 30 + ((n * 7 + i * 13) % 60),
+			comment: `My own view (${SELF_REFLECTION_SECRET}).`
+		});
+	await saveSelfAssessment(db, learner, randomPeerTask, {
+		kind: 'reflection',
+		text: `What I learned: ${SELF_REFLECTION_SECRET}`
+	});
+	await submitSelfAssessment(db, learner, randomPeerTask);
+}
 
 // A live session in the teacher's class, for the authorisation matrix (which may reveal or close
 // it).

@@ -3,7 +3,8 @@ import type { DB } from '../../src/lib/server/db/connection';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import {
 	learnerAssessmentView,
-	saveSelfAssessment
+	saveSelfAssessment,
+	submitSelfAssessment
 } from '../../src/lib/server/assessment/self-assessment';
 import { markingView, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
 import { addPeerPair } from '../../src/lib/server/peer/allocation';
@@ -88,6 +89,9 @@ describe('self-assessment saves check the revision they were based on', () => {
 describe('peer review saves check the revision they were based on', () => {
 	it('refuses a stale save with the current version and saves on the right base', async () => {
 		const reviewer = await sessionUser(db, 'student2');
+		// Only submitted work is reviewed.
+		await saveSelfAssessment(db, learner, taskId, { kind: 'criterion', criterionId, value: 50 });
+		await submitSelfAssessment(db, learner, taskId);
 		await addPeerPair(db, teacher, taskId, reviewer.id, learner.id);
 		const { id: allocationId } = await db
 			.selectFrom('peer_allocations')

@@ -14,7 +14,11 @@ import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
 import { addTaskCriterion } from '../../src/lib/server/tasks/task-criteria';
 import { addPeerPair } from '../../src/lib/server/peer/allocation';
 import { peerReviewView } from '../../src/lib/server/peer/reviewing';
-import { learnerAssessmentView } from '../../src/lib/server/assessment/self-assessment';
+import {
+	learnerAssessmentView,
+	saveSelfAssessment,
+	submitSelfAssessment
+} from '../../src/lib/server/assessment/self-assessment';
 import { addEvidence, evidenceFile } from '../../src/lib/server/assessment/evidence';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { addMarker } from '../../src/lib/server/moderation/moderation';
@@ -30,7 +34,24 @@ let teacher: SessionUser;
 let learner: SessionUser;
 let reviewer: SessionUser;
 let taskId: number;
-let allocationId: number;
+let criterionId: number;
+
+/**
+ * The learner hands the work in and the teacher gives it to the reviewer: only submitted work is
+ * reviewed, so evidence goes up first. Returns the review's allocation.
+ */
+async function handInForReview(): Promise<number> {
+	await saveSelfAssessment(db, learner, taskId, { kind: 'criterion', criterionId, value: 50 });
+	await submitSelfAssessment(db, learner, taskId);
+	await addPeerPair(db, teacher, taskId, reviewer.id, learner.id);
+	return (
+		await db
+			.selectFrom('peer_allocations')
+			.select('id')
+			.where('reviewer_id', '=', reviewer.id)
+			.executeTakeFirstOrThrow()
+	).id;
+}
 
 beforeEach(async () => {
 	process.env.UPLOADS_DIR = mkdtempSync(join(tmpdir(), 'fusion-uploads-'));
@@ -56,16 +77,9 @@ beforeEach(async () => {
 		})
 	);
 	const bank = await listBank(db, schoolId);
-	await addTaskCriterion(db, teacher, taskId, bank.find((c) => c.code === 'C1.1')!.id);
+	criterionId = bank.find((c) => c.code === 'C1.1')!.id;
+	await addTaskCriterion(db, teacher, taskId, criterionId);
 	await setTaskState(db, teacher, taskId, 'published');
-	await addPeerPair(db, teacher, taskId, reviewer.id, learner.id);
-	allocationId = (
-		await db
-			.selectFrom('peer_allocations')
-			.select('id')
-			.where('reviewer_id', '=', reviewer.id)
-			.executeTakeFirstOrThrow()
-	).id;
 });
 afterEach(async () => {
 	await db.destroy();
@@ -168,6 +182,7 @@ describe('evidence files reach peer reviewers without hidden details', () => {
 		expect(contains(photo, CHILD)).toBe(true);
 
 		const id = await upload(FILE_NAME, photo);
+		await handInForReview();
 		const got = await evidenceFile(db, reviewer, id);
 		const after = await sharp(got.bytes).metadata();
 		expect(got.mime).toBe('image/jpeg');
@@ -194,6 +209,7 @@ describe('evidence files reach peer reviewers without hidden details', () => {
 		expect(contains(png, CHILD)).toBe(true);
 		expect((await sharp(png).metadata()).width).toBe(20); // the fixture is a valid PNG
 		const id = await upload('poster.png', png);
+		await handInForReview();
 		const got = await evidenceFile(db, reviewer, id);
 		expect(got.mime).toBe('image/png');
 		expect(contains(got.bytes, CHILD)).toBe(false);
@@ -205,6 +221,7 @@ describe('evidence files reach peer reviewers without hidden details', () => {
 		const pdf = await pdfWithAuthor();
 		expect(contains(pdf, CHILD)).toBe(true);
 		const id = await upload(`${CHILD} poster.pdf`, pdf);
+		await handInForReview();
 		const got = await evidenceFile(db, reviewer, id);
 		expect(got.mime).toBe('application/pdf');
 		expect(contains(got.bytes, CHILD)).toBe(false);
@@ -222,6 +239,7 @@ describe('evidence files reach peer reviewers without hidden details', () => {
 	it('a Word document loses its document properties and tracked-change authors', async () => {
 		const docx = docxWithAuthor();
 		const id = await upload('essay.docx', docx);
+		await handInForReview();
 		const got = await evidenceFile(db, reviewer, id);
 		expect(got.mime).toBe(
 			'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
@@ -238,7 +256,7 @@ describe('evidence files reach peer reviewers without hidden details', () => {
 		await upload(FILE_NAME, await phonePhoto());
 		await addEvidence(db, learner, taskId, { kind: 'text', title: 'Notes', body: 'Plan' });
 		const pdfId = await upload(`${CHILD} poster.pdf`, await pdfWithAuthor(), 'My poster PDF');
-		const view = await peerReviewView(db, reviewer, allocationId);
+		const view = await peerReviewView(db, reviewer, await handInForReview());
 		expect(view.evidence.map((e) => [e.title, e.fileName])).toEqual([
 			['Evidence 1.jpg', 'Evidence 1.jpg'],
 			['Notes', null],
@@ -267,6 +285,7 @@ describe('evidence files reach peer reviewers without hidden details', () => {
 describe('who may download an evidence file (found by the red-team pass)', () => {
 	it('a reviewer, only while the review is theirs to do; a second marker, as the teacher does', async () => {
 		const fileId = await upload(FILE_NAME, await phonePhoto());
+		await handInForReview();
 		expect((await evidenceFile(db, reviewer, fileId)).fileName).toBe('Evidence 1.jpg');
 
 		const second = await sessionUser(db, 'teacher2');

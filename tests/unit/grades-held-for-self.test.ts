@@ -8,6 +8,7 @@ import {
 } from '../../src/lib/server/assessment/self-assessment';
 import {
 	markingView,
+	reopenSelfAssessment,
 	releaseGrades,
 	saveTeacherGrade
 } from '../../src/lib/server/assessment/marking';
@@ -68,14 +69,16 @@ beforeEach(async () => {
 		alignmentItemIds: [oral]
 	});
 
-	// A classmate reviews the learner's work, and is far from the teacher.
+	// The learner hands in; a classmate reviews the work, and is far from the teacher.
+	await saveSelfAssessment(db, learner, taskId, { kind: 'criterion', criterionId, value: 60 });
+	await submitSelfAssessment(db, learner, taskId);
 	await addPeerPair(db, teacher, taskId, reviewer.id, learner.id);
 	const allocation = await db.selectFrom('peer_allocations').select('id').executeTakeFirstOrThrow();
 	await savePeerReview(db, reviewer, allocation.id, { kind: 'criterion', criterionId, value: 20 });
 	await submitPeerReview(db, reviewer, allocation.id);
 
-	// The learner has placed their slider but not submitted; the teacher grades and releases.
-	await saveSelfAssessment(db, learner, taskId, { kind: 'criterion', criterionId, value: 60 });
+	// The teacher reopens it, so it is not submitted; the teacher grades and releases.
+	await reopenSelfAssessment(db, teacher, taskId, learner.id);
 	await saveTeacherGrade(db, teacher, taskId, learner.id, {
 		kind: 'criterion',
 		criterionId,
@@ -135,10 +138,14 @@ describe('grades held back until the learner submits their self-assessment', () 
 		// Teachers' own screens still see the grade.
 		const marking = await markingView(db, teacher, taskId, learner.id);
 		expect(marking.criteria[0]!.teacher.value).toBe(95);
-		const overview = await peerOverview(db, teacher, taskId);
-		expect(overview.quality.map((q) => q.reviewerId)).toEqual([reviewer.id]);
+		// A review of work that is not submitted counts nowhere, the teacher's own figures included
+		// (issue 13); it counts again once the work is handed in.
+		expect((await peerOverview(db, teacher, taskId)).quality).toEqual([]);
 
 		await submitSelfAssessment(db, learner, taskId);
+		expect((await peerOverview(db, teacher, taskId)).quality.map((q) => q.reviewerId)).toEqual([
+			reviewer.id
+		]);
 		const shown = await whatTheLearnerIsShown();
 		expect(shown.profileResults).toBe(1);
 		expect(shown.profileInputs.length).toBeGreaterThan(0);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
 	allocateReviewers,
+	freeReviewerLabels,
+	lateSubmissionPairs,
 	peerConsensus,
 	reviewerLabel,
 	reviewerQuality,
@@ -65,17 +67,96 @@ describe('peer allocation', () => {
 	});
 });
 
+describe('reviewers for work submitted after the allocation', () => {
+	it('takes the fewest-loaded reviewers, never the learner or a reviewer it already has', () => {
+		// 1–4 submitted, each reviewed twice; 2 and 3 do three reviews each, 1 and 4 one each.
+		const allocations = [
+			[2, 1],
+			[3, 1],
+			[1, 2],
+			[3, 2],
+			[2, 3],
+			[4, 3],
+			[2, 4],
+			[3, 4]
+		].map(([reviewerId, revieweeId]) => ({ reviewerId: reviewerId!, revieweeId: revieweeId! }));
+		for (let seed = 1; seed <= 20; seed++) {
+			const pairs = lateSubmissionPairs(9, [1, 2, 3, 4], allocations, 2, seededRandom(seed));
+			const reviewers = pairs.filter((p) => p.revieweeId === 9).map((p) => p.reviewerId);
+			expect(reviewers.sort()).toEqual([1, 4]);
+		}
+		// A reopened piece resubmitted keeps its reviewer (4) and gets one more, never 4 again.
+		const topped = lateSubmissionPairs(
+			9,
+			[1, 2, 3, 4],
+			[...allocations, { reviewerId: 4, revieweeId: 9 }],
+			2,
+			seededRandom(3)
+		);
+		expect(topped.filter((p) => p.revieweeId === 9)).toEqual([{ reviewerId: 1, revieweeId: 9 }]);
+		// Ties are drawn, not always the first learner.
+		const drawn = new Set(
+			Array.from(
+				{ length: 20 },
+				(_, seed) => lateSubmissionPairs(9, [1, 2, 3], [], 1, seededRandom(seed + 1))[0]!.reviewerId
+			)
+		);
+		expect(drawn.size).toBeGreaterThan(1);
+	});
+	it('the late submitter reviews work still short of reviewers, up to their share', () => {
+		// 1 was alone when the teacher allocated (no reviewers); 2 has one; 3 is full.
+		const allocations = [
+			{ reviewerId: 3, revieweeId: 2 },
+			{ reviewerId: 1, revieweeId: 3 },
+			{ reviewerId: 2, revieweeId: 3 }
+		];
+		const pairs = lateSubmissionPairs(9, [1, 2, 3], allocations, 2, seededRandom(5));
+		expect(pairs.filter((p) => p.reviewerId === 9)).toEqual([
+			{ reviewerId: 9, revieweeId: 1 },
+			{ reviewerId: 9, revieweeId: 2 }
+		]);
+		expect(pairs.filter((p) => p.revieweeId === 9)).toHaveLength(2);
+		expect(pairs.some((p) => p.reviewerId === p.revieweeId)).toBe(false);
+		// Alone in the pool: nobody to review with, and nothing invented.
+		expect(lateSubmissionPairs(9, [9], [], 2, seededRandom(1))).toEqual([]);
+	});
+	it('a class arriving one by one after the allocation: everyone gets k reviewers, loads stay close', () => {
+		for (let seed = 1; seed <= 50; seed++) {
+			const random = seededRandom(seed);
+			const ids = Array.from({ length: 15 }, (_, i) => i + 1);
+			let all = allocateReviewers([ids.slice(0, 3)], 2, random).pairs;
+			for (const [i, id] of ids.entries())
+				if (i >= 3) all = [...all, ...lateSubmissionPairs(id, ids.slice(0, i), all, 2, random)];
+			for (const id of ids) expect(all.filter((p) => p.revieweeId === id)).toHaveLength(2);
+			expect(new Set(all.map((p) => `${p.reviewerId}>${p.revieweeId}`)).size).toBe(all.length);
+			expect(all.some((p) => p.reviewerId === p.revieweeId)).toBe(false);
+			const loads = ids.map((id) => all.filter((p) => p.reviewerId === id).length);
+			expect(Math.max(...loads)).toBeLessThanOrEqual(3);
+		}
+	});
+	it('labels new reviewers with the first labels the work does not use', () => {
+		expect(freeReviewerLabels(['Reviewer A', 'Reviewer C'], 2)).toEqual([
+			'Reviewer B',
+			'Reviewer D'
+		]);
+	});
+});
+
 describe('peer consensus', () => {
 	it('is the median of submitted, included reviews, with spread and what was left out', () => {
 		expect(median([3, 1, 2])).toBe(2);
 		expect(median([10, 40, 20, 30])).toBe(25);
-		const consensus = peerConsensus(bands, [
-			{ value: 50, submitted: true, excluded: false },
-			{ value: 70, submitted: true, excluded: false },
-			{ value: 95, submitted: true, excluded: true },
-			{ value: 20, submitted: false, excluded: false },
-			{ value: null, submitted: false, excluded: false }
-		]);
+		const consensus = peerConsensus(
+			bands,
+			[
+				{ value: 50, submitted: true, excluded: false },
+				{ value: 70, submitted: true, excluded: false },
+				{ value: 95, submitted: true, excluded: true },
+				{ value: 20, submitted: false, excluded: false },
+				{ value: null, submitted: false, excluded: false }
+			],
+			true
+		);
 		expect(consensus).toEqual({
 			median: 60,
 			min: 50,
@@ -86,9 +167,14 @@ describe('peer consensus', () => {
 			missing: 2
 		});
 	});
+	it('counts no review of work that is not submitted (never handed in, or reopened)', () => {
+		const reviews = [{ value: 50, submitted: true, excluded: false }];
+		expect(peerConsensus(bands, reviews, true)).toMatchObject({ median: 50, counted: 1 });
+		expect(peerConsensus(bands, reviews, false)).toBeNull();
+	});
 	it('is absent, not zero, when no review counts', () => {
-		expect(peerConsensus(bands, [{ value: 50, submitted: true, excluded: true }])).toBeNull();
-		expect(peerConsensus(bands, [])).toBeNull();
+		expect(peerConsensus(bands, [{ value: 50, submitted: true, excluded: true }], true)).toBeNull();
+		expect(peerConsensus(bands, [], true)).toBeNull();
 	});
 });
 

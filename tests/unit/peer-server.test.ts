@@ -6,10 +6,16 @@ import {
 	saveSelfAssessment,
 	submitSelfAssessment
 } from '../../src/lib/server/assessment/self-assessment';
-import { releaseGrades, saveTeacherGrade } from '../../src/lib/server/assessment/marking';
+import {
+	markingView,
+	releaseGrades,
+	reopenSelfAssessment,
+	saveTeacherGrade
+} from '../../src/lib/server/assessment/marking';
 import {
 	addPeerPair,
 	allocatePeers,
+	peerOverview,
 	setReviewExcluded
 } from '../../src/lib/server/peer/allocation';
 import {
@@ -53,20 +59,68 @@ beforeEach(async () => {
 });
 afterEach(async () => db.destroy());
 
+/** A learner places every slider and hands the work in. */
+async function handIn(username: string, value = 50) {
+	const learner = await sessionUser(db, username);
+	for (const c of criteria)
+		await saveSelfAssessment(db, learner, taskId, {
+			kind: 'criterion',
+			criterionId: c.criterionId,
+			value
+		});
+	await submitSelfAssessment(db, learner, taskId);
+	return learner;
+}
+
+/** Who reviews whom on the task, by learner id. */
+async function pairs() {
+	return db
+		.selectFrom('peer_allocations')
+		.innerJoin('submissions', 'submissions.id', 'peer_allocations.submission_id')
+		.select(['peer_allocations.reviewer_id as reviewerId', 'submissions.learner_id as revieweeId'])
+		.where('peer_allocations.task_id', '=', taskId)
+		.orderBy('peer_allocations.id')
+		.execute();
+}
+
 describe('peer review on the server', () => {
-	it('allocates everyone two reviewers and keeps the allocation once reviews start', async () => {
-		expect(await allocatePeers(db, teacher, taskId, 7)).toEqual({ pairs: 30, shortfalls: 0 });
-		const rows = await db
-			.selectFrom('peer_allocations')
-			.innerJoin('submissions', 'submissions.id', 'peer_allocations.submission_id')
-			.select(['reviewer_id', 'submissions.learner_id'])
-			.execute();
+	it('allocates only submitted work, among those who submitted, and keeps the allocation once reviews start', async () => {
+		const submitted = await Promise.all(['student1', 'student2', 'student3'].map(handIn));
+		// Started but not handed in: no work to review yet.
+		const started = await sessionUser(db, 'student4');
+		await saveSelfAssessment(db, started, taskId, {
+			kind: 'criterion',
+			criterionId: criteria[0]!.criterionId,
+			value: 40
+		});
+		expect(await allocatePeers(db, teacher, taskId, 7)).toEqual({
+			pairs: 6,
+			works: 3,
+			waiting: 12,
+			shortfalls: 0
+		});
+		const ids = submitted.map((l) => l.id);
+		const rows = await pairs();
 		const counts = new Map<number, number>();
 		for (const r of rows) {
-			expect(r.reviewer_id).not.toBe(r.learner_id);
-			counts.set(r.learner_id, (counts.get(r.learner_id) ?? 0) + 1);
+			expect(r.reviewerId).not.toBe(r.revieweeId);
+			expect(ids).toContain(r.revieweeId);
+			expect(ids).toContain(r.reviewerId);
+			counts.set(r.revieweeId, (counts.get(r.revieweeId) ?? 0) + 1);
 		}
-		expect([...counts.values()].every((n) => n === 2)).toBe(true);
+		expect([...counts.values()]).toEqual([2, 2, 2]);
+		// The teacher's page says how much was allocated and how much waits.
+		const overview = await peerOverview(db, teacher, taskId);
+		expect(overview).toMatchObject({ submittedCount: 3, waitingCount: 12 });
+		expect(
+			overview.learners
+				.filter((l) => l.submitted)
+				.map((l) => l.id)
+				.sort()
+		).toEqual([...ids].sort());
+		// Nobody who has not submitted is asked to review, or reviewed.
+		expect(await myReviews(db, started)).toEqual([]);
+
 		const first = await db
 			.selectFrom('peer_allocations')
 			.select(['id', 'reviewer_id'])
@@ -81,8 +135,124 @@ describe('peer review on the server', () => {
 		await expect(allocatePeers(db, teacher, taskId, 8)).rejects.toMatchObject({ status: 409 });
 	});
 
+	it('a learner who submits after the allocation gets reviewers from those doing the fewest reviews', async () => {
+		await Promise.all(['student1', 'student2', 'student3'].map(handIn));
+		expect(await allocatePeers(db, teacher, taskId, 11)).toMatchObject({ pairs: 6 });
+		for (const late of ['student4', 'student5', 'student6', 'student7']) {
+			const before = await pairs();
+			const load = (id: number) => before.filter((p) => p.reviewerId === id).length;
+			const learner = await handIn(late);
+			const added = (await pairs()).slice(before.length);
+			const reviewers = added.filter((p) => p.revieweeId === learner.id).map((p) => p.reviewerId);
+			expect(reviewers, `${late}'s reviewers`).toHaveLength(2);
+			expect(reviewers).not.toContain(learner.id);
+			expect(new Set(reviewers).size).toBe(2);
+			// Chosen from the least loaded of those who had submitted: nobody passed over did fewer.
+			const others = [...new Set(before.flatMap((p) => [p.reviewerId, p.revieweeId]))];
+			const passedOver = others.filter((id) => !reviewers.includes(id));
+			for (const chosen of reviewers)
+				for (const other of passedOver) expect(load(chosen)).toBeLessThanOrEqual(load(other));
+			// Everyone else's work already had its two reviewers: the late submitter owes none yet.
+			expect(added.filter((p) => p.reviewerId === learner.id)).toEqual([]);
+		}
+		const all = await pairs();
+		expect(new Set(all.map((p) => `${p.reviewerId}>${p.revieweeId}`)).size).toBe(all.length);
+		// 14 reviews over 7 learners: nobody does more than one beyond the two everyone would do in
+		// a circle (the last to submit is first in line for the next late work).
+		expect(all).toHaveLength(14);
+		const learners = [...new Set(all.map((p) => p.revieweeId))];
+		const loads = learners.map((id) => all.filter((p) => p.reviewerId === id).length);
+		expect(learners).toHaveLength(7);
+		expect(Math.max(...loads)).toBeLessThanOrEqual(3);
+		expect(
+			await db
+				.selectFrom('audit_log')
+				.select('action')
+				.where('action', '=', 'peer.allocate_late')
+				.execute()
+		).toHaveLength(4);
+	});
+
+	it('work submitted while too few had submitted fills up as others arrive; none before an allocation or by hand', async () => {
+		// Alone when the teacher allocates: no reviewers possible.
+		const alone = await handIn('student1');
+		expect(await allocatePeers(db, teacher, taskId, 3)).toEqual({
+			pairs: 0,
+			works: 1,
+			waiting: 14,
+			shortfalls: 1
+		});
+		const second = await handIn('student2');
+		const third = await handIn('student3');
+		const reviewersOf = async (id: number) =>
+			(await pairs()).filter((p) => p.revieweeId === id).map((p) => p.reviewerId);
+		expect((await reviewersOf(alone.id)).sort()).toEqual([second.id, third.id].sort());
+		expect(await reviewersOf(second.id)).toHaveLength(2);
+		expect(await reviewersOf(third.id)).toHaveLength(2);
+		// Once the peer window has closed, nobody could do the reviews: none are added.
+		await db
+			.updateTable('tasks')
+			.set({ peer_closes_at: '2020-01-01T00:00:00.000Z' })
+			.where('id', '=', taskId)
+			.execute();
+		const closed = await handIn('student4');
+		expect(await reviewersOf(closed.id)).toEqual([]);
+
+		// Before any allocation nothing is added (the allocation will include them) …
+		const { taskId: fresh } = await publishedTask(db, schoolId, teacher, ['C1.1'], {
+			peerEnabled: 'on',
+			peerAllocation: 'random'
+		});
+		const other = await sessionUser(db, 'student9');
+		const [c] = await db
+			.selectFrom('task_criteria')
+			.select('criterion_id')
+			.where('task_id', '=', fresh)
+			.execute();
+		await saveSelfAssessment(db, other, fresh, {
+			kind: 'criterion',
+			criterionId: c!.criterion_id,
+			value: 50
+		});
+		await submitSelfAssessment(db, other, fresh);
+		const freshPairs = () =>
+			db.selectFrom('peer_allocations').select('id').where('task_id', '=', fresh).execute();
+		expect(await freshPairs()).toEqual([]);
+		// … nor on a task allocated by hand (the teacher adds the pairs).
+		await db
+			.updateTable('tasks')
+			.set({ peer_allocation: 'manual', peer_allocated_at: '2026-01-01T00:00:00.000Z' })
+			.where('id', '=', fresh)
+			.execute();
+		const byHand = await sessionUser(db, 'student10');
+		await saveSelfAssessment(db, byHand, fresh, {
+			kind: 'criterion',
+			criterionId: c!.criterion_id,
+			value: 50
+		});
+		await submitSelfAssessment(db, byHand, fresh);
+		expect(await freshPairs()).toEqual([]);
+	});
+
+	it('the teacher adds pairs by hand only for submitted work, never a learner for their own', async () => {
+		const [a, b] = [await sessionUser(db, 'student2'), await sessionUser(db, 'student3')];
+		await expect(addPeerPair(db, teacher, taskId, a.id, b.id)).rejects.toMatchObject({
+			status: 409,
+			message: expect.stringMatching(/not submitted/)
+		});
+		await handIn('student3');
+		await expect(addPeerPair(db, teacher, taskId, b.id, b.id)).rejects.toMatchObject({
+			status: 400
+		});
+		await addPeerPair(db, teacher, taskId, a.id, b.id);
+		await expect(addPeerPair(db, teacher, taskId, a.id, b.id)).rejects.toMatchObject({
+			status: 409
+		});
+		expect(await pairs()).toEqual([{ reviewerId: a.id, revieweeId: b.id }]);
+	});
+
 	it('a reviewee gets an anonymous consensus after release; an excluded review stops counting', async () => {
-		const reviewee = await sessionUser(db, 'student1');
+		const reviewee = await handIn('student1');
 		const [a, b] = [await sessionUser(db, 'student2'), await sessionUser(db, 'student3')];
 		await addPeerPair(db, teacher, taskId, a.id, reviewee.id);
 		await addPeerPair(db, teacher, taskId, b.id, reviewee.id);
@@ -113,19 +283,12 @@ describe('peer review on the server', () => {
 				});
 			await submitPeerReview(db, who, alloc.id);
 		}
-		for (const c of criteria) {
-			await saveSelfAssessment(db, reviewee, taskId, {
-				kind: 'criterion',
-				criterionId: c.criterionId,
-				value: 50
-			});
+		for (const c of criteria)
 			await saveTeacherGrade(db, teacher, taskId, reviewee.id, {
 				kind: 'criterion',
 				criterionId: c.criterionId,
 				value: 55
 			});
-		}
-		await submitSelfAssessment(db, reviewee, taskId);
 		await releaseGrades(db, teacher, taskId, reviewee.id);
 		let mine = await learnerAssessmentView(db, reviewee, taskId);
 		expect(mine.criteria[0]!.peers).toMatchObject({
@@ -149,12 +312,109 @@ describe('peer review on the server', () => {
 	});
 });
 
+describe('a review of work that is not submitted counts nowhere (issue 13)', () => {
+	/** student1's work, reviewed by student2 (20, 30) and student3 (80, 90), marked 60 by the teacher. */
+	async function reviewedWork() {
+		const reviewee = await handIn('student1');
+		const reviewers = [await handIn('student2'), await handIn('student3')];
+		for (const [i, reviewer] of reviewers.entries()) {
+			await addPeerPair(db, teacher, taskId, reviewer.id, reviewee.id);
+			const { id } = await db
+				.selectFrom('peer_allocations')
+				.select('id')
+				.where('reviewer_id', '=', reviewer.id)
+				.executeTakeFirstOrThrow();
+			for (const [j, c] of criteria.entries())
+				await savePeerReview(db, reviewer, id, {
+					kind: 'criterion',
+					criterionId: c.criterionId,
+					value: [
+						[20, 30],
+						[80, 90]
+					][i]![j]!,
+					comment: `peer words ${i}`
+				});
+			await submitPeerReview(db, reviewer, id);
+		}
+		for (const c of criteria)
+			await saveTeacherGrade(db, teacher, taskId, reviewee.id, {
+				kind: 'criterion',
+				criterionId: c.criterionId,
+				value: 60
+			});
+		return reviewee;
+	}
+	async function whatCounts(revieweeId: number) {
+		const marking = await markingView(db, teacher, taskId, revieweeId);
+		const matrix = await moderationMatrix(db, teacher, taskId);
+		const overview = await peerOverview(db, teacher, taskId);
+		return {
+			marking: marking.criteria[0]!.peers?.consensus ?? null,
+			comments: marking.criteria[0]!.peers?.reviews.map((r) => r.comment) ?? [],
+			matrix: matrix.rows.find((r) => r.learnerId === revieweeId)!.cells[0]!.peer,
+			quality: overview.quality.length,
+			counted: overview.allocations.map((a) => a.workSubmitted)
+		};
+	}
+
+	it('a reopened piece keeps its reviews, which stop counting until it is submitted again', async () => {
+		const reviewee = await reviewedWork();
+		expect(await whatCounts(reviewee.id)).toMatchObject({
+			marking: { median: 50, counted: 2 },
+			comments: ['peer words 0', 'peer words 1'],
+			matrix: 50,
+			quality: 2,
+			counted: [true, true]
+		});
+
+		await reopenSelfAssessment(db, teacher, taskId, reviewee.id);
+		expect(await whatCounts(reviewee.id)).toEqual({
+			marking: null,
+			comments: ['', ''],
+			matrix: null,
+			quality: 0,
+			counted: [false, false]
+		});
+		// The reviews are kept, not deleted.
+		expect(await pairs()).toHaveLength(2);
+
+		await submitSelfAssessment(db, reviewee, taskId);
+		expect(await whatCounts(reviewee.id)).toMatchObject({
+			marking: { median: 50, counted: 2 },
+			matrix: 50,
+			quality: 2
+		});
+	});
+
+	it('a review of work never handed in (allocated before this rule) is not counted', async () => {
+		const reviewee = await reviewedWork();
+		// As the old allocation left it: reviewed while the work was never submitted.
+		await db
+			.updateTable('submissions')
+			.set({ self_state: 'in_progress', self_submitted_at: null })
+			.where('learner_id', '=', reviewee.id)
+			.where('task_id', '=', taskId)
+			.execute();
+		await releaseGrades(db, teacher, taskId, reviewee.id);
+		await db.updateTable('tasks').set({ self_required_before_release: 0 }).execute();
+		expect((await learnerAssessmentView(db, reviewee, taskId)).criteria[0]!.peers).toBeNull();
+		expect(await whatCounts(reviewee.id)).toMatchObject({
+			marking: null,
+			matrix: null,
+			quality: 0
+		});
+		const reviewer = await sessionUser(db, 'student2');
+		expect((await learnerProfile(db, reviewer, reviewer.id)).peerReviewing).toEqual([]);
+	});
+});
+
 describe('a review whose reviewer left the class or was set aside (found by the red-team pass)', () => {
 	async function oneReview() {
 		const [reviewer, reviewee] = [
 			await sessionUser(db, 'student2'),
 			await sessionUser(db, 'student1')
 		];
+		await handIn('student1');
 		await addPeerPair(db, teacher, taskId, reviewer.id, reviewee.id);
 		const { id } = await db.selectFrom('peer_allocations').select('id').executeTakeFirstOrThrow();
 		return { reviewer, id };

@@ -46,6 +46,74 @@ export function allocateReviewers(
 	return { pairs, shortfalls };
 }
 
+/**
+ * Reviewers for work submitted after the teacher allocated (only submitted work is allocated, so
+ * late work is topped up as it arrives):
+ * 1. the late work gets reviewers up to `perLearner` from the pool's learners doing the fewest
+ *    reviews (ties drawn at random), never its own learner, never someone already reviewing it;
+ * 2. the late submitter takes on reviews, up to `perLearner` in all, of pool work still short of
+ *    reviewers, the shortest first: work submitted while too few had submitted to review it fully
+ *    fills up as others arrive.
+ * Reviews already given stay where they are (a child's list never loses one), so the balance is
+ * kept by who is chosen, not by moving work: a late submitter is first in line for the next late
+ * work, and early submitters may do a review or two more than `perLearner`.
+ */
+export function lateSubmissionPairs(
+	learnerId: number,
+	/** the others in the learner's pool (class or group) whose work is submitted */
+	poolLearnerIds: readonly number[],
+	/** every review allocated on the task, by reviewer and reviewee */
+	allocations: readonly Allocation[],
+	perLearner: number,
+	random: () => number
+): Allocation[] {
+	const pool = [...new Set(poolLearnerIds)].filter((id) => id !== learnerId);
+	const load = new Map<number, number>();
+	const reviewersOf = new Map<number, Set<number>>();
+	const pair = ({ reviewerId, revieweeId }: Allocation) => {
+		load.set(reviewerId, (load.get(reviewerId) ?? 0) + 1);
+		reviewersOf.set(revieweeId, (reviewersOf.get(revieweeId) ?? new Set()).add(reviewerId));
+	};
+	allocations.forEach(pair);
+	const loadOf = (id: number) => load.get(id) ?? 0;
+	const reviewerCount = (id: number) => reviewersOf.get(id)?.size ?? 0;
+	const reviews = (reviewerId: number, revieweeId: number) =>
+		reviewersOf.get(revieweeId)?.has(reviewerId) ?? false;
+	const added: Allocation[] = [];
+	const add = (p: Allocation) => {
+		added.push(p);
+		pair(p);
+	};
+
+	const candidates = shuffled(
+		pool.filter((id) => !reviews(id, learnerId)),
+		random
+	).sort((a, b) => loadOf(a) - loadOf(b));
+	const need = Math.max(perLearner - reviewerCount(learnerId), 0);
+	for (const reviewerId of candidates.slice(0, need)) add({ reviewerId, revieweeId: learnerId });
+
+	const short = shuffled(
+		pool.filter((id) => !reviews(learnerId, id) && reviewerCount(id) < perLearner),
+		random
+	).sort((a, b) => reviewerCount(a) - reviewerCount(b));
+	for (const revieweeId of short) {
+		if (loadOf(learnerId) >= perLearner) break;
+		add({ reviewerId: learnerId, revieweeId });
+	}
+	return added;
+}
+
+/** The first `count` reviewer labels a piece of work does not use yet (a removed pair frees one). */
+export function freeReviewerLabels(used: readonly string[], count: number): string[] {
+	const taken = new Set(used);
+	const labels: string[] = [];
+	for (let i = 0; labels.length < count; i++) {
+		const label = reviewerLabel(i);
+		if (!taken.has(label)) labels.push(label);
+	}
+	return labels;
+}
+
 /** "Reviewer A", "Reviewer B"… in the order reviews were allocated: what a reviewee sees. */
 export function reviewerLabel(index: number): string {
 	let label = '';
@@ -84,12 +152,16 @@ export function median(values: readonly number[]): number {
 
 /**
  * Peer consensus for one criterion of one learner's work. Only submitted, not excluded reviews
- * count; the numbers left out are reported so the reader sees what the figure rests on.
+ * count; the numbers left out are reported so the reader sees what the figure rests on. Reviews of
+ * work that is not submitted (never handed in, or reopened by the teacher) count for nothing: they
+ * judged work that is not there or is being changed, and count again once it is submitted.
  */
 export function peerConsensus(
 	bands: Bands,
-	reviews: readonly PeerReviewValue[]
+	reviews: readonly PeerReviewValue[],
+	workSubmitted: boolean
 ): PeerConsensus | null {
+	if (!workSubmitted) return null;
 	const excluded = reviews.filter((r) => r.excluded).length;
 	const missing = reviews.filter((r) => !r.excluded && (!r.submitted || r.value === null)).length;
 	const counted = reviews

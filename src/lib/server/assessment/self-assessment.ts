@@ -16,6 +16,7 @@ import {
 	updateOwnJudgementIfOpen
 } from './judgements';
 import { peerResultsFor } from '../peer/results';
+import { allocateLateSubmission } from '../peer/allocation';
 import { groupCommitOf } from '../db/group-commit';
 import { Refusal } from '../errors';
 
@@ -252,7 +253,10 @@ export async function saveSelfAssessment(
 	});
 }
 
-/** Hand the self-assessment in: every criterion must be placed; afterwards it is locked. */
+/**
+ * Hand the self-assessment in: every criterion must be placed; afterwards it is locked, and peer
+ * reviewers are given it if the teacher has already allocated them.
+ */
 export async function submitSelfAssessment(
 	db: DB,
 	learner: SessionUser,
@@ -307,5 +311,8 @@ export async function submitSelfAssessment(
 			entityType: 'submission',
 			entityId: String(submission.id)
 		});
+		// Reviewers are given only submitted work: handed in after the teacher allocated, it gets
+		// its reviewers now, in the same transaction (a submit and its reviewers land together).
+		await allocateLateSubmission(trx, task, learner);
 	});
 }

@@ -196,6 +196,8 @@ export interface TasksTable {
 	peer_anonymous: DefaultedFlag;
 	peer_opens_at: Timestamp | null;
 	peer_closes_at: Timestamp | null;
+	/** when reviewers were last allocated automatically: later submitters are then topped up */
+	peer_allocated_at: Timestamp | null;
 	group_task: DefaultedFlag;
 	state: Defaulted<TaskState>;
 	created_by: number | null;

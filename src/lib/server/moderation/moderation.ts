@@ -38,7 +38,8 @@ export async function moderationMatrix(db: DB, user: SessionUser, taskId: number
 				'users.id',
 				'users.given_name as givenName',
 				'users.family_name as familyName',
-				'submissions.id as submissionId'
+				'submissions.id as submissionId',
+				'submissions.self_state as selfState'
 			])
 			.where('enrolments.class_id', '=', task.class_id)
 			.where('users.active', '=', 1)
@@ -106,7 +107,8 @@ export async function moderationMatrix(db: DB, user: SessionUser, taskId: number
 							mine.find((m) => m.role === 'peer' && m.assessorId === a.reviewerId)?.value ?? null,
 						submitted: a.state === 'submitted',
 						excluded: a.excludedAt !== null
-					}))
+					})),
+				learner.selfState === 'submitted'
 			);
 			const teacherValue = teacher?.value ?? null;
 			const peerValue = peer?.median ?? null;

@@ -5,15 +5,18 @@ import { recordAudit } from '../audit';
 import {
 	requireAllocationToTeach,
 	requireTaskToTeach,
+	type TaskToLearn,
 	type TaskToTeach
 } from '../auth/task-guards';
 import { nowIso } from '../clock';
 import { scaleBands } from '../scales/scales';
 import {
 	allocateReviewers,
+	freeReviewerLabels,
+	lateSubmissionPairs,
 	peerWindow,
-	reviewerLabel,
-	seededRandom
+	seededRandom,
+	type Allocation
 } from '../../domain/peer-review';
 import { displayName } from '../../domain/names';
 import { reviewerQualities } from './results';
@@ -33,27 +36,37 @@ async function classLearners(db: DB, classId: number) {
 		.execute();
 }
 
-async function ensureSubmissions(
-	db: DB,
-	taskId: number,
-	learnerIds: number[]
-): Promise<Map<number, number>> {
-	if (learnerIds.length === 0) return new Map();
-	const now = nowIso();
-	await db
-		.insertInto('submissions')
-		.values(
-			learnerIds.map((learnerId) => ({ task_id: taskId, learner_id: learnerId, updated_at: now }))
-		)
-		.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doNothing())
-		.execute();
+/**
+ * The class's learners whose work on the task is submitted, with their submission: the only work
+ * reviewers are given (work not handed in, or reopened by the teacher, has nothing to review yet).
+ */
+async function submittedWork(db: DB, task: { id: number; class_id: number }) {
 	const rows = await db
 		.selectFrom('submissions')
-		.select(['id', 'learner_id'])
-		.where('task_id', '=', taskId)
-		.where('learner_id', 'in', learnerIds)
+		.innerJoin('enrolments', (join) =>
+			join
+				.onRef('enrolments.learner_id', '=', 'submissions.learner_id')
+				.on('enrolments.class_id', '=', task.class_id)
+		)
+		.innerJoin('users', 'users.id', 'submissions.learner_id')
+		.select(['submissions.id', 'submissions.learner_id'])
+		.where('submissions.task_id', '=', task.id)
+		.where('submissions.self_state', '=', 'submitted')
+		.where('users.active', '=', 1)
 		.execute();
 	return new Map(rows.map((r) => [r.learner_id, r.id]));
+}
+
+async function groupPools(db: DB, taskId: number) {
+	const members = await db
+		.selectFrom('task_group_members')
+		.innerJoin('task_groups', 'task_groups.id', 'task_group_members.group_id')
+		.select(['task_groups.id as groupId', 'task_group_members.learner_id as learnerId'])
+		.where('task_groups.task_id', '=', taskId)
+		.execute();
+	const byGroup = new Map<number, number[]>();
+	for (const m of members) byGroup.set(m.groupId, [...(byGroup.get(m.groupId) ?? []), m.learnerId]);
+	return [...byGroup.values()];
 }
 
 /**
@@ -62,8 +75,9 @@ async function ensureSubmissions(
  */
 export async function peerOverview(db: DB, teacher: SessionUser, taskId: number) {
 	const task = await requireTaskToTeach(db, teacher, taskId);
-	const [learners, allocations, bands, groups] = await Promise.all([
+	const [learners, submitted, allocations, bands, groups] = await Promise.all([
 		classLearners(db, task.class_id),
+		submittedWork(db, task),
 		db
 			.selectFrom('peer_allocations')
 			.innerJoin('submissions', 'submissions.id', 'peer_allocations.submission_id')
@@ -75,7 +89,8 @@ export async function peerOverview(db: DB, teacher: SessionUser, taskId: number)
 				'peer_allocations.anonymous_label as label',
 				'peer_allocations.state',
 				'peer_allocations.excluded_reason as excludedReason',
-				'peer_allocations.excluded_at as excludedAt'
+				'peer_allocations.excluded_at as excludedAt',
+				'submissions.self_state as workState'
 			])
 			.where('peer_allocations.task_id', '=', taskId)
 			.orderBy('peer_allocations.id')
@@ -96,16 +111,27 @@ export async function peerOverview(db: DB, teacher: SessionUser, taskId: number)
 			peerEnabled: task.peer_enabled === 1,
 			perLearner: task.peer_reviewers_per_learner,
 			allocation: task.peer_allocation,
+			/** allocated automatically at least once: later submitters are given reviewers */
+			allocated: task.peer_allocated_at !== null,
 			anonymous: task.peer_anonymous === 1,
 			window: peerWindow(task),
 			groupCount: groups.length
 		},
-		learners: learners.map((l) => ({ id: l.id, name: name.get(l.id)! })),
-		allocations: allocations.map((a) => ({
+		learners: learners.map((l) => ({
+			id: l.id,
+			name: name.get(l.id)!,
+			submitted: submitted.has(l.id)
+		})),
+		/** learners whose work is submitted, and those reviewers wait for (given reviewers on submit) */
+		submittedCount: submitted.size,
+		waitingCount: learners.length - submitted.size,
+		allocations: allocations.map(({ workState, ...a }) => ({
 			...a,
 			reviewerName: name.get(a.reviewerId) ?? 'Former learner',
 			revieweeName: name.get(a.revieweeId) ?? 'Former learner',
-			excluded: a.excludedAt !== null
+			excluded: a.excludedAt !== null,
+			/** reopened (or never handed in): the review stays, and counts once the work is submitted */
+			workSubmitted: workState === 'submitted'
 		})),
 		quality: [...quality.entries()].map(([reviewerId, q]) => ({
 			reviewerId,
@@ -142,73 +168,164 @@ export async function allocatePeers(
 	const taskId = task.id;
 	if (task.peer_allocation === 'manual')
 		throw new Refusal('This task allocates reviewers by hand: add pairs below.', 409);
-	const started = await db
-		.selectFrom('peer_allocations')
-		.select('id')
-		.where('task_id', '=', taskId)
-		.where('state', '!=', 'allocated')
-		.limit(1)
-		.executeTakeFirst();
-	if (started)
-		throw new Refusal(
-			'Reviews have started, so the allocation is kept. Add or remove single pairs instead.',
-			409
-		);
-	const learners = (await classLearners(db, task.class_id)).map((l) => l.id);
-	let pools: number[][] = [learners];
-	if (task.peer_allocation === 'groups') {
-		const members = await db
-			.selectFrom('task_group_members')
-			.innerJoin('task_groups', 'task_groups.id', 'task_group_members.group_id')
-			.select(['task_groups.id as groupId', 'task_group_members.learner_id as learnerId'])
-			.where('task_groups.task_id', '=', taskId)
-			.execute();
-		if (members.length === 0)
+	// Read and written in one transaction, so a learner submitting meanwhile is either in this
+	// circle or, seeing the allocation made, topped up as a late submitter (never missed), and no
+	// review can start between the check below and the delete.
+	return db.transaction().execute(async (trx) => {
+		const started = await trx
+			.selectFrom('peer_allocations')
+			.select('id')
+			.where('task_id', '=', taskId)
+			.where('state', '!=', 'allocated')
+			.limit(1)
+			.executeTakeFirst();
+		if (started)
+			throw new Refusal(
+				'Reviews have started, so the allocation is kept. Add or remove single pairs instead.',
+				409
+			);
+		const [learners, submitted, groups] = await Promise.all([
+			classLearners(trx, task.class_id),
+			submittedWork(trx, task),
+			task.peer_allocation === 'groups' ? groupPools(trx, taskId) : null
+		]);
+		if (groups?.length === 0)
 			throw new Refusal('Make the groups first: this task allocates reviewers within groups.', 409);
-		const byGroup = new Map<number, number[]>();
-		for (const m of members)
-			if (learners.includes(m.learnerId))
-				byGroup.set(m.groupId, [...(byGroup.get(m.groupId) ?? []), m.learnerId]);
-		pools = [...byGroup.values()];
-	}
-	const { pairs, shortfalls } = allocateReviewers(
-		pools,
-		task.peer_reviewers_per_learner,
-		seededRandom(seed)
-	);
-	const submissions = await ensureSubmissions(db, taskId, [
-		...new Set(pairs.map((p) => p.revieweeId))
-	]);
-	await db.transaction().execute(async (trx) => {
+		// Only submitted work is reviewed, and only those who submitted review (as in a circle, each
+		// does as many reviews as they get); the others join as they submit.
+		const pools = (groups ?? [learners.map((l) => l.id)])
+			.map((pool) => pool.filter((id) => submitted.has(id)))
+			.filter((pool) => pool.length > 0);
+		const { pairs, shortfalls } = allocateReviewers(
+			pools,
+			task.peer_reviewers_per_learner,
+			seededRandom(seed)
+		);
 		await trx.deleteFrom('peer_allocations').where('task_id', '=', taskId).execute();
-		const seen = new Map<number, number>();
 		const now = nowIso();
-		const rows = pairs.map((p) => {
-			const index = seen.get(p.revieweeId) ?? 0;
-			seen.set(p.revieweeId, index + 1);
-			return {
-				task_id: taskId,
-				reviewer_id: p.reviewerId,
-				submission_id: submissions.get(p.revieweeId)!,
-				anonymous_label: reviewerLabel(index),
-				created_at: now
-			};
-		});
-		for (let i = 0; i < rows.length; i += 200)
-			await trx
-				.insertInto('peer_allocations')
-				.values(rows.slice(i, i + 200))
-				.execute();
+		await insertPairs(trx, taskId, pairs, submitted, new Map(), now);
+		await trx
+			.updateTable('tasks')
+			.set({ peer_allocated_at: now })
+			.where('id', '=', taskId)
+			.execute();
+		const works = new Set(pools.flat()).size;
+		const waiting = learners.length - submitted.size;
 		await recordAudit(trx, {
 			schoolId: teacher.schoolId,
 			actorId: teacher.id,
 			action: 'peer.allocate',
 			entityType: 'task',
 			entityId: String(taskId),
-			after: { seed, pairs: pairs.length, mode: task.peer_allocation }
+			after: { seed, pairs: pairs.length, works, waiting, mode: task.peer_allocation }
 		});
+		return { pairs: pairs.length, works, waiting, shortfalls: shortfalls.length };
 	});
-	return { pairs: pairs.length, shortfalls: shortfalls.length };
+}
+
+/**
+ * Insert reviewer pairs, each labelled with the first label its work does not use yet
+ * (`usedLabels`, by reviewee, is updated).
+ */
+async function insertPairs(
+	trx: DB,
+	taskId: number,
+	pairs: readonly Allocation[],
+	submissionOf: ReadonlyMap<number, number>,
+	usedLabels: Map<number, string[]>,
+	now: string
+) {
+	const rows = pairs.map((p) => {
+		const used = usedLabels.get(p.revieweeId) ?? [];
+		const [label] = freeReviewerLabels(used, 1);
+		usedLabels.set(p.revieweeId, [...used, label!]);
+		return {
+			task_id: taskId,
+			reviewer_id: p.reviewerId,
+			submission_id: submissionOf.get(p.revieweeId)!,
+			anonymous_label: label!,
+			created_at: now
+		};
+	});
+	for (let i = 0; i < rows.length; i += 200)
+		await trx
+			.insertInto('peer_allocations')
+			.values(rows.slice(i, i + 200))
+			.execute();
+}
+
+/**
+ * A learner has just submitted (called inside their submit's transaction). If the teacher has
+ * already allocated reviewers automatically, their work gets the task's number of reviewers from
+ * the learners doing the fewest reviews, and they take on reviews of work still short of
+ * reviewers (`lateSubmissionPairs`). Nothing for tasks allocated by hand (the teacher adds pairs),
+ * before the first allocation (it will include them) or after the peer window has closed.
+ * Returns the pairs added.
+ */
+export async function allocateLateSubmission(
+	trx: DB,
+	task: Pick<
+		TaskToLearn,
+		| 'id'
+		| 'class_id'
+		| 'peer_enabled'
+		| 'peer_allocation'
+		| 'peer_reviewers_per_learner'
+		| 'peer_closes_at'
+	>,
+	learner: Pick<SessionUser, 'id' | 'schoolId'>,
+	seed = randomInt(2 ** 31)
+): Promise<Allocation[]> {
+	if (task.peer_enabled !== 1 || task.peer_allocation === 'manual') return [];
+	if (task.peer_closes_at && new Date(nowIso()) > new Date(task.peer_closes_at)) return [];
+	// Read inside the transaction: the allocation may have been made since the task was guarded.
+	const { peer_allocated_at } = await trx
+		.selectFrom('tasks')
+		.select('peer_allocated_at')
+		.where('id', '=', task.id)
+		.executeTakeFirstOrThrow();
+	if (peer_allocated_at === null) return [];
+	const [submitted, groups, existing] = await Promise.all([
+		submittedWork(trx, task),
+		task.peer_allocation === 'groups' ? groupPools(trx, task.id) : null,
+		trx
+			.selectFrom('peer_allocations')
+			.innerJoin('submissions', 'submissions.id', 'peer_allocations.submission_id')
+			.select([
+				'peer_allocations.reviewer_id as reviewerId',
+				'submissions.learner_id as revieweeId',
+				'peer_allocations.anonymous_label as label'
+			])
+			.where('peer_allocations.task_id', '=', task.id)
+			.execute()
+	]);
+	if (!submitted.has(learner.id)) return [];
+	// The learner's pool: the class, or the members of their own group(s) (none if in no group).
+	const pool = (groups ?? [[...submitted.keys()]])
+		.filter((g) => g.includes(learner.id))
+		.flat()
+		.filter((id) => submitted.has(id));
+	const usedLabels = new Map<number, string[]>();
+	for (const e of existing)
+		usedLabels.set(e.revieweeId, [...(usedLabels.get(e.revieweeId) ?? []), e.label]);
+	const pairs = lateSubmissionPairs(
+		learner.id,
+		pool,
+		existing,
+		task.peer_reviewers_per_learner,
+		seededRandom(seed)
+	);
+	if (pairs.length === 0) return pairs;
+	await insertPairs(trx, task.id, pairs, submitted, usedLabels, nowIso());
+	await recordAudit(trx, {
+		schoolId: learner.schoolId,
+		actorId: learner.id,
+		action: 'peer.allocate_late',
+		entityType: 'task',
+		entityId: String(task.id),
+		after: { seed, learnerId: learner.id, pairs }
+	});
+	return pairs;
 }
 
 export async function addPeerPair(
@@ -224,26 +341,28 @@ export async function addPeerPair(
 	const learners = new Set((await classLearners(db, task.class_id)).map((l) => l.id));
 	if (!learners.has(reviewerId) || !learners.has(revieweeId))
 		throw new Refusal('Both learners must be in this class.', 404);
-	const submissions = await ensureSubmissions(db, taskId, [revieweeId]);
-	const submissionId = submissions.get(revieweeId)!;
+	const submissionId = (await submittedWork(db, task)).get(revieweeId);
+	if (submissionId === undefined)
+		throw new Refusal(
+			'That learner has not submitted this task yet, so there is no work to review. Add the pair once they submit.',
+			409
+		);
 	const existing = await db
 		.selectFrom('peer_allocations')
-		.select(['reviewer_id'])
+		.select(['reviewer_id', 'anonymous_label'])
 		.where('submission_id', '=', submissionId)
 		.execute();
 	if (existing.some((e) => e.reviewer_id === reviewerId))
 		throw new Refusal('That learner already reviews this work.', 409);
 	await db.transaction().execute(async (trx) => {
-		await trx
-			.insertInto('peer_allocations')
-			.values({
-				task_id: taskId,
-				reviewer_id: reviewerId,
-				submission_id: submissionId,
-				anonymous_label: reviewerLabel(existing.length),
-				created_at: nowIso()
-			})
-			.execute();
+		await insertPairs(
+			trx,
+			taskId,
+			[{ reviewerId, revieweeId }],
+			new Map([[revieweeId, submissionId]]),
+			new Map([[revieweeId, existing.map((e) => e.anonymous_label)]]),
+			nowIso()
+		);
 		await recordAudit(trx, {
 			schoolId: teacher.schoolId,
 			actorId: teacher.id,

@@ -40,6 +40,8 @@ export async function reviewerQualities(
 			])
 			.where('submissions.task_id', 'in', taskIds)
 			.where('assessments.role', '=', 'peer')
+			// A review of work not submitted (never handed in, or reopened) counts nowhere.
+			.where('submissions.self_state', '=', 'submitted')
 			.where('peer_allocations.state', '=', 'submitted')
 			.where('peer_allocations.excluded_at', 'is', null)
 			.where('assessments.value', 'is not', null)
@@ -140,12 +142,13 @@ export async function peerResultsOf(
 	);
 	for (const { submissionId, bands } of submissions) {
 		const own = rows.filter((r) => r.submissionId === submissionId);
+		const workSubmitted = own[0]?.selfState === 'submitted';
 		const criterionIds = [
 			...new Set(own.map((r) => r.criterionId).filter((id): id is number => id !== null))
 		];
 		out.set(
 			submissionId,
-			new Map(criterionIds.map((id) => [id, summarise(own, id, bands, withNames)]))
+			new Map(criterionIds.map((id) => [id, summarise(own, id, bands, withNames, workSubmitted)]))
 		);
 	}
 	return out;
@@ -154,6 +157,7 @@ export async function peerResultsOf(
 function peerRowsOf(db: DB, submissionIds: number[]) {
 	return db
 		.selectFrom('peer_allocations')
+		.innerJoin('submissions', 'submissions.id', 'peer_allocations.submission_id')
 		.innerJoin('users', 'users.id', 'peer_allocations.reviewer_id')
 		.leftJoin('assessments', (join) =>
 			join
@@ -163,6 +167,7 @@ function peerRowsOf(db: DB, submissionIds: number[]) {
 		)
 		.select([
 			'peer_allocations.submission_id as submissionId',
+			'submissions.self_state as selfState',
 			'peer_allocations.id as allocationId',
 			'peer_allocations.anonymous_label as label',
 			'peer_allocations.state',
@@ -185,7 +190,9 @@ function summarise(
 	rows: PeerRow[],
 	criterionId: number,
 	bands: { minValue: number }[],
-	withNames: boolean
+	withNames: boolean,
+	/** the reviewed work is submitted now: reviews of work not handed in, or reopened, do not count */
+	workSubmitted: boolean
 ) {
 	const allocations = [...new Map(rows.map((r) => [r.allocationId, r])).values()];
 	const reviews = allocations.map((a) => {
@@ -196,11 +203,13 @@ function summarise(
 			label: a.label,
 			reviewer: withNames ? displayName(a) : null,
 			value: row?.value ?? null,
-			comment: a.state === 'submitted' && !a.excludedAt ? (row?.comment ?? '') : '',
+			// Words are shown only from reviews that count (the reviewee, and the report, see them).
+			comment:
+				workSubmitted && a.state === 'submitted' && !a.excludedAt ? (row?.comment ?? '') : '',
 			submitted: a.state === 'submitted',
 			excluded: a.excludedAt !== null,
 			excludedReason: a.excludedReason
 		};
 	});
-	return { consensus: peerConsensus(bands, reviews), reviews };
+	return { consensus: peerConsensus(bands, reviews, workSubmitted), workSubmitted, reviews };
 }

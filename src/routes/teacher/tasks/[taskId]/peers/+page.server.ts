@@ -35,16 +35,39 @@ const exclusionSchema = z.object({
 	reason: z.string().trim().max(500, 'Keep the reason under 500 characters.').default('')
 });
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** What the allocation did, in the teacher's words: the work allocated and the work still to come. */
+function allocationMessage({
+	pairs,
+	works,
+	waiting,
+	shortfalls
+}: Awaited<ReturnType<typeof allocatePeers>>) {
+	const done =
+		works === 0
+			? 'No submitted work to allocate yet.'
+			: `Allocated ${plural(pairs, 'review', 'reviews')} of ${plural(works, 'submitted piece', 'submitted pieces')} of work.`;
+	const later = waiting
+		? ` ${plural(waiting, 'learner has', 'learners have')} not submitted yet: each is given reviewers on submitting.`
+		: '';
+	const short = shortfalls
+		? ` ${plural(shortfalls, 'piece', 'pieces')} of work ${shortfalls === 1 ? 'has' : 'have'} fewer reviewers than asked for now (too few in the class or group have submitted): more are added as others submit.`
+		: '';
+	return done + later + short;
+}
+
 export const actions: Actions = {
 	allocate: async (event) => {
 		const { teacher, task } = await teacherOfTask(event);
-		return actOn(async () => {
-			const { pairs, shortfalls } = await allocatePeers(getDb(), teacher, task);
-			const short = shortfalls
-				? ` ${shortfalls} learner${shortfalls === 1 ? ' is' : 's are'} in a group too small for the full number of reviewers.`
-				: '';
-			return { ok: true, message: `Allocated ${pairs} reviews.${short}` };
-		});
+		// `action` puts the message (either way) beside the button that caused it.
+		return actOn(
+			async () => {
+				const result = await allocatePeers(getDb(), teacher, task);
+				return { ok: true, action: 'allocate' as const, message: allocationMessage(result) };
+			},
+			() => ({ action: 'allocate' as const })
+		);
 	},
 	addPair: async (event) => {
 		const { teacher, task, fields } = await teacherOfTask(event);
