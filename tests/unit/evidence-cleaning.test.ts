@@ -140,12 +140,18 @@ async function pdfWithAuthor(): Promise<Uint8Array> {
 	return pdf.save({ useObjectStreams: false });
 }
 
-/** A Word document (the smallest docx Word opens) whose properties name the child. */
-function docxWithAuthor(): Uint8Array {
+/**
+ * A Word document (the smallest docx Word opens) whose properties name the child, with `media`
+ * (word/media/…) inside it as Word stores pasted photos.
+ */
+function docxWithAuthor(media: Record<string, Uint8Array> = {}): Uint8Array {
 	const xml = (s: string) => new TextEncoder().encode(s);
 	return zipSync({
+		...Object.fromEntries(
+			Object.entries(media).map(([name, bytes]) => [`word/media/${name}`, bytes])
+		),
 		'[Content_Types].xml': xml(
-			'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>'
+			'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="jpeg" ContentType="image/jpeg"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>'
 		),
 		'_rels/.rels': xml(
 			'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>'
@@ -232,6 +238,36 @@ describe('evidence files reach peer reviewers without hidden details', () => {
 		for (const [name, part] of Object.entries(parts))
 			expect(strFromU8(part), name).not.toContain(CHILD);
 		expect(got.fileName).toBe('Evidence 1.docx');
+	});
+
+	it('a photo inside a Word document loses its GPS position and author, as an uploaded one does', async () => {
+		const photo = await phonePhoto();
+		const docx = docxWithAuthor({ 'image1.jpeg': photo, 'image2.png': await pngWithAuthor() });
+		expect(hasGpsIfd((await sharp(photo).metadata()).exif!)).toBe(true);
+		const id = await upload('essay.docx', docx);
+		const parts = unzipSync((await evidenceFile(db, reviewer, id)).bytes);
+		const jpeg = parts['word/media/image1.jpeg']!;
+		const png = parts['word/media/image2.png']!;
+		const after = await sharp(jpeg).metadata();
+		expect(after.format).toBe('jpeg'); // still what [Content_Types].xml says it is
+		expect(after.exif).toBeUndefined();
+		expect(after.xmp).toBeUndefined();
+		expect([after.width, after.height]).toEqual([40, 80]); // upright
+		expect(hasGpsIfd(jpeg.subarray(0, 2048))).toBe(false);
+		expect(contains(jpeg, 'Exif')).toBe(false);
+		expect(contains(jpeg, 'PhoneCo')).toBe(false);
+		expect((await sharp(png).metadata()).format).toBe('png');
+		expect(contains(png, 'tEXt')).toBe(false);
+		for (const [name, part] of Object.entries(parts))
+			expect(contains(part, CHILD), name).toBe(false);
+	});
+
+	it('refuses an office document whose picture cannot be opened to clean', async () => {
+		const broken = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new Array(200).fill(7)]);
+		await expect(upload('essay.docx', docxWithAuthor({ 'image1.jpeg': broken }))).rejects.toThrow(
+			/hidden details/
+		);
+		expect(readdirSync(process.env.UPLOADS_DIR!)).toEqual([]);
 	});
 
 	it('the review page names files by their place, in the order shown, and holds no original name', async () => {
