@@ -5,15 +5,22 @@ import { seedDemoActivity } from '../db/demo-activity';
 import { ensureReferenceData } from '../frameworks/reference-data';
 import { schoolKey } from '../badges/keys';
 import { isSetUp, issueSetupToken } from './school-setup';
+import {
+	cleanStoredEvidence,
+	type StoredEvidenceCleaning
+} from '../assessment/clean-stored-evidence';
 
 /**
- * What `npm start` (scripts/serve.ts) does to the database before serving: migrate, add the
+ * What `npm start` (scripts/serve.ts) does to the database before serving: migrate, clean the
+ * evidence files stored before uploads were cleaned (a one-off: nothing to do once done), add the
  * reference data, and then either seed the demo into an empty database or — with `SEED_DEMO=0` —
  * leave it without a single account and issue a one-time set-up link (a new one at each start
  * until a school exists).
  */
 export interface PreparedDatabase {
 	appliedMigrations: string[];
+	/** The one-off clean-up of evidence files stored before uploads were cleaned. */
+	cleanedEvidence: StoredEvidenceCleaning;
 	seededDemo: boolean;
 	/** A school from the seed generator is present: its accounts share a published password. */
 	hasDemo: boolean;
@@ -28,6 +35,7 @@ export async function prepareDatabase(
 	const { results } = await migrateToLatest(db);
 	const appliedMigrations =
 		results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+	const cleanedEvidence = await cleanStoredEvidence(db);
 	await ensureReferenceData(db);
 	let seededDemo = false;
 	if (options.seedDemo && (await isDatabaseEmpty(db))) {
@@ -39,7 +47,13 @@ export async function prepareDatabase(
 	for (const school of await db.selectFrom('schools').select('id').execute())
 		await schoolKey(db, school.id, options.origin);
 	const setupToken = (await isSetUp(db)) ? null : await issueSetupToken(db, options.now);
-	return { appliedMigrations, seededDemo, hasDemo: await hasDemoSchool(db), setupToken };
+	return {
+		appliedMigrations,
+		cleanedEvidence,
+		seededDemo,
+		hasDemo: await hasDemoSchool(db),
+		setupToken
+	};
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|::1|\[::1\])$/i;
