@@ -88,3 +88,35 @@ export function listenAddress(options: {
 		refusal: `${DEMO_LOOPBACK_REASON} To serve it on HOST=${host}, set DEMO_ON_NETWORK=1 as well.`
 	};
 }
+
+/**
+ * The same rule for the server process itself, however it was started: `npm start`, `npm run serve`
+ * (`node build`) or a service manager. hooks.server.ts `init` calls it, and adapter-node reads `HOST`
+ * only once `init` has finished (its handler awaits `init` before the listener is set up), so an
+ * unset `HOST` can still become 127.0.0.1 here; a refusal must end the process before it listens.
+ * `env` is `process.env`, changed in place.
+ */
+export async function holdDemoToLoopback(
+	db: DB,
+	env: Record<string, string | undefined>
+): Promise<{ note: string | null } | { refusal: string }> {
+	if (!(await hasDemoSchool(db).catch(noSchoolsTable))) return { note: null };
+	// A Unix socket is reached only from this machine (or through a proxy someone set up on purpose).
+	if (env.SOCKET_PATH) return { note: null };
+	const demoOnNetwork = env.DEMO_ON_NETWORK === '1';
+	// A socket handed over by a service manager listens wherever that manager says: unknown here.
+	if (env.LISTEN_FDS && env.LISTEN_FDS !== '0' && !demoOnNetwork)
+		return {
+			refusal: `${DEMO_LOOPBACK_REASON} This server was handed a socket by its service manager (LISTEN_FDS), so where it listens cannot be checked: set DEMO_ON_NETWORK=1 if that is meant.`
+		};
+	const address = listenAddress({ host: env.HOST, demoOnNetwork, hasDemo: true });
+	if ('refusal' in address) return address;
+	env.HOST = address.host;
+	return { note: address.note };
+}
+
+/** A database not migrated yet holds no school, so no demo (the app itself will say what is wrong). */
+function noSchoolsTable(problem: unknown): false {
+	if (problem instanceof Error && /no such table: schools/.test(problem.message)) return false;
+	throw problem;
+}
