@@ -26,8 +26,9 @@ await db.backup(target, {
 	}
 });
 db.close();
-// Evidence files are written once and never changed, so copying them after the database is
-// consistent: every file the backup refers to already exists.
+// Evidence files are written once under a name never reused (the one-off clean-up of old files
+// replaces a file's bytes under the same name), so copying them after the database is consistent:
+// every file the backup refers to already exists.
 const uploads = process.env.UPLOADS_DIR || join(dirname(resolve(source)), 'uploads');
 if (existsSync(uploads)) cpSync(uploads, `${target}.uploads`, { recursive: true });
 console.log(

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { DEFAULT_DATABASE_PATH, openDatabase } from '../src/lib/server/db/connection';
 import { DEMO_PASSWORD, demoLogins } from '../src/lib/server/db/seed';
 import { listenAddress, prepareDatabase } from '../src/lib/server/setup/first-run';
+import { describeEvidenceCleaning } from '../src/lib/server/assessment/clean-stored-evidence';
 
 const port = process.env.PORT || '3000';
 const origin = process.env.ORIGIN || `http://localhost:${port}`;
@@ -19,6 +20,9 @@ console.log(
 		? `Applied migrations: ${prepared.appliedMigrations.join(', ')}`
 		: 'Database schema is up to date.'
 );
+const { cleaned, uncleanable, missing } = prepared.cleanedEvidence;
+if (cleaned || uncleanable || missing)
+	console.log(describeEvidenceCleaning(prepared.cleanedEvidence));
 if (prepared.seededDemo)
 	console.log(
 		'Seeded the demo school (Northbridge Academy) with tasks, reviews, grades and badges.'

@@ -12,9 +12,24 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/sessions';
 import { scheduleExportSweep } from '$lib/server/reports/batch';
+import { holdDemoToLoopback } from '$lib/server/setup/first-run';
+import { building, dev } from '$app/environment';
 
-/** At server start: exports past their retention period are deleted now, then hourly. */
-export const init: ServerInit = () => {
+/**
+ * At server start, however it was started (`npm start`, `npm run serve`, a service manager): a
+ * database holding the demo listens on loopback only unless HOST and DEMO_ON_NETWORK=1 both say
+ * otherwise — the process ends with the reason before it listens. Then exports past their retention
+ * period are deleted now, and hourly. (`vite dev` listens on localhost on its own.)
+ */
+export const init: ServerInit = async () => {
+	if (!dev && !building) {
+		const demo = await holdDemoToLoopback(getDb(), process.env);
+		if ('refusal' in demo) {
+			console.error(demo.refusal);
+			process.exit(1);
+		}
+		if (demo.note) console.log(demo.note);
+	}
 	scheduleExportSweep(getDb);
 };
 

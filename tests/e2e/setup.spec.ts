@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
+import SQLite from 'better-sqlite3';
 import { createServer } from 'node:net';
 import {
 	chooseOwnPassword,
@@ -146,6 +147,65 @@ test.describe('set-up of a real school', () => {
 });
 
 test.describe('on the demo server, already set up', () => {
+	test('`npm run serve` (node build) keeps the demo on loopback: HOST alone is refused, no HOST is 127.0.0.1', async () => {
+		// A copy of the demo database, served by the built app directly, as `npm run serve` does.
+		const folder = 'test-data/serve-e2e';
+		rmSync(folder, { recursive: true, force: true });
+		mkdirSync(folder, { recursive: true });
+		const source = new SQLite(process.env.DATABASE_PATH || 'test-data/e2e.db', { readonly: true });
+		await source.backup(`${folder}/demo.db`);
+		source.close();
+		const serve = async (env: Record<string, string>) => {
+			const { HOST: _, DEMO_ON_NETWORK: __, ...inherited } = process.env;
+			const port = await freePort();
+			const child = spawn(process.execPath, ['build'], {
+				stdio: ['ignore', 'pipe', 'pipe'],
+				env: {
+					...inherited,
+					DATABASE_PATH: `${folder}/demo.db`,
+					UPLOADS_DIR: `${folder}/uploads`,
+					PORT: String(port),
+					ORIGIN: `http://localhost:${port}`,
+					...env
+				}
+			});
+			let output = '';
+			child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+			child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+			const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+			return { child, port, exited, output: () => output };
+		};
+
+		const servers: Awaited<ReturnType<typeof serve>>[] = [];
+		// Until it exits or says it listens, whichever comes first.
+		const settled = (server: Awaited<ReturnType<typeof serve>>) =>
+			expect
+				.poll(() => server.child.exitCode !== null || server.output().includes('Listening on'), {
+					timeout: 30_000
+				})
+				.toBe(true);
+		try {
+			const onNetwork = await serve({ HOST: '0.0.0.0' });
+			servers.push(onNetwork);
+			await settled(onNetwork);
+			expect(onNetwork.output()).not.toContain('Listening on');
+			expect(await onNetwork.exited).toBe(1);
+			expect(onNetwork.output()).toMatch(/published password.*HOST=0\.0\.0\.0.*DEMO_ON_NETWORK=1/);
+
+			const unset = await serve({});
+			servers.push(unset);
+			await settled(unset);
+			expect(unset.output()).toContain(`Listening on http://127.0.0.1:${unset.port}`);
+			expect((await fetch(`http://127.0.0.1:${unset.port}/healthz`)).ok).toBe(true);
+		} finally {
+			for (const server of servers)
+				if (server.child.exitCode === null) {
+					server.child.kill('SIGTERM');
+					await server.exited;
+				}
+		}
+	});
+
 	test('/setup answers 404, signed out or signed in', async ({ request, browser, baseURL }) => {
 		expect((await request.get('/setup?token=' + 'a'.repeat(32))).status()).toBe(404);
 		const admin = await browser.newContext({ baseURL, storageState: storageFor('admin') });

@@ -8,7 +8,14 @@ import {
 	updateCriterion
 } from '../../src/lib/server/criteria/criteria';
 import { STARTER_BANK } from '../../src/lib/server/criteria/starter-bank';
-import { capriTree, fusionSkills } from '../../src/lib/server/frameworks/frameworks';
+import {
+	capriTree,
+	exportCasePackage,
+	fusionSkills,
+	importCasePackage
+} from '../../src/lib/server/frameworks/frameworks';
+import { CAPRI, FUSION_SKILLS } from '../../src/lib/domain/frameworks';
+import { Refusal } from '../../src/lib/server/errors';
 import { listScales } from '../../src/lib/server/scales/scales';
 import {
 	createTask,
@@ -26,6 +33,7 @@ import {
 import { learnerTaskStatus } from '../../src/lib/domain/task-status';
 import { renderMarkdown } from '../../src/lib/server/markdown';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
+import { randomUUID } from 'node:crypto';
 import { demoDatabase, sessionUser, userId } from './helpers';
 
 let db: DB;
@@ -199,6 +207,78 @@ describe('criteria bank', () => {
 		expect(copy.lineageId).not.toBe(first!.lineageId);
 		expect(copy.code).toMatch(new RegExp(`^${first!.subCategoryCode}\\.\\d+$`));
 		expect(copy.code).not.toBe(first!.code);
+	});
+
+	it('builds criteria only on shared frameworks and the school’s own: another school’s private items are refused (404)', async () => {
+		/** A copy of a shared framework under new identifiers, imported as `owner`'s own. */
+		async function privateCopy(owner: number, identifier: string) {
+			const shared = (await exportCasePackage(db, identifier, 'https://skills.example.org', null))!;
+			let text = JSON.stringify(shared);
+			for (const id of [shared.CFDocument.identifier, ...shared.CFItems.map((i) => i.identifier)])
+				text = text.replaceAll(id, randomUUID());
+			const copy = JSON.parse(text) as typeof shared;
+			await importCasePackage(db, owner, null, copy);
+			const ids = await db
+				.selectFrom('framework_items')
+				.select(['id', 'code'])
+				.where(
+					'identifier',
+					'in',
+					copy.CFItems.map((i) => i.identifier)
+				)
+				.execute();
+			return (code: string) => ids.find((i) => i.code === code)!.id;
+		}
+		const { id: otherSchool } = await db
+			.insertInto('schools')
+			.values({ name: 'Elsewhere High', slug: 'elsewhere', created_at: '2026-01-05T09:00:00.000Z' })
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		const theirCapri = await privateCopy(otherSchool, CAPRI.identifier);
+		const theirSkills = await privateCopy(otherSchool, FUSION_SKILLS.identifier);
+		const ourSkills = await privateCopy(schoolId, FUSION_SKILLS.identifier);
+		const teacher = await userId(db, 'teacher');
+		const sharedC1 = (await capriTree(db))[0]!.subCategories[0]!.id;
+		const input = async (subCategoryId: number, fusionItemId?: number) => ({
+			subCategoryId,
+			scaleId: await schoolScaleId(),
+			title: 'Pitching to a panel',
+			description: 'You pitch your product to a panel of judges.',
+			descriptors: ['a a a', 'b b b', 'c c c', 'd d d', 'e e e'],
+			skillOverrides: fusionItemId ? [{ fusionItemId, weight: 1 }] : []
+		});
+		const refusal = (work: Promise<unknown>) =>
+			work.then(
+				() => null,
+				(e: unknown) => e
+			);
+		const bankSize = (await listBank(db, schoolId)).length;
+
+		for (const attempt of [
+			await input(theirCapri('C1')),
+			await input(sharedC1, theirSkills('FS-01'))
+		]) {
+			const refused = await refusal(createCriterion(db, schoolId, teacher, attempt));
+			expect(refused).toBeInstanceOf(Refusal);
+			expect(refused).toMatchObject({ status: 404 });
+		}
+		const [first] = await listBank(db, schoolId);
+		const detail = (await getCriterion(db, schoolId, first!.id))!;
+		const edit = {
+			title: detail.title,
+			description: detail.description,
+			descriptors: detail.bands.map((b) => b.descriptor),
+			skillOverrides: [{ fusionItemId: theirSkills('FS-02'), weight: 1 }]
+		};
+		expect(await refusal(updateCriterion(db, schoolId, teacher, first!.id, edit))).toMatchObject({
+			status: 404
+		});
+		expect((await listBank(db, schoolId)).length).toBe(bankSize);
+
+		// The school's own private framework and the shared ones are still fine.
+		await expect(
+			createCriterion(db, schoolId, teacher, await input(sharedC1, ourSkills('FS-01')))
+		).resolves.toBeGreaterThan(0);
 	});
 
 	it('another school cannot see or use this school’s criteria', async () => {

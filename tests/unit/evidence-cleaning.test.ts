@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -20,6 +21,9 @@ import {
 	submitSelfAssessment
 } from '../../src/lib/server/assessment/self-assessment';
 import { addEvidence, evidenceFile } from '../../src/lib/server/assessment/evidence';
+import { cleanStoredEvidence } from '../../src/lib/server/assessment/clean-stored-evidence';
+import { prepareDatabase } from '../../src/lib/server/setup/first-run';
+import { Refusal } from '../../src/lib/server/errors';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { addMarker } from '../../src/lib/server/moderation/moderation';
 import { unenrolLearner } from '../../src/lib/server/classes/classes';
@@ -154,12 +158,18 @@ async function pdfWithAuthor(): Promise<Uint8Array> {
 	return pdf.save({ useObjectStreams: false });
 }
 
-/** A Word document (the smallest docx Word opens) whose properties name the child. */
-function docxWithAuthor(): Uint8Array {
+/**
+ * A Word document (the smallest docx Word opens) whose properties name the child, with `media`
+ * (word/media/…) inside it as Word stores pasted photos.
+ */
+function docxWithAuthor(media: Record<string, Uint8Array> = {}): Uint8Array {
 	const xml = (s: string) => new TextEncoder().encode(s);
 	return zipSync({
+		...Object.fromEntries(
+			Object.entries(media).map(([name, bytes]) => [`word/media/${name}`, bytes])
+		),
 		'[Content_Types].xml': xml(
-			'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>'
+			'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="jpeg" ContentType="image/jpeg"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>'
 		),
 		'_rels/.rels': xml(
 			'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>'
@@ -252,6 +262,36 @@ describe('evidence files reach peer reviewers without hidden details', () => {
 		expect(got.fileName).toBe('Evidence 1.docx');
 	});
 
+	it('a photo inside a Word document loses its GPS position and author, as an uploaded one does', async () => {
+		const photo = await phonePhoto();
+		const docx = docxWithAuthor({ 'image1.jpeg': photo, 'image2.png': await pngWithAuthor() });
+		expect(hasGpsIfd((await sharp(photo).metadata()).exif!)).toBe(true);
+		const id = await upload('essay.docx', docx);
+		const parts = unzipSync((await evidenceFile(db, reviewer, id)).bytes);
+		const jpeg = parts['word/media/image1.jpeg']!;
+		const png = parts['word/media/image2.png']!;
+		const after = await sharp(jpeg).metadata();
+		expect(after.format).toBe('jpeg'); // still what [Content_Types].xml says it is
+		expect(after.exif).toBeUndefined();
+		expect(after.xmp).toBeUndefined();
+		expect([after.width, after.height]).toEqual([40, 80]); // upright
+		expect(hasGpsIfd(jpeg.subarray(0, 2048))).toBe(false);
+		expect(contains(jpeg, 'Exif')).toBe(false);
+		expect(contains(jpeg, 'PhoneCo')).toBe(false);
+		expect((await sharp(png).metadata()).format).toBe('png');
+		expect(contains(png, 'tEXt')).toBe(false);
+		for (const [name, part] of Object.entries(parts))
+			expect(contains(part, CHILD), name).toBe(false);
+	});
+
+	it('refuses an office document whose picture cannot be opened to clean', async () => {
+		const broken = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new Array(200).fill(7)]);
+		await expect(upload('essay.docx', docxWithAuthor({ 'image1.jpeg': broken }))).rejects.toThrow(
+			/hidden details/
+		);
+		expect(readdirSync(process.env.UPLOADS_DIR!)).toEqual([]);
+	});
+
 	it('the review page names files by their place, in the order shown, and holds no original name', async () => {
 		await upload(FILE_NAME, await phonePhoto());
 		await addEvidence(db, learner, taskId, { kind: 'text', title: 'Notes', body: 'Plan' });
@@ -298,5 +338,136 @@ describe('who may download an evidence file (found by the red-team pass)', () =>
 		await db.updateTable('tasks').set({ peer_enabled: 1 }).where('id', '=', taskId).execute();
 		await unenrolLearner(db, teacher.schoolId, teacher.id, 1, reviewer.id);
 		await expect(evidenceFile(db, reviewer, fileId)).rejects.toMatchObject({ status: 404 });
+	});
+});
+
+describe('evidence stored before uploads were cleaned', () => {
+	const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+	/** A file as an upload stored it before cleaning existed: raw bytes, no `cleaned_at`. */
+	async function storedRaw(bytes: Uint8Array, mime: string, name: string) {
+		const submission = await db
+			.insertInto('submissions')
+			.values({
+				task_id: taskId,
+				learner_id: learner.id,
+				self_state: 'in_progress',
+				updated_at: '2026-01-05T09:00:00.000Z'
+			})
+			.onConflict((oc) =>
+				oc.columns(['task_id', 'learner_id']).doUpdateSet({ self_state: 'in_progress' })
+			)
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		const storageKey = randomBytes(16).toString('hex');
+		writeFileSync(join(process.env.UPLOADS_DIR!, storageKey), bytes);
+		const { id } = await db
+			.insertInto('evidence')
+			.values({
+				submission_id: submission.id,
+				kind: 'file',
+				title: name,
+				file_name: name,
+				file_mime: mime,
+				file_size: bytes.byteLength,
+				storage_key: storageKey,
+				created_at: '2026-01-05T09:00:00.000Z'
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		return { id, path: join(process.env.UPLOADS_DIR!, storageKey) };
+	}
+
+	const row = (id: number) =>
+		db
+			.selectFrom('evidence')
+			.select(['cleaned_at as cleanedAt', 'file_size as fileSize'])
+			.where('id', '=', id)
+			.executeTakeFirstOrThrow();
+
+	it('every stored file is cleaned at start-up after the migrations, marked, and reaches reviewers clean', async () => {
+		const photo = await storedRaw(await phonePhoto(), 'image/jpeg', FILE_NAME);
+		const pdf = await storedRaw(await pdfWithAuthor(), 'application/pdf', 'poster.pdf');
+		const docx = await storedRaw(
+			docxWithAuthor({ 'image1.jpeg': await phonePhoto() }),
+			DOCX,
+			'essay.docx'
+		);
+		// Until it is cleaned, an anonymous reviewer is not given it; the teacher still is.
+		await expect(evidenceFile(db, reviewer, photo.id)).rejects.toMatchObject({ status: 403 });
+		expect(contains((await evidenceFile(db, teacher, photo.id)).bytes, CHILD)).toBe(true);
+
+		const prepared = await prepareDatabase(db, { seedDemo: false, origin: 'http://localhost' });
+		expect(prepared.cleanedEvidence).toEqual({ cleaned: 3, uncleanable: 0, missing: 0 });
+
+		for (const { id, path } of [photo, pdf, docx]) {
+			const stored = new Uint8Array(readFileSync(path));
+			expect(contains(stored, CHILD), `evidence ${id}`).toBe(false);
+			const { cleanedAt, fileSize } = await row(id);
+			expect(cleanedAt).not.toBeNull();
+			expect(fileSize).toBe(stored.byteLength);
+		}
+		const jpeg = new Uint8Array(readFileSync(photo.path));
+		expect((await sharp(jpeg).metadata()).exif).toBeUndefined();
+		expect(hasGpsIfd(jpeg.subarray(0, 2048))).toBe(false);
+		const embedded = unzipSync(new Uint8Array(readFileSync(docx.path)))['word/media/image1.jpeg']!;
+		expect((await sharp(embedded).metadata()).exif).toBeUndefined();
+		const got = await evidenceFile(db, reviewer, photo.id);
+		expect(got.fileName).toBe('Evidence 1.jpg');
+		expect(contains(got.bytes, CHILD)).toBe(false);
+		// No temporary file is left beside the cleaned ones.
+		expect(readdirSync(process.env.UPLOADS_DIR!).filter((f) => f.includes('.'))).toEqual([]);
+	});
+
+	it('runs in chunks, resumes where it stopped, does nothing the second time, and withholds what it cannot clean', async () => {
+		const stored = async (count: number) => {
+			const made = [];
+			for (let i = 0; i < count; i++)
+				made.push(await storedRaw(await phonePhoto(), 'image/jpeg', `photo ${i}.jpg`));
+			return made;
+		};
+		const bytesOf = (made: { path: string }[]) => made.map((f) => readFileSync(f.path));
+		// A run that stopped after two files: those two are marked, so they are not touched again.
+		const early = await stored(2);
+		expect(await cleanStoredEvidence(db, { chunkSize: 1 })).toMatchObject({ cleaned: 2 });
+		const earlyBytes = bytesOf(early);
+		const late = await stored(3);
+		const broken = await storedRaw(
+			new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new Array(200).fill(7)]),
+			'image/jpeg',
+			'broken.jpg'
+		);
+		const problems: number[] = [];
+		const resumed = await cleanStoredEvidence(db, {
+			chunkSize: 2,
+			onProblem: (id) => problems.push(id)
+		});
+		expect(resumed).toEqual({ cleaned: 3, uncleanable: 1, missing: 0 });
+		expect(problems).toEqual([broken.id]);
+		expect(bytesOf(early)).toEqual(earlyBytes);
+		// The next run finds nothing to clean and changes nothing.
+		const files = [...early, ...late];
+		const allBytes = bytesOf(files);
+		expect(await cleanStoredEvidence(db)).toEqual({ cleaned: 0, uncleanable: 1, missing: 0 });
+		expect(bytesOf(files)).toEqual(allBytes);
+		for (const file of files) {
+			expect((await row(file.id)).cleanedAt).not.toBeNull();
+			expect(contains(new Uint8Array(readFileSync(file.path)), CHILD)).toBe(false);
+		}
+		// The file that cannot be cleaned stays as it was: the learner and teacher keep it, an
+		// anonymous reviewer is refused it with the reason.
+		expect((await row(broken.id)).cleanedAt).toBeNull();
+		const refusal = await evidenceFile(db, reviewer, broken.id).catch((e: unknown) => e);
+		expect(refusal).toBeInstanceOf(Refusal);
+		expect(refusal).toMatchObject({
+			status: 403,
+			message: expect.stringMatching(/hidden details/)
+		});
+		await expect(evidenceFile(db, teacher, broken.id)).resolves.toMatchObject({
+			mime: 'image/jpeg'
+		});
+		// New uploads are marked when they are stored, so the clean-up never touches them.
+		const uploaded = await upload('new.jpg', await phonePhoto());
+		expect((await row(uploaded)).cleanedAt).not.toBeNull();
 	});
 });

@@ -11,7 +11,11 @@ import {
 	setUpSchoolWithToken,
 	slugFor
 } from '../../src/lib/server/setup/school-setup';
-import { listenAddress, prepareDatabase } from '../../src/lib/server/setup/first-run';
+import {
+	holdDemoToLoopback,
+	listenAddress,
+	prepareDatabase
+} from '../../src/lib/server/setup/first-run';
 import { signIn } from '../../src/lib/server/auth/sign-in';
 import { STARTER_BANK } from '../../src/lib/server/criteria/starter-bank';
 import { Refusal } from '../../src/lib/server/errors';
@@ -230,5 +234,41 @@ describe('where the server listens', () => {
 		expect(listenAddress({ host: '0.0.0.0', demoOnNetwork: true, hasDemo: true })).toMatchObject({
 			host: '0.0.0.0'
 		});
+	});
+
+	it('the server process holds the demo to loopback however it is started (npm run serve = node build)', async () => {
+		({ db } = await demoDatabase());
+		// No HOST (adapter-node would listen on every address): loopback, and says why.
+		const unset: Record<string, string | undefined> = {};
+		expect(await holdDemoToLoopback(db, unset)).toMatchObject({
+			note: expect.stringMatching(/published password/)
+		});
+		expect(unset.HOST).toBe('127.0.0.1');
+		const onNetwork = { HOST: '0.0.0.0' };
+		expect(await holdDemoToLoopback(db, onNetwork)).toEqual({
+			refusal: expect.stringMatching(/published password.*HOST=0\.0\.0\.0.*DEMO_ON_NETWORK=1/)
+		});
+		expect(onNetwork.HOST).toBe('0.0.0.0');
+		expect(await holdDemoToLoopback(db, { HOST: '0.0.0.0', DEMO_ON_NETWORK: '1' })).toMatchObject({
+			note: expect.stringMatching(/DEMO_ON_NETWORK=1/)
+		});
+		expect(await holdDemoToLoopback(db, { HOST: '::1' })).toEqual({ note: null });
+		expect(await holdDemoToLoopback(db, { LISTEN_FDS: '1', LISTEN_PID: '7' })).toEqual({
+			refusal: expect.stringMatching(/LISTEN_FDS/)
+		});
+		expect(await holdDemoToLoopback(db, { SOCKET_PATH: '/run/fusion.sock' })).toEqual({
+			note: null
+		});
+		await db.destroy();
+
+		// A real school keeps adapter-node's default; so does a database not migrated yet.
+		db = await freshDatabase();
+		await setUpSchoolFromCommand(db, SCHOOL, ORIGIN);
+		const real: Record<string, string | undefined> = {};
+		expect(await holdDemoToLoopback(db, real)).toEqual({ note: null });
+		expect(real.HOST).toBeUndefined();
+		await db.destroy();
+		db = emptyDatabase();
+		expect(await holdDemoToLoopback(db, { HOST: '0.0.0.0' })).toEqual({ note: null });
 	});
 });

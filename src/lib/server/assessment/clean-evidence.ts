@@ -16,8 +16,8 @@ import { Refusal } from '../errors';
  * Evidence files are shown to anonymous peer reviewers, so what a phone or an office program wrote
  * into them about the child (GPS position, author's name, the device) is removed before the file is
  * stored. Images are re-encoded (only pixels survive), PDFs lose their Info dictionary and every XMP
- * stream, office documents their document properties. A file that cannot be cleaned is refused,
- * never stored as it came.
+ * stream, office documents their document properties and the pictures inside them are re-encoded
+ * too. A file that cannot be cleaned is refused, never stored as it came.
  */
 export async function cleanEvidenceFile(bytes: Uint8Array, mime: string): Promise<Uint8Array> {
 	const cleaned = await cleanByType(bytes, mime);
@@ -44,15 +44,24 @@ async function cleanByType(bytes: Uint8Array, mime: string): Promise<Uint8Array>
 		case 'application/vnd.openxmlformats-officedocument.wordprocessingml.document':
 		case 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet':
 		case 'application/vnd.openxmlformats-officedocument.presentationml.presentation':
-			return cleanZip(bytes, OOXML_PARTS);
+			return await cleanZip(bytes, OOXML_PARTS);
 		case 'application/vnd.oasis.opendocument.text':
 		case 'application/vnd.oasis.opendocument.spreadsheet':
 		case 'application/vnd.oasis.opendocument.presentation':
-			return cleanZip(bytes, ODF_PARTS);
+			return await cleanZip(bytes, ODF_PARTS);
 		default:
 			throw new Refusal(CANNOT_CLEAN('file'));
 	}
 }
+
+/** Image types sharp re-encodes: evidence itself, or pictures inside an office document. */
+const CLEANABLE_IMAGES = new Set([
+	'image/jpeg',
+	'image/png',
+	'image/webp',
+	'image/gif',
+	'image/tiff'
+]);
 
 async function cleanImage(bytes: Uint8Array, mime: string): Promise<Uint8Array> {
 	const animated = mime === 'image/gif' || mime === 'image/webp';
@@ -68,6 +77,7 @@ async function cleanImage(bytes: Uint8Array, mime: string): Promise<Uint8Array> 
 		if (mime === 'image/jpeg') image = image.jpeg({ quality: 85 });
 		else if (mime === 'image/png') image = image.png({ compressionLevel: 9 });
 		else if (mime === 'image/webp') image = image.webp({ quality: 85 });
+		else if (mime === 'image/tiff') image = image.tiff();
 		else image = image.gif();
 		return new Uint8Array(await image.toBuffer());
 	} catch {
@@ -157,7 +167,7 @@ const PEOPLE_IN_PARTS: [RegExp, (xml: string) => string][] = [
 	[/^xl\/comments\d*\.xml$/, (xml) => xml.replace(/<author>[^<]*<\/author>/g, '<author></author>')]
 ];
 
-function cleanZip(bytes: Uint8Array, blanks: Blanks): Uint8Array {
+async function cleanZip(bytes: Uint8Array, blanks: Blanks): Promise<Uint8Array> {
 	let entries: Record<string, Uint8Array>;
 	try {
 		let unpacked = 0;
@@ -189,7 +199,24 @@ function cleanZip(bytes: Uint8Array, blanks: Blanks): Uint8Array {
 			out[name] = encoder.encode(blankPeople(text));
 		}
 		// ODF needs its mimetype entry first and uncompressed (zipSync keeps the order).
-		else out[name] = name === 'mimetype' ? [data, { level: 0 }] : data;
+		else if (name === 'mimetype') out[name] = [data, { level: 0 }];
+		else out[name] = await cleanPicture(data);
 	}
 	return zipSync(out, { level: 6 });
+}
+
+/**
+ * A picture inside an office document (word/media/image1.jpeg, ppt/media/…, ODF's Pictures/, the
+ * thumbnail) is a phone photo as often as not, with its GPS position: re-encoded like an uploaded
+ * image, in its own format so the document's content types stay true. Parts are recognised by their
+ * bytes, not their names; anything else is kept as it is.
+ */
+async function cleanPicture(data: Uint8Array): Promise<Uint8Array> {
+	const mime = (await fileTypeFromBuffer(data))?.mime;
+	if (!mime || !CLEANABLE_IMAGES.has(mime)) return data;
+	try {
+		return await cleanImage(data, mime);
+	} catch {
+		throw new Refusal(CANNOT_CLEAN('document'));
+	}
 }

@@ -161,7 +161,8 @@ export async function addEvidence(
 			file_name: fileName,
 			file_mime: file!.mime,
 			file_size: file!.bytes.byteLength,
-			storage_key: storageKey
+			storage_key: storageKey,
+			cleaned_at: base.created_at
 		});
 	} catch (problem) {
 		await unlink(path).catch(() => {});
@@ -249,6 +250,7 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 			'evidence.file_name as fileName',
 			'evidence.file_mime as mime',
 			'evidence.storage_key as storageKey',
+			'evidence.cleaned_at as cleanedAt',
 			'evidence.submission_id as submissionId',
 			'submissions.learner_id as learnerId',
 			'classes.school_id as schoolId',
@@ -302,6 +304,13 @@ export async function evidenceFile(db: DB, user: SessionUser, evidenceId: number
 		item && item.schoolId === user.schoolId && (seesOriginal || Boolean(item.reviews));
 	if (!item || !allowed || !item.storageKey || !item.mime)
 		throw new Refusal('That file does not exist, or is not yours to see.', 404);
+	// A file stored before uploads were cleaned, and not cleaned since (`clean-stored-evidence.ts`
+	// could not open it), may still say where it was made or by whom: not for anonymous reviewers.
+	if (!seesOriginal && !item.cleanedAt)
+		throw new Refusal(
+			'That file could not be checked for hidden details (such as where a photo was taken), so only the learner and their teachers can open it.',
+			403
+		);
 	const bytes = await readFile(join(uploadsDirectory(), item.storageKey)).catch(() => null);
 	if (!bytes)
 		throw new Refusal(

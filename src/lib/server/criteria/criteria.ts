@@ -353,33 +353,46 @@ async function requireScaleBandCount(
 	return Number(scale.bandCount);
 }
 
-async function requireSubCategory(db: Executor, subCategoryId: number) {
+/**
+ * A school builds criteria only on items of the shared frameworks (no school) and of its own
+ * imports: another school's private framework answers as if it did not exist (404), as its
+ * download does.
+ */
+async function requireSubCategory(db: Executor, schoolId: number, subCategoryId: number) {
 	const sub = await db
 		.selectFrom('framework_items as sub')
-		.innerJoin('framework_items as parent', 'parent.id', 'sub.parent_id')
 		.innerJoin('frameworks', 'frameworks.id', 'sub.framework_id')
-		.select(['sub.id', 'sub.code'])
+		.select(['sub.id', 'sub.code', 'sub.parent_id as parentId', 'frameworks.kind'])
 		.where('sub.id', '=', subCategoryId)
-		.where('frameworks.kind', '=', 'capri')
+		.where((eb) =>
+			eb.or([eb('frameworks.school_id', 'is', null), eb('frameworks.school_id', '=', schoolId)])
+		)
 		.executeTakeFirst();
-	if (!sub) throw new Refusal('Choose a CAPRI sub-category.');
+	if (!sub) throw new Refusal('That CAPRI sub-category does not exist.', 404);
+	if (sub.kind !== 'capri' || sub.parentId === null)
+		throw new Refusal('Choose a CAPRI sub-category.');
 	return sub;
 }
 
-async function requireFusionSkills(db: Executor, overrides: { fusionItemId: number }[]) {
+async function requireFusionSkills(
+	db: Executor,
+	schoolId: number,
+	overrides: { fusionItemId: number }[]
+) {
 	if (!overrides.length) return;
+	const asked = new Set(overrides.map((o) => o.fusionItemId));
 	const found = await db
 		.selectFrom('framework_items')
 		.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
-		.select('framework_items.id')
-		.where(
-			'framework_items.id',
-			'in',
-			overrides.map((o) => o.fusionItemId)
+		.select(['framework_items.id', 'frameworks.kind'])
+		.where('framework_items.id', 'in', [...asked])
+		.where((eb) =>
+			eb.or([eb('frameworks.school_id', 'is', null), eb('frameworks.school_id', '=', schoolId)])
 		)
-		.where('frameworks.kind', '=', 'fusion')
 		.execute();
-	if (found.length !== new Set(overrides.map((o) => o.fusionItemId)).size)
+	if (found.length !== asked.size)
+		throw new Refusal('One of those Fusion Skills does not exist.', 404);
+	if (found.some((item) => item.kind !== 'fusion'))
 		throw new Refusal('Those are not Fusion Skills.');
 }
 
@@ -392,8 +405,8 @@ export async function createCriterion(
 	const bandCount = await requireScaleBandCount(db, schoolId, input.scaleId);
 	if (input.descriptors.length !== bandCount)
 		throw new Refusal(`Describe each of the scale’s ${bandCount} bands.`);
-	const sub = await requireSubCategory(db, input.subCategoryId);
-	await requireFusionSkills(db, input.skillOverrides);
+	const sub = await requireSubCategory(db, schoolId, input.subCategoryId);
+	await requireFusionSkills(db, schoolId, input.skillOverrides);
 	return db.transaction().execute(async (trx) => {
 		const id = await insertCriterion(trx, {
 			schoolId,
@@ -439,7 +452,7 @@ export async function updateCriterion(
 		throw new Refusal('This is an old version. Edit the current version instead.');
 	if (input.descriptors.length !== current.bands.length)
 		throw new Refusal(`Describe each of the scale’s ${current.bands.length} bands.`);
-	await requireFusionSkills(db, input.skillOverrides);
+	await requireFusionSkills(db, schoolId, input.skillOverrides);
 	const before = {
 		title: current.title,
 		description: current.description,

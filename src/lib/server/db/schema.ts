@@ -252,6 +252,8 @@ export interface EvidenceTable {
 	file_mime: string | null;
 	file_size: number | null;
 	storage_key: string | null;
+	/** When the file was cleaned of its hidden details; null for a file stored before cleaning existed. */
+	cleaned_at: Timestamp | null;
 	created_at: Timestamp;
 }
 

@@ -5,15 +5,22 @@ import { seedDemoActivity } from '../db/demo-activity';
 import { ensureReferenceData } from '../frameworks/reference-data';
 import { schoolKey } from '../badges/keys';
 import { isSetUp, issueSetupToken } from './school-setup';
+import {
+	cleanStoredEvidence,
+	type StoredEvidenceCleaning
+} from '../assessment/clean-stored-evidence';
 
 /**
- * What `npm start` (scripts/serve.ts) does to the database before serving: migrate, add the
+ * What `npm start` (scripts/serve.ts) does to the database before serving: migrate, clean the
+ * evidence files stored before uploads were cleaned (a one-off: nothing to do once done), add the
  * reference data, and then either seed the demo into an empty database or — with `SEED_DEMO=0` —
  * leave it without a single account and issue a one-time set-up link (a new one at each start
  * until a school exists).
  */
 export interface PreparedDatabase {
 	appliedMigrations: string[];
+	/** The one-off clean-up of evidence files stored before uploads were cleaned. */
+	cleanedEvidence: StoredEvidenceCleaning;
 	seededDemo: boolean;
 	/** A school from the seed generator is present: its accounts share a published password. */
 	hasDemo: boolean;
@@ -28,6 +35,7 @@ export async function prepareDatabase(
 	const { results } = await migrateToLatest(db);
 	const appliedMigrations =
 		results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+	const cleanedEvidence = await cleanStoredEvidence(db);
 	await ensureReferenceData(db);
 	let seededDemo = false;
 	if (options.seedDemo && (await isDatabaseEmpty(db))) {
@@ -39,7 +47,13 @@ export async function prepareDatabase(
 	for (const school of await db.selectFrom('schools').select('id').execute())
 		await schoolKey(db, school.id, options.origin);
 	const setupToken = (await isSetUp(db)) ? null : await issueSetupToken(db, options.now);
-	return { appliedMigrations, seededDemo, hasDemo: await hasDemoSchool(db), setupToken };
+	return {
+		appliedMigrations,
+		cleanedEvidence,
+		seededDemo,
+		hasDemo: await hasDemoSchool(db),
+		setupToken
+	};
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|::1|\[::1\])$/i;
@@ -73,4 +87,36 @@ export function listenAddress(options: {
 	return {
 		refusal: `${DEMO_LOOPBACK_REASON} To serve it on HOST=${host}, set DEMO_ON_NETWORK=1 as well.`
 	};
+}
+
+/**
+ * The same rule for the server process itself, however it was started: `npm start`, `npm run serve`
+ * (`node build`) or a service manager. hooks.server.ts `init` calls it, and adapter-node reads `HOST`
+ * only once `init` has finished (its handler awaits `init` before the listener is set up), so an
+ * unset `HOST` can still become 127.0.0.1 here; a refusal must end the process before it listens.
+ * `env` is `process.env`, changed in place.
+ */
+export async function holdDemoToLoopback(
+	db: DB,
+	env: Record<string, string | undefined>
+): Promise<{ note: string | null } | { refusal: string }> {
+	if (!(await hasDemoSchool(db).catch(noSchoolsTable))) return { note: null };
+	// A Unix socket is reached only from this machine (or through a proxy someone set up on purpose).
+	if (env.SOCKET_PATH) return { note: null };
+	const demoOnNetwork = env.DEMO_ON_NETWORK === '1';
+	// A socket handed over by a service manager listens wherever that manager says: unknown here.
+	if (env.LISTEN_FDS && env.LISTEN_FDS !== '0' && !demoOnNetwork)
+		return {
+			refusal: `${DEMO_LOOPBACK_REASON} This server was handed a socket by its service manager (LISTEN_FDS), so where it listens cannot be checked: set DEMO_ON_NETWORK=1 if that is meant.`
+		};
+	const address = listenAddress({ host: env.HOST, demoOnNetwork, hasDemo: true });
+	if ('refusal' in address) return address;
+	env.HOST = address.host;
+	return { note: address.note };
+}
+
+/** A database not migrated yet holds no school, so no demo (the app itself will say what is wrong). */
+function noSchoolsTable(problem: unknown): false {
+	if (problem instanceof Error && /no such table: schools/.test(problem.message)) return false;
+	throw problem;
 }
