@@ -267,6 +267,7 @@ describe('evidence files reach peer reviewers without hidden details', () => {
 		const docx = docxWithAuthor({ 'image1.jpeg': photo, 'image2.png': await pngWithAuthor() });
 		expect(hasGpsIfd((await sharp(photo).metadata()).exif!)).toBe(true);
 		const id = await upload('essay.docx', docx);
+		await handInForReview();
 		const parts = unzipSync((await evidenceFile(db, reviewer, id)).bytes);
 		const jpeg = parts['word/media/image1.jpeg']!;
 		const png = parts['word/media/image2.png']!;
@@ -351,14 +352,22 @@ describe('evidence stored before uploads were cleaned', () => {
 			.values({
 				task_id: taskId,
 				learner_id: learner.id,
-				self_state: 'in_progress',
+				self_state: 'submitted',
+				self_submitted_at: '2026-01-05T09:00:00.000Z',
 				updated_at: '2026-01-05T09:00:00.000Z'
 			})
 			.onConflict((oc) =>
-				oc.columns(['task_id', 'learner_id']).doUpdateSet({ self_state: 'in_progress' })
+				oc.columns(['task_id', 'learner_id']).doUpdateSet({ self_state: 'submitted' })
 			)
 			.returning('id')
 			.executeTakeFirstOrThrow();
+		// Handed in and given to the reviewer, so only the cleaning stands between them and the file.
+		const paired = await db
+			.selectFrom('peer_allocations')
+			.select('id')
+			.where('reviewer_id', '=', reviewer.id)
+			.executeTakeFirst();
+		if (!paired) await addPeerPair(db, teacher, taskId, reviewer.id, learner.id);
 		const storageKey = randomBytes(16).toString('hex');
 		writeFileSync(join(process.env.UPLOADS_DIR!, storageKey), bytes);
 		const { id } = await db
@@ -467,6 +476,7 @@ describe('evidence stored before uploads were cleaned', () => {
 			mime: 'image/jpeg'
 		});
 		// New uploads are marked when they are stored, so the clean-up never touches them.
+		await db.updateTable('submissions').set({ self_state: 'in_progress' }).execute(); // reopened
 		const uploaded = await upload('new.jpg', await phonePhoto());
 		expect((await row(uploaded)).cleanedAt).not.toBeNull();
 	});
