@@ -246,6 +246,38 @@ describe('groups, moderation and live sessions on the server', () => {
 		expect(overview.groups[0]!.contribution.members.map((m) => m.webpa)).toEqual([1, 1, 1]);
 	});
 
+	it('takes the task’s penalty for not rating off the silent members’ WebPA scores', async () => {
+		const [s1, s2, s3] = [
+			await sessionUser(db, 'student1'),
+			await sessionUser(db, 'student2'),
+			await sessionUser(db, 'student3')
+		];
+		const { taskId: penalised } = await publishedTask(db, schoolId, teacher, ['C1.1'], {
+			groupTask: 'on',
+			nonSubmitterPenaltyPercent: '25'
+		});
+		await createGroup(db, teacher, penalised, 'Team A', [s1.id, s2.id, s3.id]);
+		await saveContributionRatings(db, s1, penalised, [
+			{ rateeId: s1.id, rating: 3 },
+			{ rateeId: s2.id, rating: 3 },
+			{ rateeId: s3.id, rating: 3 }
+		]);
+		const overview = await groupsOverview(db, teacher, penalised);
+		expect(overview.task.nonSubmitterPenaltyPercent).toBe(25);
+		const byId = new Map(overview.groups[0]!.contribution.members.map((m) => [m.memberId, m]));
+		// student1 rated: 1. The two silent members: 1 × (1 − 25 ÷ 100) = 0.75.
+		expect(byId.get(s1.id)).toMatchObject({ webpa: 1, penalised: false });
+		expect(byId.get(s2.id)).toMatchObject({ webpaBeforePenalty: 1, webpa: 0.75, penalised: true });
+		expect(byId.get(s3.id)).toMatchObject({ webpa: 0.75, penalised: true });
+		// The setting is the task's, changed with the other settings and read back for the form.
+		const row = await db
+			.selectFrom('tasks')
+			.select('non_submitter_penalty_percent')
+			.where('id', '=', penalised)
+			.executeTakeFirstOrThrow();
+		expect(row.non_submitter_penalty_percent).toBe(25);
+	});
+
 	it('an agreed grade becomes the result, and is audited', async () => {
 		const learner = await sessionUser(db, 'student1');
 		await saveTeacherGrade(db, teacher, taskId, learner.id, {

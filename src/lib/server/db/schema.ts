@@ -197,6 +197,8 @@ export interface TasksTable {
 	peer_opens_at: Timestamp | null;
 	peer_closes_at: Timestamp | null;
 	group_task: DefaultedFlag;
+	/** percent taken off a group member's WebPA score when they gave no ratings (0–100) */
+	non_submitter_penalty_percent: Defaulted<number>;
 	state: Defaulted<TaskState>;
 	created_by: number | null;
 	created_at: Timestamp;
