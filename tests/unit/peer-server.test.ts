@@ -146,6 +146,25 @@ describe('peer review on the server', () => {
 			consensus: { median: 70, counted: 1, excluded: 1 },
 			comments: [{ label: 'Reviewer A' }]
 		});
+		// The moderation matrix shows what each median rests on (issue 13 item 16).
+		const cellOf = async (learnerId: number) =>
+			(await moderationMatrix(db, teacher, taskId)).rows
+				.find((r) => r.learnerId === learnerId)!
+				.cells.find((c) => c.criterionId === criteria[0]!.criterionId)!;
+		expect(await cellOf(reviewee.id)).toMatchObject({
+			peer: 70,
+			peerCounted: 1,
+			peerExcluded: 1,
+			peerMissing: 0,
+			peerRange: { min: 70, max: 70 }
+		});
+		await setReviewExcluded(db, teacher, taskId, allocA!.id, true, 'Also set aside');
+		expect(await cellOf(reviewee.id)).toMatchObject({
+			peer: null,
+			peerCounted: 0,
+			peerExcluded: null,
+			peerRange: null
+		});
 	});
 });
 
