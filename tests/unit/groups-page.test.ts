@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { render } from 'svelte/server';
 import GroupsPage from '../../src/routes/teacher/tasks/[taskId]/groups/+page.svelte';
+import TaskSettingsForm from '../../src/lib/components/tasks/TaskSettingsForm.svelte';
 import { CONTRIBUTION_RULES, groupContribution } from '../../src/lib/domain/group-contribution';
 
 /**
@@ -79,5 +80,33 @@ describe('the groups page tells what is computed', () => {
 		);
 		for (const words of Object.values(CONTRIBUTION_RULES)) expect(docs).toContain(oneLine(words));
 		expect(docs).not.toMatch(/nobody gains|gain nothing|gains nothing/i);
+	});
+});
+
+describe('the task settings carry the penalty for not rating', () => {
+	const form = (values: Record<string, unknown>, errors: Record<string, string> = {}) =>
+		render(TaskSettingsForm, {
+			props: { action: '?/settings', scales: [], values, errors, submitLabel: 'Save settings' }
+		}).body;
+	it('is a 0–100 field beside “Group task”, kept as a hidden value while peer work is off', () => {
+		const on = form({ peerEnabled: 1, groupTask: 1, nonSubmitterPenaltyPercent: 10 });
+		expect(on).toMatch(
+			/Group task: members[\s\S]*<label for="nonSubmitterPenaltyPercent">Penalty for not rating the team \(%\)<\/label>/
+		);
+		expect(on).toMatch(
+			/<input[^>]*name="nonSubmitterPenaltyPercent"[^>]*type="number"[^>]*min="0"[^>]*max="100"[^>]*value="10"/
+		);
+		const off = form({ peerEnabled: 0, nonSubmitterPenaltyPercent: 25 });
+		expect(off).toMatch(/<input type="hidden" name="nonSubmitterPenaltyPercent" value="25"/);
+		// A new task starts with no penalty; a refused value says why beside the field.
+		expect(form({ peerEnabled: 1 })).toMatch(/name="nonSubmitterPenaltyPercent"[^>]*value="0"/);
+		expect(
+			text(
+				form(
+					{ peerEnabled: 1 },
+					{ nonSubmitterPenaltyPercent: 'The penalty for not rating cannot be above 100%.' }
+				)
+			)
+		).toContain('The penalty for not rating cannot be above 100%.');
 	});
 });
