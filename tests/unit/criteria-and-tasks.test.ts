@@ -375,6 +375,21 @@ describe('tasks', () => {
 		});
 		expect(window.error!.issues[0]!.message).toBe('The peer window must close after it opens.');
 	});
+
+	it('the penalty for not rating the team is a whole percentage, 0 when left empty', () => {
+		const base = { title: 'Fine', scaleId: 1, selfMarkerVisibility: 'always' };
+		const penalty = (v: unknown) =>
+			taskSettingsSchema.safeParse({ ...base, nonSubmitterPenaltyPercent: v });
+		expect(taskSettingsSchema.parse(base).nonSubmitterPenaltyPercent).toBe(0);
+		expect(penalty('').data?.nonSubmitterPenaltyPercent).toBe(0);
+		expect(penalty('10').data?.nonSubmitterPenaltyPercent).toBe(10);
+		expect(penalty('100').data?.nonSubmitterPenaltyPercent).toBe(100);
+		const message = (v: unknown) => penalty(v).error?.issues[0]?.message;
+		expect(message('101')).toBe('The penalty for not rating cannot be above 100%.');
+		expect(message('-1')).toBe('The penalty for not rating cannot be below 0%.');
+		expect(message('12.5')).toBe('Give the penalty for not rating as a whole percentage.');
+		expect(message('ten')).toBe('The penalty for not rating must be a number.');
+	});
 });
 
 describe('learner task status', () => {

@@ -9,7 +9,7 @@ import {
 	seededRandom,
 	median
 } from '../../src/lib/domain/peer-review';
-import { groupContribution } from '../../src/lib/domain/group-contribution';
+import { CONTRIBUTION_RULES, groupContribution } from '../../src/lib/domain/group-contribution';
 import { bandCounts, isLargeGap, markerAgreement } from '../../src/lib/domain/moderation';
 import { DEFAULT_SCHOOL_SCALE } from '../../src/lib/domain/scales';
 
@@ -208,7 +208,7 @@ describe('group contribution: a worked example with a non-submitter', () => {
 	// SPA = √(mean received ÷ 3): A √(11/9)=1.106, B 1, C 1, D √(7/9)=0.882.
 	// SAPA = √(self ÷ mean of peers' ratings): A √(4/3.5)=1.069, B √(3/3)=1, C √(4/2.5)=1.265, D none.
 	// WebPA: fractions of 12 summed: A 11/12, B 9/12, C 9/12, D 7/12; × 4 members ÷ 3 submitters:
-	//   A 1.222, B 1, C 1, D 0.778 (total 4: D neither gains nor loses from not rating).
+	//   A 1.222, B 1, C 1, D 0.778 (total 4: the scores still average 1).
 	const ratings = [
 		[1, 1, 4],
 		[1, 2, 4],
@@ -231,7 +231,7 @@ describe('group contribution: a worked example with a non-submitter', () => {
 	it('reproduces the hand calculation', () => {
 		const result = groupContribution([1, 2, 3, 4], ratings);
 		expect(result.submitters).toBe(3);
-		expect(result.members).toEqual([
+		expect(result.members).toMatchObject([
 			{ memberId: 1, submitted: true, meanReceived: 3.667, spa: 1.106, sapa: 1.069, webpa: 1.222 },
 			{ memberId: 2, submitted: true, meanReceived: 3, spa: 1, sapa: 1, webpa: 1 },
 			{ memberId: 3, submitted: true, meanReceived: 3, spa: 1, sapa: 1.265, webpa: 1 },
@@ -258,6 +258,110 @@ describe('group contribution: a worked example with a non-submitter', () => {
 		);
 		expect(result.ignored).toBe(2);
 		expect(result.members.every((m) => m.webpa === null && m.spa === null)).toBe(true);
+	});
+});
+
+describe('group contribution: WebPA’s published worked example', () => {
+	// Five members, Alice … Elaine (ids 1–5). Rows: the marks each gave to Alice, Bob, Claire,
+	// David, Elaine. Elaine gave nothing. WebPA publishes the scores to two places (Bob 1.48); the
+	// domain rounds to three.
+	const [alice, bob, claire, david, elaine] = [1, 2, 3, 4, 5] as const;
+	const members = [alice, bob, claire, david, elaine];
+	const given: Record<number, number[]> = {
+		[alice]: [4, 4, 3, 2, 1], // total 14
+		[bob]: [3, 5, 3, 2, 0], // total 13
+		[claire]: [4, 4, 4, 4, 4], // total 20
+		[david]: [3, 5, 4, 3, 1] // total 16
+	};
+	const ratingsFrom = (raters: number[]) =>
+		raters.flatMap((raterId) =>
+			members.map((rateeId, i) => ({ raterId, rateeId, rating: given[raterId]![i]! }))
+		);
+	const webpaOf = (result: ReturnType<typeof groupContribution>) =>
+		Object.fromEntries(result.members.map((m) => [m.memberId, m.webpa]));
+
+	it('reproduces WebPA’s scores: fractions of each rater’s total, summed, × 5 members ÷ 4 raters', () => {
+		const result = groupContribution(members, ratingsFrom([alice, bob, claire, david]));
+		// Alice: (4/14 + 3/13 + 4/20 + 3/16) × 5/4 = 1.130; Claire: (3/14 + 3/13 + 4/20 + 4/16) × 5/4
+		// = 1.119; Elaine: (1/14 + 0/13 + 4/20 + 1/16) × 5/4 = 0.417.
+		expect(webpaOf(result)).toEqual({
+			[alice]: 1.13,
+			[bob]: 1.479,
+			[claire]: 1.119,
+			[david]: 0.855,
+			[elaine]: 0.417
+		});
+		expect(result.submitters).toBe(4);
+		expect(result.webpaRaters).toBe(4);
+		expect(result.members[0]!.webpaFractions).toEqual([
+			{ raterId: alice, rating: 4, raterTotal: 14 },
+			{ raterId: bob, rating: 3, raterTotal: 13 },
+			{ raterId: claire, rating: 4, raterTotal: 20 },
+			{ raterId: david, rating: 3, raterTotal: 16 }
+		]);
+		expect(result.members[0]!.webpaFractionSum).toBe(0.904);
+		expect(result.members.map((m) => m.givenTotal)).toEqual([14, 13, 20, 16, null]);
+		// The members ÷ raters correction keeps the average at 1 with Elaine silent.
+		expect(result.members.reduce((s, m) => s + m.webpa!, 0)).toBeCloseTo(5, 2);
+		// No penalty set: nobody is penalised.
+		expect(result.members.some((m) => m.penalised)).toBe(false);
+	});
+
+	it('lets a member the team values above her own share gain by not rating, as the page says', () => {
+		// Claire gives herself 4/20 = 0.2 of her marks; her peers give her 3/14, 3/13 and 4/16 (mean
+		// 0.232). Silent, her score is (3/14 + 3/13 + 4/16) × 5/3 = 1.158, above the 1.119 she gets
+		// by rating. So the page must not say that nobody gains from silence.
+		const rated = groupContribution(members, ratingsFrom([alice, bob, claire, david]));
+		const silent = groupContribution(members, ratingsFrom([alice, bob, david]));
+		expect(rated.members[2]!.webpa).toBe(1.119);
+		expect(silent.members[2]!.webpa).toBe(1.158);
+		expect(silent.members[2]!.submitted).toBe(false);
+		// The words the page and the docs show state this, with these very figures.
+		const words = Object.values(CONTRIBUTION_RULES).join(' ');
+		expect(words).not.toMatch(/nobody gains|gain nothing|gains nothing|neither gains/i);
+		expect(CONTRIBUTION_RULES.silence).toMatch(/can raise a member’s own score/);
+		const [from, to] = [...CONTRIBUTION_RULES.silence.matchAll(/\d\.\d{3}/g)].map((m) =>
+			Number(m[0])
+		);
+		expect([from, to]).toEqual([rated.members[2]!.webpa, silent.members[2]!.webpa]);
+		// …and the rule stated for "mean rating received": Claire rates herself 4, above her peers'
+		// mean of her (10/3), so rating raises her mean; a member who rates themself below their
+		// peers' mean (2 against 4) has the higher mean by not rating.
+		expect([rated.members[2]!.meanReceived, silent.members[2]!.meanReceived]).toEqual([3.5, 3.333]);
+		const low = [
+			{ raterId: 1, rateeId: 3, rating: 4 },
+			{ raterId: 2, rateeId: 3, rating: 4 },
+			{ raterId: 3, rateeId: 3, rating: 2 }
+		];
+		expect(groupContribution([1, 2, 3], low).members[2]!.meanReceived).toBe(3.333);
+		expect(groupContribution([1, 2, 3], low.slice(0, 2)).members[2]!.meanReceived).toBe(4);
+	});
+
+	it('takes the non-completion penalty off non-submitters only, from the score to 3 decimals', () => {
+		const result = groupContribution(members, ratingsFrom([alice, bob, claire, david]), 10);
+		expect(result.penaltyPercent).toBe(10);
+		const elaineRow = result.members[4]!;
+		// 0.417 × (1 − 10 ÷ 100) = 0.3753 → 0.375
+		expect(elaineRow).toMatchObject({ webpaBeforePenalty: 0.417, webpa: 0.375, penalised: true });
+		// The others rated and keep their scores.
+		expect(webpaOf(result)).toEqual({
+			[alice]: 1.13,
+			[bob]: 1.479,
+			[claire]: 1.119,
+			[david]: 0.855,
+			[elaine]: 0.375
+		});
+		expect(result.members.filter((m) => m.penalised).map((m) => m.memberId)).toEqual([elaine]);
+		// With Claire silent too, both are penalised: 1.158 × 0.9 = 1.042.
+		const two = groupContribution(members, ratingsFrom([alice, bob, david]), 10);
+		expect(two.members[2]).toMatchObject({ webpaBeforePenalty: 1.158, webpa: 1.042 });
+		// 100% takes the whole score; out-of-range or non-numbers are clamped to 0–100.
+		expect(groupContribution(members, ratingsFrom([alice]), 100).members[4]!.webpa).toBe(0);
+		expect(groupContribution(members, ratingsFrom([alice]), -5).penaltyPercent).toBe(0);
+		expect(groupContribution(members, ratingsFrom([alice]), NaN).penaltyPercent).toBe(0);
+		expect(groupContribution(members, ratingsFrom([alice]), 250).penaltyPercent).toBe(100);
+		// Nobody rated: no score to penalise.
+		expect(groupContribution(members, [], 50).members.every((m) => m.webpa === null)).toBe(true);
 	});
 });
 

@@ -309,6 +309,25 @@ describe('peer review on the server', () => {
 			consensus: { median: 70, counted: 1, excluded: 1 },
 			comments: [{ label: 'Reviewer A' }]
 		});
+		// The moderation matrix shows what each median rests on (issue 13 item 16).
+		const cellOf = async (learnerId: number) =>
+			(await moderationMatrix(db, teacher, taskId)).rows
+				.find((r) => r.learnerId === learnerId)!
+				.cells.find((c) => c.criterionId === criteria[0]!.criterionId)!;
+		expect(await cellOf(reviewee.id)).toMatchObject({
+			peer: 70,
+			peerCounted: 1,
+			peerExcluded: 1,
+			peerMissing: 0,
+			peerRange: { min: 70, max: 70 }
+		});
+		await setReviewExcluded(db, teacher, taskId, allocA!.id, true, 'Also set aside');
+		expect(await cellOf(reviewee.id)).toMatchObject({
+			peer: null,
+			peerCounted: 0,
+			peerExcluded: null,
+			peerRange: null
+		});
 	});
 });
 
@@ -504,6 +523,38 @@ describe('groups, moderation and live sessions on the server', () => {
 		const overview = await groupsOverview(db, teacher, taskId);
 		expect(overview.groups[0]!.contribution.submitters).toBe(1);
 		expect(overview.groups[0]!.contribution.members.map((m) => m.webpa)).toEqual([1, 1, 1]);
+	});
+
+	it('takes the task’s penalty for not rating off the silent members’ WebPA scores', async () => {
+		const [s1, s2, s3] = [
+			await sessionUser(db, 'student1'),
+			await sessionUser(db, 'student2'),
+			await sessionUser(db, 'student3')
+		];
+		const { taskId: penalised } = await publishedTask(db, schoolId, teacher, ['C1.1'], {
+			groupTask: 'on',
+			nonSubmitterPenaltyPercent: '25'
+		});
+		await createGroup(db, teacher, penalised, 'Team A', [s1.id, s2.id, s3.id]);
+		await saveContributionRatings(db, s1, penalised, [
+			{ rateeId: s1.id, rating: 3 },
+			{ rateeId: s2.id, rating: 3 },
+			{ rateeId: s3.id, rating: 3 }
+		]);
+		const overview = await groupsOverview(db, teacher, penalised);
+		expect(overview.task.nonSubmitterPenaltyPercent).toBe(25);
+		const byId = new Map(overview.groups[0]!.contribution.members.map((m) => [m.memberId, m]));
+		// student1 rated: 1. The two silent members: 1 × (1 − 25 ÷ 100) = 0.75.
+		expect(byId.get(s1.id)).toMatchObject({ webpa: 1, penalised: false });
+		expect(byId.get(s2.id)).toMatchObject({ webpaBeforePenalty: 1, webpa: 0.75, penalised: true });
+		expect(byId.get(s3.id)).toMatchObject({ webpa: 0.75, penalised: true });
+		// The setting is the task's, changed with the other settings and read back for the form.
+		const row = await db
+			.selectFrom('tasks')
+			.select('non_submitter_penalty_percent')
+			.where('id', '=', penalised)
+			.executeTakeFirstOrThrow();
+		expect(row.non_submitter_penalty_percent).toBe(25);
 	});
 
 	it('an agreed grade becomes the result, and is audited', async () => {

@@ -44,7 +44,16 @@ export const taskSettingsSchema = z
 		peerAnonymous: checkbox,
 		peerOpensAt: optionalDate.default(''),
 		peerClosesAt: optionalDate.default(''),
-		groupTask: checkbox
+		groupTask: checkbox,
+		// An empty field is no penalty: the default, and what a teacher who clears it means.
+		nonSubmitterPenaltyPercent: z.preprocess(
+			(v) => (v === '' || v === undefined || v === null ? 0 : v),
+			z.coerce
+				.number({ error: 'The penalty for not rating must be a number.' })
+				.int('Give the penalty for not rating as a whole percentage.')
+				.min(0, 'The penalty for not rating cannot be below 0%.')
+				.max(100, 'The penalty for not rating cannot be above 100%.')
+		)
 	})
 	.refine((t) => !t.peerOpensAt || !t.peerClosesAt || t.peerOpensAt < t.peerClosesAt, {
 		message: 'The peer window must close after it opens.',

@@ -199,6 +199,8 @@ export interface TasksTable {
 	/** when reviewers were last allocated automatically: later submitters are then topped up */
 	peer_allocated_at: Timestamp | null;
 	group_task: DefaultedFlag;
+	/** percent taken off a group member's WebPA score when they gave no ratings (0–100) */
+	non_submitter_penalty_percent: Defaulted<number>;
 	state: Defaulted<TaskState>;
 	created_by: number | null;
 	created_at: Timestamp;

@@ -120,6 +120,12 @@ export async function moderationMatrix(db: DB, user: SessionUser, taskId: number
 				teacherSource: teacher?.source ?? null,
 				selfBand: bandLabel(self),
 				peerBand: bandLabel(peerValue),
+				// What the median rests on, shown beside it: reviews counted, set aside by a teacher,
+				// allocated but not submitted, and the range (null with no counted review).
+				peerCounted: peer?.counted ?? 0,
+				peerExcluded: peer?.excluded ?? null,
+				peerMissing: peer?.missing ?? null,
+				peerRange: peer ? { min: peer.min, max: peer.max } : null,
 				teacherBand: bandLabel(teacherValue),
 				selfGap: gapInBands(bands, self, teacherValue),
 				peerGap: gapInBands(bands, peerValue, teacherValue),

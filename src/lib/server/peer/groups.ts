@@ -73,7 +73,13 @@ export async function groupsOverview(db: DB, teacher: SessionUser, taskId: numbe
 	]);
 	const grouped = new Set(groups.flatMap((g) => g.members.map((m) => m.id)));
 	return {
-		task: { id: task.id, title: task.title, groupTask: task.group_task === 1, state: task.state },
+		task: {
+			id: task.id,
+			title: task.title,
+			groupTask: task.group_task === 1,
+			state: task.state,
+			nonSubmitterPenaltyPercent: task.non_submitter_penalty_percent
+		},
 		ungrouped: learners
 			.filter((l) => !grouped.has(l.id))
 			.map((l) => ({ id: l.id, name: displayName(l) })),
@@ -84,7 +90,8 @@ export async function groupsOverview(db: DB, teacher: SessionUser, taskId: numbe
 				ratings: own,
 				contribution: groupContribution(
 					g.members.map((m) => m.id),
-					own
+					own,
+					task.non_submitter_penalty_percent
 				)
 			};
 		})

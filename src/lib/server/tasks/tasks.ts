@@ -24,7 +24,8 @@ function settingsColumns(s: TaskSettings) {
 		peer_anonymous: s.peerAnonymous ? 1 : 0,
 		peer_opens_at: s.peerOpensAt,
 		peer_closes_at: s.peerClosesAt,
-		group_task: s.groupTask ? 1 : 0
+		group_task: s.groupTask ? 1 : 0,
+		non_submitter_penalty_percent: s.nonSubmitterPenaltyPercent
 	} as const;
 }
 

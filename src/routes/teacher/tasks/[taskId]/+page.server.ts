@@ -67,7 +67,8 @@ export const load: PageServerLoad = async (event) => {
 				peerAnonymous: task.peer_anonymous,
 				peerOpensAt: task.peer_opens_at,
 				peerClosesAt: task.peer_closes_at,
-				groupTask: task.group_task
+				groupTask: task.group_task,
+				nonSubmitterPenaltyPercent: task.non_submitter_penalty_percent
 			}
 		},
 		criteria,
