@@ -208,6 +208,7 @@ await addPeerPair(db, asTeacher, peerTask, student1.id, student2.id);
 
 // Unplaced sliders for tests/e2e/slider.spec.ts, in class 2 so no other spec's learner sees it:
 // student17 self-assesses and reviews student18's submitted work; teacher2 marks student18.
+// tests/e2e/notices.spec.ts is refused a submit there as student19, who places nothing.
 const asTeacher2 = await sessionUser(db, 'teacher2');
 const [secondClass] = await listTeacherClasses(db, asTeacher2.id);
 const sliderTask = await createTask(

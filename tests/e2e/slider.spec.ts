@@ -3,8 +3,9 @@ import { demoUserId, expectAccessible, peerReviewId, signIn, storageFor, taskId 
 
 /**
  * The first touch of an unplaced slider places the judgement where the person aimed, and each band
- * card places its band. "Slider placement" (C1.1, R3.2, P1.1) is seed-extras' task in class 2,
- * used only here: student17 self-assesses and reviews student18, and teacher2 marks student18.
+ * card places its band. "Slider placement" (C1.1, R3.2, P1.1) is seed-extras' task in class 2:
+ * here student17 self-assesses and reviews student18, and teacher2 marks student18;
+ * tests/e2e/notices.spec.ts only makes refused requests on it (student19, teacher2).
  */
 const SLIDER_TASK = taskId('Slider placement');
 

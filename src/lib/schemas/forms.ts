@@ -22,8 +22,8 @@ export function fieldErrors(error: z.ZodError): {
 
 /**
  * What every form action answers, as the page sees it in `form`: a success is `{ ok: true, message
- * }` (shown as a success notice), a refusal is `fail(status, { message })` (shown as an error).
- * Either may carry more fields the page shows: field errors and the values typed, a new password, a
- * preview.
+ * }` (shown as a success notice), a refusal is `fail(status, { message })` (shown as an error), both
+ * by `components/notices/ActionNotice.svelte` beside the form that asked. Either may carry more
+ * fields the page shows: field errors and the values typed, a new password, a preview.
  */
 export type ActionNotice = { ok?: boolean; message?: string };

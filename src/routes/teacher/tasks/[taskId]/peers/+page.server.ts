@@ -60,14 +60,11 @@ function allocationMessage({
 export const actions: Actions = {
 	allocate: async (event) => {
 		const { teacher, task } = await teacherOfTask(event);
-		// `action` puts the message (either way) beside the button that caused it.
-		return actOn(
-			async () => {
-				const result = await allocatePeers(getDb(), teacher, task);
-				return { ok: true, action: 'allocate' as const, message: allocationMessage(result) };
-			},
-			() => ({ action: 'allocate' as const })
-		);
+		// The page's ActionNotice puts the message (either way) beside the button that caused it.
+		return actOn(async () => {
+			const result = await allocatePeers(getDb(), teacher, task);
+			return { ok: true, message: allocationMessage(result) };
+		});
 	},
 	addPair: async (event) => {
 		const { teacher, task, fields } = await teacherOfTask(event);
