@@ -93,6 +93,16 @@ export const liveSessionId = (exemplarTitle: string) =>
 		exemplarTitle
 	);
 
+/** The public identifier of a learner's first badge award (idOf reads it as the row's "id"). */
+export const awardIdentifier = (username: string) =>
+	String(
+		idOf(
+			`badge award of ${username}`,
+			'select identifier as id from badge_awards where learner_id = ? order by badge_awards.rowid limit 1',
+			demoUserId(username)
+		)
+	);
+
 const plan = planSchool(DEMO_SCHOOL);
 export const demoName = (username: string) => {
 	const person = plan.people.find((p) => p.username === username)!;

@@ -38,9 +38,14 @@ test.describe('a teacher', () => {
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText(
 			`${demoName('student2')}: Fusion Skills profile`
 		);
-		const skills = page.getByRole('region', { name: 'Fusion Skills' });
+		const skills = page.getByRole('list', { name: 'Fusion Skills' });
 		for (const skill of FUSION_SKILLS)
-			await expect(skills.getByRole('rowheader', { name: new RegExp(skill) })).toBeVisible();
+			await expect(
+				skills
+					.getByRole('listitem')
+					.filter({ hasText: new RegExp(skill) })
+					.first()
+			).toBeVisible();
 		await expect(skills.getByText('No evidence yet').first()).toBeVisible();
 		await expect(
 			page

@@ -119,12 +119,24 @@ const SHOTS: Shot[] = [
 		persona: 'teacher',
 		path: `/teacher/live/${liveSessionId('Matrix exemplar')}`
 	},
+	{ name: 'learner-profile', persona: 'teacher', path: `/profile/${demoUserId('student2')}` },
 	{
-		name: 'learner-profile',
-		persona: 'teacher',
-		path: `/profile/${demoUserId('student2')}`,
+		// Two released tasks, skills with and without evidence, a calibration chart (seed-extras).
+		name: 'learner-profile-phone',
+		persona: { username: 'student19' },
+		path: `/profile/${demoUserId('student19')}`,
+		width: 360,
+		height: 740,
+		touch: true,
 		prepare: async (page) =>
-			void (await page.getByRole('img', { name: /^Radar of the 12 Fusion Skills/ }).waitFor())
+			void (await page.getByRole('img', { name: /^Self-assessment gap per task/ }).waitFor())
+	},
+	{
+		name: 'teacher-class-overview',
+		persona: 'teacherOther',
+		path: `/teacher/classes/${DEMO_CLASS.second.id}/overview`,
+		width: 1366,
+		height: 768
 	},
 	{ name: 'learner-report', persona: 'teacher', path: `/profile/${demoUserId('student2')}/report` },
 	{ name: 'admin-school-report', persona: 'admin', path: '/admin/reports' },

@@ -240,6 +240,84 @@ await addPeerPair(
 	student18.id
 );
 
+// Every kind of student page with something on it, for tests/e2e/screen-fit.spec.ts (read only),
+// in class 2: student19 has two released tasks (so a calibration chart, and skills with and
+// without evidence), a peer review to do of student22's work, a live session and a badge; student23
+// is released on a task that reaches all 12 skills, so every column of the class overview has words.
+const student19 = await sessionUser(db, 'student19');
+const student22 = await sessionUser(db, 'student22');
+const student23 = await sessionUser(db, 'student23');
+async function releasedWork(
+	taskId: number,
+	learner: typeof student19,
+	selfValues: number[],
+	teacherValues: number[]
+) {
+	const list = await taskCriteria(db, taskId);
+	for (const [i, c] of list.entries())
+		await saveSelfAssessment(db, learner, taskId, {
+			kind: 'criterion',
+			criterionId: c.criterionId,
+			value: selfValues[i]!,
+			comment: i === 0 ? 'I explained our design to the class and answered two questions.' : ''
+		});
+	await submitSelfAssessment(db, learner, taskId);
+	for (const [i, c] of list.entries())
+		await saveTeacherGrade(db, asTeacher2, taskId, learner.id, {
+			kind: 'criterion',
+			criterionId: c.criterionId,
+			value: teacherValues[i]!,
+			comment: i === 0 ? 'Clear and well paced; look at the audience more.' : ''
+		});
+	await releaseGrades(db, asTeacher2, taskId, learner.id);
+}
+async function class2Task(title: string, codes: string[], peer = false) {
+	const id = await createTask(
+		db,
+		asTeacher2,
+		secondClass!.id,
+		taskSettingsSchema.parse({
+			...settingsInput(title),
+			...(peer ? { peerEnabled: 'on', peerAllocation: 'manual' } : {})
+		})
+	);
+	for (const code of codes)
+		await addTaskCriterion(db, asTeacher2, id, bank.find((c) => c.code === code)!.id);
+	await setTaskState(db, asTeacher2, id, 'published');
+	return id;
+}
+const bridge = await class2Task('Bridge building', ['C1.1', 'P1.1', 'R3.2'], true);
+await releasedWork(bridge, student19, [70, 45, 60], [55, 50, 30]);
+await releasedWork(bridge, student22, [50, 50, 50], [65, 40, 72]);
+await addPeerPair(db, asTeacher2, bridge, student19.id, student22.id);
+const waterFilter = await class2Task('Water filter', ['C3.1', 'I1.1']);
+await releasedWork(waterFilter, student19, [80, 65], [62, 75]);
+// Nine criteria whose CAPRI sub-categories reach all 12 Fusion Skills through the crosswalk.
+const scienceFair = await class2Task('Science fair', [
+	'C4.1',
+	'C2.1',
+	'A1.1',
+	'A2.1',
+	'A3.1',
+	'A4.1',
+	'P3.1',
+	'R1.1',
+	'I1.1'
+]);
+await releasedWork(
+	scienceFair,
+	student23,
+	[50, 50, 50, 50, 50, 50, 50, 50, 50],
+	[50, 45, 55, 90, 50, 10, 50, 30, 70]
+);
+await startLiveSession(db, asTeacher2, {
+	classId: secondClass!.id,
+	taskId: bridge,
+	criterionId: (await taskCriteria(db, bridge))[0]!.criterionId,
+	exemplarTitle: 'Bridge exemplar',
+	exemplarBody: 'A short talk about a model bridge, to place on the scale together.'
+});
+
 // Random peer allocation of 3 reviewers each, left for tests/e2e/peer-moderation-live.spec.ts to
 // allocate.
 const randomPeerTask = await createTask(
@@ -308,6 +386,13 @@ await db
 	.set({ identifier: SEEDED_AWARD })
 	.where('identifier', '=', awardIdentifier)
 	.execute();
+await issueBadge(
+	db,
+	asTeacher2,
+	presenter,
+	student19.id,
+	process.env.ORIGIN || 'http://localhost:4173'
+);
 
 // A finished export of the teacher's (for the matrix): a real job row and its zip.
 const exportsDir = join(uploadsDirectory(), 'exports');

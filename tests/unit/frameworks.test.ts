@@ -12,7 +12,13 @@ import {
 	saveSchoolCrosswalk
 } from '../../src/lib/server/frameworks/frameworks';
 import { insertSchool, planSchool, schoolOfSize } from '../../src/lib/server/db/seed';
-import { CAPRI, DEFAULT_CROSSWALK, FUSION_SKILLS } from '../../src/lib/domain/frameworks';
+import {
+	CAPRI,
+	columnSkillTitle,
+	DEFAULT_CROSSWALK,
+	FUSION_SKILLS,
+	shortestSkillTitle
+} from '../../src/lib/domain/frameworks';
 import { demoDatabase, freshDatabase, userId } from './helpers';
 
 const BASE = 'https://skills.example.org';
@@ -44,6 +50,24 @@ describe('reference data', () => {
 		expect((await db.selectFrom('crosswalk_weights').select('id').execute()).length).toBe(
 			defaultRows
 		);
+	});
+});
+
+describe('skill names for narrow column headings', () => {
+	const SOFT_HYPHEN = '\u00ad';
+	it('are the shortest names, with a soft hyphen before the suffix of each long word', () => {
+		const titles = FUSION_SKILLS.items.map((s) => columnSkillTitle(s.title));
+		expect(titles.map((t) => t.replaceAll(SOFT_HYPHEN, ''))).toEqual(
+			FUSION_SKILLS.items.map((s) => shortestSkillTitle(s.title))
+		);
+		expect(titles[0]).toBe(`Oral communi${SOFT_HYPHEN}cation`);
+		expect(titles[4]).toBe(`Organ${SOFT_HYPHEN}isational skills`);
+		expect(columnSkillTitle('Initiative')).toBe('Initiative');
+		// Every piece that cannot break is at most 12 letters ("Adaptability"): it fits a column
+		// of the class overview (tests/e2e/screen-fit.spec.ts checks the real layout).
+		for (const title of titles)
+			for (const piece of title.split(/[\s\u00ad]+/))
+				expect(piece.length, title).toBeLessThanOrEqual(12);
 	});
 });
 

@@ -32,6 +32,23 @@ export function shortestSkillTitle(title: string): string {
 	return shortSkillTitle(title).split(' / ')[0]!;
 }
 
+/** Where a long word may break, before its suffix: "communi-cation", "Organ-isational". */
+const BREAK_BEFORE_SUFFIX =
+	/(?<=\p{L}{4})(cation|isational|isation|ational|ability|ibility|ation)$/u;
+const SOFT_HYPHEN = '\u00ad';
+
+/**
+ * The shortest name for a narrow column heading, with a soft hyphen in each word of 13 letters or
+ * more: twelve skill columns at 1366 px leave about 85 px each, less than "communication" needs,
+ * and browsers hyphenate by themselves (CSS `hyphens: auto`) only with a dictionary they may not
+ * have. A soft hyphen is invisible unless the word breaks there.
+ */
+export function columnSkillTitle(title: string): string {
+	return shortestSkillTitle(title).replace(/\p{L}{13,}/gu, (word) =>
+		word.replace(BREAK_BEFORE_SUFFIX, `${SOFT_HYPHEN}$1`)
+	);
+}
+
 export interface FrameworkData {
 	identifier: string;
 	kind: 'fusion' | 'capri';

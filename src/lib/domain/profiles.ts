@@ -35,7 +35,7 @@ export interface ProfileEntry {
 	tasks: { taskId: number; taskTitle: string }[];
 	/** the sum of weights the level rests on: task weight × skill share */
 	weight: number;
-	/** the learner's own view on the same evidence, for the self-vs-teacher radar */
+	/** the learner's own view on the same evidence, drawn beside the teacher's */
 	selfLevel: number | null;
 }
 
