@@ -687,6 +687,17 @@ describe('a second marker (found by the red-team pass)', () => {
 		expect((await markingList(db, teacher, taskId)).task.mayRelease).toBe(true);
 		await reopenSelfAssessment(db, teacher, taskId, learner.id);
 	});
+
+	it('finds the tasks they were added to on their home page, and no one else’s', async () => {
+		const second = await sessionUser(db, 'teacher2');
+		const { addMarker, tasksToSecondMark } =
+			await import('../../src/lib/server/moderation/moderation');
+		expect(await tasksToSecondMark(db, second)).toEqual([]);
+		await addMarker(db, teacher, taskId, second.id);
+		expect((await tasksToSecondMark(db, second)).map((t) => t.id)).toEqual([taskId]);
+		// The class's own teacher is not second-marking their own task.
+		expect(await tasksToSecondMark(db, teacher)).toEqual([]);
+	});
 });
 
 describe('concurrent edits', () => {

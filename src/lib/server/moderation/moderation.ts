@@ -258,6 +258,41 @@ export async function schoolTeachers(db: DB, schoolId: number) {
 		.execute();
 }
 
+/**
+ * The tasks of other classes a teacher was added to as a second marker: their only way in (they do
+ * not teach the class, so its pages do not list the task).
+ */
+export async function tasksToSecondMark(db: DB, teacher: SessionUser) {
+	return db
+		.selectFrom('task_markers')
+		.innerJoin('tasks', 'tasks.id', 'task_markers.task_id')
+		.innerJoin('classes', 'classes.id', 'tasks.class_id')
+		.select([
+			'tasks.id',
+			'tasks.title',
+			'tasks.due_at as dueAt',
+			'classes.name as className',
+			'task_markers.is_moderator as isModerator'
+		])
+		.where('task_markers.marker_id', '=', teacher.id)
+		.where('classes.school_id', '=', teacher.schoolId)
+		.where('tasks.state', '=', 'published')
+		.where((eb) =>
+			eb.not(
+				eb.exists(
+					eb
+						.selectFrom('class_teachers')
+						.select('class_teachers.teacher_id')
+						.whereRef('class_teachers.class_id', '=', 'tasks.class_id')
+						.where('class_teachers.teacher_id', '=', teacher.id)
+				)
+			)
+		)
+		.orderBy('tasks.due_at')
+		.orderBy('tasks.id')
+		.execute();
+}
+
 export async function addMarker(
 	db: DB,
 	teacher: SessionUser,
