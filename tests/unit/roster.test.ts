@@ -160,7 +160,7 @@ describe('roster import', () => {
 			.executeTakeFirstOrThrow();
 		expect(classRow).toMatchObject({
 			name: '9X Geography',
-			year_group: '09',
+			year_group: '9', // OneRoster's "09" is year 9
 			subject: 'Geography',
 			school_id: schoolId
 		});
@@ -348,5 +348,16 @@ describe('roster preview and another school on the same server', () => {
 		// other-student2 was typed by this admin; nothing else of the other school comes back.
 		for (const name of otherNames.filter((n) => n !== 'other-student2'))
 			expect(shown, name).not.toContain(name);
+	});
+});
+
+describe('OneRoster grades as year groups', async () => {
+	const { yearGroupFromGrades } = await import('../../src/lib/domain/roster');
+	it('reads "08" as year 8, the first of several, and keeps codes that are not numbers', () => {
+		expect(yearGroupFromGrades('08')).toBe('8');
+		expect(yearGroupFromGrades('10,11')).toBe('10');
+		expect(yearGroupFromGrades(' 07 ')).toBe('7');
+		expect(yearGroupFromGrades('KG')).toBe('KG');
+		expect(yearGroupFromGrades('')).toBe('');
 	});
 });

@@ -321,7 +321,7 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 				familyName: get(record, 'preferredFamilyName') || get(record, 'familyName'),
 				role: get(record, 'role') || roleBySourceId.get(sourceId) || '',
 				email: get(record, 'email'),
-				yearGroup: get(record, 'grades').split(',')[0] ?? '',
+				yearGroup: yearGroupFromGrades(get(record, 'grades')),
 				password: get(record, 'password')
 			});
 		});
@@ -333,7 +333,7 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 			addClass(file.fileName, index + 2, {
 				sourceId: get(record, 'sourcedId'),
 				name: get(record, 'title'),
-				yearGroup: get(record, 'grades').split(',')[0] ?? '',
+				yearGroup: yearGroupFromGrades(get(record, 'grades')),
 				subject: get(record, 'subjects').split(',')[0] ?? ''
 			});
 		});
@@ -394,4 +394,13 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 
 	plan.errorCount = plan.fileErrors.length + plan.rows.filter((r) => r.errors.length > 0).length;
 	return plan;
+}
+
+/**
+ * OneRoster's `grades` holds CEDS codes ("08", "09", "KG"), several comma-separated; a school reads
+ * the first as its year group, written as the school writes it: "08" is year 8.
+ */
+export function yearGroupFromGrades(grades: string): string {
+	const first = grades.split(',')[0]?.trim() ?? '';
+	return /^\d+$/.test(first) ? String(Number(first)) : first;
 }
