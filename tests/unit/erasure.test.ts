@@ -5,11 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { isHttpError } from '@sveltejs/kit';
 import { closeDb } from '../../src/lib/server/db/connection';
-import { listBank } from '../../src/lib/server/criteria/criteria';
-import { listScales } from '../../src/lib/server/scales/scales';
 import { fusionSkills } from '../../src/lib/server/frameworks/frameworks';
-import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
-import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
 import {
 	saveSelfAssessment,
 	submitSelfAssessment
@@ -21,13 +17,12 @@ import { issueBadge, publicAward, requestBadge } from '../../src/lib/server/badg
 import { exportJob, startBatchExport } from '../../src/lib/server/reports/batch';
 import { signIn } from '../../src/lib/server/auth/sign-in';
 import { eraseLearner } from '../../src/lib/server/privacy/privacy';
-import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { load as awardPage } from '../../src/routes/badges/awards/[identifier]/+page.server';
 import { GET as credentialJson } from '../../src/routes/badges/awards/[identifier]/credential.json/+server';
 import { GET as ob2Json } from '../../src/routes/badges/awards/[identifier]/ob2/+server';
 import { GET as bakedSvg } from '../../src/routes/badges/awards/[identifier]/baked.svg/+server';
 import { GET as bakedPng } from '../../src/routes/badges/awards/[identifier]/baked.png/+server';
-import { demoDatabase, sessionUser } from './helpers';
+import { demoDatabase, publishedTask, sessionUser } from './helpers';
 
 const ORIGIN = 'https://skills.school.example';
 /** Unique strings a search of the database's bytes can only find if something was left behind. */
@@ -78,28 +73,10 @@ describe('erasure leaves no trace', () => {
 			await sessionUser(db, 'admin'),
 			await sessionUser(db, MARK.username)
 		];
-		const scaleId = (await listScales(db, schoolId)).find((s) =>
-			s.name.startsWith('School scale')
-		)!.id;
-		const taskId = await createTask(
-			db,
-			teacher,
-			1,
-			taskSettingsSchema.parse({
-				title: 'Pitch',
-				brief: '',
-				scaleId,
-				selfMarkerVisibility: 'always'
-			})
-		);
-		await addTaskCriterion(
-			db,
-			teacher,
+		const {
 			taskId,
-			(await listBank(db, schoolId)).find((c) => c.code === 'C1.1')!.id
-		);
-		await setTaskState(db, teacher, taskId, 'published');
-		const [c] = await taskCriteria(db, taskId);
+			criteria: [c]
+		} = await publishedTask(db, schoolId, teacher, ['C1.1'], { selfRequiredBeforeRelease: '' });
 		// Drafts, as autosave writes them, then the final words.
 		for (const draft of ['ZQXREFLECTIONMARK my own', MARK.reflection])
 			await saveSelfAssessment(db, learner, taskId, { kind: 'reflection', text: draft });
