@@ -1,15 +1,15 @@
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { listLearnerClasses } from '$lib/server/classes/classes';
-import { listLearnerTasks } from '$lib/server/tasks/tasks';
+import { studentHome } from '$lib/server/home/student-home';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const learner = requireRole(event, 'student');
 	const db = getDb();
-	const [classes, tasks] = await Promise.all([
+	const [classes, home] = await Promise.all([
 		listLearnerClasses(db, learner.id),
-		listLearnerTasks(db, learner.id)
+		studentHome(db, learner, new Date())
 	]);
-	return { classes, tasks, givenName: learner.givenName };
+	return { classes, ...home, givenName: learner.givenName };
 };

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { DB } from '../db/connection';
-import type { Role } from '../db/schema';
+import type { Database, Role } from '../db/schema';
 import { generateReadablePassword, hashPassword } from '../auth/passwords';
 import { invalidateAllSessions } from '../auth/sessions';
 import { checkCurrentPassword, type AttemptOrigin } from '../auth/sign-in';
@@ -21,11 +21,55 @@ export interface SchoolPerson {
 	classCount: number;
 }
 
+/** Who a people-list filter `show` picks out: the admin home's to-dos, as lists to act on. */
+export const PEOPLE_TO_DO = ['first-password', 'no-class'] as const;
+export type PeopleToDo = (typeof PEOPLE_TO_DO)[number];
+
+/**
+ * The condition for one to-do over `users` (active accounts only: a deactivated one has nothing
+ * to do): still to change a password someone else set, or in no class of the school that is not
+ * archived (neither taught nor learning in one).
+ */
+export function peopleToDo(
+	eb: ExpressionBuilder<Database, 'users'>,
+	schoolId: number,
+	show: PeopleToDo
+) {
+	if (show === 'first-password')
+		return eb.and([eb('users.active', '=', 1), eb('users.must_change_password', '=', 1)]);
+	const liveClasses = eb
+		.selectFrom('classes')
+		.select('classes.id')
+		.where('classes.school_id', '=', schoolId)
+		.where('classes.archived', '=', 0);
+	return eb.and([
+		eb('users.active', '=', 1),
+		eb.not(
+			eb.exists(
+				eb
+					.selectFrom('enrolments')
+					.select('enrolments.class_id')
+					.whereRef('enrolments.learner_id', '=', 'users.id')
+					.where('enrolments.class_id', 'in', liveClasses)
+			)
+		),
+		eb.not(
+			eb.exists(
+				eb
+					.selectFrom('class_teachers')
+					.select('class_teachers.class_id')
+					.whereRef('class_teachers.teacher_id', '=', 'users.id')
+					.where('class_teachers.class_id', 'in', liveClasses)
+			)
+		)
+	]);
+}
+
 /** Everyone in a school with their roles and class count, in one query. */
 export async function listSchoolPeople(
 	db: DB,
 	schoolId: number,
-	filter: { role?: Role; search?: string } = {}
+	filter: { role?: Role; search?: string; show?: PeopleToDo } = {}
 ): Promise<SchoolPerson[]> {
 	let query = db
 		.selectFrom('users')
@@ -60,6 +104,10 @@ export async function listSchoolPeople(
 			'>',
 			0
 		);
+	}
+	if (filter.show) {
+		const show = filter.show;
+		query = query.where((eb) => peopleToDo(eb, schoolId, show));
 	}
 	if (filter.search) {
 		const pattern = `%${filter.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;

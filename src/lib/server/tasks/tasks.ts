@@ -233,6 +233,7 @@ export async function listLearnerTasks(db: DB, learnerId: number) {
 		title: r.title,
 		dueAt: r.dueAt,
 		className: r.className,
+		releasedAt: r.releasedAt,
 		status: learnerTaskStatus({
 			selfState: r.selfState,
 			releasedAt: r.releasedAt,

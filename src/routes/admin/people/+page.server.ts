@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { createPerson, listSchoolPeople } from '$lib/server/people/accounts';
+import { createPerson, listSchoolPeople, PEOPLE_TO_DO } from '$lib/server/people/accounts';
 import { actOn } from '$lib/server/http';
 import { newUserSchema, roleSchema } from '$lib/schemas/people';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
@@ -10,7 +10,8 @@ import type { Actions, PageServerLoad } from './$types';
 
 const filterSchema = z.object({
 	role: roleSchema.optional().catch(undefined),
-	q: z.string().trim().max(100).optional().catch(undefined)
+	q: z.string().trim().max(100).optional().catch(undefined),
+	show: z.enum(PEOPLE_TO_DO).optional().catch(undefined)
 });
 
 export const load: PageServerLoad = async (event) => {
@@ -18,9 +19,13 @@ export const load: PageServerLoad = async (event) => {
 	const filter = filterSchema.parse(Object.fromEntries(event.url.searchParams));
 	const people = await listSchoolPeople(getDb(), admin.schoolId, {
 		role: filter.role,
-		search: filter.q
+		search: filter.q,
+		show: filter.show
 	});
-	return { people, filter: { role: filter.role ?? '', q: filter.q ?? '' } };
+	return {
+		people,
+		filter: { role: filter.role ?? '', q: filter.q ?? '', show: filter.show ?? '' }
+	};
 };
 
 export const actions: Actions = {
