@@ -22,7 +22,12 @@ import { DEMO_SCHOOL_SLUG } from './seed';
 /**
  * A lived-in demo: in each demo class two released tasks with self-assessments, peer reviews,
  * teacher grades, a second marker and agreed grades; a badge per CAPRI category; badges issued
- * (student1 included). Made through the same services the app uses, deterministic from a seed.
+ * (student1 included). And work under way, so a newcomer meets the core loop at once: a task due
+ * a few days ago that everyone has handed in, with peer reviews half done (the class's first
+ * learner, student1 or student16, has theirs still to do) and most of it ready to mark; and an open
+ * task due in a week that some have handed in, some have started and the first learners have not.
+ * Made through the same services the app uses, deterministic from a seed; the due dates of the
+ * work under way are relative to when the demo is seeded, so it is open whenever it is started.
  */
 const TASKS: Record<
 	number,
@@ -57,6 +62,36 @@ const TASKS: Record<
 		}
 	]
 };
+
+/** Work under way in each class: handed in and being reviewed, then open. */
+const UNDER_WAY: Record<number, { reviewing: TaskSpec; open: TaskSpec }> = {
+	0: {
+		reviewing: {
+			title: 'Pitch a product to the class',
+			brief: 'Pitch your product in **three minutes**, then answer questions from the class.',
+			codes: ['C1.1', 'C3.1', 'P1.1', 'A2.1']
+		},
+		open: {
+			title: 'Plan a school event',
+			brief: 'Plan a **real event** for the school: a budget, a timeline and who does what.',
+			codes: ['P1.1', 'C3.1', 'I1.1']
+		}
+	},
+	1: {
+		reviewing: {
+			title: 'Plan a fair test on plant growth',
+			brief: 'Plan a **fair test** of what helps seeds grow, with the variables you control.',
+			codes: ['R4.1', 'R3.1', 'P3.1', 'C2.1']
+		},
+		open: {
+			title: 'Explain a science idea to Year 7',
+			brief: 'Make a short explainer of one idea from this term for **Year 7**.',
+			codes: ['C1.2', 'R2.1', 'A3.1']
+		}
+	}
+};
+type TaskSpec = { title: string; brief: string; codes: string[] };
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const REFLECTIONS = [
 	'I worked hard on this and checked it against the descriptions.',
@@ -109,6 +144,7 @@ const clamp = (v: number) => Math.max(0, Math.min(100, Math.round(v)));
 
 export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Promise<void> {
 	const random = seededRandom(seed);
+	const random2 = seededRandom(seed + 1);
 	const school = await db
 		.selectFrom('schools')
 		.select('id')
@@ -124,6 +160,36 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 		.orderBy('id')
 		.limit(2)
 		.execute();
+
+	async function publishTask(
+		teacher: SessionUser,
+		classId: number,
+		spec: TaskSpec,
+		options: { peer: boolean; dueAt?: string }
+	) {
+		const taskId = await createTask(
+			db,
+			teacher,
+			classId,
+			taskSettingsSchema.parse({
+				title: spec.title,
+				brief: spec.brief,
+				dueAt: options.dueAt ?? '',
+				scaleId: scale.id,
+				selfMarkerVisibility: 'always',
+				selfRequiredBeforeRelease: 'on',
+				...(options.peer
+					? { peerEnabled: 'on', peerReviewersPerLearner: '2', peerAllocation: 'random' }
+					: {})
+			})
+		);
+		for (const code of spec.codes) {
+			const criterion = bank.find((c) => c.code === code && c.scaleId === scale.id);
+			if (criterion) await addTaskCriterion(db, teacher, taskId, criterion.id);
+		}
+		await setTaskState(db, teacher, taskId, 'published');
+		return taskId;
+	}
 
 	for (const [classIndex, schoolClass] of classes.entries()) {
 		const teacherRow = await db
@@ -149,26 +215,7 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 			])
 		);
 		for (const [taskIndex, spec] of TASKS[classIndex]!.entries()) {
-			const taskId = await createTask(
-				db,
-				teacher,
-				schoolClass.id,
-				taskSettingsSchema.parse({
-					title: spec.title,
-					brief: spec.brief,
-					scaleId: scale.id,
-					selfMarkerVisibility: 'always',
-					selfRequiredBeforeRelease: 'on',
-					peerEnabled: 'on',
-					peerReviewersPerLearner: '2',
-					peerAllocation: 'random'
-				})
-			);
-			for (const code of spec.codes) {
-				const criterion = bank.find((c) => c.code === code && c.scaleId === scale.id);
-				if (criterion) await addTaskCriterion(db, teacher, taskId, criterion.id);
-			}
-			await setTaskState(db, teacher, taskId, 'published');
+			const taskId = await publishTask(teacher, schoolClass.id, spec, { peer: true });
 			const criteria = await taskCriteria(db, taskId);
 			const growth = taskIndex * 6;
 
@@ -269,6 +316,88 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 				.set({ released_at: spec.releasedAt })
 				.where('task_id', '=', taskId)
 				.execute();
+		}
+
+		// Work under way. Its own generator, so the released work above stays as it always was.
+		const now = Date.now();
+		const underWay = UNDER_WAY[classIndex]!;
+		const reviewing = await publishTask(teacher, schoolClass.id, underWay.reviewing, {
+			peer: true,
+			dueAt: new Date(now - 3 * DAY_MS).toISOString()
+		});
+		const open = await publishTask(teacher, schoolClass.id, underWay.open, {
+			peer: false,
+			dueAt: new Date(now + 7 * DAY_MS).toISOString()
+		});
+		/** A learner's own judgements on a task: every criterion, or only the first (started). */
+		const selfAssess = async (username: string, taskId: number, hand: 'in' | 'started') => {
+			const learner = await sessionUser(db, username);
+			const { level, bias } = profiles.get(username)!;
+			const criteria = await taskCriteria(db, taskId);
+			for (const c of hand === 'in' ? criteria : criteria.slice(0, 1))
+				await saveSelfAssessment(db, learner, taskId, {
+					kind: 'criterion',
+					criterionId: c.criterionId,
+					value: clamp(level + 12 + bias * 0.2 + (random2() - 0.5) * 14),
+					comment: REFLECTIONS[Math.floor(random2() * REFLECTIONS.length)]!
+				});
+			if (hand === 'started') return;
+			await addEvidence(db, learner, taskId, {
+				kind: 'text',
+				title: 'What I made',
+				body: 'My plan, my notes and what I would change next time.'
+			});
+			await submitSelfAssessment(db, learner, taskId);
+		};
+		for (const { username } of learners) await selfAssess(username, reviewing, 'in');
+		await allocatePeers(db, teacher, reviewing, seed + reviewing);
+		const reviewingCriteria = await taskCriteria(db, reviewing);
+		const reviews = await db
+			.selectFrom('peer_allocations')
+			.innerJoin('submissions', 'submissions.id', 'peer_allocations.submission_id')
+			.innerJoin('users as reviewer', 'reviewer.id', 'peer_allocations.reviewer_id')
+			.innerJoin('users as reviewee', 'reviewee.id', 'submissions.learner_id')
+			.select([
+				'peer_allocations.id',
+				'reviewer.username as reviewer',
+				'reviewee.username as reviewee'
+			])
+			.where('peer_allocations.task_id', '=', reviewing)
+			.orderBy('peer_allocations.id')
+			.execute();
+		// Every other learner has done their reviews; the first learner (student1, student16) has
+		// theirs still to do.
+		const reviewsDone = new Set(learners.filter((_, i) => i % 2 === 1).map((l) => l.username));
+		for (const allocation of reviews) {
+			if (!reviewsDone.has(allocation.reviewer)) continue;
+			const reviewer = await sessionUser(db, allocation.reviewer);
+			const { level } = profiles.get(allocation.reviewee)!;
+			for (const c of reviewingCriteria)
+				await savePeerReview(db, reviewer, allocation.id, {
+					kind: 'criterion',
+					criterionId: c.criterionId,
+					value: clamp(level + 12 + (random2() - 0.45) * 22),
+					comment: PEER_COMMENTS[Math.floor(random2() * PEER_COMMENTS.length)]!
+				});
+			await submitPeerReview(db, reviewer, allocation.id);
+		}
+		// The teacher has marked three; the rest are ready to mark.
+		for (const { username } of learners.slice(1, 4)) {
+			const learner = await sessionUser(db, username);
+			const { level } = profiles.get(username)!;
+			for (const c of reviewingCriteria)
+				await saveTeacherGrade(db, teacher, reviewing, learner.id, {
+					kind: 'criterion',
+					criterionId: c.criterionId,
+					value: clamp(level + 12 + (random2() - 0.5) * 12),
+					comment: TEACHER_COMMENTS[Math.floor(random2() * TEACHER_COMMENTS.length)]!
+				});
+		}
+		// The open task: the second half of the class has handed in (ready to mark too), a few have
+		// started, and the first learners have not begun.
+		for (const [i, { username }] of learners.entries()) {
+			if (i >= Math.ceil(learners.length / 2)) await selfAssess(username, open, 'in');
+			else if (i >= 3) await selfAssess(username, open, 'started');
 		}
 	}
 
