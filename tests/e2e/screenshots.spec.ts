@@ -40,7 +40,17 @@ const SHOTS: Shot[] = [
 	{ name: 'teacher-task-builder', persona: 'teacher', path: `/teacher/tasks/${ENTERPRISE}` },
 	{ name: 'teacher-criteria-bank', persona: 'teacher', path: '/teacher/criteria' },
 	{ name: 'teacher-class', persona: 'teacher', path: `/teacher/classes/${DEMO_CLASS.first.id}` },
-	{ name: 'student-home', persona: 'student', path: '/student' },
+	// The home pages at each user's viewport: what to do next (tests/e2e/home.spec.ts).
+	{
+		name: 'student-home',
+		persona: 'student',
+		path: '/student',
+		width: 360,
+		height: 740,
+		touch: true
+	},
+	{ name: 'teacher-home', persona: 'teacher', path: '/teacher', width: 1366, height: 768 },
+	{ name: 'admin-home', persona: 'admin', path: '/admin', width: 1440, height: 900 },
 	{ name: 'admin-crosswalk', persona: 'admin', path: '/admin/frameworks/crosswalk' },
 	// The assessment screens, on the Enterprise project.
 	{

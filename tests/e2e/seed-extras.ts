@@ -27,7 +27,8 @@ import { startLiveSession } from '../../src/lib/server/live/live';
 import { createBadge } from '../../src/lib/server/badges/badges';
 import { issueBadge } from '../../src/lib/server/badges/awards';
 import { capriTree } from '../../src/lib/server/frameworks/frameworks';
-import { listTeacherClasses } from '../../src/lib/server/classes/classes';
+import { createClass, listTeacherClasses } from '../../src/lib/server/classes/classes';
+import { createPerson } from '../../src/lib/server/people/accounts';
 import { sessionUser } from '../unit/helpers';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 
@@ -428,4 +429,27 @@ await db
 			.where('class_id', '=', classId)
 	)
 	.execute();
+
+// home (tests/e2e/home.spec.ts, read only): a learner in no class, who has not yet chosen their
+// own password, and a class without a teacher, so the admin home has to-dos whose links it
+// follows; and a live session open in the teacher's class.
+{
+	const admin = await sessionUser(db, 'admin');
+	await createPerson(db, admin.schoolId, admin.id, {
+		username: 'home1',
+		givenName: 'Hana',
+		familyName: 'Newcomer',
+		role: 'student'
+	});
+	await createClass(db, admin.schoolId, admin.id, { name: 'Home: class without a teacher' });
+	// A live session in the teacher's class nobody else reveals or closes: both homes link to it.
+	await startLiveSession(db, asTeacher, {
+		classId,
+		taskId: published,
+		criterionId: criteria[0]!.criterionId,
+		exemplarTitle: 'Home: live now',
+		exemplarBody: 'An exemplar to place.'
+	});
+}
+
 await db.destroy();
