@@ -32,7 +32,7 @@ test.describe('signing in and out', () => {
 		await signIn(page, 'admin');
 		await expect(page).toHaveURL(/\/admin$/);
 		await expect(page.getByRole('heading', { name: 'Northbridge Academy' })).toBeVisible();
-		await expect(page.getByRole('link', { name: /\d+\s+students/ })).toBeVisible();
+		await expect(page.getByRole('link', { name: /^\d+\s+students$/ })).toBeVisible();
 		await page.getByRole('button', { name: 'Sign out' }).click();
 		await expect(page).toHaveURL(/\/login$/);
 	});
