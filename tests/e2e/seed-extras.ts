@@ -514,7 +514,10 @@ await issueBadge(
 		doc.on('error', failed);
 		doc.rect(0, 0, doc.page.width, 160).fill('#1f5f8b');
 		doc.fillColor('#ffffff').fontSize(32).text('Project plan', 56, 60);
-		doc.fillColor('#1b1f24').fontSize(14).text('Week 1: research the client. Week 2: build.', 56, 200);
+		doc
+			.fillColor('#1b1f24')
+			.fontSize(14)
+			.text('Week 1: research the client. Week 2: build.', 56, 200);
 		doc.rect(56, 260, 480, 200).fill('#c0392b');
 		doc.addPage().fillColor('#1b1f24').fontSize(14).text('Page two: the budget.');
 		doc.end();
