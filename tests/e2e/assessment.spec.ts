@@ -259,17 +259,4 @@ test('the learner’s screen works at 360 px wide without sideways scrolling', a
 	await expectAccessible(page);
 });
 
-test.describe('keyboard shortcuts', () => {
-	test.use({ storageState: storageFor('teacher') });
-	test('a teacher moves between learners with ] and [', async ({ page }) => {
-		await page.goto(`/teacher/tasks/${JOURNEY_TASK}/marking`);
-		const firstLink = page.getByRole('row').nth(1).getByRole('link');
-		const first = (await firstLink.textContent())!.trim();
-		await firstLink.click();
-		await expect(page.getByRole('heading', { level: 1 })).toHaveText(first);
-		await page.keyboard.press(']');
-		await expect(page.getByRole('heading', { level: 1 })).not.toHaveText(first);
-		await page.keyboard.press('[');
-		await expect(page.getByRole('heading', { level: 1 })).toHaveText(first);
-	});
-});
+// [ and ] between learners: tests/e2e/marking.spec.ts, on a class of its own.

@@ -89,6 +89,23 @@ const SHOTS: Shot[] = [
 		persona: 'teacher',
 		path: `/teacher/tasks/${ENTERPRISE}/marking`
 	},
+	// seed-extras' Marking class: one learner in each state, Cara Cole's work with a picture, a PDF,
+	// a Word file, a link and a note.
+	{
+		name: 'teacher-marking-list-filters',
+		persona: { username: 'markingteacher' },
+		path: `/teacher/tasks/${taskId('Marking: portfolio')}/marking`,
+		width: 1366,
+		height: 768
+	},
+	{
+		name: 'teacher-marking-previews',
+		persona: { username: 'markingteacher' },
+		path: `/teacher/tasks/${taskId('Marking: portfolio')}/marking/${demoUserId('marking3')}`,
+		width: 1366,
+		height: 768,
+		prepare: async (page) => void (await page.locator('canvas[data-rendered="true"]').waitFor())
+	},
 	{
 		name: 'teacher-moderation',
 		persona: 'teacher',

@@ -27,8 +27,15 @@ import { startLiveSession } from '../../src/lib/server/live/live';
 import { createBadge } from '../../src/lib/server/badges/badges';
 import { issueBadge } from '../../src/lib/server/badges/awards';
 import { capriTree } from '../../src/lib/server/frameworks/frameworks';
-import { createClass, listTeacherClasses } from '../../src/lib/server/classes/classes';
+import {
+	assignTeacher,
+	createClass,
+	enrolLearners,
+	listTeacherClasses
+} from '../../src/lib/server/classes/classes';
 import { createPerson } from '../../src/lib/server/people/accounts';
+import sharp from 'sharp';
+import PDFDocument from 'pdfkit';
 import { sessionUser } from '../unit/helpers';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 
@@ -394,6 +401,171 @@ await issueBadge(
 	student19.id,
 	process.env.ORIGIN || 'http://localhost:4173'
 );
+
+// Marking list filters, `[`/`]` and evidence previews (tests/e2e/marking.spec.ts, read only), in a
+// class of their own: teacher "markingteacher" and learners marking1–marking7, one in each state.
+// Name order (Ashworth … Grant) differs from the "ready to mark first" order: Dalton and Cole
+// (submitted, Dalton first), Brooks (in progress), Evans (marked, a flagged gap), Grant (released),
+// then Ashworth and Foster (not started).
+{
+	const school = teacher.school_id;
+	const { password_hash } = await db
+		.selectFrom('users')
+		.select('password_hash')
+		.where('username', '=', 'teacher')
+		.executeTakeFirstOrThrow();
+	const people: [string, string, string, 'teacher' | 'student'][] = [
+		['markingteacher', 'Mina', 'Marsh', 'teacher'],
+		['marking1', 'Ada', 'Ashworth', 'student'],
+		['marking2', 'Ben', 'Brooks', 'student'],
+		['marking3', 'Cara', 'Cole', 'student'],
+		['marking4', 'Dev', 'Dalton', 'student'],
+		['marking5', 'Eve', 'Evans', 'student'],
+		['marking6', 'Finn', 'Foster', 'student'],
+		['marking7', 'Gia', 'Grant', 'student']
+	];
+	const ids: Record<string, number> = {};
+	for (const [username, given, family, role] of people) {
+		const now = new Date().toISOString();
+		const { id } = await db
+			.insertInto('users')
+			.values({
+				username,
+				given_name: given,
+				family_name: family,
+				password_hash,
+				password_changed_at: now,
+				created_at: now
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await db
+			.insertInto('memberships')
+			.values({ user_id: id, school_id: school, role, year_group: null, created_at: now })
+			.execute();
+		ids[username] = id;
+	}
+	const markingClass = await createClass(db, school, asAdmin.id, {
+		name: 'Marking class'
+	});
+	await assignTeacher(db, school, asAdmin.id, markingClass, ids.markingteacher!);
+	await enrolLearners(
+		db,
+		school,
+		asAdmin.id,
+		markingClass,
+		people.filter((p) => p[3] === 'student').map((p) => ids[p[0]]!)
+	);
+	const asMarker = await sessionUser(db, 'markingteacher');
+	const portfolio = await createTask(db, asMarker, markingClass, settings('Marking: portfolio'));
+	for (const code of ['C1.1', 'P1.1'])
+		await addTaskCriterion(db, asMarker, portfolio, bank.find((c) => c.code === code)!.id);
+	await setTaskState(db, asMarker, portfolio, 'published');
+	const portfolioCriteria = await taskCriteria(db, portfolio);
+	const selfAssess = async (username: string, values: number[]) => {
+		const learner = await sessionUser(db, username);
+		for (const [i, c] of portfolioCriteria.entries())
+			if (values[i] !== undefined)
+				await saveSelfAssessment(db, learner, portfolio, {
+					kind: 'criterion',
+					criterionId: c.criterionId,
+					value: values[i]!
+				});
+		return learner;
+	};
+	const submitAt = async (learner: typeof asMarker, submittedAt: string) => {
+		await submitSelfAssessment(db, learner, portfolio);
+		// Fixed times, so "oldest first" does not hang on which millisecond the seed ran in.
+		await db
+			.updateTable('submissions')
+			.set({ self_submitted_at: submittedAt })
+			.where('task_id', '=', portfolio)
+			.where('learner_id', '=', learner.id)
+			.execute();
+	};
+	const markAll = async (learnerId: number, values: number[]) => {
+		for (const [i, c] of portfolioCriteria.entries())
+			await saveTeacherGrade(db, asMarker, portfolio, learnerId, {
+				kind: 'criterion',
+				criterionId: c.criterionId,
+				value: values[i]!
+			});
+	};
+	await selfAssess('marking2', [55]);
+	// Cara's work carries one of each kind of evidence the marking screen previews: a picture, a
+	// PDF (first page drawn in the browser), a Word file (a download), a link and a note.
+	const cara = await selfAssess('marking3', [70, 60]);
+	const poster = await sharp(
+		Buffer.from(
+			'<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200"><rect width="320" height="200" fill="#f4e3b5"/><rect x="20" y="20" width="130" height="160" fill="#1f5f8b"/><circle cx="235" cy="100" r="60" fill="#c0392b"/></svg>'
+		)
+	)
+		.png()
+		.toBuffer();
+	await addEvidence(db, cara, portfolio, {
+		kind: 'file',
+		title: 'Poster draft',
+		file: new File([new Uint8Array(poster)], 'poster.png', { type: 'image/png' })
+	});
+	const plan = await new Promise<Buffer>((done, failed) => {
+		const doc = new PDFDocument({ size: 'A4', margin: 56 });
+		const parts: Buffer[] = [];
+		doc.on('data', (part: Buffer) => parts.push(part));
+		doc.on('end', () => done(Buffer.concat(parts)));
+		doc.on('error', failed);
+		doc.rect(0, 0, doc.page.width, 160).fill('#1f5f8b');
+		doc.fillColor('#ffffff').fontSize(32).text('Project plan', 56, 60);
+		doc
+			.fillColor('#1b1f24')
+			.fontSize(14)
+			.text('Week 1: research the client. Week 2: build.', 56, 200);
+		doc.rect(56, 260, 480, 200).fill('#c0392b');
+		doc.addPage().fillColor('#1b1f24').fontSize(14).text('Page two: the budget.');
+		doc.end();
+	});
+	await addEvidence(db, cara, portfolio, {
+		kind: 'file',
+		title: 'Project plan',
+		file: new File([new Uint8Array(plan)], 'plan.pdf', { type: 'application/pdf' })
+	});
+	const docx = zipSync({
+		'[Content_Types].xml': new TextEncoder().encode(
+			'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+		),
+		'_rels/.rels': new TextEncoder().encode(
+			'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+		),
+		'word/document.xml': new TextEncoder().encode(
+			'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Reflection notes</w:t></w:r></w:p></w:body></w:document>'
+		)
+	});
+	await addEvidence(db, cara, portfolio, {
+		kind: 'file',
+		title: 'Reflection notes',
+		file: new File([docx], 'notes.docx', {
+			type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+		})
+	});
+	await addEvidence(db, cara, portfolio, {
+		kind: 'link',
+		title: 'Class blog post',
+		url: 'https://example.org/blog/poster'
+	});
+	await addEvidence(db, cara, portfolio, {
+		kind: 'text',
+		title: 'What I changed',
+		body: 'I made the title bigger after the class feedback.'
+	});
+	await submitAt(cara, '2026-03-02T09:30:00.000Z');
+	await submitAt(await selfAssess('marking4', [40, 45]), '2026-03-01T15:00:00.000Z');
+	const eve = await selfAssess('marking5', [90, 50]);
+	await submitAt(eve, '2026-03-01T10:00:00.000Z');
+	await markAll(eve.id, [10, 50]);
+	const gia = await selfAssess('marking7', [60, 62]);
+	await submitAt(gia, '2026-02-28T12:00:00.000Z');
+	await markAll(gia.id, [55, 62]);
+	await releaseGrades(db, asMarker, portfolio, gia.id);
+}
 
 // A finished export of the teacher's (for the matrix): a real job row and its zip.
 const exportsDir = join(uploadsDirectory(), 'exports');

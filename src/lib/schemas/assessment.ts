@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MARKING_FILTERS, MARKING_SORTS } from '../domain/marking-list';
 
 /** A slider position: the stored number behind the band a person chose. */
 export const sliderValueSchema = z
@@ -130,3 +131,30 @@ export const commentBankSchema = z.object({
 		.optional()
 		.transform((v) => v || null)
 });
+
+/**
+ * The marking list's filter and order, read from the URL (`?show=ready&sort=name`) so they work
+ * without JavaScript, survive a reload and travel to the learner's marking screen and back. A value
+ * that is missing, repeated oddly or unknown falls back to the default instead of failing the page.
+ */
+export const markingListQuerySchema = z.object({
+	show: z.enum(MARKING_FILTERS).catch('all'),
+	sort: z.enum(MARKING_SORTS).catch('state')
+});
+export type MarkingListQuery = z.infer<typeof markingListQuerySchema>;
+
+export function markingListQuery(params: URLSearchParams): MarkingListQuery {
+	return markingListQuerySchema.parse({
+		show: params.get('show') ?? undefined,
+		sort: params.get('sort') ?? undefined
+	});
+}
+
+/** The query string that carries a marking list's filter and order ('' for the defaults). */
+export function markingListSearch(query: MarkingListQuery): string {
+	const params = new URLSearchParams();
+	if (query.show !== 'all') params.set('show', query.show);
+	if (query.sort !== 'state') params.set('sort', query.sort);
+	const text = params.toString();
+	return text ? `?${text}` : '';
+}

@@ -9,7 +9,12 @@ import {
 	type TaskToMark
 } from '../auth/task-guards';
 import { learnerTaskStatus, STATUS_LABEL } from '../../domain/task-status';
-import type { TeacherSave } from '../../schemas/assessment';
+import { arrangeMarkingList, filterCounts, markingNeighbours } from '../../domain/marking-list';
+import { gapInBands, isLargeGap } from '../../domain/moderation';
+import { teacherResult } from '../../domain/results';
+import type { Band } from '../../domain/scales';
+import { scaleBands } from '../scales/scales';
+import type { MarkingListQuery, TeacherSave } from '../../schemas/assessment';
 import { nowIso } from '../clock';
 import { assessmentCards } from './cards';
 import { evidenceOf } from './evidence';
@@ -19,53 +24,125 @@ import { peerResultsFor } from '../peer/results';
 import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
 
-/** The class list for marking one task: each learner with where they stand (one query). */
-export async function markingList(db: DB, teacher: SessionUser, taskOrId: number | TaskToMark) {
+/**
+ * The class list for marking one task: each learner with where they stand, when they submitted and
+ * their largest self–teacher gap, from four set-based queries for the whole class (learners with
+ * their counts, every self and teacher judgement, agreed grades, the bands). A gap is flagged by
+ * moderation's own rule (`isLargeGap`: more than one band) between the learner's self-assessment
+ * and the teacher result (agreed grade, else the marker's, else the markers' mean). On a task that
+ * hides the learner's marker until this marker has judged (`after_teacher`), only criteria this
+ * marker has graded count, so the list reveals no more than the marking screen.
+ *
+ * `query` filters and orders `learners`; `counts` are per filter over the whole class.
+ */
+export async function markingList(
+	db: DB,
+	teacher: SessionUser,
+	taskOrId: number | TaskToMark,
+	query: MarkingListQuery = { show: 'all', sort: 'state' }
+) {
 	const task = await requireTaskToMark(db, teacher, taskOrId);
 	const taskId = task.id;
-	const rows = await db
-		.selectFrom('enrolments')
-		.innerJoin('users', 'users.id', 'enrolments.learner_id')
-		.leftJoin('submissions', (join) =>
-			join.onRef('submissions.learner_id', '=', 'users.id').on('submissions.task_id', '=', taskId)
-		)
-		.select((eb) => [
-			'users.id',
-			'users.given_name as givenName',
-			'users.family_name as familyName',
-			'submissions.self_state as selfState',
-			'submissions.released_at as releasedAt',
-			eb
-				.selectFrom('assessments')
-				.select((e) => e.fn.count<number>('assessments.criterion_id').distinct().as('n'))
-				.whereRef('assessments.submission_id', '=', 'submissions.id')
-				.where('assessments.role', '=', 'teacher')
-				.where('assessments.value', 'is not', null)
-				.as('teacherGraded'),
-			eb
-				.selectFrom('assessments')
-				.select((e) => e.fn.countAll<number>().as('n'))
-				.whereRef('assessments.submission_id', '=', 'submissions.id')
-				.where('assessments.role', '=', 'self')
-				.where('assessments.value', 'is not', null)
-				.as('selfPlaced'),
-			eb
-				.selectFrom('evidence')
-				.select((e) => e.fn.countAll<number>().as('n'))
-				.whereRef('evidence.submission_id', '=', 'submissions.id')
-				.as('evidenceCount')
-		])
-		.where('enrolments.class_id', '=', task.class_id)
-		.where('users.active', '=', 1)
-		.orderBy('users.family_name')
-		.orderBy('users.given_name')
-		.execute();
-	const criteriaCount = await db
-		.selectFrom('task_criteria')
-		.select((e) => e.fn.countAll<number>().as('n'))
-		.where('task_id', '=', taskId)
-		.executeTakeFirstOrThrow();
+	const [rows, criteriaCount, judgements, agreed, bands] = await Promise.all([
+		db
+			.selectFrom('enrolments')
+			.innerJoin('users', 'users.id', 'enrolments.learner_id')
+			.leftJoin('submissions', (join) =>
+				join.onRef('submissions.learner_id', '=', 'users.id').on('submissions.task_id', '=', taskId)
+			)
+			.select((eb) => [
+				'users.id',
+				'users.given_name as givenName',
+				'users.family_name as familyName',
+				'submissions.id as submissionId',
+				'submissions.self_state as selfState',
+				'submissions.self_submitted_at as submittedAt',
+				'submissions.released_at as releasedAt',
+				eb
+					.selectFrom('assessments')
+					.select((e) => e.fn.count<number>('assessments.criterion_id').distinct().as('n'))
+					.whereRef('assessments.submission_id', '=', 'submissions.id')
+					.where('assessments.role', '=', 'teacher')
+					.where('assessments.value', 'is not', null)
+					.as('teacherGraded'),
+				eb
+					.selectFrom('assessments')
+					.select((e) => e.fn.countAll<number>().as('n'))
+					.whereRef('assessments.submission_id', '=', 'submissions.id')
+					.where('assessments.role', '=', 'self')
+					.where('assessments.value', 'is not', null)
+					.as('selfPlaced'),
+				eb
+					.selectFrom('evidence')
+					.select((e) => e.fn.countAll<number>().as('n'))
+					.whereRef('evidence.submission_id', '=', 'submissions.id')
+					.as('evidenceCount')
+			])
+			.where('enrolments.class_id', '=', task.class_id)
+			.where('users.active', '=', 1)
+			.orderBy('users.family_name')
+			.orderBy('users.given_name')
+			.execute(),
+		db
+			.selectFrom('task_criteria')
+			.select((e) => e.fn.countAll<number>().as('n'))
+			.where('task_id', '=', taskId)
+			.executeTakeFirstOrThrow(),
+		db
+			.selectFrom('assessments')
+			.innerJoin('submissions', 'submissions.id', 'assessments.submission_id')
+			.select([
+				'assessments.submission_id as submissionId',
+				'assessments.criterion_id as criterionId',
+				'assessments.role',
+				'assessments.assessor_id as assessorId',
+				'assessments.value'
+			])
+			.where('submissions.task_id', '=', taskId)
+			.where('assessments.role', 'in', ['self', 'teacher'])
+			.where('assessments.value', 'is not', null)
+			.execute(),
+		db
+			.selectFrom('agreed_grades')
+			.innerJoin('submissions', 'submissions.id', 'agreed_grades.submission_id')
+			.select([
+				'agreed_grades.submission_id as submissionId',
+				'agreed_grades.criterion_id as criterionId',
+				'agreed_grades.value'
+			])
+			.where('submissions.task_id', '=', taskId)
+			.execute(),
+		scaleBands(db, task.scale_id)
+	]);
 	const total = Number(criteriaCount.n);
+	const blindFirst = task.self_marker_visibility === 'after_teacher';
+	const gaps = selfTeacherGaps(bands, judgements, agreed, blindFirst ? teacher.id : null);
+	const learners = rows.map((r) => {
+		const teacherGraded = Number(r.teacherGraded ?? 0);
+		const status = learnerTaskStatus({
+			selfState: r.selfState,
+			releasedAt: r.releasedAt,
+			criteriaCount: total,
+			teacherGradedCount: teacherGraded
+		});
+		const gap = (r.submissionId !== null && gaps.get(r.submissionId)) || null;
+		return {
+			id: r.id,
+			givenName: r.givenName,
+			familyName: r.familyName,
+			name: displayName(r),
+			status,
+			statusLabel: STATUS_LABEL[status],
+			submittedAt: r.selfState === 'submitted' ? r.submittedAt : null,
+			selfPlaced: Number(r.selfPlaced ?? 0),
+			teacherGraded,
+			evidenceCount: Number(r.evidenceCount ?? 0),
+			largestGap: gap?.largest ?? null,
+			flagged: gap?.flagged ?? false,
+			released: r.releasedAt !== null,
+			readyToRelease: total > 0 && teacherGraded >= total && r.releasedAt === null
+		};
+	});
 	return {
 		task: {
 			id: task.id,
@@ -76,27 +153,61 @@ export async function markingList(db: DB, teacher: SessionUser, taskOrId: number
 			criteriaCount: total,
 			mayRelease: task.teachesClass
 		},
-		learners: rows.map((r) => {
-			const teacherGraded = Number(r.teacherGraded ?? 0);
-			const status = learnerTaskStatus({
-				selfState: r.selfState,
-				releasedAt: r.releasedAt,
-				criteriaCount: total,
-				teacherGradedCount: teacherGraded
-			});
-			return {
-				id: r.id,
-				name: displayName(r),
-				status,
-				statusLabel: STATUS_LABEL[status],
-				selfPlaced: Number(r.selfPlaced ?? 0),
-				teacherGraded,
-				evidenceCount: Number(r.evidenceCount ?? 0),
-				released: r.releasedAt !== null,
-				readyToRelease: total > 0 && teacherGraded >= total && r.releasedAt === null
-			};
-		})
+		query,
+		counts: filterCounts(learners),
+		/** every learner in the class, in name order, whatever the query */
+		everyone: learners,
+		learners: arrangeMarkingList(learners, query.show, query.sort)
 	};
+}
+
+/**
+ * Per submission, the largest self–teacher gap in bands and whether any criterion's is flagged.
+ * With `onlyGradedBy`, a criterion counts only once that marker has graded it (blind marking).
+ */
+function selfTeacherGaps(
+	bands: Band[],
+	judgements: {
+		submissionId: number;
+		criterionId: number;
+		role: string;
+		assessorId: number;
+		value: number | null;
+	}[],
+	agreed: { submissionId: number; criterionId: number; value: number }[],
+	onlyGradedBy: number | null
+) {
+	const cells = new Map<string, { self: number | null; markers: number[]; mine: boolean }>();
+	const cell = (submissionId: number, criterionId: number) => {
+		const key = `${submissionId}:${criterionId}`;
+		let found = cells.get(key);
+		if (!found) cells.set(key, (found = { self: null, markers: [], mine: false }));
+		return found;
+	};
+	for (const j of judgements) {
+		if (j.value === null) continue;
+		const c = cell(j.submissionId, j.criterionId);
+		if (j.role === 'self') c.self = j.value;
+		else {
+			c.markers.push(j.value);
+			if (j.assessorId === onlyGradedBy) c.mine = true;
+		}
+	}
+	const agreedOf = new Map(agreed.map((a) => [`${a.submissionId}:${a.criterionId}`, a.value]));
+	const bySubmission = new Map<number, { largest: number; flagged: boolean }>();
+	for (const [key, c] of cells) {
+		if (onlyGradedBy !== null && !c.mine) continue;
+		const teacherValue = teacherResult(c.markers, agreedOf.get(key) ?? null)?.value ?? null;
+		const gap = gapInBands(bands, c.self, teacherValue);
+		if (gap === null) continue;
+		const submissionId = Number(key.split(':')[0]);
+		const before = bySubmission.get(submissionId) ?? { largest: 0, flagged: false };
+		bySubmission.set(submissionId, {
+			largest: Math.max(before.largest, Math.abs(gap)),
+			flagged: before.flagged || isLargeGap(bands, c.self, teacherValue)
+		});
+	}
+	return bySubmission;
 }
 
 /**
@@ -113,20 +224,13 @@ export async function markingView(
 	db: DB,
 	teacher: SessionUser,
 	taskOrId: number | TaskToMark,
-	learnerId: number
+	learnerId: number,
+	query: MarkingListQuery = { show: 'all', sort: 'state' }
 ) {
 	const task = await requireTaskToMark(db, teacher, taskOrId);
 	const [learner, list, cards, submission, bank] = await Promise.all([
 		requireLearnerOfTask(db, task.class_id, learnerId),
-		db
-			.selectFrom('enrolments')
-			.innerJoin('users', 'users.id', 'enrolments.learner_id')
-			.select('users.id')
-			.where('enrolments.class_id', '=', task.class_id)
-			.where('users.active', '=', 1)
-			.orderBy('users.family_name')
-			.orderBy('users.given_name')
-			.execute(),
+		markingList(db, teacher, task, query),
 		assessmentCards(db, task.id, task.scale_id),
 		db
 			.selectFrom('submissions')
@@ -160,7 +264,7 @@ export async function markingView(
 	]);
 	const peers = await peerResultsFor(db, submissionId, cards.bands, true);
 	const blindFirst = task.self_marker_visibility === 'after_teacher';
-	const position = list.findIndex((l) => l.id === learnerId);
+	const walk = markingNeighbours(list.everyone, learnerId, query.show, query.sort);
 	return {
 		task: {
 			id: task.id,
@@ -171,9 +275,14 @@ export async function markingView(
 			selfRequiredBeforeRelease: task.self_required_before_release === 1
 		},
 		learner: { id: learner.id, name: displayName(learner), givenName: learner.givenName },
-		previousLearnerId: list[position - 1]?.id ?? null,
-		nextLearnerId: list[position + 1]?.id ?? null,
-		positionLabel: `${position + 1} of ${list.length}`,
+		/** `[` and `]`: the list's filter and order, skipping learners who have not started */
+		previousLearnerId: walk.previousId,
+		nextLearnerId: walk.nextId,
+		positionLabel:
+			walk.position === null
+				? `not in this list (${walk.total})`
+				: `${walk.position} of ${walk.total}`,
+		query,
 		bands: cards.bands,
 		selfState: submission?.self_state ?? 'not_started',
 		selfSubmittedAt: submission?.self_submitted_at ?? null,

@@ -2,11 +2,13 @@ import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { markingList, releaseGrades } from '$lib/server/assessment/marking';
 import { actOn, idParam } from '$lib/server/http';
+import { markingListQuery } from '$lib/schemas/assessment';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
-	return markingList(getDb(), teacher, idParam(event.params.taskId, 'task'));
+	const query = markingListQuery(event.url.searchParams);
+	return markingList(getDb(), teacher, idParam(event.params.taskId, 'task'), query);
 };
 
 export const actions: Actions = {

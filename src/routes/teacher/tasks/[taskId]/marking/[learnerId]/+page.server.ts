@@ -9,7 +9,7 @@ import {
 } from '$lib/server/assessment/marking';
 import { addToCommentBank, removeFromCommentBank } from '$lib/server/assessment/comment-bank';
 import { actOn, idParam, orHttpError } from '$lib/server/http';
-import { commentBankSchema } from '$lib/schemas/assessment';
+import { commentBankSchema, markingListQuery } from '$lib/schemas/assessment';
 import { idSchema } from '$lib/schemas/people';
 import { formFields } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad } from './$types';
@@ -22,7 +22,7 @@ export const load: PageServerLoad = async (event) => {
 	return orHttpError(async () => {
 		const task = await requireTaskToMark(db, teacher, taskId);
 		const [view, history] = await Promise.all([
-			markingView(db, teacher, task, learnerId),
+			markingView(db, teacher, task, learnerId, markingListQuery(event.url.searchParams)),
 			gradeHistory(db, teacher, task, learnerId)
 		]);
 		return { ...view, history, mayRelease: task.teachesClass };
