@@ -28,10 +28,10 @@ export const actions: Actions = {
 	issue: async (event) => {
 		const teacher = requireRole(event, 'teacher', 'admin');
 		const form = await event.request.formData();
-		if (!isConfirmed(form)) return askToConfirm();
-		const fields = formFields(form);
 		return actOn(async () => {
-			const { badgeId, learnerId } = issueSchema.parse(fields);
+			// Checked before asking: a form that would be refused is refused, not confirmed first.
+			const { badgeId, learnerId } = issueSchema.parse(formFields(form));
+			if (!isConfirmed(form)) return askToConfirm();
 			const identifier = await issueBadge(getDb(), teacher, badgeId, learnerId, event.url.origin);
 			return { ok: true, message: 'Badge issued and signed.', identifier };
 		});
@@ -39,12 +39,12 @@ export const actions: Actions = {
 	issueAll: async (event) => {
 		const teacher = requireRole(event, 'teacher', 'admin');
 		const form = await event.request.formData();
-		if (!isConfirmed(form)) return askToConfirm();
 		return actOn(async () => {
 			const { badgeId, learnerIds } = issueAllSchema.parse({
 				badgeId: form.get('badgeId'),
 				learnerIds: form.getAll('learnerId')
 			});
+			if (!isConfirmed(form)) return askToConfirm();
 			const { issued, leftOut } = await issueBadgeToProposed(
 				getDb(),
 				teacher,
@@ -72,15 +72,15 @@ export const actions: Actions = {
 	revoke: async (event) => {
 		const teacher = requireRole(event, 'teacher', 'admin');
 		const form = await event.request.formData();
-		if (!isConfirmed(form)) return askToConfirm();
-		const fields = formFields(form);
 		return actOn(async () => {
 			const { identifier, reason } = z
 				.object({
 					identifier: z.string().uuid('That badge does not exist.'),
 					reason: z.string().trim().max(500).default('')
 				})
-				.parse(fields);
+				.parse(formFields(form));
+			// The reason is asked with the question (without JavaScript, on the confirmation step).
+			if (!isConfirmed(form)) return askToConfirm();
 			await revokeAward(getDb(), teacher, identifier, reason);
 			return { ok: true, message: 'Badge revoked: its public page now says so.' };
 		});
