@@ -30,6 +30,7 @@ test('an admin defines a badge, a teacher confirms the proposed learner, anyone 
 	).newPage();
 	await teacher.goto('/teacher/badges');
 	const proposal = teacher
+		.getByRole('region', { name: /^Proposed by the rules/ })
 		.getByRole('row')
 		.filter({ hasText: demoName('student2') })
 		.filter({ hasText: 'Ideas person' });

@@ -430,12 +430,12 @@ await db
 	)
 	.execute();
 
-// Undo School (tests/e2e/undo.spec.ts, issue 13 item 9): six learners of their own in a school of
+// Undo School (tests/e2e/undo.spec.ts, issue 13 item 9): seven learners of their own in a school of
 // its own, so issuing badges, holding grades back and taking work back there changes nothing
 // another spec sees. Who is in which state is in tests/e2e/undo-fixtures.ts.
 {
 	const plan = planSchool({
-		...schoolOfSize(6, 1, 9),
+		...schoolOfSize(7, 1, 9),
 		schoolName: UNDO_SCHOOL.name,
 		slug: UNDO_SCHOOL.slug
 	});
@@ -498,6 +498,7 @@ await db
 		if (then.release) await releaseGrades(db, undoTeacher, undoTask, learner.id);
 	}
 	await undoWork('undo1', [62, 55], null);
+	await undoWork('undo7', [35, 80], null);
 	// Marked low on communication, so the badge below never proposes undo2 (held back or not).
 	await undoWork('undo2', [50, 50], { grades: [10, 45], release: true });
 	for (const username of ['undo3', 'undo4', 'undo5'] as const)

@@ -19,7 +19,9 @@ export const UNDO_PEOPLE = {
 	undo4: ['Dan', 'Price'],
 	undo5: ['Esme', 'Shah'],
 	/** submitted and fully marked, not released: the release confirmation's screenshot */
-	undo6: ['Finn', 'Walsh']
+	undo6: ['Finn', 'Walsh'],
+	/** placed every slider, has not submitted: submits and takes back without JavaScript */
+	undo7: ['Gita', 'Young']
 } as const;
 export type UndoUsername = keyof typeof UNDO_PEOPLE;
 export const undoName = (username: UndoUsername) => UNDO_PEOPLE[username].join(' ');

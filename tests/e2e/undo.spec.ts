@@ -91,6 +91,35 @@ test('a learner is asked once before submitting, Escape changes nothing, and the
 	await page.context().close();
 });
 
+test('without JavaScript the server asks the same question first, and nothing is done until “Yes”', async ({
+	browser,
+	baseURL
+}) => {
+	const context = await browser.newContext({
+		baseURL,
+		javaScriptEnabled: false,
+		storageState: { cookies: [], origins: [] }
+	});
+	const page = await context.newPage();
+	await signIn(page, 'undo7');
+	await page.goto(`/student/tasks/${undoTaskId()}`);
+	await page.getByRole('button', { name: 'Submit my self-assessment' }).click();
+	const question = page.getByRole('alert').filter({ hasText: 'Submit your self-assessment?' });
+	await expect(question).toContainText('you can take it back until they start marking');
+	await expect(page.getByRole('button', { name: 'Submit my self-assessment' })).toHaveCount(0);
+	// "No" is a link back: still not submitted.
+	await page.getByRole('link', { name: 'No, keep working' }).click();
+	await expect(page.getByRole('slider')).toHaveCount(2);
+	await page.getByRole('button', { name: 'Submit my self-assessment' }).click();
+	await page.getByRole('button', { name: 'Yes, submit' }).click();
+	await expect(page.getByRole('status').filter({ hasText: /^Submitted\./ })).toBeVisible();
+	await expect(page.getByRole('slider')).toHaveCount(0);
+	await page.getByRole('button', { name: 'Take back my submission' }).click();
+	await expect(page.getByRole('status').filter({ hasText: /^Taken back\./ })).toBeVisible();
+	await expect(page.getByRole('slider')).toHaveCount(2);
+	await context.close();
+});
+
 test('a teacher holds released grades back again: asked once, recorded, and the learner no longer sees them', async ({
 	browser,
 	baseURL
