@@ -87,6 +87,7 @@ test('a learner self-assesses by keyboard, a teacher marks beside it and release
 	await expect(slider(learner, 'R3.2')).toHaveAttribute('aria-valuetext', 'Secure (band 4 of 5)');
 
 	await learner.getByRole('button', { name: 'Submit my self-assessment' }).click();
+	await learner.getByRole('dialog').getByRole('button', { name: 'Yes, submit' }).click();
 	await expect(
 		learner.getByText('Submitted. Your teacher can now see your self-assessment.')
 	).toBeVisible();
@@ -135,6 +136,7 @@ test('a learner self-assesses by keyboard, a teacher marks beside it and release
 	await expect(teacher.getByText('All changes saved.')).toBeVisible();
 	await expectAccessible(teacher);
 	await teacher.getByRole('button', { name: /^Release grades to/ }).click();
+	await teacher.getByRole('dialog').getByRole('button', { name: 'Yes, release' }).click();
 	await expect(teacher.getByText(/^Released: the learner can now compare/)).toBeVisible();
 
 	// The learner now sees both markers, labelled, and the gap in bands.

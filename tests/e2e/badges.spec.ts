@@ -30,12 +30,16 @@ test('an admin defines a badge, a teacher confirms the proposed learner, anyone 
 	).newPage();
 	await teacher.goto('/teacher/badges');
 	const proposal = teacher
+		.getByRole('region', { name: /^Proposed by the rules/ })
 		.getByRole('row')
 		.filter({ hasText: demoName('student2') })
 		.filter({ hasText: 'Ideas person' });
 	await expect(proposal).toContainText('Enterprise project (I1.1)');
 	await expectAccessible(teacher);
 	await proposal.getByRole('button', { name: /Confirm and issue/ }).click();
+	await teacher.getByRole('dialog').getByRole('button', { name: 'Yes, issue it' }).click();
+	// The row stays where it was and says so.
+	await expect(proposal).toContainText('Issued ✓');
 	await expect(teacher.getByRole('status')).toContainText('Badge issued and signed.');
 	const publicUrl = (await teacher
 		.getByRole('link', { name: 'See its public page' })
@@ -78,9 +82,11 @@ test('an admin defines a badge, a teacher confirms the proposed learner, anyone 
 	const baked = await (await anyone.request.get(`${publicUrl}/baked.svg`)).text();
 	expect(baked).toContain('<openbadges:credential>');
 
-	const row = teacher.getByRole('row').filter({ hasText: 'Ideas person' });
-	await row.getByLabel(/Reason to revoke/).fill('Awarded by mistake');
-	await row.getByRole('button', { name: 'Revoke' }).click();
+	await proposal.getByRole('button', { name: /^Revoke/ }).click();
+	const revoke = teacher.getByRole('dialog');
+	await expect(revoke).toContainText('a revoked credential stays revoked');
+	await revoke.getByLabel(/Why is it revoked/).fill('Awarded by mistake');
+	await revoke.getByRole('button', { name: 'Yes, revoke it' }).click();
 	await expect(teacher.getByRole('status')).toContainText('Badge revoked');
 	await anyone.reload();
 	await expect(anyone.getByRole('status')).toContainText('Revoked by the school');

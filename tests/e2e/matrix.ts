@@ -198,6 +198,11 @@ export const MATRIX: Record<string, Entry> = {
 		url: `/student/tasks/${PUBLISHED_TASK}`,
 		allow: ['student']
 	},
+	// Taking back a submission: only the learner (student1 has not submitted here, so is told so).
+	'action withdraw /student/tasks/[taskId]': {
+		url: `/student/tasks/${PUBLISHED_TASK}`,
+		allow: ['student']
+	},
 	'action addEvidence /student/tasks/[taskId]': {
 		url: `/student/tasks/${PUBLISHED_TASK}`,
 		allow: ['student']
@@ -228,7 +233,7 @@ export const MATRIX: Record<string, Entry> = {
 		allow: ['teacher', 'admin']
 	},
 	...Object.fromEntries(
-		['release', 'reopen', 'bankAdd', 'bankRemove'].map((action) => [
+		['release', 'unrelease', 'reopen', 'bankAdd', 'bankRemove'].map((action) => [
 			`action ${action} /teacher/tasks/[taskId]/marking/[learnerId]`,
 			{
 				url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}`,
@@ -378,6 +383,7 @@ export const MATRIX: Record<string, Entry> = {
 	'action issue /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
 	'action decline /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
 	'action revoke /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
+	'action issueAll /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
 	'page GET /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'action request /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'action shareName /student/badges': { url: '/student/badges', allow: STUDENTS },

@@ -54,6 +54,7 @@ test('a refused submit on a phone: the message is beside the Submit button, in v
 	const submit = page.getByRole('button', { name: 'Submit my self-assessment' });
 	await submit.scrollIntoViewIfNeeded();
 	await submit.tap();
+	await page.getByRole('dialog').getByRole('button', { name: 'Yes, submit' }).tap();
 	const message = page
 		.getByRole('alert')
 		.filter({ hasText: 'Place your slider on every criterion' });

@@ -90,6 +90,7 @@ test('peer allocation gives every submitted piece three reviewers, never themsel
 	}
 	await expect(late.getByText('All changes saved.')).toBeVisible();
 	await late.getByRole('button', { name: 'Submit my self-assessment' }).click();
+	await late.getByRole('dialog').getByRole('button', { name: 'Yes, submit' }).click();
 	await expect(
 		late.getByText('Submitted. Your teacher can now see your self-assessment.')
 	).toBeVisible();

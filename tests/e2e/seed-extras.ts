@@ -38,6 +38,7 @@ import sharp from 'sharp';
 import PDFDocument from 'pdfkit';
 import { sessionUser } from '../unit/helpers';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
+import { UNDO_BADGE, UNDO_PEOPLE, UNDO_SCHOOL, UNDO_TASK } from './undo-fixtures';
 
 export const OTHER_SCHOOL_PREFIX = 'rs-';
 export const EXPORT_JOB_ID = '00000000-0000-4000-8000-00000000e001';
@@ -621,6 +622,90 @@ await db
 		criterionId: criteria[0]!.criterionId,
 		exemplarTitle: 'Home: live now',
 		exemplarBody: 'An exemplar to place.'
+	});
+}
+
+// Undo School (tests/e2e/undo.spec.ts, issue 13 item 9): seven learners of their own in a school of
+// its own, so issuing badges, holding grades back and taking work back there changes nothing
+// another spec sees. Who is in which state is in tests/e2e/undo-fixtures.ts.
+{
+	const plan = planSchool({
+		...schoolOfSize(7, 1, 9),
+		schoolName: UNDO_SCHOOL.name,
+		slug: UNDO_SCHOOL.slug
+	});
+	const undoUsername = (u: string) =>
+		u === 'admin' ? 'undoadmin' : u === 'teacher' ? 'undoteacher' : u.replace('student', 'undo');
+	plan.people = plan.people.map((p) => {
+		const username = undoUsername(p.username) as keyof typeof UNDO_PEOPLE;
+		const [givenName, familyName] = UNDO_PEOPLE[username];
+		return { ...p, username, givenName, familyName };
+	});
+	plan.classes = plan.classes.map((c) => ({
+		...c,
+		teachers: c.teachers.map(undoUsername),
+		learners: c.learners.map(undoUsername)
+	}));
+	await insertSchool(db, plan, DEMO_PASSWORD);
+	const undoTeacher = await sessionUser(db, 'undoteacher');
+	const [undoClass] = await listTeacherClasses(db, undoTeacher.id);
+	const undoBank = await listBank(db, undoTeacher.schoolId);
+	const undoTask = await createTask(
+		db,
+		undoTeacher,
+		undoClass!.id,
+		taskSettingsSchema.parse({
+			title: UNDO_TASK,
+			brief: 'Make a poster that explains one idea to a younger class.',
+			scaleId: (await listScales(db, undoTeacher.schoolId)).find((s) =>
+				s.name.startsWith('School scale')
+			)!.id,
+			selfMarkerVisibility: 'always',
+			selfRequiredBeforeRelease: 'on'
+		})
+	);
+	for (const code of ['C1.1', 'P1.1'])
+		await addTaskCriterion(db, undoTeacher, undoTask, undoBank.find((c) => c.code === code)!.id);
+	await setTaskState(db, undoTeacher, undoTask, 'published');
+	const undoCriteria = await taskCriteria(db, undoTask);
+	async function undoWork(
+		username: keyof typeof UNDO_PEOPLE,
+		self: number[],
+		then: { grades?: number[]; release?: boolean } | null
+	) {
+		const learner = await sessionUser(db, username);
+		for (const [i, c] of undoCriteria.entries())
+			await saveSelfAssessment(db, learner, undoTask, {
+				kind: 'criterion',
+				criterionId: c.criterionId,
+				value: self[i]!
+			});
+		if (!then) return;
+		await submitSelfAssessment(db, learner, undoTask);
+		for (const [i, c] of undoCriteria.entries())
+			if (then.grades)
+				await saveTeacherGrade(db, undoTeacher, undoTask, learner.id, {
+					kind: 'criterion',
+					criterionId: c.criterionId,
+					value: then.grades[i]!,
+					comment: i === 0 ? 'A clear headline that a younger reader understands.' : ''
+				});
+		if (then.release) await releaseGrades(db, undoTeacher, undoTask, learner.id);
+	}
+	await undoWork('undo1', [62, 55], null);
+	await undoWork('undo7', [35, 80], null);
+	// Marked low on communication, so the badge below never proposes undo2 (held back or not).
+	await undoWork('undo2', [50, 50], { grades: [10, 45], release: true });
+	for (const username of ['undo3', 'undo4', 'undo5'] as const)
+		await undoWork(username, [70, 70], { grades: [75, 70], release: true });
+	await undoWork('undo6', [40, 60], { grades: [45, 50] });
+	await createBadge(db, await sessionUser(db, 'undoadmin'), {
+		name: UNDO_BADGE,
+		description: 'Explains an idea clearly to an audience.',
+		criteriaNarrative: 'Be judged Developing or above on a communication criterion.',
+		layer: 'engage',
+		rule: { kind: 'capri', target: 'C', minBand: 2, minTasks: 1 },
+		alignmentItemIds: [(await capriTree(db)).find((c) => c.code === 'C')!.id]
 	});
 }
 

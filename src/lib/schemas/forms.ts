@@ -27,3 +27,21 @@ export function fieldErrors(error: z.ZodError): {
  * fields the page shows: field errors and the values typed, a new password, a preview.
  */
 export type ActionNotice = { ok?: boolean; message?: string };
+
+/**
+ * Actions that cannot simply be taken back (submit, release, revoke, issue) are asked once, by
+ * `components/notices/ConfirmAction.svelte`: with JavaScript in a dialog, whose "Yes" button sends
+ * this field; without it the action answers `askToConfirm()` and the page shows the same question
+ * with that button in place of the form. The server does the action only when the field is sent.
+ */
+export const CONFIRM_FIELD = 'confirmed';
+export const CONFIRM_VALUE = 'yes';
+
+export function isConfirmed(form: FormData): boolean {
+	return form.get(CONFIRM_FIELD) === CONFIRM_VALUE;
+}
+
+/** The answer to an action posted without its confirmation: nothing was done, ask first. */
+export function askToConfirm(): { confirm: true } {
+	return { confirm: true };
+}

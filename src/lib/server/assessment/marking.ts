@@ -504,6 +504,48 @@ export async function releaseGrades(
 	return { released: ready.length, notReady };
 }
 
+/**
+ * Hold a learner's released grades again ("unrelease"): the learner no longer sees them, and they
+ * leave everything read through `gradesVisibleToLearnerSql` (their profile, reports, new exports,
+ * badge proposals). Badges already issued from them stay issued (a signed credential is revoked on
+ * purpose, on the Badges page, never as a side effect). Only the class's teacher may, as for
+ * release. Recorded, with when they had been released.
+ */
+export async function holdGrades(
+	db: DB,
+	teacher: SessionUser,
+	taskId: number,
+	learnerId: number
+): Promise<void> {
+	const task = await requireTaskToMark(db, teacher, taskId);
+	requireClassTeacherOf(task);
+	await requireLearnerOfTask(db, task.class_id, learnerId);
+	await db.transaction().execute(async (trx) => {
+		const submission = await trx
+			.selectFrom('submissions')
+			.select(['id', 'released_at as releasedAt'])
+			.where('task_id', '=', taskId)
+			.where('learner_id', '=', learnerId)
+			.executeTakeFirst();
+		if (!submission?.releasedAt)
+			throw new Refusal('These grades are not released, so there is nothing to hold back.', 409);
+		await trx
+			.updateTable('submissions')
+			.set({ released_at: null, released_by: null, updated_at: nowIso() })
+			.where('id', '=', submission.id)
+			.execute();
+		await recordAudit(trx, {
+			schoolId: teacher.schoolId,
+			actorId: teacher.id,
+			action: 'grades.unrelease',
+			entityType: 'submission',
+			entityId: String(submission.id),
+			before: { releasedAt: submission.releasedAt },
+			after: { releasedAt: null }
+		});
+	});
+}
+
 /** Unlock a learner's submitted self-assessment so they can change it; recorded. */
 export async function reopenSelfAssessment(
 	db: DB,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
@@ -19,6 +20,7 @@ import { peerResultsFor } from '../peer/results';
 import { allocateLateSubmission } from '../peer/allocation';
 import { groupCommitOf } from '../db/group-commit';
 import { Refusal } from '../errors';
+import { markingStartedSql } from './marking-started';
 
 /**
  * Everything a learner sees on their assessment screen. Teacher grades and comments are read only
@@ -67,7 +69,16 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 			: [],
 		evidenceOf(db, submissionId)
 	]);
-	const peers = await peerResultsFor(db, visible ? submissionId : null, bands);
+	const [peers, marking] = await Promise.all([
+		peerResultsFor(db, visible ? submissionId : null, bands),
+		selfSubmitted
+			? db
+					.selectFrom('submissions')
+					.select(sql<number>`${markingStartedSql()}`.as('started'))
+					.where('submissions.id', '=', submissionId!)
+					.executeTakeFirstOrThrow()
+			: null
+	]);
 
 	return {
 		task: {
@@ -81,6 +92,8 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 		bands,
 		selfState: submission?.self_state ?? 'not_started',
 		selfSubmittedAt: submission?.self_submitted_at ?? null,
+		/** submitted, and no teacher has begun marking it: the learner may still take it back */
+		mayWithdraw: selfSubmitted && !Number(marking?.started ?? 1),
 		overallReflection: submission?.overall_reflection ?? '',
 		overallReflectionRevision: submission?.reflection_revision ?? 0,
 		/** released, but held back until the learner submits their own judgement */
@@ -314,5 +327,54 @@ export async function submitSelfAssessment(
 		// Reviewers are given only submitted work: handed in after the teacher allocated, it gets
 		// its reviewers now, in the same transaction (a submit and its reviewers land together).
 		await allocateLateSubmission(trx, task, learner);
+	});
+}
+
+export const MARKING_STARTED_MESSAGE =
+	'Your teacher has started marking this work, so you can no longer take it back. Ask your teacher if you need to change something.';
+
+/**
+ * The learner takes back their submitted self-assessment, to change it and submit again. Allowed
+ * only until marking starts (`markingStartedSql`: a grade or comment from any marker, the class's
+ * teacher or a second marker, an agreed grade or a release); after that only the class's teacher
+ * can reopen it. The change is the teacher's reopen: back to in progress, so reviews of it count
+ * nowhere until it is submitted again, and its reviewer pairs are kept (a second submit gives it
+ * reviewers only where it is still short of them). Recorded in the audit log.
+ */
+export async function withdrawSelfAssessment(
+	db: DB,
+	learner: SessionUser,
+	taskOrId: number | TaskToLearn
+): Promise<void> {
+	const task = await requireTaskToLearn(db, learner, taskOrId);
+	await db.transaction().execute(async (trx) => {
+		const submission = await trx
+			.selectFrom('submissions')
+			.select(['id', 'self_state'])
+			.where('task_id', '=', task.id)
+			.where('learner_id', '=', learner.id)
+			.executeTakeFirst();
+		if (submission?.self_state !== 'submitted')
+			throw new Refusal(
+				'Your self-assessment is not submitted, so there is nothing to take back.',
+				409
+			);
+		// The rule is a condition of the one UPDATE, so a marker's first grade and this cannot both
+		// land: whichever comes second sees the other.
+		const taken = await trx
+			.updateTable('submissions')
+			.set({ self_state: 'in_progress', self_submitted_at: null, updated_at: nowIso() })
+			.where('id', '=', submission.id)
+			.where('self_state', '=', 'submitted')
+			.where((eb) => eb.not(markingStartedSql()))
+			.executeTakeFirst();
+		if (Number(taken.numUpdatedRows) === 0) throw new Refusal(MARKING_STARTED_MESSAGE, 409);
+		await recordAudit(trx, {
+			schoolId: learner.schoolId,
+			actorId: learner.id,
+			action: 'self.withdraw',
+			entityType: 'submission',
+			entityId: String(submission.id)
+		});
 	});
 }

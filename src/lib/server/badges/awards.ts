@@ -342,6 +342,31 @@ export async function issueBadge(
 }
 
 /**
+ * Issue one badge to several learners at once (the teacher confirmed these, by name and number):
+ * only those the rules still propose for it are issued, each exactly as `issueBadge` would; the
+ * others (issued meanwhile, or no longer meeting the rule) are counted and left out.
+ */
+export async function issueBadgeToProposed(
+	db: DB,
+	user: SessionUser,
+	badgeId: number,
+	learnerIds: readonly number[],
+	origin: string
+): Promise<{ issued: number; leftOut: number }> {
+	const { proposals } = await badgeWorkbench(db, user);
+	const proposed = new Set(proposals.filter((p) => p.badgeId === badgeId).map((p) => p.learnerId));
+	const chosen = [...new Set(learnerIds)];
+	const toIssue = chosen.filter((id) => proposed.has(id));
+	if (toIssue.length === 0)
+		throw new Refusal(
+			'None of these learners is proposed for this badge any more: it was issued meanwhile, or the rule is no longer met.',
+			409
+		);
+	for (const learnerId of toIssue) await issueBadge(db, user, badgeId, learnerId, origin);
+	return { issued: toIssue.length, leftOut: chosen.length - toIssue.length };
+}
+
+/**
  * Each qualifying task as evidence: the criteria and the band reached (public), and the learner's
  * reflections and the teacher's comments on them (shown only if the learner chooses, per award).
  */

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { badgeWorkbench, declineRequest, issueBadge, revokeAward } from '$lib/server/badges/awards';
+import {
+	badgeWorkbench,
+	declineRequest,
+	issueBadge,
+	issueBadgeToProposed,
+	revokeAward
+} from '$lib/server/badges/awards';
 import { actOn } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
-import { formFields } from '$lib/schemas/forms';
+import { askToConfirm, formFields, isConfirmed } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -13,15 +19,46 @@ export const load: PageServerLoad = async (event) => {
 };
 
 const issueSchema = z.object({ badgeId: idSchema, learnerId: idSchema });
+const issueAllSchema = z.object({
+	badgeId: idSchema,
+	learnerIds: z.array(idSchema).min(1, 'Choose the learners to issue the badge to.').max(500)
+});
 
 export const actions: Actions = {
 	issue: async (event) => {
 		const teacher = requireRole(event, 'teacher', 'admin');
-		const fields = formFields(await event.request.formData());
+		const form = await event.request.formData();
 		return actOn(async () => {
-			const { badgeId, learnerId } = issueSchema.parse(fields);
+			// Checked before asking: a form that would be refused is refused, not confirmed first.
+			const { badgeId, learnerId } = issueSchema.parse(formFields(form));
+			if (!isConfirmed(form)) return askToConfirm();
 			const identifier = await issueBadge(getDb(), teacher, badgeId, learnerId, event.url.origin);
 			return { ok: true, message: 'Badge issued and signed.', identifier };
+		});
+	},
+	issueAll: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const form = await event.request.formData();
+		return actOn(async () => {
+			const { badgeId, learnerIds } = issueAllSchema.parse({
+				badgeId: form.get('badgeId'),
+				learnerIds: form.getAll('learnerId')
+			});
+			if (!isConfirmed(form)) return askToConfirm();
+			const { issued, leftOut } = await issueBadgeToProposed(
+				getDb(),
+				teacher,
+				badgeId,
+				learnerIds,
+				event.url.origin
+			);
+			const rest = leftOut
+				? ` ${leftOut} ${leftOut === 1 ? 'was' : 'were'} left out: no longer proposed (issued meanwhile, or the rule is no longer met).`
+				: '';
+			return {
+				ok: true,
+				message: `Badge issued and signed for ${issued} learner${issued === 1 ? '' : 's'}.${rest}`
+			};
 		});
 	},
 	decline: async (event) => {
@@ -34,14 +71,16 @@ export const actions: Actions = {
 	},
 	revoke: async (event) => {
 		const teacher = requireRole(event, 'teacher', 'admin');
-		const fields = formFields(await event.request.formData());
+		const form = await event.request.formData();
 		return actOn(async () => {
 			const { identifier, reason } = z
 				.object({
 					identifier: z.string().uuid('That badge does not exist.'),
 					reason: z.string().trim().max(500).default('')
 				})
-				.parse(fields);
+				.parse(formFields(form));
+			// The reason is asked with the question (without JavaScript, on the confirmation step).
+			if (!isConfirmed(form)) return askToConfirm();
 			await revokeAward(getDb(), teacher, identifier, reason);
 			return { ok: true, message: 'Badge revoked: its public page now says so.' };
 		});

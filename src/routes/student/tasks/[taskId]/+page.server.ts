@@ -3,14 +3,15 @@ import { requireTaskToLearn } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
 import {
 	learnerAssessmentView,
-	submitSelfAssessment
+	submitSelfAssessment,
+	withdrawSelfAssessment
 } from '$lib/server/assessment/self-assessment';
 import { addEvidence, removeEvidence, type EvidenceInput } from '$lib/server/assessment/evidence';
 import { Refusal } from '$lib/server/errors';
 import { actOn, idParam } from '$lib/server/http';
 import { evidenceSchema } from '$lib/schemas/assessment';
 import { idSchema } from '$lib/schemas/people';
-import { formFields } from '$lib/schemas/forms';
+import { askToConfirm, formFields, isConfirmed } from '$lib/schemas/forms';
 import { CONTRIBUTION_LEVELS, myGroup, saveContributionRatings } from '$lib/server/peer/groups';
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
@@ -48,9 +49,25 @@ const teamRatingsSchema = z
 export const actions: Actions = {
 	submit: async (event) => {
 		const { learner, task } = await learnerAndTask(event);
+		if (!isConfirmed(await event.request.formData())) return askToConfirm();
 		return actOn(async () => {
 			await submitSelfAssessment(getDb(), learner, task);
-			return { ok: true, message: 'Submitted. Your teacher can now see your self-assessment.' };
+			return {
+				ok: true,
+				message:
+					'Submitted. Your teacher can now see your self-assessment. You can take it back until they start marking.'
+			};
+		});
+	},
+	// Taking back is itself the undo, so it is not asked again.
+	withdraw: async (event) => {
+		const { learner, task } = await learnerAndTask(event);
+		return actOn(async () => {
+			await withdrawSelfAssessment(getDb(), learner, task);
+			return {
+				ok: true,
+				message: 'Taken back. You can change your self-assessment and submit it again.'
+			};
 		});
 	},
 	addEvidence: async (event) => {

@@ -1,8 +1,9 @@
 import { requireRole } from '$lib/server/auth/guards';
-import { requireTaskToMark } from '$lib/server/auth/task-guards';
+import { requireClassTeacherOf, requireTaskToMark } from '$lib/server/auth/task-guards';
 import { getDb } from '$lib/server/db/connection';
 import {
 	gradeHistory,
+	holdGrades,
 	markingView,
 	releaseGrades,
 	reopenSelfAssessment
@@ -11,7 +12,7 @@ import { addToCommentBank, removeFromCommentBank } from '$lib/server/assessment/
 import { actOn, idParam, orHttpError } from '$lib/server/http';
 import { commentBankSchema, markingListQuery } from '$lib/schemas/assessment';
 import { idSchema } from '$lib/schemas/people';
-import { formFields } from '$lib/schemas/forms';
+import { askToConfirm, formFields, isConfirmed } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -34,11 +35,31 @@ export const actions: Actions = {
 		const teacher = requireRole(event, 'teacher', 'admin');
 		const taskId = idParam(event.params.taskId, 'task');
 		const learnerId = idParam(event.params.learnerId, 'learner');
+		const form = await event.request.formData();
 		return actOn(async () => {
+			// Asked only of someone who may release: anyone else is refused first.
+			requireClassTeacherOf(await requireTaskToMark(getDb(), teacher, taskId));
+			if (!isConfirmed(form)) return askToConfirm();
 			await releaseGrades(getDb(), teacher, taskId, learnerId);
 			return {
 				ok: true,
 				message: 'Released: the learner can now compare your assessment with their own.'
+			};
+		});
+	},
+	unrelease: async (event) => {
+		const teacher = requireRole(event, 'teacher', 'admin');
+		const taskId = idParam(event.params.taskId, 'task');
+		const learnerId = idParam(event.params.learnerId, 'learner');
+		const form = await event.request.formData();
+		return actOn(async () => {
+			requireClassTeacherOf(await requireTaskToMark(getDb(), teacher, taskId));
+			if (!isConfirmed(form)) return askToConfirm();
+			await holdGrades(getDb(), teacher, taskId, learnerId);
+			return {
+				ok: true,
+				message:
+					'Held back: the learner no longer sees these grades. Release them again when they are ready.'
 			};
 		});
 	},
