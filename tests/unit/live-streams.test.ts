@@ -112,7 +112,7 @@ describe('live event streams', () => {
 		expect(openStreamCount(learner.id)).toBe(MAX_STREAMS_PER_VIEWER);
 	});
 
-	it('a learner with the session open counts as joined on the projector, once, until they leave', async () => {
+	it('a learner with the session open counts as joined on the projector, once, until they leave or place', async () => {
 		const projector = reader(
 			await teacherLiveStream(db, teacher, liveId, request(await signIn(teacher)))
 		);
@@ -127,6 +127,9 @@ describe('live event streams', () => {
 		expect(projector.text()).not.toContain('"joined":2');
 		for (const a of aborts.slice(1)) a.abort();
 		await expect.poll(() => projector.text().split('event: update').at(-1)).toContain('"joined":0');
+		// Whoever placed has joined, here now or not.
+		await placeLive(db, await sessionUser(db, 'student2'), liveId, 70);
+		await expect.poll(() => projector.text().split('event: update').at(-1)).toContain('"joined":1');
 	});
 
 	it('closing the session sends every viewer `ended` (closed) after the closed picture', async () => {

@@ -47,11 +47,11 @@ export function openStreamCount(viewerId?: number): number {
 	return [...openStreams].filter((s) => viewerId === undefined || s.viewerId === viewerId).length;
 }
 
-/** Learners with the session open now (a phone on its page): each counted once, however many tabs. */
-export function joinedCount(sessionId: number): number {
+/** Learners with the session open now (a phone on its page), each once however many tabs. */
+export function learnersHere(sessionId: number): Set<number> {
 	return new Set(
 		[...openStreams].filter((s) => s.sessionId === sessionId && s.joined).map((s) => s.viewerId)
-	).size;
+	);
 }
 
 /**

@@ -7,7 +7,7 @@ import { nowIso } from '../clock';
 import { scaleBands } from '../scales/scales';
 import { bandCounts } from '../../domain/moderation';
 import { describeJudgementGap } from '../../domain/feedback';
-import { joinedCount, publish } from './hub';
+import { learnersHere, publish } from './hub';
 import { drawJoinCode } from './join-codes';
 import { Refusal } from '../errors';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
@@ -68,8 +68,9 @@ async function criterionCard(db: DB, criterionId: number) {
 }
 
 /**
- * What the projector shows: who has the session open now, anonymous counts per band, and the
- * teacher's placement once revealed (never before: closing without a reveal keeps it hidden).
+ * What the projector shows: how many have joined (placed, or have the session open now), anonymous
+ * counts per band, and the teacher's placement once revealed (never before: closing without a
+ * reveal keeps it hidden).
  */
 export async function liveSnapshot(db: DB, sessionId: number, bands: { minValue: number }[]) {
 	const [session, placements] = await Promise.all([
@@ -78,11 +79,18 @@ export async function liveSnapshot(db: DB, sessionId: number, bands: { minValue:
 			.select(['state', 'teacher_value', 'revealed_at'])
 			.where('id', '=', sessionId)
 			.executeTakeFirstOrThrow(),
-		db.selectFrom('live_placements').select('value').where('session_id', '=', sessionId).execute()
+		db
+			.selectFrom('live_placements')
+			.select(['value', 'learner_id'])
+			.where('session_id', '=', sessionId)
+			.execute()
 	]);
+	// Joined: everyone who has placed, and anyone with the session open now who has not yet.
+	const joined = learnersHere(sessionId);
+	for (const p of placements) joined.add(p.learner_id);
 	return {
 		state: session.state,
-		joined: joinedCount(sessionId),
+		joined: joined.size,
 		placed: placements.length,
 		counts: bandCounts(
 			bands,
