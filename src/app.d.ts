@@ -6,6 +6,10 @@ declare global {
 			user: SessionUser | null;
 			session: Session | null;
 		}
+		interface PageData {
+			/** A page shown on its own, without the app's header (the projector, a closed session). */
+			chromeless?: boolean;
+		}
 		interface Error {
 			message: string;
 			/** Quoted to support staff to find the server log line of an unexpected error. */

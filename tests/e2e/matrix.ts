@@ -311,16 +311,24 @@ export const MATRIX: Record<string, Entry> = {
 		allow: ['teacher', 'admin']
 	},
 	...Object.fromEntries(
-		['place', 'reveal', 'close'].map((action) => [
+		['reveal', 'close'].map((action) => [
 			`action ${action} /teacher/live/[sessionId]`,
 			{ url: `/teacher/live/${LIVE_SESSION}`, allow: ['teacher', 'admin'] as Who[] }
 		])
 	),
+	'endpoint PUT /teacher/live/[sessionId]/place': {
+		url: `/teacher/live/${LIVE_SESSION}/place`,
+		allow: ['teacher', 'admin'],
+		body: { value: 50 }
+	},
 	'endpoint GET /teacher/live/[sessionId]/events': {
 		url: `/teacher/live/${LIVE_SESSION}/events?once`,
 		allow: ['teacher', 'admin']
 	},
 	'page GET /student/live': { url: '/student/live', allow: STUDENTS },
+	// Joining by the projector's code: students only (a wrong code is the same answer for all).
+	'page GET /join': { url: '/join', allow: STUDENTS },
+	'action default /join': { url: '/join', allow: STUDENTS },
 	'page GET /student/live/[sessionId]': {
 		url: `/student/live/${LIVE_SESSION}`,
 		allow: ['student']

@@ -210,7 +210,7 @@ test('a live session updates the projector when a learner moves a slider, then r
 		projector.getByRole('heading', { level: 1, name: 'Live exemplar pitch' })
 	).toBeVisible();
 	await expect(projector.getByTestId('connection')).toHaveText('updating live');
-	await expect(projector.getByTestId('placed-count')).toHaveText('(0 placed)');
+	await expect(projector.getByTestId('placed-count')).toHaveText('0');
 
 	const learner = await pageAs(browser, baseURL, 'student8');
 	await learner.goto('/student/live');
@@ -219,24 +219,24 @@ test('a live session updates the projector when a learner moves a slider, then r
 	await learner.keyboard.press('End');
 	await expect(learner.getByText('All changes saved.')).toBeVisible();
 
-	// No reload: the projector hears about it over server-sent events.
-	await expect(projector.getByTestId('placed-count')).toHaveText('(1 placed)');
-	const bands = projector
-		.getByRole('region', { name: /^Where the class placed it/ })
-		.getByRole('listitem');
-	// Each band reads "label, count": the count is the item's only number.
-	await expect(bands.filter({ hasText: 'Excelling' }).getByText(/^\d+$/)).toHaveText('1');
+	// No reload: the projector hears about it over server-sent events. The spread waits for Reveal.
+	await expect(projector.getByTestId('placed-count')).toHaveText('1');
+	const spread = projector.getByRole('region', { name: /^Where the class placed it/ });
+	await expect(spread).toHaveCount(0);
 	await expectAccessible(projector);
 
-	await projector.getByText('Your placement (keep this closed while projecting)').click();
+	// The teacher's placement saves as it is placed: no button to forget.
+	await projector.getByText('Your placement (open this off the projector)').click();
 	await projector.getByRole('slider', { name: 'Your judgement of the exemplar' }).focus();
 	await projector.keyboard.press('Home');
 	await projector.keyboard.press('PageUp');
 	await projector.keyboard.press('PageUp');
-	await projector.getByRole('button', { name: 'Save my placement' }).click();
-	await expect(projector.getByRole('status')).toContainText('hidden from the class');
+	await expect(projector.getByText('All changes saved.')).toBeVisible();
 	await projector.getByRole('button', { name: 'Reveal my placement' }).click();
+	const bands = spread.getByRole('listitem');
 	await expect(bands.filter({ hasText: '▲ Teacher' })).toContainText('Developing');
+	// Each band reads "label, count": the count is the item's only number.
+	await expect(bands.filter({ hasText: 'Excelling' }).getByText(/^\d+$/)).toHaveText('1');
 
 	await expect(learner.getByText('You placed it two bands above your teacher.')).toBeVisible();
 	await expect(learner.getByRole('slider')).toHaveCount(0);

@@ -34,6 +34,7 @@ const STUDENT_PAGES: Record<string, string> = {
 	'/student/reviews': '/student/reviews',
 	'/student/reviews/[allocationId]': `/student/reviews/${peerReviewId('Bridge building', LEARNER, 'student22')}`,
 	'/student/live': '/student/live',
+	'/join': '/join',
 	'/student/live/[sessionId]': `/student/live/${liveSessionId('Bridge exemplar')}`,
 	'/student/badges': '/student/badges',
 	'/badges/awards/[identifier]': `/badges/awards/${awardIdentifier(LEARNER)}`,

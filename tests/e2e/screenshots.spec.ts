@@ -141,10 +141,43 @@ const SHOTS: Shot[] = [
 				.evaluate((s) => window.scrollTo(0, s.getBoundingClientRect().top + window.scrollY - 140));
 		}
 	},
+	// The projector at 1280×720, one screen as the class sees it (seed-extras' "Live screens").
+	...(
+		[
+			['teacher-live-projector', 'Live: open exemplar'],
+			['teacher-live-projector-revealed', 'Live: revealed exemplar'],
+			['teacher-live-projector-closed', 'Live: closed exemplar']
+		] as const
+	).map(([name, title]) => ({
+		name,
+		persona: { username: 'liveteacher' },
+		path: `/teacher/live/${liveSessionId(title)}`,
+		width: 1280,
+		height: 720,
+		fullPage: false
+	})),
 	{
-		name: 'teacher-live-projector',
-		persona: 'teacher',
-		path: `/teacher/live/${liveSessionId('Matrix exemplar')}`
+		name: 'student-live-closed-phone',
+		persona: { username: 'live6' },
+		path: `/student/live/${liveSessionId('Live: closed exemplar')}`,
+		width: 360,
+		height: 740,
+		touch: true,
+		fullPage: false
+	},
+	{
+		name: 'student-live-join-phone',
+		persona: { username: 'live1' },
+		path: '/join',
+		width: 360,
+		height: 740,
+		touch: true,
+		fullPage: false,
+		prepare: async (page) => {
+			await page.getByLabel('Code on the projector').fill('bcd 23');
+			await page.getByRole('button', { name: 'Join' }).tap();
+			await page.getByRole('alert').waitFor();
+		}
 	},
 	{ name: 'learner-profile', persona: 'teacher', path: `/profile/${demoUserId('student2')}` },
 	{

@@ -23,7 +23,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { addPeerPair } from '../../src/lib/server/peer/allocation';
-import { startLiveSession } from '../../src/lib/server/live/live';
+import { placeLive, setLiveState, startLiveSession } from '../../src/lib/server/live/live';
+import { assignTeacher, createClass, enrolLearners } from '../../src/lib/server/classes/classes';
+import { hashPassword } from '../../src/lib/server/auth/passwords';
 import { createBadge } from '../../src/lib/server/badges/badges';
 import { issueBadge } from '../../src/lib/server/badges/awards';
 import { capriTree } from '../../src/lib/server/frameworks/frameworks';
@@ -372,6 +374,77 @@ await startLiveSession(db, asTeacher, {
 	exemplarTitle: 'Matrix exemplar',
 	exemplarBody: 'An exemplar.'
 });
+
+// Live calibration on a projector (branch `live`): a teacher and learners of their own, so the
+// join-by-code journey (tests/e2e/live-projector.spec.ts) and the projector screenshots change no
+// one else's data. "Live calibration" is the journey's class (liveteacher, live1–live4); live5 is
+// in no class, to be refused. "Live screens" (live1–live4, live6–live8) holds sessions for the
+// screenshots: one open with placements, one revealed with equal counts, one closed.
+const liveHash = await hashPassword(DEMO_PASSWORD);
+async function livePerson(username: string, givenName: string, role: 'teacher' | 'student') {
+	const { id } = await db
+		.insertInto('users')
+		.values({
+			username,
+			given_name: givenName,
+			family_name: 'Live',
+			password_hash: liveHash,
+			password_changed_at: new Date().toISOString(),
+			created_at: new Date().toISOString()
+		})
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	await db
+		.insertInto('memberships')
+		.values({
+			user_id: id,
+			school_id: teacher.school_id,
+			role,
+			year_group: role === 'student' ? '8' : null,
+			created_at: new Date().toISOString()
+		})
+		.execute();
+	return id;
+}
+const liveAdmin = await sessionUser(db, 'admin');
+const liveTeacherId = await livePerson('liveteacher', 'Lena', 'teacher');
+const liveLearnerIds: number[] = [];
+for (const [n, name] of ['Ada', 'Ben', 'Cleo', 'Dev', 'Esi', 'Finn', 'Gus', 'Hana'].entries())
+	liveLearnerIds.push(await livePerson(`live${n + 1}`, name, 'student'));
+async function liveClass(name: string, learnerIds: number[]) {
+	const id = await createClass(db, teacher.school_id, liveAdmin.id, { name, yearGroup: '8' });
+	await assignTeacher(db, teacher.school_id, liveAdmin.id, id, liveTeacherId);
+	await enrolLearners(db, teacher.school_id, liveAdmin.id, id, learnerIds);
+	return id;
+}
+await liveClass('Live calibration', liveLearnerIds.slice(0, 4));
+const liveScreens = await liveClass('Live screens', [
+	...liveLearnerIds.slice(0, 4),
+	...liveLearnerIds.slice(5)
+]);
+const liveScreenLearners = ['live1', 'live2', 'live3', 'live4', 'live6', 'live7', 'live8'];
+const asLiveTeacher = await sessionUser(db, 'liveteacher');
+const liveCriterion = bank.find((c) => c.code === 'C1.1')!.id;
+async function liveScreen(title: string, values: number[]) {
+	const id = await startLiveSession(db, asLiveTeacher, {
+		classId: liveScreens,
+		taskId: null,
+		criterionId: liveCriterion,
+		exemplarTitle: title,
+		exemplarBody:
+			'A two-minute pitch to the council for a recycling app: the problem, who it helps, a demo of the sorting screen and what it would cost.'
+	});
+	for (const [i, value] of values.entries())
+		await placeLive(db, await sessionUser(db, liveScreenLearners[i]!), id, value);
+	return id;
+}
+await liveScreen('Live: open exemplar', [30, 50, 70, 65]);
+// Not yet, Emerging and Excelling one each, Developing and Secure two each: equal counts, equal bars.
+const liveRevealed = await liveScreen('Live: revealed exemplar', [10, 30, 45, 50, 65, 70, 90]);
+await setLiveState(db, asLiveTeacher, liveRevealed, { teacherValue: 55, state: 'revealed' });
+const liveClosed = await liveScreen('Live: closed exemplar', [45, 65, 80, 62, 55]);
+await setLiveState(db, asLiveTeacher, liveClosed, { teacherValue: 60, state: 'revealed' });
+await setLiveState(db, asLiveTeacher, liveClosed, { state: 'closed' });
 
 // A badge issued to student2 (award identifier fixed below, for the matrix's public routes).
 const asAdmin = await sessionUser(db, 'admin');

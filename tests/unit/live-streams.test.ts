@@ -6,7 +6,7 @@ import {
 	invalidateSession,
 	type SessionUser
 } from '../../src/lib/server/auth/sessions';
-import { startLiveSession, placeLive } from '../../src/lib/server/live/live';
+import { startLiveSession, placeLive, setLiveState } from '../../src/lib/server/live/live';
 import { learnerLiveStream, teacherLiveStream } from '../../src/lib/server/live/streams';
 import { MAX_STREAMS_PER_VIEWER, openStreamCount } from '../../src/lib/server/live/hub';
 import { unenrolLearner } from '../../src/lib/server/classes/classes';
@@ -110,5 +110,36 @@ describe('live event streams', () => {
 			streams.push(reader(await learnerLiveStream(db, learner, liveId, request(authSessionId))));
 		expect(await within(streams[0]!.ended, 2_000)).toContain('"reason":"replaced"');
 		expect(openStreamCount(learner.id)).toBe(MAX_STREAMS_PER_VIEWER);
+	});
+
+	it('a learner with the session open counts as joined on the projector, once, until they leave or place', async () => {
+		const projector = reader(
+			await teacherLiveStream(db, teacher, liveId, request(await signIn(teacher)))
+		);
+		await expect.poll(() => projector.text()).toContain('"joined":0');
+		const learner = await sessionUser(db, 'student1');
+		const authSessionId = await signIn(learner);
+		const first = request(authSessionId);
+		await learnerLiveStream(db, learner, liveId, first);
+		// A second tab of the same learner is the same person.
+		await learnerLiveStream(db, learner, liveId, request(authSessionId));
+		await expect.poll(() => projector.text()).toContain('"joined":1');
+		expect(projector.text()).not.toContain('"joined":2');
+		for (const a of aborts.slice(1)) a.abort();
+		await expect.poll(() => projector.text().split('event: update').at(-1)).toContain('"joined":0');
+		// Whoever placed has joined, here now or not.
+		await placeLive(db, await sessionUser(db, 'student2'), liveId, 70);
+		await expect.poll(() => projector.text().split('event: update').at(-1)).toContain('"joined":1');
+	});
+
+	it('closing the session sends every viewer `ended` (closed) after the closed picture', async () => {
+		const learner = await sessionUser(db, 'student1');
+		const stream = reader(
+			await learnerLiveStream(db, learner, liveId, request(await signIn(learner)))
+		);
+		await expect.poll(() => stream.text()).toContain('event: update');
+		await setLiveState(db, teacher, liveId, { state: 'closed' });
+		const text = await within(stream.ended, 2_000);
+		expect(text).toMatch(/"state":"closed".*\n\nevent: ended\ndata: \{"reason":"closed"\}/s);
 	});
 });

@@ -28,5 +28,5 @@ export const ASSESSOR_ROLES = ['self', 'peer', 'teacher'] as const;
 export type AssessorRole = (typeof ASSESSOR_ROLES)[number];
 
 /** Expensive work counted per person against an allowance (`server/limits.ts`, `work_counts`). */
-export const WORK_ACTIONS = ['learner_report_pdf', 'batch_export'] as const;
+export const WORK_ACTIONS = ['learner_report_pdf', 'batch_export', 'live_join_code'] as const;
 export type WorkAction = (typeof WORK_ACTIONS)[number];

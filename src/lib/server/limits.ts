@@ -55,6 +55,14 @@ export const RUNNING_EXPORTS_PER_PERSON = 1;
 export const OPEN_LIVE_SESSIONS_PER_CLASS = 3;
 
 /**
+ * Live-session codes a learner may try (each well-formed code typed, right or wrong): a lesson
+ * joins one or two sessions, with a few typos; twenty in ten minutes is plenty for that and makes
+ * trying codes at random hopeless. A code only ever admits learners of the session's own class, so
+ * this guards what a code says exists, not what it lets in.
+ */
+export const LIVE_JOIN_CODES_PER_LEARNER: Allowance = { max: 20, windowMs: 10 * MINUTE_MS };
+
+/**
  * After a teacher declines a badge request, how long before the learner may ask for the same badge
  * again: a day, time to act on what the teacher said (usually more evidence) rather than asking
  * again at once, and short enough that the next lesson is not held up.

@@ -334,6 +334,8 @@ export interface LiveSessionsTable {
 	started_at: Timestamp;
 	revealed_at: Timestamp | null;
 	closed_at: Timestamp | null;
+	/** The code learners type to join (migration 0011); unique among sessions not closed. */
+	join_code: string | null;
 }
 
 export interface LivePlacementsTable {

@@ -26,14 +26,17 @@ export const MAX_STREAMS_PER_VIEWER = 4;
 export const HEARTBEAT_MS = 20_000;
 
 interface OpenStream {
+	sessionId: number;
 	viewerId: number;
+	/** A learner's stream: the projector counts them as joined while it is open. */
+	joined: boolean;
 	recheck: () => void;
 	end: (reason: StreamEnd) => void;
 }
 /** In the order they opened, so the oldest of a viewer's streams is the one to end. */
 const openStreams = new Set<OpenStream>();
 
-type StreamEnd = 'no-access' | 'replaced';
+type StreamEnd = 'no-access' | 'replaced' | 'closed';
 
 /** Asks every open stream whether its viewer may still watch (after a sign-out, say). */
 export function recheckOpenStreams(): void {
@@ -44,9 +47,18 @@ export function openStreamCount(viewerId?: number): number {
 	return [...openStreams].filter((s) => viewerId === undefined || s.viewerId === viewerId).length;
 }
 
+/** Learners with the session open now (a phone on its page), each once however many tabs. */
+export function learnersHere(sessionId: number): Set<number> {
+	return new Set(
+		[...openStreams].filter((s) => s.sessionId === sessionId && s.joined).map((s) => s.viewerId)
+	);
+}
+
 /**
  * A text/event-stream response that sends `snapshot()` now and after every publish, until the
- * client leaves or the session closes. Before every send and heartbeat it asks `stillAllowed()`:
+ * client leaves or the session closes (then an `ended` event with reason `closed`). A `joined`
+ * stream (a learner's) publishes when it opens and ends, so the projector's count of who is here
+ * follows. Before every send and heartbeat it asks `stillAllowed()`:
  * a viewer who signed out, lost the role or left the class gets an `ended` event and the stream
  * closes (the browser's reconnection is then refused by the route). `once` sends the current
  * picture and ends (for scripts and checks).
@@ -57,10 +69,12 @@ export function eventStream(options: {
 	signal: AbortSignal;
 	snapshot: () => Promise<{ state: string }>;
 	stillAllowed: () => Promise<boolean>;
+	joined?: boolean;
 	once?: boolean;
 	heartbeatMs?: number;
 }): Response {
 	const { sessionId, viewerId, signal, snapshot, stillAllowed, once = false } = options;
+	const joined = (options.joined ?? false) && !once;
 	const encoder = new TextEncoder();
 	let cleanup = () => {};
 	const stream = new ReadableStream<Uint8Array>({
@@ -88,9 +102,16 @@ export function eventStream(options: {
 				inTurn(async () => {
 					const picture = await snapshot();
 					enqueue(`event: update\ndata: ${JSON.stringify(picture)}\n\n`);
-					if (once || picture.state === 'closed') cleanup();
+					if (picture.state === 'closed') end('closed');
+					else if (once) cleanup();
 				});
-			const self: OpenStream = { viewerId, recheck: () => inTurn(() => {}), end };
+			const self: OpenStream = {
+				sessionId,
+				viewerId,
+				joined,
+				recheck: () => inTurn(() => {}),
+				end
+			};
 			const mine = [...openStreams].filter((s) => s.viewerId === viewerId);
 			for (const old of mine.slice(0, Math.max(0, mine.length - MAX_STREAMS_PER_VIEWER + 1)))
 				old.end('replaced');
@@ -106,6 +127,7 @@ export function eventStream(options: {
 				openStreams.delete(self);
 				unsubscribe();
 				clearInterval(heartbeat);
+				if (joined) publish(sessionId);
 				try {
 					controller.close();
 				} catch {
@@ -113,7 +135,9 @@ export function eventStream(options: {
 				}
 			};
 			signal.addEventListener('abort', cleanup);
-			send();
+			// A learner arriving changes the projector's count: everyone's picture, this one's included.
+			if (joined) publish(sessionId);
+			else send();
 		},
 		cancel() {
 			cleanup();

@@ -7,7 +7,8 @@ import { nowIso } from '../clock';
 import { scaleBands } from '../scales/scales';
 import { bandCounts } from '../../domain/moderation';
 import { describeJudgementGap } from '../../domain/feedback';
-import { publish } from './hub';
+import { learnersHere, publish } from './hub';
+import { drawJoinCode } from './join-codes';
 import { Refusal } from '../errors';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 import { OPEN_LIVE_SESSIONS_PER_CLASS } from '../limits';
@@ -67,7 +68,9 @@ async function criterionCard(db: DB, criterionId: number) {
 }
 
 /**
- * What the projector shows: anonymous counts per band, and the teacher's placement once revealed.
+ * What the projector shows: how many have joined (placed, or have the session open now), anonymous
+ * counts per band, and the teacher's placement once revealed (never before: closing without a
+ * reveal keeps it hidden).
  */
 export async function liveSnapshot(db: DB, sessionId: number, bands: { minValue: number }[]) {
 	const [session, placements] = await Promise.all([
@@ -76,10 +79,18 @@ export async function liveSnapshot(db: DB, sessionId: number, bands: { minValue:
 			.select(['state', 'teacher_value', 'revealed_at'])
 			.where('id', '=', sessionId)
 			.executeTakeFirstOrThrow(),
-		db.selectFrom('live_placements').select('value').where('session_id', '=', sessionId).execute()
+		db
+			.selectFrom('live_placements')
+			.select(['value', 'learner_id'])
+			.where('session_id', '=', sessionId)
+			.execute()
 	]);
+	// Joined: everyone who has placed, and anyone with the session open now who has not yet.
+	const joined = learnersHere(sessionId);
+	for (const p of placements) joined.add(p.learner_id);
 	return {
 		state: session.state,
+		joined: joined.size,
 		placed: placements.length,
 		counts: bandCounts(
 			bands,
@@ -201,7 +212,8 @@ export async function startLiveSession(
 				exemplar_title: input.exemplarTitle,
 				exemplar_body: input.exemplarBody,
 				started_by: teacher.id,
-				started_at: nowIso()
+				started_at: nowIso(),
+				join_code: await drawJoinCode(trx)
 			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
@@ -241,7 +253,8 @@ export async function liveSessionForTeacher(db: DB, teacher: SessionUser, sessio
 			exemplarTitle: session.exemplar_title,
 			exemplarBody: session.exemplar_body,
 			state: session.state,
-			teacherValue: session.teacher_value
+			teacherValue: session.teacher_value,
+			joinCode: session.join_code
 		},
 		...card,
 		snapshot: await liveSnapshot(db, sessionId, card.bands)
@@ -256,6 +269,12 @@ export async function setLiveState(
 ) {
 	const session = await requireSession(db, teacher, sessionId, 'teach');
 	if (session.state === 'closed') throw new Refusal('This session is closed.', 409);
+	if (session.state === 'revealed') {
+		// A second click on Reveal changes nothing; the revealed placement itself stays as shown.
+		if (change.state === 'revealed') return;
+		if (change.teacherValue !== undefined)
+			throw new Refusal('Your placement is revealed to the class and can no longer change.', 409);
+	}
 	if (
 		change.state === 'revealed' &&
 		change.teacherValue === undefined &&
@@ -307,14 +326,19 @@ export async function openLiveSessionsFor(db: DB, learner: SessionUser) {
 
 export async function liveSessionForLearner(db: DB, learner: SessionUser, sessionId: number) {
 	const session = await requireSession(db, learner, sessionId, 'learn');
-	const [card, mine] = await Promise.all([
+	const [card, mine, tookPart] = await Promise.all([
 		criterionCard(db, session.criterion_id),
 		db
 			.selectFrom('live_placements')
 			.select('value')
 			.where('session_id', '=', sessionId)
 			.where('learner_id', '=', learner.id)
-			.executeTakeFirst()
+			.executeTakeFirst(),
+		db
+			.selectFrom('live_placements')
+			.select((eb) => eb.fn.countAll<number>().as('count'))
+			.where('session_id', '=', sessionId)
+			.executeTakeFirstOrThrow()
 	]);
 	// Only a reveal shows the teacher's placement: closing without one keeps it hidden.
 	const revealed = session.revealed_at !== null && session.teacher_value !== null;
@@ -327,6 +351,8 @@ export async function liveSessionForLearner(db: DB, learner: SessionUser, sessio
 			state: session.state
 		},
 		...card,
+		/** How many placed the exemplar: the closed session's summary (a count, never who). */
+		tookPart: Number(tookPart.count),
 		myValue: mine?.value ?? null,
 		teacherValue: revealed ? session.teacher_value : null,
 		gap:

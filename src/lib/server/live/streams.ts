@@ -93,6 +93,7 @@ export async function learnerLiveStream(
 	return eventStream({
 		sessionId,
 		viewerId: learner.id,
+		joined: true,
 		...request,
 		snapshot: () => learnerLiveSnapshot(db, sessionId),
 		stillAllowed: stillAllowedFor(db, learner, sessionId, 'learn', request.authSessionId)

@@ -103,7 +103,7 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	export_job_learners:
 		'batchExports: which batch exports hold their report (the same list as export_jobs above).',
 	work_counts:
-		'recentWork: when they recently had the server make a PDF report (kept only while a limit on repeated work counts it: ten minutes to an hour).'
+		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).'
 };
 
 function exportReadme(learnerLabel: string, exportedAt: string) {

@@ -6,7 +6,9 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const learner = requireRole(event, 'student');
-	return orHttpError(() =>
+	const live = await orHttpError(() =>
 		liveSessionForLearner(getDb(), learner, idParam(event.params.sessionId, 'session'))
 	);
+	// A closed session's last word fills the phone, without the app's header.
+	return { ...live, chromeless: live.session.state === 'closed' };
 };
