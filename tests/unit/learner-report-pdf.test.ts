@@ -79,7 +79,9 @@ describe('the learner PDF report', () => {
 			.where('memberships.role', '=', 'student')
 			.orderBy('users.id')
 			.execute();
-	});
+		// Seeding the lived-in demo takes seconds, more on a loaded machine: the same minute the
+		// other demo tests give it.
+	}, 60_000);
 
 	it('prints no text over other text, for every demo learner', async () => {
 		expect(learners.length).toBe(27);
