@@ -606,6 +606,8 @@ describe('groups, moderation and live sessions on the server', () => {
 		expect(await liveSnapshot(db, id, bands)).toEqual({
 			state: 'open',
 			placed: 2,
+			// Two placed and nobody has the page open: joined counts who placed or is watching now.
+			joined: 2,
 			counts: [0, 0, 1, 0, 1],
 			teacherValue: null
 		});
