@@ -2,7 +2,14 @@
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { TextItem } from 'pdfjs-dist/types/src/display/api';
 
-export type Box = { page: number; text: string; left: number; right: number; bottom: number; top: number };
+export type Box = {
+	page: number;
+	text: string;
+	left: number;
+	right: number;
+	bottom: number;
+	top: number;
+};
 
 /**
  * Every piece of text in the PDF with the box it is drawn in (PDF units, y up), read back by pdf.js
@@ -49,4 +56,3 @@ export function overlaps(boxes: Box[], tolerance = 0.5): [Box, Box][] {
 		}
 	return found;
 }
-

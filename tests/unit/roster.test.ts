@@ -342,7 +342,10 @@ describe('roster preview and another school on the same server', () => {
 			}
 		]);
 		const errorsOf = (fileName: string, line: number) =>
-			plan.rows.find((r) => r.fileName === fileName && r.line === line)!.errors.map((e) => e.reason).join(' ');
+			plan.rows
+				.find((r) => r.fileName === fileName && r.line === line)!
+				.errors.map((e) => e.reason)
+				.join(' ');
 		expect(errorsOf('users.csv', 2)).toMatch(
 			/sourcedId u-elsewhere is already used in another school/
 		);
@@ -449,7 +452,11 @@ describe('importing the good rows and skipping the rows with problems', () => {
 		});
 		for (const username of ['roster bad', 'roster1c', 'roster1d'])
 			expect(
-				await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst()
+				await db
+					.selectFrom('users')
+					.select('id')
+					.where('username', '=', username)
+					.executeTakeFirst()
 			).toBeUndefined();
 		const ada = await db
 			.selectFrom('users')
@@ -560,8 +567,23 @@ describe('the list of rows with problems', () => {
 		expect(list!.rows).toBe(2);
 		expect(list!.csv.startsWith('\uFEFF')).toBe(true);
 		const rows = parse(list!.csv, { bom: true }) as string[][];
-		expect(rows[0]).toEqual(['Username', 'Given_Name', 'Family_Name', 'Role', 'Class', 'Notes', 'problem']);
-		expect(rows[1]!.slice(0, 6)).toEqual(['roster 3b', 'Łukasz, Jr', 'Bad', 'student', '9R Roster', 'has a space']);
+		expect(rows[0]).toEqual([
+			'Username',
+			'Given_Name',
+			'Family_Name',
+			'Role',
+			'Class',
+			'Notes',
+			'problem'
+		]);
+		expect(rows[1]!.slice(0, 6)).toEqual([
+			'roster 3b',
+			'Łukasz, Jr',
+			'Bad',
+			'student',
+			'9R Roster',
+			'has a space'
+		]);
 		expect(rows[1]![6]).toMatch(/^Line 3: Username: .*letters, digits/);
 		// The one CSV writer keeps a formula from running in a spreadsheet.
 		expect(rows[2]!.slice(0, 4)).toEqual(['roster3c', "'=HYPERLINK(1)", 'Formula', 'wizard']);
@@ -570,7 +592,9 @@ describe('the list of rows with problems', () => {
 		// Fixed in a spreadsheet and imported: the problem column is ignored, and a list made from
 		// the fixed file writes its problems over the old ones rather than adding a column.
 		const fixed = list!.csv.replace('roster 3b', 'roster3b');
-		const again = await rosterProblemsCsv(db, schoolId, [{ fileName: 'roster-problems.csv', text: fixed }]);
+		const again = await rosterProblemsCsv(db, schoolId, [
+			{ fileName: 'roster-problems.csv', text: fixed }
+		]);
 		const againRows = parse(again[0]!.csv, { bom: true }) as string[][];
 		expect(againRows[0]).toHaveLength(7);
 		expect(againRows.map((r) => r[0])).toEqual(['Username', 'roster3c']);

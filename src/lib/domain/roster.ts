@@ -263,7 +263,10 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 		const current = existing.usersByUsername.get(person.username);
 		if (person.sourceId) {
 			if (existing.sourceIdsElsewhere.has(person.sourceId))
-				problem(columns.sourceId, `sourcedId ${person.sourceId} is already used in another school.`);
+				problem(
+					columns.sourceId,
+					`sourcedId ${person.sourceId} is already used in another school.`
+				);
 			const holder = existing.usernameBySourceId.get(person.sourceId);
 			if (holder && holder !== person.username) {
 				problem(
@@ -373,7 +376,12 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 			}
 			const schoolClass = checkClass(
 				{ sourceId: '', name: className, yearGroup: person.yearGroup ?? '', subject: '' },
-				{ sourceId: classColumn, name: classColumn, yearGroup: columns.yearGroup, subject: classColumn }
+				{
+					sourceId: classColumn,
+					name: classColumn,
+					yearGroup: columns.yearGroup,
+					subject: classColumn
+				}
 			);
 			if ('errors' in schoolClass) {
 				row.errors.push(...schoolClass.errors);

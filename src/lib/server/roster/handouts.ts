@@ -215,15 +215,7 @@ export function handoutOrder(entries: HandoutEntry[]): HandoutEntry[] {
 /** The list as CSV (UTF-8 with a BOM, for Excel), one row per new account, in handout order. */
 export function handoutPasswordsCsv(entries: HandoutEntry[], signInUrl: string): string {
 	return toCsv(
-		[
-			'class',
-			'family_name',
-			'given_name',
-			'username',
-			'role',
-			'one_time_password',
-			'sign_in_at'
-		],
+		['class', 'family_name', 'given_name', 'username', 'role', 'one_time_password', 'sign_in_at'],
 		entries.map((e) => [
 			e.classes.join('; '),
 			e.familyName,

@@ -19,7 +19,13 @@ const PADDING = 16;
 const SMALLEST_SCALE = 0.6;
 const MOST_CLASSES_NAMED = 3;
 
-type Line = { text: string; font: 'body' | 'bold' | 'mono'; size: number; colour: string; gap: number };
+type Line = {
+	text: string;
+	font: 'body' | 'bold' | 'mono';
+	size: number;
+	colour: string;
+	gap: number;
+};
 
 /**
  * The sign-in slips of a roster import: one per new account, in the order given (by class, then
@@ -92,7 +98,12 @@ function drawCutLines(doc: PDFKit.PDFDocument) {
 	doc.undash().restore();
 }
 
-function slipLines(entry: HandoutEntry, schoolName: string, signInUrl: string, classesNamed: number) {
+function slipLines(
+	entry: HandoutEntry,
+	schoolName: string,
+	signInUrl: string,
+	classesNamed: number
+) {
 	const classes = entry.classes.slice(0, classesNamed);
 	const more = entry.classes.length - classes.length;
 	const classText =
@@ -116,7 +127,7 @@ function slipLines(entry: HandoutEntry, schoolName: string, signInUrl: string, c
 		line(entry.password, 'mono', 13),
 		line('Sign in at', 'body', 8, MUTED, 4),
 		line(signInUrl, 'mono', 9.5),
-		line('You’ll choose your own password when you first sign in.', 'body', 9, INK, 6)
+		line('You’ll choose your own password when you first sign in.', 'body', 8.5, INK, 6)
 	];
 }
 

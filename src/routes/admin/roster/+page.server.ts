@@ -128,9 +128,7 @@ export const actions: Actions = {
 		const admin = requireRole(event, 'admin');
 		return actOn(
 			async () => {
-				const { handout } = forgetHandoutSchema.parse(
-					formFields(await event.request.formData())
-				);
+				const { handout } = forgetHandoutSchema.parse(formFields(await event.request.formData()));
 				await forgetHandout(getDb(), admin, handout);
 				return {
 					ok: true,

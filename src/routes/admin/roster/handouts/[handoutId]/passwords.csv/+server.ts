@@ -11,9 +11,7 @@ export const GET: RequestHandler = async (event) => {
 	const admin = requireRole(event, 'admin');
 	const id = handoutIdSchema.safeParse(event.params.handoutId);
 	if (!id.success) error(404, 'This list of passwords does not exist.');
-	const { entries } = await orHttpError(() =>
-		openOwnHandout(getDb(), admin, id.data, 'passwords')
-	);
+	const { entries } = await orHttpError(() => openOwnHandout(getDb(), admin, id.data, 'passwords'));
 	return new Response(handoutPasswordsCsv(entries, signInUrl(event.url)), {
 		headers: {
 			'content-type': 'text/csv; charset=utf-8',

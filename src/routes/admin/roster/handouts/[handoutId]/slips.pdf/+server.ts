@@ -12,9 +12,7 @@ export const GET: RequestHandler = async (event) => {
 	const admin = requireRole(event, 'admin');
 	const id = handoutIdSchema.safeParse(event.params.handoutId);
 	if (!id.success) error(404, 'These sign-in slips do not exist.');
-	const { entries } = await orHttpError(() =>
-		openOwnHandout(getDb(), admin, id.data, 'slips')
-	);
+	const { entries } = await orHttpError(() => openOwnHandout(getDb(), admin, id.data, 'slips'));
 	const pdf = await renderSignInSlipsPdf(entries, admin.schoolName, signInUrl(event.url));
 	return new Response(new Uint8Array(pdf), {
 		headers: {
