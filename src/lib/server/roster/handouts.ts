@@ -102,7 +102,11 @@ export async function storeHandout(
 
 /** Deletes the list at its expiry even if nobody asks for a page meanwhile. */
 export function deleteHandoutAtExpiry(db: DB, handout: HandoutSummary) {
-	const wait = Math.max(0, new Date(handout.expiresAt).getTime() - Date.now()) + 1000;
+	// setTimeout takes at most ~24.8 days; a list never lives that long, but a fixture might.
+	const wait = Math.min(
+		2 ** 31 - 1,
+		Math.max(0, new Date(handout.expiresAt).getTime() - Date.now()) + 1000
+	);
 	setTimeout(() => {
 		sweepExpiredHandouts(db).catch(() => {
 			// The database may be closed (a test, a shutdown); start-up and every read sweep again.

@@ -14,10 +14,10 @@ const requestSchema = z.object({ file: z.string().max(200), payload: rosterPaylo
  */
 export const POST: RequestHandler = async (event) => {
 	const admin = requireRole(event, 'admin');
-	const form = await event.request.formData();
+	const form = await event.request.formData().catch(() => null);
 	const parsed = requestSchema.safeParse({
-		file: String(form.get('file') ?? ''),
-		payload: jsonOrUndefined(String(form.get('payload') ?? ''))
+		file: String(form?.get('file') ?? ''),
+		payload: jsonOrUndefined(String(form?.get('payload') ?? ''))
 	});
 	if (!parsed.success)
 		error(400, 'The upload was lost or damaged. Choose the files again and preview them.');
