@@ -32,7 +32,7 @@ import { sessionUser } from '../unit/helpers';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { createPerson } from '../../src/lib/server/people/accounts';
 import { hashPassword } from '../../src/lib/server/auth/passwords';
-import { handoutKey, sealHandout } from '../../src/lib/server/roster/handouts';
+import { HANDOUT_LIFETIME_MS, handoutKey, sealHandout } from '../../src/lib/server/roster/handouts';
 
 export const OTHER_SCHOOL_PREFIX = 'rs-';
 export const EXPORT_JOB_ID = '00000000-0000-4000-8000-00000000e001';
@@ -434,8 +434,8 @@ await db
 	.execute();
 // Roster import (tests/e2e/roster.spec.ts, authorisation matrix): a second admin of the demo school,
 // who must not get the first admin's sign-in slips, and slips of the demo admin's (three made-up
-// accounts, no real passwords) for the matrix to ask for. Kept for a day, not an hour, so a slow
-// run cannot outlast them.
+// accounts, no real passwords) for the matrix to ask for, kept the hour every import's are (a
+// whole e2e run takes 5–15 minutes).
 const demoAdmin = await db
 	.selectFrom('users')
 	.select('id')
@@ -474,7 +474,7 @@ await db
 			}))
 		),
 		created_at: new Date().toISOString(),
-		expires_at: new Date(Date.now() + 24 * 3600_000).toISOString()
+		expires_at: new Date(Date.now() + HANDOUT_LIFETIME_MS).toISOString()
 	})
 	.execute();
 

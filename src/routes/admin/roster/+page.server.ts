@@ -27,6 +27,7 @@ export const load: PageServerLoad = async (event) => {
 	const now = new Date();
 	const handouts = (await ownHandouts(getDb(), admin, now)).map((h) => ({
 		...h,
+		minutesAgo: Math.floor((now.getTime() - Date.parse(h.createdAt)) / 60_000),
 		minutesLeft: Math.max(1, Math.ceil((Date.parse(h.expiresAt) - now.getTime()) / 60_000))
 	}));
 	return { handouts };
