@@ -12,6 +12,7 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/sessions';
 import { scheduleExportSweep } from '$lib/server/reports/batch';
+import { scheduleHandoutExpiry } from '$lib/server/roster/handouts';
 import { holdDemoToLoopback } from '$lib/server/setup/first-run';
 import { building, dev } from '$app/environment';
 
@@ -19,7 +20,8 @@ import { building, dev } from '$app/environment';
  * At server start, however it was started (`npm start`, `npm run serve`, a service manager): a
  * database holding the demo listens on loopback only unless HOST and DEMO_ON_NETWORK=1 both say
  * otherwise — the process ends with the reason before it listens. Then exports past their retention
- * period are deleted now, and hourly. (`vite dev` listens on localhost on its own.)
+ * period are deleted now, and hourly, and a roster import's one-time passwords past their hour
+ * now, the others at their expiry. (`vite dev` listens on localhost on its own.)
  */
 export const init: ServerInit = async () => {
 	if (!dev && !building) {
@@ -31,6 +33,7 @@ export const init: ServerInit = async () => {
 		if (demo.note) console.log(demo.note);
 	}
 	scheduleExportSweep(getDb);
+	if (!building) await scheduleHandoutExpiry(getDb());
 };
 
 /** Route ids that are pages: their own loads render a styled 401/403 for a browser visit. */

@@ -51,6 +51,7 @@ const PROFILED_LEARNER = demoUserId('student1');
 const SEEDED_AWARD = '00000000-0000-4000-8000-0000000b0001'; // issued to student2 (seed-extras)
 const NO_SUCH_BADGE = '00000000-0000-4000-8000-000000000000';
 const EXPORT_JOB = '00000000-0000-4000-8000-00000000e001'; // the teacher's finished export (seed-extras)
+const ROSTER_HANDOUT = '00000000-0000-4000-8000-0000000a0013'; // the demo admin's sign-in slips (seed-extras)
 /** The learner themself, their class's teacher and their school's admin. */
 const LEARNER_AND_STAFF: Who[] = ['student', 'teacher', 'admin'];
 const FUSION = '999d5e3b-0023-4b21-9564-5da5d91e8988';
@@ -127,6 +128,18 @@ export const MATRIX: Record<string, Entry> = {
 	'action preview /admin/roster': { url: '/admin/roster', allow: ADMINS },
 	'action import /admin/roster': { url: '/admin/roster', allow: ADMINS },
 	'endpoint GET /admin/roster/template.csv': { url: '/admin/roster/template.csv', allow: ADMINS },
+	// Any admin may list the problems of a file they upload (an empty post is a 400, not a refusal)
+	// and forget their own slips; only the admin who ran the import gets its slips and passwords.
+	'endpoint POST /admin/roster/problems.csv': { url: '/admin/roster/problems.csv', allow: ADMINS },
+	'action forget /admin/roster': { url: '/admin/roster', allow: ADMINS },
+	'endpoint GET /admin/roster/handouts/[handoutId]/slips.pdf': {
+		url: `/admin/roster/handouts/${ROSTER_HANDOUT}/slips.pdf`,
+		allow: ['admin']
+	},
+	'endpoint GET /admin/roster/handouts/[handoutId]/passwords.csv': {
+		url: `/admin/roster/handouts/${ROSTER_HANDOUT}/passwords.csv`,
+		allow: ['admin']
+	},
 
 	'page GET /teacher': { url: '/teacher', allow: TEACHERS },
 	'page GET /teacher/classes/[classId]': {

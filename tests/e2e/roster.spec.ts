@@ -1,4 +1,6 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Download, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
 import { chooseOwnPassword, expectAccessible, freshPage, signIn, storageFor } from './fixtures';
 
 test.use({ storageState: storageFor('admin') });
@@ -9,7 +11,9 @@ const file = (name: string, text: string) => ({
 	buffer: Buffer.from(text)
 });
 
-test('the preview marks a bad row, explains it, and offers no import', async ({ page }) => {
+test('the preview marks a bad row, explains it, and imports nothing until the admin chooses', async ({
+	page
+}) => {
 	await page.goto('/admin/roster');
 	await page
 		.getByLabel('CSV files')
@@ -26,6 +30,9 @@ test('the preview marks a bad row, explains it, and offers no import', async ({ 
 	await expect(badRow.getByRole('cell').nth(1)).toHaveText('3');
 	await expect(page.getByText('Nothing has been imported')).toBeVisible();
 	await expect(page.getByRole('button', { name: 'Import', exact: true })).toHaveCount(0);
+	await expect(
+		page.getByRole('button', { name: 'Import the 1 good row and skip the 1 with problems' })
+	).toBeVisible();
 	await expectAccessible(page);
 
 	await page.goto('/admin/people?q=ok.pupil');
@@ -64,8 +71,10 @@ test('a clean OneRoster set imports after the preview, and the new teacher can s
 	await expect(page.getByRole('heading', { name: 'Import complete' })).toBeVisible();
 	await expect(page.getByRole('status')).toContainText('2 new people');
 	await expect(page.getByRole('status')).toContainText('1 new class,');
-	const row = page.getByRole('row').filter({ hasText: teacherName });
-	const password = (await row.getByRole('code').textContent())!.trim();
+	// The passwords are not on the screen: they are in the downloads, for this admin only.
+	await expect(page.getByRole('row').filter({ hasText: teacherName })).not.toContainText(/-.*-/);
+	const passwords = await passwordsOf(page, 2);
+	const password = passwords.find((p) => p.username === teacherName)!.password;
 	await expectAccessible(page);
 
 	const teacher = await freshPage(browser, baseURL);
@@ -74,4 +83,124 @@ test('a clean OneRoster set imports after the preview, and the new teacher can s
 	await expect(teacher).toHaveURL(/\/teacher$/);
 	await expect(teacher.getByRole('link', { name: className })).toBeVisible();
 	await teacher.close();
+});
+
+const downloaded = async (page: Page, click: () => Promise<void>): Promise<Download> => {
+	const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+	return download;
+};
+const textOf = async (download: Download) => readFile((await download.path())!, 'utf8');
+
+/** The newest slips panel entry's password CSV, read as the admin downloads it. */
+async function passwordsOf(page: Page, people: number) {
+	const entry = page
+		.getByRole('listitem')
+		.filter({ hasText: `${people} new accounts` })
+		.first();
+	const csv = await textOf(
+		await downloaded(page, () =>
+			entry.getByRole('link', { name: 'Download one-time passwords (CSV)' }).click()
+		)
+	);
+	expect(csv.startsWith('\uFEFF')).toBe(true);
+	const [header, ...rows] = parse(csv, { bom: true }) as string[][];
+	const at = (column: string) => header!.indexOf(column);
+	return rows.map((r) => ({ username: r[at('username')]!, password: r[at('one_time_password')]! }));
+}
+
+test('a file with good and bad rows: the good ones import, the bad ones come back as a list to fix, and the slips are for this admin only', async ({
+	page,
+	browser,
+	baseURL
+}, testInfo) => {
+	const tag = `${testInfo.retry}${Date.now().toString(36).slice(-4)}`;
+	const className = `7E Roster ${tag}`;
+	const good = [`rostere1${tag}`, `rostere2${tag}`, `rostere3${tag}`];
+	const roster = [
+		'username,given_name,family_name,role,class',
+		`${good[0]},Zoë,Adeyemi,student,${className}`,
+		`rostere bad${tag},Bad,Name,student,${className}`,
+		`${good[1]},Łukasz,Nowak,student,${className}`,
+		`rosterew${tag},No,Role,wizard,${className}`,
+		`${good[2]},Priya,Shah,student,${className}`
+	].join('\n');
+	await page.goto('/admin/roster');
+	await page.getByLabel('CSV files').setInputFiles(file('roster.csv', roster));
+	await page.getByRole('button', { name: 'Preview import' }).click();
+	await expect(page.getByRole('heading', { name: '2. Check the preview' })).toBeVisible();
+	const badRow = page.getByRole('row').filter({ hasText: `rostere bad${tag}` });
+	await expect(badRow.getByRole('cell').nth(1)).toHaveText('3');
+	await expect(badRow).toContainText('username: ');
+	await expect(page.getByRole('row').filter({ hasText: `rosterew${tag}` })).toContainText(
+		'role: Role must be student, teacher or administrator.'
+	);
+	await expect(page.getByRole('link', { name: 'Fix the file first' })).toBeVisible();
+
+	// The list of rows with problems: as written, plus what to fix.
+	const list = await downloaded(page, () =>
+		page
+			.getByRole('button', { name: 'Download the 2 rows with problems from roster.csv (CSV)' })
+			.click()
+	);
+	expect(list.suggestedFilename()).toBe('roster-problems.csv');
+	const listText = await textOf(list);
+	expect(listText.startsWith('\uFEFF')).toBe(true);
+	const rows = parse(listText, { bom: true }) as string[][];
+	expect(rows[0]).toEqual(['username', 'given_name', 'family_name', 'role', 'class', 'problem']);
+	expect(rows.slice(1).map((r) => r[0])).toEqual([`rostere bad${tag}`, `rosterew${tag}`]);
+	expect(rows[1]![5]).toMatch(/^Line 3: username: /);
+	expect(rows[2]![5]).toMatch(/^Line 5: role: /);
+	await expectAccessible(page);
+
+	await page
+		.getByRole('button', { name: 'Import the 3 good rows and skip the 2 with problems' })
+		.click();
+	await expect(page.getByRole('heading', { name: 'Import complete' })).toBeVisible();
+	await expect(page.getByRole('status').first()).toContainText(
+		'3 new people, 0 updated, 1 new class, 3 new enrolments; 2 rows with problems were skipped.'
+	);
+	// The skipped rows can still be downloaded to fix.
+	const skipped = await downloaded(page, () =>
+		page
+			.getByRole('button', { name: 'Download the 2 rows with problems from roster.csv (CSV)' })
+			.click()
+	);
+	expect(parse(await textOf(skipped), { bom: true })).toHaveLength(3);
+
+	const entry = page.getByRole('listitem').filter({ hasText: '3 new accounts' }).first();
+	const slipsLink = entry.getByRole('link', { name: 'Download sign-in slips (PDF)' });
+	const slipsUrl = (await slipsLink.getAttribute('href'))!;
+	const passwordsUrl = (await entry
+		.getByRole('link', { name: 'Download one-time passwords (CSV)' })
+		.getAttribute('href'))!;
+	const slips = await downloaded(page, () => slipsLink.click());
+	expect(slips.suggestedFilename()).toBe('sign-in-slips.pdf');
+	expect((await readFile((await slips.path())!)).subarray(0, 5).toString()).toBe('%PDF-');
+	const passwords = await passwordsOf(page, 3);
+	expect(passwords.map((p) => p.username).sort()).toEqual([...good].sort());
+	await expectAccessible(page);
+
+	// A teacher, and another admin of the same school, are refused both downloads.
+	const teacherContext = await browser.newContext({ baseURL, storageState: storageFor('teacher') });
+	for (const url of [slipsUrl, passwordsUrl])
+		expect((await teacherContext.request.get(url, { maxRedirects: 0 })).status()).toBe(403);
+	await teacherContext.close();
+	const otherAdmin = await freshPage(browser, baseURL);
+	await signIn(otherAdmin, 'rosteradmin2');
+	await expect(otherAdmin).toHaveURL(/\/admin$/);
+	for (const url of [slipsUrl, passwordsUrl])
+		expect((await otherAdmin.request.get(url)).status()).toBe(404);
+	await otherAdmin.context().close();
+
+	// A new learner signs in with their one-time password and must choose their own.
+	const learner = await freshPage(browser, baseURL);
+	await signIn(learner, passwords[0]!.username, passwords[0]!.password);
+	await chooseOwnPassword(learner, passwords[0]!.password, 'my-own-learner-pass');
+	await learner.context().close();
+
+	// Handed out: forgotten, and gone for this admin too.
+	await entry.getByRole('button', { name: 'They are handed out: forget the passwords' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'forgotten' })).toBeVisible();
+	await expect(page.locator(`a[href="${slipsUrl}"]`)).toHaveCount(0);
+	expect((await page.request.get(slipsUrl)).status()).toBe(404);
 });

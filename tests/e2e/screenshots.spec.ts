@@ -33,6 +33,30 @@ interface Shot {
 	prepare?: (page: Page) => Promise<void>;
 }
 
+/**
+ * The roster preview of a file with good and bad rows (usernames of their own per run, as the
+ * import shot writes them).
+ */
+async function rosterPreview(page: Page) {
+	const tag = Date.now().toString(36).slice(-5);
+	const rows = [
+		'username,given_name,family_name,role,class',
+		`rostershot1${tag},Zoë,Adeyemi,student,7S Roster ${tag}`,
+		`rostershot bad,Bad,Name,student,7S Roster ${tag}`,
+		`rostershot2${tag},Łukasz,Nowak,student,7S Roster ${tag}`,
+		`rostershot3${tag},No,Role,wizard,7S Roster ${tag}`,
+		`rostershot4${tag},Priya,Shah,student,7S Roster ${tag}`,
+		`rostershot1${tag},Zoë,Again,student,7S Roster ${tag}`
+	];
+	await page.getByLabel('CSV files').setInputFiles({
+		name: 'year7.csv',
+		mimeType: 'text/csv',
+		buffer: Buffer.from(rows.join('\n'))
+	});
+	await page.getByRole('button', { name: 'Preview import' }).click();
+	await page.getByRole('heading', { name: '2. Check the preview' }).waitFor();
+}
+
 /** seed-extras' published task: student2 was self-assessed, marked and released on it. */
 const ENTERPRISE = taskId('Enterprise project');
 
@@ -205,6 +229,24 @@ const SHOTS: Shot[] = [
 		name: 'public-badge',
 		persona: 'student',
 		path: '/badges/awards/00000000-0000-4000-8000-0000000b0001'
+	},
+	{
+		name: 'admin-roster-preview',
+		persona: 'admin',
+		path: '/admin/roster',
+		width: 1440,
+		prepare: rosterPreview
+	},
+	{
+		name: 'admin-roster-imported',
+		persona: 'admin',
+		path: '/admin/roster',
+		width: 1440,
+		prepare: async (page) => {
+			await rosterPreview(page);
+			await page.getByRole('button', { name: /^Import the 3 good rows/ }).click();
+			await page.getByRole('heading', { name: 'Import complete' }).waitFor();
+		}
 	},
 	{
 		name: 'admin-learner-privacy',

@@ -41,10 +41,13 @@ import PDFDocument from 'pdfkit';
 import { sessionUser } from '../unit/helpers';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { UNDO_BADGE, UNDO_PEOPLE, UNDO_SCHOOL, UNDO_TASK } from './undo-fixtures';
+import { hashPassword } from '../../src/lib/server/auth/passwords';
+import { HANDOUT_LIFETIME_MS, handoutKey, sealHandout } from '../../src/lib/server/roster/handouts';
 
 export const OTHER_SCHOOL_PREFIX = 'rs-';
 export const EXPORT_JOB_ID = '00000000-0000-4000-8000-00000000e001';
 export const SEEDED_AWARD = '00000000-0000-4000-8000-0000000b0001';
+export const ROSTER_HANDOUT_ID = '00000000-0000-4000-8000-0000000a0013';
 
 const db = openDatabase(process.env.DATABASE_PATH!);
 await migrateToLatest(db);
@@ -781,5 +784,51 @@ await db
 		alignmentItemIds: [(await capriTree(db)).find((c) => c.code === 'C')!.id]
 	});
 }
+
+// Roster import (tests/e2e/roster.spec.ts, authorisation matrix): a second admin of the demo school,
+// who must not get the first admin's sign-in slips, and slips of the demo admin's (three made-up
+// accounts, no real passwords) for the matrix to ask for, kept the hour every import's are (a
+// whole e2e run takes 5–15 minutes).
+const demoAdmin = await db
+	.selectFrom('users')
+	.select('id')
+	.where('username', '=', 'admin')
+	.executeTakeFirstOrThrow();
+const rosterAdmin2 = await createPerson(db, teacher.school_id, demoAdmin.id, {
+	username: 'rosteradmin2',
+	givenName: 'Second',
+	familyName: 'Admin',
+	role: 'admin'
+});
+await db
+	.updateTable('users')
+	.set({ password_hash: await hashPassword(DEMO_PASSWORD), must_change_password: 0 })
+	.where('id', '=', rosterAdmin2.userId)
+	.execute();
+const rosterOwner = { schoolId: teacher.school_id, adminId: demoAdmin.id };
+await db
+	.insertInto('roster_handouts')
+	.values({
+		id: ROSTER_HANDOUT_ID,
+		school_id: teacher.school_id,
+		admin_id: demoAdmin.id,
+		people: 3,
+		sealed: sealHandout(
+			await handoutKey(db),
+			rosterOwner,
+			['rosterslip1', 'rosterslip2', 'rosterslip3'].map((username, i) => ({
+				givenName: `Slip${i + 1}`,
+				familyName: 'Fixture',
+				name: `Slip${i + 1} Fixture`,
+				username,
+				role: 'student' as const,
+				classes: ['Roster fixture class'],
+				password: 'fixture-not-real'
+			}))
+		),
+		created_at: new Date().toISOString(),
+		expires_at: new Date(Date.now() + HANDOUT_LIFETIME_MS).toISOString()
+	})
+	.execute();
 
 await db.destroy();

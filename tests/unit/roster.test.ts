@@ -3,11 +3,18 @@ import type { DB } from '../../src/lib/server/db/connection';
 import {
 	applyRosterImport,
 	parseCsv,
-	previewRosterImport
+	previewRosterImport,
+	rosterProblemsCsv
 } from '../../src/lib/server/roster/import';
+import { parse } from 'csv-parse/sync';
 import { detectFileKind } from '../../src/lib/domain/roster';
 import { signIn } from '../../src/lib/server/auth/sign-in';
 import { demoDatabase, secondSchool, userId } from './helpers';
+import { openOwnHandout } from '../../src/lib/server/roster/handouts';
+
+/** The one-time passwords an import made, as the importing admin downloads them. */
+const handoutEntries = async (db: DB, schoolId: number, adminId: number, id: string) =>
+	(await openOwnHandout(db, { id: adminId, schoolId }, id, 'passwords')).entries;
 
 let db: DB;
 let schoolId: number;
@@ -107,10 +114,10 @@ describe('roster preview', () => {
 			[5, true],
 			[6, true]
 		]);
-		expect(plan.rows[1]!.errors.join()).toMatch(/letters, digits/);
-		expect(plan.rows[2]!.errors.join()).toMatch(/Role must be/);
-		expect(plan.rows[3]!.errors.join()).toMatch(/twice/);
-		expect(plan.rows[4]!.errors.join()).toMatch(/already exists as student/);
+		expect(plan.rows[1]!.errors.map((e) => e.reason).join()).toMatch(/letters, digits/);
+		expect(plan.rows[2]!.errors.map((e) => e.reason).join()).toMatch(/Role must be/);
+		expect(plan.rows[3]!.errors.map((e) => e.reason).join()).toMatch(/twice/);
+		expect(plan.rows[4]!.errors.map((e) => e.reason).join()).toMatch(/already exists as student/);
 		expect(plan.errorCount).toBe(4);
 		const after = await db
 			.selectFrom('users')
@@ -134,7 +141,7 @@ describe('roster preview', () => {
 				text: 'sourcedId,classSourcedId,userSourcedId,role\ne1,c-missing,u-missing,student'
 			}
 		]);
-		expect(plan.rows[0]!.errors.join(' ')).toMatch(
+		expect(plan.rows[0]!.errors.map((e) => e.reason).join(' ')).toMatch(
 			/No user with sourcedId u-missing.*No class with sourcedId c-missing/
 		);
 	});
@@ -149,7 +156,9 @@ describe('roster import', () => {
 			'm.okafor',
 			'r.ali'
 		]);
-		const password = result!.createdPeople.find((p) => p.username === 'l.chen')!.initialPassword!;
+		const password = (await handoutEntries(db, schoolId, adminId, result!.handout!.id)).find(
+			(p) => p.username === 'l.chen'
+		)!.password;
 		expect(password).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
 		expect((await signIn(db, 'l.chen', password, { ip: '10.0.0.1' })).kind).toBe('signed-in');
 
@@ -333,7 +342,10 @@ describe('roster preview and another school on the same server', () => {
 			}
 		]);
 		const errorsOf = (fileName: string, line: number) =>
-			plan.rows.find((r) => r.fileName === fileName && r.line === line)!.errors.join(' ');
+			plan.rows
+				.find((r) => r.fileName === fileName && r.line === line)!
+				.errors.map((e) => e.reason)
+				.join(' ');
 		expect(errorsOf('users.csv', 2)).toMatch(
 			/sourcedId u-elsewhere is already used in another school/
 		);
@@ -342,8 +354,12 @@ describe('roster preview and another school on the same server', () => {
 		expect(errorsOf('classes.csv', 2)).toMatch(
 			/sourcedId c-elsewhere is already used in another school/
 		);
-		expect(errorsOf('enrollments.csv', 2)).toMatch(/No user with sourcedId u-elsewhere/);
-		expect(errorsOf('enrollments.csv', 3)).toMatch(/No class with sourcedId c-elsewhere/);
+		expect(errorsOf('enrollments.csv', 2)).toMatch(
+			/User u-elsewhere is skipped: users.csv line 2 has a problem/
+		);
+		expect(errorsOf('enrollments.csv', 3)).toMatch(
+			/Class c-elsewhere is skipped: classes.csv line 2 has a problem/
+		);
 		const shown = JSON.stringify(plan);
 		// other-student2 was typed by this admin; nothing else of the other school comes back.
 		for (const name of otherNames.filter((n) => n !== 'other-student2'))
@@ -359,5 +375,237 @@ describe('OneRoster grades as year groups', async () => {
 		expect(yearGroupFromGrades(' 07 ')).toBe('7');
 		expect(yearGroupFromGrades('KG')).toBe('KG');
 		expect(yearGroupFromGrades('')).toBe('');
+	});
+});
+
+describe('importing the good rows and skipping the rows with problems', () => {
+	const MIXED = simple(
+		[
+			'username,given_name,family_name,role,class',
+			'roster1a,Ada,First,student,7R Roster',
+			'roster bad,Bad,Name,student,7R Roster',
+			'roster1c,No,Role,wizard,7R Roster',
+			'roster1b,Ben,Second,student,7R Roster',
+			'roster1a,Ada,Again,student,7R Roster',
+			`roster1d,Long,Class,student,${'C'.repeat(81)}`
+		].join('\n')
+	);
+	const count = async (table: 'users' | 'classes' | 'enrolments' | 'audit_log') =>
+		Number(
+			(
+				await db
+					.selectFrom(table)
+					.select((eb) => eb.fn.countAll<number>().as('n'))
+					.executeTakeFirstOrThrow()
+			).n
+		);
+	const snapshot = async () => ({
+		users: await count('users'),
+		classes: await count('classes'),
+		enrolments: await count('enrolments'),
+		audit: await count('audit_log')
+	});
+
+	it('lists each bad row with its line, column and a plain reason', async () => {
+		const plan = await previewRosterImport(db, schoolId, MIXED);
+		expect(plan.goodRowCount).toBe(2);
+		expect(plan.badRowCount).toBe(4);
+		const problems = plan.rows
+			.filter((r) => r.errors.length > 0)
+			.map((r) => [r.line, r.errors.map((e) => e.column)]);
+		expect(problems).toEqual([
+			[3, ['username']],
+			[4, ['role']],
+			[6, ['username']],
+			[7, ['class']]
+		]);
+		expect(plan.rows.find((r) => r.line === 6)!.errors[0]!.reason).toBe(
+			'Username roster1a appears twice in this import.'
+		);
+		expect(plan.rows.find((r) => r.line === 7)!.errors[0]!.reason).toMatch(/at most 80/);
+		// The rows with problems contribute nothing: a bad class keeps its whole row out.
+		expect(plan.people.map((p) => p.username)).toEqual(['roster1a', 'roster1b']);
+		expect(plan.classes.map((c) => c.name)).toEqual(['7R Roster']);
+	});
+
+	it('imports nothing when the admin fixes the file first (or imports all while rows are bad)', async () => {
+		const before = await snapshot();
+		await previewRosterImport(db, schoolId, MIXED);
+		const all = await applyRosterImport(db, schoolId, adminId, MIXED);
+		expect(all).toMatchObject({ result: null, refused: 'problems' });
+		expect(await snapshot()).toEqual(before);
+	});
+
+	it('imports the good rows in one audited transaction, and a second run makes nobody twice', async () => {
+		const before = await snapshot();
+		const { result } = await applyRosterImport(db, schoolId, adminId, MIXED, {
+			kind: 'good-rows',
+			problemRowsSeen: 4
+		});
+		expect(result).toMatchObject({ createdClasses: 1, enrolments: 2, skippedRows: 4 });
+		expect(result!.createdPeople.map((p) => p.username)).toEqual(['roster1a', 'roster1b']);
+		expect(await snapshot()).toEqual({
+			users: before.users + 2,
+			classes: before.classes + 1,
+			enrolments: before.enrolments + 2,
+			audit: before.audit + 1
+		});
+		for (const username of ['roster bad', 'roster1c', 'roster1d'])
+			expect(
+				await db
+					.selectFrom('users')
+					.select('id')
+					.where('username', '=', username)
+					.executeTakeFirst()
+			).toBeUndefined();
+		const ada = await db
+			.selectFrom('users')
+			.select('family_name')
+			.where('username', '=', 'roster1a')
+			.executeTakeFirstOrThrow();
+		expect(ada.family_name).toBe('First'); // the first row, not the skipped duplicate
+		const audit = await db
+			.selectFrom('audit_log')
+			.select('after_json')
+			.where('action', '=', 'roster.import')
+			.executeTakeFirstOrThrow();
+		expect(JSON.parse(audit.after_json!)).toMatchObject({
+			createdPeople: 2,
+			skippedRows: 4,
+			signInSlips: 2
+		});
+
+		const afterFirst = await snapshot();
+		const again = await applyRosterImport(db, schoolId, adminId, MIXED, {
+			kind: 'good-rows',
+			problemRowsSeen: 4
+		});
+		expect(again.result).toMatchObject({ createdPeople: [], createdClasses: 0, enrolments: 0 });
+		expect(again.result!.handout).toBeNull();
+		expect({ ...(await snapshot()), audit: 0 }).toEqual({ ...afterFirst, audit: 0 });
+	});
+
+	it('refuses, writing nothing, when the rows with problems are not the ones the admin saw', async () => {
+		const before = await snapshot();
+		const outcome = await applyRosterImport(db, schoolId, adminId, MIXED, {
+			kind: 'good-rows',
+			problemRowsSeen: 3
+		});
+		expect(outcome).toMatchObject({ result: null, refused: 'changed' });
+		expect(await snapshot()).toEqual(before);
+	});
+
+	it('offers no partial import of a file that cannot be read, or of rows that are all bad', async () => {
+		const unreadable = await applyRosterImport(
+			db,
+			schoolId,
+			adminId,
+			[...MIXED, { fileName: 'pupils.csv', text: 'name,email\nA,a@b.c' }],
+			{ kind: 'good-rows', problemRowsSeen: 4 }
+		);
+		expect(unreadable.refused).toBe('file-problems');
+		const allBad = await applyRosterImport(
+			db,
+			schoolId,
+			adminId,
+			simple('username,given_name,family_name,role\nroster x,A,B,student'),
+			{ kind: 'good-rows', problemRowsSeen: 1 }
+		);
+		expect(allBad.refused).toBe('nothing-good');
+	});
+
+	it('skips the enrolments of a OneRoster user or class with problems, saying which line', async () => {
+		const files = [
+			{
+				fileName: 'users.csv',
+				text: 'sourcedId,username,givenName,familyName,role\nu-r1,roster2a,Ana,Ok,student\nu-r2,roster 2b,Bad,Name,student'
+			},
+			{ fileName: 'classes.csv', text: `sourcedId,title\nc-r1,8R Roster\nc-r2,${'T'.repeat(81)}` },
+			{
+				fileName: 'enrollments.csv',
+				text: 'sourcedId,classSourcedId,userSourcedId,role\ne1,c-r1,u-r1,student\ne2,c-r1,u-r2,student\ne3,c-r2,u-r1,student'
+			}
+		];
+		const plan = await previewRosterImport(db, schoolId, files);
+		const row = (fileName: string, line: number) =>
+			plan.rows.find((r) => r.fileName === fileName && r.line === line)!;
+		expect(row('users.csv', 3).errors[0]!.column).toBe('username');
+		expect(row('classes.csv', 3).errors[0]!.column).toBe('title');
+		expect(row('enrollments.csv', 3).errors).toEqual([
+			{ column: 'userSourcedId', reason: 'User u-r2 is skipped: users.csv line 3 has a problem.' }
+		]);
+		expect(row('enrollments.csv', 4).errors).toEqual([
+			{
+				column: 'classSourcedId',
+				reason: 'Class c-r2 is skipped: classes.csv line 3 has a problem.'
+			}
+		]);
+		const { result } = await applyRosterImport(db, schoolId, adminId, files, {
+			kind: 'good-rows',
+			problemRowsSeen: 4
+		});
+		expect(result).toMatchObject({ createdClasses: 1, enrolments: 1, skippedRows: 4 });
+	});
+});
+
+describe('the list of rows with problems', () => {
+	it('is a CSV with a BOM: each bad row as written, plus a problem column, that imports once fixed', async () => {
+		const [list, ...others] = await rosterProblemsCsv(
+			db,
+			schoolId,
+			simple(
+				[
+					'Username,Given_Name,Family_Name,Role,Class,Notes',
+					'roster3a,Zoë,Ok,student,9R Roster,fine',
+					'roster 3b,"Łukasz, Jr",Bad,student,9R Roster,has a space',
+					'roster3c,=HYPERLINK(1),Formula,wizard,,'
+				].join('\r\n')
+			)
+		);
+		expect(others).toEqual([]);
+		expect(list!.fileName).toBe('roster-problems.csv');
+		expect(list!.rows).toBe(2);
+		expect(list!.csv.startsWith('\uFEFF')).toBe(true);
+		const rows = parse(list!.csv, { bom: true }) as string[][];
+		expect(rows[0]).toEqual([
+			'Username',
+			'Given_Name',
+			'Family_Name',
+			'Role',
+			'Class',
+			'Notes',
+			'problem'
+		]);
+		expect(rows[1]!.slice(0, 6)).toEqual([
+			'roster 3b',
+			'Łukasz, Jr',
+			'Bad',
+			'student',
+			'9R Roster',
+			'has a space'
+		]);
+		expect(rows[1]![6]).toMatch(/^Line 3: Username: .*letters, digits/);
+		// The one CSV writer keeps a formula from running in a spreadsheet.
+		expect(rows[2]!.slice(0, 4)).toEqual(['roster3c', "'=HYPERLINK(1)", 'Formula', 'wizard']);
+		expect(rows[2]![6]).toMatch(/^Line 4: Role: Role must be/);
+
+		// Fixed in a spreadsheet and imported: the problem column is ignored, and a list made from
+		// the fixed file writes its problems over the old ones rather than adding a column.
+		const fixed = list!.csv.replace('roster 3b', 'roster3b');
+		const again = await rosterProblemsCsv(db, schoolId, [
+			{ fileName: 'roster-problems.csv', text: fixed }
+		]);
+		const againRows = parse(again[0]!.csv, { bom: true }) as string[][];
+		expect(againRows[0]).toHaveLength(7);
+		expect(againRows.map((r) => r[0])).toEqual(['Username', 'roster3c']);
+		expect(again[0]!.fileName).toBe('roster-problems.csv');
+		const { result } = await applyRosterImport(
+			db,
+			schoolId,
+			adminId,
+			[{ fileName: 'roster-problems.csv', text: fixed }],
+			{ kind: 'good-rows', problemRowsSeen: 1 }
+		);
+		expect(result!.createdPeople.map((p) => p.username)).toEqual(['roster3b']);
 	});
 });

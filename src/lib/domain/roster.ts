@@ -14,7 +14,18 @@ import {
  */
 
 export type RosterRole = Role;
-export type CsvFile = { fileName: string; header: string[]; records: Record<string, string>[] };
+/**
+ * A parsed file: `header` lower-cased for matching, `columns` as the file writes them (for the
+ * preview and the list of problems), `records` keyed by the lower-cased header, and each record's
+ * `cells` as they were, so a row with problems can be handed back unchanged to be fixed.
+ */
+export type CsvFile = {
+	fileName: string;
+	header: string[];
+	columns: string[];
+	records: Record<string, string>[];
+	cells: string[][];
+};
 export type RosterFileKind =
 	'simple' | 'oneroster-users' | 'oneroster-roles' | 'oneroster-classes' | 'oneroster-enrollments';
 
@@ -40,12 +51,18 @@ export interface PlannedEnrolment {
 	className: string;
 	role: 'student' | 'teacher';
 }
+/** One problem of a row: the column it is in, as the file names it (null: the row as a whole). */
+export interface RowProblem {
+	column: string | null;
+	reason: string;
+}
 export interface PreviewRow {
 	fileName: string;
+	/** as a spreadsheet numbers it: the header is line 1 */
 	line: number;
 	summary: string;
 	action: 'create' | 'update' | 'enrol' | 'unchanged';
-	errors: string[];
+	errors: RowProblem[];
 }
 export interface RosterPlan {
 	kinds: { fileName: string; kind: RosterFileKind }[];
@@ -54,7 +71,15 @@ export interface RosterPlan {
 	enrolments: PlannedEnrolment[];
 	rows: PreviewRow[];
 	fileErrors: string[];
+	/** file problems plus rows with problems */
 	errorCount: number;
+	/**
+	 * Every row with a problem contributes nothing to people, classes and enrolments, so the plan
+	 * can be applied as it is when the admin chooses to skip them. A file that cannot be read is
+	 * not a row: with one, only "fix the file first" is offered.
+	 */
+	goodRowCount: number;
+	badRowCount: number;
 }
 
 /**
@@ -143,12 +168,25 @@ function get(record: Record<string, string>, column: string): string {
 	return record[column.toLowerCase()] ?? '';
 }
 
-function zodMessages(error: z.ZodError): string[] {
+/** The column as this file writes it ("givenName", "GivenName"), found by its lower-cased name. */
+function columnOf(file: CsvFile, column: string): string {
+	return file.columns.find((c) => c.trim().toLowerCase() === column.toLowerCase()) ?? column;
+}
+
+/** Zod's issues as problems of the columns the fields came from. */
+function zodProblems(error: z.ZodError, columns: Record<string, string>): RowProblem[] {
 	return error.issues.map((i) => {
 		const field = String(i.path[0] ?? '');
-		return i.message.startsWith('must') ? `${field} ${i.message}` : i.message;
+		const reason = i.message.startsWith('must')
+			? `${i.message[0]!.toUpperCase()}${i.message.slice(1)}.`
+			: i.message;
+		return { column: columns[field] ?? null, reason };
 	});
 }
+
+/** Which column of each kind of file each field of a person is read from. */
+type PersonColumns = Record<keyof z.input<typeof personSchema>, string>;
+type ClassColumns = Record<keyof z.input<typeof classRowSchema>, string>;
 
 export function planRosterImport(files: CsvFile[], existing: ExistingRoster): RosterPlan {
 	const plan: RosterPlan = {
@@ -158,7 +196,9 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 		enrolments: [],
 		rows: [],
 		fileErrors: [],
-		errorCount: 0
+		errorCount: 0,
+		goodRowCount: 0,
+		badRowCount: 0
 	};
 	const byKind = new Map<RosterFileKind, CsvFile[]>();
 	for (const file of files) {
@@ -188,125 +228,172 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 	const plannedClassNames = new Map<string, PlannedClass>();
 	const plannedClassSourceIds = new Map<string, string>();
 
-	const addPerson = (fileName: string, line: number, raw: Record<string, string>) => {
-		const errors: string[] = [];
+	// Rows with problems, by the sourcedId they carry, so a reference to one says why it is missing.
+	const badUserRows = new Map<string, string>();
+	const badClassRows = new Map<string, string>();
+	const where = (fileName: string, line: number) => `${fileName} line ${line}`;
+
+	const addPerson = (
+		fileName: string,
+		line: number,
+		raw: Record<string, string>,
+		columns: PersonColumns
+	) => {
+		const errors: RowProblem[] = [];
 		const parsed = personSchema.safeParse(raw);
 		const summary = `${raw.username || '(no username)'} — ${[raw.givenName, raw.familyName].filter(Boolean).join(' ')} (${raw.role || 'no role'})`;
+		const row: PreviewRow = { fileName, line, summary, action: 'create', errors };
+		plan.rows.push(row);
 		if (!parsed.success) {
-			errors.push(...zodMessages(parsed.error));
-			plan.rows.push({ fileName, line, summary, action: 'create', errors });
+			errors.push(...zodProblems(parsed.error, columns));
+			if (raw.sourceId) badUserRows.set(raw.sourceId.trim(), where(fileName, line));
 			return null;
 		}
 		const role = parsed.data.role === 'admin' ? 'admin' : ONE_ROSTER_ROLES[parsed.data.role]!;
 		const person: PlannedPerson = { ...parsed.data, role };
+		const problem = (column: string, reason: string) => errors.push({ column, reason });
 		if (plannedUsernames.has(person.username))
-			errors.push(`Username ${person.username} appears twice in this import.`);
+			problem(columns.username, `Username ${person.username} appears twice in this import.`);
 		if (existing.usernamesElsewhere.has(person.username)) {
-			errors.push(`Username ${person.username} is already used by someone in another school.`);
+			problem(
+				columns.username,
+				`Username ${person.username} is already used by someone in another school.`
+			);
 		}
 		const current = existing.usersByUsername.get(person.username);
 		if (person.sourceId) {
 			if (existing.sourceIdsElsewhere.has(person.sourceId))
-				errors.push(`sourcedId ${person.sourceId} is already used in another school.`);
+				problem(
+					columns.sourceId,
+					`sourcedId ${person.sourceId} is already used in another school.`
+				);
 			const holder = existing.usernameBySourceId.get(person.sourceId);
 			if (holder && holder !== person.username) {
-				errors.push(
+				problem(
+					columns.sourceId,
 					`sourcedId ${person.sourceId} already belongs to ${holder}; usernames cannot be changed by import.`
 				);
 			}
 			if (plannedSourceIds.has(person.sourceId))
-				errors.push(`sourcedId ${person.sourceId} appears twice in this import.`);
+				problem(columns.sourceId, `sourcedId ${person.sourceId} appears twice in this import.`);
 		}
 		if (current && current.roles.length > 0 && !current.roles.includes(role)) {
-			errors.push(
+			problem(
+				columns.role,
 				`${person.username} already exists as ${current.roles.join(' and ')}; change roles on the admin pages, not by import.`
 			);
 		}
-		const action = current ? 'update' : 'create';
-		plan.rows.push({ fileName, line, summary, action, errors });
-		if (errors.length) return null;
+		row.action = current ? 'update' : 'create';
+		if (errors.length) {
+			// A second row with the same sourcedId must not hide the first, good one.
+			if (person.sourceId && !plannedSourceIds.has(person.sourceId))
+				badUserRows.set(person.sourceId, where(fileName, line));
+			return null;
+		}
+		return { person, row };
+	};
+	/** Takes a checked person into the plan (once the rest of their row is checked too). */
+	const keepPerson = (person: PlannedPerson) => {
 		plannedUsernames.set(person.username, person);
 		if (person.sourceId) plannedSourceIds.set(person.sourceId, person.username);
 		plan.people.push(person);
-		return person;
 	};
 
-	const addClass = (
-		fileName: string,
-		line: number,
+	/** A class's problems, or the class (the one already planned when the name repeats). */
+	const checkClass = (
 		raw: Record<string, string>,
-		showRow = true
-	) => {
+		columns: ClassColumns
+	): { schoolClass: PlannedClass; isNew: boolean } | { errors: RowProblem[] } => {
 		const parsed = classRowSchema.safeParse(raw);
-		if (!parsed.success) {
-			plan.rows.push({
-				fileName,
-				line,
-				summary: raw.name || '(no class title)',
-				action: 'create',
-				errors: zodMessages(parsed.error)
-			});
-			return null;
-		}
+		if (!parsed.success) return { errors: zodProblems(parsed.error, columns) };
 		const schoolClass = parsed.data;
 		const already = plannedClassNames.get(schoolClass.name);
-		if (already) return already;
-		const errors: string[] = [];
+		if (already) return { schoolClass: already, isNew: false };
+		const errors: RowProblem[] = [];
 		if (schoolClass.sourceId) {
 			if (existing.classSourceIdsElsewhere.has(schoolClass.sourceId))
-				errors.push(`Class sourcedId ${schoolClass.sourceId} is already used in another school.`);
+				errors.push({
+					column: columns.sourceId,
+					reason: `Class sourcedId ${schoolClass.sourceId} is already used in another school.`
+				});
 			const holder = existing.classNameBySourceId.get(schoolClass.sourceId);
 			if (holder && holder !== schoolClass.name) {
-				errors.push(
-					`Class sourcedId ${schoolClass.sourceId} already belongs to class “${holder}”.`
-				);
+				errors.push({
+					column: columns.sourceId,
+					reason: `Class sourcedId ${schoolClass.sourceId} already belongs to class “${holder}”.`
+				});
 			}
 		}
-		const action = existing.classNames.has(schoolClass.name) ? 'update' : 'create';
-		if (showRow || errors.length)
-			plan.rows.push({ fileName, line, summary: `Class ${schoolClass.name}`, action, errors });
-		if (errors.length) return null;
+		return errors.length ? { errors } : { schoolClass, isNew: true };
+	};
+	const keepClass = (schoolClass: PlannedClass) => {
 		plannedClassNames.set(schoolClass.name, schoolClass);
 		if (schoolClass.sourceId) plannedClassSourceIds.set(schoolClass.sourceId, schoolClass.name);
 		plan.classes.push(schoolClass);
-		return schoolClass;
 	};
 
-	// Lines are numbered as a spreadsheet shows them: the header is line 1.
+	// Lines are numbered as a spreadsheet shows them: the header is line 1. A simple row is a
+	// person and, when it names one, their class: a problem with either keeps the whole row out.
 	for (const file of byKind.get('simple') ?? []) {
+		const columns: PersonColumns = {
+			sourceId: columnOf(file, 'username'),
+			username: columnOf(file, 'username'),
+			givenName: columnOf(file, 'given_name'),
+			familyName: columnOf(file, 'family_name'),
+			role: columnOf(file, 'role'),
+			email: columnOf(file, 'email'),
+			yearGroup: columnOf(file, 'year_group'),
+			password: columnOf(file, 'password')
+		};
+		const classColumn = columnOf(file, 'class');
 		file.records.forEach((record, index) => {
 			const line = index + 2;
-			const person = addPerson(file.fileName, line, {
-				sourceId: '',
-				username: get(record, 'username'),
-				givenName: get(record, 'given_name'),
-				familyName: get(record, 'family_name'),
-				role: get(record, 'role'),
-				email: get(record, 'email'),
-				yearGroup: get(record, 'year_group'),
-				password: get(record, 'password')
-			});
-			const className = get(record, 'class').trim();
-			if (!person || !className) return;
-			if (person.role === 'admin') {
-				plan.rows
-					.at(-1)!
-					.errors.push('A school admin cannot be enrolled in a class; leave class empty.');
-				plan.people.pop();
-				return;
-			}
-			const schoolClass = addClass(
+			const checked = addPerson(
 				file.fileName,
 				line,
-				{ sourceId: '', name: className, yearGroup: person.yearGroup ?? '', subject: '' },
-				false
+				{
+					sourceId: '',
+					username: get(record, 'username'),
+					givenName: get(record, 'given_name'),
+					familyName: get(record, 'family_name'),
+					role: get(record, 'role'),
+					email: get(record, 'email'),
+					yearGroup: get(record, 'year_group'),
+					password: get(record, 'password')
+				},
+				columns
 			);
-			if (schoolClass)
-				plan.enrolments.push({
-					username: person.username,
-					className: schoolClass.name,
-					role: person.role === 'teacher' ? 'teacher' : 'student'
+			if (!checked) return;
+			const { person, row } = checked;
+			const className = get(record, 'class').trim();
+			if (!className) return keepPerson(person);
+			if (person.role === 'admin') {
+				row.errors.push({
+					column: classColumn,
+					reason: 'A school admin cannot be enrolled in a class; leave class empty.'
 				});
+				return;
+			}
+			const schoolClass = checkClass(
+				{ sourceId: '', name: className, yearGroup: person.yearGroup ?? '', subject: '' },
+				{
+					sourceId: classColumn,
+					name: classColumn,
+					yearGroup: columns.yearGroup,
+					subject: classColumn
+				}
+			);
+			if ('errors' in schoolClass) {
+				row.errors.push(...schoolClass.errors);
+				return;
+			}
+			keepPerson(person);
+			if (schoolClass.isNew) keepClass(schoolClass.schoolClass);
+			plan.enrolments.push({
+				username: person.username,
+				className: schoolClass.schoolClass.name,
+				role: person.role === 'teacher' ? 'teacher' : 'student'
+			});
 		});
 	}
 
@@ -314,28 +401,72 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 		file.records.forEach((record, index) => {
 			const sourceId = get(record, 'sourcedId').trim();
 			if (get(record, 'status').trim().toLowerCase() === 'tobedeleted') return;
-			addPerson(file.fileName, index + 2, {
-				sourceId,
-				username: get(record, 'username'),
-				givenName: get(record, 'preferredGivenName') || get(record, 'givenName'),
-				familyName: get(record, 'preferredFamilyName') || get(record, 'familyName'),
-				role: get(record, 'role') || roleBySourceId.get(sourceId) || '',
-				email: get(record, 'email'),
-				yearGroup: yearGroupFromGrades(get(record, 'grades')),
-				password: get(record, 'password')
-			});
+			const preferred = (column: string) => get(record, `preferred${column}`).trim() !== '';
+			const checked = addPerson(
+				file.fileName,
+				index + 2,
+				{
+					sourceId,
+					username: get(record, 'username'),
+					givenName: get(record, 'preferredGivenName') || get(record, 'givenName'),
+					familyName: get(record, 'preferredFamilyName') || get(record, 'familyName'),
+					role: get(record, 'role') || roleBySourceId.get(sourceId) || '',
+					email: get(record, 'email'),
+					yearGroup: yearGroupFromGrades(get(record, 'grades')),
+					password: get(record, 'password')
+				},
+				{
+					sourceId: columnOf(file, 'sourcedId'),
+					username: columnOf(file, 'username'),
+					givenName: columnOf(file, preferred('GivenName') ? 'preferredGivenName' : 'givenName'),
+					familyName: columnOf(
+						file,
+						preferred('FamilyName') ? 'preferredFamilyName' : 'familyName'
+					),
+					role:
+						get(record, 'role') || !roleBySourceId.has(sourceId)
+							? columnOf(file, 'role')
+							: 'role (in roles.csv)',
+					email: columnOf(file, 'email'),
+					yearGroup: columnOf(file, 'grades'),
+					password: columnOf(file, 'password')
+				}
+			);
+			if (checked) keepPerson(checked.person);
 		});
 	}
 
 	for (const file of byKind.get('oneroster-classes') ?? []) {
+		const columns: ClassColumns = {
+			sourceId: columnOf(file, 'sourcedId'),
+			name: columnOf(file, 'title'),
+			yearGroup: columnOf(file, 'grades'),
+			subject: columnOf(file, 'subjects')
+		};
 		file.records.forEach((record, index) => {
 			if (get(record, 'status').trim().toLowerCase() === 'tobedeleted') return;
-			addClass(file.fileName, index + 2, {
+			const line = index + 2;
+			const raw = {
 				sourceId: get(record, 'sourcedId'),
 				name: get(record, 'title'),
 				yearGroup: yearGroupFromGrades(get(record, 'grades')),
 				subject: get(record, 'subjects').split(',')[0] ?? ''
+			};
+			const checked = checkClass(raw, columns);
+			const name = 'schoolClass' in checked ? checked.schoolClass.name : raw.name.trim();
+			const errors = 'errors' in checked ? checked.errors : [];
+			plan.rows.push({
+				fileName: file.fileName,
+				line,
+				summary: name ? `Class ${name}` : '(no class title)',
+				action: existing.classNames.has(name) ? 'update' : 'create',
+				errors
 			});
+			if ('errors' in checked) {
+				const sourceId = raw.sourceId.trim();
+				if (sourceId && !plannedClassSourceIds.has(sourceId))
+					badClassRows.set(sourceId, where(file.fileName, line));
+			} else if (checked.isNew) keepClass(checked.schoolClass);
 		});
 	}
 
@@ -347,35 +478,49 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 			const userSourceId = get(record, 'userSourcedId').trim();
 			const classSourceId = get(record, 'classSourcedId').trim();
 			const roleText = get(record, 'role').trim().toLowerCase();
-			const errors: string[] = [];
+			const errors: RowProblem[] = [];
+			const userColumn = columnOf(file, 'userSourcedId');
+			const classColumn = columnOf(file, 'classSourcedId');
+			const roleColumn = columnOf(file, 'role');
 			const username =
 				plannedSourceIds.get(userSourceId) ?? existing.usernameBySourceId.get(userSourceId);
 			const className =
 				plannedClassSourceIds.get(classSourceId) ?? existing.classNameBySourceId.get(classSourceId);
 			if (!username)
-				errors.push(
-					`No user with sourcedId ${userSourceId || '(empty)'} in users.csv or in the school.`
-				);
+				errors.push({
+					column: userColumn,
+					reason: badUserRows.has(userSourceId)
+						? `User ${userSourceId} is skipped: ${badUserRows.get(userSourceId)} has a problem.`
+						: `No user with sourcedId ${userSourceId || '(empty)'} in users.csv or in the school.`
+				});
 			if (!className)
-				errors.push(
-					`No class with sourcedId ${classSourceId || '(empty)'} in classes.csv or in the school.`
-				);
+				errors.push({
+					column: classColumn,
+					reason: badClassRows.has(classSourceId)
+						? `Class ${classSourceId} is skipped: ${badClassRows.get(classSourceId)} has a problem.`
+						: `No class with sourcedId ${classSourceId || '(empty)'} in classes.csv or in the school.`
+				});
 			const role =
 				roleText === 'teacher' || roleText === 'aide'
 					? 'teacher'
 					: roleText === 'student'
 						? 'student'
 						: null;
-			if (!role) errors.push(`Enrolment role must be student or teacher, not “${roleText}”.`);
+			if (!role)
+				errors.push({
+					column: roleColumn,
+					reason: `Enrolment role must be student or teacher, not “${roleText}”.`
+				});
 			const personRoles = username
 				? plannedUsernames.has(username)
 					? [plannedUsernames.get(username)!.role]
 					: (existing.usersByUsername.get(username)?.roles ?? [])
 				: [];
 			if (username && role && !personRoles.includes(role)) {
-				errors.push(
-					`${username} is not a ${role} (${personRoles.join(', ') || 'no role'}), so cannot be enrolled as one.`
-				);
+				errors.push({
+					column: roleColumn,
+					reason: `${username} is not a ${role} (${personRoles.join(', ') || 'no role'}), so cannot be enrolled as one.`
+				});
 			}
 			plan.rows.push({
 				fileName: file.fileName,
@@ -392,8 +537,41 @@ export function planRosterImport(files: CsvFile[], existing: ExistingRoster): Ro
 		});
 	}
 
-	plan.errorCount = plan.fileErrors.length + plan.rows.filter((r) => r.errors.length > 0).length;
+	plan.badRowCount = plan.rows.filter((r) => r.errors.length > 0).length;
+	plan.goodRowCount = plan.rows.length - plan.badRowCount;
+	plan.errorCount = plan.fileErrors.length + plan.badRowCount;
 	return plan;
+}
+
+/** A row's problems in one cell: "username: Use only letters…; role: Role must be…". */
+export function problemText(errors: RowProblem[]): string {
+	return errors.map((e) => (e.column ? `${e.column}: ${e.reason}` : e.reason)).join('; ');
+}
+
+/**
+ * The rows with problems, file by file, as the file wrote them plus a `problem` column, so the
+ * admin can fix them in a spreadsheet and import that file (the import ignores columns it does not
+ * read; a `problem` column already there, from an earlier list, is written over).
+ */
+export function rowsWithProblems(
+	plan: RosterPlan,
+	files: CsvFile[]
+): { fileName: string; header: string[]; rows: string[][] }[] {
+	return files.flatMap((file) => {
+		const bad = plan.rows.filter((r) => r.fileName === file.fileName && r.errors.length > 0);
+		if (bad.length === 0) return [];
+		const existingProblem = file.header.indexOf('problem');
+		const header = existingProblem >= 0 ? file.columns : [...file.columns, 'problem'];
+		const problemAt = existingProblem >= 0 ? existingProblem : file.columns.length;
+		const rows = [...bad]
+			.sort((a, b) => a.line - b.line)
+			.map((row) => {
+				const cells = file.columns.map((_, i) => file.cells[row.line - 2]?.[i] ?? '');
+				cells[problemAt] = `Line ${row.line}: ${problemText(row.errors)}`;
+				return cells;
+			});
+		return [{ fileName: file.fileName, header, rows }];
+	});
 }
 
 /**

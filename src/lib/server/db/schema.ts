@@ -454,6 +454,17 @@ export interface WorkCountsTable {
 	at: Timestamp;
 }
 
+/** One-time passwords from a roster import, sealed, for the admin who ran it (migration 0012). */
+export interface RosterHandoutsTable {
+	id: string;
+	school_id: number;
+	admin_id: number;
+	people: number;
+	sealed: string;
+	created_at: Timestamp;
+	expires_at: Timestamp;
+}
+
 export interface Database {
 	schools: SchoolsTable;
 	users: UsersTable;
@@ -496,4 +507,5 @@ export interface Database {
 	export_jobs: ExportJobsTable;
 	export_job_learners: ExportJobLearnersTable;
 	work_counts: WorkCountsTable;
+	roster_handouts: RosterHandoutsTable;
 }

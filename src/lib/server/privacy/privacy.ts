@@ -102,6 +102,8 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'batchExports: the batch report exports of the school or their class that include their report (when made, by whom and their state; the files themselves are not copied).',
 	export_job_learners:
 		'batchExports: which batch exports hold their report (the same list as export_jobs above).',
+	roster_handouts:
+		'Not included: a one-time password from a roster import is kept, encrypted, for at most an hour for the admin who ran it to print on a sign-in slip; it is a secret, so it is not copied, and erasing a learner deletes it.',
 	work_counts:
 		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).'
 };
@@ -648,6 +650,9 @@ export async function eraseLearner(
 			.execute();
 		await trx.deleteFrom('sessions').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('work_counts').where('user_id', '=', learnerId).execute();
+		// A roster import's sign-in slips (an hour at most) are sealed, so whose they hold cannot be
+		// read here: the school's are all forgotten (the admin can reset passwords instead).
+		await trx.deleteFrom('roster_handouts').where('school_id', '=', admin.schoolId).execute();
 		await trx
 			.deleteFrom('login_attempts')
 			.where(sql`lower(username)`, '=', learner.username.toLowerCase())

@@ -11,8 +11,8 @@ import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 // DejaVu covers the names children actually have (Łukasz, Zoë, Nguyễn…); pdfkit's built-in
 // Helvetica only covers Western European letters.
 const require = createRequire(import.meta.url);
-const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+export const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+export const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
 
 const INK = '#1b1f24';
 const MUTED = NEUTRAL_COLOUR;

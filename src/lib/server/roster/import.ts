@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/connection';
 import type { Database } from '../db/schema';
@@ -11,18 +12,39 @@ import {
 	type CsvFile,
 	type ExistingRoster,
 	type RosterPlan,
-	type RosterRole
+	type RosterRole,
+	rowsWithProblems
 } from '../../domain/roster';
 import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
+import { toCsv } from '../reports/csv';
+import {
+	deleteHandoutAtExpiry,
+	handoutKey,
+	handoutOrder,
+	storeHandout,
+	type HandoutEntry,
+	type HandoutSummary
+} from './handouts';
 
 export const MAX_ROSTER_FILE_BYTES = 2 * 1024 * 1024;
 export const MAX_ROSTER_ROWS = 20_000;
+
+export const MAX_ROSTER_FILES = 6;
 
 export interface UploadedCsv {
 	fileName: string;
 	text: string;
 }
+
+/**
+ * The files of a preview, carried in the page (a hidden field) to the import and to the list of
+ * problems, so neither needs them uploaded again; both read and check them afresh.
+ */
+export const rosterPayloadSchema = z
+	.array(z.object({ fileName: z.string().max(200), text: z.string().max(MAX_ROSTER_FILE_BYTES) }))
+	.min(1)
+	.max(MAX_ROSTER_FILES);
 
 /** Parses with csv-parse: quoted fields, embedded commas and newlines, a BOM from Excel. */
 export function parseCsv(upload: UploadedCsv): CsvFile {
@@ -55,7 +77,7 @@ function readCsv(upload: UploadedCsv): { file: CsvFile } | { problem: string } {
 	const records = body.map((cells) =>
 		Object.fromEntries(header.map((column, i) => [column, cells[i] ?? '']))
 	);
-	return { file: { fileName: upload.fileName, header, records } };
+	return { file: { fileName: upload.fileName, header, columns: headerRow, records, cells: body } };
 }
 
 /**
@@ -116,6 +138,10 @@ export async function previewRosterImport(
 	schoolId: number,
 	uploads: UploadedCsv[]
 ): Promise<RosterPlan> {
+	return (await readAndPlan(db, schoolId, uploads)).plan;
+}
+
+async function readAndPlan(db: DB, schoolId: number, uploads: UploadedCsv[]) {
 	const files: CsvFile[] = [];
 	const fileErrors: string[] = [];
 	for (const upload of uploads) {
@@ -126,33 +152,80 @@ export async function previewRosterImport(
 	const plan = planRosterImport(files, await loadExistingRoster(db, schoolId));
 	plan.fileErrors.unshift(...fileErrors);
 	plan.errorCount += fileErrors.length;
-	return plan;
+	return { plan, files };
+}
+
+/**
+ * The rows with problems as CSV files (one per uploaded file that has any), as the school sees
+ * them now: each row as it was written plus a `problem` column, UTF-8 with a BOM for Excel.
+ */
+export async function rosterProblemsCsv(
+	db: DB,
+	schoolId: number,
+	uploads: UploadedCsv[]
+): Promise<{ fileName: string; csv: string; rows: number }[]> {
+	const { plan, files } = await readAndPlan(db, schoolId, uploads);
+	return rowsWithProblems(plan, files).map((file) => ({
+		fileName: problemsFileName(file.fileName),
+		csv: toCsv(file.header, file.rows, { bom: true }),
+		rows: file.rows.length
+	}));
+}
+
+/** "users.csv" → "users-problems.csv": the name says what it is and keeps where it came from. */
+export function problemsFileName(fileName: string): string {
+	const base = fileName.replace(/\.csv$/i, '').replace(/[^\p{L}\p{N}._ -]+/gu, '_') || 'roster';
+	return `${base.replace(/-problems$/, '')}-problems.csv`;
 }
 
 export interface RosterImportResult {
+	/** The passwords are not here: they go, sealed, to the importing admin's handout only. */
 	createdPeople: {
 		username: string;
 		name: string;
 		role: RosterRole;
-		initialPassword: string | null;
+		oneTimePassword: boolean;
 	}[];
 	updatedPeople: number;
 	createdClasses: number;
 	enrolments: number;
+	skippedRows: number;
+	/** the sign-in slips and password list of the accounts given a one-time password */
+	handout: HandoutSummary | null;
 }
 
+export type RosterImportChoice =
+	| { kind: 'all' }
+	/** the admin chose to skip the rows with problems, having seen this many in the preview */
+	| { kind: 'good-rows'; problemRowsSeen: number };
+
+export type RosterImportRefusal = 'problems' | 'file-problems' | 'changed' | 'nothing-good';
+
 /**
- * Applies a plan that has no errors, all or nothing. Re-importing the same files changes nothing:
- * people match on sourcedId, then username; classes on sourcedId, then name.
+ * Applies a plan in one transaction: all of it when it has no problems, or (when the admin chose
+ * so) its good rows, skipping the rows with problems, which the plan already leaves out. Refused,
+ * writing nothing, when a file cannot be read, or when the rows with problems are not the number
+ * the admin saw (the school changed since the preview). Re-importing the same files changes
+ * nothing: people match on sourcedId, then username; classes on sourcedId, then name.
  */
 export async function applyRosterImport(
 	db: DB,
 	schoolId: number,
 	actorId: number,
-	uploads: UploadedCsv[]
-): Promise<{ plan: RosterPlan; result: RosterImportResult | null }> {
+	uploads: UploadedCsv[],
+	choice: RosterImportChoice = { kind: 'all' }
+): Promise<
+	| { plan: RosterPlan; result: RosterImportResult; refused?: undefined }
+	| { plan: RosterPlan; result: null; refused: RosterImportRefusal }
+> {
 	const plan = await previewRosterImport(db, schoolId, uploads);
-	if (plan.errorCount > 0) return { plan, result: null };
+	if (plan.fileErrors.length > 0) return { plan, result: null, refused: 'file-problems' };
+	if (choice.kind === 'all' && plan.badRowCount > 0)
+		return { plan, result: null, refused: 'problems' };
+	if (choice.kind === 'good-rows' && plan.badRowCount !== choice.problemRowsSeen)
+		return { plan, result: null, refused: 'changed' };
+	if (plan.goodRowCount === 0) return { plan, result: null, refused: 'nothing-good' };
+	const key = await handoutKey(db);
 
 	// Hash outside the transaction: argon2 is slow on purpose, and SQLite holds its write lock
 	// meanwhile.
@@ -181,8 +254,14 @@ export async function applyRosterImport(
 		createdPeople: [],
 		updatedPeople: 0,
 		createdClasses: 0,
-		enrolments: 0
+		enrolments: 0,
+		skippedRows: plan.badRowCount,
+		handout: null
 	};
+	const classesOf = new Map<string, string[]>();
+	for (const e of plan.enrolments)
+		classesOf.set(e.username, [...(classesOf.get(e.username) ?? []), e.className]);
+	const handout: HandoutEntry[] = [];
 	await db.transaction().execute(async (trx) => {
 		const now = nowIso();
 		const userIds = new Map<string, number>();
@@ -233,8 +312,19 @@ export async function applyRosterImport(
 					username: person.username,
 					name: displayName(person),
 					role: person.role,
-					initialPassword: secret.shown ? secret.password : null
+					oneTimePassword: secret.shown
 				});
+				// A password the file gave is known to whoever wrote the file: no slip for it.
+				if (secret.shown)
+					handout.push({
+						givenName: person.givenName,
+						familyName: person.familyName,
+						name: displayName(person),
+						username: person.username,
+						role: person.role,
+						classes: classesOf.get(person.username) ?? [],
+						password: secret.password
+					});
 			}
 			await trx
 				.insertInto('memberships')
@@ -314,10 +404,22 @@ export async function applyRosterImport(
 				createdPeople: result.createdPeople.length,
 				updatedPeople: result.updatedPeople,
 				createdClasses: result.createdClasses,
-				enrolments: result.enrolments
+				enrolments: result.enrolments,
+				skippedRows: result.skippedRows,
+				// How many slips were made, never what is on them.
+				signInSlips: handout.length
 			}
 		});
+		if (handout.length)
+			result.handout = await storeHandout(
+				trx,
+				key,
+				{ schoolId, adminId: actorId },
+				handoutOrder(handout),
+				new Date(now)
+			);
 	});
+	if (result.handout) deleteHandoutAtExpiry(db, result.handout);
 	return { plan, result };
 }
 
