@@ -24,7 +24,6 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { addPeerPair } from '../../src/lib/server/peer/allocation';
 import { placeLive, setLiveState, startLiveSession } from '../../src/lib/server/live/live';
-import { assignTeacher, createClass, enrolLearners } from '../../src/lib/server/classes/classes';
 import { hashPassword } from '../../src/lib/server/auth/passwords';
 import { createBadge } from '../../src/lib/server/badges/badges';
 import { issueBadge } from '../../src/lib/server/badges/awards';
@@ -41,7 +40,6 @@ import PDFDocument from 'pdfkit';
 import { sessionUser } from '../unit/helpers';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { UNDO_BADGE, UNDO_PEOPLE, UNDO_SCHOOL, UNDO_TASK } from './undo-fixtures';
-import { hashPassword } from '../../src/lib/server/auth/passwords';
 import { HANDOUT_LIFETIME_MS, handoutKey, sealHandout } from '../../src/lib/server/roster/handouts';
 
 export const OTHER_SCHOOL_PREFIX = 'rs-';
