@@ -113,6 +113,7 @@ test('] and [ skip learners who have not started, in the list’s order', async 
 	await page.goto(`${LIST}?sort=name`);
 	await page.getByRole('link', { name: 'Ben Brooks' }).click();
 	await expect(heading(page)).toHaveText('Ben Brooks');
+	await page.waitForLoadState('networkidle'); // hydrated (a click before hydration loads the page anew)
 	await expect(page.getByRole('navigation', { name: 'Learners' })).toContainText('1 of 5');
 	// Ada Ashworth (not started) comes before Ben by name: there is no previous learner.
 	await expect(page.getByRole('link', { name: '← Previous' })).toHaveCount(0);
@@ -128,6 +129,7 @@ test('] and [ skip learners who have not started, in the list’s order', async 
 
 	// Under the default order (ready to mark first), from the first ready learner.
 	await page.goto(learnerPage('marking4'));
+	await page.waitForLoadState('networkidle'); // hydrated, so the key reaches the page's handler
 	await page.keyboard.press(']');
 	await expect(heading(page)).toHaveText('Cara Cole');
 	await page.getByRole('link', { name: 'Next →' }).click();
