@@ -193,6 +193,9 @@ test('evidence: a learner adds a note, a link and a file; a disguised file is re
 	await learner.getByLabel('Web address').fill('https://example.org/video');
 	await learner.getByRole('button', { name: 'Add evidence' }).click();
 	await expect(learner.getByRole('link', { name: 'My video' })).toBeVisible();
+	// The form is emptied for the next piece, but keeps the kind the learner chose.
+	await expect(learner.getByLabel('A link')).toBeChecked();
+	await expect(learner.getByLabel('Web address')).toHaveValue('');
 
 	await learner.getByLabel('A file').check();
 	await learner.getByLabel(/^File/).setInputFiles({
