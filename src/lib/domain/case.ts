@@ -3,9 +3,13 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 
 /**
- * 1EdTech CASE 1.1-shaped JSON for a framework (CFPackage: CFDocument, CFItems, CFAssociations),
- * so a framework and its crosswalk can move between schools and align badges. Pure: the caller
+ * 1EdTech CASE 1.1 JSON for a framework (CFPackage: CFDocument, CFItems, CFAssociations), so a
+ * framework and its crosswalk can move between schools and align badges. Pure: the caller
  * provides rows and the public base URL.
+ *
+ * Inside a package the document, items and associations carry no `CFPackageURI` or
+ * `CFDocumentURI`: the package schema forbids them (`additionalProperties: false`), as the package
+ * itself says which document they belong to. Only a CFItem or CFDocument served alone carries one.
  */
 
 export interface CaseItemRow {
@@ -86,8 +90,7 @@ export function buildCasePackage(
 			version: doc.version,
 			language: 'en',
 			adoptionStatus: 'Adopted',
-			subject: [doc.kind === 'fusion' ? 'Transferable skills' : 'Capabilities'],
-			CFPackageURI: docRef
+			subject: [doc.kind === 'fusion' ? 'Transferable skills' : 'Capabilities']
 		},
 		CFItems: sorted.map((item) => ({
 			identifier: item.identifier,
@@ -100,7 +103,6 @@ export function buildCasePackage(
 				doc.kind === 'fusion' ? 'Skill' : item.parentIdentifier ? 'Sub-category' : 'Category',
 			language: 'en',
 			lastChangeDateTime: item.lastChangeAt,
-			CFDocumentURI: docRef,
 			...(item.colour ? { extensions: { colour: item.colour } } : {})
 		})),
 		CFAssociations: [
@@ -114,7 +116,6 @@ export function buildCasePackage(
 					sequenceNumber: item.position,
 					originNodeURI: nodeRef(item.identifier, item.title),
 					destinationNodeURI: destination,
-					CFDocumentURI: docRef,
 					lastChangeDateTime: item.lastChangeAt
 				};
 			}),
@@ -126,7 +127,6 @@ export function buildCasePackage(
 					associationType: 'isRelatedTo',
 					originNodeURI: nodeRef(row.sourceIdentifier, row.sourceTitle),
 					destinationNodeURI: nodeRef(row.targetIdentifier, row.targetTitle),
-					CFDocumentURI: docRef,
 					lastChangeDateTime: doc.lastChangeAt,
 					// The crosswalk's relative weight; CASE has no weight field of its own.
 					extensions: { crosswalkWeight: row.weight }
