@@ -21,6 +21,7 @@ import { evidenceOf } from './evidence';
 import { CONFLICT_MESSAGE, refuseStaleJudgement, upsertJudgement } from './judgements';
 import { commentBankFor } from './comment-bank';
 import { peerResultsFor } from '../peer/results';
+import { agreedGradesOfTask } from '../moderation/moderation';
 import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
 
@@ -102,16 +103,7 @@ export async function markingList(
 			.where('assessments.role', 'in', ['self', 'teacher'])
 			.where('assessments.value', 'is not', null)
 			.execute(),
-		db
-			.selectFrom('agreed_grades')
-			.innerJoin('submissions', 'submissions.id', 'agreed_grades.submission_id')
-			.select([
-				'agreed_grades.submission_id as submissionId',
-				'agreed_grades.criterion_id as criterionId',
-				'agreed_grades.value'
-			])
-			.where('submissions.task_id', '=', taskId)
-			.execute(),
+		agreedGradesOfTask(db, taskId),
 		scaleBands(db, task.scale_id)
 	]);
 	const total = Number(criteriaCount.n);

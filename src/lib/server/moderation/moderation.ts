@@ -23,6 +23,20 @@ import { NEUTRAL_COLOUR } from '../../domain/frameworks';
  * The class moderation matrix: every learner × criterion with self, peer consensus and teacher
  * result, the gaps in bands and the flags — from four set-based queries for the whole task.
  */
+/** Every agreed grade on one task's work: what moderation settled, which outranks any marker's. */
+export function agreedGradesOfTask(db: DB, taskId: number) {
+	return db
+		.selectFrom('agreed_grades')
+		.innerJoin('submissions', 'submissions.id', 'agreed_grades.submission_id')
+		.select([
+			'agreed_grades.submission_id as submissionId',
+			'agreed_grades.criterion_id as criterionId',
+			'agreed_grades.value'
+		])
+		.where('submissions.task_id', '=', taskId)
+		.execute();
+}
+
 export async function moderationMatrix(db: DB, user: SessionUser, taskId: number) {
 	const task = await requireTaskToMark(db, user, taskId);
 	const [criteria, bands, learners, assessments, allocations, agreed, markers] = await Promise.all([
@@ -69,16 +83,7 @@ export async function moderationMatrix(db: DB, user: SessionUser, taskId: number
 			])
 			.where('task_id', '=', taskId)
 			.execute(),
-		db
-			.selectFrom('agreed_grades')
-			.innerJoin('submissions', 'submissions.id', 'agreed_grades.submission_id')
-			.select([
-				'agreed_grades.submission_id as submissionId',
-				'agreed_grades.criterion_id as criterionId',
-				'agreed_grades.value'
-			])
-			.where('submissions.task_id', '=', taskId)
-			.execute(),
+		agreedGradesOfTask(db, taskId),
 		taskMarkers(db, taskId, task.class_id)
 	]);
 	const bandLabel = (v: number | null) => (v === null ? null : bandFor(bands, v).label);
