@@ -19,10 +19,6 @@ import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
-/**
- * The class moderation matrix: every learner × criterion with self, peer consensus and teacher
- * result, the gaps in bands and the flags — from four set-based queries for the whole task.
- */
 /** Every agreed grade on one task's work: what moderation settled, which outranks any marker's. */
 export function agreedGradesOfTask(db: DB, taskId: number) {
 	return db
@@ -37,6 +33,10 @@ export function agreedGradesOfTask(db: DB, taskId: number) {
 		.execute();
 }
 
+/**
+ * The class moderation matrix: every learner × criterion with self, peer consensus and teacher
+ * result, the gaps in bands and the flags — from four set-based queries for the whole task.
+ */
 export async function moderationMatrix(db: DB, user: SessionUser, taskId: number) {
 	const task = await requireTaskToMark(db, user, taskId);
 	const [criteria, bands, learners, assessments, allocations, agreed, markers] = await Promise.all([
