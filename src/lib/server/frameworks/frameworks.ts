@@ -99,28 +99,53 @@ export async function crosswalkFor(db: DB, schoolId: number): Promise<CrosswalkW
 	);
 }
 
+/** The ids of a framework's items, as a subquery: the scope of one framework's crosswalk rows. */
+const itemsOfFramework = (db: DB, frameworkIdentifier: string) =>
+	db
+		.selectFrom('framework_items')
+		.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
+		.select('framework_items.id')
+		.where('frameworks.identifier', '=', frameworkIdentifier);
+
 /**
- * Replaces a school's crosswalk for the given sub-categories. Rows with weight 0 are dropped; a
- * sub-category left with no weight falls back to nothing (it maps to no skill), never to a guess.
+ * Replaces a school's crosswalk rows whose sources are the items of one framework (CAPRI's
+ * sub-categories, or Skills Builder's or the OECD Learning Compass's items), leaving the rows of
+ * the other frameworks alone. Rows with weight 0 are dropped; every source must be an item of that
+ * framework and every target a Fusion Skill, or nothing is saved.
  */
 export async function saveSchoolCrosswalk(
 	db: DB,
 	schoolId: number,
 	actorId: number,
-	rows: { sourceItemId: number; targetItemId: number; weight: number }[]
+	rows: { sourceItemId: number; targetItemId: number; weight: number }[],
+	frameworkIdentifier: string = CAPRI.identifier
 ) {
 	await db.transaction().execute(async (trx) => {
+		const [sources, skills] = await Promise.all([
+			itemsOfFramework(trx, frameworkIdentifier).execute(),
+			itemsOfFramework(trx, FUSION_SKILLS.identifier).execute()
+		]);
+		const sourceIds = new Set(sources.map((r) => r.id));
+		const skillIds = new Set(skills.map((r) => r.id));
+		if (rows.some((r) => !sourceIds.has(r.sourceItemId) || !skillIds.has(r.targetItemId)))
+			throw new Refusal(
+				'A crosswalk row names an item that is not in this framework or a skill that is not a Fusion Skill. Nothing was saved.'
+			);
 		const before = await trx
 			.selectFrom('crosswalk_weights')
 			.select(['source_item_id', 'target_item_id', 'weight'])
 			.where('school_id', '=', schoolId)
+			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
 			.execute();
-		await trx.deleteFrom('crosswalk_weights').where('school_id', '=', schoolId).execute();
+		await trx
+			.deleteFrom('crosswalk_weights')
+			.where('school_id', '=', schoolId)
+			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
+			.execute();
 		const kept = rows.filter((r) => r.weight > 0);
-		const sources = [...new Set(rows.map((r) => r.sourceItemId))];
-		// A sub-category the admin set entirely to zero still needs a school row, or the default would
-		// silently apply again; a tiny sentinel is not honest, so we keep the default in that case and
-		// say so.
+		const edited = [...new Set(rows.map((r) => r.sourceItemId))];
+		// A source the admin set entirely to zero has no school row, so the shipped default applies
+		// to it again; the admin page refuses such a row, saying so, rather than fall back quietly.
 		if (kept.length) {
 			await trx
 				.insertInto('crosswalk_weights')
@@ -141,22 +166,56 @@ export async function saveSchoolCrosswalk(
 			entityType: 'crosswalk',
 			entityId: String(schoolId),
 			before,
-			after: { sources: sources.length, rows: kept.length }
+			after: { framework: frameworkIdentifier, sources: edited.length, rows: kept.length }
 		});
 	});
 }
 
-export async function resetSchoolCrosswalk(db: DB, schoolId: number, actorId: number) {
+/** Back to the shipped default for one framework's rows; the other frameworks' stay as they are. */
+export async function resetSchoolCrosswalk(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	frameworkIdentifier: string = CAPRI.identifier
+) {
 	await db.transaction().execute(async (trx) => {
-		await trx.deleteFrom('crosswalk_weights').where('school_id', '=', schoolId).execute();
+		const before = await trx
+			.selectFrom('crosswalk_weights')
+			.select(['source_item_id', 'target_item_id', 'weight'])
+			.where('school_id', '=', schoolId)
+			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
+			.execute();
+		await trx
+			.deleteFrom('crosswalk_weights')
+			.where('school_id', '=', schoolId)
+			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
+			.execute();
 		await recordAudit(trx, {
 			schoolId,
 			actorId,
 			action: 'crosswalk.reset',
 			entityType: 'crosswalk',
-			entityId: String(schoolId)
+			entityId: String(schoolId),
+			before,
+			after: { framework: frameworkIdentifier }
 		});
 	});
+}
+
+/** Whether the school has its own rows for one framework's crosswalk (else the default applies). */
+export async function schoolEditedCrosswalk(
+	db: DB,
+	schoolId: number,
+	frameworkIdentifier: string
+): Promise<boolean> {
+	const row = await db
+		.selectFrom('crosswalk_weights')
+		.select('id')
+		.where('school_id', '=', schoolId)
+		.where('source_item_id', 'in', itemsOfFramework(db, frameworkIdentifier))
+		.limit(1)
+		.executeTakeFirst();
+	return row !== undefined;
 }
 
 /**
