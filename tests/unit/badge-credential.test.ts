@@ -6,7 +6,14 @@ const facts = {
 	origin: 'https://school.example',
 	identifier: 'award-1',
 	issuedAt: '2026-01-05T10:00:00Z',
-	issuer: { id: 'https://school.example/badges/issuers/demo', name: 'Demo School' },
+	issuer: { id: 'did:web:school.example:schools:demo', name: 'Demo School' },
+	credentialStatus: {
+		id: 'https://school.example/schools/demo/status/1#4711',
+		type: 'BitstringStatusListEntry' as const,
+		statusPurpose: 'revocation' as const,
+		statusListIndex: '4711',
+		statusListCredential: 'https://school.example/schools/demo/status/1'
+	},
 	recipientName: 'Ada Lovelace',
 	identitySalt: 'aa11',
 	recipientSalt: 'bb22',
