@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { badgeCredential, publicEvidence } from '../../src/lib/domain/badge-credential';
+import { didWebDocumentUrl, schoolDid } from '../../src/lib/domain/did-web';
 
 const facts = {
 	origin: 'https://school.example',
@@ -87,5 +88,23 @@ describe('badge credential (no database)', () => {
 		const teacher = publicEvidence(facts.evidence, { ownWords: false, teacherComments: true });
 		expect(teacher[0]!.teacherComments).toEqual(['Ada organised the group well.']);
 		expect(teacher).toHaveLength(1);
+	});
+});
+
+describe('did:web (no database)', () => {
+	it('names a school by its host, percent-encoding a port, and resolves where did:web says', () => {
+		expect(schoolDid('https://skills.school.example', 'northbridge')).toBe(
+			'did:web:skills.school.example:schools:northbridge'
+		);
+		expect(schoolDid('http://localhost:4173', 'northbridge')).toBe(
+			'did:web:localhost%3A4173:schools:northbridge'
+		);
+		expect(didWebDocumentUrl('did:web:localhost%3A4173:schools:northbridge#key-1')).toBe(
+			'https://localhost:4173/schools/northbridge/did.json'
+		);
+		expect(didWebDocumentUrl('did:web:example.com')).toBe(
+			'https://example.com/.well-known/did.json'
+		);
+		expect(didWebDocumentUrl('https://example.com/x')).toBeNull();
 	});
 });
