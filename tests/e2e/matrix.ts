@@ -447,7 +447,10 @@ export const MATRIX: Record<string, Entry> = {
 		allow: EVERYONE
 	},
 	// The school's did:web DID document and its first revocation list (the seed issues badges).
-	'endpoint GET /schools/[slug]/did.json': { url: '/schools/northbridge/did.json', allow: EVERYONE },
+	'endpoint GET /schools/[slug]/did.json': {
+		url: '/schools/northbridge/did.json',
+		allow: EVERYONE
+	},
 	'endpoint GET /schools/[slug]/status/[number]': {
 		url: '/schools/northbridge/status/1',
 		allow: EVERYONE

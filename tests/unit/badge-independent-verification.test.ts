@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats';
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import { checkStatus, createList, decodeList } from '@digitalbazaar/vc-bitstring-status-list';
+import { checkStatus, decodeList } from '@digitalbazaar/vc-bitstring-status-list';
 import { contexts as credentialsContexts } from '@digitalbazaar/credentials-context';
 import { contexts as dataIntegrityContexts } from '@digitalbazaar/data-integrity-context';
 import { contexts as multikeyContexts } from '@digitalbazaar/multikey-context';
@@ -453,7 +453,7 @@ describe('an outside verifier (Digital Bazaar VC stack, status list library, did
 			credentialStatus: _s,
 			...unsigned
 		} = JSON.parse(row.credential_json!) as Record<string, unknown>;
-		const legacy = await signCredential(
+		const legacy: Record<string, unknown> = await signCredential(
 			{
 				...unsigned,
 				issuer: { id: oldIssuer, type: ['Profile'], name: 'Northbridge', url: ORIGIN }
