@@ -446,6 +446,15 @@ export const MATRIX: Record<string, Entry> = {
 		url: '/badges/issuers/northbridge/ob2',
 		allow: EVERYONE
 	},
+	// The school's did:web DID document and its first revocation list (the seed issues badges).
+	'endpoint GET /schools/[slug]/did.json': {
+		url: '/schools/northbridge/did.json',
+		allow: EVERYONE
+	},
+	'endpoint GET /schools/[slug]/status/[number]': {
+		url: '/schools/northbridge/status/1',
+		allow: EVERYONE
+	},
 
 	'endpoint PUT /teacher/tasks/[taskId]/marking/[learnerId]/save': {
 		url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}/save`,

@@ -415,6 +415,38 @@ export interface BadgeAwardsTable {
 	identity_salt: string | null;
 	/** When a teacher declined the request (migration 0007): the learner's cool-down runs from it. */
 	declined_at: Timestamp | null;
+	/**
+	 * The credential's revocation entry (migration 0015): its status list and index. Null for
+	 * awards not issued yet, and for credentials signed before status lists until they are re-issued.
+	 */
+	status_list_id: number | null;
+	status_list_index: number | null;
+}
+
+/** A school's Bitstring Status List (migration 0015), served signed at /schools/{slug}/status/{number}. */
+export interface StatusListsTable {
+	id: Generated<number>;
+	school_id: number;
+	/** 1, 2, … within the school: the list's public address. */
+	number: number;
+	purpose: 'revocation';
+	/** Bits in the list (131,072, the specification's minimum for group privacy). */
+	length: number;
+	/** Counts changes to the list's bits. */
+	revision: Defaulted<number>;
+	/** The revision `credential_json` shows; a list is re-signed when it falls behind. */
+	signed_revision: number | null;
+	credential_json: string | null;
+	created_at: Timestamp;
+}
+
+/** Every index handed out from a status list (never handed out twice), with its bit. */
+export interface StatusListEntriesTable {
+	list_id: number;
+	status_index: number;
+	revoked: DefaultedFlag;
+	allocated_at: Timestamp;
+	revoked_at: Timestamp | null;
 }
 
 /** An award erased with its learner: only the identifier, so its addresses answer 410 Gone. */
@@ -503,6 +535,8 @@ export interface Database {
 	badges: BadgesTable;
 	badge_alignments: BadgeAlignmentsTable;
 	badge_awards: BadgeAwardsTable;
+	status_lists: StatusListsTable;
+	status_list_entries: StatusListEntriesTable;
 	erased_awards: ErasedAwardsTable;
 	export_jobs: ExportJobsTable;
 	export_job_learners: ExportJobLearnersTable;
