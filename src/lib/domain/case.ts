@@ -398,8 +398,8 @@ const listOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' }
 /**
  * Where each item sits: its parent (an item of the package, or none for a child of the document)
  * and its place among its siblings. CASE says to order by the isChildOf association's
- * `sequenceNumber` in preference to the item's `listEnumeration`; items with neither keep the
- * package's order. An item's first isChildOf to an item of the package (or to the document) places
+ * `sequenceNumber` in preference to the item's `listEnumeration`; then (as OpenSALT does) by the
+ * humanCodingScheme, in natural order; items with none of these keep the package's order. An item's first isChildOf to an item of the package (or to the document) places
  * it; any other isChildOf is an ordinary association (see `associationsToKeep`).
  */
 export function placeItems(pkg: ParsedCasePackage): Map<string, PlacedItem> {
@@ -418,18 +418,20 @@ export function placeItems(pkg: ParsedCasePackage): Map<string, PlacedItem> {
 		const parent = destination && index.has(destination) ? destination : null;
 		siblings.set(parent, [...(siblings.get(parent) ?? []), item.identifier]);
 	}
-	const listEnumeration = new Map(pkg.CFItems.map((i) => [i.identifier, i.listEnumeration]));
+	const byId = new Map(pkg.CFItems.map((i) => [i.identifier, i]));
+	/** a text key: given ones first, in natural order ("2." before "10."), then the rest */
+	const byText = (a: string | undefined, b: string | undefined) =>
+		a && b ? listOrder.compare(a, b) : a ? -1 : b ? 1 : 0;
 	const placed = new Map<string, PlacedItem>();
 	for (const [parent, children] of siblings) {
 		const sequence = (id: string) => placing.get(id)?.sequenceNumber ?? Infinity;
-		children.sort((a, b) => {
-			const bySequence = sequence(a) - sequence(b);
-			if (bySequence) return bySequence;
-			const [la, lb] = [listEnumeration.get(a), listEnumeration.get(b)];
-			if (la && lb && la !== lb) return listOrder.compare(la, lb);
-			if (la !== lb) return la ? -1 : 1;
-			return index.get(a)! - index.get(b)!;
-		});
+		children.sort(
+			(a, b) =>
+				sequence(a) - sequence(b) ||
+				byText(byId.get(a)!.listEnumeration, byId.get(b)!.listEnumeration) ||
+				byText(byId.get(a)!.humanCodingScheme, byId.get(b)!.humanCodingScheme) ||
+				index.get(a)! - index.get(b)!
+		);
 		children.forEach((id, i) =>
 			placed.set(id, {
 				parentIdentifier: parent,
