@@ -179,6 +179,26 @@ describe('importing real CASE packages (OpenSALT exports)', () => {
 		expect(lettered.length).toBeGreaterThan(0);
 	});
 
+	it('refuses items placed under each other in a loop, and imports nothing', async () => {
+		const [doc, a, b] = [randomUUID(), randomUUID(), randomUUID()];
+		const link = (identifier: string) => ({ identifier, title: 'x', uri: `urn:x:${identifier}` });
+		const looped = {
+			CFDocument: { identifier: doc, title: 'Loop' },
+			CFItems: [
+				{ identifier: a, fullStatement: 'A' },
+				{ identifier: b, fullStatement: 'B' }
+			],
+			CFAssociations: [
+				{ associationType: 'isChildOf', originNodeURI: link(a), destinationNodeURI: link(b) },
+				{ associationType: 'isChildOf', originNodeURI: link(b), destinationNodeURI: link(a) }
+			]
+		};
+		await expect(importCasePackage(db, schoolId, null, looped)).rejects.toThrow(/in a loop/);
+		expect(
+			await db.selectFrom('frameworks').select('id').where('identifier', '=', doc).execute()
+		).toEqual([]);
+	});
+
 	it(`imports a generated package of 5,000 items (statements up to 2,000 characters) in seconds`, async () => {
 		const pkg = generatedPackage(50, 99);
 		expect(pkg.CFItems.length).toBe(5000);

@@ -9,7 +9,12 @@ import { encodeHexLowerCase } from '@oslojs/encoding';
  *
  * Inside a package the document, items and associations carry no `CFPackageURI` or
  * `CFDocumentURI`: the package schema forbids them (`additionalProperties: false`), as the package
- * itself says which document they belong to. Only a CFItem or CFDocument served alone carries one.
+ * itself says which document they belong to. Only an object served alone (the CASE 1.1 REST
+ * endpoints: `caseDocumentAlone`, `caseItemAlone`, `caseAssociationAlone`) carries one.
+ *
+ * An imported framework keeps its publisher's URIs and association identifiers (the rows carry
+ * them); ours are built here (`documentUri`, `itemUri`, `associationUri`). Reading a package
+ * (`casePackageSchema`, `placeItems`) accepts what real CASE 1.0 and 1.1 exports contain.
  */
 
 export interface CaseItemRow {
