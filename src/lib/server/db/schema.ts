@@ -114,6 +114,11 @@ export interface FrameworksTable {
 	creator: string;
 	version: string;
 	last_change_at: Timestamp;
+	/** a school's framework is private until published; shared ones (no school) are always public */
+	published_at: Timestamp | null;
+	/** the publisher's CFDocument and CFPackage URIs of an imported framework (null: ours) */
+	uri: string | null;
+	package_uri: string | null;
 }
 
 export interface FrameworkItemsTable {
@@ -126,6 +131,32 @@ export interface FrameworkItemsTable {
 	parent_id: number | null;
 	colour: string | null;
 	position: number;
+	last_change_at: Timestamp;
+	/** the publisher's CFItem URI (null: ours) */
+	uri: string | null;
+	/** CASE's text list position as the package gave it ("a.", "1.") */
+	list_enumeration: string | null;
+	/** 1: the package had no (or a repeated) humanCodingScheme; `code` is a stand-in, never exported */
+	code_generated: DefaultedFlag;
+	/** the publisher's isChildOf association for this item (null: ours, derived from what it links) */
+	parent_association_identifier: string | null;
+	parent_association_uri: string | null;
+}
+
+/** An imported package's associations other than its tree and crosswalk, kept verbatim. */
+export interface FrameworkAssociationsTable {
+	id: Generated<number>;
+	framework_id: number;
+	identifier: string;
+	uri: string | null;
+	association_type: string;
+	origin_identifier: string;
+	origin_title: string;
+	origin_uri: string | null;
+	destination_identifier: string;
+	destination_title: string;
+	destination_uri: string | null;
+	sequence_number: number | null;
 	last_change_at: Timestamp;
 }
 
@@ -510,6 +541,7 @@ export interface Database {
 	enrolments: EnrolmentsTable;
 	frameworks: FrameworksTable;
 	framework_items: FrameworkItemsTable;
+	framework_associations: FrameworkAssociationsTable;
 	crosswalk_weights: CrosswalkWeightsTable;
 	grade_scales: GradeScalesTable;
 	grade_bands: GradeBandsTable;

@@ -60,6 +60,7 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'Not included: the shared skill frameworks hold nothing about a learner (skill codes label the judgements).',
 	framework_items: 'Not included: as frameworks.',
 	crosswalk_weights: 'Not included: as frameworks.',
+	framework_associations: 'Not included: as frameworks.',
 	grade_scales: 'Not included: scales hold nothing about a learner.',
 	grade_bands: 'Not included: as grade scales.',
 	criteria: 'work[].judgements[].criterion: the code and title of each criterion judged.',
