@@ -7,7 +7,9 @@ import type { DB } from '../../src/lib/server/db/connection';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
-import { fusionSkills } from '../../src/lib/server/frameworks/frameworks';
+import { exportCasePackage, fusionSkills } from '../../src/lib/server/frameworks/frameworks';
+import { COL_LAYERS } from '../../src/lib/domain/frameworks';
+import { achievementDocument, badgeClass, ob2BadgeClass } from '../../src/lib/server/badges/public';
 import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
 import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
 import {
@@ -136,6 +138,28 @@ describe('Open Badges', () => {
 			targetName: expect.stringMatching(/^Oral communication/)
 		});
 		expect(JSON.stringify(credential.evidence)).toContain('Pitch');
+		// The Cities of Learning layer: a tag, and an alignment to the layer's CFItem, which the app
+		// publishes in its layers framework (the public CASE package lists that very URI).
+		const layerAlignment = {
+			type: ['Alignment'],
+			targetName: 'Demonstrate',
+			targetUrl: `${ORIGIN}/frameworks/items/957d794c-c4d0-4e1e-8d02-fe8b7e533ebc`,
+			targetCode: 'COL-3',
+			targetFramework: 'Cities of Learning badge layers',
+			targetType: 'CFItem'
+		};
+		expect(credential.credentialSubject.achievement.alignment).toContainEqual(layerAlignment);
+		expect(credential.credentialSubject.achievement).toMatchObject({ tag: ['Demonstrate'] });
+		const layers = (await exportCasePackage(db, COL_LAYERS.identifier, ORIGIN, null))!;
+		expect(layers.CFItems.map((i) => i.uri)).toContain(layerAlignment.targetUrl);
+		const published = (await badgeClass(db, award.badgeIdentifier))!;
+		expect(achievementDocument(ORIGIN, published).alignment).toContainEqual(layerAlignment);
+		expect(ob2BadgeClass(ORIGIN, published).alignment).toContainEqual({
+			targetName: 'Demonstrate',
+			targetUrl: layerAlignment.targetUrl,
+			targetCode: 'COL-3',
+			targetFramework: 'Cities of Learning badge layers'
+		});
 
 		// An independent check: only the published public key, a fresh verifier.
 		const keys = await publishedKeys(db, 'northbridge', ORIGIN);

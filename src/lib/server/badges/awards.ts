@@ -15,6 +15,7 @@ import {
 	type TaskEvidence
 } from '../../domain/badge-credential';
 import { levelWords } from '../../domain/profiles';
+import { layerItem } from '../../domain/frameworks';
 import { LEVEL_LABELS } from '../../domain/scales';
 import { signCredential, verifySignedCredential } from './signing';
 import { LAYER_LABEL, listBadges, ruleDescriber, type Layer } from './badges';
@@ -291,7 +292,8 @@ export async function issueBadge(
 			layerLabel: LAYER_LABEL[badge.layer as Layer]
 		},
 		ruleText: (await ruleDescriber(db))(rule),
-		alignments,
+		// The layer is a tag and, as well, an alignment to its item in the layers framework.
+		alignments: [...alignments, layerItem(badge.layer as Layer)],
 		evidence: awardEvidence
 	});
 	const signed = await signCredential(credential, key);

@@ -2,6 +2,7 @@ import { json } from '@sveltejs/kit';
 import type { DB } from '../db/connection';
 import { LAYER_LABEL, type Layer } from './badges';
 import { awardUrl, badgeClassUrl, issuerUrl } from '../../domain/badge-credential';
+import { layerItem } from '../../domain/frameworks';
 
 /** Public badge documents may be read by any verifier or backpack, from any origin. */
 export function publicJson(body: unknown, init: { status?: number; contentType?: string } = {}) {
@@ -46,7 +47,8 @@ export async function badgeClass(db: DB, identifier: string) {
 		])
 		.where('badge_alignments.badge_id', '=', badge.id)
 		.execute();
-	return { ...badge, alignments };
+	// The layer is a tag and, as well, an alignment to its item in the layers framework.
+	return { ...badge, alignments: [...alignments, layerItem(badge.layer as Layer)] };
 }
 
 export function achievementDocument(

@@ -3,6 +3,7 @@ import type { DB } from '../db/connection';
 import type { Database } from '../db/schema';
 import {
 	CAPRI,
+	COL_LAYERS,
 	DEFAULT_CROSSWALK,
 	FUSION_SKILLS,
 	type FrameworkData,
@@ -12,12 +13,14 @@ import { DEFAULT_SCHOOL_SCALE, UNIVERSITY_SCALE } from '../../domain/scales';
 import { nowIso } from '../clock';
 
 /**
- * What every installation needs, demo or not: the two frameworks, the default crosswalk and the
+ * What every installation needs, demo or not: the shared frameworks (Fusion Skills, CAPRI, the
+ * Cities of Learning layers), the default crosswalk and the
  * shipped grade scales. Idempotent: run at every start; adds only what is missing.
  */
 export async function ensureReferenceData(db: DB): Promise<void> {
 	await db.transaction().execute(async (trx) => {
-		for (const framework of [FUSION_SKILLS, CAPRI]) await ensureFramework(trx, framework);
+		for (const framework of [FUSION_SKILLS, CAPRI, COL_LAYERS])
+			await ensureFramework(trx, framework);
 		await ensureDefaultCrosswalk(trx);
 		for (const scale of [DEFAULT_SCHOOL_SCALE, UNIVERSITY_SCALE]) {
 			const existing = await trx
