@@ -404,6 +404,7 @@ export const MATRIX: Record<string, Entry> = {
 	// Badges: defined by admins, issued by teachers, requested by learners, verified by anyone.
 	'page GET /admin/badges': { url: '/admin/badges', allow: ADMINS },
 	'action create /admin/badges': { url: '/admin/badges', allow: ADMINS },
+	'action contactEmail /admin/badges': { url: '/admin/badges', allow: ADMINS },
 	'page GET /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
 	'action issue /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
 	'action decline /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
@@ -413,6 +414,7 @@ export const MATRIX: Record<string, Entry> = {
 	'action request /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'action shareName /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'action shareEvidence /student/badges': { url: '/student/badges', allow: STUDENTS },
+	'action badgeEmail /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'page GET /badges/awards/[identifier]': {
 		url: `/badges/awards/${SEEDED_AWARD}`,
 		allow: EVERYONE

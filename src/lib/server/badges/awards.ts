@@ -20,6 +20,7 @@ import { LEVEL_LABELS } from '../../domain/scales';
 import { signCredential, verifySignedCredential } from './signing';
 import { LAYER_LABEL, listBadges, ruleDescriber, type Layer } from './badges';
 import { publishedKeys, schoolKey } from './keys';
+import { badgeEmailOf } from './emails';
 import { Refusal } from '../errors';
 import { BADGE_REQUEST_COOL_DOWN_MS } from '../limits';
 import { formatDateTime } from '../../domain/dates';
@@ -236,7 +237,7 @@ export async function issueBadge(
 			409
 		);
 
-	const [school, learner, alignments, details] = await Promise.all([
+	const [school, learner, alignments, details, badgeEmail] = await Promise.all([
 		db
 			.selectFrom('schools')
 			.select(['name', 'slug'])
@@ -260,7 +261,8 @@ export async function issueBadge(
 			])
 			.where('badge_alignments.badge_id', '=', badgeId)
 			.execute(),
-		evidenceDetails(db, learnerId, evidence.tasks)
+		evidenceDetails(db, learnerId, evidence.tasks),
+		badgeEmailOf(db, learnerId)
 	]);
 	const key = await schoolKey(db, user.schoolId, origin);
 	const identifier = randomUUID();
@@ -284,6 +286,7 @@ export async function issueBadge(
 		recipientName,
 		identitySalt,
 		recipientSalt: salt,
+		recipientEmail: badgeEmail.chosen,
 		badge: {
 			identifier: badge.identifier,
 			name: badge.name,
@@ -573,6 +576,10 @@ export async function publicAward(db: DB, identifier: string, origin: string) {
 		signature,
 		revoked: award.state === 'revoked',
 		valid: signature.verified && award.state === 'issued',
+		// No e-mail in the OB 2.0 assertion: no backpack can match it, and the page says so.
+		ob2DisplayOnly: award.ob2Json
+			? (JSON.parse(award.ob2Json) as { recipient?: { type?: string } }).recipient?.type !== 'email'
+			: true,
 		evidence: shownEvidence(award.evidenceJson, {
 			ownWords: award.showOwnWords === 1,
 			teacherComments: award.showTeacherComments === 1
