@@ -321,7 +321,10 @@ describe('Open Badges', () => {
 	it('OB 2.0: hashes the learner’s e-mail with a salt of the assertion, or says plainly it is for display only', async () => {
 		const badgeId = await presenterBadge();
 		const assertion = async (identifier: string) =>
-			JSON.parse((await publicAward(db, identifier, ORIGIN))!.ob2Json!) as Record<string, unknown> & {
+			JSON.parse((await publicAward(db, identifier, ORIGIN))!.ob2Json!) as Record<
+				string,
+				unknown
+			> & {
 				recipient: { type: string; hashed: boolean; salt: string; identity: string };
 			};
 		const sha = (text: string) => `sha256$${createHash('sha256').update(text).digest('hex')}`;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
@@ -205,6 +206,17 @@ describe('CLR 2.0', () => {
 		const renamed = structuredClone(clr);
 		renamed.name = 'Comprehensive Learner Record from Another School';
 		expect(await independentlyVerify(renamed)).toBe(false);
+	});
+
+	it('signs with 1EdTech’s CLR context, byte for byte', () => {
+		const bytes = (path: URL) => createHash('sha256').update(readFileSync(path)).digest('hex');
+		const published = '958ff9dc1a5a18c226579b707eac77c1ef50d7d9ab6c24e7058a3b02663f53a1';
+		expect(bytes(new URL('../fixtures/standards/clr/v2p0/context.json', import.meta.url))).toBe(
+			published
+		);
+		expect(bytes(new URL('../../src/lib/server/clr/clr-v2p0-context.json', import.meta.url))).toBe(
+			published
+		);
 	});
 
 	it('goes to the learner, their teacher and their school’s admin only', async () => {

@@ -216,7 +216,12 @@ function achievementCredential(
 		id: nameUuid(`${facts.id}:${suffix}`),
 		type: ['VerifiableCredential', 'AchievementCredential'],
 		name: String(achievement.name),
-		issuer: { id: facts.issuer.id, type: ['Profile'], name: facts.issuer.name, url: facts.issuer.url },
+		issuer: {
+			id: facts.issuer.id,
+			type: ['Profile'],
+			name: facts.issuer.name,
+			url: facts.issuer.url
+		},
 		validFrom: facts.issuedAt,
 		credentialSubject: {
 			type: ['AchievementSubject'],

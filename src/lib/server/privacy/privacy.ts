@@ -25,6 +25,8 @@ async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: num
 			'users.given_name',
 			'users.family_name',
 			'users.email',
+			'users.badge_email',
+			'users.badge_email_choice',
 			'users.active',
 			'users.source_id',
 			'users.created_at',
@@ -46,7 +48,7 @@ async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: num
 export const EXPORT_README_TABLES: Record<string, string> = {
 	schools: 'account.school: the school that holds the data.',
 	users:
-		'account: username, names, email, whether the account is active, roster id, when it was made and when its password last changed (never the password or its hash).',
+		'account: username, names, email, the e-mail their Open Badges 2.0 badges use (badge_email_choice: the school address, their own badge_email, or none), whether the account is active, roster id, when it was made and when its password last changed (never the password or its hash).',
 	memberships: 'account.roles: role and year group in the school, and since when.',
 	sessions:
 		'signIns.sessions: when each signed-in session began and when it expires (never the token).',
@@ -622,6 +624,7 @@ export async function eraseLearner(
 		`${learner.family_name} ${learner.given_name}`,
 		`${learner.family_name}, ${learner.given_name}`,
 		learner.email ?? '',
+		learner.badge_email ?? '',
 		...evidence.map((e) => e.title.trim())
 	].filter((w) => w.length >= 3);
 	const linked: [string, string[]][] = [
@@ -641,6 +644,8 @@ export async function eraseLearner(
 				given_name: 'Erased',
 				family_name: 'learner',
 				email: null,
+				badge_email: null,
+				badge_email_choice: 'school',
 				source_id: null,
 				password_hash: unusable,
 				active: 0,

@@ -57,7 +57,9 @@ const contactEmailSchema = z.object({
 		.string()
 		.trim()
 		.max(200, 'Keep the address under 200 characters.')
-		.pipe(z.union([z.literal(''), z.email('Type an e-mail address such as badges@school.example.')]))
+		.pipe(
+			z.union([z.literal(''), z.email('Type an e-mail address such as badges@school.example.')])
+		)
 		.transform((v) => v || null)
 });
 

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { demoUserId, storageFor } from './fixtures';
+
+// Read only: student1's own record (the demo's released tasks), downloaded as they would on a phone.
+test.use({ storageState: storageFor('student'), viewport: { width: 360, height: 740 } });
+
+test('a learner downloads their CLR 2.0 learner record from their profile at 360 px', async ({
+	page
+}) => {
+	await page.goto(`/profile/${demoUserId('student1')}`);
+	const link = page.getByRole('link', { name: 'Download learner record (CLR)' });
+	await expect(link).toBeVisible();
+	const box = (await link.boundingBox())!;
+	expect(box.x).toBeGreaterThanOrEqual(0);
+	expect(box.x + box.width).toBeLessThanOrEqual(360);
+
+	const downloading = page.waitForEvent('download');
+	await link.click();
+	const download = await downloading;
+	expect(download.suggestedFilename()).toMatch(/\.json$/);
+	const record = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+	expect(record.type).toEqual(['VerifiableCredential', 'ClrCredential']);
+	expect(record.proof[0]).toMatchObject({ cryptosuite: 'eddsa-rdfc-2022' });
+	expect(record.credentialSubject.verifiableCredential.length).toBeGreaterThan(0);
+});
