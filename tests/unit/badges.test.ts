@@ -180,6 +180,7 @@ describe('Open Badges', () => {
 		expect(layers.CFItems.map((i) => i.uri)).toContain(layerAlignment.targetUrl);
 		const published = (await badgeClass(db, award.badgeIdentifier))!;
 		expect(achievementDocument(ORIGIN, published).alignment).toContainEqual(layerAlignment);
+		await expandsWithNothingDropped(ob2BadgeClass(ORIGIN, published));
 		expect(ob2BadgeClass(ORIGIN, published).alignment).toContainEqual({
 			targetName: 'Demonstrate',
 			targetUrl: layerAlignment.targetUrl,
