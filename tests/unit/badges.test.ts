@@ -28,6 +28,7 @@ import {
 	badgeWorkbench,
 	issueBadge,
 	publicAward,
+	requireIssuableBadge,
 	requestBadge,
 	revokeAward,
 	setEvidenceSharing
@@ -208,6 +209,13 @@ describe('Open Badges', () => {
 			status: 409
 		});
 		expect(await db.selectFrom('badge_awards').select('id').execute()).toEqual([]);
+		// Refused before the teacher is asked to confirm, too (found by the fuzzer).
+		await expect(requireIssuableBadge(db, teacher, badgeId)).rejects.toMatchObject({
+			status: 409
+		});
+		await expect(requireIssuableBadge(db, teacher, 99999999)).rejects.toMatchObject({
+			status: 404
+		});
 	});
 
 	it('lets a learner ask for a badge the rule does not yet give, and refuses outsiders', async () => {

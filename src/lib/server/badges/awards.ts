@@ -347,6 +347,22 @@ export async function issueBadge(
 }
 
 /**
+ * What issuing would refuse for certain, refused before the teacher is asked to confirm: a badge
+ * that is not one of the school's, or is switched off.
+ */
+export async function requireIssuableBadge(db: DB, user: SessionUser, badgeId: number) {
+	const badge = await db
+		.selectFrom('badges')
+		.select('active')
+		.where('id', '=', badgeId)
+		.where('school_id', '=', user.schoolId)
+		.executeTakeFirst();
+	if (!badge) throw new Refusal('That badge does not exist.', 404);
+	if (badge.active !== 1)
+		throw new Refusal('This badge is switched off, so it cannot be issued.', 409);
+}
+
+/**
  * Issue one badge to several learners at once (the teacher confirmed these, by name and number):
  * only those the rules still propose for it are issued, each exactly as `issueBadge` would; the
  * others (issued meanwhile, or no longer meeting the rule) are counted and left out.
