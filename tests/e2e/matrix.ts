@@ -405,6 +405,10 @@ export const MATRIX: Record<string, Entry> = {
 		url: `/profile/${PROFILED_LEARNER}/report.pdf`,
 		allow: LEARNER_AND_STAFF
 	},
+	'endpoint GET /profile/[learnerId]/clr.json': {
+		url: `/profile/${PROFILED_LEARNER}/clr.json`,
+		allow: LEARNER_AND_STAFF
+	},
 	'page GET /admin/reports': { url: '/admin/reports', allow: ADMINS },
 	'action batch /admin/reports': { url: '/admin/reports', allow: ADMINS },
 	'endpoint GET /admin/reports/fusion-skills.csv': {
@@ -436,6 +440,7 @@ export const MATRIX: Record<string, Entry> = {
 	// Badges: defined by admins, issued by teachers, requested by learners, verified by anyone.
 	'page GET /admin/badges': { url: '/admin/badges', allow: ADMINS },
 	'action create /admin/badges': { url: '/admin/badges', allow: ADMINS },
+	'action contactEmail /admin/badges': { url: '/admin/badges', allow: ADMINS },
 	'page GET /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
 	'action issue /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
 	'action decline /teacher/badges': { url: '/teacher/badges', allow: TEACHERS },
@@ -445,6 +450,7 @@ export const MATRIX: Record<string, Entry> = {
 	'action request /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'action shareName /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'action shareEvidence /student/badges': { url: '/student/badges', allow: STUDENTS },
+	'action badgeEmail /student/badges': { url: '/student/badges', allow: STUDENTS },
 	'page GET /badges/awards/[identifier]': {
 		url: `/badges/awards/${SEEDED_AWARD}`,
 		allow: EVERYONE

@@ -18,6 +18,7 @@ const facts = {
 	recipientName: 'Ada Lovelace',
 	identitySalt: 'aa11',
 	recipientSalt: 'bb22',
+	recipientEmail: null,
 	badge: {
 		identifier: 'badge-1',
 		name: 'Collaborator',
@@ -60,6 +61,23 @@ describe('badge credential (no database)', () => {
 		expect(credential.credentialSubject.achievement.criteria.narrative).toBe(
 			'Secure in Collaboration.\n\nAward rule: Secure or above in Collaboration on 2 tasks'
 		);
+	});
+
+	it('OB 2.0: an e-mail recipient is sha256(address in lower case + salt), the salt beside it; none is display only', () => {
+		const { ob2 } = badgeCredential({ ...facts, recipientEmail: ' Ada@Example.org' });
+		expect(ob2.recipient).toEqual({
+			type: 'email',
+			hashed: true,
+			salt: 'bb22',
+			identity: `sha256$${createHash('sha256')
+				.update('ada@example.org' + 'bb22')
+				.digest('hex')}`
+		});
+		expect(ob2).not.toHaveProperty('description');
+		expect(badgeCredential(facts).ob2).toMatchObject({
+			recipient: { type: 'url' },
+			description: expect.stringMatching(/^This Open Badges 2\.0 assertion is for display only/)
+		});
 	});
 
 	it('puts only generic evidence (task, criterion, band) in the credential and the assertion', () => {

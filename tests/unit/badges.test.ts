@@ -3,11 +3,19 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
+import jsonld from 'jsonld';
 import type { DB } from '../../src/lib/server/db/connection';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
-import { fusionSkills } from '../../src/lib/server/frameworks/frameworks';
+import { exportCasePackage, fusionSkills } from '../../src/lib/server/frameworks/frameworks';
+import { COL_LAYERS } from '../../src/lib/domain/frameworks';
+import {
+	achievementDocument,
+	badgeClass,
+	ob2BadgeClass,
+	ob2Issuer
+} from '../../src/lib/server/badges/public';
 import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
 import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
 import {
@@ -20,11 +28,13 @@ import {
 	badgeWorkbench,
 	issueBadge,
 	publicAward,
+	requireIssuableBadge,
 	requestBadge,
 	revokeAward,
 	setEvidenceSharing
 } from '../../src/lib/server/badges/awards';
 import { publishedKeys } from '../../src/lib/server/badges/keys';
+import { setBadgeEmail, setSchoolContactEmail } from '../../src/lib/server/badges/emails';
 import { verifySignedCredential } from '../../src/lib/server/badges/signing';
 import { bakePng, bakeSvg, readBakedPng } from '../../src/lib/server/badges/baking';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
@@ -49,6 +59,25 @@ const OB3_SCHEMA = JSON.parse(
 		'utf8'
 	)
 );
+
+const OB2_CONTEXT = JSON.parse(
+	readFileSync(new URL('../fixtures/standards/openbadges/v2/context.json', import.meta.url), 'utf8')
+);
+
+/**
+ * OB 2.0 has no official JSON Schema: a document is checked by expanding it against the 2.0
+ * context in JSON-LD safe mode, which throws on any term the context does not define.
+ */
+async function expandsWithNothingDropped(document: Record<string, unknown>) {
+	const expanded = await jsonld.expand(structuredClone(document), {
+		safe: true,
+		documentLoader: async (url: string) => {
+			if (url !== 'https://w3id.org/openbadges/v2') throw new Error(`Unknown context ${url}`);
+			return { documentUrl: url, document: OB2_CONTEXT, contextUrl: null };
+		}
+	});
+	expect(expanded).toHaveLength(1);
+}
 
 let db: DB;
 let schoolId: number;
@@ -136,6 +165,29 @@ describe('Open Badges', () => {
 			targetName: expect.stringMatching(/^Oral communication/)
 		});
 		expect(JSON.stringify(credential.evidence)).toContain('Pitch');
+		// The Cities of Learning layer: a tag, and an alignment to the layer's CFItem, which the app
+		// publishes in its layers framework (the public CASE package lists that very URI).
+		const layerAlignment = {
+			type: ['Alignment'],
+			targetName: 'Demonstrate',
+			targetUrl: `${ORIGIN}/frameworks/items/957d794c-c4d0-4e1e-8d02-fe8b7e533ebc`,
+			targetCode: 'COL-3',
+			targetFramework: 'Cities of Learning badge layers',
+			targetType: 'CFItem'
+		};
+		expect(credential.credentialSubject.achievement.alignment).toContainEqual(layerAlignment);
+		expect(credential.credentialSubject.achievement).toMatchObject({ tag: ['Demonstrate'] });
+		const layers = (await exportCasePackage(db, COL_LAYERS.identifier, ORIGIN, null))!;
+		expect(layers.CFItems.map((i) => i.uri)).toContain(layerAlignment.targetUrl);
+		const published = (await badgeClass(db, award.badgeIdentifier))!;
+		expect(achievementDocument(ORIGIN, published).alignment).toContainEqual(layerAlignment);
+		await expandsWithNothingDropped(ob2BadgeClass(ORIGIN, published));
+		expect(ob2BadgeClass(ORIGIN, published).alignment).toContainEqual({
+			targetName: 'Demonstrate',
+			targetUrl: layerAlignment.targetUrl,
+			targetCode: 'COL-3',
+			targetFramework: 'Cities of Learning badge layers'
+		});
 
 		// An independent check: only the published public key, a fresh verifier.
 		const keys = await publishedKeys(db, 'northbridge', ORIGIN);
@@ -159,6 +211,13 @@ describe('Open Badges', () => {
 			status: 409
 		});
 		expect(await db.selectFrom('badge_awards').select('id').execute()).toEqual([]);
+		// Refused before the teacher is asked to confirm, too (found by the fuzzer).
+		await expect(requireIssuableBadge(db, teacher, badgeId)).rejects.toMatchObject({
+			status: 409
+		});
+		await expect(requireIssuableBadge(db, teacher, 99999999)).rejects.toMatchObject({
+			status: 404
+		});
 	});
 
 	it('lets a learner ask for a badge the rule does not yet give, and refuses outsiders', async () => {
@@ -268,6 +327,96 @@ describe('Open Badges', () => {
 		expect(identity!.identityHash).toBe(
 			sha(`${learner.givenName} ${learner.familyName}${identity_salt}`)
 		);
+	});
+
+	it('OB 2.0: hashes the learner’s e-mail with a salt of the assertion, or says plainly it is for display only', async () => {
+		const badgeId = await presenterBadge();
+		const assertion = async (identifier: string) =>
+			JSON.parse((await publicAward(db, identifier, ORIGIN))!.ob2Json!) as Record<
+				string,
+				unknown
+			> & {
+				recipient: { type: string; hashed: boolean; salt: string; identity: string };
+			};
+		const sha = (text: string) => `sha256$${createHash('sha256').update(text).digest('hex')}`;
+
+		// No address anywhere: display only, on the page and in the assertion.
+		const plain = await issueBadge(db, teacher, badgeId, learner.id, ORIGIN);
+		const displayOnly = await assertion(plain);
+		expect(displayOnly.recipient.type).toBe('url');
+		expect(displayOnly.description).toMatch(/for display only/);
+		expect((await publicAward(db, plain, ORIGIN))!.ob2DisplayOnly).toBe(true);
+		await expandsWithNothingDropped(displayOnly);
+
+		// The learner chooses an address: their issued assertion is rewritten to match it.
+		await setBadgeEmail(db, learner, 'own', ' Sam.Learner@Example.org ');
+		const own = await assertion(plain);
+		expect(own.recipient).toMatchObject({ type: 'email', hashed: true });
+		expect(own.recipient.salt).toMatch(/^[0-9a-f]{16}$/);
+		expect(own.recipient.identity).toBe(sha(`sam.learner@example.org${own.recipient.salt}`));
+		expect(own.recipient.salt).not.toBe(displayOnly.recipient.salt);
+		expect(own).not.toHaveProperty('description');
+		expect((await publicAward(db, plain, ORIGIN))!.ob2DisplayOnly).toBe(false);
+		expect(JSON.stringify(own)).not.toContain('example.org');
+		await expandsWithNothingDropped(own);
+
+		// The school's address, when the learner has one and keeps the default.
+		await db
+			.updateTable('users')
+			.set({ email: 'pupil1@northbridge.example' })
+			.where('id', '=', learner.id)
+			.execute();
+		await setBadgeEmail(db, learner, 'school', null);
+		const school = await assertion(plain);
+		expect(school.recipient.identity).toBe(
+			sha(`pupil1@northbridge.example${school.recipient.salt}`)
+		);
+		const other = await sessionUser(db, 'student2');
+		await db
+			.updateTable('users')
+			.set({ email: 'Pupil2@Northbridge.example' })
+			.where('id', '=', other.id)
+			.execute();
+		await requestBadge(db, other, badgeId, 'I presented at assembly.');
+		const issuedWithEmail = await assertion(
+			await issueBadge(db, teacher, badgeId, other.id, ORIGIN)
+		);
+		expect(issuedWithEmail.recipient.identity).toBe(
+			sha(`pupil2@northbridge.example${issuedWithEmail.recipient.salt}`)
+		);
+
+		// The learner removes it: back to display only, and no hash of it is left.
+		await setBadgeEmail(db, learner, 'none', null);
+		const removed = await assertion(plain);
+		expect(removed.recipient.type).toBe('url');
+		expect(removed.description).toMatch(/for display only/);
+		await expect(setBadgeEmail(db, learner, 'own', null)).rejects.toThrow(/Type the e-mail/);
+	});
+
+	it('OB 2.0 issuer: names the configured contact address, never one made from the host name', async () => {
+		const school = () =>
+			db
+				.selectFrom('schools')
+				.select(['slug', 'name', 'badge_contact_email'])
+				.where('id', '=', schoolId)
+				.executeTakeFirstOrThrow();
+		const saved = process.env.BADGE_CONTACT_EMAIL;
+		try {
+			delete process.env.BADGE_CONTACT_EMAIL;
+			const none = ob2Issuer(ORIGIN, await school());
+			expect(none).not.toHaveProperty('email');
+			expect(JSON.stringify(none)).not.toContain('@skills.school.example');
+			await expandsWithNothingDropped(none);
+			process.env.BADGE_CONTACT_EMAIL = 'badges@trust.example';
+			expect(ob2Issuer(ORIGIN, await school()).email).toBe('badges@trust.example');
+			await setSchoolContactEmail(db, admin, 'office@northbridge.example');
+			const configured = ob2Issuer(ORIGIN, await school());
+			expect(configured.email).toBe('office@northbridge.example');
+			await expandsWithNothingDropped(configured);
+		} finally {
+			if (saved === undefined) delete process.env.BADGE_CONTACT_EMAIL;
+			else process.env.BADGE_CONTACT_EMAIL = saved;
+		}
 	});
 
 	it('bakes the credential into PNG and SVG images', () => {

@@ -5,7 +5,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import type { DB } from '../../src/lib/server/db/connection';
 import { exportCasePackage, importCasePackage } from '../../src/lib/server/frameworks/frameworks';
-import { CAPRI, FUSION_SKILLS } from '../../src/lib/domain/frameworks';
+import { CAPRI, COL_LAYERS, FUSION_SKILLS } from '../../src/lib/domain/frameworks';
 import { demoDatabase, freshDatabase } from './helpers';
 
 // 1EdTech's own CASE 1.1 CFPackage schema (vendored: tests/fixtures/standards/case/PROVENANCE.md).
@@ -42,7 +42,7 @@ describe('CASE 1.1 conformance of the framework export', () => {
 	it('every framework the app ships exports as a CFPackage that 1EdTech’s schema accepts', async () => {
 		const shipped = await db.selectFrom('frameworks').select(['identifier', 'school_id']).execute();
 		expect(shipped.map((f) => f.identifier)).toEqual(
-			expect.arrayContaining([FUSION_SKILLS.identifier, CAPRI.identifier])
+			expect.arrayContaining([FUSION_SKILLS.identifier, CAPRI.identifier, COL_LAYERS.identifier])
 		);
 		for (const framework of shipped) {
 			// The admin download (with the school's crosswalk) and, for shared frameworks, the public link.

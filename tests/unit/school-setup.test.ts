@@ -18,6 +18,8 @@ import {
 } from '../../src/lib/server/setup/first-run';
 import { signIn } from '../../src/lib/server/auth/sign-in';
 import { STARTER_BANK } from '../../src/lib/server/criteria/starter-bank';
+import { CAPRI, COL_LAYERS, FUSION_SKILLS } from '../../src/lib/domain/frameworks';
+import { OECD_LEARNING_COMPASS, SKILLS_BUILDER } from '../../src/lib/domain/mapped-frameworks';
 import { Refusal } from '../../src/lib/server/errors';
 import { demoDatabase, freshDatabase, sessionUser } from './helpers';
 
@@ -68,9 +70,16 @@ describe('first run (the function scripts/serve.ts calls)', () => {
 		expect(rows).toHaveLength(1);
 		expect(rows[0]!.id).toMatch(/^[0-9a-f]{64}$/);
 		expect(JSON.stringify(rows)).not.toContain(prepared.setupToken!.token);
-		// The shared frameworks are there for the school to come: Fusion Skills, CAPRI, Skills Builder
-		// and the OECD Learning Compass.
-		expect(await db.selectFrom('frameworks').select('id').execute()).toHaveLength(4);
+		// The shared frameworks are there for the school to come.
+		expect(
+			(await db.selectFrom('frameworks').select('identifier').execute())
+				.map((f) => f.identifier)
+				.sort()
+		).toEqual(
+			[FUSION_SKILLS, CAPRI, COL_LAYERS, SKILLS_BUILDER, OECD_LEARNING_COMPASS]
+				.map((f) => f.identifier)
+				.sort()
+		);
 	});
 
 	it('each start prints a new link and the previous one stops working', async () => {

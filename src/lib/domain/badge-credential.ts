@@ -75,8 +75,13 @@ export interface AwardFacts {
 	 * with whoever they want to prove the badge is theirs.
 	 */
 	identitySalt: string;
-	/** Salt of the OB 2.0 assertion's hashed recipient (a URL of the award, not a name). */
+	/** Salt of the OB 2.0 assertion's hashed recipient. */
 	recipientSalt: string;
+	/**
+	 * The learner's e-mail for the OB 2.0 assertion (see `ob2Recipient`), or null: the assertion is
+	 * then for display only.
+	 */
+	recipientEmail: string | null;
 	badge: {
 		identifier: string;
 		name: string;
@@ -186,21 +191,54 @@ export function badgeCredential(facts: AwardFacts) {
 		credentialStatus: facts.credentialStatus,
 		credentialSchema: [{ id: OB3_SCHEMA, type: '1EdTechJsonSchemaValidator2019' }]
 	};
-	const salt = facts.recipientSalt;
 	const ob2 = {
 		'@context': 'https://w3id.org/openbadges/v2',
 		type: 'Assertion',
 		id: `${awardUrl(origin, identifier)}/ob2`,
-		recipient: {
-			type: 'url',
-			hashed: true,
-			salt,
-			identity: `sha256$${sha256Hex(`${awardUrl(origin, identifier)}#recipient${salt}`)}`
-		},
+		...ob2Recipient(origin, identifier, facts.recipientEmail, facts.recipientSalt),
 		badge: `${achievementId}/ob2`,
 		verification: { type: 'HostedBadge' },
 		issuedOn: issuedAt,
 		evidence: evidenceItems.map((e) => ({ name: e.name, narrative: e.narrative }))
 	};
 	return { evidenceItems, credential, ob2 };
+}
+
+/** What the page and the assertion say when no e-mail can go into an OB 2.0 assertion. */
+export const OB2_DISPLAY_ONLY =
+	'This Open Badges 2.0 assertion is for display only: it names no e-mail address, so a backpack cannot match it to its earner. The Open Badges 3.0 credential of the same award is the one to keep.';
+
+/** An address as backpacks hash it: trimmed, lower case. */
+export const normalisedEmail = (email: string) => email.trim().toLowerCase();
+
+/**
+ * The OB 2.0 assertion's recipient: the learner's e-mail, hashed with a salt of this assertion
+ * (`sha256$` + hex(sha256(email + salt)), the salt beside it), so a backpack holding that address
+ * can match it. Without an e-mail, the assertion says it is for display only and its recipient is
+ * a hash of the award's own address, which matches no one.
+ */
+export function ob2Recipient(
+	origin: string,
+	identifier: string,
+	email: string | null,
+	salt: string
+) {
+	if (email)
+		return {
+			recipient: {
+				type: 'email',
+				hashed: true,
+				salt,
+				identity: `sha256$${sha256Hex(normalisedEmail(email) + salt)}`
+			}
+		};
+	return {
+		recipient: {
+			type: 'url',
+			hashed: true,
+			salt,
+			identity: `sha256$${sha256Hex(`${awardUrl(origin, identifier)}#recipient${salt}`)}`
+		},
+		description: OB2_DISPLAY_ONLY
+	};
 }

@@ -51,6 +51,8 @@ export function columnSkillTitle(title: string): string {
 
 export interface FrameworkData {
 	identifier: string;
+	/** 'other': a shared reference framework that is neither (Skills Builder, the OECD Learning
+	 * Compass, the Cities of Learning layers). */
 	kind: 'fusion' | 'capri' | 'other';
 	title: string;
 	description: string;
@@ -354,3 +356,62 @@ export const DEFAULT_CROSSWALK: Record<string, Record<string, number>> = {
 	I3: { 'FS-11': 0.5, 'FS-04': 0.5 },
 	I4: { 'FS-03': 0.6, 'FS-06': 0.4 }
 };
+
+/**
+ * The four Cities of Learning layers a badge sits in, published as a CASE framework so that a
+ * badge's layer is an alignment to a resolvable CFItem as well as a tag. The layer names are
+ * Cities of Learning's; the descriptions are this project's own words.
+ */
+export const COL_LAYERS: FrameworkData = {
+	identifier: 'e671236c-b6a6-4d4c-8061-00ddf4909d55',
+	kind: 'other',
+	title: 'Cities of Learning badge layers',
+	description:
+		'The four layers Cities of Learning badges are arranged in, from first taking part to leading others.',
+	creator: 'Fusion Skills project (layer names after Cities of Learning)',
+	version: '1.0',
+	lastChangeAt: '2026-12-01T00:00:00.000Z',
+	items: [
+		{
+			identifier: 'e00110fa-556e-467d-8de4-c3288e2bf6d7',
+			code: 'COL-1',
+			title: 'Engage',
+			description: 'Taking a first part in an activity: turning up, trying it, getting started.'
+		},
+		{
+			identifier: '3c988819-c3ee-462f-a115-d830865e0271',
+			code: 'COL-2',
+			title: 'Participate',
+			description: 'Taking part regularly and contributing to the work of a group or project.'
+		},
+		{
+			identifier: '957d794c-c4d0-4e1e-8d02-fe8b7e533ebc',
+			code: 'COL-3',
+			title: 'Demonstrate',
+			description: 'Showing a skill in assessed work, to a standard a teacher has judged.'
+		},
+		{
+			identifier: '7425d486-d09d-4567-a753-b0a9da30ae96',
+			code: 'COL-4',
+			title: 'Lead',
+			description: 'Using the skill to lead, teach or support others.'
+		}
+	]
+};
+
+export const BADGE_LAYERS = ['engage', 'participate', 'demonstrate', 'lead'] as const;
+export type BadgeLayer = (typeof BADGE_LAYERS)[number];
+
+/**
+ * A badge's layer as the alignment target its credentials carry: the layer's CFItem in
+ * `COL_LAYERS` (same order as `BADGE_LAYERS`).
+ */
+export function layerItem(layer: BadgeLayer) {
+	const item = COL_LAYERS.items[BADGE_LAYERS.indexOf(layer)]!;
+	return {
+		identifier: item.identifier,
+		code: item.code,
+		title: item.title,
+		frameworkTitle: COL_LAYERS.title
+	};
+}

@@ -15,11 +15,13 @@ import {
 	type TaskEvidence
 } from '../../domain/badge-credential';
 import { levelWords } from '../../domain/profiles';
+import { layerItem } from '../../domain/frameworks';
 import { LEVEL_LABELS } from '../../domain/scales';
 import { LAYER_LABEL, listBadges, ruleDescriber, type Layer } from './badges';
 import { schoolIssuer, signForSchool } from './issuing';
 import { allocateStatusEntry, revokeStatusEntries } from './status-lists';
 import { verifyAsOutsider } from './verification';
+import { badgeEmailOf } from './emails';
 import { Refusal } from '../errors';
 import { BADGE_REQUEST_COOL_DOWN_MS } from '../limits';
 import { formatDateTime } from '../../domain/dates';
@@ -236,7 +238,7 @@ export async function issueBadge(
 			409
 		);
 
-	const [issuer, learner, alignments, details] = await Promise.all([
+	const [issuer, learner, alignments, details, badgeEmail] = await Promise.all([
 		schoolIssuer(db, user.schoolId, origin),
 		db
 			.selectFrom('users')
@@ -256,7 +258,8 @@ export async function issueBadge(
 			])
 			.where('badge_alignments.badge_id', '=', badgeId)
 			.execute(),
-		evidenceDetails(db, learnerId, evidence.tasks)
+		evidenceDetails(db, learnerId, evidence.tasks),
+		badgeEmailOf(db, learnerId)
 	]);
 	const status = await allocateStatusEntry(db, user.schoolId, origin);
 	const identifier = randomUUID();
@@ -281,6 +284,7 @@ export async function issueBadge(
 		recipientName,
 		identitySalt,
 		recipientSalt: salt,
+		recipientEmail: badgeEmail.chosen,
 		badge: {
 			identifier: badge.identifier,
 			name: badge.name,
@@ -289,7 +293,8 @@ export async function issueBadge(
 			layerLabel: LAYER_LABEL[badge.layer as Layer]
 		},
 		ruleText: (await ruleDescriber(db))(rule),
-		alignments,
+		// The layer is a tag and, as well, an alignment to its item in the layers framework.
+		alignments: [...alignments, layerItem(badge.layer as Layer)],
 		evidence: awardEvidence
 	});
 	const signed = await signForSchool(db, user.schoolId, origin, credential);
@@ -339,6 +344,22 @@ export async function issueBadge(
 		});
 	});
 	return identifier;
+}
+
+/**
+ * What issuing would refuse for certain, refused before the teacher is asked to confirm: a badge
+ * that is not one of the school's, or is switched off.
+ */
+export async function requireIssuableBadge(db: DB, user: SessionUser, badgeId: number) {
+	const badge = await db
+		.selectFrom('badges')
+		.select('active')
+		.where('id', '=', badgeId)
+		.where('school_id', '=', user.schoolId)
+		.executeTakeFirst();
+	if (!badge) throw new Refusal('That badge does not exist.', 404);
+	if (badge.active !== 1)
+		throw new Refusal('This badge is switched off, so it cannot be issued.', 409);
 }
 
 /**
@@ -634,6 +655,10 @@ export async function publicAward(db: DB, identifier: string, origin: string) {
 		signature,
 		revoked: award.state === 'revoked' || signature.status.state === 'revoked',
 		valid: signature.verified && signature.status.state === 'active' && award.state === 'issued',
+		// No e-mail in the OB 2.0 assertion: no backpack can match it, and the page says so.
+		ob2DisplayOnly: award.ob2Json
+			? (JSON.parse(award.ob2Json) as { recipient?: { type?: string } }).recipient?.type !== 'email'
+			: true,
 		evidence: shownEvidence(award.evidenceJson, {
 			ownWords: award.showOwnWords === 1,
 			teacherComments: award.showTeacherComments === 1

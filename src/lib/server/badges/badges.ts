@@ -6,13 +6,15 @@ import { nowIso } from '../clock';
 import { capriTree, fusionSkills } from '../frameworks/frameworks';
 import { LEVEL_LABELS } from '../../domain/scales';
 import { describeRule, type AwardRule } from '../../domain/badge-rules';
+import { BADGE_LAYERS, type BadgeLayer } from '../../domain/frameworks';
 import { generatedBadgeSvg } from './images';
 import { Refusal } from '../errors';
 
 // Badge classes: what a school's badges are and what earns them. Awards are in awards.ts.
 
-export const LAYERS = ['engage', 'participate', 'demonstrate', 'lead'] as const;
-export type Layer = (typeof LAYERS)[number];
+// The layers are reference data (a CASE framework the app serves), named here as badges use them.
+export const LAYERS = BADGE_LAYERS;
+export type Layer = BadgeLayer;
 export const LAYER_LABEL: Record<Layer, string> = {
 	engage: 'Engage',
 	participate: 'Participate',

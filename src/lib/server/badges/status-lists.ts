@@ -87,22 +87,41 @@ export async function allocateStatusEntry(
 				.onConflict((oc) => oc.doNothing())
 				.executeTakeFirst();
 			if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) continue;
-			const url = statusListUrl(origin, school.slug, list.number);
-			return {
-				listId: list.id,
-				statusIndex,
-				credentialStatus: {
-					id: `${url}#${statusIndex}`,
-					type: 'BitstringStatusListEntry',
-					statusPurpose: 'revocation',
-					statusListIndex: String(statusIndex),
-					statusListCredential: url
-				}
-			};
+			return statusEntry(list.id, statusIndex, statusListUrl(origin, school.slug, list.number));
 		}
 		// At most half the list is ever used, so 32 misses in a row do not happen by chance.
 		throw new Error('No free index found in the status list.');
 	});
+}
+
+function statusEntry(listId: number, statusIndex: number, url: string): StatusEntry {
+	return {
+		listId,
+		statusIndex,
+		credentialStatus: {
+			id: `${url}#${statusIndex}`,
+			type: 'BitstringStatusListEntry',
+			statusPurpose: 'revocation',
+			statusListIndex: String(statusIndex),
+			statusListCredential: url
+		}
+	};
+}
+
+/** An entry handed out before (kept by whoever names it again, as a learner's CLR records do). */
+export async function statusEntryAt(
+	db: DB,
+	listId: number,
+	statusIndex: number,
+	origin: string
+): Promise<StatusEntry> {
+	const list = await db
+		.selectFrom('status_lists')
+		.innerJoin('schools', 'schools.id', 'status_lists.school_id')
+		.select(['status_lists.number', 'schools.slug'])
+		.where('status_lists.id', '=', listId)
+		.executeTakeFirstOrThrow();
+	return statusEntry(listId, statusIndex, statusListUrl(origin, list.slug, list.number));
 }
 
 /**

@@ -24,6 +24,8 @@ export interface SchoolsTable {
 	/** Made by the seed generator: its accounts share one published password. */
 	demo: DefaultedFlag;
 	created_at: Timestamp;
+	/** The contact address Open Badges 2.0 issuer profiles name (migration 0017); null: none set. */
+	badge_contact_email: string | null;
 }
 
 export interface UsersTable {
@@ -39,6 +41,16 @@ export interface UsersTable {
 	/** 1 when someone else set the password (reset, import, new account): changed at sign-in. */
 	must_change_password: DefaultedFlag;
 	created_at: Timestamp;
+	/** An address of the learner's own for their OB 2.0 badges (migration 0017). */
+	badge_email: string | null;
+	/**
+	 * Which address a learner's OB 2.0 assertions are hashed from: `email` (the school's), their
+	 * own `badge_email`, or none (the assertions are then for display only).
+	 */
+	badge_email_choice: Defaulted<'school' | 'own' | 'none'>;
+	/** The revocation entry every CLR 2.0 record of this learner names (migration 0018). */
+	clr_status_list_id: number | null;
+	clr_status_index: number | null;
 }
 
 export interface MembershipsTable {

@@ -3,6 +3,7 @@ import type { DB } from '../db/connection';
 import type { Database } from '../db/schema';
 import {
 	CAPRI,
+	COL_LAYERS,
 	DEFAULT_CROSSWALK,
 	FUSION_SKILLS,
 	type FrameworkData,
@@ -17,14 +18,20 @@ import { DEFAULT_SCHOOL_SCALE, UNIVERSITY_SCALE } from '../../domain/scales';
 import { nowIso } from '../clock';
 
 /**
- * What every installation needs, demo or not: the Fusion Skills and CAPRI, the frameworks schools
- * already use (Skills Builder, the OECD Learning Compass), the default crosswalks and the shipped
+ * What every installation needs, demo or not: the Fusion Skills and CAPRI, the Cities of Learning
+ * layers, the frameworks schools already use (Skills Builder, the OECD Learning Compass), the default crosswalks and the shipped
  * grade scales. Idempotent: run at every start; adds only what is missing, so an installation made
  * before a framework shipped gains it (and its default crosswalk) at its next start.
  */
 export async function ensureReferenceData(db: DB): Promise<void> {
 	await db.transaction().execute(async (trx) => {
-		for (const framework of [FUSION_SKILLS, CAPRI, SKILLS_BUILDER, OECD_LEARNING_COMPASS])
+		for (const framework of [
+			FUSION_SKILLS,
+			CAPRI,
+			COL_LAYERS,
+			SKILLS_BUILDER,
+			OECD_LEARNING_COMPASS
+		])
 			await ensureFramework(trx, framework);
 		await ensureDefaultCrosswalk(trx);
 		for (const scale of [DEFAULT_SCHOOL_SCALE, UNIVERSITY_SCALE]) {

@@ -26,6 +26,8 @@ async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: num
 			'users.given_name',
 			'users.family_name',
 			'users.email',
+			'users.badge_email',
+			'users.badge_email_choice',
 			'users.active',
 			'users.source_id',
 			'users.created_at',
@@ -47,7 +49,7 @@ async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: num
 export const EXPORT_README_TABLES: Record<string, string> = {
 	schools: 'account.school: the school that holds the data.',
 	users:
-		'account: username, names, email, whether the account is active, roster id, when it was made and when its password last changed (never the password or its hash).',
+		'account: username, names, email, the e-mail their Open Badges 2.0 badges use (badge_email_choice: the school address, their own badge_email, or none), whether the account is active, roster id, when it was made and when its password last changed (never the password or its hash).',
 	memberships: 'account.roles: role and year group in the school, and since when.',
 	sessions:
 		'signIns.sessions: when each signed-in session began and when it expires (never the token).',
@@ -596,7 +598,7 @@ export async function eraseLearner(
 	const learner = await requireLearnerOfSchool(db, admin, learnerId);
 	if (confirmUsername.trim().toLowerCase() !== learner.username)
 		throw new Refusal(`Type the learner’s username (${learner.username}) to confirm.`);
-	const [submissions, evidence, allocations, awards] = await Promise.all([
+	const [submissions, evidence, allocations, awards, clrStatus] = await Promise.all([
 		db.selectFrom('submissions').select('id').where('learner_id', '=', learnerId).execute(),
 		db
 			.selectFrom('evidence')
@@ -622,7 +624,12 @@ export async function eraseLearner(
 			.selectFrom('badge_awards')
 			.select(['identifier', 'status_list_id as listId', 'status_list_index as statusIndex'])
 			.where('learner_id', '=', learnerId)
-			.execute()
+			.execute(),
+		db
+			.selectFrom('users')
+			.select(['clr_status_list_id as listId', 'clr_status_index as statusIndex'])
+			.where('id', '=', learnerId)
+			.executeTakeFirst()
 	]);
 	const submissionIds = submissions.map((s) => s.id);
 	// Words that identify the learner wherever an audit entry quotes them.
@@ -632,6 +639,7 @@ export async function eraseLearner(
 		`${learner.family_name} ${learner.given_name}`,
 		`${learner.family_name}, ${learner.given_name}`,
 		learner.email ?? '',
+		learner.badge_email ?? '',
 		...evidence.map((e) => e.title.trim())
 	].filter((w) => w.length >= 3);
 	const linked: [string, string[]][] = [
@@ -651,6 +659,8 @@ export async function eraseLearner(
 				given_name: 'Erased',
 				family_name: 'learner',
 				email: null,
+				badge_email: null,
+				badge_email_choice: 'school',
 				source_id: null,
 				password_hash: unusable,
 				active: 0,
@@ -711,7 +721,7 @@ export async function eraseLearner(
 		// bits are set in the school's status lists, which hold nothing else about them.
 		await revokeStatusEntries(
 			trx,
-			awards.flatMap((a) =>
+			[...awards, ...(clrStatus ? [clrStatus] : [])].flatMap((a) =>
 				a.listId !== null && a.statusIndex !== null
 					? [{ listId: a.listId, statusIndex: a.statusIndex }]
 					: []

@@ -4,6 +4,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { LAYERS, createBadge, listBadges } from '$lib/server/badges/badges';
 import { Refusal } from '$lib/server/errors';
+import { issuerContactEmail, setSchoolContactEmail } from '$lib/server/badges/emails';
 import { capriTree, fusionSkills } from '$lib/server/frameworks/frameworks';
 import { LEVEL_LABELS } from '$lib/domain/scales';
 import { actOn } from '$lib/server/http';
@@ -14,12 +15,22 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const admin = requireRole(event, 'admin');
 	const db = getDb();
-	const [badges, skills, capri] = await Promise.all([
+	const [badges, skills, capri, school] = await Promise.all([
 		listBadges(db, admin.schoolId),
 		fusionSkills(db),
-		capriTree(db)
+		capriTree(db),
+		db
+			.selectFrom('schools')
+			.select('badge_contact_email')
+			.where('id', '=', admin.schoolId)
+			.executeTakeFirstOrThrow()
 	]);
 	return {
+		contactEmail: {
+			school: school.badge_contact_email,
+			// What OB 2.0 issuer profiles name now: the school's, else the installation's, else none.
+			used: issuerContactEmail(school)
+		},
 		badges,
 		skills: skills.map((s) => ({ id: s.id, code: s.code, title: s.title })),
 		capri: capri.map((c) => ({ id: c.id, code: c.code, title: c.title })),
@@ -41,7 +52,32 @@ const badgeSchema = z.object({
 		.min(1, 'Align the badge to at least one Fusion Skill or CAPRI category.')
 });
 
+const contactEmailSchema = z.object({
+	email: z
+		.string()
+		.trim()
+		.max(200, 'Keep the address under 200 characters.')
+		.pipe(
+			z.union([z.literal(''), z.email('Type an e-mail address such as badges@school.example.')])
+		)
+		.transform((v) => v || null)
+});
+
 export const actions: Actions = {
+	contactEmail: async (event) => {
+		const admin = requireRole(event, 'admin');
+		const fields = formFields(await event.request.formData());
+		return actOn(async () => {
+			const { email } = contactEmailSchema.parse(fields);
+			await setSchoolContactEmail(getDb(), admin, email);
+			return {
+				ok: true,
+				message: email
+					? `Saved: Open Badges 2.0 issuer profiles now name ${email}.`
+					: 'Saved: the school has no contact address of its own now.'
+			};
+		});
+	},
 	create: async (event) => {
 		const admin = requireRole(event, 'admin');
 		const form = await event.request.formData();

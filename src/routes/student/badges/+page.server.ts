@@ -9,6 +9,7 @@ import {
 	setEvidenceSharing,
 	setSharedName
 } from '$lib/server/badges/awards';
+import { BADGE_EMAIL_CHOICES, badgeEmailOf, setBadgeEmail } from '$lib/server/badges/emails';
 import { displayName } from '$lib/domain/names';
 import { actOn } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
@@ -18,7 +19,7 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const learner = requireRole(event, 'student');
 	const db = getDb();
-	const [badges, mine] = await Promise.all([
+	const [badges, mine, badgeEmail] = await Promise.all([
 		listBadges(db, learner.schoolId),
 		db
 			.selectFrom('badge_awards')
@@ -35,9 +36,17 @@ export const load: PageServerLoad = async (event) => {
 			])
 			.where('learner_id', '=', learner.id)
 			.where('state', 'in', ['requested', 'issued', 'revoked', 'declined'])
-			.execute()
+			.execute(),
+		badgeEmailOf(db, learner.id)
 	]);
 	return {
+		// The addresses the learner can choose for their Open Badges 2.0 assertions.
+		badgeEmail: {
+			choice: badgeEmail.badge_email_choice,
+			school: badgeEmail.email,
+			own: badgeEmail.badge_email,
+			chosen: badgeEmail.chosen
+		},
 		// The name the credential's identity hash was made from, for the learner to give with their code.
 		hashedName: displayName(learner),
 		badges: badges
@@ -78,7 +87,41 @@ const evidenceSharingSchema = z.object({
 	teacherComments: tickBox
 });
 
+const badgeEmailSchema = z
+	.object({
+		choice: z.enum(BADGE_EMAIL_CHOICES, 'Choose which e-mail address your badges use.'),
+		email: z.string().trim().max(200, 'Keep the address under 200 characters.').optional()
+	})
+	.transform((v, ctx) => {
+		if (v.choice !== 'own') return { choice: v.choice, email: null };
+		const parsed = z.email().safeParse(v.email ?? '');
+		if (!parsed.success) {
+			ctx.addIssue({
+				code: 'custom',
+				message: 'Type an e-mail address such as name@example.com.',
+				path: ['email']
+			});
+			return z.NEVER;
+		}
+		return { choice: v.choice, email: parsed.data };
+	});
+
 export const actions: Actions = {
+	badgeEmail: async (event) => {
+		const learner = requireRole(event, 'student');
+		const fields = formFields(await event.request.formData());
+		return actOn(async () => {
+			const { choice, email } = badgeEmailSchema.parse(fields);
+			await setBadgeEmail(getDb(), learner, choice, email);
+			return {
+				ok: true,
+				message:
+					choice === 'none'
+						? 'Saved: your Open Badges 2.0 badges now name no e-mail address; they are for display only.'
+						: 'Saved: your Open Badges 2.0 badges now carry this address, hashed, so a backpack using it can match them to you.'
+			};
+		});
+	},
 	request: async (event) => {
 		const learner = requireRole(event, 'student');
 		const fields = formFields(await event.request.formData());

@@ -6,6 +6,7 @@ import {
 	declineRequest,
 	issueBadge,
 	issueBadgeToProposed,
+	requireIssuableBadge,
 	revokeAward
 } from '$lib/server/badges/awards';
 import { actOn } from '$lib/server/http';
@@ -31,6 +32,7 @@ export const actions: Actions = {
 		return actOn(async () => {
 			// Checked before asking: a form that would be refused is refused, not confirmed first.
 			const { badgeId, learnerId } = issueSchema.parse(formFields(form));
+			await requireIssuableBadge(getDb(), teacher, badgeId);
 			if (!isConfirmed(form)) return askToConfirm();
 			const identifier = await issueBadge(getDb(), teacher, badgeId, learnerId, event.url.origin);
 			return { ok: true, message: 'Badge issued and signed.', identifier };
@@ -44,6 +46,7 @@ export const actions: Actions = {
 				badgeId: form.get('badgeId'),
 				learnerIds: form.getAll('learnerId')
 			});
+			await requireIssuableBadge(getDb(), teacher, badgeId);
 			if (!isConfirmed(form)) return askToConfirm();
 			const { issued, leftOut } = await issueBadgeToProposed(
 				getDb(),

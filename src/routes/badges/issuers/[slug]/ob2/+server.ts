@@ -7,7 +7,7 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async (event) => {
 	const school = await getDb()
 		.selectFrom('schools')
-		.select(['slug', 'name'])
+		.select(['slug', 'name', 'badge_contact_email'])
 		.where('slug', '=', event.params.slug)
 		.executeTakeFirst();
 	if (!school) error(404, 'There is no issuer at this address.');
