@@ -24,6 +24,8 @@ export interface SchoolsTable {
 	/** Made by the seed generator: its accounts share one published password. */
 	demo: DefaultedFlag;
 	created_at: Timestamp;
+	/** The school's own org in OneRoster bundles (0014): only its people and classes import. */
+	roster_org_source_id: Defaulted<string | null>;
 }
 
 export interface UsersTable {
@@ -91,6 +93,9 @@ export interface ClassesTable {
 	source_id: string | null;
 	archived: DefaultedFlag;
 	created_at: Timestamp;
+	/** OneRoster course title and term titles of a rostered class (0014), shown with it. */
+	course_title: Defaulted<string | null>;
+	term: Defaulted<string | null>;
 }
 
 export interface ClassTeachersTable {
