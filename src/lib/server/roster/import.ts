@@ -10,7 +10,6 @@ import { chunks } from '../db/chunks';
 import {
 	planRosterImport,
 	type CsvFile,
-	type EndReason,
 	type ExistingRoster,
 	type RosterFileKind,
 	type RosterPlan,
