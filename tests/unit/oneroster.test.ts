@@ -576,3 +576,37 @@ describe('who may import a bundle, and bad input', () => {
 		expect(await snapshot()).toEqual(before);
 	});
 });
+
+describe('a bundle without orgs.csv', () => {
+	it('takes the schools from classes.csv: the only one is ours, two need a choice', async () => {
+		const withoutOrgs = (files: Csv[]) =>
+			files
+				.filter((f) => f.fileName !== 'orgs.csv')
+				.map((f) =>
+					f.fileName === 'manifest.csv'
+						? { ...f, text: f.text.replace('file.orgs,bulk', 'file.orgs,absent') }
+						: f
+				);
+		const two = await previewRosterImport(db, schoolId, withoutOrgs(fullBundle()));
+		expect(two.bundle?.orgChoices.map((o) => o.sourceId)).toEqual([NORTH, SOUTH]);
+		expect(two.fileErrors.join()).toMatch(/choose which one is yours/);
+		const north = withoutOrgs(fullBundle()).map((f) =>
+			f.fileName === 'classes.csv'
+				? {
+						...f,
+						text: f.text
+							.split('\r\n')
+							.filter((l) => !l.startsWith('c-s1,'))
+							.join('\r\n')
+					}
+				: f
+		);
+		const one = await previewRosterImport(db, schoolId, north);
+		expect(one.bundle?.org).toMatchObject({ sourceId: NORTH, match: 'only-school' });
+		expect(one.fileErrors).toEqual([]);
+		expect(one.skipped.find((n) => n.reason.startsWith('users of'))).toMatchObject({
+			reason: `users of another org (${SOUTH})`,
+			count: 40
+		});
+	});
+});

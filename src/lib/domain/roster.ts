@@ -375,6 +375,16 @@ export function planRosterImport(
 				type: get(r, 'type').trim()
 			}))
 	);
+	// A bundle without orgs.csv (file.orgs=absent) still names its schools, in classes.csv: they
+	// are the orgs to choose from (or the one school) on a first import.
+	if (manifest && orgs.length === 0 && !school.storedOrgId) {
+		const classSchools = new Set(
+			(byKind.get('oneroster-classes') ?? []).flatMap((f) =>
+				f.records.flatMap((r) => idList(get(r, 'schoolSourcedId')))
+			)
+		);
+		for (const sourceId of classSchools) orgs.push({ sourceId, name: sourceId, type: 'school' });
+	}
 	let orgId: string | null = null;
 	if (orgs.length > 0 || manifest || school.storedOrgId) {
 		const schools = orgs.filter((o) => o.type.toLowerCase() === 'school');
