@@ -8,6 +8,7 @@ import {
 	taskId,
 	type Persona
 } from './fixtures';
+import { CASE_PRIVATE } from './case-fixtures';
 
 /**
  * Who may use each route, for every scope the app knows: signed out, a student of the class,
@@ -29,6 +30,8 @@ const SIGNED_IN: Who[] = EVERYONE.filter((w) => w !== 'signedOut');
 const ADMINS: Who[] = ['admin', 'otherSchoolAdmin'];
 const TEACHERS: Who[] = ['teacher', 'teacherOther', 'admin', 'otherSchoolAdmin'];
 const STUDENTS: Who[] = ['student', 'studentOther'];
+/** Everyone signed in to the demo school. */
+const OWN_SCHOOL: Who[] = ['student', 'studentOther', 'teacher', 'teacherOther', 'admin'];
 
 /** A learner and a class no other test changes, so allowed actions here can run for real. */
 const TARGET_LEARNER = demoUserId('student27');
@@ -64,6 +67,11 @@ export interface Entry {
 	body?: unknown;
 	/** Actions that end the caller's session are tried only with a session of their own. */
 	endsSession?: boolean;
+	/**
+	 * Refused as absent (404) to everyone not allowed, signed out included: a private CASE
+	 * framework does not exist for anyone outside its school.
+	 */
+	absentToOthers?: boolean;
 }
 
 export const MATRIX: Record<string, Entry> = {
@@ -204,6 +212,34 @@ export const MATRIX: Record<string, Entry> = {
 	'endpoint GET /frameworks/items/[identifier]': {
 		url: `/frameworks/items/${FUSION_FIRST_SKILL}`,
 		allow: EVERYONE
+	},
+	'action publish /admin/frameworks': { url: '/admin/frameworks', allow: ADMINS },
+	// CASE 1.1 REST: a private framework of the demo school, for its members only.
+	'endpoint GET /ims/case/v1p1/CFDocuments': { url: '/ims/case/v1p1/CFDocuments', allow: EVERYONE },
+	'endpoint GET /ims/case/v1p1/CFDocuments/[sourcedId]': {
+		url: `/ims/case/v1p1/CFDocuments/${CASE_PRIVATE.document}`,
+		allow: OWN_SCHOOL,
+		absentToOthers: true
+	},
+	'endpoint GET /ims/case/v1p1/CFPackages/[sourcedId]': {
+		url: `/ims/case/v1p1/CFPackages/${CASE_PRIVATE.document}`,
+		allow: OWN_SCHOOL,
+		absentToOthers: true
+	},
+	'endpoint GET /ims/case/v1p1/CFItems/[sourcedId]': {
+		url: `/ims/case/v1p1/CFItems/${CASE_PRIVATE.item}`,
+		allow: OWN_SCHOOL,
+		absentToOthers: true
+	},
+	'endpoint GET /ims/case/v1p1/CFAssociations/[sourcedId]': {
+		url: `/ims/case/v1p1/CFAssociations/${CASE_PRIVATE.association}`,
+		allow: OWN_SCHOOL,
+		absentToOthers: true
+	},
+	'endpoint GET /frameworks/[identifier]/associations/[associationId]': {
+		url: `/frameworks/${CASE_PRIVATE.document}/associations/${CASE_PRIVATE.association}`,
+		allow: OWN_SCHOOL,
+		absentToOthers: true
 	},
 
 	// Assessment: the learner's own screen, their autosave and evidence; the teacher's marking.
@@ -444,6 +480,15 @@ export const MATRIX: Record<string, Entry> = {
 	'endpoint GET /badges/issuers/[slug]': { url: '/badges/issuers/northbridge', allow: EVERYONE },
 	'endpoint GET /badges/issuers/[slug]/ob2': {
 		url: '/badges/issuers/northbridge/ob2',
+		allow: EVERYONE
+	},
+	// The school's did:web DID document and its first revocation list (the seed issues badges).
+	'endpoint GET /schools/[slug]/did.json': {
+		url: '/schools/northbridge/did.json',
+		allow: EVERYONE
+	},
+	'endpoint GET /schools/[slug]/status/[number]': {
+		url: '/schools/northbridge/status/1',
 		allow: EVERYONE
 	},
 

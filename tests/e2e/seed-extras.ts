@@ -27,7 +27,8 @@ import { placeLive, setLiveState, startLiveSession } from '../../src/lib/server/
 import { hashPassword } from '../../src/lib/server/auth/passwords';
 import { createBadge } from '../../src/lib/server/badges/badges';
 import { issueBadge } from '../../src/lib/server/badges/awards';
-import { capriTree } from '../../src/lib/server/frameworks/frameworks';
+import { capriTree, importCasePackage } from '../../src/lib/server/frameworks/frameworks';
+import { CASE_PRIVATE, CASE_TO_PUBLISH, caseFixturePackage } from './case-fixtures';
 import {
 	assignTeacher,
 	createClass,
@@ -828,6 +829,10 @@ await db
 		expires_at: new Date(Date.now() + HANDOUT_LIFETIME_MS).toISOString()
 	})
 	.execute();
+
+// The demo school's own CASE frameworks, private until published (tests/e2e/case-fixtures.ts).
+for (const framework of [CASE_PRIVATE, CASE_TO_PUBLISH])
+	await importCasePackage(db, teacher.school_id, demoAdmin.id, caseFixturePackage(framework));
 
 // Orb School (tests/e2e/roster.spec.ts, the OneRoster bundle): a school of its own, so that
 // importing a district's bundle (and the org it stores on the school) changes nothing another

@@ -1,12 +1,20 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { badgeCredential, publicEvidence } from '../../src/lib/domain/badge-credential';
+import { didWebDocumentUrl, schoolDid } from '../../src/lib/domain/did-web';
 
 const facts = {
 	origin: 'https://school.example',
 	identifier: 'award-1',
 	issuedAt: '2026-01-05T10:00:00Z',
-	issuer: { id: 'https://school.example/badges/issuers/demo', name: 'Demo School' },
+	issuer: { id: 'did:web:school.example:schools:demo', name: 'Demo School' },
+	credentialStatus: {
+		id: 'https://school.example/schools/demo/status/1#4711',
+		type: 'BitstringStatusListEntry' as const,
+		statusPurpose: 'revocation' as const,
+		statusListIndex: '4711',
+		statusListCredential: 'https://school.example/schools/demo/status/1'
+	},
 	recipientName: 'Ada Lovelace',
 	identitySalt: 'aa11',
 	recipientSalt: 'bb22',
@@ -80,5 +88,23 @@ describe('badge credential (no database)', () => {
 		const teacher = publicEvidence(facts.evidence, { ownWords: false, teacherComments: true });
 		expect(teacher[0]!.teacherComments).toEqual(['Ada organised the group well.']);
 		expect(teacher).toHaveLength(1);
+	});
+});
+
+describe('did:web (no database)', () => {
+	it('names a school by its host, percent-encoding a port, and resolves where did:web says', () => {
+		expect(schoolDid('https://skills.school.example', 'northbridge')).toBe(
+			'did:web:skills.school.example:schools:northbridge'
+		);
+		expect(schoolDid('http://localhost:4173', 'northbridge')).toBe(
+			'did:web:localhost%3A4173:schools:northbridge'
+		);
+		expect(didWebDocumentUrl('did:web:localhost%3A4173:schools:northbridge#key-1')).toBe(
+			'https://localhost:4173/schools/northbridge/did.json'
+		);
+		expect(didWebDocumentUrl('did:web:example.com')).toBe(
+			'https://example.com/.well-known/did.json'
+		);
+		expect(didWebDocumentUrl('https://example.com/x')).toBeNull();
 	});
 });

@@ -148,6 +148,8 @@ describe('Open Badges', () => {
 		const revoked = (await publicAward(db, identifier, ORIGIN))!;
 		expect(revoked).toMatchObject({ revoked: true, valid: false });
 		expect(revoked.signature.verified).toBe(true);
+		// Revoked where outside verifiers look: the bit in the school's published status list.
+		expect(revoked.signature.status).toEqual({ state: 'revoked' });
 	});
 
 	it('refuses to issue a badge that is switched off (found by the red-team pass)', async () => {

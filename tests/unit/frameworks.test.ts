@@ -19,6 +19,7 @@ import {
 	FUSION_SKILLS,
 	shortestSkillTitle
 } from '../../src/lib/domain/frameworks';
+import { DEFAULT_MAPPINGS } from '../../src/lib/domain/mapped-frameworks';
 import { demoDatabase, freshDatabase, userId } from './helpers';
 
 const BASE = 'https://skills.example.org';
@@ -43,10 +44,10 @@ describe('reference data', () => {
 			'I:#be123c'
 		]);
 		expect(capri.every((c) => c.subCategories.length >= 3)).toBe(true);
-		const defaultRows = Object.values(DEFAULT_CROSSWALK).reduce(
-			(n, skills) => n + Object.keys(skills).length,
-			0
-		);
+		// CAPRI's default crosswalk and the mappings of Skills Builder and the OECD Learning Compass
+		const defaultRows = [DEFAULT_CROSSWALK, ...Object.values(DEFAULT_MAPPINGS)]
+			.flatMap((mapping) => Object.values(mapping))
+			.reduce((n, skills) => n + Object.keys(skills).length, 0);
 		expect((await db.selectFrom('crosswalk_weights').select('id').execute()).length).toBe(
 			defaultRows
 		);

@@ -68,8 +68,9 @@ describe('first run (the function scripts/serve.ts calls)', () => {
 		expect(rows).toHaveLength(1);
 		expect(rows[0]!.id).toMatch(/^[0-9a-f]{64}$/);
 		expect(JSON.stringify(rows)).not.toContain(prepared.setupToken!.token);
-		// The shared frameworks are there for the school to come.
-		expect(await db.selectFrom('frameworks').select('id').execute()).toHaveLength(2);
+		// The shared frameworks are there for the school to come: Fusion Skills, CAPRI, Skills Builder
+		// and the OECD Learning Compass.
+		expect(await db.selectFrom('frameworks').select('id').execute()).toHaveLength(4);
 	});
 
 	it('each start prints a new link and the previous one stops working', async () => {

@@ -47,12 +47,27 @@ export interface EvidenceSharing {
 	teacherComments: boolean;
 }
 
+/**
+ * A credential's revocation entry (W3C Bitstring Status List v1.0): the index of its bit in the
+ * issuer's signed status list credential.
+ */
+export interface BitstringStatusListEntry {
+	id: string;
+	type: 'BitstringStatusListEntry';
+	statusPurpose: 'revocation';
+	statusListIndex: string;
+	statusListCredential: string;
+}
+
 export interface AwardFacts {
 	origin: string;
 	/** The award's own identifier, in its public URLs. */
 	identifier: string;
 	issuedAt: string;
+	/** The school: its DID (`id`) and name, given as an OB 3.0 Profile. */
 	issuer: { id: string; name: string };
+	/** Where verifiers read whether the credential has been revoked. */
+	credentialStatus: BitstringStatusListEntry;
 	recipientName: string;
 	/**
 	 * Salt of the credential's hashed name. It is NOT published in the credential: with the salt
@@ -168,6 +183,7 @@ export function badgeCredential(facts: AwardFacts) {
 			}
 		},
 		evidence: evidenceItems,
+		credentialStatus: facts.credentialStatus,
 		credentialSchema: [{ id: OB3_SCHEMA, type: '1EdTechJsonSchemaValidator2019' }]
 	};
 	const salt = facts.recipientSalt;

@@ -51,7 +51,7 @@ export function columnSkillTitle(title: string): string {
 
 export interface FrameworkData {
 	identifier: string;
-	kind: 'fusion' | 'capri';
+	kind: 'fusion' | 'capri' | 'other';
 	title: string;
 	description: string;
 	creator: string;

@@ -16,9 +16,10 @@ import {
 } from '../../domain/badge-credential';
 import { levelWords } from '../../domain/profiles';
 import { LEVEL_LABELS } from '../../domain/scales';
-import { signCredential, verifySignedCredential } from './signing';
 import { LAYER_LABEL, listBadges, ruleDescriber, type Layer } from './badges';
-import { publishedKeys, schoolKey } from './keys';
+import { schoolIssuer, signForSchool } from './issuing';
+import { allocateStatusEntry, revokeStatusEntries } from './status-lists';
+import { verifyAsOutsider } from './verification';
 import { Refusal } from '../errors';
 import { BADGE_REQUEST_COOL_DOWN_MS } from '../limits';
 import { formatDateTime } from '../../domain/dates';
@@ -235,12 +236,8 @@ export async function issueBadge(
 			409
 		);
 
-	const [school, learner, alignments, details] = await Promise.all([
-		db
-			.selectFrom('schools')
-			.select(['name', 'slug'])
-			.where('id', '=', user.schoolId)
-			.executeTakeFirstOrThrow(),
+	const [issuer, learner, alignments, details] = await Promise.all([
+		schoolIssuer(db, user.schoolId, origin),
 		db
 			.selectFrom('users')
 			.select(['given_name', 'family_name'])
@@ -261,7 +258,7 @@ export async function issueBadge(
 			.execute(),
 		evidenceDetails(db, learnerId, evidence.tasks)
 	]);
-	const key = await schoolKey(db, user.schoolId, origin);
+	const status = await allocateStatusEntry(db, user.schoolId, origin);
 	const identifier = randomUUID();
 	const issuedAt = nowIso().replace(/\.\d{3}Z$/, 'Z');
 	const recipientName = displayName({
@@ -279,7 +276,8 @@ export async function issueBadge(
 		origin,
 		identifier,
 		issuedAt,
-		issuer: { id: key.controller, name: school.name },
+		issuer,
+		credentialStatus: status.credentialStatus,
 		recipientName,
 		identitySalt,
 		recipientSalt: salt,
@@ -294,7 +292,7 @@ export async function issueBadge(
 		alignments,
 		evidence: awardEvidence
 	});
-	const signed = await signCredential(credential, key);
+	const signed = await signForSchool(db, user.schoolId, origin, credential);
 
 	await db.transaction().execute(async (trx) => {
 		const values = {
@@ -310,7 +308,9 @@ export async function issueBadge(
 			ob2_assertion_json: JSON.stringify(ob2),
 			recipient_salt: salt,
 			issued_at: issuedAt,
-			issued_by: user.id
+			issued_by: user.id,
+			status_list_id: status.listId,
+			status_list_index: status.statusIndex
 		};
 		if (request)
 			await trx
@@ -506,7 +506,13 @@ export async function revokeAward(db: DB, user: SessionUser, identifier: string,
 	const award = await db
 		.selectFrom('badge_awards')
 		.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
-		.select(['badge_awards.id', 'badge_awards.learner_id', 'badge_awards.state'])
+		.select([
+			'badge_awards.id',
+			'badge_awards.learner_id',
+			'badge_awards.state',
+			'badge_awards.status_list_id as listId',
+			'badge_awards.status_list_index as statusIndex'
+		])
 		.where('badge_awards.identifier', '=', identifier)
 		.where('badges.school_id', '=', user.schoolId)
 		.executeTakeFirst();
@@ -520,6 +526,9 @@ export async function revokeAward(db: DB, user: SessionUser, identifier: string,
 			.set({ state: 'revoked', revoked_at: nowIso(), revoked_by: user.id })
 			.where('id', '=', award.id)
 			.execute();
+		// The bit in the school's published status list: what every verifier of every copy reads.
+		if (award.listId !== null && award.statusIndex !== null)
+			await revokeStatusEntries(trx, [{ listId: award.listId, statusIndex: award.statusIndex }]);
 		await recordAudit(trx, {
 			schoolId: user.schoolId,
 			actorId: user.id,
@@ -529,6 +538,49 @@ export async function revokeAward(db: DB, user: SessionUser, identifier: string,
 			reason
 		});
 	});
+}
+
+/**
+ * Credentials signed before status lists carry no `credentialStatus` and name the old issuer URL.
+ * The first time one is served it is issued again, the same award with the same `id` and
+ * `validFrom`: the school's DID as issuer and a status entry (its bit already set if the award was
+ * revoked). Copies downloaded before still verify against the old key URL, but their revocation
+ * stays invisible to outside verifiers: nothing can reach a copy already handed out.
+ */
+async function reissueWithStatus(
+	db: DB,
+	award: { identifier: string; schoolId: number; state: string; credentialJson: string },
+	origin: string
+) {
+	const { proof: _proof, ...unsigned } = JSON.parse(award.credentialJson) as Record<
+		string,
+		unknown
+	>;
+	if (unsigned.credentialStatus || !String(unsigned.id).startsWith(`${origin}/`)) return null;
+	const status = await allocateStatusEntry(db, award.schoolId, origin);
+	const signed = await signForSchool(db, award.schoolId, origin, {
+		...unsigned,
+		issuer: await schoolIssuer(db, award.schoolId, origin),
+		credentialStatus: status.credentialStatus
+	});
+	const credentialJson = JSON.stringify(signed);
+	const stored = await db.transaction().execute(async (trx) => {
+		const updated = await trx
+			.updateTable('badge_awards')
+			.set({
+				credential_json: credentialJson,
+				status_list_id: status.listId,
+				status_list_index: status.statusIndex
+			})
+			.where('identifier', '=', award.identifier)
+			.where('status_list_index', 'is', null)
+			.executeTakeFirst();
+		if (Number(updated.numUpdatedRows) === 0) return false;
+		if (award.state === 'revoked') await revokeStatusEntries(trx, [status]);
+		return true;
+	});
+	// Issued again meanwhile by another request: theirs stands.
+	return stored ? credentialJson : null;
 }
 
 /** The public record of an award: who issued what to whom, and whether it verifies now. */
@@ -554,23 +606,34 @@ export async function publicAward(db: DB, identifier: string, origin: string) {
 			'badges.layer',
 			'badges.image_mime as imageMime',
 			'schools.name as schoolName',
-			'schools.slug'
+			'schools.slug',
+			'schools.id as schoolId',
+			'badge_awards.status_list_index as statusListIndex'
 		])
 		.where('badge_awards.identifier', '=', identifier)
 		.where('badge_awards.state', 'in', ['issued', 'revoked'])
 		.executeTakeFirst();
 	if (!award || !award.credentialJson) return null;
-	const credential = JSON.parse(award.credentialJson) as Record<string, unknown>;
-	const signature = await verifySignedCredential(
-		credential,
-		await publishedKeys(db, award.slug, origin)
-	);
+	let credentialJson = award.credentialJson;
+	if (award.statusListIndex === null)
+		credentialJson =
+			(await reissueWithStatus(db, { ...award, credentialJson }, origin)) ??
+			(await db
+				.selectFrom('badge_awards')
+				.select('credential_json')
+				.where('identifier', '=', identifier)
+				.executeTakeFirstOrThrow()
+				.then((r) => r.credential_json ?? credentialJson));
+	const credential = JSON.parse(credentialJson) as Record<string, unknown>;
+	// Checked as an outside verifier would: the published keys and the published status list.
+	const signature = await verifyAsOutsider(db, credential, origin);
 	return {
 		...award,
+		credentialJson,
 		credential,
 		signature,
-		revoked: award.state === 'revoked',
-		valid: signature.verified && award.state === 'issued',
+		revoked: award.state === 'revoked' || signature.status.state === 'revoked',
+		valid: signature.verified && signature.status.state === 'active' && award.state === 'issued',
 		evidence: shownEvidence(award.evidenceJson, {
 			ownWords: award.showOwnWords === 1,
 			teacherComments: award.showTeacherComments === 1

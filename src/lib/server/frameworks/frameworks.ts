@@ -1,10 +1,15 @@
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { DB } from '../db/connection';
+import type { Database, FrameworkAssociationsTable } from '../db/schema';
 import { CAPRI, FUSION_SKILLS } from '../../domain/frameworks';
 import { effectiveCrosswalk, type CrosswalkWeight } from '../../domain/crosswalk';
 import {
+	associationsToKeep,
 	buildCasePackage,
+	caseDateTime,
 	casePackageSchema,
-	parentsFromAssociations,
+	placeItems,
+	type CaseAssociationRow,
 	type CasePackage
 } from '../../domain/case';
 import { recordAudit } from '../audit';
@@ -23,6 +28,21 @@ export interface FrameworkItem {
 	position: number;
 }
 
+/**
+ * Who may read a framework through the CASE endpoints and public links: the shared frameworks
+ * (no school) and any school's published one are public; a school's unpublished framework is seen
+ * only by its own members (`viewerSchoolId`), and is as absent to anyone else as one that does not
+ * exist.
+ */
+export function frameworkVisibleTo(viewerSchoolId: number | null) {
+	return (eb: ExpressionBuilder<Database, 'frameworks'>) =>
+		eb.or([
+			eb('frameworks.school_id', 'is', null),
+			eb('frameworks.published_at', 'is not', null),
+			...(viewerSchoolId === null ? [] : [eb('frameworks.school_id', '=', viewerSchoolId)])
+		]);
+}
+
 /** Frameworks a school can see: the shared ones and its own imports. */
 export async function listFrameworks(db: DB, schoolId: number) {
 	return db
@@ -34,6 +54,7 @@ export async function listFrameworks(db: DB, schoolId: number) {
 			'frameworks.title',
 			'frameworks.description',
 			'frameworks.school_id as schoolId',
+			'frameworks.published_at as publishedAt',
 			eb
 				.selectFrom('framework_items')
 				.select((e) => e.fn.countAll<number>().as('n'))
@@ -99,28 +120,53 @@ export async function crosswalkFor(db: DB, schoolId: number): Promise<CrosswalkW
 	);
 }
 
+/** The ids of a framework's items, as a subquery: the scope of one framework's crosswalk rows. */
+const itemsOfFramework = (db: DB, frameworkIdentifier: string) =>
+	db
+		.selectFrom('framework_items')
+		.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
+		.select('framework_items.id')
+		.where('frameworks.identifier', '=', frameworkIdentifier);
+
 /**
- * Replaces a school's crosswalk for the given sub-categories. Rows with weight 0 are dropped; a
- * sub-category left with no weight falls back to nothing (it maps to no skill), never to a guess.
+ * Replaces a school's crosswalk rows whose sources are the items of one framework (CAPRI's
+ * sub-categories, or Skills Builder's or the OECD Learning Compass's items), leaving the rows of
+ * the other frameworks alone. Rows with weight 0 are dropped; every source must be an item of that
+ * framework and every target a Fusion Skill, or nothing is saved.
  */
 export async function saveSchoolCrosswalk(
 	db: DB,
 	schoolId: number,
 	actorId: number,
-	rows: { sourceItemId: number; targetItemId: number; weight: number }[]
+	rows: { sourceItemId: number; targetItemId: number; weight: number }[],
+	frameworkIdentifier: string = CAPRI.identifier
 ) {
 	await db.transaction().execute(async (trx) => {
+		const [sources, skills] = await Promise.all([
+			itemsOfFramework(trx, frameworkIdentifier).execute(),
+			itemsOfFramework(trx, FUSION_SKILLS.identifier).execute()
+		]);
+		const sourceIds = new Set(sources.map((r) => r.id));
+		const skillIds = new Set(skills.map((r) => r.id));
+		if (rows.some((r) => !sourceIds.has(r.sourceItemId) || !skillIds.has(r.targetItemId)))
+			throw new Refusal(
+				'A crosswalk row names an item that is not in this framework or a skill that is not a Fusion Skill. Nothing was saved.'
+			);
 		const before = await trx
 			.selectFrom('crosswalk_weights')
 			.select(['source_item_id', 'target_item_id', 'weight'])
 			.where('school_id', '=', schoolId)
+			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
 			.execute();
-		await trx.deleteFrom('crosswalk_weights').where('school_id', '=', schoolId).execute();
+		await trx
+			.deleteFrom('crosswalk_weights')
+			.where('school_id', '=', schoolId)
+			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
+			.execute();
 		const kept = rows.filter((r) => r.weight > 0);
-		const sources = [...new Set(rows.map((r) => r.sourceItemId))];
-		// A sub-category the admin set entirely to zero still needs a school row, or the default would
-		// silently apply again; a tiny sentinel is not honest, so we keep the default in that case and
-		// say so.
+		const edited = [...new Set(rows.map((r) => r.sourceItemId))];
+		// A source the admin set entirely to zero has no school row, so the shipped default applies
+		// to it again; the admin page refuses such a row, saying so, rather than fall back quietly.
 		if (kept.length) {
 			await trx
 				.insertInto('crosswalk_weights')
@@ -141,94 +187,178 @@ export async function saveSchoolCrosswalk(
 			entityType: 'crosswalk',
 			entityId: String(schoolId),
 			before,
-			after: { sources: sources.length, rows: kept.length }
+			after: { framework: frameworkIdentifier, sources: edited.length, rows: kept.length }
 		});
 	});
 }
 
-export async function resetSchoolCrosswalk(db: DB, schoolId: number, actorId: number) {
+/** Back to the shipped default for one framework's rows; the other frameworks' stay as they are. */
+export async function resetSchoolCrosswalk(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	frameworkIdentifier: string = CAPRI.identifier
+) {
 	await db.transaction().execute(async (trx) => {
-		await trx.deleteFrom('crosswalk_weights').where('school_id', '=', schoolId).execute();
+		const before = await trx
+			.selectFrom('crosswalk_weights')
+			.select(['source_item_id', 'target_item_id', 'weight'])
+			.where('school_id', '=', schoolId)
+			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
+			.execute();
+		await trx
+			.deleteFrom('crosswalk_weights')
+			.where('school_id', '=', schoolId)
+			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
+			.execute();
 		await recordAudit(trx, {
 			schoolId,
 			actorId,
 			action: 'crosswalk.reset',
 			entityType: 'crosswalk',
-			entityId: String(schoolId)
+			entityId: String(schoolId),
+			before,
+			after: { framework: frameworkIdentifier }
 		});
 	});
 }
 
+/** Whether the school has its own rows for one framework's crosswalk (else the default applies). */
+export async function schoolEditedCrosswalk(
+	db: DB,
+	schoolId: number,
+	frameworkIdentifier: string
+): Promise<boolean> {
+	const row = await db
+		.selectFrom('crosswalk_weights')
+		.select('id')
+		.where('school_id', '=', schoolId)
+		.where('source_item_id', 'in', itemsOfFramework(db, frameworkIdentifier))
+		.limit(1)
+		.executeTakeFirst();
+	return row !== undefined;
+}
+
+/** The framework row as the CASE builders read it. */
+export const caseDocumentColumns = [
+	'frameworks.id',
+	'frameworks.school_id as schoolId',
+	'frameworks.published_at as publishedAt',
+	'frameworks.identifier',
+	'frameworks.title',
+	'frameworks.description',
+	'frameworks.creator',
+	'frameworks.version',
+	'frameworks.kind',
+	'frameworks.last_change_at as lastChangeAt',
+	'frameworks.uri',
+	'frameworks.package_uri as packageUri'
+] as const;
+
+/** An item row as the CASE builders read it (`item` aliases framework_items, `parent` its parent). */
+export const caseItemColumns = [
+	'item.id',
+	'item.identifier',
+	'item.code',
+	'item.code_generated as codeGenerated',
+	'item.title',
+	'item.description',
+	'item.colour',
+	'item.position',
+	'item.list_enumeration as listEnumeration',
+	'item.last_change_at as lastChangeAt',
+	'item.uri',
+	'item.parent_association_identifier as parentAssociationIdentifier',
+	'item.parent_association_uri as parentAssociationUri',
+	'parent.identifier as parentIdentifier'
+] as const;
+
+/** An imported package's kept associations, as the CASE builders read them. */
+export async function keptAssociations(db: DB, frameworkId: number): Promise<CaseAssociationRow[]> {
+	const rows = await db
+		.selectFrom('framework_associations')
+		.selectAll()
+		.where('framework_id', '=', frameworkId)
+		.orderBy('id')
+		.execute();
+	return rows.map(keptAssociationRow);
+}
+
+export function keptAssociationRow(
+	row: Selectable<FrameworkAssociationsTable>
+): CaseAssociationRow {
+	return {
+		identifier: row.identifier,
+		uri: row.uri,
+		associationType: row.association_type,
+		origin: { identifier: row.origin_identifier, title: row.origin_title, uri: row.origin_uri },
+		destination: {
+			identifier: row.destination_identifier,
+			title: row.destination_title,
+			uri: row.destination_uri
+		},
+		sequenceNumber: row.sequence_number,
+		lastChangeAt: row.last_change_at
+	};
+}
+
 /**
- * The framework as a CASE CFPackage; CAPRI's package carries the school's crosswalk as
- * associations. A school sees the shared frameworks and its own; without a school (the public
- * link) only the shared ones. Another school's framework is as absent as one that does not exist.
+ * The framework as a CASE CFPackage, with the crosswalk from its items as associations. Who sees
+ * it: `frameworkVisibleTo(viewerSchoolId)`. Whose crosswalk: a school's own framework carries its
+ * owner's; a shared one carries the viewer's school's effective crosswalk for the admin download
+ * (`crosswalkOf: 'viewer'`), and the default for the public view (no viewer, or
+ * `crosswalkOf: 'owner'`, which the CASE endpoints use so an answer never depends on who asks).
  */
 export async function exportCasePackage(
 	db: DB,
 	identifier: string,
 	baseUrl: string,
-	schoolId: number | null
+	viewerSchoolId: number | null,
+	crosswalkOf: 'viewer' | 'owner' = 'viewer'
 ): Promise<CasePackage | null> {
 	const doc = await db
 		.selectFrom('frameworks')
-		.select([
-			'id',
-			'identifier',
-			'title',
-			'description',
-			'creator',
-			'version',
-			'kind',
-			'last_change_at as lastChangeAt'
-		])
-		.where('identifier', '=', identifier)
-		.where((eb) =>
-			schoolId === null
-				? eb('school_id', 'is', null)
-				: eb.or([eb('school_id', 'is', null), eb('school_id', '=', schoolId)])
-		)
+		.select(caseDocumentColumns)
+		.where('frameworks.identifier', '=', identifier)
+		.where(frameworkVisibleTo(viewerSchoolId))
 		.executeTakeFirst();
 	if (!doc) return null;
 	const items = await db
 		.selectFrom('framework_items as item')
 		.leftJoin('framework_items as parent', 'parent.id', 'item.parent_id')
-		.select([
-			'item.id',
-			'item.identifier',
-			'item.code',
-			'item.title',
-			'item.description',
-			'item.colour',
-			'item.position',
-			'item.last_change_at as lastChangeAt',
-			'parent.identifier as parentIdentifier'
-		])
+		.select(caseItemColumns)
 		.where('item.framework_id', '=', doc.id)
 		.execute();
 	const itemIds = new Set(items.map((i) => i.id));
+	const crosswalkSchool = doc.schoolId ?? (crosswalkOf === 'viewer' ? viewerSchoolId : null);
 	const crosswalk =
-		schoolId === null ? await defaultCrosswalkRows(db) : await crosswalkFor(db, schoolId);
+		crosswalkSchool === null
+			? await defaultCrosswalkRows(db)
+			: await crosswalkFor(db, crosswalkSchool);
 	const ownRows = crosswalk.filter((r) => itemIds.has(r.sourceItemId));
-	const names = ownRows.length
-		? await db
-				.selectFrom('framework_items')
-				.select(['id', 'identifier', 'title'])
-				.where('id', 'in', [...new Set(ownRows.flatMap((r) => [r.sourceItemId, r.targetItemId]))])
-				.execute()
-		: [];
-	const byId = new Map(names.map((n) => [n.id, n]));
+	const ends = new Map<number, { identifier: string; title: string; uri: string | null }>();
+	for (const batch of chunks([
+		...new Set(ownRows.flatMap((r) => [r.sourceItemId, r.targetItemId]))
+	]))
+		for (const row of await db
+			.selectFrom('framework_items')
+			.select(['id', 'identifier', 'title', 'uri'])
+			.where('id', 'in', batch)
+			.execute())
+			ends.set(row.id, row);
 	return buildCasePackage(
 		baseUrl,
 		doc,
 		items,
 		ownRows.map((r) => ({
-			sourceIdentifier: byId.get(r.sourceItemId)!.identifier,
-			sourceTitle: byId.get(r.sourceItemId)!.title,
-			targetIdentifier: byId.get(r.targetItemId)!.identifier,
-			targetTitle: byId.get(r.targetItemId)!.title,
+			sourceIdentifier: ends.get(r.sourceItemId)!.identifier,
+			sourceTitle: ends.get(r.sourceItemId)!.title,
+			targetIdentifier: ends.get(r.targetItemId)!.identifier,
+			targetTitle: ends.get(r.targetItemId)!.title,
 			weight: r.weight
-		}))
+		})),
+		await keptAssociations(db, doc.id),
+		new Map([...ends.values()].map((e) => [e.identifier, e]))
 	);
 }
 
@@ -247,16 +377,25 @@ export interface CaseImportResult {
 	frameworkCreated: boolean;
 	itemsCreated: number;
 	itemsAlreadyPresent: number;
+	/** associations other than the tree and the crosswalk, kept as they came */
+	associationsKept: number;
 	crosswalkRows: number;
 	crosswalkSkipped: number;
 }
 
+/** Rows of up to 14 columns: 14 × 500 values stay far below SQLite's 32,766 per statement. */
+const ITEM_CHUNK = 500;
+
 /**
- * Loads a CASE package. A framework new to this installation is created with the package's
- * identifiers, owned by the importing school (or shared when `schoolId` is null: only the
- * command line, `npm run frameworks`, imports as shared). An existing framework's items are never
- * rewritten by an import: another school may rely on their wording. A school may not add items to
- * a shared framework (every school would see them), only take a package's crosswalk as its own.
+ * Loads a CASE package (1.1, or 1.0 as OpenSALT exports it). A framework new to this installation
+ * is created with the package's identifiers and URIs, owned by the importing school and private
+ * until its admin publishes it (or shared when `schoolId` is null: only the command line,
+ * `npm run frameworks`, imports as shared). An existing framework's items are never rewritten by
+ * an import: another school may rely on their wording. A school may not add items to a shared
+ * framework (every school would see them), only take a package's crosswalk as its own.
+ *
+ * Items are inserted level by level, a chunk of rows per statement, so a state framework of
+ * thousands of items loads in about a second.
  */
 export async function importCasePackage(
 	db: DB,
@@ -272,12 +411,15 @@ export async function importCasePackage(
 		);
 	}
 	const pkg = parsed.data;
-	const documentChangedAt = pkg.CFDocument.lastChangeDateTime ?? nowIso();
-	const parents = parentsFromAssociations(pkg);
+	const importedAt = nowIso();
+	const documentChangedAt = caseDateTime(pkg.CFDocument.lastChangeDateTime, importedAt);
+	const placed = placeItems(pkg);
+	const kept = associationsToKeep(pkg, placed);
 	const result: CaseImportResult = {
 		frameworkCreated: false,
 		itemsCreated: 0,
 		itemsAlreadyPresent: 0,
+		associationsKept: 0,
 		crosswalkRows: 0,
 		crosswalkSkipped: 0
 	};
@@ -293,7 +435,7 @@ export async function importCasePackage(
 		if (!framework) {
 			const codes = new Set(pkg.CFItems.map((i) => i.humanCodingScheme));
 			const kind =
-				pkg.CFItems.length === 12 && [...codes].every((c) => /^FS-\d\d$/.test(c))
+				pkg.CFItems.length === 12 && [...codes].every((c) => c && /^FS-\d\d$/.test(c))
 					? 'fusion'
 					: codes.has('C') && codes.has('A') && codes.has('P')
 						? 'capri'
@@ -308,19 +450,19 @@ export async function importCasePackage(
 					description: pkg.CFDocument.description,
 					creator: pkg.CFDocument.creator,
 					version: pkg.CFDocument.version,
-					last_change_at: documentChangedAt
+					last_change_at: documentChangedAt,
+					uri: pkg.CFDocument.uri ?? null,
+					package_uri: pkg.CFDocument.CFPackageURI ?? null
 				})
 				.returning(['id', 'school_id', 'title'])
 				.executeTakeFirstOrThrow();
 			result.frameworkCreated = true;
 		}
-		// Parents first, so each child can point at its parent's row.
-		const pending = [...pkg.CFItems];
-		const idByIdentifier = new Map<string, number>();
-		// Every item the package names, as an item or a parent, that is already here: one read.
+		const frameworkId = framework.id;
+
+		// Every item the package names, as an item or a parent, that is already here: one read per chunk.
 		const itemsPresent = new Map<string, { id: number; framework_id: number }>();
-		const named = new Set([...pkg.CFItems.map((i) => i.identifier), ...parents.values()]);
-		for (const batch of chunks([...named])) {
+		for (const batch of chunks(pkg.CFItems.map((i) => i.identifier))) {
 			const rows = await trx
 				.selectFrom('framework_items')
 				.select(['identifier', 'id', 'framework_id'])
@@ -328,66 +470,140 @@ export async function importCasePackage(
 				.execute();
 			for (const row of rows) itemsPresent.set(row.identifier, row);
 		}
-		for (let guard = 0; pending.length && guard < 50; guard++) {
-			for (const item of [...pending]) {
-				const parentIdentifier = parents.get(item.identifier) ?? null;
-				const existingParent = parentIdentifier
-					? (idByIdentifier.get(parentIdentifier) ?? itemsPresent.get(parentIdentifier)?.id)
-					: null;
-				if (parentIdentifier && !existingParent) continue;
-				pending.splice(pending.indexOf(item), 1);
-				const existing = itemsPresent.get(item.identifier);
-				if (existing) {
-					if (existing.framework_id !== framework.id)
-						throw new Refusal(
-							`Item ${item.humanCodingScheme} already belongs to another framework.`
-						);
-					idByIdentifier.set(item.identifier, existing.id);
-					result.itemsAlreadyPresent++;
-					continue;
-				}
-				if (framework.school_id === null && schoolId !== null)
-					throw new Refusal(SHARED_IS_READ_ONLY(framework.title, item.humanCodingScheme));
-				const { id } = await trx
+		const foreign = pkg.CFItems.find(
+			(i) =>
+				itemsPresent.has(i.identifier) &&
+				itemsPresent.get(i.identifier)!.framework_id !== frameworkId
+		);
+		if (foreign)
+			throw new Refusal(
+				`Item ${foreign.humanCodingScheme ?? foreign.identifier} already belongs to another framework.`
+			);
+		const fresh = pkg.CFItems.filter((i) => !itemsPresent.has(i.identifier));
+		result.itemsAlreadyPresent = pkg.CFItems.length - fresh.length;
+		if (fresh.length && framework.school_id === null && schoolId !== null)
+			throw new Refusal(
+				SHARED_IS_READ_ONLY(
+					framework.title,
+					fresh[0]!.humanCodingScheme || fresh[0]!.fullStatement.slice(0, 60)
+				)
+			);
+
+		// `(framework_id, code)` is unique: an item without a humanCodingScheme (optional in CASE),
+		// or repeating one, gets a stand-in from its identifier, marked so it is never exported.
+		const codesUsed = new Set(
+			(
+				await trx
+					.selectFrom('framework_items')
+					.select('code')
+					.where('framework_id', '=', frameworkId)
+					.execute()
+			).map((r) => r.code)
+		);
+		const codeOf = new Map<string, { code: string; generated: 0 | 1 }>();
+		for (const item of fresh) {
+			const given = item.humanCodingScheme;
+			const code = given && !codesUsed.has(given) ? given : null;
+			codeOf.set(
+				item.identifier,
+				code ? { code, generated: 0 } : { code: `~${item.identifier}`, generated: 1 }
+			);
+			codesUsed.add(code ?? `~${item.identifier}`);
+		}
+
+		// Parents before children: each level is inserted once its parents have row ids.
+		const idOf = new Map([...itemsPresent].map(([identifier, row]) => [identifier, row.id]));
+		let pending = fresh;
+		while (pending.length) {
+			const ready = pending.filter((i) => {
+				const parent = placed.get(i.identifier)!.parentIdentifier;
+				return parent === null || idOf.has(parent);
+			});
+			if (!ready.length)
+				throw new Refusal(
+					`${pending.length} items are placed under each other in a loop (isChildOf), so they have no place in the framework. Nothing was imported.`
+				);
+			for (const batch of chunks(ready, ITEM_CHUNK)) {
+				const inserted = await trx
 					.insertInto('framework_items')
-					.values({
-						framework_id: framework.id,
-						identifier: item.identifier,
-						code: item.humanCodingScheme,
-						title: item.fullStatement,
-						description: item.notes,
-						parent_id: existingParent ?? null,
-						colour: item.extensions?.colour ?? null,
-						position: item.listEnumeration ?? 0,
-						last_change_at: item.lastChangeDateTime ?? documentChangedAt
-					})
+					.values(
+						batch.map((item) => {
+							const place = placed.get(item.identifier)!;
+							return {
+								framework_id: frameworkId,
+								identifier: item.identifier,
+								code: codeOf.get(item.identifier)!.code,
+								code_generated: codeOf.get(item.identifier)!.generated,
+								title: item.fullStatement,
+								description: item.notes,
+								parent_id: place.parentIdentifier ? idOf.get(place.parentIdentifier)! : null,
+								colour: item.extensions?.colour ?? null,
+								position: place.position,
+								list_enumeration: item.listEnumeration || null,
+								last_change_at: caseDateTime(item.lastChangeDateTime, documentChangedAt),
+								uri: item.uri ?? null,
+								parent_association_identifier: place.association?.identifier ?? null,
+								parent_association_uri: place.association?.uri ?? null
+							};
+						})
+					)
+					.returning(['id', 'identifier'])
+					.execute();
+				for (const row of inserted) idOf.set(row.identifier, row.id);
+			}
+			result.itemsCreated += ready.length;
+			const done = new Set(ready);
+			pending = pending.filter((i) => !done.has(i));
+		}
+
+		// The package's other associations, kept as they came (an identifier already here, from an
+		// earlier import of the same package, is left as it is).
+		if (fresh.length || result.frameworkCreated) {
+			for (const batch of chunks(kept)) {
+				const rows = await trx
+					.insertInto('framework_associations')
+					.values(
+						batch.map((a) => ({
+							framework_id: frameworkId,
+							identifier: a.identifier,
+							uri: a.uri ?? null,
+							association_type: a.associationType,
+							origin_identifier: a.originNodeURI.identifier,
+							origin_title: a.originNodeURI.title ?? '',
+							origin_uri: a.originNodeURI.uri ?? null,
+							destination_identifier: a.destinationNodeURI.identifier,
+							destination_title: a.destinationNodeURI.title ?? '',
+							destination_uri: a.destinationNodeURI.uri ?? null,
+							sequence_number: a.sequenceNumber ?? null,
+							last_change_at: caseDateTime(a.lastChangeDateTime, documentChangedAt)
+						}))
+					)
+					.onConflict((oc) => oc.column('identifier').doNothing())
 					.returning('id')
-					.executeTakeFirstOrThrow();
-				idByIdentifier.set(item.identifier, id);
-				itemsPresent.set(item.identifier, { id, framework_id: framework.id });
-				result.itemsCreated++;
+					.execute();
+				result.associationsKept += rows.length;
 			}
 		}
-		if (pending.length)
-			throw new Refusal(`${pending.length} items name a parent that is not in the package.`);
 
 		const related = pkg.CFAssociations.filter(
 			(a) => a.associationType === 'isRelatedTo' && a.extensions?.crosswalkWeight
 		);
 		if (related.length && schoolId !== null) {
-			const ends = await trx
-				.selectFrom('framework_items')
-				.select(['id', 'identifier'])
-				.where(
-					'identifier',
-					'in',
+			const endIds = new Map<string, number>();
+			for (const batch of chunks([
+				...new Set(
 					related.flatMap((a) => [a.originNodeURI.identifier, a.destinationNodeURI.identifier])
 				)
-				.execute();
-			const idOf = new Map(ends.map((e) => [e.identifier, e.id]));
+			]))
+				for (const row of await trx
+					.selectFrom('framework_items')
+					.select(['id', 'identifier'])
+					.where('identifier', 'in', batch)
+					.execute())
+					endIds.set(row.identifier, row.id);
 			const rows = related.flatMap((a) => {
-				const source = idOf.get(a.originNodeURI.identifier);
-				const target = idOf.get(a.destinationNodeURI.identifier);
+				const source = endIds.get(a.originNodeURI.identifier);
+				const target = endIds.get(a.destinationNodeURI.identifier);
 				if (!source || !target) {
 					result.crosswalkSkipped++;
 					return [];
@@ -402,14 +618,14 @@ export async function importCasePackage(
 				];
 			});
 			const sources = [...new Set(rows.map((r) => r.source_item_id))];
-			if (sources.length) {
+			for (const batch of chunks(sources))
 				await trx
 					.deleteFrom('crosswalk_weights')
 					.where('school_id', '=', schoolId)
-					.where('source_item_id', 'in', sources)
+					.where('source_item_id', 'in', batch)
 					.execute();
-				await trx.insertInto('crosswalk_weights').values(rows).execute();
-			}
+			for (const batch of chunks(rows))
+				await trx.insertInto('crosswalk_weights').values(batch).execute();
 			result.crosswalkRows = rows.length;
 		}
 		if (schoolId !== null) {
@@ -424,4 +640,46 @@ export async function importCasePackage(
 		}
 	});
 	return result;
+}
+
+/**
+ * Publishes (or withdraws) a school's own framework: published, the CASE endpoints and its public
+ * link serve it to anyone; withdrawn, only the school's members. Shared frameworks are always
+ * public; another school's framework is as absent as one that does not exist.
+ */
+export async function setFrameworkPublished(
+	db: DB,
+	schoolId: number,
+	actorId: number,
+	identifier: string,
+	published: boolean
+): Promise<void> {
+	await db.transaction().execute(async (trx) => {
+		const framework = await trx
+			.selectFrom('frameworks')
+			.select(['id', 'school_id', 'title', 'published_at'])
+			.where('identifier', '=', identifier)
+			.where((eb) => eb.or([eb('school_id', 'is', null), eb('school_id', '=', schoolId)]))
+			.executeTakeFirst();
+		if (!framework) throw new Refusal('No framework of your school has that identifier.', 404);
+		if (framework.school_id === null)
+			throw new Refusal(
+				`${framework.title} is shared by every school on this server and is always public.`
+			);
+		const publishedAt = published ? (framework.published_at ?? nowIso()) : null;
+		await trx
+			.updateTable('frameworks')
+			.set({ published_at: publishedAt })
+			.where('id', '=', framework.id)
+			.execute();
+		await recordAudit(trx, {
+			schoolId,
+			actorId,
+			action: published ? 'framework.publish' : 'framework.unpublish',
+			entityType: 'framework',
+			entityId: identifier,
+			before: { publishedAt: framework.published_at },
+			after: { publishedAt }
+		});
+	});
 }

@@ -8,16 +8,24 @@ import {
 	type FrameworkData,
 	type FrameworkItemData
 } from '../../domain/frameworks';
+import {
+	DEFAULT_MAPPINGS,
+	OECD_LEARNING_COMPASS,
+	SKILLS_BUILDER
+} from '../../domain/mapped-frameworks';
 import { DEFAULT_SCHOOL_SCALE, UNIVERSITY_SCALE } from '../../domain/scales';
 import { nowIso } from '../clock';
 
 /**
- * What every installation needs, demo or not: the two frameworks, the default crosswalk and the
- * shipped grade scales. Idempotent: run at every start; adds only what is missing.
+ * What every installation needs, demo or not: the Fusion Skills and CAPRI, the frameworks schools
+ * already use (Skills Builder, the OECD Learning Compass), the default crosswalks and the shipped
+ * grade scales. Idempotent: run at every start; adds only what is missing, so an installation made
+ * before a framework shipped gains it (and its default crosswalk) at its next start.
  */
 export async function ensureReferenceData(db: DB): Promise<void> {
 	await db.transaction().execute(async (trx) => {
-		for (const framework of [FUSION_SKILLS, CAPRI]) await ensureFramework(trx, framework);
+		for (const framework of [FUSION_SKILLS, CAPRI, SKILLS_BUILDER, OECD_LEARNING_COMPASS])
+			await ensureFramework(trx, framework);
 		await ensureDefaultCrosswalk(trx);
 		for (const scale of [DEFAULT_SCHOOL_SCALE, UNIVERSITY_SCALE]) {
 			const existing = await trx
@@ -113,29 +121,49 @@ async function ensureFramework(trx: Transaction<Database>, framework: FrameworkD
 	await insertItems(framework.items, null);
 }
 
+/**
+ * The shipped crosswalk rows (school_id null): CAPRI → Fusion Skills, and each other framework's
+ * items → the Fusion Skills they draw on. Added per source item that has no default row yet, so a
+ * framework shipped later gets its defaults without touching the ones already there.
+ */
 async function ensureDefaultCrosswalk(trx: Transaction<Database>) {
-	const any = await trx
-		.selectFrom('crosswalk_weights')
-		.select('id')
-		.where('school_id', 'is', null)
-		.limit(1)
-		.executeTakeFirst();
-	if (any) return;
+	const frameworks = [FUSION_SKILLS, CAPRI, SKILLS_BUILDER, OECD_LEARNING_COMPASS];
 	const items = await trx
 		.selectFrom('framework_items')
 		.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
-		.select(['framework_items.id', 'framework_items.code', 'frameworks.kind'])
-		.where('frameworks.identifier', 'in', [FUSION_SKILLS.identifier, CAPRI.identifier])
+		.select(['framework_items.id', 'framework_items.code', 'frameworks.identifier'])
+		.where(
+			'frameworks.identifier',
+			'in',
+			frameworks.map((f) => f.identifier)
+		)
 		.execute();
-	const idOf = (kind: string, code: string) =>
-		items.find((i) => i.kind === kind && i.code === code)!.id;
-	const rows = Object.entries(DEFAULT_CROSSWALK).flatMap(([capriCode, skills]) =>
-		Object.entries(skills).map(([fusionCode, weight]) => ({
-			school_id: null,
-			source_item_id: idOf('capri', capriCode),
-			target_item_id: idOf('fusion', fusionCode),
-			weight
-		}))
+	const idOf = (framework: string, code: string) =>
+		items.find((i) => i.identifier === framework && i.code === code)!.id;
+	const mappings: Record<string, Record<string, Record<string, number>>> = {
+		[CAPRI.identifier]: DEFAULT_CROSSWALK,
+		...DEFAULT_MAPPINGS
+	};
+	const rows = Object.entries(mappings).flatMap(([framework, mapping]) =>
+		Object.entries(mapping).flatMap(([sourceCode, skills]) =>
+			Object.entries(skills).map(([fusionCode, weight]) => ({
+				school_id: null,
+				source_item_id: idOf(framework, sourceCode),
+				target_item_id: idOf(FUSION_SKILLS.identifier, fusionCode),
+				weight
+			}))
+		)
 	);
-	await trx.insertInto('crosswalk_weights').values(rows).execute();
+	const present = new Set(
+		(
+			await trx
+				.selectFrom('crosswalk_weights')
+				.select('source_item_id')
+				.distinct()
+				.where('school_id', 'is', null)
+				.execute()
+		).map((r) => r.source_item_id)
+	);
+	const missing = rows.filter((r) => !present.has(r.source_item_id));
+	if (missing.length) await trx.insertInto('crosswalk_weights').values(missing).execute();
 }

@@ -14,6 +14,7 @@ import { uploadsDirectory } from '../assessment/evidence';
 import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 import { jsonOrUndefined } from '../http';
+import { revokeStatusEntries } from '../badges/status-lists';
 
 async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: number) {
 	const learner = await db
@@ -59,6 +60,7 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'Not included: the shared skill frameworks hold nothing about a learner (skill codes label the judgements).',
 	framework_items: 'Not included: as frameworks.',
 	crosswalk_weights: 'Not included: as frameworks.',
+	framework_associations: 'Not included: as frameworks.',
 	grade_scales: 'Not included: scales hold nothing about a learner.',
 	grade_bands: 'Not included: as grade scales.',
 	criteria: 'work[].judgements[].criterion: the code and title of each criterion judged.',
@@ -98,6 +100,10 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	badge_awards:
 		'badges: every badge asked for, issued, declined (and when) or revoked: their request note, the name and evidence shown publicly and their choices for it, the private key of the credential’s hashed name, the signed credential and the OB 2.0 assertion.',
 	erased_awards: 'Not included: only identifiers of erased badges, of no living learner.',
+	status_lists:
+		'Not included: the school’s signed revocation lists are bits only, public, and say nothing about who holds which credential.',
+	status_list_entries:
+		'Not included: which revocation indices are in use and whether each is revoked; nothing links them to a learner but the credential itself.',
 	export_jobs:
 		'batchExports: the batch report exports of the school or their class that include their report (when made, by whom and their state; the files themselves are not copied).',
 	export_job_learners:
@@ -612,7 +618,11 @@ export async function eraseLearner(
 				])
 			)
 			.execute(),
-		db.selectFrom('badge_awards').select('identifier').where('learner_id', '=', learnerId).execute()
+		db
+			.selectFrom('badge_awards')
+			.select(['identifier', 'status_list_id as listId', 'status_list_index as statusIndex'])
+			.where('learner_id', '=', learnerId)
+			.execute()
 	]);
 	const submissionIds = submissions.map((s) => s.id);
 	// Words that identify the learner wherever an audit entry quotes them.
@@ -697,6 +707,16 @@ export async function eraseLearner(
 				.onConflict((oc) => oc.doNothing())
 				.execute();
 		}
+		// Copies already handed out (backpacks, baked images) are withdrawn where verifiers look: their
+		// bits are set in the school's status lists, which hold nothing else about them.
+		await revokeStatusEntries(
+			trx,
+			awards.flatMap((a) =>
+				a.listId !== null && a.statusIndex !== null
+					? [{ listId: a.listId, statusIndex: a.statusIndex }]
+					: []
+			)
+		);
 		await trx.deleteFrom('badge_awards').where('learner_id', '=', learnerId).execute();
 		await anonymiseAudit(trx, admin.schoolId, learnerId, linked, identifying);
 		await recordAudit(trx, {

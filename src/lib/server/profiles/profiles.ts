@@ -17,12 +17,23 @@ import { LEVEL_LABELS, bandFor, valueInBandUnits } from '../../domain/scales';
 import { releasedResults, skillList } from './results';
 import { displayName } from '../../domain/names';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
+import { mappedProfile } from '../../domain/framework-conversion';
+import type { FrameworkViewSlug } from '../../domain/mapped-frameworks';
+import { mappedFramework } from '../frameworks/mapped';
 
 /**
- * A learner's whole picture: Fusion Skills and CAPRI profiles, over time, and how well they judge.
+ * A learner's whole picture: Fusion Skills and CAPRI profiles, over time, and how well they judge;
+ * with `framework`, the Fusion Skills profile read in another framework too (`mapped`).
  */
-export async function learnerProfile(db: DB, user: SessionUser, learnerId: number) {
+export async function learnerProfile(
+	db: DB,
+	user: SessionUser,
+	learnerId: number,
+	framework: FrameworkViewSlug = 'fusion-skills'
+) {
 	await requireLearnerAccess(db, user, learnerId);
+	const mappedView =
+		framework === 'fusion-skills' ? null : await mappedFramework(db, user.schoolId, framework);
 	const [learner, classes, results, skills, capri] = await Promise.all([
 		db
 			.selectFrom('users')
@@ -48,6 +59,15 @@ export async function learnerProfile(db: DB, user: SessionUser, learnerId: numbe
 	);
 	const overTime = profileOverTime(results, skillIds);
 	const calibration = selfCalibration(results);
+	const mapped = mappedView
+		? mappedProfile(
+				results,
+				profile,
+				mappedView.crosswalk,
+				mappedView.items.map((i) => i.id)
+			)
+		: null;
+	const skillById = new Map(skills.map((s) => [s.id, s]));
 
 	return {
 		learner: {
@@ -77,6 +97,36 @@ export async function learnerProfile(db: DB, user: SessionUser, learnerId: numbe
 					}))
 			};
 		}),
+		mapped:
+			mappedView && mapped
+				? {
+						slug: mappedView.slug,
+						title: mappedView.title,
+						shortTitle: mappedView.shortTitle,
+						creator: mappedView.creator,
+						items: mappedView.items.map((item) => {
+							const entry = mapped.get(item.id)!;
+							return {
+								id: item.id,
+								code: item.code,
+								title: item.title,
+								level: entry.level,
+								selfLevel: entry.selfLevel,
+								words: levelWords(entry.level, LEVEL_LABELS),
+								coverage: entry.coverage,
+								evidenceCount: entry.evidenceCount,
+								tasks: entry.tasks,
+								// The working: each Fusion Skill the figure rests on, its share and level.
+								inputs: entry.inputs.map((input) => ({
+									...input,
+									code: skillById.get(input.skillId)?.code ?? '',
+									title: skillById.get(input.skillId)?.title ?? '',
+									words: levelWords(input.level, LEVEL_LABELS)
+								}))
+							};
+						})
+					}
+				: null,
 		capri: capri.map((c) => {
 			const entry = byCategory.get(c.code)!;
 			return {

@@ -3,6 +3,9 @@ import { fusionSkillProfile, levelWords, schoolTerm } from '../../domain/profile
 import { releasedResults, skillList } from '../profiles/results';
 import { LEVEL_LABELS } from '../../domain/scales';
 import { displayName } from '../../domain/names';
+import { mappedProfile, workingText } from '../../domain/framework-conversion';
+import type { FrameworkViewSlug } from '../../domain/mapped-frameworks';
+import { mappedFramework } from '../frameworks/mapped';
 
 export interface SchoolReportFilter {
 	classId?: number;
@@ -16,13 +19,17 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 /**
  * The school's Fusion Skills picture: one row per learner × skill, and means per class and per year
  * group × skill (over learners with evidence; learners without are counted, not averaged in as 0).
+ * With `framework`, the same picture in another framework (Skills Builder, the OECD Learning
+ * Compass): each learner's Fusion Skills levels read through the school's crosswalk, `skills` being
+ * that framework's items and each row carrying its working.
  */
 export async function schoolFusionReport(
 	db: DB,
 	schoolId: number,
-	filter: SchoolReportFilter = {}
+	filter: SchoolReportFilter = {},
+	framework: FrameworkViewSlug = 'fusion-skills'
 ) {
-	const [learners, enrolments, skills, results, classes] = await Promise.all([
+	const [learners, enrolments, fusion, results, classes, mapped] = await Promise.all([
 		db
 			.selectFrom('memberships')
 			.innerJoin('users', 'users.id', 'memberships.user_id')
@@ -65,8 +72,15 @@ export async function schoolFusionReport(
 			.select(['id', 'name'])
 			.where('school_id', '=', schoolId)
 			.orderBy('name')
-			.execute()
+			.execute(),
+		framework === 'fusion-skills' ? null : mappedFramework(db, schoolId, framework)
 	]);
+	const fusionIds = fusion.map((s) => s.id);
+	const fusionCode = new Map(fusion.map((s) => [s.id, s.code]));
+	// The columns of the report: the Fusion Skills, or the chosen framework's items.
+	const skills = mapped
+		? mapped.items.map(({ id, code, title, identifier }) => ({ id, code, title, identifier }))
+		: fusion;
 	const skillIds = skills.map((s) => s.id);
 	const classesOf = new Map<number, { classId: number; name: string }[]>();
 	for (const e of enrolments)
@@ -80,10 +94,13 @@ export async function schoolFusionReport(
 	for (const learner of learners) {
 		let own = results.get(learner.id) ?? [];
 		if (filter.term) own = own.filter((r) => schoolTerm(r.releasedAt).key === filter.term);
-		const profile = fusionSkillProfile(own, skillIds);
+		const fusionProfile = fusionSkillProfile(own, fusionIds);
+		const converted = mapped ? mappedProfile(own, fusionProfile, mapped.crosswalk, skillIds) : null;
+		const profile = converted ?? fusionProfile;
 		learnerLevels.set(learner.id, new Map(skillIds.map((id) => [id, profile.get(id)!.level])));
 		for (const skill of skills) {
 			const entry = profile.get(skill.id)!;
+			const conversion = converted?.get(skill.id);
 			rows.push({
 				learnerId: learner.id,
 				username: learner.username,
@@ -95,7 +112,11 @@ export async function schoolFusionReport(
 				level: entry.level,
 				words: levelWords(entry.level, LEVEL_LABELS),
 				evidenceCount: entry.evidenceCount,
-				taskCount: entry.tasks.length
+				taskCount: entry.tasks.length,
+				// How a mapped figure came from the Fusion Skills (only in a mapped framework's report).
+				...(conversion
+					? { working: workingText(conversion, (id) => fusionCode.get(id) ?? '') }
+					: {})
 			});
 		}
 	}
@@ -137,6 +158,24 @@ export async function schoolFusionReport(
 	}
 	return {
 		skills,
+		/** the framework shown, with each item's mapping onto the Fusion Skills; null: Fusion Skills */
+		framework: mapped
+			? {
+					slug: mapped.slug,
+					title: mapped.title,
+					shortTitle: mapped.shortTitle,
+					creator: mapped.creator,
+					mapping: mapped.items.map((item) => ({
+						code: item.code,
+						title: item.title,
+						skills: item.mapping.map((m) => ({
+							code: fusionCode.get(m.skillId) ?? '',
+							title: fusion.find((s) => s.id === m.skillId)?.title ?? '',
+							share: m.share
+						}))
+					}))
+				}
+			: null,
 		rows,
 		byClass: summarise((id) =>
 			(classesOf.get(id) ?? [])
@@ -182,8 +221,20 @@ export const SUMMARY_CSV_HEADER = [
 	'learners_with_evidence'
 ];
 
+/** The long layout's header: a mapped framework's rows carry their working in one more column. */
+export function learnerCsvHeader(report: SchoolFusionReport): string[] {
+	return report.framework ? [...LEARNER_CSV_HEADER, 'working'] : LEARNER_CSV_HEADER;
+}
+
 export function learnerRowsForCsv(report: SchoolFusionReport): unknown[][] {
 	return report.rows.map((r) => [
+		...learnerRowCells(r),
+		...(report.framework ? [r.working ?? ''] : [])
+	]);
+}
+
+function learnerRowCells(r: SchoolFusionReport['rows'][number]): unknown[] {
+	return [
 		r.learnerId,
 		r.username,
 		r.name,
@@ -195,7 +246,7 @@ export function learnerRowsForCsv(report: SchoolFusionReport): unknown[][] {
 		r.words,
 		r.evidenceCount,
 		r.taskCount
-	]);
+	];
 }
 
 /**

@@ -5,15 +5,19 @@ import { schoolFusionReport } from '$lib/server/reports/school-report';
 import { startBatchExport } from '$lib/server/reports/batch';
 import { actOn } from '$lib/server/http';
 import { reportFilter } from '$lib/schemas/reports';
+import { frameworkViewOf } from '$lib/schemas/frameworks';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const admin = requireRole(event, 'admin');
 	const filter = reportFilter(event.url.searchParams);
-	const report = await schoolFusionReport(getDb(), admin.schoolId, filter);
+	const framework = frameworkViewOf(event.url.searchParams);
+	const report = await schoolFusionReport(getDb(), admin.schoolId, filter, framework);
 	// The page shows the summaries; the per-learner rows are for the CSV and JSON downloads.
 	return {
 		skills: report.skills,
+		framework,
+		mapped: report.framework,
 		byClass: report.byClass,
 		byYear: report.byYear,
 		options: report.options,

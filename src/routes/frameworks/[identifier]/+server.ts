@@ -1,23 +1,13 @@
-import { error, json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db/connection';
-import { exportCasePackage } from '$lib/server/frameworks/frameworks';
+import { answerCase, casePackageById } from '$lib/server/frameworks/case-api';
 import type { RequestHandler } from './$types';
 
 /**
- * Public: a framework's CASE package, so badges aligned to its items can be checked by anyone.
- * Frameworks hold no personal data. Only shared frameworks are published here.
+ * A framework's public link: its CASE package, as `/ims/case/v1p1/CFPackages/{id}` serves it, so
+ * badges aligned to its items can be checked by anyone. Frameworks hold no personal data; a
+ * school's unpublished framework answers only its own members.
  */
-export const GET: RequestHandler = async ({ params, url }) => {
-	const db = getDb();
-	const shared = await db
-		.selectFrom('frameworks')
-		.select('id')
-		.where('identifier', '=', params.identifier)
-		.where('school_id', 'is', null)
-		.executeTakeFirst();
-	if (!shared) error(404, 'No published framework with that identifier.');
-	const pkg = await exportCasePackage(db, params.identifier, url.origin, null);
-	return json(pkg, {
-		headers: { 'cache-control': 'public, max-age=3600', 'access-control-allow-origin': '*' }
-	});
-};
+export const GET: RequestHandler = async ({ params, url, locals }) =>
+	answerCase(params.identifier, (id) =>
+		casePackageById(getDb(), url.origin, locals.user?.schoolId ?? null, id)
+	);

@@ -3,6 +3,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { schoolFusionReport } from '$lib/server/reports/school-report';
 import { reportFilter } from '$lib/schemas/reports';
+import { frameworkViewOf } from '$lib/schemas/frameworks';
 import type { RequestHandler } from './$types';
 import { nowIso } from '$lib/server/clock';
 
@@ -10,11 +11,17 @@ import { nowIso } from '$lib/server/clock';
 export const GET: RequestHandler = async (event) => {
 	const admin = requireRole(event, 'admin');
 	const filter = reportFilter(event.url.searchParams);
-	const report = await schoolFusionReport(getDb(), admin.schoolId, filter);
+	const report = await schoolFusionReport(
+		getDb(),
+		admin.schoolId,
+		filter,
+		frameworkViewOf(event.url.searchParams)
+	);
 	return json(
 		{
 			generatedAt: nowIso(),
 			filter,
+			framework: report.framework,
 			skills: report.skills,
 			learners: report.rows,
 			byClass: report.byClass,

@@ -17,6 +17,8 @@ export const load: PageServerLoad = async (event) => {
 		showOwnWords: _w,
 		showTeacherComments: _t,
 		slug: _s,
+		schoolId: _i,
+		statusListIndex: _l,
 		...shown
 	} = award;
 	return { award: shown };

@@ -4,6 +4,7 @@ import { getDb } from '$lib/server/db/connection';
 import { schoolFusionReport } from '$lib/server/reports/school-report';
 import { startBatchExport } from '$lib/server/reports/batch';
 import { actOn, idParam } from '$lib/server/http';
+import { frameworkViewOf } from '$lib/schemas/frameworks';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -15,13 +16,21 @@ export const load: PageServerLoad = async (event) => {
 		idParam(event.params.classId, 'class'),
 		'teach'
 	);
-	const report = await schoolFusionReport(db, teacher.schoolId, { classId: schoolClass.id });
+	const framework = frameworkViewOf(event.url.searchParams);
+	const report = await schoolFusionReport(
+		db,
+		teacher.schoolId,
+		{ classId: schoolClass.id },
+		framework
+	);
 	const learners = [
 		...new Map(report.rows.map((r) => [r.learnerId, { id: r.learnerId, name: r.name }])).values()
 	];
 	return {
 		schoolClass: { id: schoolClass.id, name: schoolClass.name },
 		skills: report.skills,
+		framework,
+		mapped: report.framework,
 		learners: learners.map((l) => ({
 			...l,
 			skills: report.rows
