@@ -834,4 +834,20 @@ await db
 for (const framework of [CASE_PRIVATE, CASE_TO_PUBLISH])
 	await importCasePackage(db, teacher.school_id, demoAdmin.id, caseFixturePackage(framework));
 
+// Orb School (tests/e2e/roster.spec.ts, the OneRoster bundle): a school of its own, so that
+// importing a district's bundle (and the org it stores on the school) changes nothing another
+// spec sees in the demo school.
+{
+	const plan = planSchool({ ...schoolOfSize(1, 1, 11), schoolName: 'Orb School', slug: 'orb' });
+	const orbUsername = (u: string) => `orb${u}`;
+	plan.people = plan.people.map((p) => ({ ...p, username: orbUsername(p.username) }));
+	plan.classes = plan.classes.map((c) => ({
+		...c,
+		name: `orb ${c.name}`,
+		teachers: c.teachers.map(orbUsername),
+		learners: c.learners.map(orbUsername)
+	}));
+	await insertSchool(db, plan, DEMO_PASSWORD);
+}
+
 await db.destroy();

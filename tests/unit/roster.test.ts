@@ -290,6 +290,41 @@ describe('roster import', () => {
 	});
 });
 
+describe('OneRoster files without a manifest', () => {
+	it('reads courses, sessions and orgs as what they are, never as classes, and skips guardians', async () => {
+		const files = [
+			...ONE_ROSTER.map((f) =>
+				f.fileName === 'users.csv'
+					? {
+							...f,
+							text: `${f.text}\nu-103,active,2026-09-01,true,org1,guardian,g.chen,,Gu,Chen,,,,,,u-101,,`
+						}
+					: f
+			),
+			{
+				fileName: 'orgs.csv',
+				text: 'sourcedId,status,dateLastModified,name,type\norg1,active,,Northbridge Academy,school'
+			},
+			{ fileName: 'courses.csv', text: 'sourcedId,title,orgSourcedId\ncourse1,Geography KS3,org1' },
+			{ fileName: 'academicSessions.csv', text: 'sourcedId,title,type\nterm1,Autumn 2026,term' }
+		];
+		const { result, plan } = await applyRosterImport(db, schoolId, adminId, files);
+		expect(plan.fileErrors).toEqual([]);
+		expect(plan.skipped).toEqual([
+			{ fileName: 'users.csv', reason: expect.stringMatching(/^guardians/), count: 1 }
+		]);
+		expect(result).toMatchObject({ createdClasses: 1, enrolments: 3 });
+		const classes = await db
+			.selectFrom('classes')
+			.select(['name', 'course_title', 'term'])
+			.where('source_id', 'is not', null)
+			.execute();
+		expect(classes).toEqual([
+			{ name: '9X Geography', course_title: 'Geography KS3', term: 'Autumn 2026' }
+		]);
+	});
+});
+
 describe('roster preview and another school on the same server', () => {
 	// Found by the red-team pass: the preview looked up sourcedIds among every school's people, so a
 	// row naming another school's sourcedId came back with that person's username.
@@ -369,11 +404,12 @@ describe('roster preview and another school on the same server', () => {
 
 describe('OneRoster grades as year groups', async () => {
 	const { yearGroupFromGrades } = await import('../../src/lib/domain/roster');
-	it('reads "08" as year 8, the first of several, and keeps codes that are not numbers', () => {
+	it('reads "08" as year 8, the first of several, KG as Reception, and keeps other codes', () => {
 		expect(yearGroupFromGrades('08')).toBe('8');
 		expect(yearGroupFromGrades('10,11')).toBe('10');
 		expect(yearGroupFromGrades(' 07 ')).toBe('7');
-		expect(yearGroupFromGrades('KG')).toBe('KG');
+		expect(yearGroupFromGrades('KG')).toBe('Reception');
+		expect(yearGroupFromGrades('UG')).toBe('UG');
 		expect(yearGroupFromGrades('')).toBe('');
 	});
 });

@@ -13,10 +13,12 @@ export const usernameSchema = z
 	.trim()
 	.toLowerCase()
 	.min(3, 'Username must be at least 3 characters.')
-	.max(40, 'Username must be at most 40 characters.')
+	// Up to 100 and e-mail style ("l.chen@school.example"): the usernames MIS and OneRoster
+	// exports often carry. Sign-in takes them as typed (lower-cased), up to 200 characters.
+	.max(100, 'Username must be at most 100 characters.')
 	.regex(
-		/^[a-z0-9][a-z0-9._-]*$/,
-		'Username may use letters, digits, dots, dashes and underscores only.'
+		/^[a-z0-9][a-z0-9._-]*$|^[a-z0-9][a-z0-9._+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/,
+		'Username may use letters, digits, dots, dashes and underscores only, or be an e-mail address.'
 	);
 
 export const passwordSchema = z

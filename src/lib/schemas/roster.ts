@@ -16,5 +16,16 @@ export const importChoiceSchema = z.discriminatedUnion('choice', [
 	})
 ]);
 
+/**
+ * The org of a OneRoster bundle the admin says is their school (a sourcedId from its orgs.csv), or
+ * nothing: the school's stored org, or the bundle's only school, is used then.
+ */
+export const orgChoiceSchema = z
+	.string()
+	.trim()
+	.max(255, 'That school is not in the bundle.')
+	.optional()
+	.transform((v) => v || null);
+
 /** Where the slips send people to sign in: this server's sign-in page, as it is reached. */
 export const signInUrl = (url: URL) => new URL('/login', url.origin).href;

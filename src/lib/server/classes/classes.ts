@@ -9,6 +9,9 @@ export interface ClassSummary {
 	name: string;
 	yearGroup: string | null;
 	subject: string | null;
+	/** from a OneRoster bundle: the class's course and its terms */
+	courseTitle: string | null;
+	term: string | null;
 	learnerCount: number;
 	teacherNames: string;
 }
@@ -21,6 +24,8 @@ function classSummaries(db: DB) {
 			'classes.name',
 			'classes.year_group as yearGroup',
 			'classes.subject',
+			'classes.course_title as courseTitle',
+			'classes.term',
 			eb
 				.selectFrom('enrolments')
 				.select((e) => e.fn.countAll<number>().as('n'))
@@ -44,6 +49,8 @@ function toSummary(row: {
 	name: string;
 	yearGroup: string | null;
 	subject: string | null;
+	courseTitle: string | null;
+	term: string | null;
 	learnerCount: number | null;
 	teacherNames: string | null;
 }): ClassSummary {

@@ -26,6 +26,8 @@ export interface SchoolsTable {
 	created_at: Timestamp;
 	/** The contact address Open Badges 2.0 issuer profiles name (migration 0017); null: none set. */
 	badge_contact_email: string | null;
+	/** The school's own org in OneRoster bundles (0014): only its people and classes import. */
+	roster_org_source_id: Defaulted<string | null>;
 }
 
 export interface UsersTable {
@@ -103,6 +105,9 @@ export interface ClassesTable {
 	source_id: string | null;
 	archived: DefaultedFlag;
 	created_at: Timestamp;
+	/** OneRoster course title and term titles of a rostered class (0014), shown with it. */
+	course_title: Defaulted<string | null>;
+	term: Defaulted<string | null>;
 }
 
 export interface ClassTeachersTable {

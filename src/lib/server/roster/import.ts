@@ -11,10 +11,13 @@ import {
 	planRosterImport,
 	type CsvFile,
 	type ExistingRoster,
+	type RosterFileKind,
 	type RosterPlan,
 	type RosterRole,
+	type RosterSchool,
 	rowsWithProblems
 } from '../../domain/roster';
+import type { ManifestMode } from '../../domain/oneroster';
 import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
 import { toCsv } from '../reports/csv';
@@ -27,14 +30,16 @@ import {
 	type HandoutSummary
 } from './handouts';
 
-export const MAX_ROSTER_FILE_BYTES = 2 * 1024 * 1024;
+import { MAX_ROSTER_FILE_BYTES, MAX_ROSTER_FILES, type UploadedCsv } from './bundle';
+
+export { MAX_ROSTER_FILE_BYTES, MAX_ROSTER_FILES, type UploadedCsv };
 export const MAX_ROSTER_ROWS = 20_000;
 
-export const MAX_ROSTER_FILES = 6;
-
-export interface UploadedCsv {
-	fileName: string;
-	text: string;
+/** What the admin said in the preview beyond the files: which org of a bundle is their school. */
+export interface RosterImportOptions {
+	chosenOrgId?: string | null;
+	/** the importing admin, never deactivated by their own import */
+	actorId?: number | null;
 }
 
 /**
@@ -100,7 +105,8 @@ async function loadExistingRoster(db: DB, schoolId: number): Promise<ExistingRos
 		sourceIdsElsewhere: new Set(),
 		classNameBySourceId: new Map(),
 		classSourceIdsElsewhere: new Set(),
-		classNames: new Set()
+		classNames: new Set(),
+		rosterEnrolments: []
 	};
 	const ownSchool = new Set(people.filter((p) => p.role !== null).map((p) => p.username));
 	for (const person of people) {
@@ -130,18 +136,71 @@ async function loadExistingRoster(db: DB, schoolId: number): Promise<ExistingRos
 		existing.classNames.add(c.name);
 		if (c.source_id) existing.classNameBySourceId.set(c.source_id, c.name);
 	}
+	// The enrolments a bulk enrollments.csv replaces: both ends came from a roster.
+	const rostered = (role: 'student' | 'teacher') =>
+		db
+			.selectFrom(role === 'student' ? 'enrolments' : 'class_teachers')
+			.innerJoin('classes', 'classes.id', 'class_id')
+			.innerJoin('users', 'users.id', role === 'student' ? 'learner_id' : 'teacher_id')
+			.select(['users.username', 'classes.name as className'])
+			.where('classes.school_id', '=', schoolId)
+			.where('classes.archived', '=', 0)
+			.where('classes.source_id', 'is not', null)
+			.where('users.source_id', 'is not', null)
+			.execute();
+	for (const role of ['student', 'teacher'] as const)
+		for (const e of await rostered(role))
+			existing.rosterEnrolments.push({ username: e.username, className: e.className, role });
 	return existing;
+}
+
+/** The school as a OneRoster bundle needs it: its name, its org, and the orgs of other schools. */
+async function loadRosterSchool(
+	db: DB,
+	schoolId: number,
+	options: RosterImportOptions
+): Promise<RosterSchool> {
+	const schools = await db
+		.selectFrom('schools')
+		.select(['id', 'name', 'roster_org_source_id'])
+		.where((eb) => eb.or([eb('id', '=', schoolId), eb('roster_org_source_id', 'is not', null)]))
+		.execute();
+	const own = schools.find((s) => s.id === schoolId);
+	const actor = options.actorId
+		? await db
+				.selectFrom('users')
+				.select('username')
+				.where('id', '=', options.actorId)
+				.executeTakeFirst()
+		: undefined;
+	return {
+		name: own?.name ?? '',
+		storedOrgId: own?.roster_org_source_id ?? null,
+		chosenOrgId: options.chosenOrgId ?? null,
+		orgIdsElsewhere: new Set(
+			schools.flatMap((s) =>
+				s.id !== schoolId && s.roster_org_source_id ? [s.roster_org_source_id] : []
+			)
+		),
+		actorUsername: actor?.username ?? null
+	};
 }
 
 export async function previewRosterImport(
 	db: DB,
 	schoolId: number,
-	uploads: UploadedCsv[]
+	uploads: UploadedCsv[],
+	options: RosterImportOptions = {}
 ): Promise<RosterPlan> {
-	return (await readAndPlan(db, schoolId, uploads)).plan;
+	return (await readAndPlan(db, schoolId, uploads, options)).plan;
 }
 
-async function readAndPlan(db: DB, schoolId: number, uploads: UploadedCsv[]) {
+async function readAndPlan(
+	db: DB,
+	schoolId: number,
+	uploads: UploadedCsv[],
+	options: RosterImportOptions = {}
+) {
 	const files: CsvFile[] = [];
 	const fileErrors: string[] = [];
 	for (const upload of uploads) {
@@ -149,7 +208,11 @@ async function readAndPlan(db: DB, schoolId: number, uploads: UploadedCsv[]) {
 		if ('problem' in read) fileErrors.push(read.problem);
 		else files.push(read.file);
 	}
-	const plan = planRosterImport(files, await loadExistingRoster(db, schoolId));
+	const plan = planRosterImport(
+		files,
+		await loadExistingRoster(db, schoolId),
+		await loadRosterSchool(db, schoolId, options)
+	);
 	plan.fileErrors.unshift(...fileErrors);
 	plan.errorCount += fileErrors.length;
 	return { plan, files };
@@ -162,9 +225,10 @@ async function readAndPlan(db: DB, schoolId: number, uploads: UploadedCsv[]) {
 export async function rosterProblemsCsv(
 	db: DB,
 	schoolId: number,
-	uploads: UploadedCsv[]
+	uploads: UploadedCsv[],
+	options: RosterImportOptions = {}
 ): Promise<{ fileName: string; csv: string; rows: number }[]> {
-	const { plan, files } = await readAndPlan(db, schoolId, uploads);
+	const { plan, files } = await readAndPlan(db, schoolId, uploads, options);
 	return rowsWithProblems(plan, files).map((file) => ({
 		fileName: problemsFileName(file.fileName),
 		csv: toCsv(file.header, file.rows, { bom: true }),
@@ -178,6 +242,26 @@ export function problemsFileName(fileName: string): string {
 	return `${base.replace(/-problems$/, '')}-problems.csv`;
 }
 
+/** What one file of the import did. */
+export interface RosterFileOutcome {
+	fileName: string;
+	kind: RosterFileKind;
+	mode: ManifestMode | null;
+	note: string | null;
+	createdPeople: number;
+	updatedPeople: number;
+	deactivatedPeople: number;
+	createdClasses: number;
+	updatedClasses: number;
+	archivedClasses: number;
+	enrolments: number;
+	removedEnrolments: number;
+	/** rows left out on purpose, with why ("40 users of Other School") */
+	skipped: { reason: string; count: number }[];
+	/** rows with problems the admin chose to skip */
+	problemRows: number;
+}
+
 export interface RosterImportResult {
 	/** The passwords are not here: they go, sealed, to the importing admin's handout only. */
 	createdPeople: {
@@ -185,11 +269,18 @@ export interface RosterImportResult {
 		name: string;
 		role: RosterRole;
 		oneTimePassword: boolean;
+		active: boolean;
 	}[];
 	updatedPeople: number;
+	deactivatedPeople: number;
 	createdClasses: number;
+	archivedClasses: number;
 	enrolments: number;
+	removedEnrolments: number;
 	skippedRows: number;
+	/** the org of the bundle imported as this school, when the files name orgs */
+	org: { sourceId: string; name: string } | null;
+	files: RosterFileOutcome[];
 	/** the sign-in slips and password list of the accounts given a one-time password */
 	handout: HandoutSummary | null;
 }
@@ -206,25 +297,31 @@ export type RosterImportRefusal = 'problems' | 'file-problems' | 'changed' | 'no
  * so) its good rows, skipping the rows with problems, which the plan already leaves out. Refused,
  * writing nothing, when a file cannot be read, or when the rows with problems are not the number
  * the admin saw (the school changed since the preview). Re-importing the same files changes
- * nothing: people match on sourcedId, then username; classes on sourcedId, then name.
+ * nothing: people match on sourcedId, then username; classes on sourcedId, then name. A bundle's
+ * delta files update and end (deactivate, archive, unenrol) by sourcedId; its bulk files also end
+ * what came from a roster before and they no longer name.
  */
 export async function applyRosterImport(
 	db: DB,
 	schoolId: number,
 	actorId: number,
 	uploads: UploadedCsv[],
-	choice: RosterImportChoice = { kind: 'all' }
+	choice: RosterImportChoice = { kind: 'all' },
+	options: RosterImportOptions = {}
 ): Promise<
 	| { plan: RosterPlan; result: RosterImportResult; refused?: undefined }
 	| { plan: RosterPlan; result: null; refused: RosterImportRefusal }
 > {
-	const plan = await previewRosterImport(db, schoolId, uploads);
+	const plan = await previewRosterImport(db, schoolId, uploads, { ...options, actorId });
 	if (plan.fileErrors.length > 0) return { plan, result: null, refused: 'file-problems' };
 	if (choice.kind === 'all' && plan.badRowCount > 0)
 		return { plan, result: null, refused: 'problems' };
 	if (choice.kind === 'good-rows' && plan.badRowCount !== choice.problemRowsSeen)
 		return { plan, result: null, refused: 'changed' };
-	if (plan.goodRowCount === 0) return { plan, result: null, refused: 'nothing-good' };
+	const endings =
+		plan.deactivations.length + plan.archivedClasses.length + plan.removedEnrolments.length;
+	if (plan.goodRowCount === 0 && endings === 0)
+		return { plan, result: null, refused: 'nothing-good' };
 	const key = await handoutKey(db);
 
 	// Hash outside the transaction: argon2 is slow on purpose, and SQLite holds its write lock
@@ -245,17 +342,54 @@ export async function applyRosterImport(
 			.filter((p) => !existingUsernames.has(p.username))
 			.map(async (person) => {
 				const password = person.password ?? generateReadablePassword();
-				newPasswords.set(person.username, { password, shown: person.password === null });
+				// A disabled account cannot sign in: no slip for it until an admin reactivates it
+				// (and then resets its password).
+				newPasswords.set(person.username, {
+					password,
+					shown: person.password === null && person.active
+				});
 				hashes.set(person.username, await hashPassword(password));
 			})
 	);
 
+	const files = new Map<string, RosterFileOutcome>(
+		plan.kinds.map((k) => [
+			k.fileName,
+			{
+				fileName: k.fileName,
+				kind: k.kind,
+				mode: k.mode,
+				note: k.note ?? null,
+				createdPeople: 0,
+				updatedPeople: 0,
+				deactivatedPeople: 0,
+				createdClasses: 0,
+				updatedClasses: 0,
+				archivedClasses: 0,
+				enrolments: 0,
+				removedEnrolments: 0,
+				skipped: plan.skipped
+					.filter((n) => n.fileName === k.fileName)
+					.map(({ reason, count }) => ({ reason, count })),
+				problemRows: plan.rows.filter((r) => r.fileName === k.fileName && r.errors.length > 0)
+					.length
+			}
+		])
+	);
+	const fileOf = (fileName: string) => files.get(fileName)!;
 	const result: RosterImportResult = {
 		createdPeople: [],
 		updatedPeople: 0,
+		deactivatedPeople: 0,
 		createdClasses: 0,
+		archivedClasses: 0,
 		enrolments: 0,
+		removedEnrolments: 0,
 		skippedRows: plan.badRowCount,
+		org: plan.bundle?.org
+			? { sourceId: plan.bundle.org.sourceId, name: plan.bundle.org.name }
+			: null,
+		files: [],
 		handout: null
 	};
 	const classesOf = new Map<string, string[]>();
@@ -264,6 +398,26 @@ export async function applyRosterImport(
 	const handout: HandoutEntry[] = [];
 	await db.transaction().execute(async (trx) => {
 		const now = nowIso();
+		if (plan.bundle?.org) {
+			// The school is this org from now on, so the next bundle needs no choice. Another school
+			// linking the same org meanwhile is caught by the unique index: nothing is written.
+			await trx
+				.updateTable('schools')
+				.set({ roster_org_source_id: plan.bundle.org.sourceId })
+				.where('id', '=', schoolId)
+				.where((eb) =>
+					eb.or([
+						eb('roster_org_source_id', 'is', null),
+						eb('roster_org_source_id', '!=', plan.bundle!.org!.sourceId)
+					])
+				)
+				.executeTakeFirst()
+				.catch(() => {
+					throw new Refusal(
+						`${plan.bundle!.org!.name} is linked to another school on this server: nothing was imported.`
+					);
+				});
+		}
 		const userIds = new Map<string, number>();
 		const known = await knownPeopleAndClasses(trx, schoolId, plan);
 		for (const person of plan.people) {
@@ -288,6 +442,7 @@ export async function applyRosterImport(
 						.where('id', '=', userId)
 						.execute();
 					result.updatedPeople++;
+					fileOf(person.fileName).updatedPeople++;
 				}
 			} else {
 				const inserted = await trx
@@ -302,6 +457,9 @@ export async function applyRosterImport(
 						password_changed_at: now,
 						// Whoever wrote the file or read the preview knows it: the person picks their own.
 						must_change_password: 1,
+						// OneRoster's enabledUser=false: the account exists, deactivated, as an admin's
+						// deactivation leaves it.
+						active: person.active ? 1 : 0,
 						created_at: now
 					})
 					.returning('id')
@@ -312,8 +470,10 @@ export async function applyRosterImport(
 					username: person.username,
 					name: displayName(person),
 					role: person.role,
-					oneTimePassword: secret.shown
+					oneTimePassword: secret.shown,
+					active: person.active
 				});
+				fileOf(person.fileName).createdPeople++;
 				// A password the file gave is known to whoever wrote the file: no slip for it.
 				if (secret.shown)
 					handout.push({
@@ -342,20 +502,66 @@ export async function applyRosterImport(
 			userIds.set(person.username, userId);
 		}
 
+		// Deactivation as an admin's (people/accounts.ts): the account stays, its sessions end.
+		if (plan.deactivations.length) {
+			const fileByUsername = new Map(plan.deactivations.map((d) => [d.username, d.fileName]));
+			const ending: { id: number; username: string }[] = [];
+			for (const batch of chunks([...fileByUsername.keys()]))
+				ending.push(
+					...(await trx
+						.selectFrom('users')
+						.innerJoin('memberships', 'memberships.user_id', 'users.id')
+						.select(['users.id', 'users.username'])
+						.distinct()
+						.where('memberships.school_id', '=', schoolId)
+						.where('users.username', 'in', batch)
+						.where('users.active', '=', 1)
+						.where('users.id', '!=', actorId)
+						.execute())
+				);
+			for (const batch of chunks(ending.map((u) => u.id))) {
+				await trx.updateTable('users').set({ active: 0 }).where('id', 'in', batch).execute();
+				await trx.deleteFrom('sessions').where('user_id', 'in', batch).execute();
+			}
+			for (const u of ending) fileOf(fileByUsername.get(u.username)!).deactivatedPeople++;
+			result.deactivatedPeople = ending.length;
+		}
+
 		const classIds = new Map<string, number>();
 		for (const schoolClass of plan.classes) {
 			const found = known.classFor(schoolClass);
 			if (found) {
-				await trx
+				const changed = await trx
 					.updateTable('classes')
 					.set((eb) => ({
 						name: schoolClass.name,
 						year_group: schoolClass.yearGroup ?? eb.ref('year_group'),
 						subject: schoolClass.subject ?? eb.ref('subject'),
-						source_id: schoolClass.sourceId ?? eb.ref('source_id')
+						source_id: schoolClass.sourceId ?? eb.ref('source_id'),
+						course_title: schoolClass.courseTitle ?? eb.ref('course_title'),
+						term: schoolClass.term ?? eb.ref('term')
 					}))
 					.where('id', '=', found.id)
-					.execute();
+					.where((eb) =>
+						eb.or([
+							eb('name', '!=', schoolClass.name),
+							...(schoolClass.yearGroup
+								? [eb('year_group', 'is distinct from', schoolClass.yearGroup)]
+								: []),
+							...(schoolClass.subject
+								? [eb('subject', 'is distinct from', schoolClass.subject)]
+								: []),
+							...(schoolClass.sourceId
+								? [eb('source_id', 'is distinct from', schoolClass.sourceId)]
+								: []),
+							...(schoolClass.courseTitle
+								? [eb('course_title', 'is distinct from', schoolClass.courseTitle)]
+								: []),
+							...(schoolClass.term ? [eb('term', 'is distinct from', schoolClass.term)] : [])
+						])
+					)
+					.executeTakeFirst();
+				if (Number(changed.numUpdatedRows) > 0) fileOf(schoolClass.fileName).updatedClasses++;
 				classIds.set(schoolClass.name, found.id);
 			} else {
 				const inserted = await trx
@@ -366,12 +572,15 @@ export async function applyRosterImport(
 						year_group: schoolClass.yearGroup,
 						subject: schoolClass.subject,
 						source_id: schoolClass.sourceId,
+						course_title: schoolClass.courseTitle,
+						term: schoolClass.term,
 						created_at: now
 					})
 					.returning('id')
 					.executeTakeFirstOrThrow();
 				classIds.set(schoolClass.name, inserted.id);
 				result.createdClasses++;
+				fileOf(schoolClass.fileName).createdClasses++;
 			}
 		}
 
@@ -390,9 +599,66 @@ export async function applyRosterImport(
 							.values({ class_id: classId, learner_id: userId, created_at: now })
 							.onConflict((oc) => oc.doNothing())
 							.executeTakeFirst();
-			result.enrolments += Number(inserted.numInsertedOrUpdatedRows ?? 0);
+			const n = Number(inserted.numInsertedOrUpdatedRows ?? 0);
+			result.enrolments += n;
+			fileOf(enrolment.fileName).enrolments += n;
 		}
 
+		// Ended enrolments, grouped by class: one delete per class and role, not one per row. The
+		// learner's work in the class stays (as when a teacher removes them).
+		const ended = new Map<
+			string,
+			{ classId: number; role: string; userIds: number[]; fileName: string }
+		>();
+		for (const e of plan.removedEnrolments) {
+			const classId = known.classIdOf(e.className);
+			const groupKey = `${classId}|${e.role}|${e.fileName}`;
+			const group = ended.get(groupKey) ?? {
+				classId,
+				role: e.role,
+				userIds: [],
+				fileName: e.fileName
+			};
+			group.userIds.push(known.userIdOf(e.username));
+			ended.set(groupKey, group);
+		}
+		for (const group of ended.values()) {
+			for (const batch of chunks(group.userIds)) {
+				const removed =
+					group.role === 'teacher'
+						? await trx
+								.deleteFrom('class_teachers')
+								.where('class_id', '=', group.classId)
+								.where('teacher_id', 'in', batch)
+								.executeTakeFirst()
+						: await trx
+								.deleteFrom('enrolments')
+								.where('class_id', '=', group.classId)
+								.where('learner_id', 'in', batch)
+								.executeTakeFirst();
+				const n = Number(removed.numDeletedRows);
+				result.removedEnrolments += n;
+				fileOf(group.fileName).removedEnrolments += n;
+			}
+		}
+
+		// Archived, as an admin archives a class: its work stays, it leaves the lists.
+		for (const [fileName, names] of groupBy(plan.archivedClasses, (c) => c.fileName)) {
+			for (const batch of chunks(names.map((c) => c.name))) {
+				const archived = await trx
+					.updateTable('classes')
+					.set({ archived: 1 })
+					.where('school_id', '=', schoolId)
+					.where('name', 'in', batch)
+					.where('archived', '=', 0)
+					.executeTakeFirst();
+				const n = Number(archived.numUpdatedRows);
+				result.archivedClasses += n;
+				fileOf(fileName).archivedClasses += n;
+			}
+		}
+
+		result.files = [...files.values()];
 		await recordAudit(trx, {
 			schoolId,
 			actorId,
@@ -401,11 +667,16 @@ export async function applyRosterImport(
 			entityId: String(schoolId),
 			after: {
 				files: plan.kinds,
+				org: result.org?.sourceId ?? null,
 				createdPeople: result.createdPeople.length,
 				updatedPeople: result.updatedPeople,
+				deactivatedPeople: result.deactivatedPeople,
 				createdClasses: result.createdClasses,
+				archivedClasses: result.archivedClasses,
 				enrolments: result.enrolments,
+				removedEnrolments: result.removedEnrolments,
 				skippedRows: result.skippedRows,
+				skipped: plan.skipped,
 				// How many slips were made, never what is on them.
 				signInSlips: handout.length
 			}
@@ -423,6 +694,12 @@ export async function applyRosterImport(
 	return { plan, result };
 }
 
+function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
+	const groups = new Map<string, T[]>();
+	for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+	return groups;
+}
+
 /**
  * The existing people and classes an import plan refers to, read in a few set-based queries (not
  * one per row): a person matches on sourcedId or username, a class of the school on sourcedId or
@@ -435,7 +712,8 @@ async function knownPeopleAndClasses(
 ) {
 	const usernames = new Set([
 		...plan.people.map((p) => p.username),
-		...plan.enrolments.map((e) => e.username)
+		...plan.enrolments.map((e) => e.username),
+		...plan.removedEnrolments.map((e) => e.username)
 	]);
 	const sourceIds = new Set(plan.people.flatMap((p) => (p.sourceId ? [p.sourceId] : [])));
 	const people = [];

@@ -4,9 +4,14 @@ import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
 import { jsonOrUndefined } from '$lib/server/http';
 import { rosterPayloadSchema, rosterProblemsCsv } from '$lib/server/roster/import';
+import { orgChoiceSchema } from '$lib/schemas/roster';
 import type { RequestHandler } from './$types';
 
-const requestSchema = z.object({ file: z.string().max(200), payload: rosterPayloadSchema });
+const requestSchema = z.object({
+	file: z.string().max(200),
+	payload: rosterPayloadSchema,
+	org: orgChoiceSchema
+});
 
 /**
  * The rows with problems of one previewed file, to fix in a spreadsheet and import again. A POST
@@ -17,11 +22,14 @@ export const POST: RequestHandler = async (event) => {
 	const form = await event.request.formData().catch(() => null);
 	const parsed = requestSchema.safeParse({
 		file: String(form?.get('file') ?? ''),
-		payload: jsonOrUndefined(String(form?.get('payload') ?? ''))
+		payload: jsonOrUndefined(String(form?.get('payload') ?? '')),
+		org: String(form?.get('org') ?? '')
 	});
 	if (!parsed.success)
 		error(400, 'The upload was lost or damaged. Choose the files again and preview them.');
-	const lists = await rosterProblemsCsv(getDb(), admin.schoolId, parsed.data.payload);
+	const lists = await rosterProblemsCsv(getDb(), admin.schoolId, parsed.data.payload, {
+		chosenOrgId: parsed.data.org
+	});
 	const list = lists.find((l) => l.fileName === parsed.data.file) ?? lists[0];
 	if (!list) error(404, 'No row of these files has a problem now: there is nothing to fix.');
 	return new Response(list.csv, {
