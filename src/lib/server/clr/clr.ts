@@ -17,29 +17,23 @@ import {
 /**
  * A learner's Comprehensive Learner Record 2.0, made and signed by their school on request. Only
  * the learner, their teachers and their school's admins may have it (`learnerProfile` checks).
- * Nothing is stored: each download is a fresh record of the day's picture.
+ * Nothing of the record is stored: each download is a fresh record of the day's picture, naming the
+ * learner's one revocation entry.
  */
 export async function learnerClr(db: DB, user: SessionUser, learnerId: number, origin: string) {
 	const profile = await learnerProfile(db, user, learnerId);
-	const [school, awards] = await Promise.all([
-		db
-			.selectFrom('schools')
-			.select('name')
-			.where('id', '=', user.schoolId)
-			.executeTakeFirstOrThrow(),
-		// The badges as they were signed; revoked ones are left out.
-		db
-			.selectFrom('badge_awards')
-			.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
-			.select('badge_awards.credential_json as credentialJson')
-			.where('badge_awards.learner_id', '=', learnerId)
-			.where('badges.school_id', '=', user.schoolId)
-			.where('badge_awards.state', '=', 'issued')
-			.where('badge_awards.revoked_at', 'is', null)
-			.where('badge_awards.credential_json', 'is not', null)
-			.orderBy('badge_awards.issued_at')
-			.execute()
-	]);
+	// The badges as they were signed; revoked ones are left out.
+	const awards = await db
+		.selectFrom('badge_awards')
+		.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
+		.select('badge_awards.credential_json as credentialJson')
+		.where('badge_awards.learner_id', '=', learnerId)
+		.where('badges.school_id', '=', user.schoolId)
+		.where('badge_awards.state', '=', 'issued')
+		.where('badge_awards.revoked_at', 'is', null)
+		.where('badge_awards.credential_json', 'is not', null)
+		.orderBy('badge_awards.issued_at')
+		.execute();
 	const description = new Map(FUSION_SKILLS.items.map((i) => [i.identifier, i.description]));
 	const skills = profile.skills
 		.filter((s) => s.level !== null)
