@@ -4,6 +4,8 @@ import { sql, type Kysely } from 'kysely';
  * E-mail addresses for Open Badges 2.0 (issue 14). A 2.0 backpack matches an assertion to its
  * earner by a salted hash of their e-mail, so a learner's assertions carry one when they have one:
  * the school's (`users.email`), an address of their own, or none at all, as the learner chooses.
+ * None until they choose: a salted hash of a patterned school address (first.last@school) can be
+ * tried against a class list, so a child's address is never published by default.
  * And the school's contact address, which a 2.0 issuer profile names (never invented from the
  * host name).
  */
@@ -16,7 +18,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('badge_email_choice', 'text', (c) =>
 			c
 				.notNull()
-				.defaultTo('school')
+				.defaultTo('none')
 				.check(sql`badge_email_choice in ('school', 'own', 'none')`)
 		)
 		.execute();

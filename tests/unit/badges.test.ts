@@ -360,7 +360,7 @@ describe('Open Badges', () => {
 		expect(JSON.stringify(own)).not.toContain('example.org');
 		await expandsWithNothingDropped(own);
 
-		// The school's address, when the learner has one and keeps the default.
+		// The school's address, when the learner has one and chooses it.
 		await db
 			.updateTable('users')
 			.set({ email: 'pupil1@northbridge.example' })
@@ -378,9 +378,11 @@ describe('Open Badges', () => {
 			.where('id', '=', other.id)
 			.execute();
 		await requestBadge(db, other, badgeId, 'I presented at assembly.');
-		const issuedWithEmail = await assertion(
-			await issueBadge(db, teacher, badgeId, other.id, ORIGIN)
-		);
+		const otherAward = await issueBadge(db, teacher, badgeId, other.id, ORIGIN);
+		// A child's address goes into a public assertion only when they choose it: not by default.
+		expect((await assertion(otherAward)).recipient.type).toBe('url');
+		await setBadgeEmail(db, other, 'school', null);
+		const issuedWithEmail = await assertion(otherAward);
 		expect(issuedWithEmail.recipient.identity).toBe(
 			sha(`pupil2@northbridge.example${issuedWithEmail.recipient.salt}`)
 		);

@@ -232,6 +232,35 @@ describe('many schools on one server', () => {
 		});
 	});
 
+	it('a crosswalk cannot point at another school’s private item: skipped, its title never copied', async () => {
+		const admin = await userId(db, 'admin');
+		const ours = await privatePackage('Our school’s own skills');
+		await importCasePackage(db, schoolId, admin, ours);
+		const otherId = await otherSchool();
+		const capri = (await exportCasePackage(db, CAPRI.identifier, BASE, null))!;
+		const related = capri.CFAssociations.filter((a) => a.associationType === 'isRelatedTo');
+		const hidden = ours.CFItems[0]!;
+		related[0]!.destinationNodeURI = {
+			...related[0]!.destinationNodeURI,
+			identifier: hidden.identifier
+		};
+		const result = await importCasePackage(db, otherId, await userId(db, 'other-admin'), capri);
+		expect(result.crosswalkSkipped).toBe(1);
+		expect(result.crosswalkRows).toBe(related.length - 1);
+		const hiddenId = (
+			await db
+				.selectFrom('framework_items')
+				.select('id')
+				.where('identifier', '=', hidden.identifier)
+				.executeTakeFirstOrThrow()
+		).id;
+		expect((await crosswalkFor(db, otherId)).map((r) => r.targetItemId)).not.toContain(hiddenId);
+		const theirExport = JSON.stringify(
+			await exportCasePackage(db, CAPRI.identifier, BASE, otherId)
+		);
+		expect(theirExport).not.toContain(hidden.identifier);
+	});
+
 	it("another school's private framework cannot be downloaded by id; shared ones still can", async () => {
 		const admin = await userId(db, 'admin');
 		const ours = await privatePackage('Our school’s own skills');

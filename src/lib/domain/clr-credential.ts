@@ -91,8 +91,9 @@ const CALIBRATION_ACHIEVEMENT_ID = nameUuid('fusion-skills:self-assessment-calib
 
 /**
  * The record names its learner by a salted hash of their name with the salt beside it: whoever the
- * learner gives the record to can check it is about them, and a stray copy does not spell the name
- * out. (The record is a private download, never published by the app.)
+ * learner gives the record to can check it is about them. The salt beside it means anyone holding a
+ * copy and a class list can try names against it, so the hash hides the name only from a casual
+ * reader: the record is a private download the learner hands on, never published by the app.
  */
 function clrSubjectIdentity(name: string, salt: string) {
 	return {

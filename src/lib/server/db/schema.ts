@@ -47,7 +47,8 @@ export interface UsersTable {
 	badge_email: string | null;
 	/**
 	 * Which address a learner's OB 2.0 assertions are hashed from: `email` (the school's), their
-	 * own `badge_email`, or none (the assertions are then for display only).
+	 * own `badge_email`, or none (the assertions are then for display only): none until the learner
+	 * chooses, so a child's address is never published by default.
 	 */
 	badge_email_choice: Defaulted<'school' | 'own' | 'none'>;
 	/** The revocation entry every CLR 2.0 record of this learner names (migration 0018). */

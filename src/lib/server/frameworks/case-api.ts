@@ -253,7 +253,7 @@ export function caseResponse(answer: CaseAnswer<unknown> | null, sourcedId: stri
 		);
 	return json(answer.body, {
 		headers: answer.isPublic
-			? { 'cache-control': 'public, max-age=3600', 'access-control-allow-origin': '*' }
+			? { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' }
 			: { 'cache-control': 'private, no-store', vary: 'cookie' }
 	});
 }

@@ -589,7 +589,10 @@ export async function importCasePackage(
 			(a) => a.associationType === 'isRelatedTo' && a.extensions?.crosswalkWeight
 		);
 		if (related.length && schoolId !== null) {
-			const endIds = new Map<string, number>();
+			// Ends resolve only among items this school may see (shared frameworks and its own), and a
+			// crosswalk always points at a Fusion Skill: another school's private item is as absent
+			// as one that does not exist, and its title never reaches this school's public export.
+			const endIds = new Map<string, { id: number; fusion: boolean }>();
 			for (const batch of chunks([
 				...new Set(
 					related.flatMap((a) => [a.originNodeURI.identifier, a.destinationNodeURI.identifier])
@@ -597,13 +600,28 @@ export async function importCasePackage(
 			]))
 				for (const row of await trx
 					.selectFrom('framework_items')
-					.select(['id', 'identifier'])
-					.where('identifier', 'in', batch)
+					.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
+					.select([
+						'framework_items.id',
+						'framework_items.identifier',
+						'frameworks.identifier as framework'
+					])
+					.where('framework_items.identifier', 'in', batch)
+					.where((eb) =>
+						eb.or([
+							eb('frameworks.school_id', 'is', null),
+							eb('frameworks.school_id', '=', schoolId)
+						])
+					)
 					.execute())
-					endIds.set(row.identifier, row.id);
+					endIds.set(row.identifier, {
+						id: row.id,
+						fusion: row.framework === FUSION_SKILLS.identifier
+					});
 			const rows = related.flatMap((a) => {
-				const source = endIds.get(a.originNodeURI.identifier);
-				const target = endIds.get(a.destinationNodeURI.identifier);
+				const source = endIds.get(a.originNodeURI.identifier)?.id;
+				const end = endIds.get(a.destinationNodeURI.identifier);
+				const target = end?.fusion ? end.id : undefined;
 				if (!source || !target) {
 					result.crosswalkSkipped++;
 					return [];

@@ -725,12 +725,35 @@ async function knownPeopleAndClasses(
 			people.push(
 				...(await trx
 					.selectFrom('users')
-					.select(['id', 'username', 'given_name', 'family_name', 'email', 'source_id'])
+					.select((eb) => [
+						'id',
+						'username',
+						'given_name',
+						'family_name',
+						'email',
+						'source_id',
+						eb
+							.exists(
+								eb
+									.selectFrom('memberships')
+									.select('memberships.id')
+									.whereRef('memberships.user_id', '=', 'users.id')
+									.where('memberships.school_id', '=', schoolId)
+							)
+							.as('ours')
+					])
 					.where(column, 'in', batch)
 					.execute())
 			);
 		}
 	}
+	// The plan left out everyone of another school; someone found now who is not this school's was
+	// made elsewhere while the passwords were hashed, and is not ours to change or enrol.
+	if (people.some((p) => !p.ours))
+		throw new Refusal(
+			'Someone in this roster was added to another school on this server while it was being imported. Nothing was imported: check the roster again and re-import.',
+			409
+		);
 	const classes = await trx
 		.selectFrom('classes')
 		.select(['id', 'name', 'source_id'])
