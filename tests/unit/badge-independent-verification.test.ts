@@ -267,7 +267,11 @@ describe('an outside verifier (Digital Bazaar VC stack, status list library, did
 			issuer: `did:web:${HOST}:schools:northbridge`,
 			credentialSubject: { type: 'BitstringStatusList', statusPurpose: 'revocation' }
 		});
-		const text = JSON.stringify(list);
+		// Names are looked for in the readable fields: the signature and the compressed bits are
+		// random letters in which a short name can turn up by chance.
+		const text = JSON.stringify(list, (key, value) =>
+			key === 'proofValue' || key === 'encodedList' ? '' : value
+		);
 		const people = await db
 			.selectFrom('users')
 			.select(['username', 'given_name', 'family_name'])

@@ -6,8 +6,6 @@ import addFormats from 'ajv-formats';
 import jsonld from 'jsonld';
 import type { DB } from '../../src/lib/server/db/connection';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
-import { listBank } from '../../src/lib/server/criteria/criteria';
-import { listScales } from '../../src/lib/server/scales/scales';
 import { exportCasePackage, fusionSkills } from '../../src/lib/server/frameworks/frameworks';
 import { COL_LAYERS } from '../../src/lib/domain/frameworks';
 import {
@@ -16,8 +14,6 @@ import {
 	ob2BadgeClass,
 	ob2Issuer
 } from '../../src/lib/server/badges/public';
-import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
-import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
 import {
 	saveSelfAssessment,
 	submitSelfAssessment
@@ -37,8 +33,7 @@ import { publishedKeys } from '../../src/lib/server/badges/keys';
 import { setBadgeEmail, setSchoolContactEmail } from '../../src/lib/server/badges/emails';
 import { verifySignedCredential } from '../../src/lib/server/badges/signing';
 import { bakePng, bakeSvg, readBakedPng } from '../../src/lib/server/badges/baking';
-import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
-import { demoDatabase, sessionUser } from './helpers';
+import { demoDatabase, publishedTask, sessionUser } from './helpers';
 
 const ORIGIN = 'https://skills.school.example';
 /**
@@ -94,23 +89,10 @@ beforeEach(async () => {
 		await sessionUser(db, 'student1')
 	];
 	oralId = (await fusionSkills(db)).find((s) => s.code === 'FS-01')!.id;
-	const scaleId = (await listScales(db, schoolId)).find((s) =>
-		s.name.startsWith('School scale')
-	)!.id;
-	const taskId = await createTask(
-		db,
-		teacher,
-		1,
-		taskSettingsSchema.parse({ title: 'Pitch', brief: '', scaleId, selfMarkerVisibility: 'always' })
-	);
-	await addTaskCriterion(
-		db,
-		teacher,
+	const {
 		taskId,
-		(await listBank(db, schoolId)).find((c) => c.code === 'C1.1')!.id
-	);
-	await setTaskState(db, teacher, taskId, 'published');
-	const [c] = await taskCriteria(db, taskId);
+		criteria: [c]
+	} = await publishedTask(db, schoolId, teacher, ['C1.1']);
 	await saveSelfAssessment(db, learner, taskId, {
 		kind: 'criterion',
 		criterionId: c!.criterionId,

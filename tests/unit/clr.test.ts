@@ -5,11 +5,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import { closeDb, type DB } from '../../src/lib/server/db/connection';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
-import { listBank } from '../../src/lib/server/criteria/criteria';
-import { listScales } from '../../src/lib/server/scales/scales';
 import { fusionSkills } from '../../src/lib/server/frameworks/frameworks';
-import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
-import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
 import {
 	saveSelfAssessment,
 	submitSelfAssessment
@@ -19,8 +15,7 @@ import { createBadge } from '../../src/lib/server/badges/badges';
 import { issueBadge } from '../../src/lib/server/badges/awards';
 import { eraseLearner } from '../../src/lib/server/privacy/privacy';
 import { learnerClr } from '../../src/lib/server/clr/clr';
-import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
-import { demoDatabase, secondSchool, sessionUser } from './helpers';
+import { demoDatabase, publishedTask, secondSchool, sessionUser } from './helpers';
 import { ORIGIN, serveFrom, verify } from './outside-verifier';
 
 const fixture = (path: string) =>
@@ -61,23 +56,10 @@ beforeEach(async () => {
 		await sessionUser(db, 'student1')
 	];
 	oralId = (await fusionSkills(db)).find((s) => s.code === 'FS-01')!.id;
-	const scaleId = (await listScales(db, schoolId)).find((s) =>
-		s.name.startsWith('School scale')
-	)!.id;
-	const taskId = await createTask(
-		db,
-		teacher,
-		1,
-		taskSettingsSchema.parse({ title: 'Pitch', brief: '', scaleId, selfMarkerVisibility: 'always' })
-	);
-	await addTaskCriterion(
-		db,
-		teacher,
+	const {
 		taskId,
-		(await listBank(db, schoolId)).find((c) => c.code === 'C1.1')!.id
-	);
-	await setTaskState(db, teacher, taskId, 'published');
-	const [c] = await taskCriteria(db, taskId);
+		criteria: [c]
+	} = await publishedTask(db, schoolId, teacher, ['C1.1']);
 	await saveSelfAssessment(db, learner, taskId, {
 		kind: 'criterion',
 		criterionId: c!.criterionId,

@@ -204,15 +204,7 @@ export async function issueBadge(
 	await requireLearnerAccess(db, user, learnerId);
 	if (!hasRole(user, 'teacher', 'admin'))
 		throw new Refusal('Only teachers and admins issue badges.', 403);
-	const badge = await db
-		.selectFrom('badges')
-		.selectAll()
-		.where('id', '=', badgeId)
-		.where('school_id', '=', user.schoolId)
-		.executeTakeFirst();
-	if (!badge) throw new Refusal('That badge does not exist.', 404);
-	if (badge.active !== 1)
-		throw new Refusal('This badge is switched off, so it cannot be issued.', 409);
+	const badge = await requireIssuableBadge(db, user, badgeId);
 	const already = await db
 		.selectFrom('badge_awards')
 		.select('id')
@@ -347,19 +339,20 @@ export async function issueBadge(
 }
 
 /**
- * What issuing would refuse for certain, refused before the teacher is asked to confirm: a badge
- * that is not one of the school's, or is switched off.
+ * The badge, if the user's school may issue it: not another school's, not switched off. Issuing
+ * checks it, and the teacher page checks it before asking the teacher to confirm.
  */
 export async function requireIssuableBadge(db: DB, user: SessionUser, badgeId: number) {
 	const badge = await db
 		.selectFrom('badges')
-		.select('active')
+		.selectAll()
 		.where('id', '=', badgeId)
 		.where('school_id', '=', user.schoolId)
 		.executeTakeFirst();
 	if (!badge) throw new Refusal('That badge does not exist.', 404);
 	if (badge.active !== 1)
 		throw new Refusal('This badge is switched off, so it cannot be issued.', 409);
+	return badge;
 }
 
 /**

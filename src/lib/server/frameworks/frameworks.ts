@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { ExpressionBuilder, Selectable, Transaction } from 'kysely';
 import type { DB } from '../db/connection';
 import type { Database, FrameworkAssociationsTable } from '../db/schema';
 import { CAPRI, FUSION_SKILLS } from '../../domain/frameworks';
@@ -152,17 +152,7 @@ export async function saveSchoolCrosswalk(
 			throw new Refusal(
 				'A crosswalk row names an item that is not in this framework or a skill that is not a Fusion Skill. Nothing was saved.'
 			);
-		const before = await trx
-			.selectFrom('crosswalk_weights')
-			.select(['source_item_id', 'target_item_id', 'weight'])
-			.where('school_id', '=', schoolId)
-			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
-			.execute();
-		await trx
-			.deleteFrom('crosswalk_weights')
-			.where('school_id', '=', schoolId)
-			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
-			.execute();
+		const before = await takeSchoolCrosswalk(trx, schoolId, frameworkIdentifier);
 		const kept = rows.filter((r) => r.weight > 0);
 		const edited = [...new Set(rows.map((r) => r.sourceItemId))];
 		// A source the admin set entirely to zero has no school row, so the shipped default applies
@@ -192,6 +182,26 @@ export async function saveSchoolCrosswalk(
 	});
 }
 
+/** Removes the school's own rows of one framework's crosswalk, returning them for the audit. */
+async function takeSchoolCrosswalk(
+	trx: Transaction<Database>,
+	schoolId: number,
+	frameworkIdentifier: string
+) {
+	const before = await trx
+		.selectFrom('crosswalk_weights')
+		.select(['source_item_id', 'target_item_id', 'weight'])
+		.where('school_id', '=', schoolId)
+		.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
+		.execute();
+	await trx
+		.deleteFrom('crosswalk_weights')
+		.where('school_id', '=', schoolId)
+		.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
+		.execute();
+	return before;
+}
+
 /** Back to the shipped default for one framework's rows; the other frameworks' stay as they are. */
 export async function resetSchoolCrosswalk(
 	db: DB,
@@ -200,17 +210,7 @@ export async function resetSchoolCrosswalk(
 	frameworkIdentifier: string = CAPRI.identifier
 ) {
 	await db.transaction().execute(async (trx) => {
-		const before = await trx
-			.selectFrom('crosswalk_weights')
-			.select(['source_item_id', 'target_item_id', 'weight'])
-			.where('school_id', '=', schoolId)
-			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
-			.execute();
-		await trx
-			.deleteFrom('crosswalk_weights')
-			.where('school_id', '=', schoolId)
-			.where('source_item_id', 'in', itemsOfFramework(trx, frameworkIdentifier))
-			.execute();
+		const before = await takeSchoolCrosswalk(trx, schoolId, frameworkIdentifier);
 		await recordAudit(trx, {
 			schoolId,
 			actorId,
