@@ -546,6 +546,24 @@ export interface RosterHandoutsTable {
 	expires_at: Timestamp;
 }
 
+/** One run of one piece of scheduled work (migration 0019); see `server/jobs/queue.ts`. */
+export interface JobsTable {
+	id: Generated<number>;
+	kind: string;
+	/** Names a job that must exist once; null for one-off work. */
+	key: string | null;
+	payload_json: Defaulted<string>;
+	run_at: Timestamp;
+	state: Defaulted<'queued' | 'done' | 'failed'>;
+	attempts: Defaulted<number>;
+	max_attempts: Defaulted<number>;
+	leased_by: string | null;
+	lease_until: Timestamp | null;
+	last_error: string | null;
+	created_at: Timestamp;
+	finished_at: Timestamp | null;
+}
+
 export interface Database {
 	schools: SchoolsTable;
 	users: UsersTable;
@@ -592,4 +610,5 @@ export interface Database {
 	export_job_learners: ExportJobLearnersTable;
 	work_counts: WorkCountsTable;
 	roster_handouts: RosterHandoutsTable;
+	jobs: JobsTable;
 }

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../db/connection';
+import type { Database } from '../db/schema';
+
+/**
+ * Scheduled work in the `jobs` table (migration 0019), so it survives a restart and runs once
+ * however many app servers share the database:
+ * - `enqueueJob` writes a row, inside the caller's transaction when there is one, so a job exists
+ *   exactly when the change that asked for it does;
+ * - a runner takes due rows with one UPDATE that writes its name and a lease expiry (`claimDueJobs`);
+ *   another runner's UPDATE cannot take a row whose lease has not run out;
+ * - a handler that throws is retried later with a growing delay, up to `max_attempts`, then the row
+ *   is `failed` with its last error, for the admin to see;
+ * - a runner that dies mid-job leaves a lease that runs out, and the job is taken again. Handlers
+ *   are therefore written to be safe to run twice (a reminder checks it was not already sent).
+ */
+
+export type JobRow = {
+	id: number;
+	kind: string;
+	key: string | null;
+	payload: unknown;
+	runAt: string;
+	attempts: number;
+};
+
+/** What a handler is given: the database (not a transaction: it opens its own), the job, now. */
+export type JobHandler = (db: DB, job: JobRow, now: Date) => Promise<void>;
+
+const handlers = new Map<string, JobHandler>();
+
+/** Each module that owns a kind of job registers its handler once, at import. */
+export function registerJobHandler(kind: string, handler: JobHandler): void {
+	handlers.set(kind, handler);
+}
+
+export interface JobRequest {
+	kind: string;
+	payload?: unknown;
+	runAt?: Date;
+	/** A job that must exist once: enqueueing the same key again does not add a second. */
+	key?: string;
+	/**
+	 * With a key: when the job is still waiting, move it to this runAt and payload (a due date
+	 * changed). Without: the first enqueue wins.
+	 */
+	replace?: boolean;
+	maxAttempts?: number;
+}
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export async function enqueueJob(db: Executor, job: JobRequest, now = new Date()): Promise<void> {
+	const row = {
+		kind: job.kind,
+		key: job.key ?? null,
+		payload_json: JSON.stringify(job.payload ?? {}),
+		run_at: (job.runAt ?? now).toISOString(),
+		max_attempts: job.maxAttempts ?? 5,
+		created_at: now.toISOString()
+	};
+	if (!job.key) {
+		await db.insertInto('jobs').values(row).execute();
+		return;
+	}
+	await db
+		.insertInto('jobs')
+		.values(row)
+		.onConflict((oc) =>
+			job.replace
+				? oc
+						.column('key')
+						.doUpdateSet({
+							run_at: row.run_at,
+							payload_json: row.payload_json,
+							attempts: 0,
+							last_error: null
+						})
+						.where('jobs.state', '=', 'queued')
+						.where('jobs.lease_until', 'is', null)
+				: oc.column('key').doNothing()
+		)
+		.execute();
+}
+
+/** A waiting job by key no longer wanted (a task unpublished): removed unless it is running. */
+export async function cancelJob(db: Executor, key: string): Promise<void> {
+	await db
+		.deleteFrom('jobs')
+		.where('key', '=', key)
+		.where('state', '=', 'queued')
+		.where('lease_until', 'is', null)
+		.execute();
+}
+
+/** How long a runner holds a job before another may take it again. */
+export const LEASE_MS = 5 * 60 * 1000;
+
+function toJobRow(row: {
+	id: number;
+	kind: string;
+	key: string | null;
+	payload_json: string;
+	run_at: string;
+	attempts: number;
+}): JobRow {
+	return {
+		id: row.id,
+		kind: row.kind,
+		key: row.key,
+		payload: JSON.parse(row.payload_json) as unknown,
+		runAt: row.run_at,
+		attempts: row.attempts
+	};
+}
+
+/**
+ * Takes up to `limit` due jobs for `runnerId`: one UPDATE, so two runners never take the same row
+ * (SQLite runs one writer at a time; on PostgreSQL the row lock does the same).
+ */
+export async function claimDueJobs(
+	db: DB,
+	runnerId: string,
+	now: Date,
+	limit = 10
+): Promise<JobRow[]> {
+	const nowText = now.toISOString();
+	const rows = await db
+		.updateTable('jobs')
+		.set((eb) => ({
+			leased_by: runnerId,
+			lease_until: new Date(now.getTime() + LEASE_MS).toISOString(),
+			attempts: eb('attempts', '+', 1)
+		}))
+		.where('id', 'in', (eb) =>
+			eb
+				.selectFrom('jobs')
+				.select('id')
+				.where('state', '=', 'queued')
+				.where('run_at', '<=', nowText)
+				.where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', nowText)]))
+				.orderBy('run_at')
+				.limit(limit)
+		)
+		.where('state', '=', 'queued')
+		.where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', nowText)]))
+		.returning(['id', 'kind', 'key', 'payload_json', 'run_at', 'attempts'])
+		.execute();
+	return rows.map(toJobRow);
+}
+
+/** The delay before a failed job's next try: 30 s, 1 min, 2 min, … up to an hour. */
+export function retryDelayMs(attempts: number): number {
+	return Math.min(60 * 60 * 1000, 30_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+/** Runs one claimed job and records the outcome, only while this runner still holds the lease. */
+export async function runClaimedJob(
+	db: DB,
+	runnerId: string,
+	job: JobRow,
+	now = new Date()
+): Promise<'done' | 'retry' | 'failed'> {
+	const handler = handlers.get(job.kind);
+	try {
+		if (!handler) throw new Error(`No handler for jobs of kind "${job.kind}"`);
+		await handler(db, job, now);
+	} catch (problem) {
+		const message = problem instanceof Error ? problem.message : String(problem);
+		const row = await db
+			.selectFrom('jobs')
+			.select('max_attempts')
+			.where('id', '=', job.id)
+			.executeTakeFirst();
+		const giveUp = !row || job.attempts >= row.max_attempts;
+		await db
+			.updateTable('jobs')
+			.set({
+				state: giveUp ? 'failed' : 'queued',
+				run_at: new Date(now.getTime() + retryDelayMs(job.attempts)).toISOString(),
+				leased_by: null,
+				lease_until: null,
+				last_error: message.slice(0, 1000),
+				finished_at: giveUp ? new Date().toISOString() : null
+			})
+			.where('id', '=', job.id)
+			.where('leased_by', '=', runnerId)
+			.execute();
+		return giveUp ? 'failed' : 'retry';
+	}
+	await db
+		.updateTable('jobs')
+		.set({ state: 'done', lease_until: null, finished_at: new Date().toISOString() })
+		.where('id', '=', job.id)
+		.where('leased_by', '=', runnerId)
+		.execute();
+	return 'done';
+}
+
+/** Claims and runs every job due now, in order; returns how many ran. Used by the runner and tests. */
+export async function runDueJobs(db: DB, runnerId: string, now = new Date()): Promise<number> {
+	let ran = 0;
+	for (;;) {
+		const claimed = await claimDueJobs(db, runnerId, now);
+		if (claimed.length === 0) return ran;
+		for (const job of claimed) {
+			await runClaimedJob(db, runnerId, job, now);
+			ran++;
+		}
+	}
+}
+
+/**
+ * The runner an app server starts: every `everyMs` it runs what is due. Its name is unique per
+ * process, so leases tell servers apart. Returns a stop function.
+ */
+export function startJobRunner(db: () => DB, everyMs = 5_000): () => void {
+	const runnerId = `runner-${process.pid}-${randomUUID().slice(0, 8)}`;
+	let busy = false;
+	const tick = () => {
+		if (busy) return;
+		busy = true;
+		runDueJobs(db(), runnerId)
+			.catch((problem) => console.error('[jobs] run failed', problem))
+			.finally(() => (busy = false));
+	};
+	tick();
+	const timer = setInterval(tick, everyMs);
+	timer.unref();
+	return () => clearInterval(timer);
+}

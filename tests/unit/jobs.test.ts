@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import {
+	cancelJob,
+	claimDueJobs,
+	enqueueJob,
+	registerJobHandler,
+	runClaimedJob,
+	runDueJobs,
+	LEASE_MS
+} from '$lib/server/jobs/queue';
+import { freshDatabase } from './helpers';
+
+const T0 = new Date('2026-12-01T09:00:00.000Z');
+const later = (ms: number) => new Date(T0.getTime() + ms);
+
+describe('the jobs table', () => {
+	it('a due job is taken by one runner only, and a job not yet due by none', async () => {
+		const db = await freshDatabase();
+		await enqueueJob(db, { kind: 'test.noop' }, T0);
+		await enqueueJob(db, { kind: 'test.noop', runAt: later(60_000) }, T0);
+		const first = await claimDueJobs(db, 'a', T0);
+		const second = await claimDueJobs(db, 'b', T0);
+		expect(first).toHaveLength(1);
+		expect(second).toHaveLength(0);
+		expect(await claimDueJobs(db, 'b', later(60_000))).toHaveLength(1);
+	});
+
+	it('a lease that runs out lets another runner take the job; the first can no longer finish it', async () => {
+		const db = await freshDatabase();
+		const ran: string[] = [];
+		registerJobHandler('test.record', async (_db, job) => {
+			ran.push(String(job.id));
+		});
+		await enqueueJob(db, { kind: 'test.record' }, T0);
+		const [taken] = await claimDueJobs(db, 'dead-runner', T0);
+		if (!taken) throw new Error('nothing taken');
+		expect(await claimDueJobs(db, 'b', later(LEASE_MS - 1))).toHaveLength(0);
+		const [retaken] = await claimDueJobs(db, 'b', later(LEASE_MS + 1));
+		if (!retaken) throw new Error('nothing retaken');
+		expect(retaken.id).toBe(taken.id);
+		expect(retaken.attempts).toBe(2);
+		await runClaimedJob(db, 'b', retaken, later(LEASE_MS + 1));
+		const row = await db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+		expect(row.state).toBe('done');
+		expect(row.leased_by).toBe('b');
+		expect(ran).toHaveLength(1);
+	});
+
+	it('a failing job is retried later and fails for good after its last attempt', async () => {
+		const db = await freshDatabase();
+		registerJobHandler('test.fails', async () => {
+			throw new Error('SMTP server said no');
+		});
+		await enqueueJob(db, { kind: 'test.fails', maxAttempts: 2 }, T0);
+		expect(await runDueJobs(db, 'a', T0)).toBe(1);
+		let row = await db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+		expect(row).toMatchObject({ state: 'queued', attempts: 1, last_error: 'SMTP server said no' });
+		expect(row.run_at > T0.toISOString()).toBe(true);
+		expect(await runDueJobs(db, 'a', later(24 * 60 * 60 * 1000))).toBe(1);
+		row = await db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+		expect(row).toMatchObject({ state: 'failed', attempts: 2 });
+	});
+
+	it('a keyed job exists once; replace moves it while it waits; cancel removes it', async () => {
+		const db = await freshDatabase();
+		await enqueueJob(db, { kind: 'test.noop', key: 'task:1:due', runAt: later(1000) }, T0);
+		await enqueueJob(db, { kind: 'test.noop', key: 'task:1:due', runAt: later(5000) }, T0);
+		let rows = await db.selectFrom('jobs').selectAll().execute();
+		expect(rows).toHaveLength(1);
+		expect(rows[0]?.run_at).toBe(later(1000).toISOString());
+		await enqueueJob(
+			db,
+			{ kind: 'test.noop', key: 'task:1:due', runAt: later(9000), replace: true },
+			T0
+		);
+		rows = await db.selectFrom('jobs').selectAll().execute();
+		expect(rows[0]?.run_at).toBe(later(9000).toISOString());
+		await cancelJob(db, 'task:1:due');
+		expect(await db.selectFrom('jobs').selectAll().execute()).toHaveLength(0);
+	});
+
+	it('a job of an unknown kind is recorded as failing, not lost', async () => {
+		const db = await freshDatabase();
+		await enqueueJob(db, { kind: 'test.nobody-handles-this', maxAttempts: 1 }, T0);
+		await runDueJobs(db, 'a', T0);
+		const row = await db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+		expect(row.state).toBe('failed');
+		expect(row.last_error).toMatch(/No handler/);
+	});
+});
