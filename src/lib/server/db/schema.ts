@@ -564,6 +564,19 @@ export interface JobsTable {
 	finished_at: Timestamp | null;
 }
 
+/** One thing one person is told, in the notification centre (migration 0020). */
+export interface NotificationsTable {
+	id: Generated<number>;
+	user_id: number;
+	kind: string;
+	params_json: Defaulted<string>;
+	link: string;
+	dedupe_key: string | null;
+	created_at: Timestamp;
+	read_at: Timestamp | null;
+	emailed_at: Timestamp | null;
+}
+
 export interface Database {
 	schools: SchoolsTable;
 	users: UsersTable;
@@ -611,4 +624,5 @@ export interface Database {
 	work_counts: WorkCountsTable;
 	roster_handouts: RosterHandoutsTable;
 	jobs: JobsTable;
+	notifications: NotificationsTable;
 }

@@ -112,6 +112,9 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'batchExports: which batch exports hold their report (the same list as export_jobs above).',
 	roster_handouts:
 		'Not included: a one-time password from a roster import is kept, encrypted, for at most an hour for the admin who ran it to print on a sign-in slip; it is a secret, so it is not copied, and erasing a learner deletes it.',
+	jobs: 'Not included: scheduled work (reminders, e-mails) names tasks and notifications by number only.',
+	notifications:
+		'notifications: what the service told them in its notification centre (what, when, and whether they read it).',
 	work_counts:
 		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).'
 };
@@ -184,7 +187,8 @@ export async function exportLearnerData(
 		placements,
 		badges,
 		exports,
-		recentWork
+		recentWork,
+		notifications
 	] = await Promise.all([
 		db
 			.selectFrom('schools')
@@ -375,6 +379,12 @@ export async function exportLearnerData(
 			.select(['action', 'at'])
 			.where('user_id', '=', learnerId)
 			.orderBy('at')
+			.execute(),
+		db
+			.selectFrom('notifications')
+			.select(['kind', 'params_json', 'link', 'created_at', 'read_at', 'emailed_at'])
+			.where('user_id', '=', learnerId)
+			.orderBy('id')
 			.execute()
 	]);
 	const evidenceIds = evidence.map((e) => String(e.id));
@@ -531,6 +541,10 @@ export async function exportLearnerData(
 			})
 			.map(({ params_json, ...job }) => ({ ...job, scope: JSON.parse(params_json) })),
 		recentWork,
+		notifications: notifications.map(({ params_json, ...notification }) => ({
+			...notification,
+			params: parse(params_json)
+		})),
 		auditLog: audit.map(({ before_json, after_json, ...entry }) => ({
 			...entry,
 			before: parse(before_json),
@@ -670,6 +684,7 @@ export async function eraseLearner(
 			.execute();
 		await trx.deleteFrom('sessions').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('work_counts').where('user_id', '=', learnerId).execute();
+		await trx.deleteFrom('notifications').where('user_id', '=', learnerId).execute();
 		// A roster import's sign-in slips (an hour at most) are sealed, so whose they hold cannot be
 		// read here: the school's are all forgotten (the admin can reset passwords instead).
 		await trx.deleteFrom('roster_handouts').where('school_id', '=', admin.schoolId).execute();
