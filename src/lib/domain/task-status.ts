@@ -92,7 +92,7 @@ export function byWhatToDoNext<T extends { dueAt: string | null; state: OpenTask
 export type Lateness = 'late' | 'overdue' | null;
 
 export function lateness(dueAt: string | null, submittedAt: string | null, now: Date): Lateness {
-	if (dueAt === null) return null;
+	if (!dueAt) return null;
 	const due = Date.parse(dueAt);
 	if (submittedAt !== null) return Date.parse(submittedAt) > due ? 'late' : null;
 	return due < now.getTime() ? 'overdue' : null;

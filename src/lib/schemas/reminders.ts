@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { idSchema } from './people';
 import { checkbox, optionalDate } from './tasks';
 
+/** An empty or absent date field is null: the class's date. */
+const ownDate = z.preprocess((v) => v ?? '', optionalDate);
+
 /** A teacher's own words sent with "remind those who have not submitted": short, plain text. */
 export const remindSchema = z.object({
 	message: z
@@ -29,9 +32,9 @@ export const extensionSchema = z
 			.array(idSchema, { error: 'Choose the learners the extension is for.' })
 			.min(1, 'Choose at least one learner.')
 			.max(500, 'Choose at most 500 learners at once.'),
-		dueAt: optionalDate.default(''),
-		peerOpensAt: optionalDate.default(''),
-		peerClosesAt: optionalDate.default(''),
+		dueAt: ownDate,
+		peerOpensAt: ownDate,
+		peerClosesAt: ownDate,
 		reason: z.string().trim().max(300, 'Keep the reason under 300 characters.').default('')
 	})
 	.refine((e) => e.dueAt || e.peerOpensAt || e.peerClosesAt, {

@@ -127,7 +127,9 @@ export const EXPORT_SWEEP_EVERY_MS = 60 * 60 * 1000;
  * start.
  */
 async function enqueueExportSweep(db: DB, runAt: Date, now: Date) {
-	const hour = new Date(Math.floor(runAt.getTime() / EXPORT_SWEEP_EVERY_MS) * EXPORT_SWEEP_EVERY_MS);
+	const hour = new Date(
+		Math.floor(runAt.getTime() / EXPORT_SWEEP_EVERY_MS) * EXPORT_SWEEP_EVERY_MS
+	);
 	await enqueueJob(
 		db,
 		{ kind: EXPORT_SWEEP_JOB, key: `${EXPORT_SWEEP_JOB}:${hour.toISOString()}`, runAt },

@@ -10,20 +10,22 @@ import { sql, type Expression, type SqlBool } from 'kysely';
  * The peer window of an extension is the window for the reviews that learner gives, so on a
  * reviewer's list it is joined on the reviewer.
  */
+// A task saved without a date holds '' (the settings form's empty field), so '' reads as none.
 export const effectiveDates = {
-	dueAt: sql<string | null>`coalesce(task_extensions.due_at, tasks.due_at)`,
-	peerOpensAt: sql<string | null>`coalesce(task_extensions.peer_opens_at, tasks.peer_opens_at)`,
-	peerClosesAt: sql<string | null>`coalesce(task_extensions.peer_closes_at, tasks.peer_closes_at)`,
+	dueAt: sql<string | null>`nullif(coalesce(task_extensions.due_at, tasks.due_at), '')`,
+	peerOpensAt: sql<
+		string | null
+	>`nullif(coalesce(task_extensions.peer_opens_at, tasks.peer_opens_at), '')`,
+	peerClosesAt: sql<
+		string | null
+	>`nullif(coalesce(task_extensions.peer_closes_at, tasks.peer_closes_at), '')`,
 	/** whether the learner has an extension on the task at all (1 or 0) */
 	extended: sql<number>`(task_extensions.task_id is not null)`
 };
 
 /** The column (or id) naming the learner whose extension applies on each row. */
 export type LearnerOfRow =
-	| 'enrolments.learner_id'
-	| 'submissions.learner_id'
-	| 'peer_allocations.reviewer_id'
-	| number;
+	'enrolments.learner_id' | 'submissions.learner_id' | 'peer_allocations.reviewer_id' | number;
 
 interface JoinCondition<J> {
 	on(expression: Expression<SqlBool>): J;

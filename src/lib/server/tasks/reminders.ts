@@ -125,7 +125,7 @@ export async function scheduleTaskReminders(db: Executor, taskId: number, now = 
 		for (const reminder of AUTOMATIC_REMINDERS) {
 			if (!reminder.enabled(task)) continue;
 			const plan = (at: string | null, learnerId: number | null) => {
-				if (at === null || Date.parse(at) <= now.getTime()) return;
+				if (!at || Date.parse(at) <= now.getTime()) return;
 				const key = reminderKey(taskId, reminder.name, learnerId ?? undefined);
 				wanted.set(key, {
 					kind: reminder.kind,
@@ -150,7 +150,9 @@ export async function scheduleTaskReminders(db: Executor, taskId: number, now = 
 		// A job being run is left to finish: its handler re-reads the task and tells nobody if the
 		// date it was for has gone.
 		if (job.state === 'queued') return !want && job.lease_until === null;
-		return want !== undefined && (JSON.parse(job.payload_json) as ReminderPayload).at !== want.payload.at;
+		return (
+			want !== undefined && (JSON.parse(job.payload_json) as ReminderPayload).at !== want.payload.at
+		);
 	});
 	if (dropped.length)
 		await db
@@ -199,11 +201,7 @@ async function runAutomaticReminder(
 			.select(['users.id', effectiveDates.peerClosesAt.as('closesAt')])
 			.where('enrolments.class_id', '=', task.class_id)
 			.where('users.active', '=', 1)
-			.where(
-				sql`coalesce(${own}, ${sql.ref(`tasks.${reminder.column}`)})`,
-				'=',
-				payload.at
-			)
+			.where(sql`coalesce(${own}, ${sql.ref(`tasks.${reminder.column}`)})`, '=', payload.at)
 			.where((eb) =>
 				payload.learnerId === null
 					? eb(own, 'is', null)
@@ -238,7 +236,11 @@ async function runAutomaticReminder(
 			return;
 		}
 		// Reviewers are told how many reviews they have left: one notify per distinct count.
-		const counts = await reviewsLeft(trx, task.id, told.map((l) => l.id));
+		const counts = await reviewsLeft(
+			trx,
+			task.id,
+			told.map((l) => l.id)
+		);
 		const byCount = new Map<number, number[]>();
 		for (const [reviewerId, count] of counts)
 			byCount.set(count, [...(byCount.get(count) ?? []), reviewerId]);
@@ -319,7 +321,11 @@ export const REMIND_AFTER_DUE_MS = 7 * DAY_MS;
 export const REMIND_EVERY_MS = HOUR_MS;
 
 /** Learners of the task's class the button would remind now, with their own due dates. */
-export async function nonSubmitters(db: Executor, task: { id: number; class_id: number }, now: Date) {
+export async function nonSubmitters(
+	db: Executor,
+	task: { id: number; class_id: number },
+	now: Date
+) {
 	const since = new Date(now.getTime() - REMIND_AFTER_DUE_MS).toISOString();
 	return db
 		.selectFrom('enrolments')
@@ -367,7 +373,10 @@ export async function remindNonSubmitters(
 	return db.transaction().execute(async (trx) => {
 		const learners = await nonSubmitters(trx, task, now);
 		if (learners.length === 0)
-			throw new Refusal('Nobody to remind: everyone has submitted, or their date is long past.', 409);
+			throw new Refusal(
+				'Nobody to remind: everyone has submitted, or their date is long past.',
+				409
+			);
 		await recordAudit(trx, {
 			schoolId: teacher.schoolId,
 			actorId: teacher.id,
