@@ -26,6 +26,7 @@ import {
 	submitSelfAssessment
 } from '../../src/lib/server/assessment/self-assessment';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
+import { markingList } from '../../src/lib/server/assessment/marking';
 import { extensionSchema } from '../../src/lib/schemas/reminders';
 import '../../src/lib/server/jobs/handlers';
 import { demoDatabase, publishedTask, sessionUser, userId } from './helpers';
@@ -123,6 +124,14 @@ describe('a learner’s own dates', () => {
 		expect(of(student1).lateness).toBeNull();
 		expect(of(student1).extension?.reason).toBe('ill');
 		expect(of(await userId(db, 'student2')).lateness).toBe('overdue');
+		// The marking list marks the same.
+		const marking = await markingList(db, teacher, taskId);
+		const row = (id: number) => marking.everyone.find((l) => l.id === id)!;
+		expect(row(student1)).toMatchObject({ lateness: null, extended: true });
+		expect(row(await userId(db, 'student2'))).toMatchObject({
+			lateness: 'overdue',
+			extended: false
+		});
 	});
 
 	it('the peer window follows the reviewer’s extension, and so does the top-up of late work', async () => {
