@@ -38,7 +38,7 @@ test('a teacher grants an extension and reminds those who have not submitted', a
 	const learner = await browser.newPage({ baseURL });
 	await signIn(learner, 'remind1');
 	await learner.goto(`/student/tasks/${homework}`);
-	await expect(learner.getByText(/due Sunday 30 June/)).toBeVisible();
+	await expect(learner.getByText(/due Sunday 30 June \(your extension\)/)).toBeVisible();
 
 	await teacher.goto(`/teacher/tasks/${homework}`);
 	await teacher.getByLabel('Message (optional)').fill('Please hand it in by Friday.');
