@@ -16,6 +16,7 @@ import { scheduleHandoutExpiry } from '$lib/server/roster/handouts';
 import { holdDemoToLoopback } from '$lib/server/setup/first-run';
 import { startJobRunner } from '$lib/server/jobs/queue';
 import '$lib/server/jobs/handlers';
+import { scheduleNotificationJobs } from '$lib/server/notifications/email';
 import { building, dev } from '$app/environment';
 
 /**
@@ -23,8 +24,8 @@ import { building, dev } from '$app/environment';
  * database holding the demo listens on loopback only unless HOST and DEMO_ON_NETWORK=1 both say
  * otherwise — the process ends with the reason before it listens. Then exports past their retention
  * period are deleted now, and hourly, and a roster import's one-time passwords past their hour
- * now, the others at their expiry, and the runner of scheduled work (`server/jobs/queue.ts`)
- * starts. (`vite dev` listens on localhost on its own.)
+ * now, the others at their expiry, the daily notification jobs (digest, clean-up) are enqueued
+ * once, and the runner of scheduled work (`server/jobs/queue.ts`) starts. (`vite dev` listens on localhost on its own.)
  */
 export const init: ServerInit = async () => {
 	if (!dev && !building) {
@@ -37,6 +38,7 @@ export const init: ServerInit = async () => {
 	}
 	scheduleExportSweep(getDb);
 	if (!building) await scheduleHandoutExpiry(getDb());
+	if (!building) await scheduleNotificationJobs(getDb());
 	if (!building) startJobRunner(getDb);
 };
 
