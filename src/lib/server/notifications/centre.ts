@@ -6,7 +6,7 @@ import {
 	isSameSitePath,
 	NOTIFICATION_KINDS,
 	type NotificationParams
-} from '$lib/domain/notifications';
+} from '../../domain/notifications';
 
 /**
  * The notification centre: a person's own notifications only. Every query is by the signed-in

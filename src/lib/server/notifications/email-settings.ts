@@ -7,7 +7,7 @@ import {
 	effectiveEmailPreference,
 	emailAllowed,
 	type EmailPreference
-} from '$lib/domain/notifications';
+} from '../../domain/notifications';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 type Env = Record<string, string | undefined>;

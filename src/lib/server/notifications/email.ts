@@ -6,8 +6,8 @@ import {
 	NOTIFICATION_KINDS,
 	type NotificationKind,
 	type NotificationParams
-} from '$lib/domain/notifications';
-import { formatShortDateTime } from '$lib/domain/dates';
+} from '../../domain/notifications';
+import { formatShortDateTime } from '../../domain/dates';
 import { EMAIL_NOTIFICATION_JOB } from './email-queue';
 import { emailRecipients, mailSettings, type MailSettings } from './email-settings';
 import { unsubscribeToken } from './unsubscribe';

@@ -4,7 +4,7 @@ import {
 	isSameSitePath,
 	type NotificationKind,
 	type NotificationParams
-} from '$lib/domain/notifications';
+} from '../../domain/notifications';
 import { enqueueEmailsFor } from './email-queue';
 
 type Executor = Kysely<Database> | Transaction<Database>;
