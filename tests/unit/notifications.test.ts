@@ -135,6 +135,27 @@ describe('e-mail through a real SMTP server', () => {
 		expect(row!.emailed_at).not.toBeNull();
 	});
 
+	it('a notification read, or a preference changed, before its job runs is not e-mailed at once', async () => {
+		await setAddress(teacher.id, 'teacher@school.example');
+		await setEmailPreference(db, teacher.id, 'each');
+		const request = {
+			userIds: [teacher.id],
+			kind: 'ready_to_mark' as const,
+			params: { taskId: 7, taskTitle: 'Pitch' },
+			link: '/teacher/tasks/7/marking'
+		};
+		await notify(db, request, T0);
+		await notify(db, request, T0);
+		const [first] = await notificationsOf(teacher.id);
+		await markNotification(db, teacher.id, first!.id, true);
+		await setEmailPreference(db, teacher.id, 'daily');
+		await runDueJobs(db, 'test', T0);
+		expect(inbox.messages).toHaveLength(0);
+		// The second, unread and unsent, waits for the digest.
+		const rows = await notificationsOf(teacher.id);
+		expect(rows.map((r) => r.emailed_at)).toEqual([null, null]);
+	});
+
 	it('the daily digest gathers each person’s unread notifications into one message, once', async () => {
 		const learner = await sessionUser(db, 'student1');
 		await setAddress(learner.id, 'student1@school.example');

@@ -197,6 +197,15 @@ function outgoing(row: {
 export async function sendNotificationEmail(db: DB, notificationId: number, now: Date) {
 	const settings = mailSettings();
 	if (!settings) return;
+	const waiting = await db
+		.selectFrom('notifications')
+		.select('user_id')
+		.where('id', '=', notificationId)
+		.executeTakeFirst();
+	if (!waiting) return;
+	// Checked before the mark: someone who changed to the digest meanwhile gets it there instead.
+	const [recipient] = await emailRecipients(db, [waiting.user_id]);
+	if (!recipient || recipient.preference !== 'each' || !recipient.address) return;
 	const claimed = await db
 		.updateTable('notifications')
 		.set({ emailed_at: now.toISOString() })
@@ -205,10 +214,8 @@ export async function sendNotificationEmail(db: DB, notificationId: number, now:
 		.where('read_at', 'is', null)
 		.returning(['id', 'user_id', 'kind', 'params_json', 'link', 'created_at'])
 		.executeTakeFirst();
-	if (!claimed) return;
-	const [recipient] = await emailRecipients(db, [claimed.user_id]);
-	const item = outgoing(claimed);
-	if (!recipient || recipient.preference !== 'each' || !recipient.address || !item) return;
+	const item = claimed && outgoing(claimed);
+	if (!claimed || !item) return;
 	const message = composeNotificationEmail(
 		item,
 		settings,
