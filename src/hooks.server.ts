@@ -16,6 +16,7 @@ import { scheduleHandoutExpiry } from '$lib/server/roster/handouts';
 import { holdDemoToLoopback } from '$lib/server/setup/first-run';
 import { startJobRunner } from '$lib/server/jobs/queue';
 import '$lib/server/jobs/handlers';
+import { scheduleNotificationJobs } from '$lib/server/notifications/email';
 import { building, dev } from '$app/environment';
 
 /**
@@ -24,7 +25,8 @@ import { building, dev } from '$app/environment';
  * otherwise — the process ends with the reason before it listens. Then the scheduled work is set
  * going, all of it as rows in the jobs table (`server/jobs/queue.ts`), so a restart loses none and
  * two servers run each once: the hourly sweep of exports past their retention period, a roster
- * import's one-time passwords past their hour (now, the others at their expiry), reminders; and
+ * import's one-time passwords past their hour (now, the others at their expiry), reminders, the
+ * daily notification digest and clean-up; and
  * the runner starts. (`vite dev` listens on localhost on its own.)
  */
 export const init: ServerInit = async () => {
@@ -39,6 +41,7 @@ export const init: ServerInit = async () => {
 	if (!building) {
 		await scheduleExportSweep(getDb());
 		await scheduleHandoutExpiry(getDb());
+		await scheduleNotificationJobs(getDb());
 		startJobRunner(getDb);
 	}
 };

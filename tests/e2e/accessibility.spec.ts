@@ -23,6 +23,7 @@ const PAGES: { persona: Persona | null; path: string; heading: string | RegExp }
 	},
 	{ persona: 'admin', path: '/admin/roster', heading: 'Import a roster' },
 	{ persona: 'admin', path: '/account', heading: 'Your account' },
+	{ persona: 'student', path: '/notifications', heading: 'Notifications' },
 	{ persona: 'teacher', path: '/teacher', heading: /^Hello/ },
 	{
 		persona: 'teacher',

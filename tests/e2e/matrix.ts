@@ -90,8 +90,31 @@ export const MATRIX: Record<string, Entry> = {
 	'page GET /setup': { url: '/setup', allow: ['signedOut'] },
 	'action default /setup': { url: '/setup', allow: ['signedOut'] },
 	'action changePassword /account': { url: '/account', allow: SIGNED_IN },
+	'action emailPreference /account': { url: '/account', allow: SIGNED_IN },
+
+	// The notification centre: each person's own (notifications.spec.ts checks one person cannot
+	// open or mark another's). Unsubscribe works signed out with its signed token; a made-up token
+	// is "not found" to everyone (notifications.spec.ts uses a real one).
+	'page GET /notifications': { url: '/notifications', allow: SIGNED_IN },
+	...Object.fromEntries(
+		['open', 'read', 'unread', 'readAll'].map((action) => [
+			`action ${action} /notifications`,
+			{ url: '/notifications', allow: SIGNED_IN }
+		])
+	),
+	'page GET /unsubscribe/[token]': {
+		url: '/unsubscribe/1.madeUpTokenThatNoServerSignedxxxxxxxxxxxxxxxxxx',
+		allow: [],
+		absentToOthers: true
+	},
+	'action default /unsubscribe/[token]': {
+		url: '/unsubscribe/1.madeUpTokenThatNoServerSignedxxxxxxxxxxxxxxxxxx',
+		allow: [],
+		absentToOthers: true
+	},
 
 	'page GET /admin': { url: '/admin', allow: ADMINS },
+	'action emailAge /admin': { url: '/admin', allow: ADMINS },
 	'page GET /admin/people': { url: '/admin/people', allow: ADMINS },
 	'action create /admin/people': { url: '/admin/people', allow: ADMINS },
 	'page GET /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
@@ -270,6 +293,11 @@ export const MATRIX: Record<string, Entry> = {
 	},
 	// Taking back a submission: only the learner (student1 has not submitted here, so is told so).
 	'action withdraw /student/tasks/[taskId]': {
+		url: `/student/tasks/${PUBLISHED_TASK}`,
+		allow: ['student']
+	},
+	// "Tell my teacher" about a review of one's own work (an empty form is refused as incomplete).
+	'action flagReview /student/tasks/[taskId]': {
 		url: `/student/tasks/${PUBLISHED_TASK}`,
 		allow: ['student']
 	},

@@ -29,6 +29,7 @@ const STUDENT_PAGES: Record<string, string> = {
 	'/login': '/login',
 	'/logout': '/logout',
 	'/account': '/account',
+	'/notifications': '/notifications',
 	'/student': '/student',
 	'/student/tasks/[taskId]': `/student/tasks/${taskId('Bridge building')}`,
 	'/student/reviews': '/student/reviews',

@@ -27,6 +27,8 @@ import { placeLive, setLiveState, startLiveSession } from '../../src/lib/server/
 import { hashPassword } from '../../src/lib/server/auth/passwords';
 import { createBadge } from '../../src/lib/server/badges/badges';
 import { issueBadge } from '../../src/lib/server/badges/awards';
+import { notify } from '../../src/lib/server/notifications/notify';
+import { unsubscribeToken } from '../../src/lib/server/notifications/unsubscribe';
 import { capriTree, importCasePackage } from '../../src/lib/server/frameworks/frameworks';
 import { CASE_PRIVATE, CASE_TO_PUBLISH, caseFixturePackage } from './case-fixtures';
 import {
@@ -906,5 +908,97 @@ for (const framework of [CASE_PRIVATE, CASE_TO_PUBLISH])
 	await createTask(db, asTeacher, remindClass, settings('Remind: matrix task'));
 }
 // ── end remind ───────────────────────────────────────────────────────────────────────────────────
+
+// ---- notif: the notification centre (tests/e2e/notifications.spec.ts) --------------------------
+// A school of its own, so marking notifications read changes nothing another spec counts: a
+// learner with five notifications (one read), and a second learner with one, for the check that
+// nobody opens or marks another's. The unsubscribe key is made now, so the spec can sign a link.
+{
+	const plan = planSchool({ ...schoolOfSize(2, 1, 23), schoolName: 'Notif School', slug: 'notif' });
+	const notifUsername = (u: string) => (u.startsWith('student') ? `notif${u}` : `notif-${u}`);
+	plan.people = plan.people.map((p) => ({ ...p, username: notifUsername(p.username) }));
+	plan.classes = plan.classes.map((c) => ({
+		...c,
+		name: `notif ${c.name}`,
+		teachers: c.teachers.map(notifUsername),
+		learners: c.learners.map(notifUsername)
+	}));
+	await insertSchool(db, plan, DEMO_PASSWORD);
+	const idOfUser = async (username: string) =>
+		(
+			await db
+				.selectFrom('users')
+				.select('id')
+				.where('username', '=', username)
+				.executeTakeFirstOrThrow()
+		).id;
+	const [learner, other] = [await idOfUser('notifstudent1'), await idOfUser('notifstudent2')];
+	const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+	const told: [number, Parameters<typeof notify>[1]][] = [
+		[
+			50,
+			{
+				userIds: [learner],
+				kind: 'grades_released',
+				params: { taskId: 1, taskTitle: 'Persuasive letter' },
+				link: '/student'
+			}
+		],
+		[
+			40,
+			{
+				userIds: [learner],
+				kind: 'task_published',
+				params: { taskId: 2, taskTitle: 'Volcano report', className: '9A Science' },
+				link: '/student'
+			}
+		],
+		[
+			30,
+			{
+				userIds: [learner],
+				kind: 'due_tomorrow',
+				params: { taskId: 2, taskTitle: 'Volcano report', at: '2026-12-03T15:30:00.000Z' },
+				link: '/student'
+			}
+		],
+		[
+			20,
+			{
+				userIds: [learner],
+				kind: 'peer_reviews_waiting',
+				params: { taskId: 2, taskTitle: 'Volcano report', count: 2 },
+				link: '/student/reviews'
+			}
+		],
+		[
+			10,
+			{
+				userIds: [learner],
+				kind: 'badge_awarded',
+				params: { badgeName: 'Team player' },
+				link: '/student/badges'
+			}
+		],
+		[
+			5,
+			{
+				userIds: [other],
+				kind: 'grades_released',
+				params: { taskId: 3, taskTitle: 'Not yours' },
+				link: '/student'
+			}
+		]
+	];
+	for (const [minutes, request] of told) await notify(db, request, minutesAgo(minutes));
+	await db
+		.updateTable('notifications')
+		.set({ read_at: minutesAgo(45).toISOString() })
+		.where('user_id', '=', learner)
+		.where('kind', '=', 'grades_released')
+		.execute();
+	await unsubscribeToken(db, learner);
+}
+// ---- end notif ----------------------------------------------------------------------------------
 
 await db.destroy();

@@ -12,17 +12,48 @@ import { DEVICE_COOKIE } from '$lib/server/auth/device-cookie';
 import { actOn } from '$lib/server/http';
 import { changePasswordSchema } from '$lib/schemas/people';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
+import { z } from 'zod';
+import { EMAIL_PREFERENCES } from '$lib/domain/notifications';
+import {
+	emailIsOn,
+	emailRecipients,
+	setEmailPreference
+} from '$lib/server/notifications/email-settings';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => {
+const emailPreferenceSchema = z.object({
+	emailNotifications: z.enum(EMAIL_PREFERENCES, { message: 'Choose how you want to be e-mailed.' })
+});
+
+export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
+	const [recipient] = await emailRecipients(getDb(), [user.id]);
 	return {
 		username: user.username,
-		mustChangePassword: user.mustChangePassword ? MUST_CHANGE_PASSWORD_MESSAGE : null
+		mustChangePassword: user.mustChangePassword ? MUST_CHANGE_PASSWORD_MESSAGE : null,
+		email: {
+			on: emailIsOn(),
+			allowed: recipient?.allowed ?? false,
+			hasAddress: Boolean(recipient?.address),
+			preference: recipient?.preference ?? 'none'
+		}
 	};
 };
 
 export const actions: Actions = {
+	emailPreference: async (event) => {
+		const user = requireUser(event);
+		const parsed = emailPreferenceSchema.safeParse(formFields(await event.request.formData()));
+		if (!parsed.success)
+			return fail(400, { message: parsed.error.issues[0]?.message ?? 'Choose an option.' });
+		const db = getDb();
+		const [recipient] = await emailRecipients(db, [user.id]);
+		// A pupil under the school's age for e-mail cannot turn it on: the school decides.
+		if (!recipient?.allowed)
+			return fail(403, { message: 'Your school has not turned on e-mail for your year group.' });
+		await setEmailPreference(db, user.id, parsed.data.emailNotifications);
+		return { ok: true, message: 'Your e-mail choice is saved.' };
+	},
 	changePassword: async (event) => {
 		const user = requireUser(event);
 		const parsed = changePasswordSchema.safeParse(formFields(await event.request.formData()));

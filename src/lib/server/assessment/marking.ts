@@ -25,6 +25,7 @@ import { peerResultsFor } from '../peer/results';
 import { agreedGradesOfTask } from '../moderation/moderation';
 import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
+import { notifyGradesReleased, tellOfLostSave } from '../notifications/events';
 
 /**
  * The class list for marking one task: each learner with where they stand, when they submitted and
@@ -348,6 +349,19 @@ export async function saveTeacherGrade(
 	if (task.state === 'draft')
 		throw new Refusal('Publish the task before assessing learners on it.', 409);
 	await requireLearnerOfTask(db, task.class_id, learnerId);
+	const link = `/teacher/tasks/${taskId}/marking/${learnerId}`;
+	return tellOfLostSave(db, teacher.id, taskId, link, () =>
+		saveTeacherGradeNow(db, teacher, taskId, learnerId, change)
+	);
+}
+
+async function saveTeacherGradeNow(
+	db: DB,
+	teacher: SessionUser,
+	taskId: number,
+	learnerId: number,
+	change: TeacherSave
+) {
 	return db.transaction().execute(async (trx) => {
 		const now = nowIso();
 		const submission = await trx
@@ -499,6 +513,7 @@ export async function releaseGrades(
 				entityId: String(taskId),
 				after: { learnerIds: ids }
 			});
+			await notifyGradesReleased(trx, checked, ids);
 		});
 	}
 	const notReady = candidates.filter((l) => !l.released && !l.readyToRelease).length;

@@ -18,9 +18,11 @@ import {
 } from './judgements';
 import { peerResultsFor } from '../peer/results';
 import { allocateLateSubmission } from '../peer/allocation';
+import { reviewsOfMyWork } from '../peer/flags';
 import { groupCommitOf } from '../db/group-commit';
 import { Refusal } from '../errors';
 import { markingStartedSql } from './marking-started';
+import { notifyReadyToMark, tellOfLostSave } from '../notifications/events';
 
 /**
  * Everything a learner sees on their assessment screen. Teacher grades and comments are read only
@@ -69,7 +71,7 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 			: [],
 		evidenceOf(db, submissionId)
 	]);
-	const [peers, marking] = await Promise.all([
+	const [peers, marking, reviewsToFlag] = await Promise.all([
 		peerResultsFor(db, visible ? submissionId : null, bands),
 		selfSubmitted
 			? db
@@ -77,7 +79,8 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 					.select(sql<number>`${markingStartedSql()}`.as('started'))
 					.where('submissions.id', '=', submissionId!)
 					.executeTakeFirstOrThrow()
-			: null
+			: null,
+		reviewsOfMyWork(db, visible ? submissionId : null)
 	]);
 
 	return {
@@ -104,6 +107,12 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 			? { at: submission!.released_at!, overallComment: submission!.teacher_overall_comment }
 			: null,
 		evidence,
+		/** Submitted reviews of this work, by label: "Tell my teacher" about one (once released). */
+		reviewsToFlag: reviewsToFlag.map((r) => ({
+			label: r.label,
+			flagged: r.flaggedAt !== null,
+			setAside: r.excludedAt !== null
+		})),
 		criteria: criteria.map((c) => {
 			const mine = assessments.find((a) => a.criterionId === c.criterionId && a.role === 'self');
 			const teacherRows = assessments.filter(
@@ -172,100 +181,103 @@ export async function saveSelfAssessment(
 	// Otherwise one read that checks enrolment, task state, criterion and lock together (to say
 	// which rule failed), then at most two writes.
 	const criterionId = change.kind === 'criterion' ? change.criterionId : null;
-	return db.transaction().execute(async (trx) => {
-		const task = await trx
-			.selectFrom('tasks')
-			.innerJoin('enrolments', (join) =>
-				join
-					.onRef('enrolments.class_id', '=', 'tasks.class_id')
-					.on('enrolments.learner_id', '=', learner.id)
-			)
-			.leftJoin('submissions', (join) =>
-				join
-					.onRef('submissions.task_id', '=', 'tasks.id')
-					.on('submissions.learner_id', '=', learner.id)
-			)
-			.leftJoin('task_criteria', (join) =>
-				join
-					.onRef('task_criteria.task_id', '=', 'tasks.id')
-					.on('task_criteria.criterion_id', '=', criterionId ?? -1)
-			)
-			.select([
-				'tasks.id',
-				'submissions.id as submissionId',
-				'submissions.self_state as selfState',
-				'task_criteria.id as taskCriterionId'
-			])
-			.where('tasks.id', '=', taskId)
-			.where('tasks.state', '=', 'published')
-			.executeTakeFirst();
-		if (!task) throw new Refusal('That task does not exist, or is not set for your class.', 404);
-		if (task.selfState === 'submitted') {
-			throw new Refusal(
-				'You have submitted this self-assessment, so it is locked. Ask your teacher to reopen it if you need to change something.',
-				409
-			);
-		}
-		if (change.kind === 'criterion' && task.taskCriterionId === null)
-			throw new Refusal('That criterion is not part of this task.', 400);
-		const now = nowIso();
-		let submissionId = task.submissionId;
-		if (submissionId === null || task.selfState !== 'in_progress') {
-			submissionId = (
-				await trx
-					.insertInto('submissions')
-					.values({
-						task_id: taskId,
-						learner_id: learner.id,
-						self_state: 'in_progress',
-						updated_at: now
-					})
-					.onConflict((oc) =>
-						oc
-							.columns(['task_id', 'learner_id'])
-							.doUpdateSet({ self_state: 'in_progress', updated_at: now })
-					)
-					.returning('id')
-					.executeTakeFirstOrThrow()
-			).id;
-		}
-
-		if (change.kind === 'reflection') {
-			const base = change.baseRevision;
-			const saved = await trx
-				.updateTable('submissions')
-				.set((eb) => ({
-					overall_reflection: change.text,
-					reflection_revision: eb('reflection_revision', '+', 1),
-					updated_at: now
-				}))
-				.where('id', '=', submissionId)
-				.$if(base !== undefined, (qb) => qb.where('reflection_revision', '=', base!))
-				.returning('reflection_revision as revision')
+	const link = `/student/tasks/${taskId}`;
+	return tellOfLostSave(db, learner.id, taskId, link, () =>
+		db.transaction().execute(async (trx) => {
+			const task = await trx
+				.selectFrom('tasks')
+				.innerJoin('enrolments', (join) =>
+					join
+						.onRef('enrolments.class_id', '=', 'tasks.class_id')
+						.on('enrolments.learner_id', '=', learner.id)
+				)
+				.leftJoin('submissions', (join) =>
+					join
+						.onRef('submissions.task_id', '=', 'tasks.id')
+						.on('submissions.learner_id', '=', learner.id)
+				)
+				.leftJoin('task_criteria', (join) =>
+					join
+						.onRef('task_criteria.task_id', '=', 'tasks.id')
+						.on('task_criteria.criterion_id', '=', criterionId ?? -1)
+				)
+				.select([
+					'tasks.id',
+					'submissions.id as submissionId',
+					'submissions.self_state as selfState',
+					'task_criteria.id as taskCriterionId'
+				])
+				.where('tasks.id', '=', taskId)
+				.where('tasks.state', '=', 'published')
 				.executeTakeFirst();
-			if (saved) return { revision: saved.revision };
-			const stored = await trx
-				.selectFrom('submissions')
-				.select(['overall_reflection as text', 'reflection_revision as revision'])
-				.where('id', '=', submissionId)
-				.executeTakeFirstOrThrow();
-			throw new Refusal(CONFLICT_MESSAGE, 409, { current: stored });
-		}
-		const key = {
-			submissionId,
-			criterionId: change.criterionId,
-			assessorId: learner.id,
-			role: 'self' as const
-		};
-		const revision = await upsertJudgement(trx, {
-			...key,
-			value: change.value,
-			comment: change.comment,
-			baseRevision: change.baseRevision
-		});
-		if (revision === null) return refuseStaleJudgement(trx, key);
-		return { revision };
-	});
+			if (!task) throw new Refusal('That task does not exist, or is not set for your class.', 404);
+			if (task.selfState === 'submitted') {
+				throw new Refusal(
+					'You have submitted this self-assessment, so it is locked. Ask your teacher to reopen it if you need to change something.',
+					409
+				);
+			}
+			if (change.kind === 'criterion' && task.taskCriterionId === null)
+				throw new Refusal('That criterion is not part of this task.', 400);
+			const now = nowIso();
+			let submissionId = task.submissionId;
+			if (submissionId === null || task.selfState !== 'in_progress') {
+				submissionId = (
+					await trx
+						.insertInto('submissions')
+						.values({
+							task_id: taskId,
+							learner_id: learner.id,
+							self_state: 'in_progress',
+							updated_at: now
+						})
+						.onConflict((oc) =>
+							oc
+								.columns(['task_id', 'learner_id'])
+								.doUpdateSet({ self_state: 'in_progress', updated_at: now })
+						)
+						.returning('id')
+						.executeTakeFirstOrThrow()
+				).id;
+			}
+
+			if (change.kind === 'reflection') {
+				const base = change.baseRevision;
+				const saved = await trx
+					.updateTable('submissions')
+					.set((eb) => ({
+						overall_reflection: change.text,
+						reflection_revision: eb('reflection_revision', '+', 1),
+						updated_at: now
+					}))
+					.where('id', '=', submissionId)
+					.$if(base !== undefined, (qb) => qb.where('reflection_revision', '=', base!))
+					.returning('reflection_revision as revision')
+					.executeTakeFirst();
+				if (saved) return { revision: saved.revision };
+				const stored = await trx
+					.selectFrom('submissions')
+					.select(['overall_reflection as text', 'reflection_revision as revision'])
+					.where('id', '=', submissionId)
+					.executeTakeFirstOrThrow();
+				throw new Refusal(CONFLICT_MESSAGE, 409, { current: stored });
+			}
+			const key = {
+				submissionId,
+				criterionId: change.criterionId,
+				assessorId: learner.id,
+				role: 'self' as const
+			};
+			const revision = await upsertJudgement(trx, {
+				...key,
+				value: change.value,
+				comment: change.comment,
+				baseRevision: change.baseRevision
+			});
+			if (revision === null) return refuseStaleJudgement(trx, key);
+			return { revision };
+		})
+	);
 }
 
 /**
@@ -329,6 +341,7 @@ export async function submitSelfAssessment(
 		// Reviewers are given only submitted work: handed in after the teacher allocated, it gets
 		// its reviewers now, in the same transaction (a submit and its reviewers land together).
 		await allocateLateSubmission(trx, task, learner);
+		await notifyReadyToMark(trx, task);
 	});
 }
 

@@ -134,7 +134,8 @@ export const pathPolicy: { prefix: string; roles: Role[] }[] = [
 	{ prefix: '/admin', roles: ['admin'] },
 	{ prefix: '/teacher', roles: ['teacher', 'admin'] },
 	{ prefix: '/student', roles: ['student'] },
-	{ prefix: '/account', roles: [...ROLES] }
+	{ prefix: '/account', roles: [...ROLES] },
+	{ prefix: '/notifications', roles: [...ROLES] }
 ];
 
 export function rolesRequiredFor(pathname: string): Role[] | undefined {

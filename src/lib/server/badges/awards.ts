@@ -25,6 +25,7 @@ import { badgeEmailOf } from './emails';
 import { Refusal } from '../errors';
 import { BADGE_REQUEST_COOL_DOWN_MS } from '../limits';
 import { formatDateTime } from '../../domain/dates';
+import { notifyBadgeAwarded } from '../notifications/events';
 
 // Awards: proposing, requesting, issuing (signed), sharing, revoking, and the public record.
 
@@ -334,6 +335,7 @@ export async function issueBadge(
 			entityId: identifier,
 			after: { badgeId, learnerId }
 		});
+		await notifyBadgeAwarded(trx, learnerId, badge, identifier);
 	});
 	return identifier;
 }

@@ -28,6 +28,8 @@ export interface SchoolsTable {
 	badge_contact_email: string | null;
 	/** The school's own org in OneRoster bundles (0014): only its people and classes import. */
 	roster_org_source_id: Defaulted<string | null>;
+	/** Pupils younger than this (read from their year group) get no e-mail (migration 0023). */
+	email_minimum_age: Defaulted<number>;
 }
 
 export interface UsersTable {
@@ -54,6 +56,8 @@ export interface UsersTable {
 	/** The revocation entry every CLR 2.0 record of this learner names (migration 0018). */
 	clr_status_list_id: number | null;
 	clr_status_index: number | null;
+	/** What the person chose for e-mail (0023); null: their role's default. */
+	email_notifications: Defaulted<'none' | 'each' | 'daily' | null>;
 }
 
 export interface MembershipsTable {
@@ -337,6 +341,9 @@ export interface PeerAllocationsTable {
 	excluded_by: number | null;
 	excluded_reason: string | null;
 	created_at: Timestamp;
+	/** The learner whose work it reviews told their teacher it was unkind or unhelpful (0023). */
+	flagged_at: Defaulted<Timestamp | null>;
+	flagged_reason: Defaulted<string | null>;
 }
 
 export interface ContributionRatingsTable {

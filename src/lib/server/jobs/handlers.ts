@@ -6,3 +6,4 @@
 import '../tasks/reminders';
 import '../reports/batch';
 import '../roster/handouts';
+import '../notifications/email';

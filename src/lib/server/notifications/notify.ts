@@ -1,6 +1,11 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
-import type { NotificationKind, NotificationParams } from '$lib/domain/notifications';
+import {
+	isSameSitePath,
+	type NotificationKind,
+	type NotificationParams
+} from '../../domain/notifications';
+import { enqueueEmailsFor } from './email-queue';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -13,23 +18,36 @@ export interface NotificationRequest {
 	link: string;
 	/** Tells each person once however often the event is raised (e.g. `due_tomorrow:task:12`). */
 	dedupeKey?: string;
+	/**
+	 * With a dedupe key, what a repeat does: nothing (the default), or add its `count` to the
+	 * notification's and mark it unread and new again ("3 learners submitted today": one
+	 * notification a task a day, not one a learner).
+	 */
+	onRepeat?: 'ignore' | 'count';
 }
 
 /**
  * The one way anything tells a person something: written in the caller's transaction, so a
- * notification exists exactly when the change it reports does.
+ * notification exists exactly when the change it reports does. For each recipient who wants each
+ * notification by e-mail (and may be e-mailed), an `email.notification` job is enqueued in the
+ * same transaction (`email-queue.ts`).
  */
 export async function notify(
 	db: Executor,
 	request: NotificationRequest,
 	now = new Date()
 ): Promise<void> {
+	if (!isSameSitePath(request.link))
+		throw new Error(`A notification opens a page of this site, not "${request.link}"`);
 	const userIds = [...new Set(request.userIds)];
 	if (userIds.length === 0) return;
 	const paramsJson = JSON.stringify(request.params);
 	const createdAt = now.toISOString();
+	const counting = request.onRepeat === 'count' && request.dedupeKey !== undefined;
+	const added = request.params.count ?? 1;
+	const written: { id: number; user_id: number }[] = [];
 	for (let i = 0; i < userIds.length; i += 500) {
-		await db
+		const rows = await db
 			.insertInto('notifications')
 			.values(
 				userIds.slice(i, i + 500).map((userId) => ({
@@ -41,7 +59,19 @@ export async function notify(
 					created_at: createdAt
 				}))
 			)
-			.onConflict((oc) => oc.columns(['user_id', 'dedupe_key']).doNothing())
+			.onConflict((oc) =>
+				counting
+					? oc.columns(['user_id', 'dedupe_key']).doUpdateSet({
+							params_json: sql<string>`json_set(notifications.params_json, '$.count',
+								coalesce(json_extract(notifications.params_json, '$.count'), 1) + ${added})`,
+							read_at: null,
+							created_at: createdAt
+						})
+					: oc.columns(['user_id', 'dedupe_key']).doNothing()
+			)
+			.returning(['id', 'user_id'])
 			.execute();
+		written.push(...rows);
 	}
+	await enqueueEmailsFor(db, written, now);
 }

@@ -22,6 +22,7 @@ import { displayName } from '../../domain/names';
 import { reviewerQualities } from './results';
 import { Refusal } from '../errors';
 import { effectiveDates, extensionJoin } from '../tasks/effective-dates';
+import { notifyReviewsWaiting } from '../notifications/events';
 
 // The teacher's side of peer review: who reviews whom, and which reviews count.
 
@@ -91,6 +92,8 @@ export async function peerOverview(db: DB, teacher: SessionUser, taskId: number)
 				'peer_allocations.state',
 				'peer_allocations.excluded_reason as excludedReason',
 				'peer_allocations.excluded_at as excludedAt',
+				'peer_allocations.flagged_at as flaggedAt',
+				'peer_allocations.flagged_reason as flaggedReason',
 				'submissions.self_state as workState'
 			])
 			.where('peer_allocations.task_id', '=', taskId)
@@ -256,7 +259,7 @@ export async function allocatePeers(
 
 /**
  * Insert reviewer pairs, each labelled with the first label its work does not use yet
- * (`usedLabels`, by reviewee, is updated).
+ * (`usedLabels`, by reviewee, is updated), and tell each reviewer how many reviews they were given.
  */
 async function insertPairs(
 	trx: DB,
@@ -283,6 +286,17 @@ async function insertPairs(
 			.insertInto('peer_allocations')
 			.values(rows.slice(i, i + 200))
 			.execute();
+	if (pairs.length === 0) return;
+	const task = await trx
+		.selectFrom('tasks')
+		.select(['id', 'title'])
+		.where('id', '=', taskId)
+		.executeTakeFirstOrThrow();
+	await notifyReviewsWaiting(
+		trx,
+		task,
+		pairs.map((p) => p.reviewerId)
+	);
 }
 
 /**

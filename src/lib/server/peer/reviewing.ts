@@ -8,6 +8,7 @@ import { scaleBandsOf } from '../scales/scales';
 import { assessmentCards } from '../assessment/cards';
 import { evidenceForReviewer, evidenceOf } from '../assessment/evidence';
 import { refuseStaleJudgement, upsertJudgement } from '../assessment/judgements';
+import { tellOfLostSave } from '../notifications/events';
 import { peerWindow } from '../../domain/peer-review';
 import type { SelfSave } from '../../schemas/assessment';
 import { reviewerQualities } from './results';
@@ -150,28 +151,31 @@ export async function savePeerReview(
 		.where('criterion_id', '=', change.criterionId)
 		.executeTakeFirst();
 	if (!inTask) throw new Refusal('That criterion is not part of this task.');
-	return db.transaction().execute(async (trx) => {
-		const key = {
-			submissionId: allocation.submissionId,
-			criterionId: change.criterionId,
-			assessorId: learner.id,
-			role: 'peer' as const
-		};
-		const revision = await upsertJudgement(trx, {
-			...key,
-			value: change.value,
-			comment: change.comment,
-			baseRevision: change.baseRevision
-		});
-		if (revision === null) return refuseStaleJudgement(trx, key);
-		if (allocation.state === 'allocated')
-			await trx
-				.updateTable('peer_allocations')
-				.set({ state: 'in_progress' })
-				.where('id', '=', allocationId)
-				.execute();
-		return { revision };
-	});
+	const link = `/student/reviews/${allocationId}`;
+	return tellOfLostSave(db, learner.id, allocation.taskId, link, () =>
+		db.transaction().execute(async (trx) => {
+			const key = {
+				submissionId: allocation.submissionId,
+				criterionId: change.criterionId,
+				assessorId: learner.id,
+				role: 'peer' as const
+			};
+			const revision = await upsertJudgement(trx, {
+				...key,
+				value: change.value,
+				comment: change.comment,
+				baseRevision: change.baseRevision
+			});
+			if (revision === null) return refuseStaleJudgement(trx, key);
+			if (allocation.state === 'allocated')
+				await trx
+					.updateTable('peer_allocations')
+					.set({ state: 'in_progress' })
+					.where('id', '=', allocationId)
+					.execute();
+			return { revision };
+		})
+	);
 }
 
 export async function submitPeerReview(db: DB, learner: SessionUser, allocationId: number) {

@@ -29,6 +29,7 @@ async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: num
 			'users.email',
 			'users.badge_email',
 			'users.badge_email_choice',
+			'users.email_notifications',
 			'users.active',
 			'users.source_id',
 			'users.created_at',
@@ -50,7 +51,7 @@ async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: num
 export const EXPORT_README_TABLES: Record<string, string> = {
 	schools: 'account.school: the school that holds the data.',
 	users:
-		'account: username, names, email, the e-mail their Open Badges 2.0 badges use (badge_email_choice: the school address, their own badge_email, or none), whether the account is active, roster id, when it was made and when its password last changed (never the password or its hash).',
+		'account: username, names, email, the e-mail their Open Badges 2.0 badges use (badge_email_choice: the school address, their own badge_email, or none), what they chose to be e-mailed (email_notifications: none, each, daily; empty: the default), whether the account is active, roster id, when it was made and when its password last changed (never the password or its hash).',
 	memberships: 'account.roles: role and year group in the school, and since when.',
 	sessions:
 		'signIns.sessions: when each signed-in session began and when it expires (never the token).',
@@ -81,7 +82,7 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	assessments:
 		'work[].judgements: every judgement of their work (their own, peers’ as “Reviewer A…”, teachers’), with value and comment; peerReviewsGiven: every judgement they gave as a peer reviewer, with the task it belongs to.',
 	peer_allocations:
-		'work[].peerReviews: who reviewed their work, as anonymous labels only, and each review’s state; peerReviewsGiven: the reviews they were asked to do (task, state, whether a teacher set it aside and why).',
+		'work[].peerReviews: who reviewed their work, as anonymous labels only, each review’s state, and when and why they told their teacher about one; peerReviewsGiven: the reviews they were asked to do (task, state, whether a teacher set it aside and why).',
 	contribution_ratings:
 		'contributionRatings: group-work ratings they gave (of whom, in their own group) and received (anonymous: from a group member), per task.',
 	task_markers: 'Not included: who marks a task is about the teachers.',
@@ -262,7 +263,9 @@ export async function exportLearnerData(
 						'anonymous_label',
 						'state',
 						'submitted_at',
-						'excluded_at'
+						'excluded_at',
+						'flagged_at',
+						'flagged_reason'
 					])
 					.where('submission_id', 'in', ids)
 					.execute(),
@@ -500,7 +503,9 @@ export async function exportLearnerData(
 					reviewer: l.anonymous_label,
 					state: l.state,
 					submittedAt: l.submitted_at,
-					setAsideByTeacher: l.excluded_at !== null
+					setAsideByTeacher: l.excluded_at !== null,
+					toldTeacherAt: l.flagged_at,
+					toldTeacherWhy: l.flagged_reason
 				})),
 			evidence: evidence
 				.filter((e) => e.submission_id === s.id)

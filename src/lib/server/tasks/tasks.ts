@@ -2,6 +2,7 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { requireClassAccess } from '../auth/guards';
 import { requireTaskToTeach, type TaskToTeach } from '../auth/task-guards';
+import { notifyTaskPublished } from '../notifications/events';
 import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
 import { learnerTaskStatus } from '../../domain/task-status';
@@ -155,6 +156,7 @@ export async function setTaskState(
 		});
 		// Published: its reminders are scheduled; back to draft or archived: cancelled.
 		await scheduleTaskReminders(trx, taskId);
+		if (state === 'published' && task.state !== 'published') await notifyTaskPublished(trx, task);
 	});
 }
 

@@ -14,6 +14,7 @@ import { idSchema } from '$lib/schemas/people';
 import { askToConfirm, formFields, isConfirmed } from '$lib/schemas/forms';
 import { CONTRIBUTION_LEVELS, myGroup, saveContributionRatings } from '$lib/server/peer/groups';
 import { z } from 'zod';
+import { flagPeerReview } from '$lib/server/peer/flags';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 /**
@@ -37,6 +38,11 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
+const flagSchema = z.object({
+	label: z.string().trim().min(1).max(40),
+	reason: z.string().max(500, 'Keep the reason under 500 characters.').default('')
+});
+
 const teamRatingsSchema = z
 	.array(
 		z.object({
@@ -47,6 +53,16 @@ const teamRatingsSchema = z
 	.min(1);
 
 export const actions: Actions = {
+	/** "Tell my teacher" about a peer review of this work. */
+	flagReview: async (event) => {
+		const { learner, task } = await learnerAndTask(event);
+		const form = formFields(await event.request.formData());
+		return actOn(async () => {
+			const { label, reason } = flagSchema.parse(form);
+			await flagPeerReview(getDb(), learner, task, label, reason);
+			return { ok: true, message: 'Your teacher has been told. They will look at the review.' };
+		});
+	},
 	submit: async (event) => {
 		const { learner, task } = await learnerAndTask(event);
 		if (!isConfirmed(await event.request.formData())) return askToConfirm();
