@@ -380,13 +380,20 @@ describe('automatic reminders', () => {
 	it('tells reviewers how many reviews they have left when the window opens', async () => {
 		await handIn('student2');
 		await handIn('student3');
-		await allocatePeers(db, teacher, taskId, 3);
 		const opens = Date.now() + HOUR;
 		await db
 			.updateTable('tasks')
 			.set({ peer_opens_at: iso(opens) })
 			.where('id', '=', taskId)
 			.execute();
+		// Allocated before the window opens: nobody is told yet, since nobody could start.
+		await allocatePeers(db, teacher, taskId, 3);
+		const early = await db
+			.selectFrom('notifications')
+			.select('id')
+			.where('kind', '=', 'peer_reviews_waiting')
+			.execute();
+		expect(early).toEqual([]);
 		await scheduleTaskReminders(db, taskId);
 		await runDueJobs(db, 'test', new Date(opens + 1000));
 		const rows = await db

@@ -1,8 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import { notify } from './notify';
 import { Refusal } from '../errors';
 import { CONFLICT_MESSAGE } from '../assessment/judgements';
+import { effectiveDates, extensionJoin } from '../tasks/effective-dates';
 
 /**
  * The events the notification centre reports, each called inside the transaction of the change
@@ -40,15 +41,32 @@ export async function notifyTaskPublished(db: Executor, task: TaskFacts, now = n
 	);
 }
 
-/** Each reviewer just given reviews, with how many; more the same day count up the same one. */
+/**
+ * Each reviewer just given reviews, with how many; more the same day count up the same one. A
+ * reviewer whose own peer window (an extension counts) has not opened yet is told when it opens, by
+ * the task's automatic reminder (`tasks/reminders.ts`), not now, when they could not start.
+ */
 export async function notifyReviewsWaiting(
 	db: Executor,
 	task: { id: number; title: string },
 	reviewerIds: readonly number[],
 	now = new Date()
 ) {
+	if (reviewerIds.length === 0) return;
+	const windows = await db
+		.selectFrom('users')
+		.innerJoin('tasks', (join) => join.on(sql<boolean>`tasks.id = ${task.id}`))
+		.leftJoin('task_extensions', extensionJoin('users.id'))
+		.select(['users.id', effectiveDates.peerOpensAt.as('opensAt')])
+		.where('users.id', 'in', [...new Set(reviewerIds)])
+		.execute();
+	const openNow = new Set(
+		windows
+			.filter((w) => w.opensAt === null || Date.parse(w.opensAt) <= now.getTime())
+			.map((w) => w.id)
+	);
 	const given = new Map<number, number>();
-	for (const id of reviewerIds) given.set(id, (given.get(id) ?? 0) + 1);
+	for (const id of reviewerIds) if (openNow.has(id)) given.set(id, (given.get(id) ?? 0) + 1);
 	for (const [reviewerId, count] of given)
 		await notify(
 			db,

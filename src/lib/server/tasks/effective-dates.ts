@@ -25,7 +25,11 @@ export const effectiveDates = {
 
 /** The column (or id) naming the learner whose extension applies on each row. */
 export type LearnerOfRow =
-	'enrolments.learner_id' | 'submissions.learner_id' | 'peer_allocations.reviewer_id' | number;
+	| 'enrolments.learner_id'
+	| 'submissions.learner_id'
+	| 'peer_allocations.reviewer_id'
+	| 'users.id'
+	| number;
 
 interface JoinCondition<J> {
 	on(expression: Expression<SqlBool>): J;
