@@ -3,7 +3,11 @@ import { json, text } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { getDb } from '$lib/server/db/connection';
 import { hasRole, roleSetsRequiredFor } from '$lib/server/auth/guards';
-import { isSameOriginRequest, malformedInput } from '$lib/server/http';
+import {
+	isFormSubmissionFromThisSite,
+	isSameOriginRequest,
+	malformedInput
+} from '$lib/server/http';
 import { passwordChangeFirst } from '$lib/server/auth/first-sign-in';
 import {
 	SESSION_COOKIE,
@@ -118,14 +122,23 @@ function refusal(event: Parameters<Handle>[0]['event'], status: number, message:
  * SvelteKit refuses cross-origin form posts; this does the same for every other state-changing
  * request (the JSON autosave endpoints), so a sibling site cannot drive them with the cookie.
  */
-const refuseCrossOrigin: Handle = ({ event, resolve }) =>
-	isSameOriginRequest(event.request, event.url.origin)
+const refuseCrossOrigin: Handle = ({ event, resolve }) => {
+	// A mail provider's RFC 8058 one-click unsubscribe is a form POST from no site at all. It is the
+	// one exception: its signed token is its only authority (the session cookie is never read), and
+	// all it can do is stop e-mail, so another site sending it gains nothing.
+	if (event.route.id === '/unsubscribe/[token]' && event.request.method === 'POST')
+		return resolve(event);
+	const fromThisSite =
+		isSameOriginRequest(event.request, event.url.origin) &&
+		isFormSubmissionFromThisSite(event.request, event.url.origin);
+	return fromThisSite
 		? resolve(event)
 		: refusal(
 				event,
 				403,
 				'This request came from another site, so it was refused. Go back to the page and try again.'
 			);
+};
 
 /**
  * A form body that cannot be read, or a control character in the path, the query or a form field,

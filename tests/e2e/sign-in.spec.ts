@@ -254,6 +254,23 @@ test.describe('the hook', () => {
 		}
 	});
 
+	test('refuses a form post from another site, or with no Origin at all, as SvelteKit would', async ({
+		page,
+		baseURL
+	}) => {
+		// The app applies the kit's CSRF rule itself (svelte.config.js turns the kit's off to allow
+		// the one-click unsubscribe): another site's form, and a form with no Origin, are refused.
+		for (const headers of [{ origin: 'https://evil.example' }, {}] as Record<string, string>[]) {
+			const response = await page.request.post(`${baseURL}/account?/changePassword`, {
+				headers,
+				form: { currentPassword: 'x', newPassword: 'y', confirmPassword: 'y' },
+				maxRedirects: 0
+			});
+			expect(response.status(), JSON.stringify(headers)).toBe(403);
+			expect(await response.text()).toContain('another site');
+		}
+	});
+
 	test('refuses a JSON save sent from another site, as form posts are', async ({
 		page,
 		baseURL

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isSameOriginRequest, malformedInput, sameOriginPath } from '../../src/lib/server/http';
+import {
+	isFormSubmissionFromThisSite,
+	isSameOriginRequest,
+	malformedInput,
+	sameOriginPath
+} from '../../src/lib/server/http';
 import { roleSetsRequiredFor } from '../../src/lib/server/auth/guards';
 
 const ORIGIN = 'http://school.example';
@@ -120,5 +125,28 @@ describe('state-changing requests must come from this site', () => {
 		// No browser leaves Origin off a PUT: a script or test client, which has no visitor's cookie.
 		expect(isSameOriginRequest(put({}), ORIGIN)).toBe(true);
 		expect(isSameOriginRequest(new Request(`${ORIGIN}/x`), ORIGIN)).toBe(true);
+	});
+});
+
+describe("form submissions must carry this site's Origin (the kit's rule, applied by the app)", () => {
+	const post = (headers: Record<string, string>, type = 'application/x-www-form-urlencoded') =>
+		new Request(`${ORIGIN}/account`, {
+			method: 'POST',
+			headers: { 'content-type': type, ...headers },
+			body: 'a=b'
+		});
+	it('refuses another origin and a missing one; lets this site and non-form bodies through', () => {
+		expect(isFormSubmissionFromThisSite(post({ origin: ORIGIN }), ORIGIN)).toBe(true);
+		expect(isFormSubmissionFromThisSite(post({ origin: 'https://evil.example' }), ORIGIN)).toBe(
+			false
+		);
+		expect(isFormSubmissionFromThisSite(post({}), ORIGIN)).toBe(false);
+		expect(isFormSubmissionFromThisSite(post({}, 'multipart/form-data; boundary=x'), ORIGIN)).toBe(
+			false
+		);
+		expect(isFormSubmissionFromThisSite(post({}, 'text/plain;charset=UTF-8'), ORIGIN)).toBe(false);
+		// JSON is not a form: isSameOriginRequest judges it.
+		expect(isFormSubmissionFromThisSite(post({}, 'application/json'), ORIGIN)).toBe(true);
+		expect(isFormSubmissionFromThisSite(new Request(`${ORIGIN}/x`), ORIGIN)).toBe(true);
 	});
 });
