@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { startInbox } from '../unit/smtp-inbox';
 
 // Scheduled work with real server processes (issue 15): the built app (`node build`) on its own
 // database file, started, killed and started again, or two at once on one file. No browser: what
@@ -104,20 +105,72 @@ const reminderJobs = (databasePath: string) =>
 		"select key, state, attempts, leased_by from jobs where kind = 'reminder.due' order by key"
 	);
 
+/**
+ * The reminder jobs, in task order, made to fall due `stepMs` apart from `firstAt`, with their
+ * reminders' dates moved to match (the handler checks the task's date is still the one it was for).
+ */
+function bringRemindersForward(databasePath: string, firstAt: number, stepMs: number) {
+	const DAY = 24 * 60 * 60 * 1000;
+	const db = new Database(databasePath, { fileMustExist: true });
+	try {
+		const jobs = db
+			.prepare("select id, payload_json from jobs where kind = 'reminder.due' order by id")
+			.all() as { id: number; payload_json: string }[];
+		const moveJob = db.prepare('update jobs set run_at = ?, payload_json = ? where id = ?');
+		const moveTask = db.prepare('update tasks set due_at = ? where id = ?');
+		db.transaction(() => {
+			jobs.forEach((job, i) => {
+				const runAt = firstAt + i * stepMs;
+				const payload = JSON.parse(job.payload_json) as { taskId: number; at: string };
+				const at = new Date(runAt + DAY).toISOString();
+				moveTask.run(at, payload.taskId);
+				moveJob.run(new Date(runAt).toISOString(), JSON.stringify({ ...payload, at }), job.id);
+			});
+		})();
+	} finally {
+		db.close();
+	}
+}
+
+/** The task's learners want each notification by e-mail and are old enough to get it. */
+function learnersWantEmail(databasePath: string, taskId: number) {
+	const db = new Database(databasePath, { fileMustExist: true });
+	try {
+		const learners = `select learner_id from enrolments
+			where class_id = (select class_id from tasks where id = ?)`;
+		db.prepare(
+			`update users set email = username || '@pupils.example', email_notifications = 'each'
+			 where id in (${learners})`
+		).run(taskId);
+		db.prepare(`update memberships set year_group = 'Year 9' where user_id in (${learners})`).run(
+			taskId
+		);
+	} finally {
+		db.close();
+	}
+}
+
 const dueTomorrow = (databasePath: string) =>
 	read<{ user_id: number; dedupe_key: string }>(
 		databasePath,
 		"select user_id, dedupe_key from notifications where kind = 'due_tomorrow'"
 	);
 
-test('a reminder scheduled before a restart is sent after it, once', async () => {
+test('a reminder scheduled before a restart is sent after it, once, in the app and by e-mail', async () => {
 	test.setTimeout(90_000);
 	// Due 12 s from now: long enough to start and kill the first server on a loaded machine.
-	const { dir, databasePath } = prepareDatabase([12_000]);
+	const { dir, databasePath, taskIds } = prepareDatabase([12_000]);
 	const dueAt = Date.now() + 12_000;
+	learnersWantEmail(databasePath, taskIds[0]!);
+	const inbox = await startInbox();
+	const mail = {
+		SMTP_HOST: '127.0.0.1',
+		SMTP_PORT: String(inbox.port),
+		SMTP_FROM: 'Fusion Skills <no-reply@school.example>'
+	};
 	const servers: RunningServer[] = [];
 	try {
-		servers.push(await startServer(databasePath, dir));
+		servers.push(await startServer(databasePath, dir, mail));
 		// The server is up and the reminder waits; the server dies (no clean shutdown) before it is due.
 		expect(reminderJobs(databasePath)).toMatchObject([{ state: 'queued', attempts: 0 }]);
 		await stop(servers[0]!);
@@ -125,33 +178,46 @@ test('a reminder scheduled before a restart is sent after it, once', async () =>
 		expect(dueTomorrow(databasePath)).toEqual([]);
 		// Down past the time it was due; then started again.
 		while (Date.now() < dueAt + 500) await new Promise((r) => setTimeout(r, 200));
-		servers.push(await startServer(databasePath, dir));
+		expect(inbox.messages).toEqual([]);
+		servers.push(await startServer(databasePath, dir, mail));
 		await expect.poll(() => reminderJobs(databasePath)[0]?.state, { timeout: 30_000 }).toBe('done');
-		// A runner tick later (every 5 s) nothing more arrives: each learner told once.
-		await new Promise((r) => setTimeout(r, 6_000));
+		await expect.poll(() => inbox.messages.length, { timeout: 30_000 }).toBe(LEARNERS_IN_CLASS_1);
+		// A runner tick later (at most 7.5 s) nothing more arrives: each learner told once.
+		await new Promise((r) => setTimeout(r, 8_000));
 		const told = dueTomorrow(databasePath);
 		expect(told).toHaveLength(LEARNERS_IN_CLASS_1);
 		expect(new Set(told.map((n) => n.user_id)).size).toBe(LEARNERS_IN_CLASS_1);
 		expect(reminderJobs(databasePath)).toMatchObject([{ state: 'done', attempts: 1 }]);
+		expect(inbox.messages).toHaveLength(LEARNERS_IN_CLASS_1);
+		const recipients = inbox.messages.flatMap((m) => m.to);
+		expect(new Set(recipients).size).toBe(LEARNERS_IN_CLASS_1);
+		expect(recipients.every((to) => to.endsWith('@pupils.example'))).toBe(true);
+		const origin = `http://127.0.0.1:${servers[1]!.port}`;
+		for (const message of inbox.messages) {
+			expect(message.headers.get('subject')).toMatch(/tomorrow/i);
+			expect(message.text).toContain(`${origin}/student/tasks/${taskIds[0]}`);
+		}
 	} finally {
 		for (const server of servers) await stop(server);
+		await inbox.close();
 		rmSync(dir, { recursive: true, force: true });
 	}
 });
 
 test('two app servers on one database run each job once, and both take some', async () => {
 	test.setTimeout(90_000);
-	// Due one after another over 14 s, once both servers are up: each runner's ticks find some.
+	// Made due far ahead, so neither server can run any before both are up; then brought forward to
+	// fall due one after another over 14 s, so each runner's ticks (every 2.5–7.5 s) find some
+	// however long the servers took to start on a loaded machine.
 	const count = 28;
-	const start = 8_000;
-	const dueIn = Array.from({ length: count }, (_, i) => start + i * 500);
+	const dueIn = Array.from({ length: count }, () => 10 * 60_000);
 	const { dir, databasePath, taskIds } = prepareDatabase(dueIn);
 	expect(taskIds).toHaveLength(count);
 	const servers: RunningServer[] = [];
 	try {
-		servers.push(
-			...(await Promise.all([startServer(databasePath, dir), startServer(databasePath, dir)]))
-		);
+		servers.push(await startServer(databasePath, dir));
+		servers.push(await startServer(databasePath, dir));
+		bringRemindersForward(databasePath, Date.now() + 1_000, 500);
 		await expect
 			.poll(() => reminderJobs(databasePath).filter((j) => j.state === 'done').length, {
 				timeout: 45_000

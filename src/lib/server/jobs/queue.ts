@@ -237,16 +237,17 @@ export async function pruneFinishedJobs(db: DB, now = new Date()): Promise<numbe
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /**
- * The runner an app server starts: every `everyMs` it runs what is due. Its name is unique per
- * process, so leases tell servers apart. Returns a stop function.
+ * The runner an app server starts: about every `everyMs` (drawn between half and one and a half
+ * times it, so several servers' runners fall out of step and share the work rather than one always
+ * winning the race) it runs what is due. Its name is unique per process, so leases tell servers
+ * apart. Returns a stop function.
  */
 export function startJobRunner(db: () => DB, everyMs = 5_000): () => void {
 	const runnerId = `runner-${process.pid}-${randomUUID().slice(0, 8)}`;
-	let busy = false;
 	let prunedAt = 0;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	let stopped = false;
 	const tick = () => {
-		if (busy) return;
-		busy = true;
 		// Deleting old rows is safe to do on every server at once, so it needs no job of its own.
 		const prune =
 			Date.now() - prunedAt > PRUNE_EVERY_MS
@@ -255,10 +256,15 @@ export function startJobRunner(db: () => DB, everyMs = 5_000): () => void {
 		prune
 			.then(() => runDueJobs(db(), runnerId))
 			.catch((problem) => console.error('[jobs] run failed', problem))
-			.finally(() => (busy = false));
+			.finally(() => {
+				if (stopped) return;
+				timer = setTimeout(tick, everyMs * (0.5 + Math.random()));
+				timer.unref();
+			});
 	};
 	tick();
-	const timer = setInterval(tick, everyMs);
-	timer.unref();
-	return () => clearInterval(timer);
+	return () => {
+		stopped = true;
+		clearTimeout(timer);
+	};
 }
