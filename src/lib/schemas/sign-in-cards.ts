@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { CARD_LIFETIME_CHOICES, DEFAULT_CARD_LIFETIME } from '../domain/sign-in-cards';
+
+const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/** "Print cards": for a whole class, or for one learner (a reissue), for how long. */
+export const printCardsSchema = z
+	.object({
+		classId: z.preprocess(blankToUndefined, id.optional()),
+		learnerId: z.preprocess(blankToUndefined, id.optional()),
+		lifetime: z.enum(CARD_LIFETIME_CHOICES).default(DEFAULT_CARD_LIFETIME)
+	})
+	.refine((v) => (v.classId === undefined) !== (v.learnerId === undefined), {
+		message: 'Choose the class to print cards for.',
+		path: ['classId']
+	});
+
+/** The short code typed on a device without a camera (read kindly by normaliseCardCode). */
+export const cardCodeSchema = z.object({
+	code: z
+		.string()
+		.trim()
+		.min(1, 'Type the code from your card.')
+		.max(40, 'That is not a card code.')
+});
