@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { CARD_LIFETIME_CHOICES, DEFAULT_CARD_LIFETIME } from '../domain/sign-in-cards';
+import { idSchema } from './people';
 
-const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 /** "Print cards": for a whole class, or for one learner (a reissue), for how long. */
 export const printCardsSchema = z
 	.object({
-		classId: z.preprocess(blankToUndefined, id.optional()),
-		learnerId: z.preprocess(blankToUndefined, id.optional()),
+		classId: z.preprocess(blankToUndefined, idSchema.optional()),
+		learnerId: z.preprocess(blankToUndefined, idSchema.optional()),
 		lifetime: z.enum(CARD_LIFETIME_CHOICES).default(DEFAULT_CARD_LIFETIME)
 	})
 	.refine((v) => (v.classId === undefined) !== (v.learnerId === undefined), {
