@@ -153,6 +153,15 @@ export const MATRIX: Record<string, Entry> = {
 	// card's own pages are for anyone holding a card (an unknown card is refused with one message).
 	'page GET /admin/sign-in-cards': { url: '/admin/sign-in-cards', allow: ADMINS },
 	'action print /admin/sign-in-cards': { url: '/admin/sign-in-cards', allow: ADMINS },
+	// A teacher prints cards only for a class they teach (an empty form makes none).
+	'page GET /teacher/classes/[classId]/sign-in-cards': {
+		url: `/teacher/classes/${FIRST_CLASS}/sign-in-cards`,
+		allow: ['teacher', 'admin']
+	},
+	'action print /teacher/classes/[classId]/sign-in-cards': {
+		url: `/teacher/classes/${FIRST_CLASS}/sign-in-cards`,
+		allow: ['teacher', 'admin']
+	},
 	'page GET /login/card': { url: '/login/card', allow: EVERYONE },
 	'action default /login/card': { url: '/login/card', allow: EVERYONE },
 	'page GET /login/card/[token]': { url: '/login/card/no-such-card', allow: EVERYONE },

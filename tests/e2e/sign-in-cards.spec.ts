@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { classId, expectAccessible, storageFor } from './fixtures';
+import { DEMO_CLASS, classId, expectAccessible, storageFor } from './fixtures';
 
 /**
  * Printable sign-in cards, as a school uses them: the admin prints cards for "card class"
@@ -83,4 +83,17 @@ test('the admin prints cards; a card signs its learner in once, by link or by co
 	await expect(againPage.getByRole('main')).toContainText('Ben');
 
 	await Promise.all([admin.close(), child.close(), again.close()]);
+});
+
+test("a teacher's sign-in cards page is reached from their class and passes axe", async ({
+	browser
+}) => {
+	const context = await browser.newContext({ storageState: storageFor('teacher') });
+	const page = await context.newPage();
+	await page.goto(`/teacher/classes/${DEMO_CLASS.first.id}`);
+	await page.getByRole('link', { name: 'Print sign-in cards' }).click();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Sign-in cards for /);
+	await expect(page.getByRole('radio', { name: '12 hours (a school day)' })).toBeChecked();
+	await expectAccessible(page);
+	await context.close();
 });

@@ -138,7 +138,7 @@ describe('issuing sign-in cards', () => {
 		expect(await db.selectFrom('sign_in_cards').selectAll().execute()).toEqual([]);
 	});
 
-	it("another school's admin cannot issue for your learners or class (404); a teacher cannot at all (403)", async () => {
+	it("another school's admin cannot issue for your learners or class (404)", async () => {
 		const { db } = await demoDatabase();
 		await secondSchool(db);
 		const otherAdmin = await sessionUser(db, 'other-admin');
@@ -150,11 +150,65 @@ describe('issuing sign-in cards', () => {
 		expect(
 			(await refusalOf(issueSignInCards(db, otherAdmin, { classId: 1 }, '1h', ORIGIN))).status
 		).toBe(404);
-		const teacher = await sessionUser(db, 'teacher');
-		expect(
-			(await refusalOf(issueSignInCards(db, teacher, { classId: 1 }, '1h', ORIGIN))).status
-		).toBe(403);
 		expect(await db.selectFrom('sign_in_cards').selectAll().execute()).toEqual([]);
+	});
+
+	it('a teacher prints for the classes they teach and their learners, no others (403); a student never', async () => {
+		const { db } = await demoDatabase();
+		const teacher = await sessionUser(db, 'teacher'); // teaches class 1 only
+		const inClass1 = await db
+			.selectFrom('enrolments')
+			.select('learner_id')
+			.where('class_id', '=', 1)
+			.executeTakeFirstOrThrow();
+		const onlyInClass2 = await db
+			.selectFrom('enrolments')
+			.select('learner_id')
+			.where('class_id', '=', 2)
+			.where(({ not, exists, selectFrom }) =>
+				not(
+					exists(
+						selectFrom('enrolments as e1')
+							.select('e1.learner_id')
+							.whereRef('e1.learner_id', '=', 'enrolments.learner_id')
+							.where('e1.class_id', '=', 1)
+					)
+				)
+			)
+			.executeTakeFirstOrThrow();
+		const { cards } = await issueSignInCards(db, teacher, { classId: 1 }, '1h', ORIGIN);
+		expect(cards.length).toBeGreaterThan(0);
+		const one = await issueSignInCards(
+			db,
+			teacher,
+			{ learnerId: inClass1.learner_id },
+			'1h',
+			ORIGIN
+		);
+		expect(one.cards).toHaveLength(1);
+		const issuedBy = await db
+			.selectFrom('audit_log')
+			.select('actor_id')
+			.where('action', '=', 'sign_in_cards.issue')
+			.execute();
+		expect(issuedBy.every((e) => e.actor_id === teacher.id)).toBe(true);
+
+		const before = await db.selectFrom('sign_in_cards').select('id').execute();
+		expect(
+			(await refusalOf(issueSignInCards(db, teacher, { classId: 2 }, '1h', ORIGIN))).status
+		).toBe(403);
+		expect(
+			(
+				await refusalOf(
+					issueSignInCards(db, teacher, { learnerId: onlyInClass2.learner_id }, '1h', ORIGIN)
+				)
+			).status
+		).toBe(403);
+		const student = await sessionUser(db, 'student1');
+		expect(
+			(await refusalOf(issueSignInCards(db, student, { classId: 1 }, '1h', ORIGIN))).status
+		).toBe(403);
+		expect(await db.selectFrom('sign_in_cards').select('id').execute()).toEqual(before);
 	});
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CARD_LIFETIME_CHOICES, DEFAULT_CARD_LIFETIME } from '../domain/sign-in-cards';
+import { CARD_LIFETIME_CHOICES } from '../domain/sign-in-cards';
 import { idSchema } from './people';
 
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -9,7 +9,8 @@ export const printCardsSchema = z
 	.object({
 		classId: z.preprocess(blankToUndefined, idSchema.optional()),
 		learnerId: z.preprocess(blankToUndefined, idSchema.optional()),
-		lifetime: z.enum(CARD_LIFETIME_CHOICES).default(DEFAULT_CARD_LIFETIME)
+		// Chosen on every form (the default is preselected there), so an empty post makes no cards.
+		lifetime: z.enum(CARD_LIFETIME_CHOICES, { error: 'Choose how long the cards work.' })
 	})
 	.refine((v) => (v.classId === undefined) !== (v.learnerId === undefined), {
 		message: 'Choose the class to print cards for.',
@@ -23,4 +24,10 @@ export const cardCodeSchema = z.object({
 		.trim()
 		.min(1, 'Type the code from your card.')
 		.max(40, 'That is not a card code.')
+});
+
+/** "Print cards" on a teacher's class page: the class is the page's; one learner for a reissue. */
+export const printClassCardsSchema = z.object({
+	learnerId: z.preprocess(blankToUndefined, idSchema.optional()),
+	lifetime: z.enum(CARD_LIFETIME_CHOICES, { error: 'Choose how long the cards work.' })
 });

@@ -32,7 +32,10 @@ import {
  *   one session.
  * - Students only: a card for a teacher's or an admin's account would be a key to the whole class
  *   or school lying on a desk, so issuing one is refused.
- * - Admins only issue them, as only admins reset passwords: a card is a password's equal.
+ * - Issued by the school's admins, and by a teacher for the classes they teach: cards are handed
+ *   out in the lesson, and a lost one must be replaceable by the adult in the room at once (as
+ *   Google Classroom lets teachers print their class's codes). A teacher already marks these
+ *   learners' work; the audit log names who printed which cards.
  */
 
 /** The one answer to every card that does not work, so it tells nobody which case it was. */
@@ -50,7 +53,7 @@ const codeDigest = (key: Buffer, code: string) =>
 /** The key comes from the database: fetch it before a transaction, never inside one. */
 const codeKey = (db: DB) => serverSecret(db, CODE_KEY);
 
-/** One card as printed: shown once, on the page the admin prints. */
+/** One card as printed: shown once, on the page its issuer prints. */
 export interface PrintedCard {
 	learnerId: number;
 	name: string;
@@ -70,12 +73,31 @@ interface Learner {
 	className: string | null;
 }
 
-/** The active students the cards are for, in the order a teacher hands them out. */
+const NOT_YOUR_CLASS = 'You can print sign-in cards only for the classes you teach.';
+
+/** Does `issuer` teach `classId`? (Admins may print for every class of their school.) */
+async function teaches(db: DB, issuer: SessionUser, classId: number): Promise<boolean> {
+	if (hasRole(issuer, 'admin')) return true;
+	const row = await db
+		.selectFrom('class_teachers')
+		.select('class_id')
+		.where('class_id', '=', classId)
+		.where('teacher_id', '=', issuer.id)
+		.executeTakeFirst();
+	return Boolean(row);
+}
+
+/**
+ * The active students the cards are for, in the order a teacher hands them out, after checking the
+ * issuer may print them: another school's class or person is missing (404), a class or learner
+ * the teacher does not teach is forbidden (403).
+ */
 async function learnersFor(
 	db: DB,
-	schoolId: number,
+	issuer: SessionUser,
 	target: CardTarget
 ): Promise<{ learners: Learner[]; scope: { entityType: string; entityId: string } }> {
+	const schoolId = issuer.schoolId;
 	if ('classId' in target) {
 		const schoolClass = await db
 			.selectFrom('classes')
@@ -85,6 +107,7 @@ async function learnersFor(
 			.executeTakeFirst();
 		if (!schoolClass)
 			throw new Refusal('That class does not exist, or is not in your school.', 404);
+		if (!(await teaches(db, issuer, schoolClass.id))) throw new Refusal(NOT_YOUR_CLASS, 403);
 		const rows = await db
 			.selectFrom('enrolments')
 			.innerJoin('users', 'users.id', 'enrolments.learner_id')
@@ -134,16 +157,21 @@ async function learnersFor(
 			'Sign-in cards are for students only: a card for a teacher’s or an admin’s account would open the whole class or school to whoever picks it up.',
 			400
 		);
-	if (person.active !== 1)
-		throw new Refusal('This account is deactivated: reactivate it before printing a card.', 409);
-	const firstClass = await db
+	const classes = await db
 		.selectFrom('enrolments')
 		.innerJoin('classes', 'classes.id', 'enrolments.class_id')
-		.select('classes.name')
+		.select(['classes.id', 'classes.name'])
 		.where('enrolments.learner_id', '=', person.id)
 		.where('classes.school_id', '=', schoolId)
 		.orderBy('classes.name')
-		.executeTakeFirst();
+		.execute();
+	const issuable = [];
+	for (const c of classes) if (await teaches(db, issuer, c.id)) issuable.push(c);
+	if (!hasRole(issuer, 'admin') && issuable.length === 0) throw new Refusal(NOT_YOUR_CLASS, 403);
+	if (person.active !== 1)
+		throw new Refusal('This account is deactivated: reactivate it before printing a card.', 409);
+	// The card names a class of the issuer's (for a teacher), else the learner's first.
+	const firstClass = issuable[0];
 	return {
 		learners: [
 			{
@@ -180,15 +208,15 @@ async function freshCode(trx: Transaction<Database>, key: Buffer, now: string) {
  */
 export async function issueSignInCards(
 	db: DB,
-	admin: SessionUser,
+	issuer: SessionUser,
 	target: CardTarget,
 	lifetime: CardLifetime,
 	origin: string,
 	now = new Date()
 ): Promise<{ cards: PrintedCard[] }> {
-	if (!hasRole(admin, 'admin'))
-		throw new Refusal('Only the school’s admins print sign-in cards.', 403);
-	const { learners, scope } = await learnersFor(db, admin.schoolId, target);
+	if (!hasRole(issuer, 'admin', 'teacher'))
+		throw new Refusal('Only teachers and the school’s admins print sign-in cards.', 403);
+	const { learners, scope } = await learnersFor(db, issuer, target);
 	if (learners.length === 0)
 		throw new Refusal(
 			'This class has no active students yet: enrol some before printing cards.',
@@ -221,8 +249,8 @@ export async function issueSignInCards(
 					token_hash: tokenDigest(token),
 					code_hash: digest,
 					learner_id: learner.id,
-					school_id: admin.schoolId,
-					issued_by: admin.id,
+					school_id: issuer.schoolId,
+					issued_by: issuer.id,
 					created_at: nowIso,
 					expires_at: expiresAt
 				})
@@ -230,8 +258,8 @@ export async function issueSignInCards(
 			made.push({ learner, token, code });
 		}
 		await recordAudit(trx, {
-			schoolId: admin.schoolId,
-			actorId: admin.id,
+			schoolId: issuer.schoolId,
+			actorId: issuer.id,
 			action: 'sign_in_cards.issue',
 			...scope,
 			after: {
@@ -387,4 +415,34 @@ export function learnerCards(db: DB, learnerId: number) {
 		.where('learner_id', '=', learnerId)
 		.orderBy('id')
 		.execute();
+}
+
+/** The expiry as printed, in the server's time zone (named, since the card travels). */
+export const cardExpiryText = (iso: string) =>
+	new Intl.DateTimeFormat('en-GB', {
+		weekday: 'short',
+		day: 'numeric',
+		month: 'short',
+		hour: '2-digit',
+		minute: '2-digit',
+		timeZoneName: 'short'
+	}).format(new Date(iso));
+
+/** Where a device without a camera types a card's code, as the card prints it. */
+export const cardAddressFor = (url: URL) => `${url.host}/login/card`;
+
+/**
+ * A print action's answer: the new cards, for the page to render once. It is the only place their
+ * links and codes appear, on a signed-in page the hook marks private, no-store; printing again
+ * means new cards.
+ */
+export async function printSignInCards(
+	db: DB,
+	issuer: SessionUser,
+	target: CardTarget,
+	lifetime: CardLifetime,
+	url: URL
+) {
+	const { cards } = await issueSignInCards(db, issuer, target, lifetime, url.origin);
+	return { ok: true as const, cards, lifetime, expiresText: cardExpiryText(cards[0]!.expiresAt) };
 }
