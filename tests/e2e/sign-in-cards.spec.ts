@@ -8,7 +8,9 @@ import { DEMO_CLASS, classId, expectAccessible, storageFor } from './fixtures';
  * and lands on their home; the same card is refused the second time. A second card is typed as a
  * code on a device without a camera.
  */
-const SHOTS = 'test-results/screenshots';
+// As screenshots.spec.ts: UPDATE_SCREENSHOTS=1 refreshes the committed copies in docs/screenshots.
+const SHOTS =
+	process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots';
 mkdirSync(SHOTS, { recursive: true });
 
 test('the admin prints cards; a card signs its learner in once, by link or by code', async ({
