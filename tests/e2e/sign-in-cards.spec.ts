@@ -39,10 +39,25 @@ test('the admin prints cards; a card signs its learner in once, by link or by co
 	).toBeVisible();
 	await page.screenshot({ path: `${SHOTS}/admin-sign-in-cards.png`, fullPage: true });
 	// What the printer gets: the cards alone, two across, without the app's header or buttons.
+	// An A4 page's width at 96 dpi, so the shot is close to the paper.
+	await page.setViewportSize({ width: 794, height: 1123 });
 	await page.emulateMedia({ media: 'print' });
 	await expect(page.getByRole('button', { name: 'Print cards' })).toBeHidden();
 	await page.screenshot({ path: `${SHOTS}/admin-sign-in-cards-print.png`, fullPage: true });
+	// Eight to an A4 page: eight cards (the four, twice) print on one page.
+	await page.evaluate(() => {
+		const sheet = document.querySelector('ul.sheet')!;
+		const cards = [...sheet.children];
+		for (const card of cards) sheet.append(card.cloneNode(true));
+	});
+	const pdf = (await page.pdf({ format: 'A4', preferCSSPageSize: true })).toString('latin1');
+	expect(pdf.match(/\/Type\s*\/Page\b(?!s)/g)).toHaveLength(1);
+	await page.evaluate(() => {
+		const sheet = document.querySelector('ul.sheet')!;
+		while (sheet.children.length > 4) sheet.lastElementChild!.remove(); // only for measuring
+	});
 	await page.emulateMedia({ media: 'screen' });
+	await page.setViewportSize({ width: 1280, height: 900 });
 	await expectAccessible(page);
 	const amiraLink = await cards.first().locator('[data-card-link]').innerText();
 	const benCode = (await cards.nth(1).locator('.code').innerText()).trim();
