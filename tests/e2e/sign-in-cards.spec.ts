@@ -74,6 +74,7 @@ test('the admin prints cards; a card signs its learner in once, by link or by co
 	await childPage.goto(new URL(amiraLink).pathname);
 	await expect(childPage.getByRole('heading', { name: 'Sign in as Amira B.?' })).toBeVisible();
 	await childPage.screenshot({ path: `${SHOTS}/sign-in-card-confirm-360.png`, fullPage: true });
+	expect(await childPage.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
 	await expectAccessible(childPage);
 	// Opening the page spent nothing: reloading still asks.
 	await childPage.reload();
