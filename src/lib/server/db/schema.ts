@@ -272,6 +272,10 @@ export interface TasksTable {
 	group_task: DefaultedFlag;
 	/** percent taken off a group member's WebPA score when they gave no ratings (0–100) */
 	non_submitter_penalty_percent: Defaulted<number>;
+	/** automatic reminders (migration 0024): 24 h before the due date, peer window opens, 24 h before it closes */
+	remind_before_due: DefaultedFlag;
+	remind_peer_opens: DefaultedFlag;
+	remind_before_peer_closes: DefaultedFlag;
 	state: Defaulted<TaskState>;
 	created_by: number | null;
 	created_at: Timestamp;
@@ -599,6 +603,21 @@ export interface NotificationsTable {
 	emailed_at: Timestamp | null;
 }
 
+/**
+ * A learner's own dates on a task (migration 0024): null is the class's date. Read through
+ * `server/tasks/effective-dates.ts`.
+ */
+export interface TaskExtensionsTable {
+	task_id: number;
+	learner_id: number;
+	due_at: Timestamp | null;
+	peer_opens_at: Timestamp | null;
+	peer_closes_at: Timestamp | null;
+	reason: Defaulted<string>;
+	granted_by: number | null;
+	granted_at: Timestamp;
+}
+
 export interface Database {
 	schools: SchoolsTable;
 	users: UsersTable;
@@ -648,4 +667,5 @@ export interface Database {
 	jobs: JobsTable;
 	notifications: NotificationsTable;
 	sign_in_cards: SignInCardsTable;
+	task_extensions: TaskExtensionsTable;
 }

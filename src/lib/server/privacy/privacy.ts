@@ -16,6 +16,7 @@ import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 import { jsonOrUndefined } from '../http';
 import { revokeStatusEntries } from '../badges/status-lists';
+import { effectiveDates, extensionJoin } from '../tasks/effective-dates';
 
 async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: number) {
 	const learner = await db
@@ -118,6 +119,8 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	jobs: 'Not included: scheduled work (reminders, e-mails) names tasks and notifications by number only.',
 	notifications:
 		'notifications: what the service told them in its notification centre (what, when, and whether they read it).',
+	task_extensions:
+		'extensions: the tasks on which a teacher gave them their own due date or peer window, with when and why (the teacher who granted it is not named); submissions.taskDueAt is their own due date.',
 	work_counts:
 		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).'
 };
@@ -157,11 +160,12 @@ export async function exportLearnerData(
 	const submissions = await db
 		.selectFrom('submissions')
 		.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
+		.leftJoin('task_extensions', extensionJoin('submissions.learner_id'))
 		.select([
 			'submissions.id',
 			'submissions.task_id',
 			'tasks.title as task',
-			'tasks.due_at as taskDueAt',
+			effectiveDates.dueAt.as('taskDueAt'),
 			'submissions.self_state',
 			'submissions.self_submitted_at',
 			'submissions.overall_reflection',
@@ -192,7 +196,8 @@ export async function exportLearnerData(
 		exports,
 		recentWork,
 		notifications,
-		cards
+		cards,
+		extensions
 	] = await Promise.all([
 		db
 			.selectFrom('schools')
@@ -390,7 +395,22 @@ export async function exportLearnerData(
 			.where('user_id', '=', learnerId)
 			.orderBy('id')
 			.execute(),
-		learnerCards(db, learnerId)
+		learnerCards(db, learnerId),
+		db
+			.selectFrom('task_extensions')
+			.innerJoin('tasks', 'tasks.id', 'task_extensions.task_id')
+			.select([
+				'task_extensions.task_id',
+				'tasks.title as task',
+				'task_extensions.due_at',
+				'task_extensions.peer_opens_at',
+				'task_extensions.peer_closes_at',
+				'task_extensions.reason',
+				'task_extensions.granted_at'
+			])
+			.where('task_extensions.learner_id', '=', learnerId)
+			.orderBy('task_extensions.task_id')
+			.execute()
 	]);
 	const evidenceIds = evidence.map((e) => String(e.id));
 	const allocationIds = (
@@ -551,6 +571,7 @@ export async function exportLearnerData(
 			...notification,
 			params: parse(params_json)
 		})),
+		extensions,
 		auditLog: audit.map(({ before_json, after_json, ...entry }) => ({
 			...entry,
 			before: parse(before_json),
@@ -692,6 +713,8 @@ export async function eraseLearner(
 		await trx.deleteFrom('work_counts').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('notifications').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('sign_in_cards').where('learner_id', '=', learnerId).execute();
+		// An extension's reason is about them (illness, a family matter): it goes with them.
+		await trx.deleteFrom('task_extensions').where('learner_id', '=', learnerId).execute();
 		// A roster import's sign-in slips (an hour at most) are sealed, so whose they hold cannot be
 		// read here: the school's are all forgotten (the admin can reset passwords instead).
 		await trx.deleteFrom('roster_handouts').where('school_id', '=', admin.schoolId).execute();
