@@ -173,6 +173,24 @@ export const MATRIX: Record<string, Entry> = {
 		url: `/admin/roster/handouts/${ROSTER_HANDOUT}/passwords.csv`,
 		allow: ['admin']
 	},
+	// Sign-in cards: every admin reaches the page and the print action (an empty form is refused as
+	// incomplete, so no cards are made); whose cards they may print is in sign-in-cards.test.ts. The
+	// card's own pages are for anyone holding a card (an unknown card is refused with one message).
+	'page GET /admin/sign-in-cards': { url: '/admin/sign-in-cards', allow: ADMINS },
+	'action print /admin/sign-in-cards': { url: '/admin/sign-in-cards', allow: ADMINS },
+	// A teacher prints cards only for a class they teach (an empty form makes none).
+	'page GET /teacher/classes/[classId]/sign-in-cards': {
+		url: `/teacher/classes/${FIRST_CLASS}/sign-in-cards`,
+		allow: ['teacher', 'admin']
+	},
+	'action print /teacher/classes/[classId]/sign-in-cards': {
+		url: `/teacher/classes/${FIRST_CLASS}/sign-in-cards`,
+		allow: ['teacher', 'admin']
+	},
+	'page GET /login/card': { url: '/login/card', allow: EVERYONE },
+	'action default /login/card': { url: '/login/card', allow: EVERYONE },
+	'page GET /login/card/[token]': { url: '/login/card/no-such-card', allow: EVERYONE },
+	'action default /login/card/[token]': { url: '/login/card/no-such-card', allow: EVERYONE },
 
 	'page GET /teacher': { url: '/teacher', allow: TEACHERS },
 	'page GET /teacher/classes/[classId]': {

@@ -27,6 +27,9 @@ const PHONE = { width: 360, height: 740 };
 const STUDENT_PAGES: Record<string, string> = {
 	'/': '/',
 	'/login': '/login',
+	'/login/card': '/login/card',
+	// An unknown card's answer; a live card's confirm page is measured in sign-in-cards.spec.ts.
+	'/login/card/[token]': '/login/card/no-such-card',
 	'/logout': '/logout',
 	'/account': '/account',
 	'/notifications': '/notifications',

@@ -852,6 +852,34 @@ for (const framework of [CASE_PRIVATE, CASE_TO_PUBLISH])
 	await insertSchool(db, plan, DEMO_PASSWORD);
 }
 
+// Sign-in cards (tests/e2e/sign-in-cards.spec.ts): a class "card class" of four learners of their
+// own, made as a roster import makes them (a one-time password nobody knows, to be changed at first
+// sign-in), so printing their cards and signing in with one changes nothing another spec sees.
+{
+	const admin = await sessionUser(db, 'admin');
+	const cardClass = await createClass(db, admin.schoolId, admin.id, {
+		name: 'card class',
+		yearGroup: '3'
+	});
+	const pupils: number[] = [];
+	for (const [n, [givenName, familyName]] of [
+		['Amira', 'Bakr'],
+		['Ben', 'Carter'],
+		['Chloé', 'Dubois'],
+		['Dev', 'Evans']
+	].entries()) {
+		const { userId } = await createPerson(db, admin.schoolId, admin.id, {
+			username: `cardpupil${n + 1}`,
+			givenName: givenName!,
+			familyName: familyName!,
+			role: 'student',
+			yearGroup: '3'
+		});
+		pupils.push(userId);
+	}
+	await enrolLearners(db, admin.schoolId, admin.id, cardClass, pupils);
+}
+
 // ── remind (issue 15: extensions and reminders) ──────────────────────────────────────────────────
 // "remind class", taught by the demo teacher, with three learners of its own, so reminding and
 // extending here tells nobody another spec counts: "Remind: homework" is published (remind.spec.ts

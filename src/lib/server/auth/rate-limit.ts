@@ -68,14 +68,17 @@ export type Reservation =
 
 /**
  * Checks every rule that applies and, if none asks for a wait, records the attempt (as failed until
- * `settleAttempt` says otherwise), all in one transaction.
+ * `settleAttempt` says otherwise), all in one transaction. `rules` narrows which apply, for
+ * attempts that are not at one account (a sign-in card's typed code: see sign-in-cards.ts).
  */
 export async function reserveAttempt(
 	db: DB,
 	keys: AttemptKeys,
-	now = new Date()
+	now = new Date(),
+	rules?: DelayKey[]
 ): Promise<Reservation> {
-	const applicable: DelayKey[] = keys.device ? ['device'] : ['pair', 'username', 'address'];
+	const applicable: DelayKey[] =
+		rules ?? (keys.device ? ['device'] : ['pair', 'username', 'address']);
 	return db.transaction().execute(async (trx) => {
 		let wait = 0;
 		for (const key of applicable) {
@@ -143,10 +146,10 @@ export async function settleAttempt(db: DB, attemptId: number, succeeded: boolea
 }
 
 /** What the person is told when an attempt must wait. */
-export function waitMessage(retryAfterSeconds: number): string {
+export function waitMessage(retryAfterSeconds: number, tried = 'wrong passwords'): string {
 	const wait =
 		retryAfterSeconds < 90
 			? `${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}`
 			: `${Math.ceil(retryAfterSeconds / 60)} minutes`;
-	return `Too many wrong passwords. Wait ${wait} and try again.`;
+	return `Too many ${tried}. Wait ${wait} and try again.`;
 }

@@ -2,7 +2,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Cookies } from '@sveltejs/kit';
 import { sessionCacheOf, type DB } from '../db/connection';
-import type { Role } from '../db/schema';
+import type { Role, SignInMethod } from '../db/schema';
 
 /**
  * Sessions as in the lucia-auth.com guide: the cookie holds a random token, the table only its
@@ -58,7 +58,8 @@ export async function createSession(
 	db: DB,
 	token: string,
 	userId: number,
-	now = new Date()
+	now = new Date(),
+	method: SignInMethod = 'password'
 ): Promise<Session> {
 	const session: Session = {
 		id: sessionIdFromToken(token),
@@ -72,7 +73,8 @@ export async function createSession(
 			id: session.id,
 			user_id: userId,
 			expires_at: session.expiresAt.toISOString(),
-			created_at: now.toISOString()
+			created_at: now.toISOString(),
+			sign_in_method: method
 		})
 		.execute();
 	return session;
@@ -144,6 +146,7 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			'sessions.id as sessionId',
 			'sessions.expires_at as expiresAt',
 			'sessions.created_at as createdAt',
+			'sessions.sign_in_method as signInMethod',
 			'users.id as userId',
 			'users.username',
 			'users.given_name as givenName',
@@ -194,7 +197,9 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			schoolId: first.schoolId,
 			schoolName: first.schoolName,
 			roles,
-			mustChangePassword: first.mustChangePassword === 1
+			// A child who came in with a sign-in card has no password to change (a roster import's
+			// one-time password may never have reached them): the flag waits for a password sign-in.
+			mustChangePassword: first.mustChangePassword === 1 && first.signInMethod === 'password'
 		}
 	};
 }

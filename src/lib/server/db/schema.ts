@@ -82,6 +82,28 @@ export interface SessionsTable {
 	user_id: number;
 	expires_at: Timestamp;
 	created_at: Timestamp;
+	/** How the session began (migration 0022): a card sign-in is not asked to change a password. */
+	sign_in_method: Defaulted<SignInMethod>;
+}
+
+export type SignInMethod = 'password' | 'card';
+
+/**
+ * Printable sign-in cards (migration 0022): one-time, short-lived, for students only. Only the
+ * SHA-256 of the link's token and of the typed code are stored; see server/auth/sign-in-cards.ts.
+ */
+export interface SignInCardsTable {
+	id: Generated<number>;
+	token_hash: string;
+	code_hash: string;
+	learner_id: number;
+	school_id: number;
+	issued_by: number | null;
+	created_at: Timestamp;
+	expires_at: Timestamp;
+	used_at: Timestamp | null;
+	/** Set when a newer card was issued for the learner before this one was used. */
+	revoked_at: Timestamp | null;
 }
 
 export interface LoginAttemptsTable {
@@ -651,5 +673,6 @@ export interface Database {
 	roster_handouts: RosterHandoutsTable;
 	jobs: JobsTable;
 	notifications: NotificationsTable;
+	sign_in_cards: SignInCardsTable;
 	task_extensions: TaskExtensionsTable;
 }

@@ -8,6 +8,7 @@ import type { Database } from '../db/schema';
 import { chunks } from '../db/chunks';
 import { deleteExportsContaining } from '../reports/batch';
 import type { SessionUser } from '../auth/sessions';
+import { learnerCards } from '../auth/sign-in-cards';
 import { hashPassword } from '../auth/passwords';
 import { recordAudit } from '../audit';
 import { uploadsDirectory } from '../assessment/evidence';
@@ -54,7 +55,9 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'account: username, names, email, the e-mail their Open Badges 2.0 badges use (badge_email_choice: the school address, their own badge_email, or none), what they chose to be e-mailed (email_notifications: none, each, daily; empty: the default), whether the account is active, roster id, when it was made and when its password last changed (never the password or its hash).',
 	memberships: 'account.roles: role and year group in the school, and since when.',
 	sessions:
-		'signIns.sessions: when each signed-in session began and when it expires (never the token).',
+		'signIns.sessions: when each signed-in session began, when it expires and how it began (a password or a sign-in card; never the token).',
+	sign_in_cards:
+		'signIns.cards: each printed sign-in card: when it was issued, until when it worked, and when it was used or replaced by a newer card (never its link or code).',
 	login_attempts:
 		'signIns.attempts: each sign-in attempt with this username: when, from which address, and whether it succeeded.',
 	classes: 'classes: the classes they learn in (name, subject, year group).',
@@ -194,6 +197,7 @@ export async function exportLearnerData(
 		exports,
 		recentWork,
 		notifications,
+		cards,
 		extensions
 	] = await Promise.all([
 		db
@@ -209,7 +213,7 @@ export async function exportLearnerData(
 			.execute(),
 		db
 			.selectFrom('sessions')
-			.select(['created_at', 'expires_at'])
+			.select(['created_at', 'expires_at', 'sign_in_method'])
 			.where('user_id', '=', learnerId)
 			.execute(),
 		db
@@ -394,6 +398,7 @@ export async function exportLearnerData(
 			.where('user_id', '=', learnerId)
 			.orderBy('id')
 			.execute(),
+		learnerCards(db, learnerId),
 		db
 			.selectFrom('task_extensions')
 			.innerJoin('tasks', 'tasks.id', 'task_extensions.task_id')
@@ -481,6 +486,7 @@ export async function exportLearnerData(
 		},
 		signIns: {
 			sessions,
+			cards,
 			attempts: attempts.map(({ id: _, ...a }) => ({ ...a, succeeded: a.succeeded === 1 }))
 		},
 		classes,
@@ -711,6 +717,7 @@ export async function eraseLearner(
 		await trx.deleteFrom('sessions').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('work_counts').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('notifications').where('user_id', '=', learnerId).execute();
+		await trx.deleteFrom('sign_in_cards').where('learner_id', '=', learnerId).execute();
 		// An extension's reason is about them (illness, a family matter): it goes with them.
 		await trx.deleteFrom('task_extensions').where('learner_id', '=', learnerId).execute();
 		// A roster import's sign-in slips (an hour at most) are sealed, so whose they hold cannot be
