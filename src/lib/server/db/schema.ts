@@ -28,6 +28,10 @@ export interface SchoolsTable {
 	badge_contact_email: string | null;
 	/** The school's own org in OneRoster bundles (0014): only its people and classes import. */
 	roster_org_source_id: Defaulted<string | null>;
+	/** 0: only admins may sign in with a password (0021); the school signs in with its providers. */
+	passwords_enabled: DefaultedFlag;
+	/** 1: a provider's verified user outside the roster gets an account awaiting an admin (0021). */
+	sso_admits_outsiders: DefaultedFlag;
 }
 
 export interface UsersTable {
@@ -54,6 +58,8 @@ export interface UsersTable {
 	/** The revocation entry every CLR 2.0 record of this learner names (migration 0018). */
 	clr_status_list_id: number | null;
 	clr_status_index: number | null;
+	/** 1: made by single sign-on for someone outside the roster; no sign-in until approved (0021). */
+	awaiting_approval: DefaultedFlag;
 }
 
 export interface MembershipsTable {
@@ -577,6 +583,41 @@ export interface NotificationsTable {
 	emailed_at: Timestamp | null;
 }
 
+export type SignInProviderKind = 'google' | 'microsoft' | 'oidc';
+
+/** A school's OpenID Connect provider (migration 0021); the secret is sealed, see server/sso. */
+export interface SignInProvidersTable {
+	id: Generated<number>;
+	school_id: number;
+	kind: SignInProviderKind;
+	label: string;
+	issuer: string;
+	client_id: string;
+	sealed_secret: string;
+	/** JSON array of lower-case e-mail domains. */
+	allowed_domains: Defaulted<string>;
+	enabled: DefaultedFlag;
+	created_at: Timestamp;
+	updated_at: Timestamp;
+}
+
+/** Which person a provider's subject is (0021). */
+export interface SignInIdentitiesTable {
+	provider_id: number;
+	subject: string;
+	user_id: number;
+	created_at: Timestamp;
+}
+
+/** One started single sign-on, deleted at its callback (0021); keyed by SHA-256 of its state. */
+export interface SignInAttemptsTable {
+	state_hash: string;
+	provider_id: number;
+	sealed: string;
+	created_at: Timestamp;
+	expires_at: Timestamp;
+}
+
 export interface Database {
 	schools: SchoolsTable;
 	users: UsersTable;
@@ -625,4 +666,7 @@ export interface Database {
 	roster_handouts: RosterHandoutsTable;
 	jobs: JobsTable;
 	notifications: NotificationsTable;
+	sign_in_providers: SignInProvidersTable;
+	sign_in_identities: SignInIdentitiesTable;
+	sign_in_attempts: SignInAttemptsTable;
 }

@@ -115,6 +115,12 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	jobs: 'Not included: scheduled work (reminders, e-mails) names tasks and notifications by number only.',
 	notifications:
 		'notifications: what the service told them in its notification centre (what, when, and whether they read it).',
+	sign_in_providers:
+		'Not included: the school’s single sign-on providers (their addresses and sealed secrets) are the school’s settings, not about a learner.',
+	sign_in_identities:
+		'signInIdentities: which school sign-in provider account (its subject identifier) signs them in, and since when; erasing a learner deletes the link.',
+	sign_in_attempts:
+		'Not included: a single sign-on under way (for ten minutes at most) names no person until it completes.',
 	work_counts:
 		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).'
 };
@@ -188,7 +194,8 @@ export async function exportLearnerData(
 		badges,
 		exports,
 		recentWork,
-		notifications
+		notifications,
+		signInIdentities
 	] = await Promise.all([
 		db
 			.selectFrom('schools')
@@ -385,6 +392,16 @@ export async function exportLearnerData(
 			.select(['kind', 'params_json', 'link', 'created_at', 'read_at', 'emailed_at'])
 			.where('user_id', '=', learnerId)
 			.orderBy('id')
+			.execute(),
+		db
+			.selectFrom('sign_in_identities')
+			.innerJoin('sign_in_providers', 'sign_in_providers.id', 'sign_in_identities.provider_id')
+			.select([
+				'sign_in_providers.label as provider',
+				'sign_in_identities.subject',
+				'sign_in_identities.created_at'
+			])
+			.where('sign_in_identities.user_id', '=', learnerId)
 			.execute()
 	]);
 	const evidenceIds = evidence.map((e) => String(e.id));
@@ -545,6 +562,7 @@ export async function exportLearnerData(
 			...notification,
 			params: parse(params_json)
 		})),
+		signInIdentities,
 		auditLog: audit.map(({ before_json, after_json, ...entry }) => ({
 			...entry,
 			before: parse(before_json),
@@ -685,6 +703,7 @@ export async function eraseLearner(
 		await trx.deleteFrom('sessions').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('work_counts').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('notifications').where('user_id', '=', learnerId).execute();
+		await trx.deleteFrom('sign_in_identities').where('user_id', '=', learnerId).execute();
 		// A roster import's sign-in slips (an hour at most) are sealed, so whose they hold cannot be
 		// read here: the school's are all forgotten (the admin can reset passwords instead).
 		await trx.deleteFrom('roster_handouts').where('school_id', '=', admin.schoolId).execute();
