@@ -33,7 +33,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('school_id', 'integer', (c) =>
 			c.notNull().references('schools.id').onDelete('cascade')
 		)
-		.addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('google', 'microsoft', 'oidc')`))
+		.addColumn('kind', 'text', (c) =>
+			c.notNull().check(sql`kind in ('google', 'microsoft', 'oidc')`)
+		)
 		.addColumn('label', 'text', (c) => c.notNull())
 		.addColumn('issuer', 'text', (c) => c.notNull())
 		.addColumn('client_id', 'text', (c) => c.notNull())

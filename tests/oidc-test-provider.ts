@@ -13,7 +13,10 @@ export interface TestProvider {
 	close(): Promise<void>;
 }
 
-export const TEST_CLIENT = { clientId: 'fusion-skills', clientSecret: 'test-client-secret-0123456789' };
+export const TEST_CLIENT = {
+	clientId: 'fusion-skills',
+	clientSecret: 'test-client-secret-0123456789'
+};
 
 export async function startTestProvider(options: {
 	accounts: Record<string, Record<string, unknown>>;
@@ -81,7 +84,7 @@ export async function signInAtProvider(authorizationUrl: URL, login: string): Pr
 			}
 		});
 		for (const cookie of response.headers.getSetCookie()) {
-			const [pair] = cookie.split(';');
+			const pair = cookie.split(';')[0] ?? '';
 			const at = pair.indexOf('=');
 			jar.set(pair.slice(0, at), pair.slice(at + 1));
 		}

@@ -188,7 +188,11 @@ describe('single sign-on against a real OpenID provider', () => {
 			.select(['users.id', 'users.awaiting_approval', 'memberships.role', 'memberships.school_id'])
 			.where('users.email', '=', 'newcomer@oakwood.test')
 			.executeTakeFirstOrThrow();
-		expect(made).toMatchObject({ awaiting_approval: 1, role: 'student', school_id: world.schoolId });
+		expect(made).toMatchObject({
+			awaiting_approval: 1,
+			role: 'student',
+			school_id: world.schoolId
+		});
 		const enrolled = await db
 			.selectFrom('enrolments')
 			.select('class_id')
@@ -233,7 +237,9 @@ describe('single sign-on against a real OpenID provider', () => {
 		await expect(
 			updateProvider(db, world.otherAdmin, world.providerId, input)
 		).rejects.toMatchObject({ status: 404 });
-		expect((await schoolProvider(db, world.schoolId, world.providerId)).label).toBe('Oakwood login');
+		expect((await schoolProvider(db, world.schoolId, world.providerId)).label).toBe(
+			'Oakwood login'
+		);
 	});
 
 	it('keeps the client secret sealed: not in the row in plain text, and bound to its row', async () => {
@@ -250,7 +256,11 @@ describe('single sign-on against a real OpenID provider', () => {
 			.where('id', '=', world.otherProviderId)
 			.execute();
 		await expect(
-			startSignIn(db, { providerId: world.otherProviderId, redirectUri: REDIRECT_URI, returnTo: null })
+			startSignIn(db, {
+				providerId: world.otherProviderId,
+				redirectUri: REDIRECT_URI,
+				returnTo: null
+			})
 		).rejects.toThrow();
 	});
 

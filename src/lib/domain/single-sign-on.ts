@@ -22,7 +22,8 @@ export const GOOGLE_ISSUER = 'https://accounts.google.com';
 export function microsoftIssuer(tenant: string): string {
 	return `https://login.microsoftonline.com/${tenant}/v2.0`;
 }
-export const MICROSOFT_TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i;
+export const MICROSOFT_TENANT =
+	/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i;
 
 /** The tenant a Microsoft issuer names, or null when it is not a single-tenant Microsoft issuer. */
 export function microsoftTenantOf(issuer: string): string | null {

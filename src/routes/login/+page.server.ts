@@ -1,4 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
+import { z } from 'zod';
 import { getDb } from '$lib/server/db/connection';
 import { homePathFor } from '$lib/server/auth/guards';
 import { signIn } from '$lib/server/auth/sign-in';
@@ -10,6 +11,15 @@ import {
 	generateSessionToken,
 	setSessionTokenCookie
 } from '$lib/server/auth/sessions';
+import {
+	CALLBACK_PATH,
+	SSO_STATE_COOKIE,
+	ATTEMPT_LIFETIME_MS,
+	startSignIn
+} from '$lib/server/sso/flow';
+import { loginSchool, SCHOOL_COOKIE } from '$lib/server/sso/login-page';
+import { Refusal } from '$lib/server/errors';
+import { isSignInRefusal, SIGN_IN_REFUSALS } from '$lib/domain/single-sign-on';
 import { loginSchema } from '$lib/schemas/people';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad } from './$types';
@@ -19,10 +29,28 @@ function safeRedirectTarget(url: URL): string | null {
 	return sameOriginPath(url.searchParams.get('redirectTo'), url.origin);
 }
 
-export const load: PageServerLoad = ({ locals, url }) => {
+const YEAR_S = 365 * 24 * 60 * 60;
+
+export const load: PageServerLoad = async ({ locals, url, cookies }) => {
 	if (locals.user) redirect(303, safeRedirectTarget(url) ?? homePathFor(locals.user));
-	return {};
+	const asked = url.searchParams.get('school') ?? cookies.get(SCHOOL_COOKIE);
+	const school = await loginSchool(getDb(), asked ?? undefined);
+	if (school && url.searchParams.has('school'))
+		cookies.set(SCHOOL_COOKIE, school.slug, {
+			path: '/login',
+			httpOnly: true,
+			sameSite: 'lax',
+			secure: url.protocol === 'https:',
+			maxAge: YEAR_S
+		});
+	const refused = url.searchParams.get('refused');
+	return {
+		school,
+		refusal: isSignInRefusal(refused) ? SIGN_IN_REFUSALS[refused] : null
+	};
 };
+
+const providerChoice = z.object({ providerId: z.coerce.number().int().positive() });
 
 export const actions: Actions = {
 	default: async (event) => {
@@ -53,11 +81,46 @@ export const actions: Actions = {
 				errors: {} as Record<string, string>
 			});
 		}
+		if (outcome.kind === 'use-provider') {
+			return fail(400, {
+				username: parsed.data.username,
+				message:
+					'Your school signs in with its sign-in service, not passwords. Use its button on this page (open your school’s sign-in address if you do not see it).',
+				errors: {} as Record<string, string>
+			});
+		}
 		const token = generateSessionToken();
 		const session = await createSession(db, token, outcome.user.id);
 		const secure = event.url.protocol === 'https:';
 		setSessionTokenCookie(event.cookies, token, session.expiresAt, secure);
 		setDeviceCookie(event.cookies, outcome.deviceCookie, secure);
 		redirect(303, safeRedirectTarget(event.url) ?? homePathFor(outcome.user));
+	},
+
+	/** A provider button: the browser is sent to the school's provider (see server/sso/flow.ts). */
+	sso: async (event) => {
+		const parsed = providerChoice.safeParse(formFields(await event.request.formData()));
+		if (!parsed.success)
+			return fail(400, { message: 'Choose one of the sign-in buttons.', errors: {} });
+		let started: Awaited<ReturnType<typeof startSignIn>>;
+		try {
+			started = await startSignIn(getDb(), {
+				providerId: parsed.data.providerId,
+				redirectUri: `${event.url.origin}${CALLBACK_PATH}`,
+				returnTo: safeRedirectTarget(event.url)
+			});
+		} catch (error) {
+			if (error instanceof Refusal)
+				return fail(error.status, { message: error.message, errors: {} });
+			throw error;
+		}
+		event.cookies.set(SSO_STATE_COOKIE, started.state, {
+			path: CALLBACK_PATH,
+			httpOnly: true,
+			sameSite: 'lax',
+			secure: event.url.protocol === 'https:',
+			maxAge: ATTEMPT_LIFETIME_MS / 1000
+		});
+		redirect(303, started.authorizationUrl.href);
 	}
 };

@@ -37,7 +37,10 @@ export interface ProviderClient {
  * The provider's configuration for this client. `now`, when given, is the time the ID token's
  * expiry is checked against (a test's shifted clock); otherwise the server's clock.
  */
-export async function discover(provider: ProviderClient, now?: Date): Promise<client.Configuration> {
+export async function discover(
+	provider: ProviderClient,
+	now?: Date
+): Promise<client.Configuration> {
 	const problem = issuerUrlProblem(provider.issuer);
 	if (problem) throw new Refusal(problem);
 	const issuer = new URL(provider.issuer);
@@ -65,7 +68,8 @@ export async function checkDiscovery(provider: ProviderClient): Promise<void> {
 }
 
 export function describe(error: unknown): string {
-	if (error instanceof client.ResponseBodyError) return `${error.error}: ${error.error_description ?? ''}`;
+	if (error instanceof client.ResponseBodyError)
+		return `${error.error}: ${error.error_description ?? ''}`;
 	if (error instanceof Error) return (error as { code?: string }).code ?? error.message;
 	return String(error);
 }

@@ -100,10 +100,7 @@ export async function startSignIn(
 	const codeVerifier = client.randomPKCECodeVerifier();
 	const stateHash = hashState(state);
 	const secrets: AttemptSecrets = { nonce, codeVerifier, returnTo: request.returnTo };
-	await db
-		.deleteFrom('sign_in_attempts')
-		.where('expires_at', '<=', now.toISOString())
-		.execute();
+	await db.deleteFrom('sign_in_attempts').where('expires_at', '<=', now.toISOString()).execute();
 	await db
 		.insertInto('sign_in_attempts')
 		.values({
@@ -288,7 +285,15 @@ async function admitOutsider(
 		const now = new Date().toISOString();
 		const base = email.slice(0, email.indexOf('@')).replace(/[^a-z0-9._-]/g, '') || 'sso';
 		let username = base;
-		for (let n = 2; await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst(); n++)
+		for (
+			let n = 2;
+			await trx
+				.selectFrom('users')
+				.select('id')
+				.where('username', '=', username)
+				.executeTakeFirst();
+			n++
+		)
 			username = `${base}${n}`;
 		const { id } = await trx
 			.insertInto('users')
