@@ -1,5 +1,4 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { z } from 'zod';
 import { getDb } from '$lib/server/db/connection';
 import { homePathFor } from '$lib/server/auth/guards';
 import { signIn } from '$lib/server/auth/sign-in';
@@ -11,14 +10,7 @@ import {
 	generateSessionToken,
 	setSessionTokenCookie
 } from '$lib/server/auth/sessions';
-import {
-	CALLBACK_PATH,
-	SSO_STATE_COOKIE,
-	ATTEMPT_LIFETIME_MS,
-	startSignIn
-} from '$lib/server/sso/flow';
 import { loginSchool, SCHOOL_COOKIE } from '$lib/server/sso/login-page';
-import { Refusal } from '$lib/server/errors';
 import { isSignInRefusal, SIGN_IN_REFUSALS } from '$lib/domain/single-sign-on';
 import { loginSchema } from '$lib/schemas/people';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
@@ -49,8 +41,6 @@ export const load: PageServerLoad = async ({ locals, url, cookies }) => {
 		refusal: isSignInRefusal(refused) ? SIGN_IN_REFUSALS[refused] : null
 	};
 };
-
-const providerChoice = z.object({ providerId: z.coerce.number().int().positive() });
 
 export const actions: Actions = {
 	default: async (event) => {
@@ -95,32 +85,5 @@ export const actions: Actions = {
 		setSessionTokenCookie(event.cookies, token, session.expiresAt, secure);
 		setDeviceCookie(event.cookies, outcome.deviceCookie, secure);
 		redirect(303, safeRedirectTarget(event.url) ?? homePathFor(outcome.user));
-	},
-
-	/** A provider button: the browser is sent to the school's provider (see server/sso/flow.ts). */
-	sso: async (event) => {
-		const parsed = providerChoice.safeParse(formFields(await event.request.formData()));
-		if (!parsed.success)
-			return fail(400, { message: 'Choose one of the sign-in buttons.', errors: {} });
-		let started: Awaited<ReturnType<typeof startSignIn>>;
-		try {
-			started = await startSignIn(getDb(), {
-				providerId: parsed.data.providerId,
-				redirectUri: `${event.url.origin}${CALLBACK_PATH}`,
-				returnTo: safeRedirectTarget(event.url)
-			});
-		} catch (error) {
-			if (error instanceof Refusal)
-				return fail(error.status, { message: error.message, errors: {} });
-			throw error;
-		}
-		event.cookies.set(SSO_STATE_COOKIE, started.state, {
-			path: CALLBACK_PATH,
-			httpOnly: true,
-			sameSite: 'lax',
-			secure: event.url.protocol === 'https:',
-			maxAge: ATTEMPT_LIFETIME_MS / 1000
-		});
-		redirect(303, started.authorizationUrl.href);
 	}
 };
