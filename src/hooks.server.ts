@@ -15,6 +15,7 @@ import { scheduleExportSweep } from '$lib/server/reports/batch';
 import { scheduleHandoutExpiry } from '$lib/server/roster/handouts';
 import { holdDemoToLoopback } from '$lib/server/setup/first-run';
 import { startJobRunner } from '$lib/server/jobs/queue';
+import { secretKey } from '$lib/server/sso/secret-key';
 import '$lib/server/jobs/handlers';
 import { building, dev } from '$app/environment';
 
@@ -24,7 +25,8 @@ import { building, dev } from '$app/environment';
  * otherwise — the process ends with the reason before it listens. Then exports past their retention
  * period are deleted now, and hourly, and a roster import's one-time passwords past their hour
  * now, the others at their expiry, and the runner of scheduled work (`server/jobs/queue.ts`)
- * starts. (`vite dev` listens on localhost on its own.)
+ * starts; the key that seals sign-in provider secrets is read or made (`server/sso/secret-key.ts`).
+ * (`vite dev` listens on localhost on its own.)
  */
 export const init: ServerInit = async () => {
 	if (!dev && !building) {
@@ -38,6 +40,8 @@ export const init: ServerInit = async () => {
 	scheduleExportSweep(getDb);
 	if (!building) await scheduleHandoutExpiry(getDb());
 	if (!building) startJobRunner(getDb);
+	// Made (and announced) at start, not at an admin's first save: FUSION_SECRET_KEY or secret.key.
+	if (!building) secretKey();
 };
 
 /** Route ids that are pages: their own loads render a styled 401/403 for a browser visit. */

@@ -297,3 +297,21 @@ describe('single sign-on against a real OpenID provider', () => {
 		await setSignInRules(db, world.admin, { passwordsEnabled: true, admitsOutsiders: false });
 	});
 });
+
+describe('the key that seals provider secrets', () => {
+	it('comes from FUSION_SECRET_KEY, else a 0600 key file beside the database, kept across starts', async () => {
+		const { mkdtempSync, statSync, readFileSync } = await import('node:fs');
+		const { tmpdir } = await import('node:os');
+		const { join } = await import('node:path');
+		const { secretKey, parseSecretKey } = await import('../../src/lib/server/sso/secret-key');
+		const dir = mkdtempSync(join(tmpdir(), 'fusion-key-'));
+		const env = { DATABASE_PATH: join(dir, 'school.db') };
+		const made = secretKey(env);
+		const file = join(dir, 'secret.key');
+		expect(statSync(file).mode & 0o777).toBe(0o600);
+		expect(parseSecretKey(readFileSync(file, 'utf8')).equals(made)).toBe(true);
+		expect(secretKey({ ...env, FUSION_SECRET_KEY: 'b'.repeat(64) }).equals(made)).toBe(false);
+		expect(secretKey(env).equals(made)).toBe(true);
+		expect(() => parseSecretKey('too-short')).toThrow(/32 bytes/);
+	});
+});
