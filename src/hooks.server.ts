@@ -22,11 +22,12 @@ import { building, dev } from '$app/environment';
 /**
  * At server start, however it was started (`npm start`, `npm run serve`, a service manager): a
  * database holding the demo listens on loopback only unless HOST and DEMO_ON_NETWORK=1 both say
- * otherwise — the process ends with the reason before it listens. Then exports past their retention
- * period are deleted now, and hourly, and a roster import's one-time passwords past their hour
- * now, the others at their expiry, and the runner of scheduled work (`server/jobs/queue.ts`)
- * starts; the key that seals sign-in provider secrets is read or made (`server/sso/secret-key.ts`).
- * (`vite dev` listens on localhost on its own.)
+ * otherwise — the process ends with the reason before it listens. Then the scheduled work is set
+ * going, all of it as rows in the jobs table (`server/jobs/queue.ts`), so a restart loses none and
+ * two servers run each once: the hourly sweep of exports past their retention period, a roster
+ * import's one-time passwords past their hour (now, the others at their expiry), reminders; and
+ * the runner starts; the key that seals sign-in provider secrets is read or made
+ * (`server/sso/secret-key.ts`). (`vite dev` listens on localhost on its own.)
  */
 export const init: ServerInit = async () => {
 	if (!dev && !building) {
@@ -37,11 +38,13 @@ export const init: ServerInit = async () => {
 		}
 		if (demo.note) console.log(demo.note);
 	}
-	scheduleExportSweep(getDb);
-	if (!building) await scheduleHandoutExpiry(getDb());
-	if (!building) startJobRunner(getDb);
-	// Made (and announced) at start, not at an admin's first save: FUSION_SECRET_KEY or secret.key.
-	if (!building) secretKey();
+	if (!building) {
+		await scheduleExportSweep(getDb());
+		await scheduleHandoutExpiry(getDb());
+		startJobRunner(getDb);
+		// Made (and announced) at start, not at an admin's first save: FUSION_SECRET_KEY or secret.key.
+		secretKey();
+	}
 };
 
 /** Route ids that are pages: their own loads render a styled 401/403 for a browser visit. */

@@ -42,6 +42,8 @@ const FIRST_CLASS = DEMO_CLASS.first.id;
  */
 const PUBLISHED_TASK = taskId('Enterprise project');
 const MATRIX_TASK = taskId('Matrix scratch task');
+/** A draft task of "remind class" (seed-extras), taught by the demo teacher. */
+const REMIND_MATRIX_TASK = taskId('Remind: matrix task');
 const FIRST_CRITERION = criterionId('C1.1'); // the demo school's first starter criterion
 /** A class-1 learner no other test marks, and student1's uploaded sketch (seed-extras). */
 const MARKED_LEARNER = demoUserId('student15');
@@ -201,6 +203,25 @@ export const MATRIX: Record<string, Entry> = {
 				{ url: `/teacher/tasks/${MATRIX_TASK}`, allow: ['teacher', 'admin'] as Who[] }
 			]
 		)
+	),
+	// Reminders and extensions (issue 15), on a draft task of "remind class" (seed-extras): the
+	// allowed reach the service (reminding a draft is refused as unpublished, 409; empty forms 400).
+	'action remind /teacher/tasks/[taskId]': {
+		url: `/teacher/tasks/${REMIND_MATRIX_TASK}`,
+		allow: ['teacher', 'admin']
+	},
+	'page GET /teacher/tasks/[taskId]/deadlines': {
+		url: `/teacher/tasks/${REMIND_MATRIX_TASK}/deadlines`,
+		allow: ['teacher', 'admin']
+	},
+	...Object.fromEntries(
+		['grant', 'remove', 'reminders'].map((action) => [
+			`action ${action} /teacher/tasks/[taskId]/deadlines`,
+			{
+				url: `/teacher/tasks/${REMIND_MATRIX_TASK}/deadlines`,
+				allow: ['teacher', 'admin'] as Who[]
+			}
+		])
 	),
 	'page GET /teacher/criteria': { url: '/teacher/criteria', allow: TEACHERS },
 	'page GET /teacher/criteria/new': { url: '/teacher/criteria/new', allow: TEACHERS },

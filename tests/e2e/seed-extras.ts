@@ -895,5 +895,61 @@ for (const framework of [CASE_PRIVATE, CASE_TO_PUBLISH])
 			.where('username', '=', person.username)
 			.execute();
 }
+// ── remind (issue 15: extensions and reminders) ──────────────────────────────────────────────────
+// "remind class", taught by the demo teacher, with three learners of its own, so reminding and
+// extending here tells nobody another spec counts: "Remind: homework" is published (remind.spec.ts
+// grants an extension and reminds), "Remind: matrix task" stays a draft for the matrix (reminding
+// it is refused as not published, so no one is told).
+{
+	const school = teacher.school_id;
+	const { password_hash } = await db
+		.selectFrom('users')
+		.select('password_hash')
+		.where('username', '=', 'teacher')
+		.executeTakeFirstOrThrow();
+	const learnerIds: number[] = [];
+	for (const [username, given] of [
+		['remind1', 'Rhea'],
+		['remind2', 'Ravi'],
+		['remind3', 'Rosa']
+	] as const) {
+		const now = new Date().toISOString();
+		const { id } = await db
+			.insertInto('users')
+			.values({
+				username,
+				given_name: given,
+				family_name: 'Remind',
+				password_hash,
+				password_changed_at: now,
+				created_at: now
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await db
+			.insertInto('memberships')
+			.values({
+				user_id: id,
+				school_id: school,
+				role: 'student',
+				year_group: null,
+				created_at: now
+			})
+			.execute();
+		learnerIds.push(id);
+	}
+	const demoAdmin = await sessionUser(db, 'admin');
+	const remindClass = await createClass(db, school, demoAdmin.id, { name: 'remind class' });
+	await assignTeacher(db, school, demoAdmin.id, remindClass, teacher.id);
+	await enrolLearners(db, school, demoAdmin.id, remindClass, learnerIds);
+	const homework = await createTask(db, asTeacher, remindClass, {
+		...settings('Remind: homework'),
+		dueAt: new Date(Date.now() + 3 * 24 * 60 * 60 * 1000).toISOString()
+	});
+	await addTaskCriterion(db, asTeacher, homework, bank.find((c) => c.code === 'C1.1')!.id);
+	await setTaskState(db, asTeacher, homework, 'published');
+	await createTask(db, asTeacher, remindClass, settings('Remind: matrix task'));
+}
+// ── end remind ───────────────────────────────────────────────────────────────────────────────────
 
 await db.destroy();

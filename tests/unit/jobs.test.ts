@@ -6,7 +6,8 @@ import {
 	registerJobHandler,
 	runClaimedJob,
 	runDueJobs,
-	LEASE_MS
+	LEASE_MS,
+	pruneFinishedJobs
 } from '$lib/server/jobs/queue';
 import { freshDatabase } from './helpers';
 
@@ -86,5 +87,25 @@ describe('the jobs table', () => {
 		const row = await db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
 		expect(row.state).toBe('failed');
 		expect(row.last_error).toMatch(/No handler/);
+	});
+
+	it('finished jobs are deleted after a week, failed ones after a month, waiting ones never', async () => {
+		const db = await freshDatabase();
+		registerJobHandler('test.ok', async () => {});
+		registerJobHandler('test.bad', async () => {
+			throw new Error('no');
+		});
+		await enqueueJob(db, { kind: 'test.ok' }, T0);
+		await enqueueJob(db, { kind: 'test.bad', maxAttempts: 1 }, T0);
+		await enqueueJob(db, { kind: 'test.ok', runAt: later(365 * 24 * 60 * 60 * 1000) }, T0);
+		await runDueJobs(db, 'a', T0);
+		const day = 24 * 60 * 60 * 1000;
+		// finished_at is the real clock's: prune relative to it.
+		const realNow = Date.now();
+		expect(await pruneFinishedJobs(db, new Date(realNow + 6 * day))).toBe(0);
+		expect(await pruneFinishedJobs(db, new Date(realNow + 8 * day))).toBe(1);
+		expect(await pruneFinishedJobs(db, new Date(realNow + 31 * day))).toBe(1);
+		const left = await db.selectFrom('jobs').select('state').execute();
+		expect(left).toEqual([{ state: 'queued' }]);
 	});
 });

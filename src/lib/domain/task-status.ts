@@ -84,3 +84,21 @@ export function byWhatToDoNext<T extends { dueAt: string | null; state: OpenTask
 	if (b.dueAt === null) return -1;
 	return Date.parse(a.dueAt) - Date.parse(b.dueAt);
 }
+
+/**
+ * Lateness as the teacher's lists mark it, by the learner's own due date (an extension's, else the
+ * class's): handed in after it is `late`, not handed in once it has passed is `overdue`.
+ */
+export type Lateness = 'late' | 'overdue' | null;
+
+export function lateness(dueAt: string | null, submittedAt: string | null, now: Date): Lateness {
+	if (!dueAt) return null;
+	const due = Date.parse(dueAt);
+	if (submittedAt !== null) return Date.parse(submittedAt) > due ? 'late' : null;
+	return due < now.getTime() ? 'overdue' : null;
+}
+
+export const LATENESS_LABEL: Record<Exclude<Lateness, null>, string> = {
+	late: 'Handed in late',
+	overdue: 'Overdue'
+};

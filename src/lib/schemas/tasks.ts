@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { idSchema } from './people';
 import { PEER_ALLOCATIONS, SELF_MARKER_VISIBILITIES } from '../domain/states';
 
-const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
-const optionalDate = z
+export const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
+export const optionalDate = z
 	.string()
 	.trim()
 	.max(40)

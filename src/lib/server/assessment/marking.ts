@@ -8,7 +8,8 @@ import {
 	requireTaskToMark,
 	type TaskToMark
 } from '../auth/task-guards';
-import { learnerTaskStatus, STATUS_LABEL } from '../../domain/task-status';
+import { lateness, learnerTaskStatus, STATUS_LABEL } from '../../domain/task-status';
+import { effectiveDates, extensionJoin } from '../tasks/effective-dates';
 import { arrangeMarkingList, filterCounts, markingNeighbours } from '../../domain/marking-list';
 import { gapInBands, isLargeGap } from '../../domain/moderation';
 import { teacherResult } from '../../domain/results';
@@ -51,8 +52,13 @@ export async function markingList(
 			.leftJoin('submissions', (join) =>
 				join.onRef('submissions.learner_id', '=', 'users.id').on('submissions.task_id', '=', taskId)
 			)
+			.innerJoin('tasks', (join) => join.on('tasks.id', '=', taskId))
+			.leftJoin('task_extensions', extensionJoin('enrolments.learner_id'))
 			.select((eb) => [
 				'users.id',
+				// Lateness is by the learner's own due date (an extension's, else the class's).
+				effectiveDates.dueAt.as('dueAt'),
+				effectiveDates.extended.as('extended'),
 				'users.given_name as givenName',
 				'users.family_name as familyName',
 				'submissions.id as submissionId',
@@ -109,6 +115,7 @@ export async function markingList(
 	const total = Number(criteriaCount.n);
 	const blindFirst = task.self_marker_visibility === 'after_teacher';
 	const gaps = selfTeacherGaps(bands, judgements, agreed, blindFirst ? teacher.id : null);
+	const now = new Date();
 	const learners = rows.map((r) => {
 		const teacherGraded = Number(r.teacherGraded ?? 0);
 		const status = learnerTaskStatus({
@@ -126,6 +133,8 @@ export async function markingList(
 			status,
 			statusLabel: STATUS_LABEL[status],
 			submittedAt: r.selfState === 'submitted' ? r.submittedAt : null,
+			lateness: lateness(r.dueAt, r.selfState === 'submitted' ? r.submittedAt : null, now),
+			extended: Boolean(r.extended),
 			selfPlaced: Number(r.selfPlaced ?? 0),
 			teacherGraded,
 			evidenceCount: Number(r.evidenceCount ?? 0),

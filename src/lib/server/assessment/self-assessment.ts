@@ -85,7 +85,9 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 			id: task.id,
 			title: task.title,
 			className: task.className,
+			// Their own: an extension's, else the class's (requireTaskToLearn).
 			dueAt: task.due_at,
+			extended: task.extended,
 			briefHtml: renderMarkdown(task.brief_markdown),
 			groupTask: task.group_task === 1
 		},

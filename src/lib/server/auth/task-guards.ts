@@ -3,6 +3,7 @@ import type { DB } from '../db/connection';
 import type { SessionUser } from './sessions';
 import { requireClassAccess } from './guards';
 import { Refusal } from '../errors';
+import { effectiveDates, extensionJoin } from '../tasks/effective-dates';
 
 /**
  * Who may use a task, a learner's place on it, or a peer review on it. Each task guard returns the
@@ -119,17 +120,39 @@ export function requireClassTeacherOf(task: TaskToMark): void {
 		);
 }
 
-function findTaskToLearn(db: DB, learner: SessionUser, taskId: number) {
-	return db
+/**
+ * The task as this learner meets it: its dates are their own (an extension's, else the class's), so
+ * everything handed a `TaskToLearn` (lateness, the late-submission top-up of reviewers) follows an
+ * extension without knowing of it.
+ */
+async function findTaskToLearn(db: DB, learner: SessionUser, taskId: number) {
+	const row = await db
 		.selectFrom('tasks')
 		.innerJoin('classes', 'classes.id', 'tasks.class_id')
 		.innerJoin('enrolments', 'enrolments.class_id', 'tasks.class_id')
+		.leftJoin('task_extensions', extensionJoin('enrolments.learner_id'))
 		.selectAll('tasks')
-		.select(['classes.name as className'])
+		.select([
+			'classes.name as className',
+			effectiveDates.dueAt.as('ownDueAt'),
+			effectiveDates.peerOpensAt.as('ownPeerOpensAt'),
+			effectiveDates.peerClosesAt.as('ownPeerClosesAt'),
+			effectiveDates.extended.as('extended')
+		])
 		.where('tasks.id', '=', taskId)
 		.where('tasks.state', '=', 'published')
 		.where('enrolments.learner_id', '=', learner.id)
 		.executeTakeFirst();
+	if (!row) return undefined;
+	const { ownDueAt, ownPeerOpensAt, ownPeerClosesAt, extended, ...task } = row;
+	return {
+		...task,
+		due_at: ownDueAt,
+		peer_opens_at: ownPeerOpensAt,
+		peer_closes_at: ownPeerClosesAt,
+		/** the learner has dates of their own on this task */
+		extended: Boolean(extended)
+	};
 }
 export type TaskToLearn = NonNullable<Awaited<ReturnType<typeof findTaskToLearn>>>;
 
@@ -200,6 +223,7 @@ export async function requireOwnAllocation(
 				.onRef('enrolments.class_id', '=', 'tasks.class_id')
 				.onRef('enrolments.learner_id', '=', 'peer_allocations.reviewer_id')
 		)
+		.leftJoin('task_extensions', extensionJoin('peer_allocations.reviewer_id'))
 		.select([
 			'peer_allocations.id',
 			'peer_allocations.state',
@@ -209,8 +233,9 @@ export async function requireOwnAllocation(
 			'tasks.title',
 			'tasks.brief_markdown',
 			'tasks.scale_id',
-			'tasks.peer_opens_at',
-			'tasks.peer_closes_at',
+			// The reviewer's own window: an extension's, else the class's.
+			effectiveDates.peerOpensAt.as('peer_opens_at'),
+			effectiveDates.peerClosesAt.as('peer_closes_at'),
 			'classes.name as className'
 		])
 		.where('peer_allocations.id', '=', allocationId)

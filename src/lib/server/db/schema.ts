@@ -256,6 +256,10 @@ export interface TasksTable {
 	group_task: DefaultedFlag;
 	/** percent taken off a group member's WebPA score when they gave no ratings (0–100) */
 	non_submitter_penalty_percent: Defaulted<number>;
+	/** automatic reminders (migration 0024): 24 h before the due date, peer window opens, 24 h before it closes */
+	remind_before_due: DefaultedFlag;
+	remind_peer_opens: DefaultedFlag;
+	remind_before_peer_closes: DefaultedFlag;
 	state: Defaulted<TaskState>;
 	created_by: number | null;
 	created_at: Timestamp;
@@ -618,6 +622,21 @@ export interface SignInAttemptsTable {
 	expires_at: Timestamp;
 }
 
+/**
+ * A learner's own dates on a task (migration 0024): null is the class's date. Read through
+ * `server/tasks/effective-dates.ts`.
+ */
+export interface TaskExtensionsTable {
+	task_id: number;
+	learner_id: number;
+	due_at: Timestamp | null;
+	peer_opens_at: Timestamp | null;
+	peer_closes_at: Timestamp | null;
+	reason: Defaulted<string>;
+	granted_by: number | null;
+	granted_at: Timestamp;
+}
+
 export interface Database {
 	schools: SchoolsTable;
 	users: UsersTable;
@@ -669,4 +688,5 @@ export interface Database {
 	sign_in_providers: SignInProvidersTable;
 	sign_in_identities: SignInIdentitiesTable;
 	sign_in_attempts: SignInAttemptsTable;
+	task_extensions: TaskExtensionsTable;
 }

@@ -3,4 +3,6 @@
  * this file once at start, before the runner takes its first job; a module that adds a kind of job
  * adds its import here.
  */
-export {};
+import '../tasks/reminders';
+import '../reports/batch';
+import '../roster/handouts';

@@ -211,6 +211,31 @@ export async function runDueJobs(db: DB, runnerId: string, now = new Date()): Pr
 	}
 }
 
+/** Finished jobs are kept a week (failed ones a month, for whoever looks into them), then deleted. */
+export const KEEP_DONE_JOBS_MS = 7 * 24 * 60 * 60 * 1000;
+export const KEEP_FAILED_JOBS_MS = 30 * 24 * 60 * 60 * 1000;
+
+export async function pruneFinishedJobs(db: DB, now = new Date()): Promise<number> {
+	const result = await db
+		.deleteFrom('jobs')
+		.where((w) =>
+			w.or([
+				w.and([
+					w('state', '=', 'done'),
+					w('finished_at', '<', new Date(now.getTime() - KEEP_DONE_JOBS_MS).toISOString())
+				]),
+				w.and([
+					w('state', '=', 'failed'),
+					w('finished_at', '<', new Date(now.getTime() - KEEP_FAILED_JOBS_MS).toISOString())
+				])
+			])
+		)
+		.executeTakeFirst();
+	return Number(result.numDeletedRows);
+}
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
 /**
  * The runner an app server starts: every `everyMs` it runs what is due. Its name is unique per
  * process, so leases tell servers apart. Returns a stop function.
@@ -218,10 +243,17 @@ export async function runDueJobs(db: DB, runnerId: string, now = new Date()): Pr
 export function startJobRunner(db: () => DB, everyMs = 5_000): () => void {
 	const runnerId = `runner-${process.pid}-${randomUUID().slice(0, 8)}`;
 	let busy = false;
+	let prunedAt = 0;
 	const tick = () => {
 		if (busy) return;
 		busy = true;
-		runDueJobs(db(), runnerId)
+		// Deleting old rows is safe to do on every server at once, so it needs no job of its own.
+		const prune =
+			Date.now() - prunedAt > PRUNE_EVERY_MS
+				? pruneFinishedJobs(db()).then(() => void (prunedAt = Date.now()))
+				: Promise.resolve();
+		prune
+			.then(() => runDueJobs(db(), runnerId))
 			.catch((problem) => console.error('[jobs] run failed', problem))
 			.finally(() => (busy = false));
 	};

@@ -21,6 +21,7 @@ import {
 import { displayName } from '../../domain/names';
 import { reviewerQualities } from './results';
 import { Refusal } from '../errors';
+import { effectiveDates, extensionJoin } from '../tasks/effective-dates';
 
 // The teacher's side of peer review: who reviews whom, and which reviews count.
 
@@ -99,6 +100,7 @@ export async function peerOverview(db: DB, teacher: SessionUser, taskId: number)
 		db.selectFrom('task_groups').select(['id', 'name']).where('task_id', '=', taskId).execute()
 	]);
 	const name = new Map(learners.map((l) => [l.id, displayName(l)]));
+	const missed = await missedDueDate(db, task, learners, submitted);
 	const quality = (
 		await reviewerQualities(db, [{ taskId, bands }], { includeUnreleased: true })
 	).get(taskId)!;
@@ -122,9 +124,13 @@ export async function peerOverview(db: DB, teacher: SessionUser, taskId: number)
 			name: name.get(l.id)!,
 			submitted: submitted.has(l.id)
 		})),
-		/** learners whose work is submitted, and those reviewers wait for (given reviewers on submit) */
+		/**
+		 * learners whose work is submitted; those reviewers wait for (given reviewers on submit), whose
+		 * own due date (an extension's, else the class's) has not passed; and those past it
+		 */
 		submittedCount: submitted.size,
-		waitingCount: learners.length - submitted.size,
+		waitingCount: learners.length - submitted.size - missed,
+		missedCount: missed,
 		allocations: allocations.map(({ workState, ...a }) => ({
 			...a,
 			reviewerName: name.get(a.reviewerId) ?? 'Former learner',
@@ -140,6 +146,31 @@ export async function peerOverview(db: DB, teacher: SessionUser, taskId: number)
 		})),
 		started: allocations.some((a) => a.state !== 'allocated')
 	};
+}
+
+/**
+ * How many of the class's learners have not submitted and are past their own due date. A learner
+ * with an extension who has not submitted is still to submit until their date passes.
+ */
+async function missedDueDate(
+	db: DB,
+	task: { id: number; class_id: number },
+	learners: { id: number }[],
+	submitted: ReadonlyMap<number, number>
+) {
+	const rows = await db
+		.selectFrom('enrolments')
+		.innerJoin('tasks', (join) => join.on('tasks.id', '=', task.id))
+		.leftJoin('task_extensions', extensionJoin('enrolments.learner_id'))
+		.select(['enrolments.learner_id as id', effectiveDates.dueAt.as('dueAt')])
+		.where('enrolments.class_id', '=', task.class_id)
+		.execute();
+	const inClass = new Set(learners.map((l) => l.id));
+	const now = Date.now();
+	return rows.filter(
+		(r) =>
+			inClass.has(r.id) && !submitted.has(r.id) && r.dueAt !== null && Date.parse(r.dueAt) < now
+	).length;
 }
 
 async function requirePeerTask(db: DB, teacher: SessionUser, taskOrId: number | TaskToTeach) {

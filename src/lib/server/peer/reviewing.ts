@@ -12,6 +12,7 @@ import { peerWindow } from '../../domain/peer-review';
 import type { SelfSave } from '../../schemas/assessment';
 import { reviewerQualities } from './results';
 import { Refusal } from '../errors';
+import { effectiveDates, extensionJoin } from '../tasks/effective-dates';
 
 // The reviewer's side of peer review: the reviews a learner was given, and doing them.
 
@@ -30,6 +31,7 @@ export async function myReviews(db: DB, learner: SessionUser) {
 				.onRef('enrolments.class_id', '=', 'tasks.class_id')
 				.onRef('enrolments.learner_id', '=', 'peer_allocations.reviewer_id')
 		)
+		.leftJoin('task_extensions', extensionJoin('peer_allocations.reviewer_id'))
 		.select([
 			'peer_allocations.id',
 			'peer_allocations.state',
@@ -37,8 +39,9 @@ export async function myReviews(db: DB, learner: SessionUser) {
 			'tasks.id as taskId',
 			'tasks.title as taskTitle',
 			'tasks.scale_id as scaleId',
-			'tasks.peer_opens_at',
-			'tasks.peer_closes_at',
+			// The reviewer's own window: an extension's, else the class's.
+			effectiveDates.peerOpensAt.as('peer_opens_at'),
+			effectiveDates.peerClosesAt.as('peer_closes_at'),
 			'classes.name as className'
 		])
 		.where('peer_allocations.reviewer_id', '=', learner.id)

@@ -15,6 +15,7 @@ import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 import { jsonOrUndefined } from '../http';
 import { revokeStatusEntries } from '../badges/status-lists';
+import { effectiveDates, extensionJoin } from '../tasks/effective-dates';
 
 async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: number) {
 	const learner = await db
@@ -121,6 +122,8 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'signInIdentities: which school sign-in provider account (its subject identifier) signs them in, and since when; erasing a learner deletes the link.',
 	sign_in_attempts:
 		'Not included: a single sign-on under way (for ten minutes at most) names no person until it completes.',
+	task_extensions:
+		'extensions: the tasks on which a teacher gave them their own due date or peer window, with when and why (the teacher who granted it is not named); submissions.taskDueAt is their own due date.',
 	work_counts:
 		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).'
 };
@@ -160,11 +163,12 @@ export async function exportLearnerData(
 	const submissions = await db
 		.selectFrom('submissions')
 		.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
+		.leftJoin('task_extensions', extensionJoin('submissions.learner_id'))
 		.select([
 			'submissions.id',
 			'submissions.task_id',
 			'tasks.title as task',
-			'tasks.due_at as taskDueAt',
+			effectiveDates.dueAt.as('taskDueAt'),
 			'submissions.self_state',
 			'submissions.self_submitted_at',
 			'submissions.overall_reflection',
@@ -195,7 +199,8 @@ export async function exportLearnerData(
 		exports,
 		recentWork,
 		notifications,
-		signInIdentities
+		signInIdentities,
+		extensions
 	] = await Promise.all([
 		db
 			.selectFrom('schools')
@@ -402,6 +407,21 @@ export async function exportLearnerData(
 				'sign_in_identities.created_at'
 			])
 			.where('sign_in_identities.user_id', '=', learnerId)
+			.execute(),
+		db
+			.selectFrom('task_extensions')
+			.innerJoin('tasks', 'tasks.id', 'task_extensions.task_id')
+			.select([
+				'task_extensions.task_id',
+				'tasks.title as task',
+				'task_extensions.due_at',
+				'task_extensions.peer_opens_at',
+				'task_extensions.peer_closes_at',
+				'task_extensions.reason',
+				'task_extensions.granted_at'
+			])
+			.where('task_extensions.learner_id', '=', learnerId)
+			.orderBy('task_extensions.task_id')
 			.execute()
 	]);
 	const evidenceIds = evidence.map((e) => String(e.id));
@@ -563,6 +583,7 @@ export async function exportLearnerData(
 			params: parse(params_json)
 		})),
 		signInIdentities,
+		extensions,
 		auditLog: audit.map(({ before_json, after_json, ...entry }) => ({
 			...entry,
 			before: parse(before_json),
@@ -704,6 +725,8 @@ export async function eraseLearner(
 		await trx.deleteFrom('work_counts').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('notifications').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('sign_in_identities').where('user_id', '=', learnerId).execute();
+		// An extension's reason is about them (illness, a family matter): it goes with them.
+		await trx.deleteFrom('task_extensions').where('learner_id', '=', learnerId).execute();
 		// A roster import's sign-in slips (an hour at most) are sealed, so whose they hold cannot be
 		// read here: the school's are all forgotten (the admin can reset passwords instead).
 		await trx.deleteFrom('roster_handouts').where('school_id', '=', admin.schoolId).execute();

@@ -14,6 +14,7 @@ import { learnerReport } from './learner-report';
 import { renderLearnerReportPdf } from './pdf';
 import { Refusal } from '../errors';
 import { BATCH_EXPORTS_PER_HOUR, RUNNING_EXPORTS_PER_PERSON, takeAllowance } from '../limits';
+import { enqueueJob, registerJobHandler } from '../jobs/queue';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
@@ -116,19 +117,34 @@ async function deleteExports(db: DB, jobs: { id: string; file_path: string | nul
 	return jobs.length;
 }
 
+const EXPORT_SWEEP_JOB = 'exports.sweep';
+export const EXPORT_SWEEP_EVERY_MS = 60 * 60 * 1000;
+
 /**
- * Sweeps once now and then every `everyMs` (hourly by default); the timer does not keep the
- * process alive. Returns a function that stops it.
+ * The hourly sweep is a recurring job: each run enqueues the next. Its key names the hour it runs
+ * in, so however many app servers start (or one restarts) in that hour, the hour's sweep is one
+ * row and runs once; a chain broken by the servers being down for a while resumes at the next
+ * start.
  */
-export function scheduleExportSweep(db: () => DB, everyMs = 60 * 60 * 1000): () => void {
-	const sweep = () =>
-		void sweepExpiredExports(db()).catch((problem) =>
-			console.error('[exports] sweep failed', problem)
-		);
-	sweep();
-	const timer = setInterval(sweep, everyMs);
-	timer.unref();
-	return () => clearInterval(timer);
+async function enqueueExportSweep(db: DB, runAt: Date, now: Date) {
+	const hour = new Date(
+		Math.floor(runAt.getTime() / EXPORT_SWEEP_EVERY_MS) * EXPORT_SWEEP_EVERY_MS
+	);
+	await enqueueJob(
+		db,
+		{ kind: EXPORT_SWEEP_JOB, key: `${EXPORT_SWEEP_JOB}:${hour.toISOString()}`, runAt },
+		now
+	);
+}
+
+registerJobHandler(EXPORT_SWEEP_JOB, async (db, _job, now) => {
+	await sweepExpiredExports(db, now);
+	await enqueueExportSweep(db, new Date(now.getTime() + EXPORT_SWEEP_EVERY_MS), now);
+});
+
+/** At server start: a sweep now (once per hour however many servers start), then hourly. */
+export async function scheduleExportSweep(db: DB, now = new Date()): Promise<void> {
+	await enqueueExportSweep(db, now, now);
 }
 
 export async function startBatchExport(db: DB, user: SessionUser, scope: { classId?: number }) {

@@ -8,6 +8,7 @@ import { recordAudit } from '../audit';
 import { Refusal } from '../errors';
 import { toCsv } from '../reports/csv';
 import { seal, unseal } from '../seal';
+import { enqueueJob, registerJobHandler } from '../jobs/queue';
 
 /**
  * The one-time passwords a roster import made, kept so the admin who ran the import can print the
@@ -90,22 +91,31 @@ export async function storeHandout(
 			expires_at: summary.expiresAt
 		})
 		.execute();
+	await deleteHandoutAtExpiry(trx, summary);
 	return summary;
 }
 
-/** Deletes the list at its expiry even if nobody asks for a page meanwhile. */
-export function deleteHandoutAtExpiry(db: DB, handout: HandoutSummary) {
-	// setTimeout takes at most ~24.8 days; a list never lives that long, but a fixture might.
-	const wait = Math.min(
-		2 ** 31 - 1,
-		Math.max(0, new Date(handout.expiresAt).getTime() - Date.now()) + 1000
-	);
-	setTimeout(() => {
-		sweepExpiredHandouts(db).catch(() => {
-			// The database may be closed (a test, a shutdown); start-up and every read sweep again.
-		});
-	}, wait).unref();
+const HANDOUT_EXPIRY_JOB = 'roster.handout_expiry';
+
+/**
+ * Deletes the list at its expiry even if nobody asks for a page meanwhile: a job in the jobs table
+ * (keyed by the list, written in the import's transaction), so a restart does not forget it and
+ * two app servers delete it once. Every read sweeps too.
+ */
+export async function deleteHandoutAtExpiry(
+	db: DB | Transaction<Database>,
+	handout: Pick<HandoutSummary, 'id' | 'expiresAt'>
+): Promise<void> {
+	await enqueueJob(db, {
+		kind: HANDOUT_EXPIRY_JOB,
+		key: `roster.handout_expiry:${handout.id}`,
+		runAt: new Date(Date.parse(handout.expiresAt) + 1000)
+	});
 }
+
+registerJobHandler(HANDOUT_EXPIRY_JOB, async (db, _job, now) => {
+	await sweepExpiredHandouts(db, now);
+});
 
 export async function sweepExpiredHandouts(db: DB, now = new Date()): Promise<number> {
 	const deleted = await db
@@ -227,20 +237,11 @@ export function handoutPasswordsCsv(entries: HandoutEntry[], signInUrl: string):
 }
 
 /**
- * At server start: expired lists go now, and each one still open gets its timer again (timers do
- * not survive a restart).
+ * At server start: expired lists go now, and each one still open has its expiry job (lists stored
+ * before expiry became a job get theirs here; for the others the keyed job exists already).
  */
 export async function scheduleHandoutExpiry(db: DB): Promise<void> {
 	await sweepExpiredHandouts(db);
-	const open = await db
-		.selectFrom('roster_handouts')
-		.select(['id', 'people', 'created_at', 'expires_at'])
-		.execute();
-	for (const h of open)
-		deleteHandoutAtExpiry(db, {
-			id: h.id,
-			people: h.people,
-			createdAt: h.created_at,
-			expiresAt: h.expires_at
-		});
+	const open = await db.selectFrom('roster_handouts').select(['id', 'expires_at']).execute();
+	for (const h of open) await deleteHandoutAtExpiry(db, { id: h.id, expiresAt: h.expires_at });
 }

@@ -22,7 +22,6 @@ import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
 import { toCsv } from '../reports/csv';
 import {
-	deleteHandoutAtExpiry,
 	handoutKey,
 	handoutOrder,
 	storeHandout,
@@ -690,7 +689,6 @@ export async function applyRosterImport(
 				new Date(now)
 			);
 	});
-	if (result.handout) deleteHandoutAtExpiry(db, result.handout);
 	return { plan, result };
 }
 

@@ -8,6 +8,8 @@ import { learnerTaskStatus } from '../../domain/task-status';
 import type { TaskSettings } from '../../schemas/tasks';
 import { Refusal } from '../errors';
 import { taskCriteria } from './task-criteria';
+import { effectiveDates, extensionJoin } from './effective-dates';
+import { scheduleTaskReminders } from './reminders';
 import type { TaskState } from '../../domain/states';
 
 function settingsColumns(s: TaskSettings) {
@@ -107,6 +109,8 @@ export async function updateTaskSettings(
 			entityId: String(taskId),
 			after: settings
 		});
+		// The dates may have moved: the automatic reminders move with them.
+		await scheduleTaskReminders(trx, taskId);
 	});
 }
 
@@ -149,6 +153,8 @@ export async function setTaskState(
 			before: { state: task.state },
 			after: { state }
 		});
+		// Published: its reminders are scheduled; back to draft or archived: cancelled.
+		await scheduleTaskReminders(trx, taskId);
 	});
 }
 
@@ -203,10 +209,12 @@ export async function listLearnerTasks(db: DB, learnerId: number) {
 				.onRef('submissions.task_id', '=', 'tasks.id')
 				.on('submissions.learner_id', '=', learnerId)
 		)
+		.leftJoin('task_extensions', extensionJoin('enrolments.learner_id'))
 		.select((eb) => [
 			'tasks.id',
 			'tasks.title',
-			'tasks.due_at as dueAt',
+			// Their own due date: an extension's, else the class's (never another learner's).
+			effectiveDates.dueAt.as('dueAt'),
 			'classes.name as className',
 			'submissions.self_state as selfState',
 			'submissions.released_at as releasedAt',
@@ -225,7 +233,7 @@ export async function listLearnerTasks(db: DB, learnerId: number) {
 		])
 		.where('enrolments.learner_id', '=', learnerId)
 		.where('tasks.state', '=', 'published')
-		.orderBy('tasks.due_at')
+		.orderBy(effectiveDates.dueAt)
 		.orderBy('tasks.created_at', 'desc')
 		.execute();
 	return rows.map((r) => ({

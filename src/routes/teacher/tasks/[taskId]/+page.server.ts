@@ -15,6 +15,8 @@ import {
 	taskSkillSummary
 } from '$lib/server/tasks/task-criteria';
 import { renderMarkdown } from '$lib/server/markdown';
+import { nonSubmitters, remindNonSubmitters } from '$lib/server/tasks/reminders';
+import { remindSchema } from '$lib/schemas/reminders';
 import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import { taskCriterionRef, taskSettingsSchema, weightSchema } from '$lib/schemas/tasks';
@@ -33,7 +35,7 @@ export const load: PageServerLoad = async (event) => {
 	const db = getDb();
 	const task = await requireTaskToTeach(db, teacher, idParam(event.params.taskId, 'task'));
 	const filter = bankFilterSchema.parse(Object.fromEntries(event.url.searchParams));
-	const [criteria, bank, filters, scales, summary] = await Promise.all([
+	const [criteria, bank, filters, scales, summary, toRemind] = await Promise.all([
 		taskCriteria(db, task.id),
 		listBank(db, teacher.schoolId, {
 			capri: filter.capri,
@@ -42,7 +44,8 @@ export const load: PageServerLoad = async (event) => {
 		}),
 		bankFilters(db),
 		listScales(db, teacher.schoolId),
-		taskSkillSummary(db, teacher.schoolId, task.id)
+		taskSkillSummary(db, teacher.schoolId, task.id),
+		task.state === 'published' ? nonSubmitters(db, task, new Date()) : []
 	]);
 	const chosenLineages = new Set(criteria.map((c) => c.lineageId));
 	const onScale = bank.filter((c) => c.scaleId === task.scale_id);
@@ -82,6 +85,8 @@ export const load: PageServerLoad = async (event) => {
 		},
 		scales,
 		summary,
+		/** learners "Remind those who have not submitted" would tell now */
+		toRemind: toRemind.length,
 		created: event.url.searchParams.has('created')
 	};
 };
@@ -140,6 +145,12 @@ export const actions: Actions = {
 				.parse(Object.fromEntries(form));
 			await setTaskCriterionWeight(getDb(), teacher, task, taskCriterionId, weight);
 			return 'Weight saved.';
+		}),
+	remind: (event) =>
+		change(event, async (teacher, task, form) => {
+			const { message } = remindSchema.parse({ message: form.get('message') ?? '' });
+			const count = await remindNonSubmitters(getDb(), teacher, task, message);
+			return `Reminded ${count} learner${count === 1 ? '' : 's'} who ${count === 1 ? 'has' : 'have'} not submitted.`;
 		}),
 	publish: (event) =>
 		change(event, async (teacher, task) => {
