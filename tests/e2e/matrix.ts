@@ -9,6 +9,7 @@ import {
 	type Persona
 } from './fixtures';
 import { CASE_PRIVATE } from './case-fixtures';
+import { SSO_DEMO_PROVIDER_ID } from './sso-fixtures';
 
 /**
  * Who may use each route, for every scope the app knows: signed out, a student of the class,
@@ -80,6 +81,9 @@ export const MATRIX: Record<string, Entry> = {
 	'page GET /': { url: '/', allow: EVERYONE },
 	'page GET /login': { url: '/login', allow: EVERYONE },
 	'action default /login': { url: '/login', allow: EVERYONE },
+	// A provider button, and the provider's way back: open to all (a refusal is a 303 to /login).
+	'endpoint GET /login/sso': { url: '/login/sso', allow: EVERYONE },
+	'endpoint GET /login/sso/callback': { url: '/login/sso/callback', allow: EVERYONE },
 	'page GET /logout': { url: '/logout', allow: EVERYONE },
 	'action default /logout': { url: '/logout', allow: EVERYONE, endsSession: true },
 	'endpoint GET /healthz': { url: '/healthz', allow: EVERYONE },
@@ -117,6 +121,23 @@ export const MATRIX: Record<string, Entry> = {
 	'action emailAge /admin': { url: '/admin', allow: ADMINS },
 	'page GET /admin/people': { url: '/admin/people', allow: ADMINS },
 	'action create /admin/people': { url: '/admin/people', allow: ADMINS },
+	'action decide /admin/people': { url: '/admin/people', allow: ADMINS },
+	// Each admin sees their own school's sign-in settings; another school's provider is a 404.
+	'page GET /admin/sign-in': { url: '/admin/sign-in', allow: ADMINS },
+	'action add /admin/sign-in': { url: '/admin/sign-in', allow: ADMINS },
+	'action rules /admin/sign-in': { url: '/admin/sign-in', allow: ADMINS },
+	'page GET /admin/sign-in/[providerId]': {
+		url: `/admin/sign-in/${SSO_DEMO_PROVIDER_ID}`,
+		allow: ['admin']
+	},
+	'action save /admin/sign-in/[providerId]': {
+		url: `/admin/sign-in/${SSO_DEMO_PROVIDER_ID}`,
+		allow: ['admin']
+	},
+	'action remove /admin/sign-in/[providerId]': {
+		url: `/admin/sign-in/${SSO_DEMO_PROVIDER_ID}`,
+		allow: ['admin']
+	},
 	'page GET /admin/people/[userId]': { url: `/admin/people/${TARGET_LEARNER}`, allow: ['admin'] },
 	'action resetPassword /admin/people/[userId]': {
 		url: `/admin/people/${TARGET_LEARNER}`,

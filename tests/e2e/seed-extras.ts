@@ -44,6 +44,8 @@ import { sessionUser } from '../unit/helpers';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { UNDO_BADGE, UNDO_PEOPLE, UNDO_SCHOOL, UNDO_TASK } from './undo-fixtures';
 import { HANDOUT_LIFETIME_MS, handoutKey, sealHandout } from '../../src/lib/server/roster/handouts';
+import { sealClientSecret } from '../../src/lib/server/sso/providers';
+import { SSO_DEMO_PROVIDER_ID } from './sso-fixtures';
 
 export const OTHER_SCHOOL_PREFIX = 'rs-';
 export const EXPORT_JOB_ID = '00000000-0000-4000-8000-00000000e001';
@@ -878,6 +880,50 @@ for (const framework of [CASE_PRIVATE, CASE_TO_PUBLISH])
 		pupils.push(userId);
 	}
 	await enrolLearners(db, admin.schoolId, admin.id, cardClass, pupils);
+}
+
+// ——— Single sign-on (tests/e2e/sso.spec.ts, the authorisation matrix) ———
+// A disabled provider in the demo school, for the matrix's /admin/sign-in/[providerId] (never
+// signed in with: its issuer does not exist), and SSO Academy (slug sso-academy), whose admin
+// configures the spec's own provider through the settings page; its learners have school e-mails.
+{
+	const now = new Date().toISOString();
+	await db
+		.insertInto('sign_in_providers')
+		.values({
+			id: SSO_DEMO_PROVIDER_ID,
+			school_id: teacher.school_id,
+			kind: 'oidc',
+			label: 'Demo sign-in (disabled)',
+			issuer: 'https://sso.invalid',
+			client_id: 'demo',
+			sealed_secret: sealClientSecret(teacher.school_id, SSO_DEMO_PROVIDER_ID, 'demo-secret'),
+			allowed_domains: JSON.stringify(['demo.invalid']),
+			enabled: 0,
+			created_at: now,
+			updated_at: now
+		})
+		.execute();
+	const plan = planSchool({
+		...schoolOfSize(2, 1, 21),
+		schoolName: 'SSO Academy',
+		slug: 'sso-academy'
+	});
+	const ssoUsername = (u: string) => `sso${u}`;
+	plan.people = plan.people.map((p) => ({ ...p, username: ssoUsername(p.username) }));
+	plan.classes = plan.classes.map((c) => ({
+		...c,
+		name: `sso ${c.name}`,
+		teachers: c.teachers.map(ssoUsername),
+		learners: c.learners.map(ssoUsername)
+	}));
+	await insertSchool(db, plan, DEMO_PASSWORD);
+	for (const person of plan.people)
+		await db
+			.updateTable('users')
+			.set({ email: `${person.username}@sso-academy.test` })
+			.where('username', '=', person.username)
+			.execute();
 }
 
 // ── remind (issue 15: extensions and reminders) ──────────────────────────────────────────────────

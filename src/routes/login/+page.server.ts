@@ -10,6 +10,8 @@ import {
 	generateSessionToken,
 	setSessionTokenCookie
 } from '$lib/server/auth/sessions';
+import { loginSchool, SCHOOL_COOKIE } from '$lib/server/sso/login-page';
+import { isSignInRefusal, SIGN_IN_REFUSALS } from '$lib/domain/single-sign-on';
 import { loginSchema } from '$lib/schemas/people';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad } from './$types';
@@ -19,9 +21,25 @@ function safeRedirectTarget(url: URL): string | null {
 	return sameOriginPath(url.searchParams.get('redirectTo'), url.origin);
 }
 
-export const load: PageServerLoad = ({ locals, url }) => {
+const YEAR_S = 365 * 24 * 60 * 60;
+
+export const load: PageServerLoad = async ({ locals, url, cookies }) => {
 	if (locals.user) redirect(303, safeRedirectTarget(url) ?? homePathFor(locals.user));
-	return {};
+	const asked = url.searchParams.get('school') ?? cookies.get(SCHOOL_COOKIE);
+	const school = await loginSchool(getDb(), asked ?? undefined);
+	if (school && url.searchParams.has('school'))
+		cookies.set(SCHOOL_COOKIE, school.slug, {
+			path: '/login',
+			httpOnly: true,
+			sameSite: 'lax',
+			secure: url.protocol === 'https:',
+			maxAge: YEAR_S
+		});
+	const refused = url.searchParams.get('refused');
+	return {
+		school,
+		refusal: isSignInRefusal(refused) ? SIGN_IN_REFUSALS[refused] : null
+	};
 };
 
 export const actions: Actions = {
@@ -50,6 +68,14 @@ export const actions: Actions = {
 				username: parsed.data.username,
 				message:
 					'That username and password do not match an active account. Check them and try again.',
+				errors: {} as Record<string, string>
+			});
+		}
+		if (outcome.kind === 'use-provider') {
+			return fail(400, {
+				username: parsed.data.username,
+				message:
+					'Your school signs in with its sign-in service, not passwords. Use its button on this page (open your school’s sign-in address if you do not see it).',
 				errors: {} as Record<string, string>
 			});
 		}

@@ -152,6 +152,7 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			'users.given_name as givenName',
 			'users.family_name as familyName',
 			'users.active',
+			'users.awaiting_approval as awaitingApproval',
 			'users.must_change_password as mustChangePassword',
 			'memberships.school_id as schoolId',
 			'memberships.role',
@@ -161,7 +162,8 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 		.orderBy('memberships.school_id')
 		.execute();
 	const first = rows[0];
-	if (!first || first.active !== 1) return { session: null, user: null, renewed: false };
+	if (!first || first.active !== 1 || first.awaitingApproval !== 0)
+		return { session: null, user: null, renewed: false };
 
 	const createdAt = new Date(first.createdAt);
 	// A row from before the absolute lifetime, or edited by hand, never outlives it either.

@@ -7,6 +7,8 @@ import { cookieAfterSignIn, knownDevice } from './device-cookie';
 export type SignInOutcome =
 	| { kind: 'signed-in'; user: { id: number; roles: Role[] }; deviceCookie: string }
 	| { kind: 'refused' }
+	/** The password was right, but the school signs in with its providers (admins excepted). */
+	| { kind: 'use-provider' }
 	| { kind: 'delayed'; retryAfterSeconds: number };
 
 /** Where an attempt comes from: the client's address and the browser's device cookie, if any. */
@@ -33,20 +35,30 @@ export async function signIn(
 	if (reservation.kind === 'delayed') return reservation;
 	const user = await db
 		.selectFrom('users')
-		.select(['id', 'password_hash', 'active'])
+		.select(['id', 'password_hash', 'active', 'awaiting_approval'])
 		.where('username', '=', username)
 		.executeTakeFirst();
 	const valid = user
 		? await verifyPassword(user.password_hash, password)
 		: await verifyAgainstDecoy(password);
-	const roles = user
-		? (
-				await db.selectFrom('memberships').select('role').where('user_id', '=', user.id).execute()
-			).map((m) => m.role)
+	const memberships = user
+		? await db
+				.selectFrom('memberships')
+				.innerJoin('schools', 'schools.id', 'memberships.school_id')
+				.select(['memberships.role', 'schools.passwords_enabled'])
+				.where('memberships.user_id', '=', user.id)
+				.execute()
 		: [];
-	const succeeded = Boolean(user && valid && user.active === 1 && roles.length > 0);
+	const roles = memberships.map((m) => m.role);
+	const succeeded = Boolean(
+		user && valid && user.active === 1 && user.awaiting_approval === 0 && roles.length > 0
+	);
 	await settleAttempt(db, reservation.attemptId, succeeded);
 	if (!succeeded) return { kind: 'refused' };
+	// Passwords off at the school: only its admins keep a password sign-in (break-glass, so a
+	// provider that stops working cannot lock the school out of its own settings).
+	if (memberships.some((m) => m.passwords_enabled === 0) && !roles.includes('admin'))
+		return { kind: 'use-provider' };
 	return {
 		kind: 'signed-in',
 		user: { id: user!.id, roles },

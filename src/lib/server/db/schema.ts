@@ -30,6 +30,10 @@ export interface SchoolsTable {
 	roster_org_source_id: Defaulted<string | null>;
 	/** Pupils younger than this (read from their year group) get no e-mail (migration 0023). */
 	email_minimum_age: Defaulted<number>;
+	/** 0: only admins may sign in with a password (0021); the school signs in with its providers. */
+	passwords_enabled: DefaultedFlag;
+	/** 1: a provider's verified user outside the roster gets an account awaiting an admin (0021). */
+	sso_admits_outsiders: DefaultedFlag;
 }
 
 export interface UsersTable {
@@ -58,6 +62,8 @@ export interface UsersTable {
 	clr_status_index: number | null;
 	/** What the person chose for e-mail (0023); null: their role's default. */
 	email_notifications: Defaulted<'none' | 'each' | 'daily' | null>;
+	/** 1: made by single sign-on for someone outside the roster; no sign-in until approved (0021). */
+	awaiting_approval: DefaultedFlag;
 }
 
 export interface MembershipsTable {
@@ -610,6 +616,41 @@ export interface NotificationsTable {
 	emailed_at: Timestamp | null;
 }
 
+export type SignInProviderKind = 'google' | 'microsoft' | 'oidc';
+
+/** A school's OpenID Connect provider (migration 0021); the secret is sealed, see server/sso. */
+export interface SignInProvidersTable {
+	id: Generated<number>;
+	school_id: number;
+	kind: SignInProviderKind;
+	label: string;
+	issuer: string;
+	client_id: string;
+	sealed_secret: string;
+	/** JSON array of lower-case e-mail domains. */
+	allowed_domains: Defaulted<string>;
+	enabled: DefaultedFlag;
+	created_at: Timestamp;
+	updated_at: Timestamp;
+}
+
+/** Which person a provider's subject is (0021). */
+export interface SignInIdentitiesTable {
+	provider_id: number;
+	subject: string;
+	user_id: number;
+	created_at: Timestamp;
+}
+
+/** One started single sign-on, deleted at its callback (0021); keyed by SHA-256 of its state. */
+export interface SignInAttemptsTable {
+	state_hash: string;
+	provider_id: number;
+	sealed: string;
+	created_at: Timestamp;
+	expires_at: Timestamp;
+}
+
 /**
  * A learner's own dates on a task (migration 0024): null is the class's date. Read through
  * `server/tasks/effective-dates.ts`.
@@ -674,5 +715,8 @@ export interface Database {
 	jobs: JobsTable;
 	notifications: NotificationsTable;
 	sign_in_cards: SignInCardsTable;
+	sign_in_providers: SignInProvidersTable;
+	sign_in_identities: SignInIdentitiesTable;
+	sign_in_attempts: SignInAttemptsTable;
 	task_extensions: TaskExtensionsTable;
 }

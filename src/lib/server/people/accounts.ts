@@ -280,3 +280,67 @@ export async function changeOwnPassword(
 		.execute();
 	await invalidateAllSessions(db, userId);
 }
+
+export interface AwaitingPerson {
+	id: number;
+	username: string;
+	givenName: string;
+	familyName: string;
+	email: string | null;
+	createdAt: string;
+}
+
+/** Accounts single sign-on made for people outside the roster, waiting for an admin (0021). */
+export async function listAwaitingApproval(db: DB, schoolId: number): Promise<AwaitingPerson[]> {
+	return db
+		.selectFrom('users')
+		.innerJoin('memberships', 'memberships.user_id', 'users.id')
+		.select([
+			'users.id',
+			'users.username',
+			'users.given_name as givenName',
+			'users.family_name as familyName',
+			'users.email',
+			'users.created_at as createdAt'
+		])
+		.distinct()
+		.where('memberships.school_id', '=', schoolId)
+		.where('users.awaiting_approval', '=', 1)
+		.where('users.active', '=', 1)
+		.orderBy('users.created_at')
+		.execute();
+}
+
+/**
+ * Approve: the account may sign in (as a student of no class, until the admin enrols them).
+ * Decline: it is deactivated (and so leaves the list); the person page can reactivate it.
+ * Someone not awaiting at this school is not found.
+ */
+export async function decideAwaiting(
+	db: DB,
+	admin: { id: number; schoolId: number },
+	userId: number,
+	decision: 'approve' | 'decline'
+): Promise<void> {
+	await db.transaction().execute(async (trx) => {
+		const updated = await trx
+			.updateTable('users')
+			.set(decision === 'approve' ? { awaiting_approval: 0 } : { active: 0 })
+			.where('id', '=', userId)
+			.where('awaiting_approval', '=', 1)
+			.where('active', '=', 1)
+			.where('id', 'in', (eb) =>
+				eb.selectFrom('memberships').select('user_id').where('school_id', '=', admin.schoolId)
+			)
+			.executeTakeFirst();
+		if (Number(updated.numUpdatedRows) === 0)
+			throw new Refusal('That person is not waiting for approval at your school.', 404);
+		await recordAudit(trx, {
+			schoolId: admin.schoolId,
+			actorId: admin.id,
+			action: decision === 'approve' ? 'account.approve' : 'account.decline',
+			entityType: 'user',
+			entityId: String(userId)
+		});
+	});
+}

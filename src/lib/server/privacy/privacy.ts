@@ -120,6 +120,12 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	jobs: 'Not included: scheduled work (reminders, e-mails) names tasks and notifications by number only.',
 	notifications:
 		'notifications: what the service told them in its notification centre (what, when, and whether they read it).',
+	sign_in_providers:
+		'Not included: the school’s single sign-on providers (their addresses and sealed secrets) are the school’s settings, not about a learner.',
+	sign_in_identities:
+		'signInIdentities: which school sign-in provider account (its subject identifier) signs them in, and since when; erasing a learner deletes the link.',
+	sign_in_attempts:
+		'Not included: a single sign-on under way (for ten minutes at most) names no person until it completes.',
 	task_extensions:
 		'extensions: the tasks on which a teacher gave them their own due date or peer window, with when and why (the teacher who granted it is not named); submissions.taskDueAt is their own due date.',
 	work_counts:
@@ -198,6 +204,7 @@ export async function exportLearnerData(
 		recentWork,
 		notifications,
 		cards,
+		signInIdentities,
 		extensions
 	] = await Promise.all([
 		db
@@ -400,6 +407,16 @@ export async function exportLearnerData(
 			.execute(),
 		learnerCards(db, learnerId),
 		db
+			.selectFrom('sign_in_identities')
+			.innerJoin('sign_in_providers', 'sign_in_providers.id', 'sign_in_identities.provider_id')
+			.select([
+				'sign_in_providers.label as provider',
+				'sign_in_identities.subject',
+				'sign_in_identities.created_at'
+			])
+			.where('sign_in_identities.user_id', '=', learnerId)
+			.execute(),
+		db
 			.selectFrom('task_extensions')
 			.innerJoin('tasks', 'tasks.id', 'task_extensions.task_id')
 			.select([
@@ -576,6 +593,7 @@ export async function exportLearnerData(
 			...notification,
 			params: parse(params_json)
 		})),
+		signInIdentities,
 		extensions,
 		auditLog: audit.map(({ before_json, after_json, ...entry }) => ({
 			...entry,
@@ -718,6 +736,7 @@ export async function eraseLearner(
 		await trx.deleteFrom('work_counts').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('notifications').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('sign_in_cards').where('learner_id', '=', learnerId).execute();
+		await trx.deleteFrom('sign_in_identities').where('user_id', '=', learnerId).execute();
 		// An extension's reason is about them (illness, a family matter): it goes with them.
 		await trx.deleteFrom('task_extensions').where('learner_id', '=', learnerId).execute();
 		// A roster import's sign-in slips (an hour at most) are sealed, so whose they hold cannot be

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../db/connection';
@@ -7,6 +7,7 @@ import { serverSecret } from '../auth/server-secrets';
 import { recordAudit } from '../audit';
 import { Refusal } from '../errors';
 import { toCsv } from '../reports/csv';
+import { seal, unseal } from '../seal';
 import { enqueueJob, registerJobHandler } from '../jobs/queue';
 
 /**
@@ -42,7 +43,7 @@ export interface HandoutSummary {
 }
 
 const boundTo = (schoolId: number, adminId: number) =>
-	Buffer.from(`roster-handout school=${schoolId} admin=${adminId}`);
+	`roster-handout school=${schoolId} admin=${adminId}`;
 
 /** The key comes from the database: fetch it before a transaction, never inside one. */
 export const handoutKey = (db: DB) => serverSecret(db, KEY_NAME);
@@ -52,11 +53,7 @@ export function sealHandout(
 	owner: { schoolId: number; adminId: number },
 	entries: HandoutEntry[]
 ): string {
-	const iv = randomBytes(12);
-	const cipher = createCipheriv('aes-256-gcm', key, iv);
-	cipher.setAAD(boundTo(owner.schoolId, owner.adminId));
-	const sealed = Buffer.concat([cipher.update(JSON.stringify(entries), 'utf8'), cipher.final()]);
-	return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
+	return seal(key, boundTo(owner.schoolId, owner.adminId), JSON.stringify(entries));
 }
 
 export function unsealHandout(
@@ -64,11 +61,7 @@ export function unsealHandout(
 	owner: { schoolId: number; adminId: number },
 	sealed: string
 ): HandoutEntry[] {
-	const bytes = Buffer.from(sealed, 'base64url');
-	const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
-	decipher.setAAD(boundTo(owner.schoolId, owner.adminId));
-	decipher.setAuthTag(bytes.subarray(12, 28));
-	const text = Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString();
+	const text = unseal(key, boundTo(owner.schoolId, owner.adminId), sealed);
 	return z.array(entrySchema).parse(JSON.parse(text));
 }
 

@@ -2,7 +2,13 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { createPerson, listSchoolPeople, PEOPLE_TO_DO } from '$lib/server/people/accounts';
+import {
+	createPerson,
+	decideAwaiting,
+	listAwaitingApproval,
+	listSchoolPeople,
+	PEOPLE_TO_DO
+} from '$lib/server/people/accounts';
 import { actOn } from '$lib/server/http';
 import { newUserSchema, roleSchema } from '$lib/schemas/people';
 import { fieldErrors, formFields } from '$lib/schemas/forms';
@@ -24,11 +30,33 @@ export const load: PageServerLoad = async (event) => {
 	});
 	return {
 		people,
+		awaiting: await listAwaitingApproval(getDb(), admin.schoolId),
 		filter: { role: filter.role ?? '', q: filter.q ?? '', show: filter.show ?? '' }
 	};
 };
 
+const awaitingDecision = z.object({
+	userId: z.coerce.number().int().positive(),
+	decision: z.enum(['approve', 'decline'])
+});
+
 export const actions: Actions = {
+	/** An account single sign-on made for someone outside the roster: approve or decline it. */
+	decide: async (event) => {
+		const admin = requireRole(event, 'admin');
+		const parsed = awaitingDecision.safeParse(formFields(await event.request.formData()));
+		if (!parsed.success) return fail(400, { message: 'Choose approve or decline for one person.' });
+		return actOn(async () => {
+			await decideAwaiting(getDb(), admin, parsed.data.userId, parsed.data.decision);
+			return {
+				ok: true,
+				message:
+					parsed.data.decision === 'approve'
+						? 'Approved: they can sign in now. Enrol them in a class under Classes.'
+						: 'Declined: the account is deactivated.'
+			};
+		});
+	},
 	create: async (event) => {
 		const admin = requireRole(event, 'admin');
 		const fields = formFields(await event.request.formData());

@@ -1,0 +1,75 @@
+import * as client from 'openid-client';
+import { Refusal } from '../errors';
+
+/**
+ * Talking to a provider: discovery (`/.well-known/openid-configuration`) through openid-client,
+ * which checks that the document names the issuer it was fetched for. Over https only, except a
+ * loopback issuer (127.0.0.1, localhost, ::1), which is how the tests run a real provider beside
+ * the app: nothing on the network can read or change a loopback exchange.
+ */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export function isLoopbackIssuer(issuer: URL): boolean {
+	return issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(issuer.hostname);
+}
+
+export function issuerUrlProblem(issuer: string): string | null {
+	let url: URL;
+	try {
+		url = new URL(issuer);
+	} catch {
+		return 'The issuer must be a full address, such as https://accounts.example.org.';
+	}
+	if (url.protocol !== 'https:' && !isLoopbackIssuer(url))
+		return 'The issuer must be an https:// address (plain http only for a provider on this computer).';
+	if (url.search || url.hash || url.username || url.password)
+		return 'The issuer is the bare address, without a query, fragment or user name.';
+	return null;
+}
+
+export interface ProviderClient {
+	issuer: string;
+	clientId: string;
+	clientSecret: string;
+}
+
+/**
+ * The provider's configuration for this client. `now`, when given, is the time the ID token's
+ * expiry is checked against (a test's shifted clock); otherwise the server's clock.
+ */
+export async function discover(
+	provider: ProviderClient,
+	now?: Date
+): Promise<client.Configuration> {
+	const problem = issuerUrlProblem(provider.issuer);
+	if (problem) throw new Refusal(problem);
+	const issuer = new URL(provider.issuer);
+	const metadata: Partial<client.ClientMetadata> = {};
+	if (now) metadata[client.clockSkew] = Math.round((now.getTime() - Date.now()) / 1000);
+	return client.discovery(
+		issuer,
+		provider.clientId,
+		metadata,
+		client.ClientSecretPost(provider.clientSecret),
+		{ execute: isLoopbackIssuer(issuer) ? [client.allowInsecureRequests] : [], timeout: 10 }
+	);
+}
+
+/** For the admin's save: a message they can act on when the issuer cannot be used. */
+export async function checkDiscovery(provider: ProviderClient): Promise<void> {
+	try {
+		await discover(provider);
+	} catch (error) {
+		if (error instanceof Refusal) throw error;
+		throw new Refusal(
+			`The provider at ${provider.issuer} could not be reached or did not describe itself as an OpenID Connect issuer (${describe(error)}). Check the issuer address.`
+		);
+	}
+}
+
+export function describe(error: unknown): string {
+	if (error instanceof client.ResponseBodyError)
+		return `${error.error}: ${error.error_description ?? ''}`;
+	if (error instanceof Error) return (error as { code?: string }).code ?? error.message;
+	return String(error);
+}
