@@ -38,6 +38,23 @@ describe('sessions', () => {
 		expect(session.expiresAt.getTime() - Date.now()).toBeGreaterThan(SESSION_LIFETIME_MS - 5000);
 	});
 
+	it('asks only a password sign-in to change a password someone else set (not a card or a provider)', async () => {
+		const learner = await userId(db, 'student1');
+		await db
+			.updateTable('users')
+			.set({ must_change_password: 1 })
+			.where('id', '=', learner)
+			.execute();
+		const asked = async (method: 'password' | 'card' | 'sso') => {
+			const token = generateSessionToken();
+			await createSession(db, token, learner, new Date(), method);
+			return (await validateSessionToken(db, token)).user?.mustChangePassword;
+		};
+		expect(await asked('password')).toBe(true);
+		expect(await asked('card')).toBe(false);
+		expect(await asked('sso')).toBe(false);
+	});
+
 	it('resolves the user with roles and school', async () => {
 		const token = generateSessionToken();
 		await createSession(db, token, await userId(db, 'admin'));

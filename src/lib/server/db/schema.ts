@@ -92,7 +92,8 @@ export interface SessionsTable {
 	sign_in_method: Defaulted<SignInMethod>;
 }
 
-export type SignInMethod = 'password' | 'card';
+/** How a session began: a password, a printed card (0022) or a school's provider (0021). */
+export type SignInMethod = 'password' | 'card' | 'sso';
 
 /**
  * Printable sign-in cards (migration 0022): one-time, short-lived, for students only. Only the

@@ -30,7 +30,9 @@ export const GET: RequestHandler = async (event) => {
 		redirect(303, `/login?${query}`);
 	}
 	const token = generateSessionToken();
-	const session = await createSession(db, token, result.user.id);
+	// Marked as a provider's session: a password someone else set is not asked to be changed by a
+	// person who signs in without it.
+	const session = await createSession(db, token, result.user.id, new Date(), 'sso');
 	setSessionTokenCookie(event.cookies, token, session.expiresAt, event.url.protocol === 'https:');
 	redirect(303, result.returnTo ?? homePathFor(result.user));
 };
