@@ -40,7 +40,10 @@ const NO_INPUT = new Set([
 	'batch',
 	'submit',
 	'reset',
-	'default'
+	'default',
+	// Checkboxes only (a task's automatic reminders): every body is a valid choice, an absent box
+	// being "off", so there is no bad input to refuse. tests/unit/reminders.test.ts covers it.
+	'reminders'
 ]);
 
 /** A hash of every table's rows, so a failure can name the tables that changed. */
