@@ -11,6 +11,7 @@ import {
 	updateProvider
 } from '../../src/lib/server/sso/providers';
 import { signIn } from '../../src/lib/server/auth/sign-in';
+import { decideAwaiting } from '../../src/lib/server/people/accounts';
 import { Refusal } from '../../src/lib/server/errors';
 import { signInAtProvider, startTestProvider, TEST_CLIENT } from '../oidc-test-provider';
 
@@ -200,6 +201,27 @@ describe('single sign-on against a real OpenID provider', () => {
 			.execute();
 		expect(enrolled).toEqual([]);
 		await setSignInRules(db, world.admin, { passwordsEnabled: true, admitsOutsiders: false });
+	});
+
+	it('a declined newcomer, once on the roster, signs in to the roster’s account (a leaver’s old one with the address is passed over)', async () => {
+		await setSignInRules(db, world.admin, { passwordsEnabled: true, admitsOutsiders: true });
+		await signInWith('newcomer');
+		const awaiting = await db
+			.selectFrom('users')
+			.select('id')
+			.where('email', '=', 'newcomer@oakwood.test')
+			.executeTakeFirstOrThrow();
+		await decideAwaiting(db, world.admin, awaiting.id, 'decline');
+		await setSignInRules(db, world.admin, { passwordsEnabled: true, admitsOutsiders: false });
+		// The roster now has them as student6; the declined account (deactivated) keeps the address.
+		const rostered = await userId(db, 'student6');
+		await db
+			.updateTable('users')
+			.set({ email: 'newcomer@oakwood.test' })
+			.where('id', '=', rostered)
+			.execute();
+		const { result } = await signInWith('newcomer');
+		expect(result).toMatchObject({ kind: 'signed-in', user: { id: rostered } });
 	});
 
 	it('refuses a deactivated account', async () => {

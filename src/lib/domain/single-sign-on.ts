@@ -61,7 +61,8 @@ export type IdTokenClaims = Record<string, unknown>;
 
 /**
  * The e-mail address the provider vouches for, or null when it vouches for none.
- * - Google and any OpenID Connect provider: `email` with `email_verified: true`.
+ * - Google and any OpenID Connect provider: `email` with `email_verified: true`; for Google, only
+ *   from a Workspace account (the `hd` claim).
  * - Microsoft Entra ID sends no `email_verified`, and its `email` claim is editable by a tenant's
  *   admins: it counts only with the optional `xms_edov` claim true (the domain owner verified it).
  *   Otherwise `preferred_username`, the sign-in name (UPN) in this tenant, whose domain Entra only
@@ -80,6 +81,10 @@ export function verifiedEmailOf(
 		const upn = claims.preferred_username;
 		return typeof upn === 'string' && upn.includes('@') ? normaliseEmail(upn) : null;
 	}
+	// A Google address counts only from a Workspace account (`hd`, its hosted domain): a consumer
+	// Google account made on a school address stays "verified" after the school's mailbox is
+	// deleted or given to someone else, so its old owner could sign in as the new one.
+	if (kind === 'google' && (typeof claims.hd !== 'string' || claims.hd === '')) return null;
 	return email && claims.email_verified === true ? normaliseEmail(email) : null;
 }
 

@@ -313,7 +313,8 @@ export async function listAwaitingApproval(db: DB, schoolId: number): Promise<Aw
 
 /**
  * Approve: the account may sign in (as a student of no class, until the admin enrols them).
- * Decline: it is deactivated (and so leaves the list); the person page can reactivate it.
+ * Decline: it is deactivated (and so leaves the list), and its provider sign-in unlinked; the
+ * person page can reactivate it.
  * Someone not awaiting at this school is not found.
  */
 export async function decideAwaiting(
@@ -335,6 +336,10 @@ export async function decideAwaiting(
 			.executeTakeFirst();
 		if (Number(updated.numUpdatedRows) === 0)
 			throw new Refusal('That person is not waiting for approval at your school.', 404);
+		// Declined: their provider sign-in is no longer tied to this account, so when the school adds
+		// them through the roster, signing in finds that account, not the declined one.
+		if (decision === 'decline')
+			await trx.deleteFrom('sign_in_identities').where('user_id', '=', userId).execute();
 		await recordAudit(trx, {
 			schoolId: admin.schoolId,
 			actorId: admin.id,

@@ -214,13 +214,18 @@ async function matchPerson(
 		const byEmail = await db
 			.selectFrom('users')
 			.innerJoin('memberships', 'memberships.user_id', 'users.id')
-			.select('users.id')
+			.select(['users.id', 'users.active'])
 			.distinct()
 			.where('memberships.school_id', '=', schoolId)
 			.where((eb) => eb(eb.fn('lower', ['users.email']), '=', email))
 			.execute();
-		if (byEmail.length > 1) return { refusal: 'ambiguous' };
-		userId = byEmail[0]?.id ?? (await admitOutsider(db, provider, claims, email));
+		// A leaver's deactivated account may still hold an address the school has since given to
+		// someone else: the active account is the one meant. Only a deactivated one: refused as such
+		// (never admitted again as an outsider).
+		const active = byEmail.filter((u) => u.active === 1);
+		if (active.length > 1) return { refusal: 'ambiguous' };
+		if (active.length === 0 && byEmail.length > 0) return { refusal: 'deactivated' };
+		userId = active[0]?.id ?? (await admitOutsider(db, provider, claims, email));
 		if (userId === undefined) return { refusal: 'not-on-roster' };
 		await db
 			.insertInto('sign_in_identities')
