@@ -40,6 +40,7 @@ const NO_INPUT = new Set([
 	'batch',
 	'submit',
 	'reset',
+	'readAll',
 	'default',
 	// Checkboxes only (a task's automatic reminders): every body is a valid choice, an absent box
 	// being "off", so there is no bad input to refuse. tests/unit/reminders.test.ts covers it.

@@ -209,6 +209,19 @@ describe('issuing sign-in cards', () => {
 			(await refusalOf(issueSignInCards(db, student, { classId: 1 }, '1h', ORIGIN))).status
 		).toBe(403);
 		expect(await db.selectFrom('sign_in_cards').select('id').execute()).toEqual(before);
+		// Last year's class, archived: taught then, not now, so no cards (a card signs in as the child).
+		await db.updateTable('classes').set({ archived: 1 }).where('id', '=', 1).execute();
+		expect(
+			(await refusalOf(issueSignInCards(db, teacher, { classId: 1 }, '1h', ORIGIN))).status
+		).toBe(403);
+		expect(
+			(
+				await refusalOf(
+					issueSignInCards(db, teacher, { learnerId: inClass1.learner_id }, '1h', ORIGIN)
+				)
+			).status
+		).toBe(403);
+		expect(await db.selectFrom('sign_in_cards').select('id').execute()).toEqual(before);
 	});
 });
 
@@ -321,13 +334,20 @@ describe('signing in with a card', () => {
 		expect((await signInWithCardCode(db, 'not a code', from('10.0.0.1'))).kind).toBe('not-a-code');
 	});
 
-	it('slows guessed codes from one address (even the right code waits), not another address', async () => {
+	it('a class’s typos never stop a classmate; a guesser at one address is slowed after 300 misses, not another address', async () => {
 		const { db } = await demoDatabase();
 		const card = await cardFor(db, 'student1');
 		const start = new Date();
 		const wrong = card.code.startsWith('2') ? '3333-3333' : '2222-2222';
-		for (let i = 0; i < 5; i++)
+		// A class of young children mistyping, all behind the school's one address.
+		for (let i = 0; i < 40; i++)
 			expect((await signInWithCardCode(db, wrong, from('10.0.0.9'), start)).kind).toBe('refused');
+		const classmate = await cardFor(db, 'student2');
+		expect((await signInWithCardCode(db, classmate.code, from('10.0.0.9'), start)).kind).toBe(
+			'signed-in'
+		);
+		// A guesser: past the address's allowance, even the right code waits.
+		for (let i = 40; i < 300; i++) await signInWithCardCode(db, wrong, from('10.0.0.9'), start);
 		const delayed = await signInWithCardCode(db, card.code, from('10.0.0.9'), start);
 		expect(delayed).toEqual({ kind: 'delayed', retryAfterSeconds: 1 });
 		// The card is not spent by a refused attempt, and another address is not slowed.
@@ -338,22 +358,8 @@ describe('signing in with a card', () => {
 			.select(['username', 'succeeded'])
 			.where('ip', '=', '10.0.0.9')
 			.execute();
-		expect(attempts).toHaveLength(5);
-		expect(attempts.every((a) => a.username === CARD_CODE_ATTEMPTS && a.succeeded === 0)).toBe(
-			true
-		);
-		// The waits grow: 1 s, 2 s, 4 s … after each further miss.
-		let at = start.getTime() + 1000;
-		for (const wait of [2, 4, 8]) {
-			expect((await signInWithCardCode(db, wrong, from('10.0.0.9'), new Date(at))).kind).toBe(
-				'refused'
-			);
-			expect(await signInWithCardCode(db, wrong, from('10.0.0.9'), new Date(at))).toEqual({
-				kind: 'delayed',
-				retryAfterSeconds: wait
-			});
-			at += wait * 1000;
-		}
+		expect(attempts).toHaveLength(301);
+		expect(attempts.every((a) => a.username === CARD_CODE_ATTEMPTS)).toBe(true);
 	});
 });
 
