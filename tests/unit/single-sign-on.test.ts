@@ -131,6 +131,43 @@ describe('single sign-on against a real OpenID provider', () => {
 		expect(again.result).toMatchObject({ kind: 'signed-in', user: { id: world.aliceId } });
 	});
 
+	it('a provider moved to another issuer forgets its subject links (the new issuer numbers people afresh)', async () => {
+		const [current] = (await listProviders(db, world.schoolId)).filter(
+			(p) => p.id === world.providerId
+		);
+		const input = {
+			kind: current!.kind,
+			label: current!.label,
+			issuer: current!.issuer,
+			clientId: current!.clientId,
+			clientSecret: '',
+			allowedDomains: current!.allowedDomains,
+			enabled: current!.enabled
+		};
+		const links = () =>
+			db
+				.selectFrom('sign_in_identities')
+				.select('subject')
+				.where('provider_id', '=', world.providerId)
+				.execute();
+		expect((await links()).length).toBeGreaterThan(0);
+		const accept = async () => {};
+		await updateProvider(db, world.admin, world.providerId, { ...input, label: 'Renamed' }, accept);
+		expect((await links()).length).toBeGreaterThan(0);
+		const moved = { ...input, issuer: 'https://login.elsewhere.test' };
+		await updateProvider(db, world.admin, world.providerId, moved, accept);
+		expect(await links()).toEqual([]);
+		await updateProvider(db, world.admin, world.providerId, input, accept);
+		// Found again by verified e-mail, and linked again.
+		await db
+			.updateTable('users')
+			.set({ email: 'alice@oakwood.test' })
+			.where('id', '=', world.aliceId)
+			.execute();
+		const { result } = await signInWith('alice');
+		expect(result).toMatchObject({ kind: 'signed-in', user: { id: world.aliceId } });
+	});
+
 	it('refuses a replayed callback (the same code and state again): the attempt was used', async () => {
 		const { result, callbackUrl, state } = await signInWith('bob');
 		expect(result.kind).toBe('signed-in');

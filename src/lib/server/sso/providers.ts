@@ -233,6 +233,10 @@ export async function updateProvider(
 			.where('id', '=', providerId)
 			.where('school_id', '=', admin.schoolId)
 			.execute();
+		// Another issuer (or kind) numbers its people afresh: a subject linked under the old one
+		// could name someone else under the new, so the links start again from verified e-mail.
+		if (before.issuer !== input.issuer || before.kind !== input.kind)
+			await trx.deleteFrom('sign_in_identities').where('provider_id', '=', providerId).execute();
 		await passwordsStillReachable(trx, admin.schoolId);
 		await recordAudit(trx, {
 			schoolId: admin.schoolId,
