@@ -107,9 +107,13 @@ export function composeDigestEmail(
 	notifications: OutgoingNotification[],
 	settings: { origin: string },
 	unsubscribeUrl: string,
-	schoolName: string
+	schoolName: string,
+	/** Beyond the most a digest lists: counted in the subject and named at the end, never dropped. */
+	more = 0
 ): ComposedEmail {
-	const n = notifications.length;
+	const n = notifications.length + more;
+	const moreLine =
+		more > 0 ? `…and ${more} more in your notification centre` : 'All your notifications';
 	const subject = `Fusion Skills: ${n} new ${n === 1 ? 'notification' : 'notifications'}`;
 	const items = notifications.map((item) => ({
 		sentence: describeNotification(item.kind, item.params).sentence,
@@ -124,7 +128,7 @@ export function composeDigestEmail(
 		text:
 			`What happened since your last digest:\n\n` +
 			items.map((i) => `- ${i.sentence} (${i.when})\n  ${i.url}`).join('\n') +
-			`\n\nAll your notifications: ${settings.origin}/notifications\n${end.text}`,
+			`\n\n${moreLine}: ${settings.origin}/notifications\n${end.text}`,
 		html: htmlPage(
 			subject,
 			`<p>What happened since your last digest:</p>
@@ -134,7 +138,7 @@ export function composeDigestEmail(
 						`<li style="margin-bottom: 8px;"><a href="${escapeHtml(i.url)}" style="color: #0b5cad;">${escapeHtml(i.sentence)}</a> <span style="color: #444;">(${escapeHtml(i.when)})</span></li>`
 				)
 				.join('')}</ul>
-<p><a href="${escapeHtml(settings.origin)}/notifications" style="color: #0b5cad;">All your notifications</a></p>
+<p><a href="${escapeHtml(settings.origin)}/notifications" style="color: #0b5cad;">${escapeHtml(moreLine)}</a></p>
 ${end.html}`
 		)
 	};
@@ -285,17 +289,18 @@ export async function sendDigests(db: DB, now: Date): Promise<number> {
 			.where('created_at', '>=', since)
 			.returning(['id', 'kind', 'params_json', 'link', 'created_at'])
 			.execute();
-		const items = claimed
+		const all = claimed
 			.map(outgoing)
 			.filter((i) => i !== null)
-			.sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-			.slice(0, DIGEST_MOST);
+			.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+		const items = all.slice(0, DIGEST_MOST);
 		if (items.length === 0) continue;
 		const message = composeDigestEmail(
 			items,
 			settings,
 			await unsubscribeUrlFor(db, settings, recipient.userId),
-			await schoolNameOf(db, recipient.userId)
+			await schoolNameOf(db, recipient.userId),
+			all.length - items.length
 		);
 		try {
 			await send(settings, recipient.address!, message);
