@@ -168,6 +168,27 @@ describe('single sign-on against a real OpenID provider', () => {
 		expect(result).toMatchObject({ kind: 'signed-in', user: { id: world.aliceId } });
 	});
 
+	it('fetches the provider’s discovery document once for many sign-in starts, not once each', async () => {
+		const fetches: string[] = [];
+		const realFetch = globalThis.fetch;
+		globalThis.fetch = (input, init) => {
+			fetches.push(String(input instanceof Request ? input.url : input));
+			return realFetch(input, init);
+		};
+		try {
+			for (let i = 0; i < 3; i++)
+				await startSignIn(db, {
+					providerId: world.providerId,
+					redirectUri: REDIRECT_URI,
+					returnTo: null
+				});
+		} finally {
+			globalThis.fetch = realFetch;
+		}
+		const discoveries = fetches.filter((url) => url.includes('/.well-known/openid-configuration'));
+		expect(discoveries.length).toBeLessThanOrEqual(1);
+	});
+
 	it('refuses a replayed callback (the same code and state again): the attempt was used', async () => {
 		const { result, callbackUrl, state } = await signInWith('bob');
 		expect(result.kind).toBe('signed-in');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import { Refusal } from '../errors';
 
@@ -53,6 +54,35 @@ export async function discover(
 		client.ClientSecretPost(provider.clientSecret),
 		{ execute: isLoopbackIssuer(issuer) ? [client.allowInsecureRequests] : [], timeout: 10 }
 	);
+}
+
+const DISCOVERY_KEPT_MS = 60 * 60 * 1000;
+const discovered = new Map<string, { config: Promise<client.Configuration>; at: number }>();
+
+/**
+ * `discover`, kept an hour per provider client (and with it openid-client's copy of the provider's
+ * keys, fetched again on a key it does not know): a class signing in at once, or anyone repeating
+ * a sign-in start, does not make the server fetch the provider's document each time. The admin's
+ * save checks afresh (`checkDiscovery`); a changed issuer, client or secret is another entry. A
+ * shifted clock (tests) is not kept.
+ */
+export async function discoverKept(
+	provider: ProviderClient,
+	now?: Date
+): Promise<client.Configuration> {
+	if (now && Math.abs(now.getTime() - Date.now()) > 1000) return discover(provider, now);
+	const key = JSON.stringify([
+		provider.issuer,
+		provider.clientId,
+		createHash('sha256').update(provider.clientSecret).digest('hex')
+	]);
+	const kept = discovered.get(key);
+	if (kept && Date.now() - kept.at < DISCOVERY_KEPT_MS) return kept.config;
+	const config = discover(provider);
+	discovered.set(key, { config, at: Date.now() });
+	// A failed discovery is not kept: the next sign-in tries again.
+	config.catch(() => discovered.delete(key));
+	return config;
 }
 
 /** For the admin's save: a message they can act on when the issuer cannot be used. */

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit';
 import { Refusal } from '../errors';
 import { seal, unseal } from '../seal';
 import { secretKey } from './secret-key';
-import { describe, discover } from './discovery';
+import { describe, discoverKept } from './discovery';
 import { unsealClientSecret } from './providers';
 import {
 	domainAllowed,
@@ -87,7 +87,7 @@ export async function startSignIn(
 	if (!provider) throw new Refusal('That sign-in service is not available.', 404);
 	let config: client.Configuration;
 	try {
-		config = await discover(clientOf(provider));
+		config = await discoverKept(clientOf(provider));
 	} catch (error) {
 		console.error(`Single sign-on: discovery of ${provider.issuer} failed`, describe(error));
 		throw new Refusal(
@@ -162,7 +162,7 @@ export async function finishSignIn(
 
 	let claims: client.IDToken;
 	try {
-		const config = await discover(clientOf(provider), now);
+		const config = await discoverKept(clientOf(provider), now);
 		const tokens = await client.authorizationCodeGrant(config, request.callbackUrl, {
 			pkceCodeVerifier: secrets.codeVerifier,
 			expectedState: state,
