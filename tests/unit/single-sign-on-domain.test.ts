@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifiedEmailOf } from '../../src/lib/domain/single-sign-on';
+import { MICROSOFT_TENANT, verifiedEmailOf } from '../../src/lib/domain/single-sign-on';
 
 describe('which e-mail an ID token vouches for', () => {
 	it('Google: a verified address of a Workspace account only (hd), never a consumer account', () => {
@@ -28,5 +28,11 @@ describe('which e-mail an ID token vouches for', () => {
 		expect(verifiedEmailOf('microsoft', { ...base, xms_edov: true }, tenant)).toBe('x@evil.test');
 		expect(verifiedEmailOf('microsoft', { ...base, tid: 'another' }, tenant)).toBeNull();
 		expect(verifiedEmailOf('microsoft', base, null)).toBeNull();
+	});
+
+	it('a Microsoft tenant is its ID (a GUID), never a domain or a multi-tenant name', () => {
+		expect(MICROSOFT_TENANT.test('72f988bf-86f1-41af-91ab-2d7cd011db47')).toBe(true);
+		for (const tenant of ['oakwood.onmicrosoft.com', 'common', 'organizations', 'consumers'])
+			expect(MICROSOFT_TENANT.test(tenant), tenant).toBe(false);
 	});
 });

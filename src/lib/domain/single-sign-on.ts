@@ -22,8 +22,12 @@ export const GOOGLE_ISSUER = 'https://accounts.google.com';
 export function microsoftIssuer(tenant: string): string {
 	return `https://login.microsoftonline.com/${tenant}/v2.0`;
 }
-export const MICROSOFT_TENANT =
-	/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i;
+/**
+ * A tenant ID (a GUID) only: Microsoft's discovery for a tenant named by its domain names the
+ * tenant's GUID as issuer, which openid-client (rightly) refuses as another issuer, and the ID
+ * token's `tid` is the GUID too.
+ */
+export const MICROSOFT_TENANT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The tenant a Microsoft issuer names, or null when it is not a single-tenant Microsoft issuer. */
 export function microsoftTenantOf(issuer: string): string | null {

@@ -47,7 +47,7 @@ export const providerFormSchema = z
 				code: 'custom',
 				path: ['tenant'],
 				message:
-					'Enter your tenant ID (a GUID) or primary domain (such as oakwood.onmicrosoft.com); common, organizations and consumers are not allowed.'
+					'Enter your tenant ID, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47 (Entra admin centre → Overview); common, organizations and consumers are not allowed.'
 			});
 		const domains = parseDomains(form.domains);
 		if ('invalid' in domains)
