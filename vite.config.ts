@@ -9,6 +9,8 @@ export default defineConfig({
 		environment: 'node',
 		// Each file gets its own temporary SQLite database, so files can run in parallel.
 		pool: 'forks',
+		// The sign-on tests run a real OpenID provider on loopback (plain http).
+		env: { SSO_ALLOW_LOOPBACK_ISSUERS: '1' },
 		testTimeout: 20_000
 	}
 });

@@ -19,6 +19,8 @@ runOrExit('npx', ['tsx', 'scripts/serve.ts'], {
 		PORT: port,
 		ORIGIN: origin,
 		SKIP_BUILD: '1',
-		HOST: '127.0.0.1'
+		HOST: '127.0.0.1',
+		// sso.spec.ts runs a real OpenID provider on loopback (plain http).
+		SSO_ALLOW_LOOPBACK_ISSUERS: '1'
 	}
 });

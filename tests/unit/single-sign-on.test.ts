@@ -359,6 +359,16 @@ describe('single sign-on against a real OpenID provider', () => {
 		await expect(
 			addProvider(db, world.admin, { ...base, issuer: 'http://127.0.0.1:9' })
 		).rejects.toThrow(/could not be reached/);
+		// A production server (no SSO_ALLOW_LOOPBACK_ISSUERS) refuses a loopback issuer outright, so an
+		// admin cannot probe the server's own ports through the issuer field.
+		process.env.SSO_ALLOW_LOOPBACK_ISSUERS = '';
+		try {
+			await expect(
+				addProvider(db, world.admin, { ...base, issuer: 'http://127.0.0.1:9' })
+			).rejects.toThrow(/https/);
+		} finally {
+			process.env.SSO_ALLOW_LOOPBACK_ISSUERS = '1';
+		}
 	});
 
 	it('passwords off: refused without an enabled provider; then only admins sign in with one', async () => {

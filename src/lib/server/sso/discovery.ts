@@ -5,13 +5,22 @@ import { Refusal } from '../errors';
 /**
  * Talking to a provider: discovery (`/.well-known/openid-configuration`) through openid-client,
  * which checks that the document names the issuer it was fetched for. Over https only, except a
- * loopback issuer (127.0.0.1, localhost, ::1), which is how the tests run a real provider beside
- * the app: nothing on the network can read or change a loopback exchange.
+ * loopback issuer (127.0.0.1, localhost, ::1) where allowed, which is how the tests run a real
+ * provider beside the app: nothing on the network can read or change a loopback exchange.
  */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/**
+ * Only where the operator allows it (`SSO_ALLOW_LOOPBACK_ISSUERS=1`: the test suites set it):
+ * otherwise any school's admin could make the server probe its own loopback ports through the
+ * issuer field, and read the answer from the save's message.
+ */
 export function isLoopbackIssuer(issuer: URL): boolean {
-	return issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(issuer.hostname);
+	return (
+		process.env.SSO_ALLOW_LOOPBACK_ISSUERS === '1' &&
+		issuer.protocol === 'http:' &&
+		LOOPBACK_HOSTS.has(issuer.hostname)
+	);
 }
 
 export function issuerUrlProblem(issuer: string): string | null {
