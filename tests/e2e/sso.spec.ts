@@ -78,4 +78,16 @@ test('an admin sets up a provider; a learner signs in with it and out again', as
 	await expect(
 		learner.getByRole('link', { name: 'Sign in with SSO Academy account' })
 	).toBeVisible();
+	// Remembered only after a sign-in through it, never from a link someone sent.
+	const linked = await freshPage(browser, baseURL);
+	await linked.goto('/login?school=sso-academy');
+	await expect(
+		linked.getByRole('link', { name: 'Sign in with SSO Academy account' })
+	).toBeVisible();
+	await linked.goto('/login');
+	await expect(linked.getByRole('heading', { name: 'Sign in', exact: true })).toBeVisible();
+	await expect(linked.getByRole('link', { name: 'Sign in with SSO Academy account' })).toHaveCount(
+		0
+	);
+	await linked.context().close();
 });

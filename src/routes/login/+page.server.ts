@@ -21,20 +21,10 @@ function safeRedirectTarget(url: URL): string | null {
 	return sameOriginPath(url.searchParams.get('redirectTo'), url.origin);
 }
 
-const YEAR_S = 365 * 24 * 60 * 60;
-
 export const load: PageServerLoad = async ({ locals, url, cookies }) => {
 	if (locals.user) redirect(303, safeRedirectTarget(url) ?? homePathFor(locals.user));
 	const asked = url.searchParams.get('school') ?? cookies.get(SCHOOL_COOKIE);
 	const school = await loginSchool(getDb(), asked ?? undefined);
-	if (school && url.searchParams.has('school'))
-		cookies.set(SCHOOL_COOKIE, school.slug, {
-			path: '/login',
-			httpOnly: true,
-			sameSite: 'lax',
-			secure: url.protocol === 'https:',
-			maxAge: YEAR_S
-		});
 	const refused = url.searchParams.get('refused');
 	return {
 		school,

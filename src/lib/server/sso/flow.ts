@@ -124,7 +124,13 @@ export async function startSignIn(
 }
 
 export type SignInResult =
-	| { kind: 'signed-in'; user: { id: number; roles: Role[] }; returnTo: string | null }
+	| {
+			kind: 'signed-in';
+			user: { id: number; roles: Role[] };
+			returnTo: string | null;
+			/** The provider's school: the login page remembers it for this browser. */
+			schoolId: number;
+	  }
 	| { kind: 'refused'; reason: SignInRefusal; schoolId: number | null };
 
 /**
@@ -184,7 +190,12 @@ export async function finishSignIn(
 		return refused('wrong-domain');
 	const person = await matchPerson(db, provider, claims, email);
 	if ('refusal' in person) return refused(person.refusal);
-	return { kind: 'signed-in', user: person, returnTo: secrets.returnTo };
+	return {
+		kind: 'signed-in',
+		user: person,
+		returnTo: secrets.returnTo,
+		schoolId: provider.school_id
+	};
 }
 
 /**

@@ -1,10 +1,28 @@
+import type { Cookies } from '@sveltejs/kit';
 import type { DB } from '../db/connection';
 
 /**
- * What the one login page shows for a school chosen by `?school=slug` (remembered in a cookie):
+ * What the one login page shows for a school chosen by `?school=slug`, or remembered in a cookie:
  * its name, its enabled providers' buttons, and whether its password form is shown.
  */
 export const SCHOOL_COOKIE = 'fusion_school';
+
+const YEAR_S = 365 * 24 * 60 * 60;
+
+/**
+ * Remembered only after someone signed in through one of the school's providers in this browser,
+ * never from a link: otherwise anyone's link to `/login?school=theirs` (another school's admin
+ * sets its buttons' labels) would dress the genuine login page in their buttons from then on.
+ */
+export function rememberLoginSchool(cookies: Cookies, slug: string, secure: boolean): void {
+	cookies.set(SCHOOL_COOKIE, slug, {
+		path: '/login',
+		httpOnly: true,
+		sameSite: 'lax',
+		secure,
+		maxAge: YEAR_S
+	});
+}
 
 export interface LoginSchool {
 	slug: string;

@@ -7,7 +7,7 @@ import {
 	setSessionTokenCookie
 } from '$lib/server/auth/sessions';
 import { CALLBACK_PATH, finishSignIn, SSO_STATE_COOKIE } from '$lib/server/sso/flow';
-import { schoolSlug } from '$lib/server/sso/login-page';
+import { rememberLoginSchool, schoolSlug } from '$lib/server/sso/login-page';
 import type { RequestHandler } from './$types';
 
 /**
@@ -33,6 +33,9 @@ export const GET: RequestHandler = async (event) => {
 	// Marked as a provider's session: a password someone else set is not asked to be changed by a
 	// person who signs in without it.
 	const session = await createSession(db, token, result.user.id, new Date(), 'sso');
-	setSessionTokenCookie(event.cookies, token, session.expiresAt, event.url.protocol === 'https:');
+	const secure = event.url.protocol === 'https:';
+	setSessionTokenCookie(event.cookies, token, session.expiresAt, secure);
+	const slug = await schoolSlug(db, result.schoolId);
+	if (slug) rememberLoginSchool(event.cookies, slug, secure);
 	redirect(303, result.returnTo ?? homePathFor(result.user));
 };
