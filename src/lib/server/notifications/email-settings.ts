@@ -1,3 +1,4 @@
+import { chunks } from '../db/chunks';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import type { DB } from '../db/connection';
@@ -63,9 +64,8 @@ export interface EmailRecipient {
  * What each person's e-mail preference is in force: a pupil (a student who is not also staff) is
  * held to the minimum age of the school where they learn, from their year group.
  */
-export async function emailRecipients(db: Executor, userIds: number[]): Promise<EmailRecipient[]> {
-	if (userIds.length === 0) return [];
-	const rows = await db
+function recipientRows(db: Executor, userIds: number[]) {
+	return db
 		.selectFrom('users')
 		.innerJoin('memberships', 'memberships.user_id', 'users.id')
 		.innerJoin('schools', 'schools.id', 'memberships.school_id')
@@ -81,6 +81,13 @@ export async function emailRecipients(db: Executor, userIds: number[]): Promise<
 		])
 		.where('users.id', 'in', userIds)
 		.execute();
+}
+
+export async function emailRecipients(db: Executor, userIds: number[]): Promise<EmailRecipient[]> {
+	if (userIds.length === 0) return [];
+	const rows: Awaited<ReturnType<typeof recipientRows>> = [];
+	// A digest can name a whole school: `in` lists stay within what a statement may bind.
+	for (const some of chunks([...new Set(userIds)])) rows.push(...(await recipientRows(db, some)));
 	const byUser = new Map<number, typeof rows>();
 	for (const row of rows) byUser.set(row.id, [...(byUser.get(row.id) ?? []), row]);
 	return [...byUser.values()].map((memberships) => {
