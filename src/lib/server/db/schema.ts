@@ -30,6 +30,8 @@ export interface SchoolsTable {
 	roster_org_source_id: Defaulted<string | null>;
 	/** Pupils younger than this (read from their year group) get no e-mail (migration 0023). */
 	email_minimum_age: Defaulted<number>;
+	/** The city (or trust) the school belongs to (migration 0025); null: a school on its own. */
+	city_id: Defaulted<number | null>;
 	/** 0: only admins may sign in with a password (0021); the school signs in with its providers. */
 	passwords_enabled: DefaultedFlag;
 	/** 1: a provider's verified user outside the roster gets an account awaiting an admin (0021). */
@@ -667,6 +669,21 @@ export interface TaskExtensionsTable {
 	granted_at: Timestamp;
 }
 
+/** A city (or trust) above schools (migration 0025). */
+export interface CitiesTable {
+	id: Generated<number>;
+	name: string;
+	slug: string;
+	created_at: Timestamp;
+}
+
+/** Who administers a city (0025): not a member of any school by being one. */
+export interface CityAdminsTable {
+	city_id: number;
+	user_id: number;
+	created_at: Timestamp;
+}
+
 export interface Database {
 	schools: SchoolsTable;
 	users: UsersTable;
@@ -720,4 +737,6 @@ export interface Database {
 	sign_in_identities: SignInIdentitiesTable;
 	sign_in_attempts: SignInAttemptsTable;
 	task_extensions: TaskExtensionsTable;
+	cities: CitiesTable;
+	city_admins: CityAdminsTable;
 }
