@@ -2,7 +2,7 @@ import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { json, text } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { getDb } from '$lib/server/db/connection';
-import { hasRole, roleSetsRequiredFor } from '$lib/server/auth/guards';
+import { holdsPolicyRole, roleSetsRequiredFor } from '$lib/server/auth/guards';
 import {
 	isFormSubmissionFromThisSite,
 	isSameOriginRequest,
@@ -102,7 +102,7 @@ function refuseByPath(event: Parameters<Handle>[0]['event']): Response | undefin
 	const roleSets = roleSetsRequiredFor(event.url.pathname, event.route.id);
 	if (roleSets.length === 0) return undefined;
 	const user = event.locals.user;
-	if (user && roleSets.every((roles) => hasRole(user, ...roles))) return undefined;
+	if (user && roleSets.every((roles) => holdsPolicyRole(user, roles))) return undefined;
 	const isPageVisit =
 		(event.request.method === 'GET' || event.request.method === 'HEAD') &&
 		event.route.id !== null &&

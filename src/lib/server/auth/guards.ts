@@ -120,8 +120,9 @@ export async function requireLearnerAccess(
 }
 
 /** Where each role starts after signing in. */
-export function homePathFor(user: Pick<SessionUser, 'roles'>): string {
+export function homePathFor(user: Pick<SessionUser, 'roles'> & { city?: unknown }): string {
 	if (hasRole(user, 'admin')) return '/admin';
+	if (user.city && user.roles.length === 0) return '/city';
 	if (hasRole(user, 'teacher')) return '/teacher';
 	return '/student';
 }
@@ -130,15 +131,39 @@ export function homePathFor(user: Pick<SessionUser, 'roles'>): string {
  * Roles required by URL prefix, checked in the hook for every request (pages, actions, endpoints).
  * Paths not listed here are public or do their own checks.
  */
-export const pathPolicy: { prefix: string; roles: Role[] }[] = [
+export const pathPolicy: { prefix: string; roles: PolicyRole[] }[] = [
 	{ prefix: '/admin', roles: ['admin'] },
 	{ prefix: '/teacher', roles: ['teacher', 'admin'] },
 	{ prefix: '/student', roles: ['student'] },
-	{ prefix: '/account', roles: [...ROLES] },
-	{ prefix: '/notifications', roles: [...ROLES] }
+	{ prefix: '/city', roles: ['city_admin'] },
+	{ prefix: '/account', roles: [...ROLES, 'city_admin'] },
+	{ prefix: '/notifications', roles: [...ROLES, 'city_admin'] }
 ];
 
-export function rolesRequiredFor(pathname: string): Role[] | undefined {
+/** A school role, or being a city admin (a city role: see `requireCityAdmin`). */
+export type PolicyRole = Role | 'city_admin';
+
+/** Whether the person holds one of `roles` (as the hook's path rules read them). */
+export function holdsPolicyRole(
+	user: Pick<SessionUser, 'roles' | 'city'>,
+	roles: readonly PolicyRole[]
+): boolean {
+	return roles.some((role) =>
+		role === 'city_admin' ? user.city !== null : user.roles.includes(role)
+	);
+}
+
+/**
+ * A city admin acting for their own city (migration 0025). A city admin sees the city's schools and
+ * aggregates, never a learner: city pages read only what `server/city` returns for a city id.
+ */
+export function requireCityAdmin(event: GuardEvent): { user: SessionUser; cityId: number } {
+	const user = requireUser(event);
+	if (!user.city) error(403, 'This page is only for city admins.');
+	return { user, cityId: user.city.id };
+}
+
+export function rolesRequiredFor(pathname: string): PolicyRole[] | undefined {
 	return pathPolicy.find((p) => pathname === p.prefix || pathname.startsWith(p.prefix + '/'))
 		?.roles;
 }
@@ -180,8 +205,11 @@ export function pathReadings(pathname: string, routeId: string | null = null): s
  * The role sets a request must satisfy: one per policy prefix that any reading of its path falls
  * under (a path read two ways, e.g. `/student/..%2Fadmin`, must satisfy both).
  */
-export function roleSetsRequiredFor(pathname: string, routeId: string | null = null): Role[][] {
-	const sets = new Set<Role[]>();
+export function roleSetsRequiredFor(
+	pathname: string,
+	routeId: string | null = null
+): PolicyRole[][] {
+	const sets = new Set<PolicyRole[]>();
 	for (const reading of pathReadings(pathname, routeId)) {
 		const roles = rolesRequiredFor(reading);
 		if (roles) sets.add(roles);

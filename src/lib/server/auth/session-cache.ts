@@ -24,7 +24,14 @@ export const SESSION_CACHE_TTL_MS = 10_000;
 const MAX_ENTRIES = 20_000;
 
 /** Tables whose rows decide whether a session is valid and who its user is. */
-const AUTH_TABLES = new Set(['sessions', 'users', 'memberships', 'schools']);
+const AUTH_TABLES = new Set([
+	'sessions',
+	'users',
+	'memberships',
+	'schools',
+	'city_admins',
+	'cities'
+]);
 
 export class SessionCache<T> {
 	#entries = new Map<string, { value: T; storedAt: number }>();

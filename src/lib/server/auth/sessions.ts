@@ -26,9 +26,12 @@ export interface SessionUser {
 	username: string;
 	givenName: string;
 	familyName: string;
+	/** 0 (no school) for someone who is only a city admin: every school guard then refuses them. */
 	schoolId: number;
 	schoolName: string;
 	roles: Role[];
+	/** The city this person administers (migration 0025), if any: a city role, not a school one. */
+	city: { id: number; name: string } | null;
 	/** Someone else set the password: only /account and /logout until it is changed. */
 	mustChangePassword: boolean;
 }
@@ -140,8 +143,10 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 	const rows = await db
 		.selectFrom('sessions')
 		.innerJoin('users', 'users.id', 'sessions.user_id')
-		.innerJoin('memberships', 'memberships.user_id', 'users.id')
-		.innerJoin('schools', 'schools.id', 'memberships.school_id')
+		.leftJoin('memberships', 'memberships.user_id', 'users.id')
+		.leftJoin('schools', 'schools.id', 'memberships.school_id')
+		.leftJoin('city_admins', 'city_admins.user_id', 'users.id')
+		.leftJoin('cities', 'cities.id', 'city_admins.city_id')
 		.select([
 			'sessions.id as sessionId',
 			'sessions.expires_at as expiresAt',
@@ -156,13 +161,19 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			'users.must_change_password as mustChangePassword',
 			'memberships.school_id as schoolId',
 			'memberships.role',
-			'schools.name as schoolName'
+			'schools.name as schoolName',
+			'cities.id as cityId',
+			'cities.name as cityName'
 		])
 		.where('sessions.id', '=', sessionId)
 		.orderBy('memberships.school_id')
+		.orderBy('cities.id')
 		.execute();
 	const first = rows[0];
 	if (!first || first.active !== 1 || first.awaitingApproval !== 0)
+		return { session: null, user: null, renewed: false };
+	// Someone with neither a school nor a city has nothing to sign in to.
+	if (first.schoolId === null && first.cityId === null)
 		return { session: null, user: null, renewed: false };
 
 	const createdAt = new Date(first.createdAt);
@@ -187,7 +198,10 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			.execute();
 	}
 	// A person belongs to one school in this version; with several, the first is used.
-	const roles = rows.filter((r) => r.schoolId === first.schoolId).map((r) => r.role);
+	const roles = [
+		...new Set(rows.filter((r) => r.schoolId === first.schoolId && r.role).map((r) => r.role!))
+	];
+	const cityRow = rows.find((r) => r.cityId !== null);
 	return {
 		session,
 		renewed,
@@ -196,9 +210,10 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			username: first.username,
 			givenName: first.givenName,
 			familyName: first.familyName,
-			schoolId: first.schoolId,
-			schoolName: first.schoolName,
+			schoolId: first.schoolId ?? 0,
+			schoolName: first.schoolName ?? '',
 			roles,
+			city: cityRow ? { id: cityRow.cityId!, name: cityRow.cityName! } : null,
 			// A child who came in with a sign-in card has no password to change (a roster import's
 			// one-time password may never have reached them): the flag waits for a password sign-in.
 			mustChangePassword: first.mustChangePassword === 1 && first.signInMethod === 'password'

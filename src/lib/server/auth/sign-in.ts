@@ -5,7 +5,11 @@ import { reserveAttempt, settleAttempt } from './rate-limit';
 import { cookieAfterSignIn, knownDevice } from './device-cookie';
 
 export type SignInOutcome =
-	| { kind: 'signed-in'; user: { id: number; roles: Role[] }; deviceCookie: string }
+	| {
+			kind: 'signed-in';
+			user: { id: number; roles: Role[]; city: { id: number } | null };
+			deviceCookie: string;
+	  }
 	| { kind: 'refused' }
 	/** The password was right, but the school signs in with its providers (admins excepted). */
 	| { kind: 'use-provider' }
@@ -50,8 +54,20 @@ export async function signIn(
 				.execute()
 		: [];
 	const roles = memberships.map((m) => m.role);
+	// A city admin may belong to no school: the city is then what they sign in to.
+	const city = user
+		? await db
+				.selectFrom('city_admins')
+				.select('city_id')
+				.where('user_id', '=', user.id)
+				.executeTakeFirst()
+		: undefined;
 	const succeeded = Boolean(
-		user && valid && user.active === 1 && user.awaiting_approval === 0 && roles.length > 0
+		user &&
+		valid &&
+		user.active === 1 &&
+		user.awaiting_approval === 0 &&
+		(roles.length > 0 || city !== undefined)
 	);
 	await settleAttempt(db, reservation.attemptId, succeeded);
 	if (!succeeded) return { kind: 'refused' };
@@ -61,7 +77,7 @@ export async function signIn(
 		return { kind: 'use-provider' };
 	return {
 		kind: 'signed-in',
-		user: { id: user!.id, roles },
+		user: { id: user!.id, roles, city: city ? { id: city.city_id } : null },
 		deviceCookie: await cookieAfterSignIn(db, from.deviceCookie, username, now)
 	};
 }

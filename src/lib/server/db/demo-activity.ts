@@ -133,6 +133,7 @@ async function sessionUser(db: DB, username: string): Promise<SessionUser> {
 		username,
 		givenName: row.given_name,
 		familyName: row.family_name,
+		city: null,
 		schoolId: row.school_id,
 		schoolName: row.name,
 		roles: [row.role as Role],
