@@ -684,6 +684,22 @@ export interface CityAdminsTable {
 	created_at: Timestamp;
 }
 
+/**
+ * A learner's running totals for one Fusion Skill from one school's tasks (migration 0026): level
+ * = level_sum / weight. Maintained on release, agreement and change; see server/profiles.
+ */
+export interface LearnerSkillAggregatesTable {
+	learner_id: number;
+	skill_id: number;
+	school_id: number;
+	weight: number;
+	level_sum: number;
+	self_weight: number;
+	self_level_sum: number;
+	evidence_count: number;
+	updated_at: Timestamp;
+}
+
 export interface Database {
 	schools: SchoolsTable;
 	users: UsersTable;
@@ -739,4 +755,5 @@ export interface Database {
 	task_extensions: TaskExtensionsTable;
 	cities: CitiesTable;
 	city_admins: CityAdminsTable;
+	learner_skill_aggregates: LearnerSkillAggregatesTable;
 }
