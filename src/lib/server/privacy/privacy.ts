@@ -1,3 +1,4 @@
+import { containsIgnoringCase, purgeDeletedRows } from '../db/dialect';
 import { randomBytes } from 'node:crypto';
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -810,9 +811,8 @@ export async function eraseLearner(
 	for (const e of evidence)
 		if (e.storage_key) await unlink(join(uploadsDirectory(), e.storage_key)).catch(() => {});
 	await deleteExportsContaining(db, learnerId);
-	// Overwritten pages are in the write-ahead log until a checkpoint: copy them into the file and
-	// empty the log, so no earlier version of a deleted row stays on disk.
-	await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+	// No earlier version of a deleted or overwritten row may stay on disk (see purgeDeletedRows).
+	await purgeDeletedRows(db, ERASURE_TABLES);
 }
 
 /**
@@ -820,6 +820,29 @@ export async function eraseLearner(
  * by them keep their action, ids, numbers and time but lose every string; any other entry of the
  * school that quotes their name, username or an evidence title has those words replaced.
  */
+/** The tables an erasure deletes from or overwrites, whose old row versions are then purged. */
+const ERASURE_TABLES = [
+	'users',
+	'memberships',
+	'enrolments',
+	'submissions',
+	'assessments',
+	'agreed_grades',
+	'peer_allocations',
+	'evidence',
+	'badge_awards',
+	'notifications',
+	'sessions',
+	'login_attempts',
+	'sign_in_cards',
+	'sign_in_identities',
+	'roster_handouts',
+	'task_extensions',
+	'work_counts',
+	'audit_log',
+	'learner_skill_aggregates'
+];
+
 async function anonymiseAudit(
 	trx: Transaction<Database>,
 	schoolId: number,
@@ -862,7 +885,7 @@ async function anonymiseAudit(
 			eb.or(
 				identifying.flatMap((word) =>
 					(['before_json', 'after_json', 'reason'] as const).map(
-						(column) => sql<boolean>`instr(lower(${eb.ref(column)}), ${word.toLowerCase()}) > 0`
+						(column) => containsIgnoringCase(trx, eb.ref(column), word)
 					)
 				)
 			)
