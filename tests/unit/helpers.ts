@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type DB } from '../../src/lib/server/db/connection';
+import { databaseLocationOf, openDatabase, type DB } from '../../src/lib/server/db/connection';
 import { migrateToLatest } from '../../src/lib/server/db/migrate';
 import { isPostgresUrl } from '../../src/lib/server/db/dialect';
 import { freshPostgresDatabase, postgresTestRun } from './postgres-run';
@@ -37,6 +37,17 @@ export async function freshDatabaseLocation(): Promise<string> {
 /** The environment that points a child process or `getDb()` at `location`. */
 export function databaseEnv(location: string): { DATABASE_URL?: string; DATABASE_PATH?: string } {
 	return isPostgresUrl(location) ? { DATABASE_URL: location } : { DATABASE_PATH: location };
+}
+
+/**
+ * Points the app's own connection (`getDb()`, which route handlers open) at `db`: the same file,
+ * or the same PostgreSQL database. Call `closeDb()` first if the app's connection may be open.
+ */
+export function serveAppFrom(db: DB): void {
+	const location = databaseLocationOf(db);
+	delete process.env.DATABASE_URL;
+	delete process.env.DATABASE_PATH;
+	Object.assign(process.env, databaseEnv(location));
 }
 
 /** A migrated database of its own, on whichever database this run tests. */

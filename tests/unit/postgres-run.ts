@@ -39,7 +39,8 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
 		await onServer((client) => client.query(`create database ${template}`));
 	} catch (problem) {
 		throw new Error(
-			`TEST_DATABASE=postgres, but PostgreSQL at ${TEST_POSTGRES_SERVER} could not make a test database (${String(problem)}). npm test starts one when it can; set TEST_POSTGRES_SERVER to use another server.`
+			`TEST_DATABASE=postgres, but PostgreSQL at ${TEST_POSTGRES_SERVER} could not make a test database (${String(problem)}). npm test starts one when it can; set TEST_POSTGRES_SERVER to use another server.`,
+			{ cause: problem }
 		);
 	}
 	const { openDatabase } = await import('../../src/lib/server/db/connection');

@@ -36,7 +36,9 @@ function classSummaries(db: DB) {
 				.selectFrom('class_teachers')
 				.innerJoin('users', 'users.id', 'class_teachers.teacher_id')
 				.select(
-					joinedText(db, sql<string>`users.given_name || ' ' || users.family_name`, ', ').as('names')
+					joinedText(db, sql<string>`users.given_name || ' ' || users.family_name`, ', ').as(
+						'names'
+					)
 				)
 				.whereRef('class_teachers.class_id', '=', 'classes.id')
 				.as('teacherNames')

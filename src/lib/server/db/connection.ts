@@ -18,6 +18,8 @@ export const DEFAULT_DATABASE_PATH = 'data/fusion.db';
 export function openDatabase(location: string): DB {
 	const dialect = isPostgresUrl(location) ? postgresDialect(location) : sqliteDialect(location);
 	const sessionCache = new SessionCache<unknown>();
+	// On PostgreSQL other servers may write too: no cache until this one hears them (cluster/events.ts).
+	if (dialect instanceof PostgresDialect) sessionCache.setEnabled(false);
 	const db = new Kysely<Database>({
 		dialect,
 		plugins: [
@@ -26,7 +28,31 @@ export function openDatabase(location: string): DB {
 		]
 	});
 	sessionCaches.set(db, sessionCache);
+	locations.set(db, location);
 	return db;
+}
+
+const locations = new WeakMap<DB, string>();
+
+/** What `openDatabase` was given for this database: a SQLite path or a postgres:// URL. */
+export function databaseLocationOf(db: DB): string {
+	const location = locations.get(db);
+	if (!location) throw new Error('not a database opened by openDatabase');
+	return location;
+}
+
+/**
+ * The PostgreSQL connection string a database was opened with, its `?schema=` kept as libpq
+ * options: for a connection of its own (LISTEN) or for pg_dump.
+ */
+export function connectionStringOf(db: DB): string {
+	const location = locations.get(db);
+	if (!location || !isPostgresUrl(location)) throw new Error('not a PostgreSQL database');
+	const parsed = new URL(location);
+	const schema = parsed.searchParams.get('schema');
+	parsed.searchParams.delete('schema');
+	if (schema) parsed.searchParams.set('options', `-c search_path=${schema}`);
+	return parsed.toString();
 }
 
 /**

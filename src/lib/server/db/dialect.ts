@@ -157,3 +157,37 @@ export async function currentSchema(db: Kysely<any>): Promise<string> {
 	const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
 	return rows[0]!.schema;
 }
+
+/** The one PostgreSQL channel the app servers talk on (see server/cluster/events.ts). */
+export const CLUSTER_CHANNEL = 'fusion_events';
+
+/**
+ * PostgreSQL only: `tables` notify the cluster channel (topic `auth`) when a statement changes
+ * them, delivered when the transaction commits, whichever server or script wrote. `insertsToo`
+ * false for tables where a new row changes nothing for existing sign-ins (sessions).
+ */
+export async function notifyAuthChanges(
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	db: Kysely<any>,
+	tables: { table: string; insertsToo: boolean }[]
+): Promise<void> {
+	if (!isPostgres(db)) return;
+	await sql`create or replace function fusion_notify_auth() returns trigger language plpgsql as $$
+		begin
+			perform pg_notify(${sql.lit(CLUSTER_CHANNEL)}, '{"topic":"auth"}');
+			return null;
+		end $$`.execute(db);
+	for (const { table, insertsToo } of tables)
+		await sql`create trigger ${sql.id(`${table}_auth_changed`)}
+			after ${sql.raw(insertsToo ? 'insert or update or delete' : 'update or delete')} on ${sql.table(table)}
+			for each statement execute function fusion_notify_auth()`.execute(db);
+}
+
+/** A claim query's rows that another server holds are skipped, not waited for (PostgreSQL). */
+export function skippingLockedRows(
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	db: Kysely<any>
+) {
+	return <Q extends { forUpdate(): Q; skipLocked(): Q }>(query: Q): Q =>
+		isPostgres(db) ? query.forUpdate().skipLocked() : query;
+}

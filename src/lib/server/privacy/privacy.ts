@@ -129,6 +129,10 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'Not included: a single sign-on under way (for ten minutes at most) names no person until it completes.',
 	task_extensions:
 		'extensions: the tasks on which a teacher gave them their own due date or peer window, with when and why (the teacher who granted it is not named); submissions.taskDueAt is their own due date.',
+	cities: 'Not included: the city (or trust) a school belongs to holds nothing about a learner.',
+	city_admins: 'Not included: who administers a city is about those admins.',
+	learner_skill_aggregates:
+		'Not included as rows: running totals of their Fusion Skills levels, worked out from the judgements in results (the figures their profile shows); erased with them.',
 	work_counts:
 		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).'
 };
@@ -884,8 +888,8 @@ async function anonymiseAudit(
 		.where((eb) =>
 			eb.or(
 				identifying.flatMap((word) =>
-					(['before_json', 'after_json', 'reason'] as const).map(
-						(column) => containsIgnoringCase(trx, eb.ref(column), word)
+					(['before_json', 'after_json', 'reason'] as const).map((column) =>
+						containsIgnoringCase(trx, eb.ref(column), word)
 					)
 				)
 			)
