@@ -1,7 +1,11 @@
 // Migrates, seeds the demo school into an empty database (or, with SEED_DEMO=0, prints a one-time
 // set-up link instead), builds, serves on the right address, and prints how to sign in.
 import { spawn, spawnSync } from 'node:child_process';
-import { DEFAULT_DATABASE_PATH, openDatabase } from '../src/lib/server/db/connection';
+import {
+	DEFAULT_DATABASE_PATH,
+	databaseLocation,
+	openDatabase
+} from '../src/lib/server/db/connection';
 import { DEMO_PASSWORD, demoLogins } from '../src/lib/server/db/seed';
 import { listenAddress, prepareDatabase } from '../src/lib/server/setup/first-run';
 import { describeEvidenceCleaning } from '../src/lib/server/assessment/clean-stored-evidence';
@@ -10,7 +14,8 @@ const port = process.env.PORT || '3000';
 const origin = process.env.ORIGIN || `http://localhost:${port}`;
 const databasePath = process.env.DATABASE_PATH || DEFAULT_DATABASE_PATH;
 
-const db = openDatabase(databasePath);
+// DATABASE_URL (PostgreSQL) when set, else the SQLite file.
+const db = openDatabase(databaseLocation());
 const prepared = await prepareDatabase(db, {
 	seedDemo: process.env.SEED_DEMO !== '0',
 	origin

@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { isHttpError } from '@sveltejs/kit';
 import { closeDb, databaseLocationOf } from '../../src/lib/server/db/connection';
 import { isPostgresUrl } from '../../src/lib/server/db/dialect';

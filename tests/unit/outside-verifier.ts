@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { isHttpError, type RequestEvent } from '@sveltejs/kit';
-import { sql } from 'kysely';
 import { closeDb, type DB } from '../../src/lib/server/db/connection';
 import { serveAppFrom } from './helpers';
 // The verifier: Digital Bazaar's libraries only, none of the app's signing or verifying code.

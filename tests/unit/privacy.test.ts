@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { seedDemoActivity } from '../../src/lib/server/db/demo-activity';
-import { sql } from 'kysely';
 import {
 	EXPORT_README_TABLES,
 	eraseLearner,
