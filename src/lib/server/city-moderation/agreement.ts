@@ -11,7 +11,8 @@ import { suppressed } from '../../domain/city-moderation';
  * mean, `domain/results.ts`) on the same piece, each piece on its own task's scale, with the same
  * figures as second marking (`markerAgreement`, `agreementWorking` in `domain/moderation.ts`).
  * Only pieces whose grades are still released count. With `suppressSmall`, a cell resting on
- * fewer than 5 pieces carries no figure and no count: only that it is "fewer than 5".
+ * 1 to 4 pieces carries no figure and no count: only that it is "fewer than 5" (a cell with none
+ * is simply not marked yet).
  */
 export async function roundAgreement(
 	db: DB,
@@ -82,20 +83,18 @@ export async function roundAgreement(
 			row.agreedValue
 		);
 		if (!result) continue;
-		pairsByCell
-			.get(key)!
-			.push({
-				first: row.moderatorValue,
-				second: result.value,
-				bands: bandsByScale.get(row.scaleId) ?? []
-			});
+		pairsByCell.get(key)!.push({
+			first: row.moderatorValue,
+			second: result.value,
+			bands: bandsByScale.get(row.scaleId) ?? []
+		});
 	}
 
 	const titles = new Map<string, string>();
 	for (const row of rows) if (!titles.has(row.code)) titles.set(row.code, row.title);
 	const cells = [...pairsByCell.entries()].map(([key, pairs]) => {
 		const [schoolId, code] = [Number(key.split(' ')[0]), key.slice(key.indexOf(' ') + 1)];
-		if (options.suppressSmall && suppressed(pairs.length))
+		if (options.suppressSmall && pairs.length > 0 && suppressed(pairs.length))
 			return { schoolId, code, shown: false as const };
 		const figures = markerAgreement([], pairs);
 		const working = agreementWorking([], pairs);
