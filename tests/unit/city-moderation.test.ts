@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { uploadsDirectory } from '../../src/lib/server/assessment/evidence';
 import type { DB } from '../../src/lib/server/db/connection';
 import { freshDatabase, sessionUser } from './helpers';
 import { cityModerationFixture } from './city-moderation-fixture';
@@ -410,6 +414,56 @@ describe('cross-school moderation', () => {
 		await expect(saveSampleMarks(db, moderator, s.samples[0]!.id, [])).rejects.toMatchObject({
 			status: 409
 		});
+	});
+
+	it('serves a sampled file to its moderator only, under a neutral name, and only once cleaned', async () => {
+		process.env.UPLOADS_DIR = mkdtempSync(join(tmpdir(), 'xmod-uploads-'));
+		const admin = await cityAdmin();
+		const roundId = await createRound(db, admin, f.cityId, round(), 777);
+		const moderator = await sessionUser(db, 'u-b-teacher2');
+		const sample = (await samplesToModerate(db, moderator)).find((r) => r.id === roundId)!
+			.samples[0]!;
+		const { submission_id } = await db
+			.selectFrom('city_moderation_samples')
+			.select('submission_id')
+			.where('id', '=', sample.id)
+			.executeTakeFirstOrThrow();
+		writeFileSync(join(uploadsDirectory(), 'xmod-test.png'), Buffer.from('not really a png'));
+		const { id: evidenceId } = await db
+			.insertInto('evidence')
+			.values({
+				submission_id,
+				kind: 'file',
+				title: 'IMG_2041 of Ava at Hill School.png',
+				file_name: 'IMG_2041 of Ava at Hill School.png',
+				file_mime: 'image/png',
+				file_size: 16,
+				storage_key: 'xmod-test.png',
+				created_at: new Date().toISOString()
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await expect(sampleEvidenceFile(db, moderator, sample.id, 1)).rejects.toMatchObject({
+			status: 403
+		});
+		await db
+			.updateTable('evidence')
+			.set({ cleaned_at: new Date().toISOString() })
+			.where('id', '=', evidenceId)
+			.execute();
+		const file = await sampleEvidenceFile(db, moderator, sample.id, 1);
+		expect(file).toMatchObject({ fileName: 'Evidence 1.png', mime: 'image/png' });
+		expect(JSON.stringify((await sampleToMark(db, moderator, sample.id)).evidence)).not.toContain(
+			'IMG_2041'
+		);
+		await expect(sampleEvidenceFile(db, moderator, sample.id, 2)).rejects.toMatchObject({
+			status: 404
+		});
+		for (const username of ['u-a-teacher', 'u-a-teacher2', 'u-far-teacher'])
+			await expect(
+				sampleEvidenceFile(db, await sessionUser(db, username), sample.id, 1)
+			).rejects.toMatchObject({ status: 404 });
+		await db.deleteFrom('evidence').where('id', '=', evidenceId).execute();
 	});
 
 	it('reads the marks form strictly', () => {
