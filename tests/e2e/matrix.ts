@@ -10,6 +10,7 @@ import {
 } from './fixtures';
 import { CASE_PRIVATE } from './case-fixtures';
 import { SSO_DEMO_PROVIDER_ID } from './sso-fixtures';
+import { XMOD, xmodRoundId, xmodSampleId } from './city-moderation-fixtures';
 
 /**
  * Who may use each route, for every scope the app knows: signed out, a student of the class,
@@ -70,6 +71,11 @@ export interface Entry {
 	body?: unknown;
 	/** Actions that end the caller's session are tried only with a session of their own. */
 	endsSession?: boolean;
+	/**
+	 * The fuzzer signs in as this username (with the demo password) instead of one of the personas:
+	 * for routes none of them may use (a city admin's, a moderator's).
+	 */
+	fuzzAs?: string;
 	/**
 	 * Refused as absent (404) to everyone not allowed, signed out included: a private CASE
 	 * framework does not exist for anyone outside its school.
@@ -585,6 +591,32 @@ export const MATRIX: Record<string, Entry> = {
 		url: '/schools/northbridge/status/1',
 		allow: EVERYONE
 	},
+
+	// Cross-school moderation (xmod, docs/CITY-MODERATION.md): city admins' pages are nobody's
+	// here (no persona is a city admin); a sample is its moderator's only. The city admins, moderators
+	// and teachers of the sampled school are checked in tests/e2e/city-moderation.spec.ts.
+	'page GET /city/moderation': { url: '/city/moderation', allow: [] },
+	'action draw /city/moderation': { url: '/city/moderation', allow: [], fuzzAs: XMOD.cityAdmin },
+	'page GET /city/moderation/[roundId]': { url: `/city/moderation/${xmodRoundId()}`, allow: [] },
+	'action close /city/moderation/[roundId]': {
+		url: `/city/moderation/${xmodRoundId()}`,
+		allow: []
+	},
+	'page GET /teacher/city-moderation': { url: '/teacher/city-moderation', allow: TEACHERS },
+	'page GET /teacher/city-moderation/[sampleId]': {
+		url: `/teacher/city-moderation/${xmodSampleId(XMOD.moderator)}`,
+		allow: []
+	},
+	'action save /teacher/city-moderation/[sampleId]': {
+		url: `/teacher/city-moderation/${xmodSampleId(XMOD.moderator)}`,
+		allow: [],
+		fuzzAs: XMOD.moderator
+	},
+	'endpoint GET /teacher/city-moderation/[sampleId]/evidence/[position]': {
+		url: `/teacher/city-moderation/${xmodSampleId(XMOD.moderator)}/evidence/1`,
+		allow: []
+	},
+	'page GET /admin/city-moderation': { url: '/admin/city-moderation', allow: ADMINS },
 
 	'endpoint PUT /teacher/tasks/[taskId]/marking/[learnerId]/save': {
 		url: `/teacher/tasks/${PUBLISHED_TASK}/marking/${MARKED_LEARNER}/save`,

@@ -1075,4 +1075,33 @@ for (const framework of [CASE_PRIVATE, CASE_TO_PUBLISH])
 }
 // ---- end notif ----------------------------------------------------------------------------------
 
+// ---- xmod: cross-school moderation (docs/CITY-MODERATION.md) -----------------------------------
+// A city of two schools (xmod-a-…, xmod-b-…) with released work, a school in another city
+// (xmod-far-…), their city admins, and one round drawn with a fixed seed for the authorisation
+// matrix and the fuzzer ("xmod matrix round"); tests/e2e/city-moderation.spec.ts draws its own.
+{
+	const { cityModerationFixture } = await import('../unit/city-moderation-fixture');
+	const { createRound } = await import('../../src/lib/server/city-moderation/rounds');
+	const { newRoundSchema } = await import('../../src/lib/schemas/city-moderation');
+	const xmod = await cityModerationFixture(db, {
+		prefix: 'xmod',
+		password: DEMO_PASSWORD,
+		learners: 6
+	});
+	await createRound(
+		db,
+		await sessionUser(db, 'xmod-city-admin'),
+		xmod.cityId,
+		newRoundSchema.parse({
+			title: 'xmod matrix round',
+			schoolIds: [xmod.a.schoolId, xmod.b.schoolId],
+			teacherIds: [xmod.teacherIds.a[1], xmod.teacherIds.b[1]],
+			codes: ['C1.1'],
+			perSchool: 5
+		}),
+		20261202
+	);
+}
+// ---- end xmod -----------------------------------------------------------------------------------
+
 await db.destroy();

@@ -23,22 +23,52 @@ export interface MarkerAgreement {
 	withinOneBand: number | null;
 }
 
+/**
+ * Two judgements of the same piece and criterion. A pair may carry its own scale's bands (pieces of
+ * different schools are judged on their own task's scale, as in cross-school moderation); without,
+ * the bands given for all pairs are used.
+ */
+export interface AgreementPair {
+	first: number;
+	second: number;
+	bands?: Bands;
+}
+
+/** The inputs of every agreement figure, so a page can show the working behind them. */
+export interface AgreementWorking {
+	pairs: number;
+	/** sum of (first − second) in band units, unrounded (shown to 2 decimals) */
+	differenceSum: number;
+	/** pairs placed in the same band */
+	sameBandCount: number;
+	/** pairs at most one band apart */
+	withinOneBandCount: number;
+}
+
+export function agreementWorking(bands: Bands, pairs: readonly AgreementPair[]): AgreementWorking {
+	let differenceSum = 0;
+	let sameBandCount = 0;
+	let withinOneBandCount = 0;
+	for (const p of pairs) {
+		const scale = p.bands ?? bands;
+		differenceSum += valueInBandUnits(scale, p.first) - valueInBandUnits(scale, p.second);
+		const gap = Math.abs(bandGap(scale, p.first, p.second));
+		if (gap === 0) sameBandCount++;
+		if (gap <= 1) withinOneBandCount++;
+	}
+	return { pairs: pairs.length, differenceSum, sameBandCount, withinOneBandCount };
+}
+
 /** How two markers compare on the same pieces of work for one criterion. */
-export function markerAgreement(
-	bands: Bands,
-	pairs: readonly { first: number; second: number }[]
-): MarkerAgreement {
+export function markerAgreement(bands: Bands, pairs: readonly AgreementPair[]): MarkerAgreement {
 	if (pairs.length === 0)
 		return { pairs: 0, meanDifference: null, sameBand: null, withinOneBand: null };
-	const diffs = pairs.map(
-		(p) => valueInBandUnits(bands, p.first) - valueInBandUnits(bands, p.second)
-	);
-	const gaps = pairs.map((p) => Math.abs(bandGap(bands, p.first, p.second)));
+	const w = agreementWorking(bands, pairs);
 	return {
-		pairs: pairs.length,
-		meanDifference: round2(diffs.reduce((s, d) => s + d, 0) / diffs.length),
-		sameBand: round2(gaps.filter((g) => g === 0).length / gaps.length),
-		withinOneBand: round2(gaps.filter((g) => g <= 1).length / gaps.length)
+		pairs: w.pairs,
+		meanDifference: round2(w.differenceSum / w.pairs),
+		sameBand: round2(w.sameBandCount / w.pairs),
+		withinOneBand: round2(w.withinOneBandCount / w.pairs)
 	};
 }
 

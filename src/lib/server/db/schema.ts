@@ -756,4 +756,56 @@ export interface Database {
 	cities: CitiesTable;
 	city_admins: CityAdminsTable;
 	learner_skill_aggregates: LearnerSkillAggregatesTable;
+	city_moderation_rounds: CityModerationRoundsTable;
+	city_moderation_round_schools: CityModerationRoundSchoolsTable;
+	city_moderation_moderators: CityModerationModeratorsTable;
+	city_moderation_samples: CityModerationSamplesTable;
+	city_moderation_marks: CityModerationMarksTable;
+}
+
+/** A cross-school moderation round of a city (migration 0029, docs/CITY-MODERATION.md). */
+export interface CityModerationRoundsTable {
+	id: Generated<number>;
+	city_id: number;
+	title: string;
+	/** the criterion codes sampled, a JSON array of strings */
+	criterion_codes: string;
+	per_school: number;
+	/** the draw's seed: the same seed, schools, moderators and released work draw the same sample */
+	seed: number;
+	created_by: number | null;
+	created_at: Timestamp;
+	closed_at: Defaulted<Timestamp | null>;
+}
+
+export interface CityModerationRoundSchoolsTable {
+	round_id: number;
+	school_id: number;
+}
+
+export interface CityModerationModeratorsTable {
+	round_id: number;
+	teacher_id: number;
+	/** the moderator's school when the round was drawn */
+	school_id: number;
+}
+
+/** One sampled piece of work, known to its moderator only by its code ("Sample 7F3K"). */
+export interface CityModerationSamplesTable {
+	id: Generated<number>;
+	round_id: number;
+	code: string;
+	submission_id: number;
+	school_id: number;
+	moderator_id: number;
+	/** when the moderator had placed every criterion of the piece (null: not yet) */
+	marked_at: Defaulted<Timestamp | null>;
+}
+
+/** A moderator's blind mark of one criterion of a sampled piece (0–100, as every judgement). */
+export interface CityModerationMarksTable {
+	sample_id: number;
+	criterion_id: number;
+	value: number;
+	updated_at: Timestamp;
 }

@@ -129,6 +129,14 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'Not included: a single sign-on under way (for ten minutes at most) names no person until it completes.',
 	task_extensions:
 		'extensions: the tasks on which a teacher gave them their own due date or peer window, with when and why (the teacher who granted it is not named); submissions.taskDueAt is their own due date.',
+	city_moderation_rounds:
+		'Not included: a city’s cross-school moderation rounds (title, criteria, seed) hold nothing about a learner.',
+	city_moderation_round_schools: 'Not included: as city_moderation_rounds.',
+	city_moderation_moderators: 'Not included: who moderates a round is about the teachers.',
+	city_moderation_samples:
+		'work[].crossSchoolModeration: whether their work was drawn for cross-school moderation (through its marks below).',
+	city_moderation_marks:
+		'work[].crossSchoolModeration: each blind mark a teacher of another school gave their work, per criterion, with when (the moderator is not named; it is no grade of theirs).',
 	cities: 'Not included: the city (or trust) a school belongs to holds nothing about a learner.',
 	city_admins: 'Not included: who administers a city is about those admins.',
 	learner_skill_aggregates:
@@ -200,6 +208,7 @@ export async function exportLearnerData(
 		labels,
 		evidence,
 		agreed,
+		crossSchoolMarks,
 		reviewsAsked,
 		reviewsGiven,
 		ratings,
@@ -300,6 +309,27 @@ export async function exportLearnerData(
 						'agreed_grades.agreed_at'
 					])
 					.where('agreed_grades.submission_id', 'in', ids)
+					.execute(),
+		none
+			? []
+			: db
+					.selectFrom('city_moderation_marks')
+					.innerJoin(
+						'city_moderation_samples',
+						'city_moderation_samples.id',
+						'city_moderation_marks.sample_id'
+					)
+					.innerJoin('criteria', 'criteria.id', 'city_moderation_marks.criterion_id')
+					.select([
+						'city_moderation_samples.submission_id',
+						'criteria.code',
+						'criteria.title as criterion',
+						'city_moderation_marks.value',
+						'city_moderation_marks.updated_at'
+					])
+					.where('city_moderation_samples.submission_id', 'in', ids)
+					.orderBy('city_moderation_marks.sample_id')
+					.orderBy('criteria.code')
 					.execute(),
 		db
 			.selectFrom('peer_allocations')
@@ -525,6 +555,9 @@ export async function exportLearnerData(
 			agreedGrades: agreed
 				.filter((a) => a.submission_id === s.id)
 				.map(({ submission_id: _, ...a }) => ({ ...a, by: 'teachers (moderation)' })),
+			crossSchoolModeration: crossSchoolMarks
+				.filter((m) => m.submission_id === s.id)
+				.map(({ submission_id: _, ...m }) => ({ ...m, by: 'a teacher of another school (blind)' })),
 			peerReviews: labels
 				.filter((l) => l.submission_id === s.id)
 				.map((l) => ({

@@ -1,0 +1,124 @@
+import { seededRandom } from './random';
+import { JOIN_CODE_ALPHABET } from './join-codes';
+
+/**
+ * Cross-school moderation's rules without I/O (docs/CITY-MODERATION.md): the draw of a round's
+ * sample, its allocation to moderators of other schools, the opaque codes, the small-number rule and
+ * the stripping of names from what a learner wrote.
+ */
+
+/** Four characters from the join codes' alphabet (no look-alikes, no vowels): "Sample 7F3K". */
+export const SAMPLE_CODE_LENGTH = 4;
+/** Cells resting on fewer pieces than this are shown to the city as "fewer than 5". */
+export const SMALLEST_SHOWN = 5;
+export const PER_SCHOOL_MAX = 50;
+
+export interface DrawCandidate {
+	submissionId: number;
+	schoolId: number;
+}
+export interface DrawModerator {
+	teacherId: number;
+	schoolId: number;
+}
+export interface DrawnPiece {
+	submissionId: number;
+	schoolId: number;
+	moderatorId: number;
+	code: string;
+}
+
+/** Fisher–Yates with the round's generator. */
+function shuffle<T>(items: readonly T[], random: () => number): T[] {
+	const out = [...items];
+	for (let i = out.length - 1; i > 0; i--) {
+		const j = Math.floor(random() * (i + 1));
+		[out[i], out[j]] = [out[j]!, out[i]!];
+	}
+	return out;
+}
+
+/** Schools in the round with no moderator of another school: their work could not be marked. */
+export function schoolsWithoutOutsideModerator(
+	schoolIds: readonly number[],
+	moderators: readonly DrawModerator[]
+): number[] {
+	return schoolIds.filter((s) => !moderators.some((m) => m.schoolId !== s));
+}
+
+/**
+ * The round's sample, reproducible from its seed: per school (in id order) its released pieces in
+ * submission-id order are shuffled and the first `perSchool` taken (all of them when it has fewer);
+ * the whole sample is then shuffled, so neither the order nor the codes say which school a piece
+ * came from. Each piece goes to the moderator of another school with the fewest pieces so far (ties
+ * drawn), so the work is shared as evenly as the schools allow; codes are unique in the round.
+ */
+export function drawSample(input: {
+	seed: number;
+	perSchool: number;
+	schoolIds: readonly number[];
+	candidates: readonly DrawCandidate[];
+	moderators: readonly DrawModerator[];
+}): DrawnPiece[] {
+	const random = seededRandom(input.seed);
+	const picked: DrawCandidate[] = [];
+	for (const schoolId of [...new Set(input.schoolIds)].sort((a, b) => a - b)) {
+		const own = input.candidates
+			.filter((c) => c.schoolId === schoolId)
+			.sort((a, b) => a.submissionId - b.submissionId);
+		picked.push(...shuffle(own, random).slice(0, input.perSchool));
+	}
+	const moderators = [...input.moderators].sort((a, b) => a.teacherId - b.teacherId);
+	const load = new Map(moderators.map((m) => [m.teacherId, 0]));
+	const used = new Set<string>();
+	return shuffle(picked, random).map((piece) => {
+		const outside = moderators.filter((m) => m.schoolId !== piece.schoolId);
+		if (outside.length === 0)
+			throw new Error(`No moderator outside school ${piece.schoolId}: check before drawing.`);
+		const fewest = Math.min(...outside.map((m) => load.get(m.teacherId)!));
+		const tied = outside.filter((m) => load.get(m.teacherId) === fewest);
+		const moderator = tied[Math.floor(random() * tied.length)]!;
+		load.set(moderator.teacherId, fewest + 1);
+		let code: string;
+		do {
+			code = Array.from(
+				{ length: SAMPLE_CODE_LENGTH },
+				() => JOIN_CODE_ALPHABET[Math.floor(random() * JOIN_CODE_ALPHABET.length)]
+			).join('');
+		} while (used.has(code));
+		used.add(code);
+		return { ...piece, moderatorId: moderator.teacherId, code };
+	});
+}
+
+/** A seed for a new round: any 31-bit integer (kept on the round, so the draw can be repeated). */
+export function seedFromBytes(bytes: Uint8Array): number {
+	return ((bytes[0]! << 23) | (bytes[1]! << 15) | (bytes[2]! << 7) | (bytes[3]! >> 1)) >>> 0;
+}
+
+/**
+ * What a learner wrote, with the names that would identify them or their school taken out
+ * (each name a whole phrase, any case; longest first): the moderator must judge the work, not the
+ * learner. Names of two letters or fewer are left (too many ordinary words), and so is everything
+ * else they wrote.
+ */
+export function withoutNames(text: string, names: readonly string[]): string {
+	let out = text;
+	const words = [...new Set(names)]
+		.map((n) => n.trim())
+		.filter((n) => n.length > 2)
+		.sort((a, b) => b.length - a.length);
+	for (const word of words) {
+		const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+		out = out.replace(
+			new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'giu'),
+			'[name removed]'
+		);
+	}
+	return out;
+}
+
+/** A figure the city may see, or the small-number rule's "fewer than 5". */
+export function suppressed(pieces: number): boolean {
+	return pieces < SMALLEST_SHOWN;
+}
