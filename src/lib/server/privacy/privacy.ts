@@ -18,6 +18,7 @@ import { Refusal } from '../errors';
 import { jsonOrUndefined } from '../http';
 import { revokeStatusEntries } from '../badges/status-lists';
 import { effectiveDates, extensionJoin } from '../tasks/effective-dates';
+import { refreshLearnerSkillAggregates } from '../profiles/aggregates';
 
 async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: number) {
 	const learner = await db
@@ -735,6 +736,8 @@ export async function eraseLearner(
 			.execute();
 		await trx.deleteFrom('sessions').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('work_counts').where('user_id', '=', learnerId).execute();
+		// Their Fusion Skills totals go (reports count an erased learner nowhere).
+		await refreshLearnerSkillAggregates(trx, [learnerId]);
 		await trx.deleteFrom('notifications').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('sign_in_cards').where('learner_id', '=', learnerId).execute();
 		await trx.deleteFrom('sign_in_identities').where('user_id', '=', learnerId).execute();
