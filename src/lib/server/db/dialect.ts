@@ -157,3 +157,17 @@ export async function currentSchema(db: Kysely<any>): Promise<string> {
 	const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
 	return rows[0]!.schema;
 }
+
+/**
+ * A number rounded to 3 decimals in SQL, as `Math.round(n * 1000) / 1000` in JavaScript (the
+ * profile's rounding). SQLite's `round(x, 3)` takes a real; PostgreSQL's takes only `numeric`.
+ */
+export function round3Sql(
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	db: Kysely<any>,
+	value: Expression<number>
+): RawBuilder<number> {
+	return isPostgres(db)
+		? sql<number>`round(cast(${value} as numeric), 3)`
+		: sql<number>`round(${value}, 3)`;
+}
