@@ -244,6 +244,7 @@ describe('learner × skill aggregates (issue 16)', () => {
 				);
 		const released = new Set<string>();
 		const done = [0, 0, 0, 0, 0];
+		const ran = (k: number) => (done[k] = (done[k] ?? 0) + 1);
 		for (let step = 0; step < 60; step++) {
 			const t = pick(tasks);
 			const l = pick(learners);
@@ -251,11 +252,11 @@ describe('learner × skill aggregates (issue 16)', () => {
 			const key = `${t.taskId}/${l.id}`;
 			const op = Math.floor(random() * 5);
 			if (op === 0 || !released.has(key)) {
-				done[0]++;
+				ran(0);
 				const r = await releaseGrades(db, teacher, t.taskId, l.id).catch(() => null);
 				if (r) released.add(key);
 			} else if (op === 1) {
-				done[1]++;
+				ran(1);
 				await saveTeacherGrade(db, teacher, t.taskId, l.id, {
 					kind: 'criterion',
 					criterionId: c.criterionId,
@@ -263,7 +264,7 @@ describe('learner × skill aggregates (issue 16)', () => {
 					reason: 'Changed.'
 				});
 			} else if (op === 2) {
-				done[2]++;
+				ran(2);
 				await recordAgreedGrade(
 					db,
 					teacher,
@@ -274,11 +275,11 @@ describe('learner × skill aggregates (issue 16)', () => {
 					'Agreed.'
 				);
 			} else if (op === 3) {
-				done[3]++;
+				ran(3);
 				await holdGrades(db, teacher, t.taskId, l.id);
 				released.delete(key);
 			} else {
-				done[4]++;
+				ran(4);
 				await setTaskCriterionWeight(
 					db,
 					teacher,

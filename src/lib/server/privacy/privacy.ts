@@ -131,7 +131,11 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	task_extensions:
 		'extensions: the tasks on which a teacher gave them their own due date or peer window, with when and why (the teacher who granted it is not named); submissions.taskDueAt is their own due date.',
 	work_counts:
-		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).'
+		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).',
+	learner_skill_aggregates:
+		'Not included: running totals of their released results per Fusion Skill, worked out from the work[] above so reports need not read every grade; erasing a learner deletes them.',
+	learner_term_skill_aggregates:
+		'Not included: the same running totals per school term, worked out from the work[] above; erasing a learner deletes them.'
 };
 
 function exportReadme(learnerLabel: string, exportedAt: string) {

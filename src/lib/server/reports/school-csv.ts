@@ -25,7 +25,7 @@ export function schoolCsvStream(
 	filter: SchoolReportFilter,
 	framework: FrameworkViewSlug,
 	kind: SchoolCsvKind,
-	options: { bom?: boolean } = {}
+	options: { bom?: boolean; pageSize?: number } = {}
 ): ReadableStream<Uint8Array> {
 	const encoder = new TextEncoder();
 	const prefix = options.bom ? UTF8_BOM : '';
@@ -47,7 +47,7 @@ export function schoolCsvStream(
 				controller.close();
 				return;
 			}
-			pages ??= schoolReportRowPages(db, schoolId, filter, framework);
+			pages ??= schoolReportRowPages(db, schoolId, filter, framework, options.pageSize);
 			const next = await pages.next();
 			if (next.done) {
 				if (!headerSent) {

@@ -97,7 +97,8 @@ export async function* schoolReportRowPages(
 	db: DB,
 	schoolId: number,
 	filter: SchoolReportFilter = {},
-	framework: FrameworkViewSlug = 'fusion-skills'
+	framework: FrameworkViewSlug = 'fusion-skills',
+	pageSize = 500
 ): AsyncGenerator<{
 	skills: SchoolFusionReport['skills'];
 	framework: boolean;
@@ -105,7 +106,7 @@ export async function* schoolReportRowPages(
 }> {
 	if (reportFromAggregates(filter, framework)) {
 		const skills = await skillList(db);
-		for await (const learners of learnerRowPages(db, schoolId, filter, skills))
+		for await (const learners of learnerRowPages(db, schoolId, filter, skills, pageSize))
 			yield { skills, framework: false, learners };
 		return;
 	}
