@@ -847,7 +847,8 @@ const ERASURE_TABLES = [
 	'task_extensions',
 	'work_counts',
 	'audit_log',
-	'learner_skill_aggregates'
+	'learner_skill_aggregates',
+	'learner_term_skill_aggregates'
 ];
 
 async function anonymiseAudit(
