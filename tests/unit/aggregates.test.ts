@@ -143,7 +143,7 @@ describe('learner × skill aggregates (issue 16)', () => {
 		expect(counts.rows).toBeGreaterThan(20);
 		expect(counts.termRows).toBeGreaterThanOrEqual(counts.rows);
 		await db.destroy();
-	});
+	}, 120_000);
 
 	it('follow releases, a changed released grade, agreement, grades held for self, hold, a weight and erasure; never an unreleased autosave', async () => {
 		const { db, schoolId } = await demoDatabase();
@@ -216,7 +216,7 @@ describe('learner × skill aggregates (issue 16)', () => {
 		expect(await count(c!.id)).toBe(0);
 		await expectAggregatesMatchRecomputation(db, schoolId);
 		await db.destroy();
-	});
+	}, 60_000);
 
 	it('equal a full recomputation after a randomised sequence of releases, changes, agreements and holds', async () => {
 		const { db, schoolId } = await demoDatabase();
@@ -293,5 +293,5 @@ describe('learner × skill aggregates (issue 16)', () => {
 		// Every kind of operation ran, several times.
 		expect(Math.min(...done), JSON.stringify(done)).toBeGreaterThan(3);
 		await db.destroy();
-	});
+	}, 60_000);
 });

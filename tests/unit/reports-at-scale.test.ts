@@ -156,7 +156,7 @@ describe('the school report from the aggregates', () => {
 			toCsv(SUMMARY_CSV_HEADER, summaryRowsForCsv(report))
 		);
 		await db.destroy();
-	}, 60_000);
+	}, 120_000);
 
 	it('summaries and a term’s report from the aggregates equal the ones worked out from every result', async () => {
 		const { db, schoolId } = await demoWithActivity();
@@ -201,7 +201,7 @@ describe('the school report from the aggregates', () => {
 					);
 			}
 		await db.destroy();
-	}, 60_000);
+	}, 120_000);
 
 	it('a save is answered while a big report streams on the same server', async () => {
 		const { db, schoolId } = await demoWithActivity();
@@ -228,10 +228,12 @@ describe('the school report from the aggregates', () => {
 		const rest = await reader.read();
 		// The save was answered before the report was done: pages still came after it.
 		expect(rest.done).toBe(false);
-		expect(pagesBeforeSave).toBeLessThan(5);
+		// …and early in it: a handful of one-learner pages (more on PostgreSQL, whose queries are
+		// round trips), of the school's several dozen.
+		expect(pagesBeforeSave).toBeLessThan(20);
 		await reader.cancel();
 		await db.destroy();
-	}, 60_000);
+	}, 120_000);
 });
 
 function schoolCsvStreamPaged(db: DB, schoolId: number) {
