@@ -892,8 +892,8 @@ async function anonymiseAudit(
 		.where((eb) =>
 			eb.or(
 				identifying.flatMap((word) =>
-					(['before_json', 'after_json', 'reason'] as const).map(
-						(column) => containsIgnoringCase(trx, eb.ref(column), word)
+					(['before_json', 'after_json', 'reason'] as const).map((column) =>
+						containsIgnoringCase(trx, eb.ref(column), word)
 					)
 				)
 			)
