@@ -98,7 +98,7 @@ export async function* schoolReportRowPages(
 	schoolId: number,
 	filter: SchoolReportFilter = {},
 	framework: FrameworkViewSlug = 'fusion-skills',
-	pageSize = 500
+	pageSize = 100
 ): AsyncGenerator<{
 	skills: SchoolFusionReport['skills'];
 	framework: boolean;
