@@ -134,6 +134,8 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).',
 	learner_skill_aggregates:
 		'Not included: running totals of their released results per Fusion Skill, worked out from the work[] above so reports need not read every grade; erasing a learner deletes them.',
+	cities: 'Not included: the city (or trust) the school belongs to holds nothing about a learner.',
+	city_admins: 'Not included: who administers the city is about its admins.',
 	learner_term_skill_aggregates:
 		'Not included: the same running totals per school term, worked out from the work[] above; erasing a learner deletes them.'
 };
