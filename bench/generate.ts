@@ -1,7 +1,9 @@
 // Bulk activity for a generated school: the benchmark's data (SQLite-specific on purpose: the app's
 // own SQL stays in kysely; this only fills a scratch database fast, through prepared statements).
+// The learner × skill aggregates are then built by the app's own rule (`profiles/aggregates.ts`).
 import SQLite from 'better-sqlite3';
 import { openDatabase } from '../src/lib/server/db/connection';
+import { refreshAggregatesForSchool } from '../src/lib/server/profiles/aggregates';
 import { migrateToLatest } from '../src/lib/server/db/migrate';
 import { DEMO_PASSWORD, insertSchool, planSchool, schoolOfSize } from '../src/lib/server/db/seed';
 import { seededRandom } from '../src/lib/domain/peer-review';
@@ -13,6 +15,11 @@ export interface GeneratedSchool {
 	/** the open task per class that learners autosave into */
 	openTaskByClass: Map<number, number>;
 	classIds: number[];
+	/** fully marked, unreleased tasks of the first class, for timing a class's release */
+	toRelease: number[];
+	/** how long filling the tables took, and building the aggregates from them */
+	fillMs: number;
+	aggregatesMs: number;
 }
 
 export async function generateSchool(
@@ -24,17 +31,24 @@ export async function generateSchool(
 		criteriaPerTask: number;
 		peers: number;
 		seed: number;
+		/** distinguishes schools of the same size in one database (the city's) */
+		tag?: string;
+		cityId?: number;
+		/** fully marked, unreleased tasks to add to the first class */
+		toRelease?: number;
 	}
 ): Promise<GeneratedSchool> {
+	const started = performance.now();
+	const tag = spec.tag ?? String(spec.learners);
 	const db = openDatabase(path);
 	await migrateToLatest(db);
 	const plan = planSchool({
 		...schoolOfSize(spec.learners, spec.classes, spec.seed),
-		slug: `bench-${spec.learners}`,
-		schoolName: `Bench School ${spec.learners}`
+		slug: `bench-${tag}`,
+		schoolName: `Bench School ${tag}`
 	});
 	// Several generated schools share one database: usernames are unique across schools.
-	const rename = (u: string) => `b${spec.learners}-${u}`;
+	const rename = (u: string) => `b${tag}-${u}`;
 	plan.people = plan.people.map((p) => ({ ...p, username: rename(p.username) }));
 	plan.classes = plan.classes.map((c) => ({
 		...c,
@@ -42,6 +56,12 @@ export async function generateSchool(
 		learners: c.learners.map(rename)
 	}));
 	const { schoolId } = await insertSchool(db, plan, DEMO_PASSWORD);
+	if (spec.cityId !== undefined)
+		await db
+			.updateTable('schools')
+			.set({ city_id: spec.cityId })
+			.where('id', '=', schoolId)
+			.execute();
 	await db.destroy();
 
 	const sqlite = new SQLite(path);
@@ -140,16 +160,45 @@ export async function generateSchool(
 		);
 		criteria.forEach((c, i) => insertTaskCriterion.run(open, c, i + 1));
 		openTaskByClass.set(classId, open);
+		if (classId !== classes[0]!.id) return;
+		// Marked and waiting for release: self-assessed and submitted, every criterion graded.
+		for (let t = 0; t < (spec.toRelease ?? 0); t++) {
+			const taskId = Number(
+				insertTask.run(classId, `To release ${t + 1}`, scaleId, 0, teacherId, now, now)
+					.lastInsertRowid
+			);
+			criteria.forEach((c, i) => insertTaskCriterion.run(taskId, c, i + 1));
+			toRelease.push(taskId);
+			for (const learner of learners) {
+				const submissionId = Number(
+					insertSubmission.run(taskId, learner, now, null, null, now).lastInsertRowid
+				);
+				for (const c of criteria) {
+					insertAssessment.run(submissionId, c, learner, 'self', 50, now, now);
+					insertAssessment.run(submissionId, c, teacherId, 'teacher', 60, now, now);
+				}
+			}
+		}
 	});
+	const toRelease: number[] = [];
 	for (const { id } of classes) fill(id);
 	sqlite.pragma('synchronous = NORMAL');
 	sqlite.exec('analyze');
 	sqlite.close();
+	const fillMs = performance.now() - started;
+	const withAggregates = openDatabase(path);
+	const aggregatesStarted = performance.now();
+	await withAggregates.transaction().execute((trx) => refreshAggregatesForSchool(trx, schoolId));
+	const aggregatesMs = performance.now() - aggregatesStarted;
+	await withAggregates.destroy();
 	return {
 		schoolId,
-		slug: `bench-${spec.learners}`,
+		slug: `bench-${tag}`,
 		learners: spec.learners,
 		openTaskByClass,
-		classIds: classes.map((c) => c.id)
+		classIds: classes.map((c) => c.id),
+		toRelease,
+		fillMs,
+		aggregatesMs
 	};
 }

@@ -1,22 +1,39 @@
-// `npm run bench`: generate schools of 500, 1,000 and 2,000 learners into a scratch database, build
-// and start the production server, load it over loopback, and write bench/results.json.
+// `npm run bench [-- --database sqlite|postgres] [--city | --city-only]`: generate schools of 500,
+// 2,000, 5,000 and 10,000 learners into a scratch database (and, with --city, a city of 25 schools
+// of 2,000; --city-only: just the city, its figures merged into the stored ones),
+// build and start the production server, load it over loopback, and write the figures into
+// bench/results.json under the database's key.
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generateSchool, type GeneratedSchool } from './generate';
+import { cityReportForBench } from './city';
 
 const TMP = 'bench/tmp';
 const DB = join(TMP, 'bench.db');
 const PORT = 4319;
 const ORIGIN = `http://localhost:${PORT}`;
-const SIZES = [
-	{ learners: 500, classes: 18 },
-	{ learners: 1000, classes: 35 },
-	{ learners: 2000, classes: 70 }
-];
+// BENCH_SIZES=500,2000 runs smaller schools (a quick check of the bench itself), ~29 per class.
+const SIZES = process.env.BENCH_SIZES
+	? process.env.BENCH_SIZES.split(',').map((n) => ({
+			learners: Number(n),
+			classes: Math.max(1, Math.round(Number(n) / 28.6))
+		}))
+	: [
+			{ learners: 500, classes: 18 },
+			{ learners: 2000, classes: 70 },
+			{ learners: 5000, classes: 175 },
+			{ learners: 10000, classes: 350 }
+		];
+const BIGGEST = Math.max(...SIZES.map((s) => s.learners));
+const CITY = { schools: 25, learners: 2000, classes: 70, tasksPerClass: 10 };
+/** classes released (fully marked tasks of the biggest school's first class) */
+const RELEASE_ROUNDS = 5;
+/** learners of the biggest school whose open task's 8 criteria are each saved once, first touch */
+const FIRST_TOUCH_LEARNERS = Number(process.env.BENCH_FIRST_TOUCH_LEARNERS || 2500);
 const DURATION = Number(process.env.BENCH_SECONDS || 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 
@@ -99,83 +116,211 @@ function studentPageJsGzipKb(): number {
 	return Math.round((bytes / 1024) * 10) / 10;
 }
 
+interface Options {
+	database: 'sqlite' | 'postgres';
+	city: boolean;
+	/** only the city: its figures replace those in bench/results.json, the rest kept */
+	cityOnly: boolean;
+}
+
+function options(): Options {
+	const args = process.argv.slice(2);
+	const value = (name: string) => {
+		const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+		if (i < 0) return undefined;
+		return args[i]!.includes('=') ? args[i]!.split('=')[1] : args[i + 1];
+	};
+	const database = value('database') ?? 'sqlite';
+	if (database !== 'sqlite' && database !== 'postgres') {
+		console.error('--database is sqlite or postgres');
+		process.exit(2);
+	}
+	return {
+		database,
+		city: args.includes('--city') || process.env.BENCH_CITY === '1',
+		cityOnly: args.includes('--city-only')
+	};
+}
+
+/**
+ * The database the bench fills and the server uses: a scratch SQLite file, or the PostgreSQL
+ * database named by DATABASE_URL (its own, emptied: the bench fills it from scratch).
+ */
+async function benchDatabaseTarget(database: Options['database'], file: string) {
+	if (database === 'sqlite') return { target: file, env: { DATABASE_PATH: file } };
+	const url = process.env.DATABASE_URL;
+	if (!url?.startsWith('postgres')) {
+		console.error(
+			'--database postgres needs DATABASE_URL=postgres://… (a database the bench may empty).'
+		);
+		process.exit(2);
+	}
+	const { openDatabase } = await import('../src/lib/server/db/connection');
+	const { PostgresAdapter } = await import('kysely');
+	let opened: Awaited<ReturnType<typeof openDatabase>> | undefined;
+	try {
+		opened = (openDatabase as (target: string) => ReturnType<typeof openDatabase>)(url);
+	} catch {
+		opened = undefined;
+	}
+	if (!opened || !(opened.getExecutor().adapter instanceof PostgresAdapter)) {
+		console.error('PostgreSQL support not merged yet: openDatabase cannot open a postgres:// URL.');
+		process.exit(3);
+	}
+	await opened.destroy();
+	return { target: url, env: { DATABASE_URL: url } };
+}
+
+function fileSizeMb(path: string): number {
+	let bytes = 0;
+	for (const suffix of ['', '-wal', '-shm'])
+		if (existsSync(path + suffix)) bytes += statSync(path + suffix).size;
+	return Math.round(bytes / 1024 / 1024);
+}
+
+/** Resident memory of a process now, and its peak since the last reset (Linux /proc). */
+function memoryOf(pid: number) {
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+	return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+function resetPeakMemory(pid: number) {
+	try {
+		writeFileSync(`/proc/${pid}/clear_refs`, '5');
+	} catch {
+		/* not Linux, or not allowed: the peak then counts from start-up */
+	}
+}
+
 async function main() {
+	const opts = options();
+	if (opts.cityOnly) {
+		mkdirSync(TMP, { recursive: true });
+		const all = previousResults();
+		const results = (all[opts.database] ?? {}) as Record<string, unknown>;
+		results.city = {
+			...(await cityBench(opts.database)),
+			load_average_at_end: Math.round(loadavg()[0]! * 10) / 10
+		};
+		results.city_report_ms = (results.city as { city_report_ms: number }).city_report_ms;
+		all[opts.database] = results;
+		writeFileSync('bench/results.json', JSON.stringify(all, null, 2) + '\n');
+		console.log(`\nWrote the city's figures into bench/results.json (${opts.database})`);
+		return;
+	}
 	rmSync(TMP, { recursive: true, force: true });
 	mkdirSync(TMP, { recursive: true });
+	const { target, env: databaseEnv } = await benchDatabaseTarget(opts.database, DB);
 	process.env.DATABASE_PATH = DB;
 	process.env.UPLOADS_DIR = join(TMP, 'uploads');
+	const results: Record<string, unknown> = {};
 
-	console.log('Generating schools…');
+	console.log(`Generating schools (${opts.database})…`);
 	const schools: GeneratedSchool[] = [];
+	const generation: Record<string, unknown> = {};
 	for (const size of SIZES) {
-		const start = performance.now();
-		schools.push(
-			await generateSchool(DB, {
-				...size,
-				tasksPerClass: 20,
-				criteriaPerTask: 8,
-				peers: 2,
-				seed: size.learners
-			})
-		);
+		const school = await generateSchool(target, {
+			...size,
+			tasksPerClass: 20,
+			criteriaPerTask: 8,
+			peers: 2,
+			seed: size.learners,
+			toRelease: size.learners === BIGGEST ? RELEASE_ROUNDS : 0
+		});
+		schools.push(school);
+		generation[String(size.learners)] = {
+			classes: size.classes,
+			fill_ms: Math.round(school.fillMs),
+			aggregates_ms: Math.round(school.aggregatesMs)
+		};
 		console.log(
-			`  ${size.learners} learners, ${size.classes} classes: ${ms(performance.now() - start)} ms`
+			`  ${size.learners} learners, ${size.classes} classes: filled in ${ms(school.fillMs / 1000)} s, aggregates built in ${ms(school.aggregatesMs / 1000)} s`
 		);
 	}
 	const { openDatabase } = await import('../src/lib/server/db/connection');
-	const { createSession, generateSessionToken, SESSION_COOKIE } =
+	const { createSession, generateSessionToken, SESSION_COOKIE, validateSessionToken } =
 		await import('../src/lib/server/auth/sessions');
-	const db = openDatabase(DB);
-	const assessmentRows = Number(
-		(
-			await db
-				.selectFrom('assessments')
-				.select((e) => e.fn.countAll<number>().as('n'))
-				.executeTakeFirstOrThrow()
-		).n
+	const db = openDatabase(target);
+	const count = async (table: 'assessments' | 'learner_skill_aggregates') =>
+		Number(
+			(
+				await db
+					.selectFrom(table)
+					.select((e) => e.fn.countAll<number>().as('n'))
+					.executeTakeFirstOrThrow()
+			).n
+		);
+	const assessmentRows = await count('assessments');
+	const aggregateRows = await count('learner_skill_aggregates');
+	const databaseMb = opts.database === 'sqlite' ? fileSizeMb(DB) : null;
+	console.log(
+		`  ${assessmentRows.toLocaleString('en-GB')} assessment rows, ${aggregateRows.toLocaleString('en-GB')} aggregate rows${databaseMb !== null ? `, database ${databaseMb} MB` : ''}`
 	);
-	console.log(`  ${assessmentRows.toLocaleString('en-GB')} assessment rows`);
 
 	const cookieFor = async (userId: number) => {
 		const token = generateSessionToken();
 		await createSession(db, token, userId);
 		return `${SESSION_COOKIE}=${token}`;
 	};
-	const big = schools.at(-1)!;
-	const members = await db
-		.selectFrom('enrolments')
-		.innerJoin('classes', 'classes.id', 'enrolments.class_id')
-		.select(['enrolments.learner_id as learnerId', 'enrolments.class_id as classId'])
-		.where('classes.school_id', '=', big.schoolId)
-		.orderBy('enrolments.learner_id')
-		.execute();
-	const writers: { cookie: string; path: string; criterionId: number }[] = [];
-	for (const m of members
-		.filter((_, i) => i % Math.floor(members.length / 64) === 0)
-		.slice(0, 64)) {
-		const taskId = big.openTaskByClass.get(m.classId)!;
-		const criterionId = (
+	const membersOf = (school: GeneratedSchool) =>
+		db
+			.selectFrom('enrolments')
+			.innerJoin('classes', 'classes.id', 'enrolments.class_id')
+			.select(['enrolments.learner_id as learnerId', 'enrolments.class_id as classId'])
+			.where('classes.school_id', '=', school.schoolId)
+			.orderBy('enrolments.learner_id')
+			.execute();
+	const criteriaOf = async (taskId: number) =>
+		(
 			await db
 				.selectFrom('task_criteria')
 				.select('criterion_id')
 				.where('task_id', '=', taskId)
-				.executeTakeFirstOrThrow()
-		).criterion_id;
+				.orderBy('position')
+				.execute()
+		).map((c) => c.criterion_id);
+
+	// Later saves (a criterion already touched): 64 learners of the 2,000-learner school, as before.
+	const saveSchool = schools.find((s) => s.learners === 2000) ?? schools[0]!;
+	const members = await membersOf(saveSchool);
+	const writers: { cookie: string; path: string; criterionId: number }[] = [];
+	for (const m of members
+		.filter((_, i) => i % Math.floor(members.length / 64) === 0)
+		.slice(0, 64)) {
+		const taskId = saveSchool.openTaskByClass.get(m.classId)!;
 		writers.push({
 			cookie: await cookieFor(m.learnerId),
 			path: `/student/tasks/${taskId}/save`,
-			criterionId
+			criterionId: (await criteriaOf(taskId))[0]!
 		});
 	}
-	const firstClass = big.classIds[0]!;
-	const teacherId = (
-		await db
-			.selectFrom('class_teachers')
-			.select('teacher_id')
-			.where('class_id', '=', firstClass)
-			.executeTakeFirstOrThrow()
-	).teacher_id;
-	const teacherCookie = await cookieFor(teacherId);
+	// First touches: learners of the 10,000-learner school who have touched nothing in their open
+	// task, each (learner, criterion) saved once.
+	const big = schools.find((s) => s.learners === BIGGEST)!;
+	const bigMembers = await membersOf(big);
+	const firstTouches: { cookie: string; path: string; criterionId: number }[] = [];
+	const criteriaByTask = new Map<number, number[]>();
+	for (const m of bigMembers.slice(0, FIRST_TOUCH_LEARNERS)) {
+		const taskId = big.openTaskByClass.get(m.classId)!;
+		if (!criteriaByTask.has(taskId)) criteriaByTask.set(taskId, await criteriaOf(taskId));
+		const cookie = await cookieFor(m.learnerId);
+		for (const criterionId of criteriaByTask.get(taskId)!)
+			firstTouches.push({ cookie, path: `/student/tasks/${taskId}/save`, criterionId });
+	}
+	// Interleaved, so the 64 connections' saves come from many learners at once.
+	firstTouches.sort((a, b) => a.criterionId - b.criterionId);
+
+	const firstClass = saveSchool.classIds[0]!;
+	const teacherOf = async (classId: number) =>
+		(
+			await db
+				.selectFrom('class_teachers')
+				.select('teacher_id')
+				.where('class_id', '=', classId)
+				.orderBy('teacher_id')
+				.executeTakeFirstOrThrow()
+		).teacher_id;
+	const teacherCookie = await cookieFor(await teacherOf(firstClass));
 	const markedTask = (
 		await db
 			.selectFrom('tasks')
@@ -187,14 +332,17 @@ async function main() {
 	const markedLearner = members.find((m) => m.classId === firstClass)!.learnerId;
 	const learnersInFirstClass = members.filter((m) => m.classId === firstClass).length;
 	const admins = new Map<number, string>();
+	const profileLearner = new Map<number, number>();
 	for (const school of schools) {
 		const admin = await db
 			.selectFrom('memberships')
 			.select('user_id')
 			.where('school_id', '=', school.schoolId)
 			.where('role', '=', 'admin')
+			.orderBy('user_id')
 			.executeTakeFirstOrThrow();
 		admins.set(school.learners, await cookieFor(admin.user_id));
+		profileLearner.set(school.learners, (await membersOf(school))[0]!.learnerId);
 	}
 
 	if (process.env.SKIP_BUILD !== '1') {
@@ -209,31 +357,39 @@ async function main() {
 			PORT: String(PORT),
 			HOST: '127.0.0.1',
 			ORIGIN,
-			DATABASE_PATH: DB,
+			...databaseEnv,
 			UPLOADS_DIR: join(TMP, 'uploads')
 		}
 	});
 	try {
 		await waitUntilHealthy(server);
-		const results: Record<string, unknown> = {};
 
 		const bareRun = async (connections: number) =>
 			load({ url: `${ORIGIN}/livez`, connections, duration: DURATION });
 		let counter = 0;
 		let acknowledged = 0;
-		const autosaveRun = (connections: number) =>
-			load({
+		const putRun = (
+			connections: number,
+			path: (writer: (typeof writers)[number]) => string,
+			list = writers,
+			extra: Partial<autocannon.Options> = {}
+		) => {
+			let n = 0;
+			return load({
 				url: ORIGIN,
 				connections,
-				duration: DURATION,
+				// A fixed number of requests (`amount`) or a fixed time.
+				...(extra.amount === undefined ? { duration: DURATION } : {}),
+				...extra,
 				requests: [
 					{
 						method: 'PUT',
 						setupRequest: (request) => {
-							const writer = writers[counter++ % writers.length]!;
+							const writer = list[n++ % list.length]!;
+							counter++;
 							return {
 								...request,
-								path: writer.path,
+								path: path(writer),
 								headers: {
 									...request.headers,
 									cookie: writer.cookie,
@@ -253,58 +409,83 @@ async function main() {
 					}
 				]
 			});
+		};
+		const autosaveRun = (connections: number, extra: Partial<autocannon.Options> = {}) =>
+			putRun(connections, (w) => w.path, writers, extra);
+		// The yardstick: the same PUT, session and body, refused before the database (PUT /livez).
+		const bodyRun = (connections: number) => putRun(connections, () => '/livez');
 
-		console.log('Load (autocannon, loopback, same 2 cores as the server):');
-		// The machine's speed drifts during a run (a shared VM): measure bare and autosave in
+		console.log('Load (autocannon, loopback, on the same cores as the server):');
+		// The machine's speed drifts during a run (a shared VM): measure the yardstick and autosave in
 		// alternating pairs and take the median pair's ratio, rather than one of each.
-		const pairs: { bare: autocannon.Result; save: autocannon.Result }[] = [];
+		const pairs: { body: autocannon.Result; save: autocannon.Result }[] = [];
 		for (let round = 0; round < ROUNDS; round++) {
-			const bare = await bareRun(64);
+			const body = await bodyRun(64);
 			const save = await autosaveRun(64);
-			pairs.push({ bare, save });
+			pairs.push({ body, save });
 			console.log(
-				`  round ${round + 1}: bare ${Math.round(bare.requests.average)} req/s, autosave ${Math.round(save.requests.average)} req/s (ratio ${(save.requests.average / bare.requests.average).toFixed(2)})`
+				`  round ${round + 1}: body endpoint ${Math.round(body.requests.average)} req/s, autosave ${Math.round(save.requests.average)} req/s (ratio ${(save.requests.average / body.requests.average).toFixed(2)})`
 			);
 		}
 		const ratioOf = (p: (typeof pairs)[number]) =>
-			p.save.requests.average / p.bare.requests.average;
+			p.save.requests.average / p.body.requests.average;
 		const median = [...pairs].sort((a, b) => ratioOf(a) - ratioOf(b))[
 			Math.floor(pairs.length / 2)
 		]!;
-		const bare64 = median.bare;
 		const save64 = median.save;
-		const bare8 = await bareRun(8);
+		const body64 = median.body;
+		const bare64 = await bareRun(64);
+		const body8 = await bodyRun(8);
 		const save8 = await autosaveRun(8);
 		const errors =
 			pairs.reduce((n, p) => n + p.save.non2xx + p.save.errors, 0) + save8.non2xx + save8.errors;
 		console.log(
-			`  bare /livez: ${Math.round(bare64.requests.average)} req/s at 64 (p99 ${bare64.latency.p99} ms); ${Math.round(bare8.requests.average)} at 8 (p99 ${bare8.latency.p99} ms)`
+			`  body endpoint PUT /livez: ${Math.round(body64.requests.average)} req/s at 64 (p99 ${body64.latency.p99} ms); ${Math.round(body8.requests.average)} at 8 (p99 ${body8.latency.p99} ms); GET /livez ${Math.round(bare64.requests.average)} at 64`
 		);
 		console.log(
 			`  autosave PUT: ${Math.round(save64.requests.average)} req/s at 64 (p99 ${save64.latency.p99} ms); ${Math.round(save8.requests.average)} at 8 (p99 ${save8.latency.p99} ms); non-2xx/errors ${errors}`
 		);
 		results.autosave = {
 			rps: Math.round(save64.requests.average),
-			p50_ms: save8.latency.p50,
-			p99_ms: save8.latency.p99,
-			rps_8: Math.round(save8.requests.average),
 			p50_ms_64: save64.latency.p50,
 			p99_ms_64: save64.latency.p99,
+			rps_8: Math.round(save8.requests.average),
+			p50_ms: save8.latency.p50,
+			p99_ms: save8.latency.p99,
 			non_2xx: errors,
 			acknowledged
 		};
-		results.bare = {
-			rps: Math.round(bare64.requests.average),
-			p99_ms_64: bare64.latency.p99,
-			rps_8: Math.round(bare8.requests.average),
-			p99_ms: bare8.latency.p99
+		results.body_endpoint = {
+			rps: Math.round(body64.requests.average),
+			p99_ms_64: body64.latency.p99,
+			rps_8: Math.round(body8.requests.average),
+			p99_ms: body8.latency.p99
 		};
-		results.autosave_vs_bare = Math.round(ratioOf(median) * 100) / 100;
-		results.autosave_vs_bare_rounds = pairs.map((p) => ({
-			bare_rps: Math.round(p.bare.requests.average),
+		results.bare = { rps: Math.round(bare64.requests.average), p99_ms_64: bare64.latency.p99 };
+		results.autosave_vs_body_endpoint = Math.round(ratioOf(median) * 100) / 100;
+		results.autosave_vs_body_endpoint_rounds = pairs.map((p) => ({
+			body_rps: Math.round(p.body.requests.average),
 			autosave_rps: Math.round(p.save.requests.average),
 			ratio: Math.round(ratioOf(p) * 100) / 100
 		}));
+		results.autosave_vs_bare =
+			Math.round((save64.requests.average / bare64.requests.average) * 100) / 100;
+
+		// First touches: every request the first save of its (learner, criterion).
+		const firstTouch = await putRun(64, (w) => w.path, firstTouches, {
+			amount: firstTouches.length
+		});
+		results.autosave_first_touch = {
+			saves: firstTouch.requests.total,
+			rps: Math.round(firstTouch.requests.average),
+			p50_ms: firstTouch.latency.p50,
+			p99_ms: firstTouch.latency.p99,
+			non_2xx: firstTouch.non2xx + firstTouch.errors
+		};
+		results.autosave_first_touch_p99_ms = firstTouch.latency.p99;
+		console.log(
+			`  first-touch autosave at 64: ${firstTouch.requests.total} saves, ${Math.round(firstTouch.requests.average)} req/s, p99 ${firstTouch.latency.p99} ms, non-2xx/errors ${firstTouch.non2xx + firstTouch.errors}`
+		);
 
 		console.log('Pages and reports (sequential):');
 		results.marking_page_ms = (
@@ -317,71 +498,233 @@ async function main() {
 				get(`/teacher/tasks/${markedTask}/moderation`, teacherCookie)
 			)
 		).median;
+		const profile: Record<string, number> = {};
+		const adminPage: Record<string, number> = {};
 		const csv: Record<string, number> = {};
+		const csvMemory: Record<string, number> = {};
 		for (const school of schools) {
-			csv[String(school.learners)] = (
-				await timed(`school CSV, ${school.learners} learners`, 3, () =>
-					get('/admin/reports/fusion-skills.csv?kind=learners', admins.get(school.learners)!)
+			const n = school.learners;
+			const cookie = admins.get(n)!;
+			profile[String(n)] = (
+				await timed(`learner profile, ${n}-learner school`, 20, () =>
+					get(`/profile/${profileLearner.get(n)}`, cookie)
 				)
 			).median;
+			adminPage[String(n)] = (
+				await timed(`admin reports page, ${n} learners`, 10, () => get('/admin/reports', cookie))
+			).median;
+			const before = memoryOf(server.pid!);
+			resetPeakMemory(server.pid!);
+			csv[String(n)] = (
+				await timed(`school CSV (streamed), ${n} learners`, 3, () =>
+					get('/admin/reports/fusion-skills.csv?kind=learners', cookie)
+				)
+			).median;
+			csvMemory[String(n)] = Math.round(memoryOf(server.pid!).peakMb - before.rssMb);
+			console.log(`    server peak memory growth during the CSV: ${csvMemory[String(n)]} MB`);
 		}
+		results.profile_page_ms = profile;
+		results.admin_reports_page_ms = adminPage;
 		results.school_csv_ms = csv;
+		results.school_csv_peak_rss_growth_mb = csvMemory;
 		results.learner_pdf_ms = (
 			await timed('one learner PDF (20 tasks)', 20, () =>
 				get(`/profile/${markedLearner}/report.pdf`, teacherCookie)
 			)
 		).median;
 
-		const { learnerReport } = await import('../src/lib/server/reports/learner-report');
-		const { renderLearnerReportPdf } = await import('../src/lib/server/reports/pdf');
-		const { validateSessionToken } = await import('../src/lib/server/auth/sessions');
-		const teacher = (await validateSessionToken(db, teacherCookie.split('=')[1]!)).user!;
-		const batchLearners = members.slice(0, 100).map((m) => m.learnerId);
-		const admin = (await validateSessionToken(db, admins.get(2000)!.split('=')[1]!)).user!;
-		const start = performance.now();
-		for (const id of batchLearners)
-			await renderLearnerReportPdf(await learnerReport(db, admin, id), admin.schoolName);
-		results.batch_100_pdf_ms = Math.round(performance.now() - start);
+		// Saves while the biggest school's report streams on the same server.
+		const quiet = await autosaveRun(16);
+		let reports = 0;
+		let reporting = true;
+		const reportLoop = (async () => {
+			while (reporting) {
+				await get('/admin/reports/fusion-skills.csv?kind=learners', admins.get(BIGGEST)!);
+				reports++;
+			}
+		})();
+		await new Promise((r) => setTimeout(r, 200));
+		const during = await autosaveRun(16);
+		reporting = false;
+		await reportLoop;
+		results.save_p99_during_report_ms = during.latency.p99;
+		results.save_during_report = {
+			connections: 16,
+			p50_ms: during.latency.p50,
+			p99_ms: during.latency.p99,
+			rps: Math.round(during.requests.average),
+			reports_completed: reports,
+			quiet_p99_ms: quiet.latency.p99,
+			quiet_rps: Math.round(quiet.requests.average)
+		};
 		console.log(
-			`  batch of 100 PDFs (in process, as the export job runs): ${results.batch_100_pdf_ms} ms`
+			`  autosave at 16 while ${BIGGEST}-learner CSVs stream (${reports} done): p99 ${during.latency.p99} ms (${quiet.latency.p99} ms without)`
 		);
-		void teacher;
+
+		// A class's release (30 learners × 8 criteria), in process as the action runs it.
+		const { releaseGrades } = await import('../src/lib/server/assessment/marking');
+		const { refreshLearnerSkillAggregates } = await import('../src/lib/server/profiles/aggregates');
+		const bigTeacher = await cookieFor(await teacherOf(big.classIds[0]!));
+		const teacher = (await validateSessionToken(db, bigTeacher.split('=')[1]!)).user!;
+		const releaseSamples: number[] = [];
+		let released = 0;
+		for (const taskId of big.toRelease) {
+			const start = performance.now();
+			released = (await releaseGrades(db, teacher, taskId, 'all')).released;
+			releaseSamples.push(performance.now() - start);
+		}
+		const classLearners = bigMembers
+			.filter((m) => m.classId === big.classIds[0])
+			.map((m) => m.learnerId);
+		const refreshSamples: number[] = [];
+		for (let i = 0; i < RELEASE_ROUNDS; i++) {
+			const start = performance.now();
+			await db.transaction().execute((trx) => refreshLearnerSkillAggregates(trx, classLearners));
+			refreshSamples.push(performance.now() - start);
+		}
+		results.release_aggregates_ms = ms(percentile(releaseSamples, 50));
+		results.release = {
+			learners: released,
+			criteria: 8,
+			release_action_ms: releaseSamples.map(ms),
+			aggregates_refresh_only_ms: ms(percentile(refreshSamples, 50))
+		};
+		console.log(
+			`  release a class (${released} learners × 8 criteria) with its aggregates: median ${results.release_aggregates_ms} ms (refresh alone ${ms(percentile(refreshSamples, 50))} ms)`
+		);
 
 		results.student_page_js_gzip_kb = studentPageJsGzipKb();
 		console.log(`  learner assessment page JS: ${results.student_page_js_gzip_kb} KB gzip`);
-		results.data = {
-			schools: SIZES,
-			tasks_per_class: 20,
-			criteria_per_task: 8,
-			peers: 2,
-			assessment_rows: assessmentRows
-		};
-		results.machine = {
-			cores: cpus().length,
-			cpu: cpus()[0]?.model,
-			node: process.version,
-			platform: process.platform
-		};
-		results.measured_at = new Date().toISOString();
-		mkdirSync('bench', { recursive: true });
-		writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
-		console.log('\nWrote bench/results.json');
-		console.table({
-			'autosave req/s (64)': results.autosave && (results.autosave as { rps: number }).rps,
-			'bare req/s (64)': (results.bare as { rps: number }).rps,
-			'autosave ÷ bare': results.autosave_vs_bare,
-			'autosave p99 ms (8)': (results.autosave as { p99_ms: number }).p99_ms,
-			'marking page ms': results.marking_page_ms,
-			'moderation page ms': results.moderation_page_ms,
-			'CSV 500 / 1000 / 2000 ms': Object.values(csv).join(' / '),
-			'learner PDF ms': results.learner_pdf_ms,
-			'100 PDFs ms': results.batch_100_pdf_ms,
-			'learner page JS KB gzip': results.student_page_js_gzip_kb
-		});
 	} finally {
 		server.kill();
-		await db.destroy();
 	}
+
+	if (opts.city) {
+		results.city = await cityBench(opts.database);
+		results.city_report_ms = (results.city as { city_report_ms: number }).city_report_ms;
+	} else {
+		const previous = previousResults()[opts.database] as Record<string, unknown> | undefined;
+		if (previous?.city) {
+			results.city = { ...(previous.city as object), carried_over: true };
+			results.city_report_ms = previous.city_report_ms;
+			console.log('City report: figures carried over from the last `--city` run.');
+		}
+	}
+	results.data = {
+		schools: SIZES,
+		tasks_per_class: 20,
+		criteria_per_task: 8,
+		peers: 2,
+		assessment_rows: assessmentRows,
+		aggregate_rows: aggregateRows,
+		database_mb: databaseMb,
+		generation
+	};
+	results.machine = {
+		cores: cpus().length,
+		cpu: cpus()[0]?.model,
+		node: process.version,
+		platform: process.platform,
+		// A shared machine: the 1-minute load average when the run ended (2 cores: above 2 is
+		// other work competing with the server and the load generator).
+		load_average_at_end: Math.round(loadavg()[0]! * 10) / 10
+	};
+	results.measured_at = new Date().toISOString();
+	await db.destroy();
+	const all = previousResults();
+	all[opts.database] = results;
+	writeFileSync('bench/results.json', JSON.stringify(all, null, 2) + '\n');
+	console.log(`\nWrote bench/results.json (${opts.database})`);
+	console.table({
+		'autosave ÷ body endpoint': results.autosave_vs_body_endpoint,
+		'first-touch p99 ms (64)': results.autosave_first_touch_p99_ms,
+		'save p99 during report ms': results.save_p99_during_report_ms,
+		'release ms': results.release_aggregates_ms,
+		'CSV ms by size': JSON.stringify(results.school_csv_ms),
+		'CSV peak memory MB': JSON.stringify(results.school_csv_peak_rss_growth_mb),
+		'profile ms by size': JSON.stringify(results.profile_page_ms),
+		'admin page ms by size': JSON.stringify(results.admin_reports_page_ms),
+		'city report ms': results.city_report_ms
+	});
+}
+
+function previousResults(): Record<string, unknown> {
+	try {
+		const stored = JSON.parse(readFileSync('bench/results.json', 'utf8')) as Record<
+			string,
+			unknown
+		>;
+		// Before issue 16 the file held one database's figures at the top level.
+		return 'sqlite' in stored || 'postgres' in stored ? stored : {};
+	} catch {
+		return {};
+	}
+}
+
+/** 25 schools of 2,000 learners in one city (opt-in: `--city`), and the city report over them. */
+async function cityBench(database: Options['database']) {
+	const file = join(TMP, 'city.db');
+	for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+	const { target } = await benchDatabaseTarget(database, file);
+	const { openDatabase } = await import('../src/lib/server/db/connection');
+	const { migrateToLatest } = await import('../src/lib/server/db/migrate');
+	const setup = openDatabase(target);
+	await migrateToLatest(setup);
+	const { id: cityId } = await setup
+		.insertInto('cities')
+		.values({ name: 'Bench City', slug: 'bench-city', created_at: new Date().toISOString() })
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	await setup.destroy();
+	console.log(`City: ${CITY.schools} schools of ${CITY.learners} learners…`);
+	const started = performance.now();
+	let fillMs = 0;
+	let aggregatesMs = 0;
+	for (let i = 0; i < CITY.schools; i++) {
+		const school = await generateSchool(target, {
+			learners: CITY.learners,
+			classes: CITY.classes,
+			tasksPerClass: CITY.tasksPerClass,
+			criteriaPerTask: 8,
+			peers: 0,
+			seed: 1000 + i,
+			tag: `city${i + 1}`,
+			cityId
+		});
+		fillMs += school.fillMs;
+		aggregatesMs += school.aggregatesMs;
+		if ((i + 1) % 5 === 0)
+			console.log(`  ${i + 1} schools in ${ms((performance.now() - started) / 1000)} s`);
+	}
+	const db = openDatabase(target);
+	const aggregateRows = Number(
+		(
+			await db
+				.selectFrom('learner_skill_aggregates')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.executeTakeFirstOrThrow()
+		).n
+	);
+	const report = await timed('city report (school × year group × skill)', 5, () =>
+		cityReportForBench(db, cityId)
+	);
+	const cells = (await cityReportForBench(db, cityId)).length;
+	await db.destroy();
+	return {
+		schools: CITY.schools,
+		learners: CITY.schools * CITY.learners,
+		tasks_per_class: CITY.tasksPerClass,
+		criteria_per_task: 8,
+		peers: 0,
+		generation_s: ms((performance.now() - started) / 1000),
+		fill_s: ms(fillMs / 1000),
+		aggregates_s: ms(aggregatesMs / 1000),
+		database_mb: database === 'sqlite' ? fileSizeMb(file) : null,
+		aggregate_rows: aggregateRows,
+		cells,
+		city_report_ms: report.median,
+		city_report_p95_ms: report.p95
+	};
 }
 
 await main();

@@ -94,6 +94,12 @@ export const MATRIX: Record<string, Entry> = {
 	'action default /logout': { url: '/logout', allow: EVERYONE, endsSession: true },
 	'endpoint GET /healthz': { url: '/healthz', allow: EVERYONE },
 	'endpoint GET /livez': { url: '/livez', allow: EVERYONE },
+	// The benchmark's yardstick: a learner's PUT read and refused (409) before the database.
+	'endpoint PUT /livez': {
+		url: '/livez',
+		allow: STUDENTS,
+		body: { kind: 'criterion', criterionId: 1, value: 50 }
+	},
 	'page GET /account': { url: '/account', allow: SIGNED_IN },
 	// The e2e server's school is set up, so /setup answers 404 to everyone (signed out: not a
 	// refusal, the page is gone; signed in: refused). tests/e2e/setup.spec.ts opens it before set-up.

@@ -172,6 +172,9 @@ const updateOwnJudgementOf = (fields: 'value' | 'comment' | 'both') =>
 					.where('submissions.task_id', '=', slot<number>('taskId'))
 					.where('submissions.learner_id', '=', slot<number>('learnerId'))
 					.where('submissions.self_state', '=', 'in_progress')
+					// Released work's own view counts in the learner's totals: such a save takes the slower
+					// path, which keeps them right.
+					.where('submissions.released_at', 'is', null)
 					.where('tasks.state', '=', 'published')
 			)
 			.where('criterion_id', '=', slot<number>('criterionId'))

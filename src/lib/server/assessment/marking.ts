@@ -26,6 +26,7 @@ import { agreedGradesOfTask } from '../moderation/moderation';
 import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
 import { notifyGradesReleased, tellOfLostSave } from '../notifications/events';
+import { refreshLearnerSkillAggregates } from '../profiles/aggregates';
 
 /**
  * The class list for marking one task: each learner with where they stand, when they submitted and
@@ -450,6 +451,8 @@ async function saveTeacherGradeNow(
 		});
 		if (revision === null) return refuseStaleJudgement(trx, key);
 		if (released) {
+			// A released grade changed: the learner's totals change with it, in the same transaction.
+			await refreshLearnerSkillAggregates(trx, [learnerId]);
 			await audit(
 				{
 					criterionId: change.criterionId,
@@ -505,6 +508,7 @@ export async function releaseGrades(
 				.where('learner_id', 'in', ids)
 				.where('released_at', 'is', null)
 				.execute();
+			await refreshLearnerSkillAggregates(trx, ids);
 			await recordAudit(trx, {
 				schoolId: teacher.schoolId,
 				actorId: teacher.id,
@@ -550,6 +554,7 @@ export async function holdGrades(
 			.set({ released_at: null, released_by: null, updated_at: nowIso() })
 			.where('id', '=', submission.id)
 			.execute();
+		await refreshLearnerSkillAggregates(trx, [learnerId]);
 		await recordAudit(trx, {
 			schoolId: teacher.schoolId,
 			actorId: teacher.id,
@@ -586,6 +591,8 @@ export async function reopenSelfAssessment(
 			.set({ self_state: 'in_progress', self_submitted_at: null, updated_at: nowIso() })
 			.where('id', '=', submission.id)
 			.execute();
+		// Grades held until the self-assessment is in are held again.
+		await refreshLearnerSkillAggregates(trx, [learnerId]);
 		await recordAudit(trx, {
 			schoolId: teacher.schoolId,
 			actorId: teacher.id,

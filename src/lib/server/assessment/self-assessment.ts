@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/connection';
+import type { Database } from '../db/schema';
 import type { SessionUser } from '../auth/sessions';
 import { recordAudit } from '../audit';
 import { renderMarkdown } from '../markdown';
@@ -23,6 +24,7 @@ import { groupCommitOf } from '../db/group-commit';
 import { Refusal } from '../errors';
 import { markingStartedSql } from './marking-started';
 import { notifyReadyToMark, tellOfLostSave } from '../notifications/events';
+import { refreshLearnerSkillAggregates } from '../profiles/aggregates';
 
 /**
  * Everything a learner sees on their assessment screen. Teacher grades and comments are read only
@@ -171,113 +173,155 @@ export async function saveSelfAssessment(
 	taskId: number,
 	change: SelfSave
 ): Promise<{ revision: number }> {
-	// The hot path of the app (every slider move): one statement when the self-assessment is open.
-	if (change.kind === 'criterion') {
-		const revision = await groupCommitOf(db).run((trx) =>
-			updateOwnJudgementIfOpen(trx, learner.id, taskId, change)
-		);
-		if (revision !== null) return { revision };
-	}
-	// Otherwise one read that checks enrolment, task state, criterion and lock together (to say
-	// which rule failed), then at most two writes.
-	const criterionId = change.kind === 'criterion' ? change.criterionId : null;
 	const link = `/student/tasks/${taskId}`;
-	return tellOfLostSave(db, learner.id, taskId, link, () =>
-		db.transaction().execute(async (trx) => {
-			const task = await trx
-				.selectFrom('tasks')
-				.innerJoin('enrolments', (join) =>
-					join
-						.onRef('enrolments.class_id', '=', 'tasks.class_id')
-						.on('enrolments.learner_id', '=', learner.id)
-				)
-				.leftJoin('submissions', (join) =>
-					join
-						.onRef('submissions.task_id', '=', 'tasks.id')
-						.on('submissions.learner_id', '=', learner.id)
-				)
-				.leftJoin('task_criteria', (join) =>
-					join
-						.onRef('task_criteria.task_id', '=', 'tasks.id')
-						.on('task_criteria.criterion_id', '=', criterionId ?? -1)
-				)
-				.select([
-					'tasks.id',
-					'submissions.id as submissionId',
-					'submissions.self_state as selfState',
-					'task_criteria.id as taskCriterionId'
-				])
-				.where('tasks.id', '=', taskId)
-				.where('tasks.state', '=', 'published')
-				.executeTakeFirst();
-			if (!task) throw new Refusal('That task does not exist, or is not set for your class.', 404);
-			if (task.selfState === 'submitted') {
-				throw new Refusal(
-					'You have submitted this self-assessment, so it is locked. Ask your teacher to reopen it if you need to change something.',
-					409
-				);
-			}
-			if (change.kind === 'criterion' && task.taskCriterionId === null)
-				throw new Refusal('That criterion is not part of this task.', 400);
-			const now = nowIso();
-			let submissionId = task.submissionId;
-			if (submissionId === null || task.selfState !== 'in_progress') {
-				submissionId = (
-					await trx
-						.insertInto('submissions')
-						.values({
-							task_id: taskId,
-							learner_id: learner.id,
-							self_state: 'in_progress',
-							updated_at: now
-						})
-						.onConflict((oc) =>
-							oc
-								.columns(['task_id', 'learner_id'])
-								.doUpdateSet({ self_state: 'in_progress', updated_at: now })
-						)
-						.returning('id')
-						.executeTakeFirstOrThrow()
-				).id;
-			}
-
-			if (change.kind === 'reflection') {
-				const base = change.baseRevision;
-				const saved = await trx
-					.updateTable('submissions')
-					.set((eb) => ({
-						overall_reflection: change.text,
-						reflection_revision: eb('reflection_revision', '+', 1),
-						updated_at: now
-					}))
-					.where('id', '=', submissionId)
-					.$if(base !== undefined, (qb) => qb.where('reflection_revision', '=', base!))
-					.returning('reflection_revision as revision')
-					.executeTakeFirst();
-				if (saved) return { revision: saved.revision };
-				const stored = await trx
-					.selectFrom('submissions')
-					.select(['overall_reflection as text', 'reflection_revision as revision'])
-					.where('id', '=', submissionId)
-					.executeTakeFirstOrThrow();
-				throw new Refusal(CONFLICT_MESSAGE, 409, { current: stored });
-			}
-			const key = {
-				submissionId,
-				criterionId: change.criterionId,
-				assessorId: learner.id,
-				role: 'self' as const
-			};
-			const revision = await upsertJudgement(trx, {
-				...key,
-				value: change.value,
-				comment: change.comment,
-				baseRevision: change.baseRevision
+	// The hot path of the app (every slider move): one statement when the self-assessment is open.
+	// A first touch of a criterion (no judgement yet) takes the slower path in the same group
+	// commit, so a class opening a task at once shares commits as its later saves do.
+	if (change.kind === 'criterion') {
+		return tellOfLostSave(db, learner.id, taskId, link, async () => {
+			const outcome = await groupCommitOf(db).run(async (trx) => {
+				const revision = await updateOwnJudgementIfOpen(trx, learner.id, taskId, change);
+				if (revision !== null) return { revision };
+				return refusedAlone(trx, () => saveSelfAssessmentChecked(trx, learner, taskId, change));
 			});
-			if (revision === null) return refuseStaleJudgement(trx, key);
-			return { revision };
-		})
+			if ('refusal' in outcome) throw outcome.refusal;
+			return outcome;
+		});
+	}
+	return tellOfLostSave(db, learner.id, taskId, link, () =>
+		db.transaction().execute((trx) => saveSelfAssessmentChecked(trx, learner, taskId, change))
 	);
+}
+
+/**
+ * Runs one save inside a shared (group-commit) transaction behind a savepoint: a save that is
+ * refused (stale, locked, not enrolled) undoes only its own writes and is answered with its refusal,
+ * rather than rolling back the batch and making every save in it retry alone.
+ */
+async function refusedAlone<T>(
+	trx: Transaction<Database>,
+	save: () => Promise<T>
+): Promise<T | { refusal: Refusal }> {
+	// SAVEPOINT is standard SQL: SQLite and PostgreSQL both have it.
+	await sql`savepoint first_touch`.execute(trx);
+	try {
+		const result = await save();
+		await sql`release savepoint first_touch`.execute(trx);
+		return result;
+	} catch (problem) {
+		await sql`rollback to savepoint first_touch`.execute(trx);
+		await sql`release savepoint first_touch`.execute(trx);
+		if (problem instanceof Refusal) return { refusal: problem };
+		throw problem;
+	}
+}
+
+/**
+ * A save that is not the hot path's: one read that checks enrolment, task state, criterion and lock
+ * together (to say which rule failed), then at most two writes.
+ */
+async function saveSelfAssessmentChecked(
+	trx: Transaction<Database>,
+	learner: SessionUser,
+	taskId: number,
+	change: SelfSave
+): Promise<{ revision: number }> {
+	const criterionId = change.kind === 'criterion' ? change.criterionId : null;
+	const task = await trx
+		.selectFrom('tasks')
+		.innerJoin('enrolments', (join) =>
+			join
+				.onRef('enrolments.class_id', '=', 'tasks.class_id')
+				.on('enrolments.learner_id', '=', learner.id)
+		)
+		.leftJoin('submissions', (join) =>
+			join
+				.onRef('submissions.task_id', '=', 'tasks.id')
+				.on('submissions.learner_id', '=', learner.id)
+		)
+		.leftJoin('task_criteria', (join) =>
+			join
+				.onRef('task_criteria.task_id', '=', 'tasks.id')
+				.on('task_criteria.criterion_id', '=', criterionId ?? -1)
+		)
+		.select([
+			'tasks.id',
+			'submissions.id as submissionId',
+			'submissions.self_state as selfState',
+			'submissions.released_at as releasedAt',
+			'task_criteria.id as taskCriterionId'
+		])
+		.where('tasks.id', '=', taskId)
+		.where('tasks.state', '=', 'published')
+		.executeTakeFirst();
+	if (!task) throw new Refusal('That task does not exist, or is not set for your class.', 404);
+	if (task.selfState === 'submitted') {
+		throw new Refusal(
+			'You have submitted this self-assessment, so it is locked. Ask your teacher to reopen it if you need to change something.',
+			409
+		);
+	}
+	if (change.kind === 'criterion' && task.taskCriterionId === null)
+		throw new Refusal('That criterion is not part of this task.', 400);
+	const now = nowIso();
+	let submissionId = task.submissionId;
+	if (submissionId === null || task.selfState !== 'in_progress') {
+		submissionId = (
+			await trx
+				.insertInto('submissions')
+				.values({
+					task_id: taskId,
+					learner_id: learner.id,
+					self_state: 'in_progress',
+					updated_at: now
+				})
+				.onConflict((oc) =>
+					oc
+						.columns(['task_id', 'learner_id'])
+						.doUpdateSet({ self_state: 'in_progress', updated_at: now })
+				)
+				.returning('id')
+				.executeTakeFirstOrThrow()
+		).id;
+	}
+
+	if (change.kind === 'reflection') {
+		const base = change.baseRevision;
+		const saved = await trx
+			.updateTable('submissions')
+			.set((eb) => ({
+				overall_reflection: change.text,
+				reflection_revision: eb('reflection_revision', '+', 1),
+				updated_at: now
+			}))
+			.where('id', '=', submissionId)
+			.$if(base !== undefined, (qb) => qb.where('reflection_revision', '=', base!))
+			.returning('reflection_revision as revision')
+			.executeTakeFirst();
+		if (saved) return { revision: saved.revision };
+		const stored = await trx
+			.selectFrom('submissions')
+			.select(['overall_reflection as text', 'reflection_revision as revision'])
+			.where('id', '=', submissionId)
+			.executeTakeFirstOrThrow();
+		throw new Refusal(CONFLICT_MESSAGE, 409, { current: stored });
+	}
+	const key = {
+		submissionId,
+		criterionId: change.criterionId,
+		assessorId: learner.id,
+		role: 'self' as const
+	};
+	const revision = await upsertJudgement(trx, {
+		...key,
+		value: change.value,
+		comment: change.comment,
+		baseRevision: change.baseRevision
+	});
+	if (revision === null) return refuseStaleJudgement(trx, key);
+	// Released work (grades not held for the self-assessment): the learner's own view counts.
+	if (task.releasedAt !== null) await refreshLearnerSkillAggregates(trx, [learner.id]);
+	return { revision };
 }
 
 /**
@@ -331,6 +375,8 @@ export async function submitSelfAssessment(
 			.where('submission_id', '=', submission.id)
 			.where('role', '=', 'self')
 			.execute();
+		// Grades held until the self-assessment is in now count, and the learner's own view with them.
+		await refreshLearnerSkillAggregates(trx, [learner.id]);
 		await recordAudit(trx, {
 			schoolId: learner.schoolId,
 			actorId: learner.id,

@@ -18,6 +18,7 @@ import { fusionSkills, capriTree } from '../frameworks/frameworks';
 import { seededRandom } from '../../domain/peer-review';
 import { taskSettingsSchema } from '../../schemas/tasks';
 import { DEMO_SCHOOL_SLUG } from './seed';
+import { refreshAggregatesForTasks } from '../profiles/aggregates';
 
 /**
  * A lived-in demo: in each demo class two released tasks with self-assessments, peer reviews,
@@ -317,6 +318,8 @@ export async function seedDemoActivity(db: DB, origin: string, seed = 2026): Pro
 				.set({ released_at: spec.releasedAt })
 				.where('task_id', '=', taskId)
 				.execute();
+			// The release dates moved terms: the totals by term follow.
+			await refreshAggregatesForTasks(db, [taskId]);
 		}
 
 		// Work under way. Its own generator, so the released work above stays as it always was.

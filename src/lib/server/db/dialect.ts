@@ -191,3 +191,17 @@ export function skippingLockedRows(
 	return <Q extends { forUpdate(): Q; skipLocked(): Q }>(query: Q): Q =>
 		isPostgres(db) ? query.forUpdate().skipLocked() : query;
 }
+
+/**
+ * A number rounded to 3 decimals in SQL, as `Math.round(n * 1000) / 1000` in JavaScript (the
+ * profile's rounding). SQLite's `round(x, 3)` takes a real; PostgreSQL's takes only `numeric`.
+ */
+export function round3Sql(
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	db: Kysely<any>,
+	value: Expression<number>
+): RawBuilder<number> {
+	return isPostgres(db)
+		? sql<number>`round(cast(${value} as numeric), 3)`
+		: sql<number>`round(${value}, 3)`;
+}

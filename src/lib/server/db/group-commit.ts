@@ -25,6 +25,8 @@ const MAX_BATCH = 128;
 export class GroupCommit {
 	#queue: Job<unknown>[] = [];
 	#scheduled = false;
+	/** batches committed together, and writes retried alone after a batch failed (for tests) */
+	readonly stats = { batches: 0, retriedAlone: 0 };
 
 	constructor(private readonly db: DB) {}
 
@@ -56,6 +58,7 @@ export class GroupCommit {
 				return done;
 			});
 		} catch {
+			this.stats.retriedAlone += batch.length;
 			for (const job of batch) {
 				try {
 					job.resolve(await this.db.transaction().execute(job.work));
@@ -65,6 +68,7 @@ export class GroupCommit {
 			}
 			return;
 		}
+		this.stats.batches++;
 		batch.forEach((job, i) => job.resolve(results[i]));
 	}
 }

@@ -49,5 +49,15 @@ export async function migrateToLatest(
 			}
 		);
 	}
+	// 0028 came after released work existed: the learner × skill totals are worked out once, from
+	// the results, when it first runs (afterwards every write keeps them).
+	if (
+		result.results?.some(
+			(r) => r.migrationName === '0028_term_skill_aggregates' && r.status === 'Success'
+		)
+	) {
+		const { rebuildAllAggregates } = await import('../profiles/aggregates');
+		await db.transaction().execute((trx) => rebuildAllAggregates(trx));
+	}
 	return result;
 }

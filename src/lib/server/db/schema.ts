@@ -700,6 +700,21 @@ export interface LearnerSkillAggregatesTable {
 	updated_at: Timestamp;
 }
 
+/** 0028: learner × skill totals per school term, with the number of tasks behind each. */
+export interface LearnerTermSkillAggregatesTable {
+	learner_id: number;
+	skill_id: number;
+	school_id: number;
+	term_key: string;
+	weight: number;
+	level_sum: number;
+	self_weight: number;
+	self_level_sum: number;
+	evidence_count: number;
+	task_count: number;
+	updated_at: Timestamp;
+}
+
 export interface Database {
 	schools: SchoolsTable;
 	users: UsersTable;
@@ -756,6 +771,7 @@ export interface Database {
 	cities: CitiesTable;
 	city_admins: CityAdminsTable;
 	learner_skill_aggregates: LearnerSkillAggregatesTable;
+	learner_term_skill_aggregates: LearnerTermSkillAggregatesTable;
 	city_moderation_rounds: CityModerationRoundsTable;
 	city_moderation_round_schools: CityModerationRoundSchoolsTable;
 	city_moderation_moderators: CityModerationModeratorsTable;

@@ -179,7 +179,24 @@ export async function saveSchoolCrosswalk(
 			before,
 			after: { framework: frameworkIdentifier, sources: edited.length, rows: kept.length }
 		});
+		await refreshAggregatesIfFusionSharesMoved(trx, schoolId, frameworkIdentifier);
 	});
+}
+
+/**
+ * CAPRI's crosswalk gives each criterion its Fusion Skill shares: a change moves the totals of
+ * every learner with released work in the school (the other frameworks' rows only change how a
+ * report reads the Fusion Skills, not the totals).
+ */
+async function refreshAggregatesIfFusionSharesMoved(
+	trx: Transaction<Database>,
+	schoolId: number,
+	frameworkIdentifier: string
+) {
+	if (frameworkIdentifier !== CAPRI.identifier) return;
+	// Imported when needed: the aggregates read the crosswalk through this module.
+	const { refreshAggregatesForSchool } = await import('../profiles/aggregates');
+	await refreshAggregatesForSchool(trx, schoolId);
 }
 
 /** Removes the school's own rows of one framework's crosswalk, returning them for the audit. */
@@ -220,6 +237,7 @@ export async function resetSchoolCrosswalk(
 			before,
 			after: { framework: frameworkIdentifier }
 		});
+		await refreshAggregatesIfFusionSharesMoved(trx, schoolId, frameworkIdentifier);
 	});
 }
 
@@ -645,6 +663,8 @@ export async function importCasePackage(
 			for (const batch of chunks(rows))
 				await trx.insertInto('crosswalk_weights').values(batch).execute();
 			result.crosswalkRows = rows.length;
+			if (schoolId !== null && rows.length)
+				await refreshAggregatesIfFusionSharesMoved(trx, schoolId, CAPRI.identifier);
 		}
 		if (schoolId !== null) {
 			await recordAudit(trx, {

@@ -18,6 +18,7 @@ import { bandFor } from '../../domain/scales';
 import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
+import { refreshLearnerSkillAggregates } from '../profiles/aggregates';
 
 /** Every agreed grade on one task's work: what moderation settled, which outranks any marker's. */
 export function agreedGradesOfTask(db: DB, taskId: number) {
@@ -452,6 +453,8 @@ export async function recordAgreedGrade(
 				)
 				.execute();
 		}
+		// An agreed grade replaces the markers' grades in every released result.
+		await refreshLearnerSkillAggregates(trx, [learnerId]);
 		await recordAudit(trx, {
 			schoolId: user.schoolId,
 			actorId: user.id,

@@ -18,6 +18,7 @@ import { Refusal } from '../errors';
 import { jsonOrUndefined } from '../http';
 import { revokeStatusEntries } from '../badges/status-lists';
 import { effectiveDates, extensionJoin } from '../tasks/effective-dates';
+import { refreshLearnerSkillAggregates } from '../profiles/aggregates';
 
 async function requireLearnerOfSchool(db: DB, admin: SessionUser, learnerId: number) {
 	const learner = await db
@@ -137,12 +138,14 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'work[].crossSchoolModeration: whether their work was drawn for cross-school moderation (through its marks below).',
 	city_moderation_marks:
 		'work[].crossSchoolModeration: each blind mark a teacher of another school gave their work, per criterion, with when (the moderator is not named; it is no grade of theirs).',
-	cities: 'Not included: the city (or trust) a school belongs to holds nothing about a learner.',
-	city_admins: 'Not included: who administers a city is about those admins.',
-	learner_skill_aggregates:
-		'Not included as rows: running totals of their Fusion Skills levels, worked out from the judgements in results (the figures their profile shows); erased with them.',
 	work_counts:
-		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).'
+		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).',
+	learner_skill_aggregates:
+		'Not included: running totals of their released results per Fusion Skill, worked out from the work[] above so reports need not read every grade; erasing a learner deletes them.',
+	cities: 'Not included: the city (or trust) the school belongs to holds nothing about a learner.',
+	city_admins: 'Not included: who administers the city is about its admins.',
+	learner_term_skill_aggregates:
+		'Not included: the same running totals per school term, worked out from the work[] above; erasing a learner deletes them.'
 };
 
 function exportReadme(learnerLabel: string, exportedAt: string) {
@@ -772,6 +775,8 @@ export async function eraseLearner(
 			.execute();
 		await trx.deleteFrom('sessions').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('work_counts').where('user_id', '=', learnerId).execute();
+		// Their Fusion Skills totals go (reports count an erased learner nowhere).
+		await refreshLearnerSkillAggregates(trx, [learnerId]);
 		await trx.deleteFrom('notifications').where('user_id', '=', learnerId).execute();
 		await trx.deleteFrom('sign_in_cards').where('learner_id', '=', learnerId).execute();
 		await trx.deleteFrom('sign_in_identities').where('user_id', '=', learnerId).execute();
@@ -877,7 +882,8 @@ const ERASURE_TABLES = [
 	'task_extensions',
 	'work_counts',
 	'audit_log',
-	'learner_skill_aggregates'
+	'learner_skill_aggregates',
+	'learner_term_skill_aggregates'
 ];
 
 async function anonymiseAudit(

@@ -9,6 +9,8 @@ import type { Band } from '../../domain/scales';
 export interface ResultScope {
 	schoolId: number;
 	learnerId?: number;
+	/** several learners at once (the aggregates' refresh) */
+	learnerIds?: readonly number[];
 	classId?: number;
 	yearGroup?: string;
 	/**
@@ -39,6 +41,9 @@ export async function releasedResults(
 		.$if(scope.learnerId !== undefined, (qb) =>
 			qb.where('submissions.learner_id', '=', scope.learnerId!)
 		)
+		.$if(scope.learnerIds !== undefined, (qb) =>
+			qb.where('submissions.learner_id', 'in', scope.learnerIds!.length ? scope.learnerIds! : [-1])
+		)
 		.$if(scope.classId !== undefined, (qb) => qb.where('tasks.class_id', '=', scope.classId!))
 		.$if(scope.yearGroup !== undefined, (qb) =>
 			qb.where('submissions.learner_id', 'in', (eb) =>
@@ -50,6 +55,7 @@ export async function releasedResults(
 			)
 		);
 
+	const ownTasksOnly = scope.learnerId !== undefined || scope.learnerIds !== undefined;
 	const [submissions, assessments, agreed, taskCriteria, crosswalk, scaleBands] = await Promise.all(
 		[
 			submissionsQuery
@@ -103,6 +109,11 @@ export async function releasedResults(
 				])
 				.where('classes.school_id', '=', scope.schoolId)
 				.$if(scope.classId !== undefined, (qb) => qb.where('tasks.class_id', '=', scope.classId!))
+				// One learner's profile reads that learner's tasks, not the whole school's: its cost
+				// stays the same however big the school grows.
+				.$if(ownTasksOnly, (qb) =>
+					qb.where('task_criteria.task_id', 'in', submissionsQuery.select('submissions.task_id'))
+				)
 				.execute(),
 			crosswalkFor(db, scope.schoolId),
 			db
@@ -125,6 +136,9 @@ export async function releasedResults(
 					'criterion_skill_weights.weight'
 				])
 				.where('criteria.school_id', '=', scope.schoolId)
+				.$if(ownTasksOnly, (qb) =>
+					qb.where('criterion_skill_weights.criterion_id', 'in', criterionIds)
+				)
 				.execute()
 		: [];
 

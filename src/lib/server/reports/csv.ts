@@ -20,8 +20,18 @@ export function toCsv(
 	rows: unknown[][],
 	options: { bom?: boolean } = {}
 ): string {
-	const csv = stringify([header, ...rows.map((row) => row.map(neutraliseFormula))], {
-		record_delimiter: '\r\n'
-	});
+	const csv = csvRecords([header, ...rows]);
 	return options.bom ? UTF8_BOM + csv : csv;
+}
+
+/**
+ * Records without a header, each ending in CRLF: a streamed CSV is its header's `csvRecords` and
+ * then each chunk's, and reads exactly as `toCsv` of the whole.
+ */
+export function csvRecords(rows: unknown[][]): string {
+	if (rows.length === 0) return '';
+	return stringify(
+		rows.map((row) => row.map(neutraliseFormula)),
+		{ record_delimiter: '\r\n' }
+	);
 }

@@ -6,6 +6,12 @@ import { displayName } from '../../domain/names';
 import { mappedProfile, workingText } from '../../domain/framework-conversion';
 import type { FrameworkViewSlug } from '../../domain/mapped-frameworks';
 import { mappedFramework } from '../frameworks/mapped';
+import {
+	aggregateSummaries,
+	learnerRowPages,
+	reportFromAggregates,
+	type LearnerSkillRow
+} from './school-aggregates';
 
 export interface SchoolReportFilter {
 	classId?: number;
@@ -28,6 +34,101 @@ export async function schoolFusionReport(
 	schoolId: number,
 	filter: SchoolReportFilter = {},
 	framework: FrameworkViewSlug = 'fusion-skills'
+) {
+	if (reportFromAggregates(filter, framework)) {
+		const [summary, rows] = await Promise.all([
+			schoolFusionSummary(db, schoolId, filter, framework),
+			(async () => {
+				const all: LearnerSkillRow[] = [];
+				const skills = await skillList(db);
+				for await (const page of learnerRowPages(db, schoolId, filter, skills))
+					for (const own of page) all.push(...own);
+				return all;
+			})()
+		]);
+		return { ...summary, rows };
+	}
+	return schoolFusionReportFromResults(db, schoolId, filter, framework);
+}
+
+/**
+ * The report without its learner rows (what the admin page shows): from the aggregates when it can
+ * be (`reportFromAggregates`), so its cost is a few grouped queries whatever the school's size.
+ */
+export async function schoolFusionSummary(
+	db: DB,
+	schoolId: number,
+	filter: SchoolReportFilter = {},
+	framework: FrameworkViewSlug = 'fusion-skills'
+): Promise<Omit<SchoolFusionReport, 'rows'>> {
+	if (!reportFromAggregates(filter, framework)) {
+		const { rows: _rows, ...rest } = await schoolFusionReportFromResults(
+			db,
+			schoolId,
+			filter,
+			framework
+		);
+		return rest;
+	}
+	const skills = await skillList(db);
+	const [summaries, classes] = await Promise.all([
+		aggregateSummaries(db, schoolId, filter, skills),
+		db
+			.selectFrom('classes')
+			.select(['id', 'name'])
+			.where('school_id', '=', schoolId)
+			.orderBy('name')
+			.execute()
+	]);
+	return {
+		skills,
+		framework: null,
+		byClass: summaries.byClass,
+		byYear: summaries.byYear,
+		options: { classes, years: summaries.years, terms: summaries.terms }
+	};
+}
+
+/**
+ * The learner × skill rows a page of learners at a time, for a streamed CSV: from the aggregates
+ * when it can be, else worked out from the results (a class, or another framework's view).
+ */
+export async function* schoolReportRowPages(
+	db: DB,
+	schoolId: number,
+	filter: SchoolReportFilter = {},
+	framework: FrameworkViewSlug = 'fusion-skills',
+	pageSize = 100
+): AsyncGenerator<{
+	skills: SchoolFusionReport['skills'];
+	framework: boolean;
+	learners: LearnerSkillRow[][];
+}> {
+	if (reportFromAggregates(filter, framework)) {
+		const skills = await skillList(db);
+		for await (const learners of learnerRowPages(db, schoolId, filter, skills, pageSize))
+			yield { skills, framework: false, learners };
+		return;
+	}
+	const report = await schoolFusionReportFromResults(db, schoolId, filter, framework);
+	const byLearner = new Map<number, LearnerSkillRow[]>();
+	for (const r of report.rows) {
+		const own = byLearner.get(r.learnerId);
+		if (own) own.push(r);
+		else byLearner.set(r.learnerId, [r]);
+	}
+	yield {
+		skills: report.skills,
+		framework: report.framework !== null,
+		learners: [...byLearner.values()]
+	};
+}
+
+async function schoolFusionReportFromResults(
+	db: DB,
+	schoolId: number,
+	filter: SchoolReportFilter,
+	framework: FrameworkViewSlug
 ) {
 	const [learners, enrolments, fusion, results, classes, mapped] = await Promise.all([
 		db
@@ -195,7 +296,7 @@ export async function schoolFusionReport(
 	};
 }
 
-export type SchoolFusionReport = Awaited<ReturnType<typeof schoolFusionReport>>;
+export type SchoolFusionReport = Awaited<ReturnType<typeof schoolFusionReportFromResults>>;
 
 export const LEARNER_CSV_HEADER = [
 	'learner_id',
@@ -280,7 +381,9 @@ export function wideCsv(report: SchoolFusionReport): { header: string[]; rows: u
 	return { header, rows };
 }
 
-export function summaryRowsForCsv(report: SchoolFusionReport): unknown[][] {
+export function summaryRowsForCsv(
+	report: Pick<SchoolFusionReport, 'byClass' | 'byYear'>
+): unknown[][] {
 	const rows: unknown[][] = [];
 	for (const [grouping, groups] of [
 		['class', report.byClass],

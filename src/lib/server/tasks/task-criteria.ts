@@ -3,6 +3,7 @@ import type { SessionUser } from '../auth/sessions';
 import { requireTaskToTeach, type TaskToTeach } from '../auth/task-guards';
 import { recordAudit } from '../audit';
 import { Refusal } from '../errors';
+import { refreshAggregatesForTasks } from '../profiles/aggregates';
 
 // A task's criteria: which, in what order and weight, with their descriptors and what they assess.
 
@@ -104,6 +105,7 @@ export async function addTaskCriterion(
 				weight: 1
 			})
 			.execute();
+		await refreshAggregatesForTasks(trx, [taskId]);
 		await recordAudit(trx, {
 			schoolId: user.schoolId,
 			actorId: user.id,
@@ -141,6 +143,7 @@ export async function removeTaskCriterion(
 	}
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('task_criteria').where('id', '=', taskCriterionId).execute();
+		await refreshAggregatesForTasks(trx, [taskId]);
 		await recordAudit(trx, {
 			schoolId: user.schoolId,
 			actorId: user.id,
@@ -195,6 +198,7 @@ export async function setTaskCriterionWeight(
 			.set({ weight })
 			.where('id', '=', taskCriterionId)
 			.execute();
+		await refreshAggregatesForTasks(trx, [taskId]);
 		await recordAudit(trx, {
 			schoolId: user.schoolId,
 			actorId: user.id,

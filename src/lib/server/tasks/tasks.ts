@@ -12,6 +12,7 @@ import { taskCriteria } from './task-criteria';
 import { effectiveDates, extensionJoin } from './effective-dates';
 import { scheduleTaskReminders } from './reminders';
 import type { TaskState } from '../../domain/states';
+import { refreshAggregatesForTasks } from '../profiles/aggregates';
 
 function settingsColumns(s: TaskSettings) {
 	return {
@@ -112,6 +113,8 @@ export async function updateTaskSettings(
 		});
 		// The dates may have moved: the automatic reminders move with them.
 		await scheduleTaskReminders(trx, taskId);
+		// "Self-assessment first" may have changed, which holds or shows released grades.
+		await refreshAggregatesForTasks(trx, [taskId]);
 	});
 }
 

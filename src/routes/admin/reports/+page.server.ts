@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { schoolFusionReport } from '$lib/server/reports/school-report';
+import { schoolFusionSummary } from '$lib/server/reports/school-report';
 import { startBatchExport } from '$lib/server/reports/batch';
 import { actOn } from '$lib/server/http';
 import { reportFilter } from '$lib/schemas/reports';
@@ -12,7 +12,7 @@ export const load: PageServerLoad = async (event) => {
 	const admin = requireRole(event, 'admin');
 	const filter = reportFilter(event.url.searchParams);
 	const framework = frameworkViewOf(event.url.searchParams);
-	const report = await schoolFusionReport(getDb(), admin.schoolId, filter, framework);
+	const report = await schoolFusionSummary(getDb(), admin.schoolId, filter, framework);
 	// The page shows the summaries; the per-learner rows are for the CSV and JSON downloads.
 	return {
 		skills: report.skills,

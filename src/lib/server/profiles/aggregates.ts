@@ -1,0 +1,235 @@
+import type { DB } from '../db/connection';
+import { chunks } from '../db/chunks';
+import { levelOf, schoolTerm, type CriterionResult } from '../../domain/profiles';
+import { releasedResults } from './results';
+import { nowIso } from '../clock';
+
+/**
+ * The one rule that keeps `learner_skill_aggregates` (0026) and `learner_term_skill_aggregates`
+ * (0028) equal to what a profile would work out from the learners' released results: for the given
+ * learners, recompute every skill's totals from `releasedResults` (the profile's own reader, so the
+ * same grades count: teacher or agreed, released and not held for the learner's self-assessment)
+ * and replace their rows. Set-based: a few queries per 200 learners, whatever they did.
+ *
+ * Call it inside the transaction of every write that changes what counts: release, hold, a grade
+ * changed after release, agreement in moderation, a learner's self-assessment submitted, taken back
+ * or reopened, a task's criteria or weights, the crosswalk, erasure. Never on the autosave of an
+ * unreleased judgement, which counts nowhere until released. An erased learner's rows go.
+ *
+ * The totals per skill follow `fusionSkillProfile` (domain/profiles.ts): each result mapped to a
+ * skill adds weight w = task weight × the criterion's share of the skill, and w × its 0–1 level;
+ * the level is `level_sum / weight`. Only skills with evidence have a row (no row: no evidence,
+ * never a zero).
+ */
+export async function refreshLearnerSkillAggregates(
+	db: DB,
+	learnerIds: readonly number[]
+): Promise<void> {
+	const unique = [...new Set(learnerIds)];
+	for (const part of chunks(unique, 200)) {
+		const now = nowIso();
+		// An erased learner (privacy.ts renames them `erased-<id>`) counts in no report.
+		const erased = new Set(
+			(await db.selectFrom('users').select(['id', 'username']).where('id', 'in', part).execute())
+				.filter((u) => u.username === `erased-${u.id}`)
+				.map((u) => u.id)
+		);
+		const schools = await db
+			.selectFrom('submissions')
+			.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
+			.innerJoin('classes', 'classes.id', 'tasks.class_id')
+			.select('classes.school_id as schoolId')
+			.distinct()
+			.where('submissions.learner_id', 'in', part)
+			.where('submissions.released_at', 'is not', null)
+			.orderBy('classes.school_id')
+			.execute();
+		const rows: SkillTotalsRow[] = [];
+		const termRows: TermTotalsRow[] = [];
+		for (const { schoolId } of schools) {
+			const results = await releasedResults(db, { schoolId, learnerIds: part });
+			for (const [learnerId, list] of results) {
+				if (erased.has(learnerId)) continue;
+				const totals = skillTotals(list);
+				for (const [skillId, t] of totals.overall)
+					rows.push({ learnerId, skillId, schoolId, ...t });
+				for (const [termKey, bySkill] of totals.byTerm)
+					for (const [skillId, t] of bySkill)
+						termRows.push({ learnerId, skillId, schoolId, termKey, ...t });
+			}
+		}
+		await db.deleteFrom('learner_skill_aggregates').where('learner_id', 'in', part).execute();
+		await db.deleteFrom('learner_term_skill_aggregates').where('learner_id', 'in', part).execute();
+		for (const batch of chunks(rows, 500))
+			await db
+				.insertInto('learner_skill_aggregates')
+				.values(
+					batch.map((r) => ({
+						learner_id: r.learnerId,
+						skill_id: r.skillId,
+						school_id: r.schoolId,
+						weight: r.weight,
+						level_sum: r.levelSum,
+						self_weight: r.selfWeight,
+						self_level_sum: r.selfLevelSum,
+						evidence_count: r.evidenceCount,
+						updated_at: now
+					}))
+				)
+				.execute();
+		for (const batch of chunks(termRows, 400))
+			await db
+				.insertInto('learner_term_skill_aggregates')
+				.values(
+					batch.map((r) => ({
+						learner_id: r.learnerId,
+						skill_id: r.skillId,
+						school_id: r.schoolId,
+						term_key: r.termKey,
+						weight: r.weight,
+						level_sum: r.levelSum,
+						self_weight: r.selfWeight,
+						self_level_sum: r.selfLevelSum,
+						evidence_count: r.evidenceCount,
+						task_count: r.taskCount,
+						updated_at: now
+					}))
+				)
+				.execute();
+	}
+}
+
+/**
+ * Everyone whose results a change to these tasks can move (a task's criteria, weights or scale):
+ * the learners with released work on them.
+ */
+export async function refreshAggregatesForTasks(db: DB, taskIds: readonly number[]): Promise<void> {
+	if (taskIds.length === 0) return;
+	const learners = await db
+		.selectFrom('submissions')
+		.select('learner_id')
+		.distinct()
+		.where('task_id', 'in', [...taskIds])
+		.where('released_at', 'is not', null)
+		.orderBy('learner_id')
+		.execute();
+	await refreshLearnerSkillAggregates(
+		db,
+		learners.map((l) => l.learner_id)
+	);
+}
+
+/**
+ * Everyone in a school with released work (a change to the school's crosswalk or to a criterion's
+ * skill shares moves them all; rare, an admin's act).
+ */
+export async function refreshAggregatesForSchool(db: DB, schoolId: number): Promise<void> {
+	const learners = await db
+		.selectFrom('submissions')
+		.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
+		.innerJoin('classes', 'classes.id', 'tasks.class_id')
+		.select('submissions.learner_id')
+		.distinct()
+		.where('classes.school_id', '=', schoolId)
+		.where('submissions.released_at', 'is not', null)
+		.orderBy('submissions.learner_id')
+		.execute();
+	await refreshLearnerSkillAggregates(
+		db,
+		learners.map((l) => l.learner_id)
+	);
+}
+
+/** Every school's learners: after a restore of an older backup, or to rebuild from scratch. */
+export async function rebuildAllAggregates(db: DB): Promise<void> {
+	const learners = await db
+		.selectFrom('submissions')
+		.select('learner_id')
+		.distinct()
+		.where('released_at', 'is not', null)
+		.orderBy('learner_id')
+		.execute();
+	await db.deleteFrom('learner_skill_aggregates').execute();
+	await db.deleteFrom('learner_term_skill_aggregates').execute();
+	await refreshLearnerSkillAggregates(
+		db,
+		learners.map((l) => l.learner_id)
+	);
+}
+
+interface Totals {
+	weight: number;
+	levelSum: number;
+	selfWeight: number;
+	selfLevelSum: number;
+	evidenceCount: number;
+	taskCount: number;
+}
+type SkillTotalsRow = Omit<Totals, 'taskCount'> & {
+	learnerId: number;
+	skillId: number;
+	schoolId: number;
+};
+type TermTotalsRow = Totals & {
+	learnerId: number;
+	skillId: number;
+	schoolId: number;
+	termKey: string;
+};
+
+/**
+ * One learner's totals per skill, overall and per term: `weightedProfile` (domain/profiles.ts)
+ * without the final division, so totals can be stored and summed.
+ */
+export function skillTotals(results: readonly CriterionResult[]) {
+	const overall = new Map<number, Totals & { tasks: Set<number> }>();
+	const byTerm = new Map<string, Map<number, Totals & { tasks: Set<number> }>>();
+	const terms = new Map<string, string>();
+	const add = (
+		into: Map<number, Totals & { tasks: Set<number> }>,
+		skillId: number,
+		r: CriterionResult,
+		w: number
+	) => {
+		let t = into.get(skillId);
+		if (!t) {
+			t = {
+				weight: 0,
+				levelSum: 0,
+				selfWeight: 0,
+				selfLevelSum: 0,
+				evidenceCount: 0,
+				taskCount: 0,
+				tasks: new Set()
+			};
+			into.set(skillId, t);
+		}
+		t.evidenceCount++;
+		t.tasks.add(r.taskId);
+		t.taskCount = t.tasks.size;
+		t.weight += w;
+		t.levelSum += w * levelOf(r.bands, r.teacherValue);
+		if (r.selfValue !== null) {
+			t.selfWeight += w;
+			t.selfLevelSum += w * levelOf(r.bands, r.selfValue);
+		}
+	};
+	for (const r of results) {
+		let termKey = terms.get(r.releasedAt);
+		if (termKey === undefined) terms.set(r.releasedAt, (termKey = schoolTerm(r.releasedAt).key));
+		let term = byTerm.get(termKey);
+		if (!term) byTerm.set(termKey, (term = new Map()));
+		for (const [skillId, share] of r.skillShares) {
+			const w = r.taskWeight * share;
+			if (!(w > 0)) continue;
+			add(overall, skillId, r, w);
+			add(term, skillId, r, w);
+		}
+	}
+	const strip = (m: Map<number, Totals & { tasks: Set<number> }>) =>
+		new Map([...m].map(([id, { tasks: _tasks, ...t }]) => [id, t]));
+	return {
+		overall: strip(overall),
+		byTerm: new Map([...byTerm].map(([key, m]) => [key, strip(m)]))
+	};
+}
