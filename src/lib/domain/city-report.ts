@@ -55,13 +55,14 @@ export interface CityReport {
 	schools: { id: number; name: string }[];
 	yearGroups: string[];
 	skills: { id: number; code: string; title: string }[];
-	/** figure(school, year, skill); `null` school or year is the total over it */
-	figure(schoolId: number | null, yearGroup: string | null, skillId: number): Figure;
+	/** by `figureKey(school, year, skill)`; a `null` school or year is the total over it */
+	figures: Record<string, Figure>;
 	/** how many figures were hidden as small and how many totals withheld, over the report */
 	counts: { shown: number; none: number; small: number; withheld: number };
 }
 
-const keyOf = (schoolId: number | null, yearGroup: string | null, skillId: number) =>
+/** A figure's key in `CityReport.figures`: `null` for "all schools" or "all year groups". */
+export const figureKey = (schoolId: number | null, yearGroup: string | null, skillId: number) =>
 	`${schoolId ?? '*'}|${yearGroup ?? '*'}|${skillId}`;
 
 interface Variable {
@@ -73,26 +74,23 @@ interface Variable {
 }
 
 export function buildCityReport(input: CityReportInput): CityReport {
-	const figures = new Map<string, Figure>();
+	const figures: Record<string, Figure> = {};
 	const counts = { shown: 0, none: 0, small: 0, withheld: 0 };
 	for (const skill of input.skills) {
 		const protectedSkill = protectSkill(input, skill.id);
 		for (const v of protectedSkill) {
 			counts[v.state]++;
-			figures.set(
-				v.key,
+			figures[v.key] =
 				v.state === 'shown'
 					? { kind: 'shown', learners: v.learners, mean: v.levelSum / v.learners }
-					: { kind: v.state }
-			);
+					: { kind: v.state };
 		}
 	}
 	return {
 		schools: input.schools,
 		yearGroups: input.yearGroups,
 		skills: input.skills,
-		figure: (schoolId, yearGroup, skillId) =>
-			figures.get(keyOf(schoolId, yearGroup, skillId)) ?? { kind: 'none' },
+		figures,
 		counts
 	};
 }
@@ -114,12 +112,12 @@ function protectSkill(input: CityReportInput, skillId: number): Variable[] {
 	const cellOf = new Map(
 		input.cells
 			.filter((c) => c.skillId === skillId)
-			.map((c) => [keyOf(c.schoolId, c.yearGroup, skillId), c])
+			.map((c) => [figureKey(c.schoolId, c.yearGroup, skillId), c])
 	);
 	for (const s of input.schools)
 		for (const y of input.yearGroups) {
-			const cell = cellOf.get(keyOf(s.id, y, skillId));
-			add(keyOf(s.id, y, skillId), cell?.learners ?? 0, cell?.levelSum ?? 0, false);
+			const cell = cellOf.get(figureKey(s.id, y, skillId));
+			add(figureKey(s.id, y, skillId), cell?.learners ?? 0, cell?.levelSum ?? 0, false);
 		}
 	const sumOf = (keys: string[]) =>
 		keys.reduce(
@@ -138,22 +136,22 @@ function protectSkill(input: CityReportInput, skillId: number): Variable[] {
 	};
 	for (const s of input.schools)
 		line(
-			keyOf(s.id, null, skillId),
-			input.yearGroups.map((y) => keyOf(s.id, y, skillId))
+			figureKey(s.id, null, skillId),
+			input.yearGroups.map((y) => figureKey(s.id, y, skillId))
 		);
 	for (const y of input.yearGroups)
 		line(
-			keyOf(null, y, skillId),
-			input.schools.map((s) => keyOf(s.id, y, skillId))
+			figureKey(null, y, skillId),
+			input.schools.map((s) => figureKey(s.id, y, skillId))
 		);
 	line(
-		keyOf(null, null, skillId),
-		input.schools.map((s) => keyOf(s.id, null, skillId))
+		figureKey(null, null, skillId),
+		input.schools.map((s) => figureKey(s.id, null, skillId))
 	);
 	// The city total is also the sum of the year groups' totals: a second equation on the same figure.
 	lines.push({
-		total: index.get(keyOf(null, null, skillId))!,
-		members: input.yearGroups.map((y) => index.get(keyOf(null, y, skillId))!)
+		total: index.get(figureKey(null, null, skillId))!,
+		members: input.yearGroups.map((y) => index.get(figureKey(null, y, skillId))!)
 	});
 
 	for (;;) {
@@ -231,6 +229,16 @@ export function determinedUnknowns(matrix: number[][]): number[] {
 		pivotRow++;
 	}
 	return pivots.filter((c, r) => rows[r]!.every((value, k) => k === c || Math.abs(value) < EPS));
+}
+
+/** One figure of the report (a school, year group or skill it does not hold has none). */
+export function figureOf(
+	report: Pick<CityReport, 'figures'>,
+	schoolId: number | null,
+	yearGroup: string | null,
+	skillId: number
+): Figure {
+	return report.figures[figureKey(schoolId, yearGroup, skillId)] ?? { kind: 'none' };
 }
 
 /** The report's words for a figure, as the table, the chart's summary and the CSV say it. */
