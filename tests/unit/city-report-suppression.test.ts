@@ -158,6 +158,36 @@ describe('city report suppression', () => {
 		}
 	});
 
+	it('stays quick at city scale: 25 schools × 7 year groups × 12 skills, many small cells', () => {
+		const random = seededRandom(25);
+		const yearGroups = ['7', '8', '9', '10', '11', '12', '13'];
+		const schools = Array.from({ length: 25 }, (_, i) => ({ id: i + 1, name: `S${i + 1}` }));
+		const many = Array.from({ length: 12 }, (_, i) => ({
+			id: i + 1,
+			code: `FS${i + 1}`,
+			title: ''
+		}));
+		const cells = schools.flatMap((s) =>
+			yearGroups.flatMap((y) =>
+				many.map((k) => {
+					const learners =
+						random() < 0.2 ? 1 + Math.floor(random() * 4) : 40 + Math.floor(random() * 200);
+					return {
+						schoolId: s.id,
+						yearGroup: y,
+						skillId: k.id,
+						learners,
+						levelSum: learners * 0.6
+					};
+				})
+			)
+		);
+		const started = performance.now();
+		const report = buildCityReport({ schools, yearGroups, skills: many, cells });
+		expect(performance.now() - started).toBeLessThan(1500);
+		expect(report.counts.small).toBeGreaterThan(100);
+	});
+
 	it('hides every total of fewer than 5 too', () => {
 		const report = buildCityReport(input([[2, 2]]));
 		expect(figureOf(report, 1, null, 1).kind).toBe('small');
