@@ -110,7 +110,9 @@ const ID_FIELDS = [
 	'weight',
 	'value',
 	'minBand',
-	'minTasks'
+	'minTasks',
+	'id',
+	'templateId'
 ];
 const TEXT_FIELDS = [
 	'title',
@@ -133,7 +135,8 @@ const TEXT_FIELDS = [
 	'kind',
 	'direction',
 	'layer',
-	'ruleTarget'
+	'ruleTarget',
+	'schoolName'
 ];
 
 function badForm(): Record<string, string> {
@@ -244,14 +247,17 @@ test('10,000 bad inputs: always a 4xx with a message, never a 5xx, and no row ch
 		.map(([key, entry]) => ({
 			key,
 			url: entry.url,
-			who: (['student', 'teacher', 'admin'] as const).find((w) => entry.allow.includes(w))!
+			who: (['student', 'teacher', 'admin', 'cityAdmin'] as const).find((w) =>
+				entry.allow.includes(w)
+			)!
 		}))
 		.filter((t) => t.who);
 	expect(targets.length).toBeGreaterThan(40);
 	const contexts = {
 		student: await signedIn(baseURL!, 'student'),
 		teacher: await signedIn(baseURL!, 'teacher'),
-		admin: await signedIn(baseURL!, 'admin')
+		admin: await signedIn(baseURL!, 'admin'),
+		cityAdmin: await signedIn(baseURL!, 'cityAdmin')
 	};
 
 	const before = checksum();
