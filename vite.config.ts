@@ -6,6 +6,8 @@ export default defineConfig({
 	server: { port: 5173 },
 	test: {
 		include: ['tests/unit/**/*.test.ts'],
+		// TEST_DATABASE=postgres: a database of the run's own on PostgreSQL (see postgres-run.ts).
+		globalSetup: ['tests/unit/postgres-run.ts'],
 		environment: 'node',
 		// Each file gets its own temporary SQLite database, so files can run in parallel.
 		pool: 'forks',

@@ -1,7 +1,7 @@
 // `npm test`: install what is needed, type-check, lint, unit tests, build, browser tests; then one
 // summary line "N passed, N failed" and a non-zero exit on any failure or when nothing ran.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { ensureChromium, ensureDependencies, run } from './lib/bootstrap.mjs';
+import { ensureChromium, ensureDependencies, ensurePostgres, run } from './lib/bootstrap.mjs';
 
 ensureDependencies();
 ensureChromium();
@@ -38,20 +38,27 @@ else failed++;
 if (step('Lint (Prettier, ESLint)', 'npm', ['run', '--silent', 'lint'])) passed++;
 else failed++;
 
-step('Unit and integration tests (vitest)', 'npx', [
-	'vitest',
-	'run',
-	'--reporter=default',
-	'--reporter=json',
-	`--outputFile.json=${reports}/vitest.json`
-]);
-const vitestReport = `${reports}/vitest.json`;
-if (existsSync(vitestReport)) {
-	const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
-	passed += report.numPassedTests;
-	failed +=
-		report.numFailedTests + (report.success === false && report.numFailedTests === 0 ? 1 : 0);
-} else failed++;
+// The unit and integration suite runs on both databases the app supports: the SQLite file (one
+// school) and PostgreSQL (a city), each run in databases of its own.
+const postgresServer = ensurePostgres();
+for (const [database, env] of [
+	['SQLite', {}],
+	['PostgreSQL', { TEST_DATABASE: 'postgres', TEST_POSTGRES_SERVER: postgresServer }]
+]) {
+	const report = `${reports}/vitest-${database.toLowerCase()}.json`;
+	step(
+		`Unit and integration tests on ${database} (vitest)`,
+		'npx',
+		['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+		env
+	);
+	if (existsSync(report)) {
+		const result = JSON.parse(readFileSync(report, 'utf8'));
+		passed += result.numPassedTests;
+		failed +=
+			result.numFailedTests + (result.success === false && result.numFailedTests === 0 ? 1 : 0);
+	} else failed++;
+}
 
 const built = step('Build (vite build)', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 if (built) {

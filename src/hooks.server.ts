@@ -19,6 +19,7 @@ import { scheduleExportSweep } from '$lib/server/reports/batch';
 import { scheduleHandoutExpiry } from '$lib/server/roster/handouts';
 import { holdDemoToLoopback } from '$lib/server/setup/first-run';
 import { startJobRunner } from '$lib/server/jobs/queue';
+import { startClusterEvents } from '$lib/server/cluster/events';
 import { secretKey } from '$lib/server/sso/secret-key';
 import '$lib/server/jobs/handlers';
 import { scheduleNotificationJobs } from '$lib/server/notifications/email';
@@ -32,7 +33,7 @@ import { building, dev } from '$app/environment';
  * two servers run each once: the hourly sweep of exports past their retention period, a roster
  * import's one-time passwords past their hour (now, the others at their expiry), reminders, the
  * daily notification digest and clean-up; and
- * the runner starts; the key that seals sign-in provider secrets is read or made
+ * the runner starts; on PostgreSQL the server starts listening to the others; the key that seals sign-in provider secrets is read or made
  * (`server/sso/secret-key.ts`). (`vite dev` listens on localhost on its own.)
  */
 export const init: ServerInit = async () => {
@@ -49,6 +50,8 @@ export const init: ServerInit = async () => {
 		await scheduleHandoutExpiry(getDb());
 		await scheduleNotificationJobs(getDb());
 		startJobRunner(getDb);
+		// Several app servers on one PostgreSQL database hear each other (nothing on SQLite).
+		await startClusterEvents(getDb());
 		// Made (and announced) at start, not at an admin's first save: FUSION_SECRET_KEY or secret.key.
 		secretKey();
 	}

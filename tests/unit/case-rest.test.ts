@@ -17,7 +17,7 @@ import {
 import { insertSchool, planSchool, schoolOfSize } from '../../src/lib/server/db/seed';
 import { CAPRI, FUSION_SKILLS } from '../../src/lib/domain/frameworks';
 import { discoverRoutes } from '../e2e/routes';
-import { demoDatabase, sessionUser, userId } from './helpers';
+import { demoDatabase, serveAppFrom, sessionUser, userId } from './helpers';
 
 /**
  * The CASE 1.1 REST endpoints and every `uri` a package names, fetched through the app's own route
@@ -122,13 +122,8 @@ let ownCapri: string;
 
 beforeAll(async () => {
 	({ db, schoolId } = await demoDatabase());
-	const [{ file }] = (
-		await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(
-			db
-		)
-	).rows as [{ file: string }];
-	// The routes open the app's own connection: the same file.
-	process.env.DATABASE_PATH = file;
+	// The routes open the app's own connection: the same database.
+	serveAppFrom(db);
 	member = await sessionUser(db, 'student1');
 	const other = planSchool({ ...schoolOfSize(4, 1, 7), slug: 'other' });
 	other.people = other.people.map((p) => ({ ...p, username: `other-${p.username}` }));

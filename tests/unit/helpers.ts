@@ -1,8 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type DB } from '../../src/lib/server/db/connection';
+import { databaseLocationOf, openDatabase, type DB } from '../../src/lib/server/db/connection';
 import { migrateToLatest } from '../../src/lib/server/db/migrate';
+import { isPostgresUrl } from '../../src/lib/server/db/dialect';
+import { freshPostgresDatabase, postgresTestRun } from './postgres-run';
 import {
 	createSession,
 	generateSessionToken,
@@ -22,9 +24,36 @@ import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
 import { addTaskCriterion, taskCriteria } from '../../src/lib/server/tasks/task-criteria';
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 
-/** A migrated database in a fresh temporary file (WAL needs a real file, not :memory:). */
+/**
+ * Where a fresh test database lives: a new temporary SQLite file (WAL needs a real file, not
+ * :memory:), or on the PostgreSQL run a new schema of the run's database.
+ */
+export async function freshDatabaseLocation(): Promise<string> {
+	return postgresTestRun()
+		? freshPostgresDatabase()
+		: join(mkdtempSync(join(tmpdir(), 'fusion-test-')), 'test.db');
+}
+
+/** The environment that points a child process or `getDb()` at `location`. */
+export function databaseEnv(location: string): { DATABASE_URL?: string; DATABASE_PATH?: string } {
+	return isPostgresUrl(location) ? { DATABASE_URL: location } : { DATABASE_PATH: location };
+}
+
+/**
+ * Points the app's own connection (`getDb()`, which route handlers open) at `db`: the same file,
+ * or the same PostgreSQL database. Call `closeDb()` first if the app's connection may be open.
+ */
+export function serveAppFrom(db: DB): void {
+	const location = databaseLocationOf(db);
+	delete process.env.DATABASE_URL;
+	delete process.env.DATABASE_PATH;
+	Object.assign(process.env, databaseEnv(location));
+}
+
+/** A migrated database of its own, on whichever database this run tests. */
 export async function freshDatabase(): Promise<DB> {
-	const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'fusion-test-')), 'test.db'));
+	const db = openDatabase(await freshDatabaseLocation());
+	// The PostgreSQL copy is of a migrated template; this finds nothing to do there.
 	await migrateToLatest(db);
 	return db;
 }

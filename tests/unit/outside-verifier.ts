@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isHttpError, type RequestEvent } from '@sveltejs/kit';
 import { sql } from 'kysely';
 import { closeDb, type DB } from '../../src/lib/server/db/connection';
+import { serveAppFrom } from './helpers';
 // The verifier: Digital Bazaar's libraries only, none of the app's signing or verifying code.
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
@@ -161,11 +162,6 @@ export async function verify(credential: unknown, override?: Map<string, unknown
  * the verifier fetches what that database holds. Call it after making the database.
  */
 export async function serveFrom(db: DB) {
-	const [{ file }] = (
-		await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(
-			db
-		)
-	).rows as [{ file: string }];
 	await closeDb();
-	process.env.DATABASE_PATH = file;
+	serveAppFrom(db);
 }

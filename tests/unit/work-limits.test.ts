@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type DB } from '../../src/lib/server/db/connection';
+import { databaseLocationOf, openDatabase, type DB } from '../../src/lib/server/db/connection';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { Refusal } from '../../src/lib/server/errors';
 import {
@@ -148,9 +148,8 @@ describe('PDF reports: a per-person allowance that holds across restarts', () =>
 		expect(refused.message).toMatch(
 			/^You have made 10 PDF reports in the last 10 minutes, the most one person can\. Try again in \d+ (seconds|minutes)\.$/
 		);
-		// A restarted server (a new connection to the same file) still counts them.
-		const file = (await sql<{ file: string }>`PRAGMA database_list`.execute(db)).rows[0]!.file;
-		const restarted = openDatabase(file);
+		// A restarted server (a new connection to the same database) still counts them.
+		const restarted = openDatabase(databaseLocationOf(db));
 		try {
 			expect((await refusal(learnerReportPdf(restarted, learner, learner.id))).status).toBe(429);
 		} finally {

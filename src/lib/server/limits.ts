@@ -1,3 +1,4 @@
+import { lockForTransaction } from './db/dialect';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './db/schema';
 import type { WorkAction } from '../domain/states';
@@ -95,6 +96,8 @@ export async function takeAllowance(
 	now: Date = new Date()
 ): Promise<void> {
 	const take = async (trx: Transaction<Database>) => {
+		// Two servers taking the last of an allowance at once must not both get it (PostgreSQL).
+		await lockForTransaction(trx, `work:${userId}:${action}`);
 		const since = new Date(now.getTime() - allowance.windowMs).toISOString();
 		await trx
 			.insertInto('work_counts')

@@ -180,7 +180,8 @@ const updateOwnJudgementOf = (fields: 'value' | 'comment' | 'both') =>
 			// Saves only if nothing was saved since the change's base (none given: unconditional).
 			.where((eb) =>
 				eb.or([
-					eb(eb.val(slot<number | null>('baseRevision')), 'is', null),
+					// cast: PostgreSQL must know a bare parameter's type
+					eb(eb.cast(eb.val(slot<number | null>('baseRevision')), 'integer'), 'is', null),
 					eb('revision', '=', slot<number>('baseRevision'))
 				])
 			)

@@ -76,7 +76,7 @@ export async function learnerAssessmentView(db: DB, learner: SessionUser, taskId
 		selfSubmitted
 			? db
 					.selectFrom('submissions')
-					.select(sql<number>`${markingStartedSql()}`.as('started'))
+					.select(sql<number>`case when ${markingStartedSql()} then 1 else 0 end`.as('started'))
 					.where('submissions.id', '=', submissionId!)
 					.executeTakeFirstOrThrow()
 			: null,

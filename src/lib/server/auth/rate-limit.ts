@@ -1,4 +1,5 @@
 import type { DB } from '../db/connection';
+import { lockForTransaction } from '../db/dialect';
 
 /**
  * Password guesses are slowed, never locked out (OWASP's authentication and credential-stuffing
@@ -80,6 +81,9 @@ export async function reserveAttempt(
 	const applicable: DelayKey[] =
 		rules ?? (keys.device ? ['device'] : ['pair', 'username', 'address']);
 	return db.transaction().execute(async (trx) => {
+		// Several app servers (PostgreSQL): a burst spread over them is counted as one burst. The
+		// username is the lock (an address's ceiling is high and only approximate anyway).
+		await lockForTransaction(trx, `sign-in:${keys.username}`);
 		let wait = 0;
 		for (const key of applicable) {
 			const rule = DELAY_RULES[key];

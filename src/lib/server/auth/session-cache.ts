@@ -37,6 +37,7 @@ export class SessionCache<T> {
 	#entries = new Map<string, { value: T; storedAt: number }>();
 	#epoch = 0;
 	#onClear = new Set<() => void>();
+	#enabled = true;
 
 	constructor(private readonly ttlMs = SESSION_CACHE_TTL_MS) {}
 
@@ -45,7 +46,17 @@ export class SessionCache<T> {
 		return this.#epoch;
 	}
 
+	/**
+	 * Off while this server cannot hear the others' auth changes (several servers on PostgreSQL:
+	 * see cluster/events.ts): every request then reads the database.
+	 */
+	setEnabled(enabled: boolean): void {
+		this.#enabled = enabled;
+		if (!enabled) this.#entries.clear();
+	}
+
 	get(sessionId: string, now: number): T | undefined {
+		if (!this.#enabled) return undefined;
 		const entry = this.#entries.get(sessionId);
 		if (!entry) return undefined;
 		if (now - entry.storedAt >= this.ttlMs) {
@@ -56,7 +67,7 @@ export class SessionCache<T> {
 	}
 
 	store(sessionId: string, value: T, epochAtRead: number, now: number): void {
-		if (epochAtRead !== this.#epoch) return;
+		if (epochAtRead !== this.#epoch || !this.#enabled) return;
 		if (this.#entries.size >= MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
 		this.#entries.set(sessionId, { value, storedAt: now });
 	}

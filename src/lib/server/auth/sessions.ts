@@ -230,6 +230,19 @@ export function whenSignInsMayChange(db: DB, listener: () => void): () => void {
 	return sessionCacheOf(db)?.onClear(listener) ?? (() => {});
 }
 
+/**
+ * Another app server (or the database, for a script's write) says who is signed in may have
+ * changed: forget every cached validation, as a write here would (see cluster/events.ts).
+ */
+export function signInsChangedElsewhere(db: DB): void {
+	sessionCacheOf(db)?.clear();
+}
+
+/** Cache validations only while this server hears the others' auth changes (several servers). */
+export function cacheSessionValidations(db: DB, enabled: boolean): void {
+	sessionCacheOf(db)?.setEnabled(enabled);
+}
+
 export async function invalidateSession(db: DB, sessionId: string): Promise<void> {
 	await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
 }

@@ -1,3 +1,5 @@
+import { joinedText } from '../db/dialect';
+import { sql } from 'kysely';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import QRCode from 'qrcode';
@@ -148,7 +150,7 @@ async function learnersFor(
 		.selectFrom('users')
 		.innerJoin('memberships', 'memberships.user_id', 'users.id')
 		.select(['users.id', 'users.given_name', 'users.family_name', 'users.active'])
-		.select((eb) => eb.fn.agg<string>('group_concat', ['memberships.role']).as('roles'))
+		.select(joinedText(db, sql.ref<string>('memberships.role'), ',').as('roles'))
 		.where('users.id', '=', target.learnerId)
 		.where('memberships.school_id', '=', schoolId)
 		.groupBy('users.id')

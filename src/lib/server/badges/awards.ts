@@ -1,3 +1,4 @@
+import { lockForTransaction } from '../db/dialect';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
@@ -151,6 +152,8 @@ export async function requestBadge(
 		.executeTakeFirst();
 	if (!badge) throw new Refusal('That badge does not exist.', 404);
 	await db.transaction().execute(async (trx) => {
+		// Two requests at once are checked one after the other (SQLite's write lock does it there).
+		await lockForTransaction(trx, `badge-request:${badgeId}:${learner.id}`);
 		const { id } = await trx
 			.insertInto('badge_awards')
 			.values({

@@ -3,6 +3,7 @@ import type { DB } from '../db/connection';
 import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
 import { Refusal } from '../errors';
+import { joinedText } from '../db/dialect';
 
 export interface ClassSummary {
 	id: number;
@@ -35,7 +36,9 @@ function classSummaries(db: DB) {
 				.selectFrom('class_teachers')
 				.innerJoin('users', 'users.id', 'class_teachers.teacher_id')
 				.select(
-					sql<string>`group_concat(users.given_name || ' ' || users.family_name, ', ')`.as('names')
+					joinedText(db, sql<string>`users.given_name || ' ' || users.family_name`, ', ').as(
+						'names'
+					)
 				)
 				.whereRef('class_teachers.class_id', '=', 'classes.id')
 				.as('teacherNames')

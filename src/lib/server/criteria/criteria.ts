@@ -194,9 +194,9 @@ export async function listBank(
 		const pattern = `%${filter.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
 		query = query.where((eb) =>
 			eb.or([
-				sql<boolean>`criteria.title like ${pattern} escape '\\'`,
-				sql<boolean>`criteria.description like ${pattern} escape '\\'`,
-				sql<boolean>`criteria.code like ${pattern} escape '\\'`
+				sql<boolean>`lower(criteria.title) like lower(${pattern}) escape '\\'`,
+				sql<boolean>`lower(criteria.description) like lower(${pattern}) escape '\\'`,
+				sql<boolean>`lower(criteria.code) like lower(${pattern}) escape '\\'`
 			])
 		);
 	}

@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DB } from './connection';
+import { currentSchema, isPostgres } from './dialect';
 
 export const MIGRATIONS_FOLDER = resolve(process.env.MIGRATIONS_PATH || 'migrations');
 
@@ -30,7 +31,14 @@ export async function migrateToLatest(
 	db: DB,
 	folder = MIGRATIONS_FOLDER
 ): Promise<MigrationResultSet> {
-	const migrator = new Migrator({ db, provider: new NumberedFileMigrationProvider(folder) });
+	const migrator = new Migrator({
+		db,
+		provider: new NumberedFileMigrationProvider(folder),
+		// kysely looks for its own tables in every schema it can see; on a PostgreSQL server holding
+		// several of the app's schemas (tests, or a city's staging beside production) it must look
+		// in this connection's own.
+		...(isPostgres(db) ? { migrationTableSchema: await currentSchema(db) } : {})
+	});
 	const result = await migrator.migrateToLatest();
 	if (result.error) {
 		const failed = result.results?.find((r) => r.status === 'Error');

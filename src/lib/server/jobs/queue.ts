@@ -1,3 +1,4 @@
+import { skippingLockedRows } from '../db/dialect';
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/connection';
@@ -142,6 +143,8 @@ export async function claimDueJobs(
 				.where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', nowText)]))
 				.orderBy('run_at')
 				.limit(limit)
+				// Another server claiming at the same moment takes other jobs instead of waiting.
+				.$call(skippingLockedRows(db))
 		)
 		.where('state', '=', 'queued')
 		.where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', nowText)]))

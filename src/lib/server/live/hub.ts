@@ -1,7 +1,10 @@
+import { announce, onClusterEvent } from '../cluster/events';
+
 /**
- * Live-session updates inside this server process: a placement or a reveal publishes the session's
- * id, and every open event stream for it re-reads and sends the new picture. One process serves
- * the app (adapter-node), so an in-memory hub is enough; nothing here is the source of truth.
+ * Live-session updates: a placement or a reveal publishes the session's id (`publishLive`), and
+ * every open event stream for it, on this server and on every other app server sharing the
+ * PostgreSQL database (cluster/events.ts), re-reads and sends the new picture. Nothing here is the
+ * source of truth: the database is, and a missed event is made good by the next one.
  */
 type Listener = () => void;
 const listeners = new Map<number, Set<Listener>>();
@@ -16,8 +19,56 @@ export function subscribe(sessionId: number, listener: Listener): () => void {
 	};
 }
 
-export function publish(sessionId: number): void {
+function publishHere(sessionId: number): void {
 	for (const listener of listeners.get(sessionId) ?? []) listener();
+}
+
+/** The session's picture changed: every stream of it, on every server, sends it again. */
+export function publishLive(sessionId: number): void {
+	announce('live', { sessionId });
+}
+
+onClusterEvent('live', (event) => publishHere(Number(event.sessionId)));
+
+/**
+ * Learners with the session open on other servers, as those servers last said (each repeats it
+ * every heartbeat; a server that stops saying it is forgotten after PRESENCE_TTL_MS).
+ */
+const elsewhere = new Map<string, Map<number, { viewers: number[]; until: number }>>();
+const PRESENCE_TTL_MS = 50_000;
+
+onClusterEvent('presence', (event) => {
+	const sessionId = Number(event.sessionId);
+	if (typeof event.origin === 'string') {
+		const byServer = elsewhere.get(event.origin) ?? new Map();
+		elsewhere.set(event.origin, byServer);
+		const viewers = Array.isArray(event.viewers) ? event.viewers.map(Number) : [];
+		byServer.set(sessionId, { viewers, until: Date.now() + PRESENCE_TTL_MS });
+	}
+	publishHere(sessionId);
+});
+
+function joinedHere(sessionId: number): number[] {
+	return [
+		...new Set(
+			[...openStreams].filter((s) => s.sessionId === sessionId && s.joined).map((s) => s.viewerId)
+		)
+	];
+}
+
+/** Who has the session open on this server changed: tell every server (this one included). */
+function announcePresence(sessionId: number): void {
+	announce('presence', { sessionId, viewers: joinedHere(sessionId) });
+}
+
+let presenceRepeater: ReturnType<typeof setInterval> | undefined;
+function repeatPresence() {
+	presenceRepeater ??= setInterval(() => {
+		const sessions = new Set([...openStreams].filter((s) => s.joined).map((s) => s.sessionId));
+		for (const sessionId of sessions)
+			announce('presence', { sessionId, viewers: joinedHere(sessionId) }, { hereToo: false });
+	}, HEARTBEAT_MS);
+	presenceRepeater.unref?.();
 }
 
 /** A person needs a stream per open tab; more is a reload's leftovers, or someone hammering. */
@@ -47,11 +98,18 @@ export function openStreamCount(viewerId?: number): number {
 	return [...openStreams].filter((s) => viewerId === undefined || s.viewerId === viewerId).length;
 }
 
-/** Learners with the session open now (a phone on its page), each once however many tabs. */
+/**
+ * Learners with the session open now (a phone on its page), each once however many tabs, on any
+ * app server.
+ */
 export function learnersHere(sessionId: number): Set<number> {
-	return new Set(
-		[...openStreams].filter((s) => s.sessionId === sessionId && s.joined).map((s) => s.viewerId)
-	);
+	const here = new Set(joinedHere(sessionId));
+	const now = Date.now();
+	for (const byServer of elsewhere.values()) {
+		const seen = byServer.get(sessionId);
+		if (seen && seen.until > now) for (const viewer of seen.viewers) here.add(viewer);
+	}
+	return here;
 }
 
 /**
@@ -127,7 +185,7 @@ export function eventStream(options: {
 				openStreams.delete(self);
 				unsubscribe();
 				clearInterval(heartbeat);
-				if (joined) publish(sessionId);
+				if (joined) announcePresence(sessionId);
 				try {
 					controller.close();
 				} catch {
@@ -136,8 +194,10 @@ export function eventStream(options: {
 			};
 			signal.addEventListener('abort', cleanup);
 			// A learner arriving changes the projector's count: everyone's picture, this one's included.
-			if (joined) publish(sessionId);
-			else send();
+			if (joined) {
+				repeatPresence();
+				announcePresence(sessionId);
+			} else send();
 		},
 		cancel() {
 			cleanup();

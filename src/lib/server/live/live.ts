@@ -1,3 +1,4 @@
+import { lockForTransaction } from '../db/dialect';
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { requireClassAccess } from '../auth/guards';
@@ -7,7 +8,7 @@ import { nowIso } from '../clock';
 import { scaleBands } from '../scales/scales';
 import { bandCounts } from '../../domain/moderation';
 import { describeJudgementGap } from '../../domain/feedback';
-import { learnersHere, publish } from './hub';
+import { learnersHere, publishLive } from './hub';
 import { drawJoinCode } from './join-codes';
 import { Refusal } from '../errors';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
@@ -201,8 +202,9 @@ export async function startLiveSession(
 		if (!task) input.taskId = null;
 	}
 	return db.transaction().execute(async (trx) => {
-		// The row first: it takes the write lock, so two starts at once are counted one after the
-		// other; the refusal below rolls it back.
+		// The row first: on SQLite it takes the write lock, so two starts at once are counted one
+		// after the other (on PostgreSQL the class's lock does); the refusal below rolls it back.
+		await lockForTransaction(trx, `live-start:${input.classId}`);
 		const { id } = await trx
 			.insertInto('live_sessions')
 			.values({
@@ -303,7 +305,7 @@ export async function setLiveState(
 				entityId: String(sessionId)
 			});
 	});
-	publish(sessionId);
+	publishLive(sessionId);
 }
 
 export async function openLiveSessionsFor(db: DB, learner: SessionUser) {
@@ -379,7 +381,7 @@ export async function placeLive(db: DB, learner: SessionUser, sessionId: number,
 			oc.columns(['session_id', 'learner_id']).doUpdateSet({ value, updated_at: nowIso() })
 		)
 		.execute();
-	publish(sessionId);
+	publishLive(sessionId);
 }
 
 /** For a learner's own event stream: state and, once revealed, the teacher's placement. */

@@ -1,3 +1,4 @@
+import { jsonTextWithCountAdded } from '../db/dialect';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import {
@@ -62,8 +63,12 @@ export async function notify(
 			.onConflict((oc) =>
 				counting
 					? oc.columns(['user_id', 'dedupe_key']).doUpdateSet({
-							params_json: sql<string>`json_set(notifications.params_json, '$.count',
-								coalesce(json_extract(notifications.params_json, '$.count'), 1) + ${added})`,
+							params_json: jsonTextWithCountAdded(
+								db,
+								sql.ref<string>('notifications.params_json'),
+								'count',
+								added
+							),
 							read_at: null,
 							created_at: createdAt
 						})

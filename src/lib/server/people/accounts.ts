@@ -9,6 +9,7 @@ import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
 import type { NewUserInput } from '../../schemas/people';
 import { Refusal } from '../errors';
+import { joinedText } from '../db/dialect';
 
 export interface SchoolPerson {
 	id: number;
@@ -81,7 +82,7 @@ export async function listSchoolPeople(
 			'users.given_name as givenName',
 			'users.family_name as familyName',
 			'users.active',
-			sql<string>`group_concat(memberships.role)`.as('roleList'),
+			joinedText(db, sql.ref<string>('memberships.role'), ',').as('roleList'),
 			eb.fn.max('memberships.year_group').as('yearGroup'),
 			eb
 				.selectFrom('enrolments')
@@ -113,8 +114,8 @@ export async function listSchoolPeople(
 		const pattern = `%${filter.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
 		query = query.where((eb) =>
 			eb.or([
-				sql<boolean>`users.username like ${pattern} escape '\\'`,
-				sql<boolean>`(users.given_name || ' ' || users.family_name) like ${pattern} escape '\\'`
+				sql<boolean>`lower(users.username) like lower(${pattern}) escape '\\'`,
+				sql<boolean>`lower(users.given_name || ' ' || users.family_name) like lower(${pattern}) escape '\\'`
 			])
 		);
 	}

@@ -1,3 +1,4 @@
+import { containsIgnoringCase, purgeDeletedRows } from '../db/dialect';
 import { randomBytes } from 'node:crypto';
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -128,6 +129,10 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'Not included: a single sign-on under way (for ten minutes at most) names no person until it completes.',
 	task_extensions:
 		'extensions: the tasks on which a teacher gave them their own due date or peer window, with when and why (the teacher who granted it is not named); submissions.taskDueAt is their own due date.',
+	cities: 'Not included: the city (or trust) a school belongs to holds nothing about a learner.',
+	city_admins: 'Not included: who administers a city is about those admins.',
+	learner_skill_aggregates:
+		'Not included as rows: running totals of their Fusion Skills levels, worked out from the judgements in results (the figures their profile shows); erased with them.',
 	work_counts:
 		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).'
 };
@@ -810,9 +815,8 @@ export async function eraseLearner(
 	for (const e of evidence)
 		if (e.storage_key) await unlink(join(uploadsDirectory(), e.storage_key)).catch(() => {});
 	await deleteExportsContaining(db, learnerId);
-	// Overwritten pages are in the write-ahead log until a checkpoint: copy them into the file and
-	// empty the log, so no earlier version of a deleted row stays on disk.
-	await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+	// No earlier version of a deleted or overwritten row may stay on disk (see purgeDeletedRows).
+	await purgeDeletedRows(db, ERASURE_TABLES);
 }
 
 /**
@@ -820,6 +824,29 @@ export async function eraseLearner(
  * by them keep their action, ids, numbers and time but lose every string; any other entry of the
  * school that quotes their name, username or an evidence title has those words replaced.
  */
+/** The tables an erasure deletes from or overwrites, whose old row versions are then purged. */
+const ERASURE_TABLES = [
+	'users',
+	'memberships',
+	'enrolments',
+	'submissions',
+	'assessments',
+	'agreed_grades',
+	'peer_allocations',
+	'evidence',
+	'badge_awards',
+	'notifications',
+	'sessions',
+	'login_attempts',
+	'sign_in_cards',
+	'sign_in_identities',
+	'roster_handouts',
+	'task_extensions',
+	'work_counts',
+	'audit_log',
+	'learner_skill_aggregates'
+];
+
 async function anonymiseAudit(
 	trx: Transaction<Database>,
 	schoolId: number,
@@ -861,8 +888,8 @@ async function anonymiseAudit(
 		.where((eb) =>
 			eb.or(
 				identifying.flatMap((word) =>
-					(['before_json', 'after_json', 'reason'] as const).map(
-						(column) => sql<boolean>`instr(lower(${eb.ref(column)}), ${word.toLowerCase()}) > 0`
+					(['before_json', 'after_json', 'reason'] as const).map((column) =>
+						containsIgnoringCase(trx, eb.ref(column), word)
 					)
 				)
 			)

@@ -1,3 +1,4 @@
+import { lockForTransaction } from '../db/dialect';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
@@ -178,8 +179,9 @@ export async function startBatchExport(db: DB, user: SessionUser, scope: { class
 	running.add(id);
 	try {
 		await db.transaction().execute(async (trx) => {
-			// The row first: it takes the write lock, so two requests at once are checked one after
-			// the other; a refusal below rolls it back.
+			// The row first: on SQLite it takes the write lock, so two requests at once are checked one
+			// after the other (on PostgreSQL the person's lock does); a refusal below rolls it back.
+			await lockForTransaction(trx, `batch-export:${user.id}`);
 			await trx
 				.insertInto('export_jobs')
 				.values({

@@ -20,7 +20,7 @@ export const effectiveDates = {
 		string | null
 	>`nullif(coalesce(task_extensions.peer_closes_at, tasks.peer_closes_at), '')`,
 	/** whether the learner has an extension on the task at all (1 or 0) */
-	extended: sql<number>`(task_extensions.task_id is not null)`
+	extended: sql<number>`case when task_extensions.task_id is not null then 1 else 0 end`
 };
 
 /** The column (or id) naming the learner whose extension applies on each row. */
