@@ -131,6 +131,12 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'extensions: the tasks on which a teacher gave them their own due date or peer window, with when and why (the teacher who granted it is not named); submissions.taskDueAt is their own due date.',
 	cities: 'Not included: the city (or trust) a school belongs to holds nothing about a learner.',
 	city_admins: 'Not included: who administers a city is about those admins.',
+	city_criteria:
+		'Not included: criteria a city shares with its schools hold nothing about a learner (a judgement names the school’s copy, in results).',
+	city_task_templates: 'Not included: task templates a city shares hold nothing about a learner.',
+	city_task_template_criteria: 'Not included: as city task templates.',
+	city_badges:
+		'Not included: badges a city defines hold nothing about a learner (an award names the school’s copy, in badges).',
 	learner_skill_aggregates:
 		'Not included as rows: running totals of their Fusion Skills levels, worked out from the judgements in results (the figures their profile shows); erased with them.',
 	work_counts:
