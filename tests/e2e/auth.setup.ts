@@ -7,7 +7,9 @@ const homes: Record<Persona, RegExp> = {
 	teacherOther: /\/teacher$/,
 	student: /\/student$/,
 	studentOther: /\/student$/,
-	otherSchoolAdmin: /\/admin$/
+	otherSchoolAdmin: /\/admin$/,
+	cityAdmin: /\/city$/,
+	otherCityAdmin: /\/city$/
 };
 
 for (const persona of Object.keys(PERSONAS) as Persona[]) {

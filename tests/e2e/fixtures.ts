@@ -18,7 +18,9 @@ export const PERSONAS = {
 	teacherOther: 'teacher2', // teaches class 2 only
 	student: 'student1', // in class 1
 	studentOther: 'student16', // in class 2
-	otherSchoolAdmin: 'rs-admin' // admin of Riverside School, a second school (tests/e2e/seed-extras.ts)
+	otherSchoolAdmin: 'rs-admin', // admin of Riverside School, a second school (tests/e2e/seed-extras.ts)
+	cityAdmin: 'city', // admin of Northbridge City, the demo school's city (the seed); in no school
+	otherCityAdmin: 'city-other' // admin of Otherton, another city (tests/e2e/seed-extras.ts)
 } as const;
 export type Persona = keyof typeof PERSONAS;
 
@@ -67,6 +69,26 @@ export const criterionId = (code: string) =>
 		`select id from criteria where code = ? and ${IN_DEMO_SCHOOL} order by id limit 1`,
 		code
 	);
+/** The current version of a city's criterion, template or badge, by its title (seed-extras). */
+export const cityCriterionId = (title: string) =>
+	idOf(
+		`city criterion “${title}”`,
+		'select id from city_criteria where title = ? order by id desc limit 1',
+		title
+	);
+export const cityTemplateId = (title: string) =>
+	idOf(
+		`city template “${title}”`,
+		'select id from city_task_templates where title = ? order by id desc limit 1',
+		title
+	);
+export const cityBadgeId = (name: string) =>
+	idOf(
+		`city badge “${name}”`,
+		'select id from city_badges where name = ? order by id desc limit 1',
+		name
+	);
+
 /** A learner's piece of evidence on a task, by its title. */
 export const evidenceId = (taskTitle: string, learner: string, title: string) =>
 	idOf(

@@ -110,7 +110,9 @@ const ID_FIELDS = [
 	'weight',
 	'value',
 	'minBand',
-	'minTasks'
+	'minTasks',
+	'id',
+	'templateId'
 ];
 const TEXT_FIELDS = [
 	'title',
@@ -133,7 +135,8 @@ const TEXT_FIELDS = [
 	'kind',
 	'direction',
 	'layer',
-	'ruleTarget'
+	'ruleTarget',
+	'schoolName'
 ];
 
 function badForm(): Record<string, string> {
@@ -246,14 +249,17 @@ test('10,000 bad inputs: always a 4xx with a message, never a 5xx, and no row ch
 			url: entry.url,
 			who:
 				entry.fuzzAs ??
-				(['student', 'teacher', 'admin'] as const).find((w) => entry.allow.includes(w))!
+				(['student', 'teacher', 'admin', 'cityAdmin'] as const).find((w) =>
+					entry.allow.includes(w)
+				)!
 		}))
 		.filter((t) => t.who);
 	expect(targets.length).toBeGreaterThan(40);
 	const contexts: Record<string, APIRequestContext> = {
 		student: await signedIn(baseURL!, 'student'),
 		teacher: await signedIn(baseURL!, 'teacher'),
-		admin: await signedIn(baseURL!, 'admin')
+		admin: await signedIn(baseURL!, 'admin'),
+		cityAdmin: await signedIn(baseURL!, 'cityAdmin')
 	};
 	// Routes only someone outside the personas may use (a city admin, a moderator): signed in by name.
 	for (const username of new Set(targets.map((t) => t.who)))

@@ -1,4 +1,5 @@
 import {
+	cityCriterionId,
 	criterionId,
 	DEMO_CLASS,
 	demoUserId,
@@ -26,12 +27,21 @@ export const EVERYONE: Who[] = [
 	'teacher',
 	'teacherOther',
 	'admin',
-	'otherSchoolAdmin'
+	'otherSchoolAdmin',
+	'cityAdmin',
+	'otherCityAdmin'
 ];
 const SIGNED_IN: Who[] = EVERYONE.filter((w) => w !== 'signedOut');
 const ADMINS: Who[] = ['admin', 'otherSchoolAdmin'];
 const TEACHERS: Who[] = ['teacher', 'teacherOther', 'admin', 'otherSchoolAdmin'];
 const STUDENTS: Who[] = ['student', 'studentOther'];
+/**
+ * City admins (of the demo school's city, and of another): they hold no school role, so every
+ * school route refuses them; only /city (and their own /account and /notifications) is theirs.
+ */
+const CITY_ADMINS: Who[] = ['cityAdmin', 'otherCityAdmin'];
+/** Northbridge City's criterion (seed-extras): another city's admin finds it absent (404). */
+const CITY_CRITERION = cityCriterionId('City: presents to an audience');
 /** Everyone signed in to the demo school. */
 const OWN_SCHOOL: Who[] = ['student', 'studentOther', 'teacher', 'teacherOther', 'admin'];
 
@@ -538,6 +548,40 @@ export const MATRIX: Record<string, Entry> = {
 	},
 
 	// Badges: defined by admins, issued by teachers, requested by learners, verified by anyone.
+	// The city tier: a city admin's pages (tests/e2e/city.spec.ts); the school side of the city bank
+	// for teachers and admins (a school outside a city is told so); city badges for school admins.
+	// An empty form is a 400 (allowed, not refused); cross-city ids are covered in city.spec.ts.
+	'page GET /city': { url: '/city', allow: CITY_ADMINS },
+	'action createSchool /city': { url: '/city', allow: CITY_ADMINS },
+	'page GET /city/reports': { url: '/city/reports', allow: CITY_ADMINS },
+	'endpoint GET /city/reports/fusion-skills.csv': {
+		url: '/city/reports/fusion-skills.csv',
+		allow: CITY_ADMINS
+	},
+	'page GET /city/criteria': { url: '/city/criteria', allow: CITY_ADMINS },
+	'page GET /city/criteria/new': { url: '/city/criteria/new', allow: CITY_ADMINS },
+	'action default /city/criteria/new': { url: '/city/criteria/new', allow: CITY_ADMINS },
+	'page GET /city/criteria/[criterionId]': {
+		url: `/city/criteria/${CITY_CRITERION}`,
+		allow: ['cityAdmin']
+	},
+	'action edit /city/criteria/[criterionId]': {
+		url: `/city/criteria/${CITY_CRITERION}`,
+		allow: ['cityAdmin']
+	},
+	'page GET /city/templates': { url: '/city/templates', allow: CITY_ADMINS },
+	'action create /city/templates': { url: '/city/templates', allow: CITY_ADMINS },
+	'action edit /city/templates': { url: '/city/templates', allow: CITY_ADMINS },
+	'page GET /city/badges': { url: '/city/badges', allow: CITY_ADMINS },
+	'action create /city/badges': { url: '/city/badges', allow: CITY_ADMINS },
+	'action edit /city/badges': { url: '/city/badges', allow: CITY_ADMINS },
+	'page GET /teacher/city': { url: '/teacher/city', allow: TEACHERS },
+	'action adopt /teacher/city': { url: '/teacher/city', allow: TEACHERS },
+	'action takeNewer /teacher/city': { url: '/teacher/city', allow: TEACHERS },
+	'action useTemplate /teacher/city': { url: '/teacher/city', allow: TEACHERS },
+	'page GET /admin/city-badges': { url: '/admin/city-badges', allow: ADMINS },
+	'action adopt /admin/city-badges': { url: '/admin/city-badges', allow: ADMINS },
+
 	'page GET /admin/badges': { url: '/admin/badges', allow: ADMINS },
 	'action create /admin/badges': { url: '/admin/badges', allow: ADMINS },
 	'action contactEmail /admin/badges': { url: '/admin/badges', allow: ADMINS },

@@ -61,6 +61,33 @@ async function rosterPreview(page: Page) {
 const ENTERPRISE = taskId('Enterprise project');
 
 const SHOTS: Shot[] = [
+	// The city tier (docs/CITY.md): the city admin's home and the cross-school report.
+	{ name: 'city-home', persona: 'cityAdmin', path: '/city', width: 1280, height: 900 },
+	{
+		name: 'city-home-phone',
+		persona: 'cityAdmin',
+		path: '/city',
+		width: 360,
+		height: 740,
+		touch: true
+	},
+	{
+		name: 'city-report',
+		persona: 'cityAdmin',
+		path: '/city/reports',
+		width: 1280,
+		height: 1100,
+		fullPage: true
+	},
+	{
+		name: 'city-report-phone',
+		persona: 'cityAdmin',
+		path: '/city/reports',
+		width: 360,
+		height: 740,
+		touch: true,
+		fullPage: true
+	},
 	{ name: 'teacher-task-builder', persona: 'teacher', path: `/teacher/tasks/${ENTERPRISE}` },
 	{ name: 'teacher-criteria-bank', persona: 'teacher', path: '/teacher/criteria' },
 	{ name: 'teacher-class', persona: 'teacher', path: `/teacher/classes/${DEMO_CLASS.first.id}` },

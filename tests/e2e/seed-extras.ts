@@ -1103,5 +1103,161 @@ for (const framework of [CASE_PRIVATE, CASE_TO_PUBLISH])
 	);
 }
 // ---- end xmod -----------------------------------------------------------------------------------
+// ---- city: the city tier (tests/e2e/city.spec.ts, the authorisation matrix) ---------------------
+// The demo school is in Northbridge City (the seed), whose admin is `city`. Here: a second school in
+// it, City Academy (usernames `city-ca-…`), with learners' skill aggregates so the city report has
+// figures (a year group of 3 is hidden); the city's criterion, template and badge; and another city,
+// Otherton, with its admin `city-other` and its own criterion, template and badge, which nobody of
+// Northbridge City may see.
+{
+	const { DEMO_CITY } = await import('../../src/lib/server/db/seed');
+	const { createCityCriterion } = await import('../../src/lib/server/city/criteria');
+	const { createCityTemplate } = await import('../../src/lib/server/city/templates');
+	const { createCityBadge } = await import('../../src/lib/server/city/badges');
+	const { fusionSkills } = await import('../../src/lib/server/frameworks/frameworks');
+	const now = new Date().toISOString();
+	const city = await db
+		.selectFrom('cities')
+		.select('id')
+		.where('slug', '=', DEMO_CITY.slug)
+		.executeTakeFirstOrThrow();
+	const academy = planSchool({
+		...schoolOfSize(20, 2, 31),
+		schoolName: 'City Academy',
+		slug: 'city-academy'
+	});
+	const prefix = (u: string) => `city-ca-${u}`;
+	academy.people = academy.people.map((p) => ({ ...p, username: prefix(p.username) }));
+	academy.classes = academy.classes.map((c) => ({
+		...c,
+		name: `City Academy ${c.name}`,
+		teachers: c.teachers.map(prefix),
+		learners: c.learners.map(prefix)
+	}));
+	const { schoolId: academyId } = await insertSchool(db, academy, DEMO_PASSWORD);
+	await db.updateTable('schools').set({ city_id: city.id }).where('id', '=', academyId).execute();
+	const learners = await db
+		.selectFrom('memberships')
+		.select(['id', 'user_id'])
+		.where('school_id', '=', academyId)
+		.where('role', '=', 'student')
+		.orderBy('user_id')
+		.execute();
+	// Year 7: 12 learners, year 8: 5, year 11: 3 (fewer than 5: hidden, and so are the totals that
+	// would give it away).
+	const yearOf = (i: number) => (i < 12 ? '7' : i < 17 ? '8' : '11');
+	for (const [i, l] of learners.entries())
+		await db
+			.updateTable('memberships')
+			.set({ year_group: yearOf(i) })
+			.where('id', '=', l.id)
+			.execute();
+	const skills = await fusionSkills(db);
+	await db
+		.insertInto('learner_skill_aggregates')
+		.values(
+			learners.flatMap((l, i) =>
+				skills.map((skill, k) => ({
+					learner_id: l.user_id,
+					skill_id: skill.id,
+					school_id: academyId,
+					weight: 2,
+					level_sum: 2 * (0.3 + ((i + k) % 5) * 0.12),
+					self_weight: 2,
+					self_level_sum: 1.2,
+					evidence_count: 2,
+					updated_at: now
+				}))
+			)
+		)
+		.execute();
+
+	const cityAdminId = (
+		await db
+			.selectFrom('users')
+			.select('id')
+			.where('username', '=', DEMO_CITY.admin)
+			.executeTakeFirstOrThrow()
+	).id;
+	const scale = (await listScales(db, 0)).find((x) => x.shared)!;
+	const sub = (await capriTree(db))[0]!.subCategories[0]!;
+	const criterion = (title: string) => ({
+		subCategoryId: sub.id,
+		scaleId: scale.id,
+		title,
+		description: 'Presents an idea to people from other schools, clearly and with evidence.',
+		descriptors: scale.bands.map((b) => `${b.label}: presents to an audience at this level`),
+		skillOverrides: []
+	});
+	const settings = {
+		selfRequiredBeforeRelease: true,
+		selfMarkerVisibility: 'always' as const,
+		peerEnabled: false,
+		peerReviewersPerLearner: 2,
+		peerAllocation: 'random' as const,
+		peerAnonymous: true,
+		groupTask: false
+	};
+	const badge = (name: string) => ({
+		name,
+		description: 'Speaks well to an audience from other schools.',
+		criteriaNarrative: 'Secure or better in oral communication in two tasks.',
+		layer: 'demonstrate' as const,
+		rule: { kind: 'skill' as const, target: skills[0]!.id, minBand: 3, minTasks: 2 },
+		alignmentItemIds: [skills[0]!.id]
+	});
+	const cityCriterion = await createCityCriterion(
+		db,
+		city.id,
+		cityAdminId,
+		criterion('City: presents to an audience')
+	);
+	await createCityCriterion(db, city.id, cityAdminId, criterion('City: adopt me'));
+	await createCityTemplate(db, city.id, cityAdminId, {
+		title: 'City debate',
+		brief: 'Argue a case before another school.',
+		scaleId: scale.id,
+		settings,
+		criteria: [{ cityCriterionId: cityCriterion, weight: 1 }]
+	});
+	await createCityBadge(db, city.id, cityAdminId, badge('City speaker'));
+
+	const { id: otherton } = await db
+		.insertInto('cities')
+		.values({ name: 'Otherton', slug: 'city-otherton', created_at: now })
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	const { id: othertonAdmin } = await db
+		.insertInto('users')
+		.values({
+			username: 'city-other',
+			given_name: 'Otto',
+			family_name: 'Town',
+			password_hash: await hashPassword(DEMO_PASSWORD),
+			password_changed_at: now,
+			created_at: now
+		})
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	await db
+		.insertInto('city_admins')
+		.values({ city_id: otherton, user_id: othertonAdmin, created_at: now })
+		.execute();
+	const othertonCriterion = await createCityCriterion(
+		db,
+		otherton,
+		othertonAdmin,
+		criterion('Otherton: a criterion of another city')
+	);
+	await createCityTemplate(db, otherton, othertonAdmin, {
+		title: 'Otherton template',
+		brief: '',
+		scaleId: scale.id,
+		settings,
+		criteria: [{ cityCriterionId: othertonCriterion, weight: 1 }]
+	});
+	await createCityBadge(db, otherton, othertonAdmin, badge('Otherton badge'));
+}
+// ---- end city -----------------------------------------------------------------------------------
 
 await db.destroy();

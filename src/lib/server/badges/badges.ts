@@ -32,7 +32,16 @@ export interface BadgeInput {
 	image?: { mime: 'image/png' | 'image/svg+xml'; data: Buffer };
 }
 
-export async function createBadge(db: DB, admin: SessionUser, input: BadgeInput) {
+/**
+ * A badge of the admin's school; `adoptedFrom` (a city badge version, checked by
+ * server/city/badges.ts) makes it the school's copy of the city's badge, in the same transaction.
+ */
+export async function createBadge(
+	db: DB,
+	admin: SessionUser,
+	input: BadgeInput,
+	adoptedFrom: number | null = null
+) {
 	const [skills, capri] = await Promise.all([fusionSkills(db), capriTree(db)]);
 	const items = new Map([
 		...skills.map((s) => [s.id, s] as const),
@@ -66,7 +75,8 @@ export async function createBadge(db: DB, admin: SessionUser, input: BadgeInput)
 				layer: input.layer,
 				rule_json: JSON.stringify(input.rule),
 				created_by: admin.id,
-				created_at: nowIso()
+				created_at: nowIso(),
+				city_badge_id: adoptedFrom
 			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
@@ -82,10 +92,10 @@ export async function createBadge(db: DB, admin: SessionUser, input: BadgeInput)
 		await recordAudit(trx, {
 			schoolId: admin.schoolId,
 			actorId: admin.id,
-			action: 'badge.create',
+			action: adoptedFrom ? 'badge.adopt' : 'badge.create',
 			entityType: 'badge',
 			entityId: String(id),
-			after: { name: input.name, rule: input.rule }
+			after: { name: input.name, rule: input.rule, cityBadgeId: adoptedFrom }
 		});
 		return id;
 	});

@@ -46,6 +46,8 @@ async function insertCriterion(
 		createdBy: number | null;
 		descriptors: string[];
 		skillOverrides: { fusionItemId: number; weight: number }[];
+		/** the city criterion version this copies (server/city/criteria.ts) */
+		cityCriterionId?: number | null;
 	}
 ): Promise<number> {
 	const { id } = await trx
@@ -60,7 +62,8 @@ async function insertCriterion(
 			capri_item_id: values.capriItemId,
 			scale_id: values.scaleId,
 			created_by: values.createdBy,
-			created_at: nowIso()
+			created_at: nowIso(),
+			city_criterion_id: values.cityCriterionId ?? null
 		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
@@ -396,11 +399,16 @@ async function requireFusionSkills(
 		throw new Refusal('Those are not Fusion Skills.');
 }
 
+/**
+ * A new criterion in the school's bank; `adoptedFrom` (a city criterion version, checked by
+ * server/city/criteria.ts) makes it the school's copy of the city's, in the same transaction.
+ */
 export async function createCriterion(
 	db: DB,
 	schoolId: number,
 	actorId: number,
-	input: CriterionInput
+	input: CriterionInput,
+	adoptedFrom: number | null = null
 ): Promise<number> {
 	const bandCount = await requireScaleBandCount(db, schoolId, input.scaleId);
 	if (input.descriptors.length !== bandCount)
@@ -419,15 +427,16 @@ export async function createCriterion(
 			scaleId: input.scaleId,
 			createdBy: actorId,
 			descriptors: input.descriptors,
-			skillOverrides: input.skillOverrides
+			skillOverrides: input.skillOverrides,
+			cityCriterionId: adoptedFrom
 		});
 		await recordAudit(trx, {
 			schoolId,
 			actorId,
-			action: 'criterion.create',
+			action: adoptedFrom ? 'criterion.adopt' : 'criterion.create',
 			entityType: 'criterion',
 			entityId: String(id),
-			after: { title: input.title }
+			after: { title: input.title, cityCriterionId: adoptedFrom }
 		});
 		return id;
 	});
@@ -444,7 +453,9 @@ export async function updateCriterion(
 	schoolId: number,
 	actorId: number,
 	criterionId: number,
-	input: Omit<CriterionInput, 'subCategoryId' | 'scaleId'>
+	input: Omit<CriterionInput, 'subCategoryId' | 'scaleId'>,
+	/** a city criterion's newer version the school's copy takes (server/city/criteria.ts) */
+	adoptedFrom: number | null = null
 ): Promise<{ criterionId: number; versioned: boolean }> {
 	const current = await getCriterion(db, schoolId, criterionId);
 	if (!current) throw new Refusal('That criterion does not exist.');
@@ -463,7 +474,11 @@ export async function updateCriterion(
 		if (!(await isAssessed(trx, criterionId))) {
 			await trx
 				.updateTable('criteria')
-				.set({ title: input.title, description: input.description })
+				.set({
+					title: input.title,
+					description: input.description,
+					...(adoptedFrom ? { city_criterion_id: adoptedFrom } : {})
+				})
 				.where('id', '=', criterionId)
 				.execute();
 			await trx
@@ -524,7 +539,8 @@ export async function updateCriterion(
 			scaleId: current.scaleId,
 			createdBy: actorId,
 			descriptors: input.descriptors,
-			skillOverrides: input.skillOverrides
+			skillOverrides: input.skillOverrides,
+			cityCriterionId: adoptedFrom
 		});
 		// Tasks with no assessment on the old version yet take the new wording.
 		await trx

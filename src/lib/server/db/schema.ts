@@ -251,6 +251,8 @@ export interface CriteriaTable {
 	created_by: number | null;
 	created_at: Timestamp;
 	superseded_at: Timestamp | null;
+	/** The city criterion version this was adopted from (migration 0027); null: the school's own. */
+	city_criterion_id: Defaulted<number | null>;
 }
 
 export interface CriterionBandDescriptorsTable {
@@ -293,6 +295,8 @@ export interface TasksTable {
 	created_by: number | null;
 	created_at: Timestamp;
 	updated_at: Timestamp;
+	/** The city task template version the task was made from (migration 0027), if any. */
+	city_template_id: Defaulted<number | null>;
 }
 
 export interface TaskCriteriaTable {
@@ -473,6 +477,8 @@ export interface BadgesTable {
 	active: DefaultedFlag;
 	created_by: number | null;
 	created_at: Timestamp;
+	/** The city badge version the school adopted this from (migration 0027); null: the school's own. */
+	city_badge_id: Defaulted<number | null>;
 }
 
 export interface BadgeAlignmentsTable {
@@ -715,6 +721,66 @@ export interface LearnerTermSkillAggregatesTable {
 	updated_at: Timestamp;
 }
 
+/** A city's criterion, one row per version (migration 0027); schools adopt copies. */
+export interface CityCriteriaTable {
+	id: Generated<number>;
+	city_id: number;
+	lineage_id: string;
+	version: number;
+	title: string;
+	description: string;
+	capri_item_id: number;
+	scale_id: number;
+	/** string[]: one descriptor per band of the (shared) scale */
+	descriptors_json: string;
+	/** { fusionItemId, weight }[]: the criterion's own skill weights; [] follows the crosswalk */
+	skill_weights_json: string;
+	created_by: number | null;
+	created_at: Timestamp;
+	superseded_at: Timestamp | null;
+}
+
+/** A city's task template, one row per version (0027): a teacher makes a task from it. */
+export interface CityTaskTemplatesTable {
+	id: Generated<number>;
+	city_id: number;
+	lineage_id: string;
+	version: number;
+	title: string;
+	brief_markdown: string;
+	scale_id: number;
+	/** the task settings a template carries (schemas/city.ts `templateSettingsSchema`) */
+	settings_json: string;
+	created_by: number | null;
+	created_at: Timestamp;
+	superseded_at: Timestamp | null;
+}
+
+export interface CityTaskTemplateCriteriaTable {
+	template_id: number;
+	position: number;
+	city_criterion_id: number;
+	weight: number;
+}
+
+/** A city's badge, one row per version (0027): a school adopts it and issues it as its own. */
+export interface CityBadgesTable {
+	id: Generated<number>;
+	city_id: number;
+	lineage_id: string;
+	version: number;
+	name: string;
+	description: string;
+	criteria_narrative: string;
+	layer: 'engage' | 'participate' | 'demonstrate' | 'lead';
+	rule_json: string;
+	/** number[]: Fusion Skill and CAPRI item ids */
+	alignments_json: string;
+	created_by: number | null;
+	created_at: Timestamp;
+	superseded_at: Timestamp | null;
+}
+
 export interface Database {
 	schools: SchoolsTable;
 	users: UsersTable;
@@ -777,6 +843,10 @@ export interface Database {
 	city_moderation_moderators: CityModerationModeratorsTable;
 	city_moderation_samples: CityModerationSamplesTable;
 	city_moderation_marks: CityModerationMarksTable;
+	city_criteria: CityCriteriaTable;
+	city_task_templates: CityTaskTemplatesTable;
+	city_task_template_criteria: CityTaskTemplateCriteriaTable;
+	city_badges: CityBadgesTable;
 }
 
 /** A cross-school moderation round of a city (migration 0029, docs/CITY-MODERATION.md). */

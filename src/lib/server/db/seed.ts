@@ -297,7 +297,45 @@ export async function isDatabaseEmpty(db: DB): Promise<boolean> {
 }
 
 export async function seedDemoSchool(db: DB): Promise<{ schoolId: number }> {
-	return insertSchool(db, planSchool(DEMO_SCHOOL), DEMO_PASSWORD);
+	const school = await insertSchool(db, planSchool(DEMO_SCHOOL), DEMO_PASSWORD);
+	await insertDemoCity(db, school.schoolId);
+	return school;
+}
+
+export const DEMO_CITY = { name: 'Northbridge City', slug: 'northbridge-city', admin: 'city' };
+
+/**
+ * The demo school's city (issue 16) and its city admin, `city`, with the demo password: it sees the
+ * city's one school counted and its aggregate report, never a learner. Marked demo as the school is
+ * (the server stays on loopback while a demo school exists).
+ */
+async function insertDemoCity(db: DB, schoolId: number): Promise<void> {
+	const now = nowIso();
+	const passwordHash = await hashPassword(DEMO_PASSWORD);
+	await db.transaction().execute(async (trx) => {
+		const { id: cityId } = await trx
+			.insertInto('cities')
+			.values({ name: DEMO_CITY.name, slug: DEMO_CITY.slug, created_at: now })
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await trx.updateTable('schools').set({ city_id: cityId }).where('id', '=', schoolId).execute();
+		const { id: userId } = await trx
+			.insertInto('users')
+			.values({
+				username: DEMO_CITY.admin,
+				given_name: 'Cleo',
+				family_name: 'Marsh',
+				password_hash: passwordHash,
+				password_changed_at: now,
+				created_at: now
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await trx
+			.insertInto('city_admins')
+			.values({ city_id: cityId, user_id: userId, created_at: now })
+			.execute();
+	});
 }
 
 /** Does the database hold a school from the seed generator, whose accounts share one password? */
@@ -312,6 +350,7 @@ export function demoLogins(): { username: string; role: string }[] {
 	const learners = plan.people.filter((p) => p.role === 'student');
 	return [
 		{ username: 'admin', role: 'school admin' },
+		{ username: DEMO_CITY.admin, role: `city admin of ${DEMO_CITY.name} (totals only)` },
 		{ username: 'teacher', role: `teacher of ${plan.classes[0]!.name}` },
 		{ username: 'teacher2', role: `teacher of ${plan.classes[1]!.name}` },
 		{

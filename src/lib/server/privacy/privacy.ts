@@ -138,12 +138,18 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 		'work[].crossSchoolModeration: whether their work was drawn for cross-school moderation (through its marks below).',
 	city_moderation_marks:
 		'work[].crossSchoolModeration: each blind mark a teacher of another school gave their work, per criterion, with when (the moderator is not named; it is no grade of theirs).',
+	cities: 'Not included: the city (or trust) a school belongs to holds nothing about a learner.',
+	city_admins: 'Not included: who administers a city is about those admins.',
+	city_criteria:
+		'Not included: criteria a city shares with its schools hold nothing about a learner (a judgement names the school’s copy, in results).',
+	city_task_templates: 'Not included: task templates a city shares hold nothing about a learner.',
+	city_task_template_criteria: 'Not included: as city task templates.',
+	city_badges:
+		'Not included: badges a city defines hold nothing about a learner (an award names the school’s copy, in badges).',
 	work_counts:
 		'recentWork: when they recently had the server make a PDF report or tried a live-session code (kept only while a limit on repeated work counts it: ten minutes to an hour).',
 	learner_skill_aggregates:
 		'Not included: running totals of their released results per Fusion Skill, worked out from the work[] above so reports need not read every grade; erasing a learner deletes them.',
-	cities: 'Not included: the city (or trust) the school belongs to holds nothing about a learner.',
-	city_admins: 'Not included: who administers the city is about its admins.',
 	learner_term_skill_aggregates:
 		'Not included: the same running totals per school term, worked out from the work[] above; erasing a learner deletes them.'
 };

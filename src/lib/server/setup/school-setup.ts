@@ -140,13 +140,40 @@ export async function setUpSchoolFromCommand(
 	return { ...created, password };
 }
 
+/**
+ * A city admin's new school in their city (server/city/schools.ts): the same school and first
+ * admin as set-up makes, in the city, with a one-time password shown once to the city admin (the
+ * school admin changes it at first sign-in). Beside the demo as anywhere: a city's database is the
+ * city's.
+ */
+export async function setUpSchoolInCity(
+	db: DB,
+	cityId: number,
+	actorId: number,
+	input: NewSchoolInput,
+	origin: string,
+	now = new Date()
+): Promise<CreatedSchool & { password: string }> {
+	const password = generateReadablePassword();
+	const passwordHash = await hashPassword(password);
+	await ensureReferenceData(db);
+	const created = await db
+		.transaction()
+		.execute((trx) =>
+			insertSchoolAndAdmin(trx, input, passwordHash, true, 'city', now, { cityId, actorId })
+		);
+	await schoolKey(db, created.schoolId, origin);
+	return { ...created, password };
+}
+
 async function insertSchoolAndAdmin(
 	trx: Transaction<Database>,
 	input: NewSchoolInput,
 	passwordHash: string,
 	mustChangePassword: boolean,
-	via: 'link' | 'command',
-	now: Date
+	via: 'link' | 'command' | 'city',
+	now: Date,
+	city: { cityId: number; actorId: number } | null = null
 ): Promise<CreatedSchool> {
 	const taken = await trx
 		.selectFrom('users')
@@ -157,7 +184,12 @@ async function insertSchoolAndAdmin(
 	const at = now.toISOString();
 	const { id: schoolId } = await trx
 		.insertInto('schools')
-		.values({ name: input.schoolName, slug: await freeSlug(trx, input.schoolName), created_at: at })
+		.values({
+			name: input.schoolName,
+			slug: await freeSlug(trx, input.schoolName),
+			city_id: city?.cityId ?? null,
+			created_at: at
+		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
 	const { id: userId } = await trx
@@ -186,11 +218,11 @@ async function insertSchoolAndAdmin(
 	await writeStarterBank(trx, schoolId);
 	await recordAudit(trx, {
 		schoolId,
-		actorId: userId,
+		actorId: city?.actorId ?? userId,
 		action: 'school.setup',
 		entityType: 'school',
 		entityId: String(schoolId),
-		after: { name: input.schoolName, admin: input.username, via }
+		after: { name: input.schoolName, admin: input.username, via, cityId: city?.cityId ?? null }
 	});
 	return { schoolId, userId, username: input.username };
 }
