@@ -219,3 +219,32 @@ describe('determinedUnknowns', () => {
 		).toEqual([]);
 	});
 });
+
+describe('whole-number bounds', () => {
+	it('withholds a total when the hidden cells of a line must sum to under 5 (the review’s case)', () => {
+		// School 1: years 7–9 = 5, 1, 1; school 2: 5 in each. Without the bound rule the city total
+		// (22) and school 2's total (15) were shown, and 22 − 15 − 5 = 2 made both small cells 1.
+		const report = buildCityReport(
+			input([
+				[5, 1, 1],
+				[5, 5, 5]
+			])
+		);
+		const shown = (school: number | null, year: string | null) =>
+			figureOf(report, school, year, 1).kind === 'shown';
+		expect(shown(1, '8') || shown(1, '9')).toBe(false);
+		expect(shown(null, null) && shown(2, null) && shown(1, '7')).toBe(false);
+	});
+
+	it('withholds when the hidden cells must all be 4', () => {
+		const report = buildCityReport(
+			input([
+				[5, 4, 4],
+				[5, 5, 5]
+			])
+		);
+		const shown = (school: number | null, year: string | null) =>
+			figureOf(report, school, year, 1).kind === 'shown';
+		expect(shown(null, null) && shown(2, null) && shown(1, '7')).toBe(false);
+	});
+});

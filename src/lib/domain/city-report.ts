@@ -20,9 +20,9 @@
  *    of levels behind the means, so a mean is as protected as its count.
  *
  * A figure with no learner at all is shown as "none": a school without a year group gives nobody
- * away. Bounds (counts are whole and at least 1) are not used to narrow a hidden figure: two hidden
- * cells whose sum is known to be 2 are each 1. That is why totals of fewer than 5 are themselves
- * hidden, and a line's hidden cells are then each below its hidden total.
+ * away. Bounds count too: a hidden count is a whole number from 1 to 4, so when the shown figures
+ * fix the sum of a line's hidden cells and that sum is under 5 (two summing to 2 are 1 each) or is
+ * 4 for each, the cells are given away, and another total is withheld (found by the review).
  */
 
 export const SMALL_NUMBER = 5;
@@ -194,20 +194,38 @@ function leakedSmallFigures(
 		for (const m of l.members) if (column.has(m)) row[column.get(m)!]! -= 1;
 		return row;
 	});
-	return determinedUnknowns(rows)
-		.map((c) => unknown[c]!)
-		.filter((i) => variables[i]!.state === 'small');
+	const reduced = reducedRowEchelon(rows);
+	const leaked = new Set(
+		determinedFrom(reduced)
+			.map((c) => unknown[c]!)
+			.filter((i) => variables[i]!.state === 'small')
+	);
+	// Each small figure is a whole number from 1 to 4. So a line's small figures whose sum the shown
+	// figures fix give them away when that sum is under 5 (two of them summing to 2 are 1 each) or
+	// is 4 for each (all are 4), though none is fixed on its own.
+	for (const line of lines) {
+		const small = [line.total, ...line.members].filter((i) => variables[i]!.state === 'small');
+		if (small.length < 2) continue;
+		const sum = small.reduce((total, i) => total + variables[i]!.learners, 0);
+		if (sum >= SMALL_NUMBER && sum !== (SMALL_NUMBER - 1) * small.length) continue;
+		const indicator = new Array<number>(unknown.length).fill(0);
+		for (const i of small) indicator[column.get(i)!] = 1;
+		if (inRowSpace(indicator, reduced)) for (const i of small) leaked.add(i);
+	}
+	return [...leaked].sort((a, b) => a - b);
 }
 
-/**
- * Which unknowns of a linear system A·x = b are fixed by it, whatever b is: x_c is, exactly when
- * the unit vector e_c lies in A's row space, i.e. when A's reduced row echelon form has e_c as a
- * row. Exported for the tests, which check it against a rank computation.
- */
-export function determinedUnknowns(matrix: number[][]): number[] {
+interface ReducedRows {
+	rows: number[][];
+	pivots: number[];
+}
+
+const EPS = 1e-9;
+
+/** The reduced row echelon form of `matrix` and its pivot columns. */
+function reducedRowEchelon(matrix: number[][]): ReducedRows {
 	const rows = matrix.map((r) => [...r]);
 	const width = rows[0]?.length ?? 0;
-	const EPS = 1e-9;
 	let pivotRow = 0;
 	const pivots: number[] = [];
 	for (let c = 0; c < width && pivotRow < rows.length; c++) {
@@ -228,7 +246,31 @@ export function determinedUnknowns(matrix: number[][]): number[] {
 		pivots.push(c);
 		pivotRow++;
 	}
+	return { rows: rows.slice(0, pivots.length), pivots };
+}
+
+function determinedFrom({ rows, pivots }: ReducedRows): number[] {
 	return pivots.filter((c, r) => rows[r]!.every((value, k) => k === c || Math.abs(value) < EPS));
+}
+
+/** Whether the combination `vector` · x is fixed by the system (it lies in the row space). */
+function inRowSpace(vector: number[], { rows, pivots }: ReducedRows): boolean {
+	const rest = [...vector];
+	pivots.forEach((c, r) => {
+		const factor = rest[c]!;
+		if (Math.abs(factor) < EPS) return;
+		for (let k = 0; k < rest.length; k++) rest[k]! -= factor * rows[r]![k]!;
+	});
+	return rest.every((value) => Math.abs(value) < EPS);
+}
+
+/**
+ * Which unknowns of a linear system A·x = b are fixed by it, whatever b is: x_c is, exactly when
+ * the unit vector e_c lies in A's row space, i.e. when A's reduced row echelon form has e_c as a
+ * row. Exported for the tests, which check it against a rank computation.
+ */
+export function determinedUnknowns(matrix: number[][]): number[] {
+	return determinedFrom(reducedRowEchelon(matrix));
 }
 
 /** One figure of the report (a school, year group or skill it does not hold has none). */

@@ -296,6 +296,17 @@ export async function issueBadge(
 	const signed = await signForSchool(db, user.schoolId, origin, credential);
 
 	await db.transaction().execute(async (trx) => {
+		// Two issues at once (a double click, two teachers, two servers) give one badge: the check
+		// above is made again under the learner's lock for this badge.
+		await lockForTransaction(trx, `badge-issue:${badgeId}:${learnerId}`);
+		const issuedMeanwhile = await trx
+			.selectFrom('badge_awards')
+			.select('id')
+			.where('badge_id', '=', badgeId)
+			.where('learner_id', '=', learnerId)
+			.where('state', '=', 'issued')
+			.executeTakeFirst();
+		if (issuedMeanwhile) throw new Refusal('This learner already has this badge.', 409);
 		const values = {
 			state: 'issued' as const,
 			evidence_json: JSON.stringify(awardEvidence),

@@ -92,7 +92,8 @@ export async function startClusterEvents(db: DB): Promise<void> {
 		delay = Math.min(delay * 2, 30_000);
 	};
 	const connect = async (): Promise<void> => {
-		const client = new pg.Client({ connectionString: connectionStringOf(db) });
+		// keepAlive: a connection dropped by the network, not closed, is noticed and replaced.
+		const client = new pg.Client({ connectionString: connectionStringOf(db), keepAlive: true });
 		client.on('notification', (message) => {
 			if (message.channel !== CLUSTER_CHANNEL || !message.payload) return;
 			let event: { topic?: ClusterTopic; origin?: string } & Record<string, unknown>;

@@ -169,7 +169,7 @@ export const CLUSTER_CHANNEL = 'fusion_events';
 export async function notifyAuthChanges(
 	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 	db: Kysely<any>,
-	tables: { table: string; insertsToo: boolean }[]
+	tables: { table: string; insertsToo: boolean; deletesOnly?: boolean }[]
 ): Promise<void> {
 	if (!isPostgres(db)) return;
 	await sql`create or replace function fusion_notify_auth() returns trigger language plpgsql as $$
@@ -177,10 +177,19 @@ export async function notifyAuthChanges(
 			perform pg_notify(${sql.lit(CLUSTER_CHANNEL)}, '{"topic":"auth"}');
 			return null;
 		end $$`.execute(db);
-	for (const { table, insertsToo } of tables)
+	for (const { table, insertsToo, deletesOnly } of tables) {
+		const events = deletesOnly
+			? 'delete'
+			: insertsToo
+				? 'insert or update or delete'
+				: 'update or delete';
+		await sql`drop trigger if exists ${sql.id(`${table}_auth_changed`)} on ${sql.table(table)}`.execute(
+			db
+		);
 		await sql`create trigger ${sql.id(`${table}_auth_changed`)}
-			after ${sql.raw(insertsToo ? 'insert or update or delete' : 'update or delete')} on ${sql.table(table)}
+			after ${sql.raw(events)} on ${sql.table(table)}
 			for each statement execute function fusion_notify_auth()`.execute(db);
+	}
 }
 
 /** A claim query's rows that another server holds are skipped, not waited for (PostgreSQL). */
@@ -204,4 +213,21 @@ export function round3Sql(
 	return isPostgres(db)
 		? sql<number>`round(cast(${value} as numeric), 3)`
 		: sql<number>`round(${value}, 3)`;
+}
+
+/**
+ * Locks rows of `table` by id until the transaction ends (PostgreSQL `FOR UPDATE`, in id order),
+ * for work that reads and rewrites what hangs off them. Row locks, not advisory ones: a school-wide
+ * refresh locks thousands without filling the server's lock table. SQLite: nothing to do.
+ */
+export async function lockRowsForTransaction(
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	trx: Kysely<any>,
+	table: string,
+	ids: readonly number[]
+): Promise<void> {
+	if (!isPostgres(trx) || ids.length === 0) return;
+	await sql`select id from ${sql.table(table)} where id in (${sql.join(ids)}) order by id for update`.execute(
+		trx
+	);
 }

@@ -1,3 +1,4 @@
+import { lockRowsForTransaction } from '../db/dialect';
 import type { DB } from '../db/connection';
 import { chunks } from '../db/chunks';
 import { levelOf, schoolTerm, type CriterionResult } from '../../domain/profiles';
@@ -25,9 +26,12 @@ export async function refreshLearnerSkillAggregates(
 	db: DB,
 	learnerIds: readonly number[]
 ): Promise<void> {
-	const unique = [...new Set(learnerIds)];
+	const unique = [...new Set(learnerIds)].sort((a, b) => a - b);
 	for (const part of chunks(unique, 200)) {
 		const now = nowIso();
+		// Two refreshes of one learner at once (two servers, PostgreSQL) take turns, in id order so
+		// they cannot deadlock, and each reads the results only once it holds the learners.
+		await lockRowsForTransaction(db, 'users', part);
 		// An erased learner (privacy.ts renames them `erased-<id>`) counts in no report.
 		const erased = new Set(
 			(await db.selectFrom('users').select(['id', 'username']).where('id', 'in', part).execute())
