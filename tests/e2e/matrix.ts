@@ -642,11 +642,17 @@ export const MATRIX: Record<string, Entry> = {
 		allow: EVERYONE
 	},
 
-	// Cross-school moderation (xmod, docs/CITY-MODERATION.md): city admins' pages are nobody's
-	// here (no persona is a city admin); a sample is its moderator's only. The city admins, moderators
-	// and teachers of the sampled school are checked in tests/e2e/city-moderation.spec.ts.
-	'page GET /city/moderation': { url: '/city/moderation', allow: [] },
-	'action draw /city/moderation': { url: '/city/moderation', allow: [], fuzzAs: XMOD.cityAdmin },
+	// Cross-school moderation (xmod, docs/CITY-MODERATION.md): the xmod round is of the xmod city,
+	// so neither matrix city admin may open it; a sample is its moderator's only. The xmod city's
+	// admins, moderators and teachers of the sampled school are checked in
+	// tests/e2e/city-moderation.spec.ts.
+	// Any city admin opens their own city's rounds page and may draw; another city's round is 404.
+	'page GET /city/moderation': { url: '/city/moderation', allow: CITY_ADMINS },
+	'action draw /city/moderation': {
+		url: '/city/moderation',
+		allow: CITY_ADMINS,
+		fuzzAs: XMOD.cityAdmin
+	},
 	'page GET /city/moderation/[roundId]': { url: `/city/moderation/${xmodRoundId()}`, allow: [] },
 	'action close /city/moderation/[roundId]': {
 		url: `/city/moderation/${xmodRoundId()}`,
