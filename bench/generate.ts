@@ -1,12 +1,56 @@
-// Bulk activity for a generated school: the benchmark's data (SQLite-specific on purpose: the app's
-// own SQL stays in kysely; this only fills a scratch database fast, through prepared statements).
-// The learner × skill aggregates are then built by the app's own rule (`profiles/aggregates.ts`).
-import SQLite from 'better-sqlite3';
+// Bulk activity for a generated school: the benchmark's data. The school itself (people, classes,
+// criteria) is made by the seed through kysely; the millions of tasks, submissions and judgements
+// are written through `bulk-writer.ts` (prepared statements on SQLite, array inserts on PostgreSQL:
+// it only fills a scratch database fast). The learner × skill aggregates are then built by the
+// app's own rule (`profiles/aggregates.ts`).
 import { openDatabase } from '../src/lib/server/db/connection';
 import { refreshAggregatesForSchool } from '../src/lib/server/profiles/aggregates';
 import { migrateToLatest } from '../src/lib/server/db/migrate';
 import { DEMO_PASSWORD, insertSchool, planSchool, schoolOfSize } from '../src/lib/server/db/seed';
 import { seededRandom } from '../src/lib/domain/peer-review';
+import { bulkWriterFor } from './bulk-writer';
+
+const OPEN_TASK = 'Open task for autosave';
+const TASK_COLUMNS = [
+	'class_id',
+	'title',
+	'brief_markdown',
+	'scale_id',
+	'state',
+	'peer_enabled',
+	'created_by',
+	'created_at',
+	'updated_at'
+];
+const SUBMISSION_COLUMNS = [
+	'task_id',
+	'learner_id',
+	'self_state',
+	'self_submitted_at',
+	'released_at',
+	'released_by',
+	'updated_at'
+];
+const ASSESSMENT_COLUMNS = [
+	'submission_id',
+	'criterion_id',
+	'assessor_id',
+	'role',
+	'value',
+	'comment',
+	'revision',
+	'updated_at',
+	'submitted_at'
+];
+const ALLOCATION_COLUMNS = [
+	'task_id',
+	'reviewer_id',
+	'submission_id',
+	'anonymous_label',
+	'state',
+	'submitted_at',
+	'created_at'
+];
 
 export interface GeneratedSchool {
 	schoolId: number;
@@ -23,7 +67,7 @@ export interface GeneratedSchool {
 }
 
 export async function generateSchool(
-	path: string,
+	target: string,
 	spec: {
 		learners: number;
 		classes: number;
@@ -40,7 +84,7 @@ export async function generateSchool(
 ): Promise<GeneratedSchool> {
 	const started = performance.now();
 	const tag = spec.tag ?? String(spec.learners);
-	const db = openDatabase(path);
+	const db = openDatabase(target);
 	await migrateToLatest(db);
 	const plan = planSchool({
 		...schoolOfSize(spec.learners, spec.classes, spec.seed),
@@ -62,131 +106,191 @@ export async function generateSchool(
 			.set({ city_id: spec.cityId })
 			.where('id', '=', schoolId)
 			.execute();
-	await db.destroy();
-
-	const sqlite = new SQLite(path);
-	sqlite.pragma('journal_mode = WAL');
-	sqlite.pragma('synchronous = OFF'); // a scratch database: speed over durability while filling it
-	const random = seededRandom(spec.seed);
-	const now = new Date().toISOString();
 	const scaleId = (
-		sqlite
-			.prepare(`select id from grade_scales where school_id is null order by id limit 1`)
-			.get() as { id: number }
+		await db
+			.selectFrom('grade_scales')
+			.select('id')
+			.where('school_id', 'is', null)
+			.orderBy('id')
+			.limit(1)
+			.executeTakeFirstOrThrow()
 	).id;
 	const criteria = (
-		sqlite
-			.prepare(
-				`select id from criteria where school_id = ? and scale_id = ? and superseded_at is null order by id limit ?`
-			)
-			.all(schoolId, scaleId, spec.criteriaPerTask) as { id: number }[]
+		await db
+			.selectFrom('criteria')
+			.select('id')
+			.where('school_id', '=', schoolId)
+			.where('scale_id', '=', scaleId)
+			.where('superseded_at', 'is', null)
+			.orderBy('id')
+			.limit(spec.criteriaPerTask)
+			.execute()
 	).map((c) => c.id);
-	const classes = sqlite
-		.prepare(`select id from classes where school_id = ? order by id`)
-		.all(schoolId) as { id: number }[];
+	const classes = await db
+		.selectFrom('classes')
+		.select('id')
+		.where('school_id', '=', schoolId)
+		.orderBy('id')
+		.execute();
+	const teacherByClass = new Map(
+		(
+			await db
+				.selectFrom('class_teachers')
+				.innerJoin('classes', 'classes.id', 'class_teachers.class_id')
+				.select([
+					'class_teachers.class_id',
+					(e) => e.fn.min('class_teachers.teacher_id').as('teacher_id')
+				])
+				.where('classes.school_id', '=', schoolId)
+				.groupBy('class_teachers.class_id')
+				.execute()
+		).map((r) => [r.class_id, Number(r.teacher_id)])
+	);
+	const learnersByClass = new Map<number, number[]>();
+	for (const row of await db
+		.selectFrom('enrolments')
+		.innerJoin('classes', 'classes.id', 'enrolments.class_id')
+		.select(['enrolments.class_id', 'enrolments.learner_id'])
+		.where('classes.school_id', '=', schoolId)
+		.orderBy('enrolments.learner_id')
+		.execute()) {
+		const list = learnersByClass.get(row.class_id) ?? [];
+		list.push(row.learner_id);
+		learnersByClass.set(row.class_id, list);
+	}
+	await db.destroy();
 
-	const insertTask = sqlite.prepare(
-		`insert into tasks (class_id, title, brief_markdown, scale_id, state, peer_enabled, created_by, created_at, updated_at) values (?, ?, '', ?, 'published', ?, ?, ?, ?)`
-	);
-	const insertTaskCriterion = sqlite.prepare(
-		`insert into task_criteria (task_id, criterion_id, position, weight) values (?, ?, ?, 1)`
-	);
-	const insertSubmission = sqlite.prepare(
-		`insert into submissions (task_id, learner_id, self_state, self_submitted_at, released_at, released_by, updated_at) values (?, ?, 'submitted', ?, ?, ?, ?)`
-	);
-	const insertAssessment = sqlite.prepare(
-		`insert into assessments (submission_id, criterion_id, assessor_id, role, value, comment, revision, updated_at, submitted_at) values (?, ?, ?, ?, ?, '', 1, ?, ?)`
-	);
-	const insertAllocation = sqlite.prepare(
-		`insert into peer_allocations (task_id, reviewer_id, submission_id, anonymous_label, state, submitted_at, created_at) values (?, ?, ?, ?, 'submitted', ?, ?)`
-	);
-
+	const writer = await bulkWriterFor(target);
+	const random = seededRandom(spec.seed);
+	const now = new Date().toISOString();
 	const openTaskByClass = new Map<number, number>();
-	const fill = sqlite.transaction((classId: number) => {
-		const teacherId = (
-			sqlite
-				.prepare(`select teacher_id from class_teachers where class_id = ? limit 1`)
-				.get(classId) as { teacher_id: number }
-		).teacher_id;
-		const learners = (
-			sqlite
-				.prepare(`select learner_id from enrolments where class_id = ? order by learner_id`)
-				.all(classId) as { learner_id: number }[]
-		).map((l) => l.learner_id);
+	const toRelease: number[] = [];
+	const taskRow = (classId: number, title: string, peer: number, teacherId: number) => [
+		classId,
+		title,
+		'',
+		scaleId,
+		'published',
+		peer,
+		teacherId,
+		now,
+		now
+	];
+	/** Inserts a class's tasks and their criteria; returns the tasks' ids by title. */
+	const insertTasks = async (rows: unknown[][]) => {
+		const ids = new Map(
+			(await writer.insert('tasks', TASK_COLUMNS, rows, ['id', 'title'])).map((r) => [
+				String(r.title),
+				Number(r.id)
+			])
+		);
+		await writer.insert(
+			'task_criteria',
+			['task_id', 'criterion_id', 'position', 'weight'],
+			[...ids.values()].flatMap((taskId) => criteria.map((c, i) => [taskId, c, i + 1, 1]))
+		);
+		return ids;
+	};
+	/** Inserts submissions; returns their ids by "task:learner". */
+	const insertSubmissions = async (rows: unknown[][]) =>
+		new Map(
+			(
+				await writer.insert('submissions', SUBMISSION_COLUMNS, rows, [
+					'id',
+					'task_id',
+					'learner_id'
+				])
+			).map((r) => [`${r.task_id}:${r.learner_id}`, Number(r.id)])
+		);
+
+	for (const { id: classId } of classes) {
+		await writer.begin();
+		const teacherId = teacherByClass.get(classId)!;
+		const learners = learnersByClass.get(classId) ?? [];
 		const level = new Map(learners.map((id) => [id, 25 + random() * 60]));
-		for (let t = 0; t < spec.tasksPerClass; t++) {
-			const taskId = Number(
-				insertTask.run(classId, `Task ${t + 1}`, scaleId, 1, teacherId, now, now).lastInsertRowid
-			);
-			criteria.forEach((c, i) => insertTaskCriterion.run(taskId, c, i + 1));
-			const released = new Date(
-				Date.UTC(2026, 8 + Math.floor((t * 10) / spec.tasksPerClass), 1 + (t % 27))
-			).toISOString();
-			const submissionOf = new Map<number, number>();
-			for (const learner of learners)
-				submissionOf.set(
+		const titles = Array.from({ length: spec.tasksPerClass }, (_, t) => `Task ${t + 1}`);
+		const taskIds = await insertTasks([
+			...titles.map((title) => taskRow(classId, title, 1, teacherId)),
+			taskRow(classId, OPEN_TASK, 0, teacherId)
+		]);
+		openTaskByClass.set(classId, taskIds.get(OPEN_TASK)!);
+		const submissionIds = await insertSubmissions(
+			titles.flatMap((title, t) => {
+				const released = new Date(
+					Date.UTC(2026, 8 + Math.floor((t * 10) / spec.tasksPerClass), 1 + (t % 27))
+				).toISOString();
+				return learners.map((learner) => [
+					taskIds.get(title)!,
 					learner,
-					Number(
-						insertSubmission.run(taskId, learner, now, released, teacherId, now).lastInsertRowid
-					)
-				);
+					'submitted',
+					now,
+					released,
+					teacherId,
+					now
+				]);
+			})
+		);
+		const assessments: unknown[][] = [];
+		const allocations: unknown[][] = [];
+		titles.forEach((title, t) => {
+			const taskId = taskIds.get(title)!;
 			learners.forEach((learner, i) => {
-				const submissionId = submissionOf.get(learner)!;
+				const submissionId = submissionIds.get(`${taskId}:${learner}`)!;
 				const base = level.get(learner)! + t;
 				const value = (spread: number) =>
 					Math.max(0, Math.min(100, Math.round(base + (random() - 0.5) * spread)));
 				for (const c of criteria) {
-					insertAssessment.run(submissionId, c, learner, 'self', value(30), now, now);
-					insertAssessment.run(submissionId, c, teacherId, 'teacher', value(12), now, now);
+					assessments.push([submissionId, c, learner, 'self', value(30), '', 1, now, now]);
+					assessments.push([submissionId, c, teacherId, 'teacher', value(12), '', 1, now, now]);
 				}
 				for (let p = 1; p <= spec.peers && p < learners.length; p++) {
 					const reviewer = learners[(i + p) % learners.length]!;
-					insertAllocation.run(
+					allocations.push([
 						taskId,
 						reviewer,
 						submissionId,
 						`Reviewer ${String.fromCharCode(64 + p)}`,
+						'submitted',
 						now,
 						now
-					);
+					]);
 					for (const c of criteria)
-						insertAssessment.run(submissionId, c, reviewer, 'peer', value(25), now, now);
+						assessments.push([submissionId, c, reviewer, 'peer', value(25), '', 1, now, now]);
 				}
 			});
-		}
-		const open = Number(
-			insertTask.run(classId, 'Open task for autosave', scaleId, 0, teacherId, now, now)
-				.lastInsertRowid
-		);
-		criteria.forEach((c, i) => insertTaskCriterion.run(open, c, i + 1));
-		openTaskByClass.set(classId, open);
-		if (classId !== classes[0]!.id) return;
-		// Marked and waiting for release: self-assessed and submitted, every criterion graded.
-		for (let t = 0; t < (spec.toRelease ?? 0); t++) {
-			const taskId = Number(
-				insertTask.run(classId, `To release ${t + 1}`, scaleId, 0, teacherId, now, now)
-					.lastInsertRowid
+		});
+		if (classId === classes[0]!.id && (spec.toRelease ?? 0) > 0) {
+			// Marked and waiting for release: self-assessed and submitted, every criterion graded.
+			const releaseTitles = Array.from(
+				{ length: spec.toRelease! },
+				(_, t) => `To release ${t + 1}`
 			);
-			criteria.forEach((c, i) => insertTaskCriterion.run(taskId, c, i + 1));
-			toRelease.push(taskId);
-			for (const learner of learners) {
-				const submissionId = Number(
-					insertSubmission.run(taskId, learner, now, null, null, now).lastInsertRowid
-				);
-				for (const c of criteria) {
-					insertAssessment.run(submissionId, c, learner, 'self', 50, now, now);
-					insertAssessment.run(submissionId, c, teacherId, 'teacher', 60, now, now);
+			const releaseIds = await insertTasks(
+				releaseTitles.map((title) => taskRow(classId, title, 0, teacherId))
+			);
+			const ids = releaseTitles.map((title) => releaseIds.get(title)!);
+			toRelease.push(...ids);
+			const waiting = await insertSubmissions(
+				ids.flatMap((taskId) =>
+					learners.map((learner) => [taskId, learner, 'submitted', now, null, null, now])
+				)
+			);
+			for (const taskId of ids)
+				for (const learner of learners) {
+					const submissionId = waiting.get(`${taskId}:${learner}`)!;
+					for (const c of criteria) {
+						assessments.push([submissionId, c, learner, 'self', 50, '', 1, now, now]);
+						assessments.push([submissionId, c, teacherId, 'teacher', 60, '', 1, now, now]);
+					}
 				}
-			}
 		}
-	});
-	const toRelease: number[] = [];
-	for (const { id } of classes) fill(id);
-	sqlite.pragma('synchronous = NORMAL');
-	sqlite.exec('analyze');
-	sqlite.close();
+		await writer.insert('assessments', ASSESSMENT_COLUMNS, assessments);
+		await writer.insert('peer_allocations', ALLOCATION_COLUMNS, allocations);
+		await writer.commit();
+	}
+	await writer.finish();
 	const fillMs = performance.now() - started;
-	const withAggregates = openDatabase(path);
+	const withAggregates = openDatabase(target);
 	const aggregatesStarted = performance.now();
 	await withAggregates.transaction().execute((trx) => refreshAggregatesForSchool(trx, schoolId));
 	const aggregatesMs = performance.now() - aggregatesStarted;

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import pg from 'pg';
 import { generateSchool, type GeneratedSchool } from './generate';
 import { cityReportForBench } from './city';
 
@@ -143,40 +144,41 @@ function options(): Options {
 }
 
 /**
- * The database the bench fills and the server uses: a scratch SQLite file, or the PostgreSQL
- * database named by DATABASE_URL (its own, emptied: the bench fills it from scratch).
+ * The database the bench fills and the server uses: a scratch SQLite file, or a scratch PostgreSQL
+ * database of the bench's own (`fusion_bench…`, dropped and made again on each run) on the server
+ * `BENCH_POSTGRES_SERVER` names (default: the local one the tests use, started or installed as
+ * `npm test` does). It never empties a database it did not make.
  */
 async function benchDatabaseTarget(
 	database: Options['database'],
 	file: string
 ): Promise<{ target: string; env: Record<string, string> }> {
 	if (database === 'sqlite') return { target: file, env: { DATABASE_PATH: file } };
-	const url = process.env.DATABASE_URL;
-	if (!url?.startsWith('postgres')) {
-		console.error(
-			'--database postgres needs DATABASE_URL=postgres://… (a database the bench may empty).'
-		);
-		process.exit(2);
-	}
-	const { openDatabase } = await import('../src/lib/server/db/connection');
-	const { PostgresAdapter } = await import('kysely');
-	let opened: Awaited<ReturnType<typeof openDatabase>> | undefined;
-	try {
-		opened = (openDatabase as (target: string) => ReturnType<typeof openDatabase>)(url);
-	} catch {
-		opened = undefined;
-	}
-	if (!opened || !(opened.getExecutor().adapter instanceof PostgresAdapter)) {
-		console.error('openDatabase cannot open this postgres:// URL.');
-		process.exit(3);
-	}
-	await opened.destroy();
-	// The app runs on PostgreSQL, but the bench's generator (generate.ts) fills its scratch database
-	// through better-sqlite3's prepared statements; filling PostgreSQL needs its own bulk path.
-	console.error(
-		'The bench cannot fill a PostgreSQL database yet (bench/generate.ts writes SQLite only); see docs/PERFORMANCE.md.'
+	if (process.env.BENCH_POSTGRES_SERVER)
+		process.env.TEST_POSTGRES_SERVER = process.env.BENCH_POSTGRES_SERVER;
+	const { ensurePostgres } = await import('../scripts/lib/bootstrap.mjs');
+	const server = new URL((ensurePostgres as () => string)());
+	const name = `fusion_bench_${file.replace(/^.*\//, '').replace(/\W.*$/, '')}`;
+	const admin = new pg.Client({ connectionString: server.toString() });
+	await admin.connect();
+	await admin.query(`drop database if exists ${name} with (force)`);
+	await admin.query(`create database ${name}`);
+	await admin.end();
+	server.pathname = `/${name}`;
+	const target = server.toString();
+	return { target, env: { DATABASE_URL: target } };
+}
+
+/** Size of the bench's database on disk: the SQLite file and its WAL, or the PostgreSQL database. */
+async function databaseSizeMb(target: string): Promise<number> {
+	if (!target.startsWith('postgres')) return fileSizeMb(target);
+	const client = new pg.Client({ connectionString: target });
+	await client.connect();
+	const { rows } = await client.query<{ bytes: string }>(
+		'select pg_database_size(current_database()) as bytes'
 	);
-	return process.exit(3);
+	await client.end();
+	return Math.round(Number(rows[0]!.bytes) / 1024 / 1024);
 }
 
 function fileSizeMb(path: string): number {
@@ -260,9 +262,9 @@ async function main() {
 		);
 	const assessmentRows = await count('assessments');
 	const aggregateRows = await count('learner_skill_aggregates');
-	const databaseMb = opts.database === 'sqlite' ? fileSizeMb(DB) : null;
+	const databaseMb = await databaseSizeMb(target);
 	console.log(
-		`  ${assessmentRows.toLocaleString('en-GB')} assessment rows, ${aggregateRows.toLocaleString('en-GB')} aggregate rows${databaseMb !== null ? `, database ${databaseMb} MB` : ''}`
+		`  ${assessmentRows.toLocaleString('en-GB')} assessment rows, ${aggregateRows.toLocaleString('en-GB')} aggregate rows${`, database ${databaseMb} MB`}`
 	);
 
 	const cookieFor = async (userId: number) => {
@@ -727,7 +729,7 @@ async function cityBench(database: Options['database']) {
 		generation_s: ms((performance.now() - started) / 1000),
 		fill_s: ms(fillMs / 1000),
 		aggregates_s: ms(aggregatesMs / 1000),
-		database_mb: database === 'sqlite' ? fileSizeMb(file) : null,
+		database_mb: await databaseSizeMb(target),
 		aggregate_rows: aggregateRows,
 		cells,
 		city_report_ms: report.median,
