@@ -19,6 +19,7 @@ import { scheduleExportSweep } from '$lib/server/reports/batch';
 import { scheduleHandoutExpiry } from '$lib/server/roster/handouts';
 import { holdDemoToLoopback } from '$lib/server/setup/first-run';
 import { startJobRunner } from '$lib/server/jobs/queue';
+import { closeReportWorkers } from '$lib/server/workers/report-pool';
 import { startClusterEvents } from '$lib/server/cluster/events';
 import { secretKey } from '$lib/server/sso/secret-key';
 import '$lib/server/jobs/handlers';
@@ -34,7 +35,7 @@ import { building, dev } from '$app/environment';
  * import's one-time passwords past their hour (now, the others at their expiry), reminders, the
  * daily notification digest and clean-up; and
  * the runner starts; on PostgreSQL the server starts listening to the others; the key that seals sign-in provider secrets is read or made
- * (`server/sso/secret-key.ts`). (`vite dev` listens on localhost on its own.)
+ * (`server/sso/secret-key.ts`); the report workers (started on first use) are stopped with the server. (`vite dev` listens on localhost on its own.)
  */
 export const init: ServerInit = async () => {
 	if (!dev && !building) {
@@ -54,6 +55,9 @@ export const init: ServerInit = async () => {
 		await startClusterEvents(getDb());
 		// Made (and announced) at start, not at an admin's first save: FUSION_SECRET_KEY or secret.key.
 		secretKey();
+		// adapter-node's graceful stop (SIGTERM/SIGINT, once requests are done): the report workers
+		// close their database connections and end.
+		process.once('sveltekit:shutdown', () => void closeReportWorkers());
 	}
 };
 

@@ -13,7 +13,7 @@ import {
 	OPEN_LIVE_SESSIONS_PER_CLASS,
 	takeAllowance
 } from '../../src/lib/server/limits';
-import { learnerReportPdf } from '../../src/lib/server/reports/pdf';
+import { learnerReportPdf } from '../../src/lib/server/reports/learner-pdf';
 import { exportJob, startBatchExport } from '../../src/lib/server/reports/batch';
 import { liveSessionOptions, setLiveState, startLiveSession } from '../../src/lib/server/live/live';
 import { createBadge } from '../../src/lib/server/badges/badges';

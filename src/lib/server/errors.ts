@@ -6,7 +6,8 @@
 export class Refusal extends Error {
 	constructor(
 		message: string,
-		readonly status: 400 | 403 | 404 | 409 | 410 | 429 = 400,
+		/** 503: the work could not be done just now (a report worker stopped): try again */
+		readonly status: 400 | 403 | 404 | 409 | 410 | 429 | 503 = 400,
 		/** sent beside the message by a JSON endpoint (a save's conflict: the server's current version) */
 		readonly details?: Record<string, unknown>
 	) {

@@ -1,9 +1,8 @@
 import { lockForTransaction } from '../db/dialect';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Zip, ZipPassThrough } from 'fflate';
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
 import { hasRole, requireClassAccess } from '../auth/guards';
@@ -11,8 +10,8 @@ import { recordAudit } from '../audit';
 import { uploadsDirectory } from '../assessment/evidence';
 import { nowIso } from '../clock';
 import { chunks } from '../db/chunks';
-import { learnerReport } from './learner-report';
-import { renderLearnerReportPdf } from './pdf';
+import { learnerReportsZipFromWorker } from '../workers/report-pool';
+import type { ZipLearner } from './reports-zip';
 import { Refusal } from '../errors';
 import { BATCH_EXPORTS_PER_HOUR, RUNNING_EXPORTS_PER_PERSON, takeAllowance } from '../limits';
 import { enqueueJob, registerJobHandler } from '../jobs/queue';
@@ -255,61 +254,45 @@ async function refuseWhileAnotherRuns(
 	}
 }
 
-async function runBatch(
-	db: DB,
-	user: SessionUser,
-	jobId: string,
-	learners: { id: number; givenName: string; familyName: string; username: string }[]
-) {
+/**
+ * The export itself, in a report worker (`reports/reports-zip.ts` there: every learner's report read,
+ * drawn and zipped to the file); this thread only records progress and the outcome.
+ */
+async function runBatch(db: DB, user: SessionUser, jobId: string, learners: ZipLearner[]) {
 	const dir = join(uploadsDirectory(), 'exports');
 	mkdirSync(dir, { recursive: true });
 	const path = join(dir, `${jobId}.zip`);
-	const out = createWriteStream(path, { mode: 0o600 });
-	const zip = new Zip((problem, chunk, final) => {
-		if (problem) out.destroy(problem);
-		else out.write(chunk);
-		if (final) out.end();
-	});
-	const finished = new Promise<void>((resolve, reject) => {
-		out.on('finish', resolve);
-		out.on('error', reject);
-	});
-	try {
-		await db.updateTable('export_jobs').set({ state: 'running' }).where('id', '=', jobId).execute();
-		const used = new Set<string>();
-		for (const [index, learner] of learners.entries()) {
-			const pdf = await renderLearnerReportPdf(
-				await learnerReport(db, user, learner.id),
-				user.schoolName
-			);
-			let name =
-				`${learner.familyName} ${learner.givenName}`.replace(/[^\p{L}\p{N} .-]/gu, '').trim() ||
-				learner.username;
-			if (used.has(name)) name = `${name} (${learner.username})`;
-			used.add(name);
-			const entry = new ZipPassThrough(`${name}.pdf`);
-			zip.add(entry);
-			entry.push(new Uint8Array(pdf), true);
+	// Progress is written one update at a time, the latest count each time (the worker may run
+	// ahead of the writes).
+	let reported = 0;
+	let written = 0;
+	let writing: Promise<void> = Promise.resolve();
+	const recordProgress = (done: number) => {
+		reported = done;
+		writing = writing.then(async () => {
+			if (written >= reported) return;
+			written = reported;
 			await db
 				.updateTable('export_jobs')
-				.set({ progress: index + 1 })
+				.set({ progress: written })
 				.where('id', '=', jobId)
 				.execute();
-			await new Promise((resolve) => setImmediate(resolve)); // let requests in between learners
-		}
-		zip.end();
-		await finished;
+		});
+	};
+	try {
+		await db.updateTable('export_jobs').set({ state: 'running' }).where('id', '=', jobId).execute();
+		await learnerReportsZipFromWorker(db, user, learners, path, recordProgress);
+		await writing;
 		const { numUpdatedRows } = await db
 			.updateTable('export_jobs')
-			.set({ state: 'done', file_path: path, finished_at: nowIso() })
+			.set({ state: 'done', progress: learners.length, file_path: path, finished_at: nowIso() })
 			.where('id', '=', jobId)
 			.executeTakeFirst();
 		// Deleted while it ran (a learner in it was erased): the zip must not outlive its row.
 		if (numUpdatedRows === 0n) await unlink(path).catch(() => {});
 	} catch (problem) {
 		console.error(`[export ${jobId}]`, problem);
-		zip.terminate();
-		out.destroy();
+		await writing.catch(() => {});
 		await unlink(path).catch(() => {});
 		await db
 			.updateTable('export_jobs')

@@ -1,10 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { createRequire } from 'node:module';
-import type { DB } from '../db/connection';
-import type { SessionUser } from '../auth/sessions';
-import { hasRole } from '../auth/guards';
-import { learnerReport, type LearnerReport } from './learner-report';
-import { LEARNER_PDFS_FOR_A_LEARNER, LEARNER_PDFS_FOR_STAFF, takeAllowance } from '../limits';
+import type { LearnerReport } from './learner-report';
 import { formatDate, formatNumericDate } from '../../domain/dates';
 import { NEUTRAL_COLOUR } from '../../domain/frameworks';
 
@@ -20,38 +16,8 @@ const TEACHER = '#14213d';
 const SELF = '#5b21b6';
 
 /**
- * A learner's report as a PDF for someone who may see it, counted against that person's PDF
- * allowance (in the database, so it holds across restarts): past it, a 429 saying when to try
- * again, and no PDF is drawn. The access check comes first, so a refused outsider uses none.
- */
-export async function learnerReportPdf(
-	db: DB,
-	user: SessionUser,
-	learnerId: number,
-	now: Date = new Date()
-): Promise<{ pdf: Buffer; learnerName: string }> {
-	const report = await learnerReport(db, user, learnerId);
-	const staff = hasRole(user, 'teacher', 'admin');
-	const allowance = staff ? LEARNER_PDFS_FOR_STAFF : LEARNER_PDFS_FOR_A_LEARNER;
-	const minutes = allowance.windowMs / 60_000;
-	await takeAllowance(
-		db,
-		user.id,
-		'learner_report_pdf',
-		allowance,
-		(wait) =>
-			`You have made ${allowance.max} PDF reports in the last ${minutes} minutes, the most one person can. Try again in ${wait}` +
-			(staff ? ', or use the class export for a whole class.' : '.'),
-		now
-	);
-	return {
-		pdf: await renderLearnerReportPdf(report, user.schoolName),
-		learnerName: report.profile.learner.name
-	};
-}
-
-/**
  * The learning report as a PDF, drawn on the server (no browser): text, tables and vector charts.
+ * Called in a report worker (`workers/report-worker.ts`), never on the request thread.
  */
 export function renderLearnerReportPdf(report: LearnerReport, schoolName: string): Promise<Buffer> {
 	const doc = new PDFDocument({

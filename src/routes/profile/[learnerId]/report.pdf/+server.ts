@@ -1,6 +1,6 @@
 import { requireUser } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { learnerReportPdf } from '$lib/server/reports/pdf';
+import { learnerReportPdf } from '$lib/server/reports/learner-pdf';
 import { idParam, orHttpError } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 

@@ -1,0 +1,38 @@
+import type { DB } from '../db/connection';
+import type { SessionUser } from '../auth/sessions';
+import { hasRole } from '../auth/guards';
+import { learnerReport } from './learner-report';
+import { LEARNER_PDFS_FOR_A_LEARNER, LEARNER_PDFS_FOR_STAFF, takeAllowance } from '../limits';
+import { learnerPdfFromWorker } from '../workers/report-pool';
+
+/**
+ * A learner's report as a PDF for someone who may see it, counted against that person's PDF
+ * allowance (in the database, so it holds across restarts): past it, a 429 saying when to try
+ * again, and no PDF is drawn. The access check comes first, so a refused outsider uses none. The
+ * report is read here and drawn in a report worker (`reports/pdf.ts` there).
+ */
+export async function learnerReportPdf(
+	db: DB,
+	user: SessionUser,
+	learnerId: number,
+	now: Date = new Date()
+): Promise<{ pdf: Buffer; learnerName: string }> {
+	const report = await learnerReport(db, user, learnerId);
+	const staff = hasRole(user, 'teacher', 'admin');
+	const allowance = staff ? LEARNER_PDFS_FOR_STAFF : LEARNER_PDFS_FOR_A_LEARNER;
+	const minutes = allowance.windowMs / 60_000;
+	await takeAllowance(
+		db,
+		user.id,
+		'learner_report_pdf',
+		allowance,
+		(wait) =>
+			`You have made ${allowance.max} PDF reports in the last ${minutes} minutes, the most one person can. Try again in ${wait}` +
+			(staff ? ', or use the class export for a whole class.' : '.'),
+		now
+	);
+	return {
+		pdf: await learnerPdfFromWorker(report, user.schoolName),
+		learnerName: report.profile.learner.name
+	};
+}

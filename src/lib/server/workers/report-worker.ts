@@ -1,0 +1,137 @@
+import { isMainThread, workerData } from 'node:worker_threads';
+import { openDatabase, type DB } from '../db/connection';
+import type { SessionUser } from '../auth/sessions';
+import type { FrameworkViewSlug } from '../../domain/mapped-frameworks';
+import { schoolCsvStream, type SchoolCsvKind } from '../reports/school-csv';
+import type { SchoolReportFilter } from '../reports/school-report';
+import type { LearnerReport } from '../reports/learner-report';
+import { renderLearnerReportPdf } from '../reports/pdf';
+import { writeLearnerReportsZip, type ZipLearner } from '../reports/reports-zip';
+import { serveTasks } from './pool';
+
+/**
+ * The report worker: this module is its own worker's entry. The pool starts a worker on this
+ * module's own file (`import.meta.url`): in the production build that is the chunk this module
+ * was bundled into (adapter-node keeps every server chunk a file of its own), in vitest and
+ * `vite dev` the TypeScript source. The guard below makes it serve tasks only there; imported on
+ * the main thread it only says where it is.
+ */
+export const REPORT_WORKER_MODULE = import.meta.url;
+const ROLE = 'fusion-skills-report-worker';
+export const REPORT_WORKER_DATA = { role: ROLE };
+
+export interface SchoolCsvTask {
+	/** the database's location (`databaseLocationOf`): the worker opens its own connection */
+	database: string;
+	schoolId: number;
+	filter: SchoolReportFilter;
+	framework: FrameworkViewSlug;
+	kind: SchoolCsvKind;
+	bom: boolean;
+	pageSize?: number;
+}
+
+export interface LearnerPdfTask {
+	report: LearnerReport;
+	schoolName: string;
+}
+
+export interface ReportsZipTask {
+	database: string;
+	/** who asked: each learner's report is read as this person may see it */
+	user: SessionUser;
+	learners: ZipLearner[];
+	path: string;
+}
+
+/** A database unused this long is closed (tests open many; a server uses one). */
+const CLOSE_IDLE_DATABASE_MS = 30_000;
+const databases = new Map<
+	string,
+	{ db: DB; users: number; idle?: ReturnType<typeof setTimeout> }
+>();
+
+/** The worker's own connection to a database, held until `release`. */
+function acquire(location: string): DB {
+	let open = databases.get(location);
+	if (!open) databases.set(location, (open = { db: openDatabase(location), users: 0 }));
+	clearTimeout(open.idle);
+	open.users++;
+	return open.db;
+}
+
+function release(location: string) {
+	const open = databases.get(location);
+	if (!open || --open.users > 0) return;
+	open.idle = setTimeout(() => {
+		databases.delete(location);
+		void open.db.destroy();
+	}, CLOSE_IDLE_DATABASE_MS);
+	open.idle.unref();
+}
+
+async function holding<T>(location: string, work: (db: DB) => Promise<T>): Promise<T> {
+	try {
+		return await work(acquire(location));
+	} finally {
+		release(location);
+	}
+}
+
+function startReportWorker() {
+	serveTasks({
+		run: {
+			'learner-pdf': async (task: LearnerPdfTask) => {
+				const pdf = await renderLearnerReportPdf(task.report, task.schoolName);
+				return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+			},
+			'reports-zip': (task: ReportsZipTask, context) =>
+				holding(task.database, (db) =>
+					writeLearnerReportsZip(db, task.user, task.learners, task.path, (done) =>
+						context.progress(done)
+					)
+				)
+		},
+		stream: {
+			// Read and formatted here, a page at a time: the main thread only passes the bytes on.
+			'school-csv': (task: SchoolCsvTask) => {
+				const reader = schoolCsvStream(
+					acquire(task.database),
+					task.schoolId,
+					task.filter,
+					task.framework,
+					task.kind,
+					{ bom: task.bom, pageSize: task.pageSize }
+				).getReader();
+				let released = false;
+				const done = () => {
+					if (!released) release(task.database);
+					released = true;
+				};
+				return {
+					async next() {
+						try {
+							const next = await reader.read();
+							if (next.done) done();
+							return next.done ? { done: true, value: undefined } : next;
+						} catch (problem) {
+							done();
+							throw problem;
+						}
+					},
+					async return() {
+						done();
+						await reader.cancel();
+						return { done: true, value: undefined };
+					}
+				};
+			}
+		},
+		close: async () => {
+			await Promise.all([...databases.values()].map((open) => open.db.destroy()));
+			databases.clear();
+		}
+	});
+}
+
+if (!isMainThread && (workerData as { role?: unknown } | null)?.role === ROLE) startReportWorker();
