@@ -52,8 +52,9 @@ export async function schoolFusionReport(
 }
 
 /**
- * The report without its learner rows (what the admin page shows): from the aggregates when it can
- * be (`reportFromAggregates`), so its cost is a few grouped queries whatever the school's size.
+ * The report without its learner rows (what the admin page shows): from the class and year group
+ * totals when it can be (`reportFromAggregates`), so its cost is a few reads of a row per group and
+ * skill whatever the number of learners.
  */
 export async function schoolFusionSummary(
 	db: DB,
@@ -70,9 +71,8 @@ export async function schoolFusionSummary(
 		);
 		return rest;
 	}
-	const skills = await skillList(db);
-	const [summaries, classes] = await Promise.all([
-		aggregateSummaries(db, schoolId, filter, skills),
+	const [skills, classes] = await Promise.all([
+		skillList(db),
 		db
 			.selectFrom('classes')
 			.select(['id', 'name'])
@@ -80,6 +80,7 @@ export async function schoolFusionSummary(
 			.orderBy('name')
 			.execute()
 	]);
+	const summaries = await aggregateSummaries(db, schoolId, filter, skills, classes);
 	return {
 		skills,
 		framework: null,
