@@ -125,7 +125,11 @@ export async function* schoolReportRowPages(
 	};
 }
 
-async function schoolFusionReportFromResults(
+/**
+ * The report worked out from every released result (a class's own report, another framework's
+ * view): also the reference the aggregates and the group totals are tested against.
+ */
+export async function schoolFusionReportFromResults(
 	db: DB,
 	schoolId: number,
 	filter: SchoolReportFilter,
