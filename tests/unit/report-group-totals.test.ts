@@ -108,6 +108,13 @@ describe('class × skill and year group × skill totals (issue 16, 0032)', () =>
 			.orderBy('term_key')
 			.execute();
 		expect(terms).toEqual(stored.map((t) => t.term_key));
+		// The page's class table a page at a time: each page the same rows as the whole table's.
+		for (const page of [1, 2, 3]) {
+			const paged = await schoolFusionSummary(db, schoolId, {}, 'fusion-skills', { page, size: 1 });
+			expect(paged.classGroups).toBe(whole.byClass.length);
+			expect(paged.byClass).toEqual(whole.byClass.slice(page - 1, page));
+			expect(paged.byYear).toEqual(whole.byYear);
+		}
 		await db.destroy();
 	}, 180_000);
 

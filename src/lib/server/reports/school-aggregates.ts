@@ -159,6 +159,13 @@ export async function* learnerRowPages(
 	}
 }
 
+/** One page of the class table: the page's class groups (by name) only are read and shown. */
+export interface ClassPage {
+	/** from 1 */
+	page: number;
+	size: number;
+}
+
 export interface GroupSummary {
 	group: string;
 	learners: number;
@@ -183,10 +190,12 @@ export async function aggregateSummaries(
 	schoolId: number,
 	filter: SchoolReportFilter,
 	skills: readonly ReportSkill[],
-	classes: readonly { id: number; name: string }[]
+	classes: readonly { id: number; name: string }[],
+	classPage?: ClassPage
 ) {
 	const yearKey = filter.yearGroup === undefined ? undefined : yearKeyOf(filter.yearGroup);
-	const [sizes, totals, terms] = await Promise.all([
+	const nameOf = new Map(classes.map((c) => [c.id, c.name]));
+	const [sizes, terms] = await Promise.all([
 		db
 			.selectFrom('report_group_sizes')
 			.select(['class_id as classId', 'year_key as yearKey', 'learners'])
@@ -194,6 +203,21 @@ export async function aggregateSummaries(
 			.where('learners', '>', 0)
 			.$if(yearKey !== undefined, (qb) => qb.where('year_key', '=', yearKey!))
 			.execute(),
+		schoolTerms(db, schoolId)
+	]);
+	// The class groups (by name) on the page asked for: only their totals are read.
+	const classNames = [
+		...new Set(
+			sizes.filter((s) => s.classId !== WHOLE_YEAR_GROUP).map((s) => nameOf.get(s.classId) ?? '')
+		)
+	].sort((a, b) => a.localeCompare(b));
+	const shownNames = new Set(
+		classPage
+			? classNames.slice((classPage.page - 1) * classPage.size, classPage.page * classPage.size)
+			: classNames
+	);
+	const shownIds = classes.filter((c) => shownNames.has(c.name)).map((c) => c.id);
+	const [totals] = await Promise.all([
 		db
 			.selectFrom('report_group_totals')
 			.select([
@@ -207,10 +231,14 @@ export async function aggregateSummaries(
 			.where('term_key', '=', filter.term ?? '')
 			.where('learners', '>', 0)
 			.$if(yearKey !== undefined, (qb) => qb.where('year_key', '=', yearKey!))
-			.execute(),
-		schoolTerms(db, schoolId)
+			.where((eb) =>
+				eb.or([
+					eb('class_id', '=', WHOLE_YEAR_GROUP),
+					...(shownIds.length ? [eb('class_id', 'in', shownIds)] : [])
+				])
+			)
+			.execute()
 	]);
-	const nameOf = new Map(classes.map((c) => [c.id, c.name]));
 	const groupOf = (classId: number, key: string) =>
 		classId === WHOLE_YEAR_GROUP ? key || 'No year group' : (nameOf.get(classId) ?? '');
 	const summarise = (ofClasses: boolean): GroupSummary[] => {
@@ -218,6 +246,7 @@ export async function aggregateSummaries(
 		for (const s of sizes)
 			if ((s.classId !== WHOLE_YEAR_GROUP) === ofClasses) {
 				const group = groupOf(s.classId, s.yearKey);
+				if (ofClasses && !shownNames.has(group)) continue;
 				counts.set(group, (counts.get(group) ?? 0) + Number(s.learners));
 			}
 		const byGroup = new Map<string, Map<number, { learners: number; milli: number }>>();
@@ -253,6 +282,7 @@ export async function aggregateSummaries(
 	};
 	return {
 		byClass: summarise(true),
+		classGroups: classNames.length,
 		byYear: summarise(false),
 		years: [
 			...new Set(

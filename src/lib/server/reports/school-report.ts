@@ -8,6 +8,7 @@ import type { FrameworkViewSlug } from '../../domain/mapped-frameworks';
 import { mappedFramework } from '../frameworks/mapped';
 import {
 	aggregateSummaries,
+	type ClassPage,
 	learnerRowPages,
 	reportFromAggregates,
 	type LearnerSkillRow
@@ -60,8 +61,9 @@ export async function schoolFusionSummary(
 	db: DB,
 	schoolId: number,
 	filter: SchoolReportFilter = {},
-	framework: FrameworkViewSlug = 'fusion-skills'
-): Promise<Omit<SchoolFusionReport, 'rows'>> {
+	framework: FrameworkViewSlug = 'fusion-skills',
+	classPage?: ClassPage
+): Promise<Omit<SchoolFusionReport, 'rows'> & { classGroups: number }> {
 	if (!reportFromAggregates(filter, framework)) {
 		const { rows: _rows, ...rest } = await schoolFusionReportFromResults(
 			db,
@@ -69,7 +71,12 @@ export async function schoolFusionSummary(
 			filter,
 			framework
 		);
-		return rest;
+		const start = classPage ? (classPage.page - 1) * classPage.size : 0;
+		return {
+			...rest,
+			byClass: classPage ? rest.byClass.slice(start, start + classPage.size) : rest.byClass,
+			classGroups: rest.byClass.length
+		};
 	}
 	const [skills, classes] = await Promise.all([
 		skillList(db),
@@ -80,11 +87,12 @@ export async function schoolFusionSummary(
 			.orderBy('name')
 			.execute()
 	]);
-	const summaries = await aggregateSummaries(db, schoolId, filter, skills, classes);
+	const summaries = await aggregateSummaries(db, schoolId, filter, skills, classes, classPage);
 	return {
 		skills,
 		framework: null,
 		byClass: summaries.byClass,
+		classGroups: summaries.classGroups,
 		byYear: summaries.byYear,
 		options: { classes, years: summaries.years, terms: summaries.terms }
 	};
