@@ -21,6 +21,7 @@ import { setTaskCriterionWeight } from '../../src/lib/server/tasks/task-criteria
 import { eraseLearner } from '../../src/lib/server/privacy/privacy';
 import { seededRandom } from '../../src/lib/domain/peer-review';
 import { demoDatabase, publishedTask, sessionUser } from './helpers';
+import { expectGroupTotalsMatchRecomputation } from './group-totals-check';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
 
 /**
@@ -90,6 +91,8 @@ async function expectAggregatesMatchRecomputation(db: DB, schoolId: number) {
 	);
 	expect(new Set(gotTerms.keys())).toEqual(new Set(expectedTerms.keys()));
 	for (const [key, e] of expectedTerms) expect(gotTerms.get(key), key).toEqual(e);
+	// …and the class and year group totals built on them (0032).
+	await expectGroupTotalsMatchRecomputation(db);
 	// Summed over terms, the term rows are the learner × skill row.
 	for (const r of rows) {
 		const own = termRows.filter((t) => t.learner_id === r.learner_id && t.skill_id === r.skill_id);

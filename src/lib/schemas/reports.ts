@@ -24,5 +24,20 @@ export function reportFilter(params: URLSearchParams) {
 	return { classId: f.class, yearGroup: f.year, term: f.term };
 }
 
+/** Classes per page of the reports page's class table (a big school's hundreds, a page at a time). */
+export const CLASS_PAGE_SIZE = 30;
+
+/** The class table's page (`?classes=2`); anything malformed is the first page. */
+export function classPageOf(params: URLSearchParams) {
+	const page = z.coerce
+		.number()
+		.int()
+		.min(1)
+		.max(10_000)
+		.catch(1)
+		.parse(params.get('classes') ?? 1);
+	return { page, size: CLASS_PAGE_SIZE };
+}
+
 /** Which CSV layout: long (learner × skill), wide (a row per learner) or the class/year summary. */
 export const csvKindSchema = z.enum(['learners', 'wide', 'summary']);

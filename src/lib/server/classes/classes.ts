@@ -4,6 +4,7 @@ import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
 import { Refusal } from '../errors';
 import { joinedText } from '../db/dialect';
+import { refreshReportGroups } from '../profiles/aggregates';
 
 export interface ClassSummary {
 	id: number;
@@ -285,6 +286,8 @@ export async function enrolLearners(
 			entityId: String(classId),
 			after: { learnerIds }
 		});
+		// The report's class totals count them from now on (0032).
+		await refreshReportGroups(trx, learnerIds);
 	});
 }
 
@@ -311,5 +314,6 @@ export async function unenrolLearner(
 			entityId: String(classId),
 			before: { learnerId }
 		});
+		await refreshReportGroups(trx, [learnerId]);
 	});
 }

@@ -49,11 +49,15 @@ export async function migrateToLatest(
 			}
 		);
 	}
-	// 0028 came after released work existed: the learner × skill totals are worked out once, from
-	// the results, when it first runs (afterwards every write keeps them).
+	// 0028 and 0032 came after released work existed: the learner × skill totals (and the class and
+	// year group totals built on them) are worked out once, from the results, when either first runs
+	// (afterwards every write keeps them).
 	if (
 		result.results?.some(
-			(r) => r.migrationName === '0028_term_skill_aggregates' && r.status === 'Success'
+			(r) =>
+				(r.migrationName === '0028_term_skill_aggregates' ||
+					r.migrationName === '0032_report_group_totals') &&
+				r.status === 'Success'
 		)
 	) {
 		const { rebuildAllAggregates } = await import('../profiles/aggregates');

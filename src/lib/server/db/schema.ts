@@ -721,6 +721,35 @@ export interface LearnerTermSkillAggregatesTable {
 	updated_at: Timestamp;
 }
 
+/** The groups an active learner is counted in by the report's totals (migration 0032). */
+export interface ReportGroupMembersTable {
+	learner_id: number;
+	school_id: number;
+	/** 0: the year group as a whole */
+	class_id: number;
+	/** the learner's year group, '' for none */
+	year_key: string;
+}
+
+/** Learners per report group, with or without evidence (migration 0032). */
+export interface ReportGroupSizesTable {
+	school_id: number;
+	class_id: number;
+	year_key: string;
+	learners: number;
+}
+
+/** Per report group, term ('' for all) and skill: learners with evidence, levels in thousandths (0032). */
+export interface ReportGroupTotalsTable {
+	school_id: number;
+	class_id: number;
+	year_key: string;
+	term_key: string;
+	skill_id: number;
+	learners: number;
+	level_milli_sum: number;
+}
+
 /** A city's criterion, one row per version (migration 0027); schools adopt copies. */
 export interface CityCriteriaTable {
 	id: Generated<number>;
@@ -838,6 +867,9 @@ export interface Database {
 	city_admins: CityAdminsTable;
 	learner_skill_aggregates: LearnerSkillAggregatesTable;
 	learner_term_skill_aggregates: LearnerTermSkillAggregatesTable;
+	report_group_members: ReportGroupMembersTable;
+	report_group_sizes: ReportGroupSizesTable;
+	report_group_totals: ReportGroupTotalsTable;
 	city_moderation_rounds: CityModerationRoundsTable;
 	city_moderation_round_schools: CityModerationRoundSchoolsTable;
 	city_moderation_moderators: CityModerationModeratorsTable;

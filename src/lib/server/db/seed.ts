@@ -5,6 +5,7 @@ import { ensureReferenceData } from '../frameworks/reference-data';
 import { seedStarterBank } from '../criteria/criteria';
 import { nowIso } from '../clock';
 import { chunks } from './chunks';
+import { refreshAggregatesForSchool } from '../profiles/aggregates';
 import type { Role } from '../../domain/states';
 
 /**
@@ -285,6 +286,8 @@ export async function insertSchool(
 					.execute();
 			}
 		}
+		// Its learners counted into the report's class and year group totals (no grades yet).
+		await refreshAggregatesForSchool(trx, schoolId);
 		return { schoolId };
 	});
 	await seedStarterBank(db, school.schoolId);

@@ -10,6 +10,7 @@ import { nowIso } from '../clock';
 import type { NewUserInput } from '../../schemas/people';
 import { Refusal } from '../errors';
 import { joinedText } from '../db/dialect';
+import { refreshReportGroups } from '../profiles/aggregates';
 
 export interface SchoolPerson {
 	id: number;
@@ -198,6 +199,8 @@ export async function createPerson(
 			entityId: String(id),
 			after: { username: input.username, role: input.role }
 		});
+		// A new student is counted in their year group's report totals (0032).
+		await refreshReportGroups(trx, [id]);
 		return id;
 	});
 	return { userId, initialPassword };
@@ -255,6 +258,8 @@ export async function setAccountActive(
 			entityType: 'user',
 			entityId: String(userId)
 		});
+		// The report counts active learners only (0032).
+		await refreshReportGroups(trx, [userId]);
 	});
 }
 
@@ -348,5 +353,7 @@ export async function decideAwaiting(
 			entityType: 'user',
 			entityId: String(userId)
 		});
+		// Declined is deactivated: out of the report's totals (0032).
+		if (decision === 'decline') await refreshReportGroups(trx, [userId]);
 	});
 }

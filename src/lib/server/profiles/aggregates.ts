@@ -4,6 +4,7 @@ import { chunks } from '../db/chunks';
 import { levelOf, schoolTerm, type CriterionResult } from '../../domain/profiles';
 import { releasedResults } from './results';
 import { nowIso } from '../clock';
+import { applyGroupDeltas, countedNow, GroupDeltas, recordMembers } from './group-totals';
 
 /**
  * The one rule that keeps `learner_skill_aggregates` (0026) and `learner_term_skill_aggregates`
@@ -26,81 +27,114 @@ export async function refreshLearnerSkillAggregates(
 	db: DB,
 	learnerIds: readonly number[]
 ): Promise<void> {
+	await recountLearners(db, learnerIds, (part) => replaceLearnerRows(db, part));
+}
+
+/**
+ * After a change to the groups a report counts learners in (enrolled in or removed from a class, a
+ * year group changed, an account deactivated, reactivated or made): the class × skill and year
+ * group × skill totals (0032) follow. Call it in the change's transaction, after the change, once
+ * (its row locks come last: see `group-totals.ts`).
+ */
+export async function refreshReportGroups(db: DB, learnerIds: readonly number[]): Promise<void> {
+	await recountLearners(db, learnerIds, async () => undefined);
+}
+
+/**
+ * The learners a part at a time, each part under its row locks: what they counted in the group
+ * totals, `change` (which may rewrite their learner × skill rows), what they count now; the
+ * difference goes into the totals once, at the end.
+ */
+async function recountLearners(
+	db: DB,
+	learnerIds: readonly number[],
+	change: (part: number[]) => Promise<void>
+): Promise<void> {
 	const unique = [...new Set(learnerIds)].sort((a, b) => a - b);
+	const deltas = new GroupDeltas();
 	for (const part of chunks(unique, 200)) {
-		const now = nowIso();
 		// Two refreshes of one learner at once (two servers, PostgreSQL) take turns, in id order so
 		// they cannot deadlock, and each reads the results only once it holds the learners.
 		await lockRowsForTransaction(db, 'users', part);
-		// An erased learner (privacy.ts renames them `erased-<id>`) counts in no report.
-		const erased = new Set(
-			(await db.selectFrom('users').select(['id', 'username']).where('id', 'in', part).execute())
-				.filter((u) => u.username === `erased-${u.id}`)
-				.map((u) => u.id)
-		);
-		const schools = await db
-			.selectFrom('submissions')
-			.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
-			.innerJoin('classes', 'classes.id', 'tasks.class_id')
-			.select('classes.school_id as schoolId')
-			.distinct()
-			.where('submissions.learner_id', 'in', part)
-			.where('submissions.released_at', 'is not', null)
-			.orderBy('classes.school_id')
-			.execute();
-		const rows: SkillTotalsRow[] = [];
-		const termRows: TermTotalsRow[] = [];
-		for (const { schoolId } of schools) {
-			const results = await releasedResults(db, { schoolId, learnerIds: part });
-			for (const [learnerId, list] of results) {
-				if (erased.has(learnerId)) continue;
-				const totals = skillTotals(list);
-				for (const [skillId, t] of totals.overall)
-					rows.push({ learnerId, skillId, schoolId, ...t });
-				for (const [termKey, bySkill] of totals.byTerm)
-					for (const [skillId, t] of bySkill)
-						termRows.push({ learnerId, skillId, schoolId, termKey, ...t });
-			}
-		}
-		await db.deleteFrom('learner_skill_aggregates').where('learner_id', 'in', part).execute();
-		await db.deleteFrom('learner_term_skill_aggregates').where('learner_id', 'in', part).execute();
-		for (const batch of chunks(rows, 500))
-			await db
-				.insertInto('learner_skill_aggregates')
-				.values(
-					batch.map((r) => ({
-						learner_id: r.learnerId,
-						skill_id: r.skillId,
-						school_id: r.schoolId,
-						weight: r.weight,
-						level_sum: r.levelSum,
-						self_weight: r.selfWeight,
-						self_level_sum: r.selfLevelSum,
-						evidence_count: r.evidenceCount,
-						updated_at: now
-					}))
-				)
-				.execute();
-		for (const batch of chunks(termRows, 400))
-			await db
-				.insertInto('learner_term_skill_aggregates')
-				.values(
-					batch.map((r) => ({
-						learner_id: r.learnerId,
-						skill_id: r.skillId,
-						school_id: r.schoolId,
-						term_key: r.termKey,
-						weight: r.weight,
-						level_sum: r.levelSum,
-						self_weight: r.selfWeight,
-						self_level_sum: r.selfLevelSum,
-						evidence_count: r.evidenceCount,
-						task_count: r.taskCount,
-						updated_at: now
-					}))
-				)
-				.execute();
+		deltas.add(await countedNow(db, part, 'recorded'), -1);
+		await change(part);
+		const after = await countedNow(db, part, 'live');
+		deltas.add(after, 1);
+		await recordMembers(db, part, after.members);
 	}
+	await applyGroupDeltas(db, deltas);
+}
+
+/** The learner × skill rows of these learners (held by the caller), replaced from their results. */
+async function replaceLearnerRows(db: DB, part: number[]): Promise<void> {
+	const now = nowIso();
+	// An erased learner (privacy.ts renames them `erased-<id>`) counts in no report.
+	const erased = new Set(
+		(await db.selectFrom('users').select(['id', 'username']).where('id', 'in', part).execute())
+			.filter((u) => u.username === `erased-${u.id}`)
+			.map((u) => u.id)
+	);
+	const schools = await db
+		.selectFrom('submissions')
+		.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
+		.innerJoin('classes', 'classes.id', 'tasks.class_id')
+		.select('classes.school_id as schoolId')
+		.distinct()
+		.where('submissions.learner_id', 'in', part)
+		.where('submissions.released_at', 'is not', null)
+		.orderBy('classes.school_id')
+		.execute();
+	const rows: SkillTotalsRow[] = [];
+	const termRows: TermTotalsRow[] = [];
+	for (const { schoolId } of schools) {
+		const results = await releasedResults(db, { schoolId, learnerIds: part });
+		for (const [learnerId, list] of results) {
+			if (erased.has(learnerId)) continue;
+			const totals = skillTotals(list);
+			for (const [skillId, t] of totals.overall) rows.push({ learnerId, skillId, schoolId, ...t });
+			for (const [termKey, bySkill] of totals.byTerm)
+				for (const [skillId, t] of bySkill)
+					termRows.push({ learnerId, skillId, schoolId, termKey, ...t });
+		}
+	}
+	await db.deleteFrom('learner_skill_aggregates').where('learner_id', 'in', part).execute();
+	await db.deleteFrom('learner_term_skill_aggregates').where('learner_id', 'in', part).execute();
+	for (const batch of chunks(rows, 500))
+		await db
+			.insertInto('learner_skill_aggregates')
+			.values(
+				batch.map((r) => ({
+					learner_id: r.learnerId,
+					skill_id: r.skillId,
+					school_id: r.schoolId,
+					weight: r.weight,
+					level_sum: r.levelSum,
+					self_weight: r.selfWeight,
+					self_level_sum: r.selfLevelSum,
+					evidence_count: r.evidenceCount,
+					updated_at: now
+				}))
+			)
+			.execute();
+	for (const batch of chunks(termRows, 400))
+		await db
+			.insertInto('learner_term_skill_aggregates')
+			.values(
+				batch.map((r) => ({
+					learner_id: r.learnerId,
+					skill_id: r.skillId,
+					school_id: r.schoolId,
+					term_key: r.termKey,
+					weight: r.weight,
+					level_sum: r.levelSum,
+					self_weight: r.selfWeight,
+					self_level_sum: r.selfLevelSum,
+					evidence_count: r.evidenceCount,
+					task_count: r.taskCount,
+					updated_at: now
+				}))
+			)
+			.execute();
 }
 
 /**
@@ -124,41 +158,58 @@ export async function refreshAggregatesForTasks(db: DB, taskIds: readonly number
 }
 
 /**
- * Everyone in a school with released work (a change to the school's crosswalk or to a criterion's
- * skill shares moves them all; rare, an admin's act).
+ * Everyone in a school with released work, and every student of it (a change to the school's
+ * crosswalk or to a criterion's skill shares moves them all; rare, an admin's act; and a school
+ * filled in bulk, by the seed or the bench, is counted into its group totals this way).
  */
 export async function refreshAggregatesForSchool(db: DB, schoolId: number): Promise<void> {
-	const learners = await db
-		.selectFrom('submissions')
-		.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
-		.innerJoin('classes', 'classes.id', 'tasks.class_id')
-		.select('submissions.learner_id')
-		.distinct()
-		.where('classes.school_id', '=', schoolId)
-		.where('submissions.released_at', 'is not', null)
-		.orderBy('submissions.learner_id')
-		.execute();
-	await refreshLearnerSkillAggregates(
-		db,
-		learners.map((l) => l.learner_id)
-	);
+	const [learners, students] = await Promise.all([
+		db
+			.selectFrom('submissions')
+			.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
+			.innerJoin('classes', 'classes.id', 'tasks.class_id')
+			.select('submissions.learner_id')
+			.distinct()
+			.where('classes.school_id', '=', schoolId)
+			.where('submissions.released_at', 'is not', null)
+			.execute(),
+		db
+			.selectFrom('memberships')
+			.select('user_id')
+			.where('school_id', '=', schoolId)
+			.where('role', '=', 'student')
+			.execute()
+	]);
+	await refreshLearnerSkillAggregates(db, [
+		...learners.map((l) => l.learner_id),
+		...students.map((s) => s.user_id)
+	]);
 }
 
-/** Every school's learners: after a restore of an older backup, or to rebuild from scratch. */
+/**
+ * Every school's learners and students, the group totals with them: after a restore of an older
+ * backup, a migration that adds totals, or to rebuild from scratch.
+ */
 export async function rebuildAllAggregates(db: DB): Promise<void> {
-	const learners = await db
-		.selectFrom('submissions')
-		.select('learner_id')
-		.distinct()
-		.where('released_at', 'is not', null)
-		.orderBy('learner_id')
-		.execute();
+	const [learners, students] = await Promise.all([
+		db
+			.selectFrom('submissions')
+			.select('learner_id')
+			.distinct()
+			.where('released_at', 'is not', null)
+			.execute(),
+		db.selectFrom('memberships').select('user_id').where('role', '=', 'student').execute()
+	]);
 	await db.deleteFrom('learner_skill_aggregates').execute();
 	await db.deleteFrom('learner_term_skill_aggregates').execute();
-	await refreshLearnerSkillAggregates(
-		db,
-		learners.map((l) => l.learner_id)
-	);
+	// What a learner counted is read from these, so they go with the learner rows.
+	await db.deleteFrom('report_group_members').execute();
+	await db.deleteFrom('report_group_sizes').execute();
+	await db.deleteFrom('report_group_totals').execute();
+	await refreshLearnerSkillAggregates(db, [
+		...learners.map((l) => l.learner_id),
+		...students.map((s) => s.user_id)
+	]);
 }
 
 interface Totals {

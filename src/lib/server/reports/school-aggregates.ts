@@ -1,9 +1,8 @@
-import { sql } from 'kysely';
 import type { DB } from '../db/connection';
 import { levelWords } from '../../domain/profiles';
 import { LEVEL_LABELS } from '../../domain/scales';
 import { displayName } from '../../domain/names';
-import { round3Sql } from '../db/dialect';
+import { WHOLE_YEAR_GROUP, yearKeyOf } from '../profiles/group-totals';
 import type { SchoolReportFilter } from './school-report';
 
 /**
@@ -38,20 +37,6 @@ export interface LearnerSkillRow {
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
-
-/** The totals a report reads: all terms (0026's rows), or one term's (0028's). */
-function totalsOf(db: DB, schoolId: number, term: string | undefined) {
-	return term === undefined
-		? db
-				.selectFrom('learner_skill_aggregates as a')
-				.where('a.school_id', '=', schoolId)
-				.where('a.weight', '>', 0)
-		: db
-				.selectFrom('learner_term_skill_aggregates as a')
-				.where('a.school_id', '=', schoolId)
-				.where('a.term_key', '=', term)
-				.where('a.weight', '>', 0);
-}
 
 /**
  * The report's learners a page at a time (ordered by family name, given name, id), each page with
@@ -174,6 +159,13 @@ export async function* learnerRowPages(
 	}
 }
 
+/** One page of the class table: the page's class groups (by name) only are read and shown. */
+export interface ClassPage {
+	/** from 1 */
+	page: number;
+	size: number;
+}
+
 export interface GroupSummary {
 	group: string;
 	learners: number;
@@ -188,114 +180,96 @@ export interface GroupSummary {
 
 /**
  * Means per class and per year group × skill over learners with evidence (each learner's level
- * rounded as the profile rounds it), worked out by the database from the totals: a few grouped
- * queries, no row per judgement or per learner handed to JavaScript.
+ * rounded as the profile rounds it), read from the group totals (0032, `profiles/group-totals.ts`):
+ * a row per group and skill, however many learners the school has. A class's rows are split by
+ * their learners' year group, so the year filter reads totals too. Classes are grouped by name, as
+ * the page shows them.
  */
 export async function aggregateSummaries(
 	db: DB,
 	schoolId: number,
 	filter: SchoolReportFilter,
-	skills: readonly ReportSkill[]
+	skills: readonly ReportSkill[],
+	classes: readonly { id: number; name: string }[],
+	classPage?: ClassPage
 ) {
-	const learnerLevel = round3Sql(
-		db,
-		sql<number>`${sql.ref('a.level_sum')} / ${sql.ref('a.weight')}`
-	);
-	const students = () =>
+	const yearKey = filter.yearGroup === undefined ? undefined : yearKeyOf(filter.yearGroup);
+	const nameOf = new Map(classes.map((c) => [c.id, c.name]));
+	const [sizes, terms] = await Promise.all([
 		db
-			.selectFrom('memberships as m')
-			.innerJoin('users as u', 'u.id', 'm.user_id')
-			.where('m.school_id', '=', schoolId)
-			.where('m.role', '=', 'student')
-			.where('u.active', '=', 1)
-			.$if(filter.yearGroup !== undefined, (qb) =>
-				qb.where('m.year_group', '=', filter.yearGroup!)
-			);
-	const [yearCounts, classCounts, yearLevels, classLevels, years, terms] = await Promise.all([
-		students()
-			.select((eb) => ['m.year_group as group', eb.fn.countAll<number>().as('learners')])
-			.groupBy('m.year_group')
-			.execute(),
-		students()
-			.innerJoin('enrolments as e', 'e.learner_id', 'm.user_id')
-			.innerJoin('classes as c', 'c.id', 'e.class_id')
-			.where('c.school_id', '=', schoolId)
-			.select((eb) => ['c.name as group', eb.fn.countAll<number>().as('learners')])
-			.groupBy('c.name')
-			.execute(),
-		totalsOf(db, schoolId, filter.term)
-			.innerJoin('memberships as m', (join) =>
-				join
-					.onRef('m.user_id', '=', 'a.learner_id')
-					.on('m.school_id', '=', schoolId)
-					.on('m.role', '=', 'student')
-			)
-			.innerJoin('users as u', 'u.id', 'a.learner_id')
-			.where('u.active', '=', 1)
-			.$if(filter.yearGroup !== undefined, (qb) => qb.where('m.year_group', '=', filter.yearGroup!))
-			.select((eb) => [
-				'm.year_group as group',
-				'a.skill_id as skillId',
-				eb.fn.countAll<number>().as('learners'),
-				eb.fn.sum<number>(learnerLevel).as('total')
-			])
-			.groupBy(['m.year_group', 'a.skill_id'])
-			.execute(),
-		totalsOf(db, schoolId, filter.term)
-			.innerJoin('memberships as m', (join) =>
-				join
-					.onRef('m.user_id', '=', 'a.learner_id')
-					.on('m.school_id', '=', schoolId)
-					.on('m.role', '=', 'student')
-			)
-			.innerJoin('users as u', 'u.id', 'a.learner_id')
-			.innerJoin('enrolments as e', 'e.learner_id', 'a.learner_id')
-			.innerJoin('classes as c', 'c.id', 'e.class_id')
-			.where('c.school_id', '=', schoolId)
-			.where('u.active', '=', 1)
-			.$if(filter.yearGroup !== undefined, (qb) => qb.where('m.year_group', '=', filter.yearGroup!))
-			.select((eb) => [
-				'c.name as group',
-				'a.skill_id as skillId',
-				eb.fn.countAll<number>().as('learners'),
-				eb.fn.sum<number>(learnerLevel).as('total')
-			])
-			.groupBy(['c.name', 'a.skill_id'])
-			.execute(),
-		students()
-			.select('m.year_group')
-			.distinct()
-			.where('m.year_group', 'is not', null)
-			.orderBy('m.year_group')
-			.execute(),
-		db
-			.selectFrom('learner_term_skill_aggregates')
-			.select('term_key')
-			.distinct()
+			.selectFrom('report_group_sizes')
+			.select(['class_id as classId', 'year_key as yearKey', 'learners'])
 			.where('school_id', '=', schoolId)
-			.orderBy('term_key')
+			.where('learners', '>', 0)
+			.$if(yearKey !== undefined, (qb) => qb.where('year_key', '=', yearKey!))
+			.execute(),
+		schoolTerms(db, schoolId)
+	]);
+	// The class groups (by name) on the page asked for: only their totals are read.
+	const classNames = [
+		...new Set(
+			sizes.filter((s) => s.classId !== WHOLE_YEAR_GROUP).map((s) => nameOf.get(s.classId) ?? '')
+		)
+	].sort((a, b) => a.localeCompare(b));
+	const shownNames = new Set(
+		classPage
+			? classNames.slice((classPage.page - 1) * classPage.size, classPage.page * classPage.size)
+			: classNames
+	);
+	const shownIds = classes.filter((c) => shownNames.has(c.name)).map((c) => c.id);
+	const [totals] = await Promise.all([
+		db
+			.selectFrom('report_group_totals')
+			.select([
+				'class_id as classId',
+				'year_key as yearKey',
+				'skill_id as skillId',
+				'learners',
+				'level_milli_sum as milli'
+			])
+			.where('school_id', '=', schoolId)
+			.where('term_key', '=', filter.term ?? '')
+			.where('learners', '>', 0)
+			.$if(yearKey !== undefined, (qb) => qb.where('year_key', '=', yearKey!))
+			.where((eb) =>
+				eb.or([
+					eb('class_id', '=', WHOLE_YEAR_GROUP),
+					...(shownIds.length ? [eb('class_id', 'in', shownIds)] : [])
+				])
+			)
 			.execute()
 	]);
-	const summarise = (
-		counts: { group: string | null; learners: number }[],
-		levels: { group: string | null; skillId: number; learners: number; total: number }[]
-	): GroupSummary[] => {
-		const byGroup = new Map<string, Map<number, { learners: number; total: number }>>();
-		for (const l of levels) {
-			const group = l.group ?? 'No year group';
-			let own = byGroup.get(group);
-			if (!own) byGroup.set(group, (own = new Map()));
-			own.set(l.skillId, { learners: Number(l.learners), total: Number(l.total) });
-		}
-		return counts
-			.map((c) => ({ group: c.group ?? 'No year group', learners: Number(c.learners) }))
-			.sort((a, b) => a.group.localeCompare(b.group))
-			.map(({ group, learners }) => ({
+	const groupOf = (classId: number, key: string) =>
+		classId === WHOLE_YEAR_GROUP ? key || 'No year group' : (nameOf.get(classId) ?? '');
+	const summarise = (ofClasses: boolean): GroupSummary[] => {
+		const counts = new Map<string, number>();
+		for (const s of sizes)
+			if ((s.classId !== WHOLE_YEAR_GROUP) === ofClasses) {
+				const group = groupOf(s.classId, s.yearKey);
+				if (ofClasses && !shownNames.has(group)) continue;
+				counts.set(group, (counts.get(group) ?? 0) + Number(s.learners));
+			}
+		const byGroup = new Map<string, Map<number, { learners: number; milli: number }>>();
+		for (const t of totals)
+			if ((t.classId !== WHOLE_YEAR_GROUP) === ofClasses) {
+				const group = groupOf(t.classId, t.yearKey);
+				let own = byGroup.get(group);
+				if (!own) byGroup.set(group, (own = new Map()));
+				const sum = own.get(t.skillId) ?? { learners: 0, milli: 0 };
+				sum.learners += Number(t.learners);
+				sum.milli += Number(t.milli);
+				own.set(t.skillId, sum);
+			}
+		return [...counts]
+			.sort(([a], [b]) => a.localeCompare(b))
+			.map(([group, learners]) => ({
 				group,
 				learners,
 				skills: skills.map((skill) => {
 					const t = byGroup.get(group)?.get(skill.id);
-					const mean = t && t.learners > 0 ? round3(t.total / t.learners) : null;
+					// The sum of round3 levels over the learners, then rounded as before (thousandths
+					// divided by 1000 give the same number as the sum of the rounded levels).
+					const mean = t && t.learners > 0 ? round3(t.milli / 1000 / t.learners) : null;
 					return {
 						skillCode: skill.code,
 						skill: skill.title,
@@ -307,14 +281,34 @@ export async function aggregateSummaries(
 			}));
 	};
 	return {
-		byClass: summarise(classCounts, classLevels),
-		byYear: summarise(yearCounts, yearLevels),
-		years: years
-			.map((y) => y.year_group!)
-			.filter(Boolean)
-			.sort(),
-		terms: terms.map((t) => ({ key: t.term_key, label: termLabel(t.term_key) }))
+		byClass: summarise(true),
+		classGroups: classNames.length,
+		byYear: summarise(false),
+		years: [
+			...new Set(
+				sizes.filter((s) => s.classId === WHOLE_YEAR_GROUP && s.yearKey).map((s) => s.yearKey)
+			)
+		].sort(),
+		terms: terms.map((key) => ({ key, label: termLabel(key) }))
 	};
+}
+
+/**
+ * The terms the school has any learner's totals in, one index seek per term (the next key after
+ * the last): a handful of terms, not a scan of the school's rows.
+ */
+async function schoolTerms(db: DB, schoolId: number): Promise<string[]> {
+	const terms: string[] = [];
+	for (;;) {
+		const next = await db
+			.selectFrom('learner_term_skill_aggregates')
+			.select((eb) => eb.fn.min('term_key').as('termKey'))
+			.where('school_id', '=', schoolId)
+			.$if(terms.length > 0, (qb) => qb.where('term_key', '>', terms.at(-1)!))
+			.executeTakeFirst();
+		if (!next?.termKey) return terms;
+		terms.push(next.termKey);
+	}
 }
 
 /** "2026-1" → "Autumn 2026–27": the label `schoolTerm` gives the same key. */

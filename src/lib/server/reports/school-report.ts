@@ -8,6 +8,7 @@ import type { FrameworkViewSlug } from '../../domain/mapped-frameworks';
 import { mappedFramework } from '../frameworks/mapped';
 import {
 	aggregateSummaries,
+	type ClassPage,
 	learnerRowPages,
 	reportFromAggregates,
 	type LearnerSkillRow
@@ -52,15 +53,17 @@ export async function schoolFusionReport(
 }
 
 /**
- * The report without its learner rows (what the admin page shows): from the aggregates when it can
- * be (`reportFromAggregates`), so its cost is a few grouped queries whatever the school's size.
+ * The report without its learner rows (what the admin page shows): from the class and year group
+ * totals when it can be (`reportFromAggregates`), so its cost is a few reads of a row per group and
+ * skill whatever the number of learners.
  */
 export async function schoolFusionSummary(
 	db: DB,
 	schoolId: number,
 	filter: SchoolReportFilter = {},
-	framework: FrameworkViewSlug = 'fusion-skills'
-): Promise<Omit<SchoolFusionReport, 'rows'>> {
+	framework: FrameworkViewSlug = 'fusion-skills',
+	classPage?: ClassPage
+): Promise<Omit<SchoolFusionReport, 'rows'> & { classGroups: number }> {
 	if (!reportFromAggregates(filter, framework)) {
 		const { rows: _rows, ...rest } = await schoolFusionReportFromResults(
 			db,
@@ -68,11 +71,15 @@ export async function schoolFusionSummary(
 			filter,
 			framework
 		);
-		return rest;
+		const start = classPage ? (classPage.page - 1) * classPage.size : 0;
+		return {
+			...rest,
+			byClass: classPage ? rest.byClass.slice(start, start + classPage.size) : rest.byClass,
+			classGroups: rest.byClass.length
+		};
 	}
-	const skills = await skillList(db);
-	const [summaries, classes] = await Promise.all([
-		aggregateSummaries(db, schoolId, filter, skills),
+	const [skills, classes] = await Promise.all([
+		skillList(db),
 		db
 			.selectFrom('classes')
 			.select(['id', 'name'])
@@ -80,10 +87,12 @@ export async function schoolFusionSummary(
 			.orderBy('name')
 			.execute()
 	]);
+	const summaries = await aggregateSummaries(db, schoolId, filter, skills, classes, classPage);
 	return {
 		skills,
 		framework: null,
 		byClass: summaries.byClass,
+		classGroups: summaries.classGroups,
 		byYear: summaries.byYear,
 		options: { classes, years: summaries.years, terms: summaries.terms }
 	};
@@ -124,7 +133,11 @@ export async function* schoolReportRowPages(
 	};
 }
 
-async function schoolFusionReportFromResults(
+/**
+ * The report worked out from every released result (a class's own report, another framework's
+ * view): also the reference the aggregates and the group totals are tested against.
+ */
+export async function schoolFusionReportFromResults(
 	db: DB,
 	schoolId: number,
 	filter: SchoolReportFilter,

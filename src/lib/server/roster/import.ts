@@ -7,6 +7,7 @@ import { hashPassword, generateReadablePassword } from '../auth/passwords';
 import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
 import { chunks } from '../db/chunks';
+import { refreshReportGroups } from '../profiles/aggregates';
 import {
 	planRosterImport,
 	type CsvFile,
@@ -418,6 +419,9 @@ export async function applyRosterImport(
 				});
 		}
 		const userIds = new Map<string, number>();
+		// Everyone whose year group, classes or activity this import may change: recounted in the
+		// report's class and year group totals at the end (0032).
+		const recounted = new Set<number>();
 		const known = await knownPeopleAndClasses(trx, schoolId, plan);
 		for (const person of plan.people) {
 			const found = known.personFor(person);
@@ -522,7 +526,10 @@ export async function applyRosterImport(
 				await trx.updateTable('users').set({ active: 0 }).where('id', 'in', batch).execute();
 				await trx.deleteFrom('sessions').where('user_id', 'in', batch).execute();
 			}
-			for (const u of ending) fileOf(fileByUsername.get(u.username)!).deactivatedPeople++;
+			for (const u of ending) {
+				fileOf(fileByUsername.get(u.username)!).deactivatedPeople++;
+				recounted.add(u.id);
+			}
 			result.deactivatedPeople = ending.length;
 		}
 
@@ -586,6 +593,7 @@ export async function applyRosterImport(
 		for (const enrolment of plan.enrolments) {
 			const userId = userIds.get(enrolment.username) ?? known.userIdOf(enrolment.username);
 			const classId = classIds.get(enrolment.className) ?? known.classIdOf(enrolment.className);
+			recounted.add(userId);
 			const inserted =
 				enrolment.role === 'teacher'
 					? await trx
@@ -619,6 +627,7 @@ export async function applyRosterImport(
 				fileName: e.fileName
 			};
 			group.userIds.push(known.userIdOf(e.username));
+			recounted.add(known.userIdOf(e.username));
 			ended.set(groupKey, group);
 		}
 		for (const group of ended.values()) {
@@ -656,6 +665,9 @@ export async function applyRosterImport(
 				fileOf(fileName).archivedClasses += n;
 			}
 		}
+
+		for (const id of userIds.values()) recounted.add(id);
+		await refreshReportGroups(trx, [...recounted]);
 
 		result.files = [...files.values()];
 		await recordAudit(trx, {

@@ -9,6 +9,7 @@ import { seal, unseal } from '../seal';
 import { secretKey } from './secret-key';
 import { describe, discoverKept } from './discovery';
 import { unsealClientSecret } from './providers';
+import { refreshReportGroups } from '../profiles/aggregates';
 import {
 	domainAllowed,
 	microsoftTenantOf,
@@ -347,6 +348,8 @@ async function admitOutsider(
 			entityId: String(id),
 			after: { username, providerId: provider.id, awaitingApproval: true }
 		});
+		// A student of no class yet: counted in the report's totals as one (0032).
+		await refreshReportGroups(trx, [id]);
 		return id;
 	});
 }
