@@ -156,8 +156,10 @@ async function benchDatabaseTarget(
 	if (database === 'sqlite') return { target: file, env: { DATABASE_PATH: file } };
 	if (process.env.BENCH_POSTGRES_SERVER)
 		process.env.TEST_POSTGRES_SERVER = process.env.BENCH_POSTGRES_SERVER;
-	const { ensurePostgres } = await import('../scripts/lib/bootstrap.mjs');
-	const server = new URL((ensurePostgres as () => string)());
+	// A plain-JS script module (the one `npm test` uses), imported by a path the type check leaves out.
+	const bootstrap = '../scripts/lib/bootstrap.mjs';
+	const { ensurePostgres } = (await import(bootstrap)) as { ensurePostgres: () => string };
+	const server = new URL(ensurePostgres());
 	const name = `fusion_bench_${file.replace(/^.*\//, '').replace(/\W.*$/, '')}`;
 	const admin = new pg.Client({ connectionString: server.toString() });
 	await admin.connect();
