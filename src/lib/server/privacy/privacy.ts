@@ -151,7 +151,13 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	learner_skill_aggregates:
 		'Not included: running totals of their released results per Fusion Skill, worked out from the work[] above so reports need not read every grade; erasing a learner deletes them.',
 	learner_term_skill_aggregates:
-		'Not included: the same running totals per school term, worked out from the work[] above; erasing a learner deletes them.'
+		'Not included: the same running totals per school term, worked out from the work[] above; erasing a learner deletes them.',
+	report_group_members:
+		'Not included: which year group and classes they are counted in for the school report, worked out from account.roles and their classes; erasing a learner deletes it.',
+	report_group_sizes:
+		'Not included: how many learners each class and year group has, for the school report (no names).',
+	report_group_totals:
+		'Not included: sums per class and year group and skill of the totals above, for the school report (no names).'
 };
 
 function exportReadme(learnerLabel: string, exportedAt: string) {
