@@ -12,17 +12,14 @@ import {
 	reopenSelfAssessment,
 	saveTeacherGrade
 } from '../../src/lib/server/assessment/marking';
-import {
-	saveSelfAssessment,
-	submitSelfAssessment
-} from '../../src/lib/server/assessment/self-assessment';
+import { submitSelfAssessment } from '../../src/lib/server/assessment/self-assessment';
 import { recordAgreedGrade } from '../../src/lib/server/moderation/moderation';
 import { setTaskCriterionWeight } from '../../src/lib/server/tasks/task-criteria';
 import { eraseLearner } from '../../src/lib/server/privacy/privacy';
 import { seededRandom } from '../../src/lib/domain/peer-review';
 import { demoDatabase, publishedTask, sessionUser } from './helpers';
 import { expectGroupTotalsMatchRecomputation } from './group-totals-check';
-import type { SessionUser } from '../../src/lib/server/auth/sessions';
+import { classLearners, fullyMarked } from './marking-fixture';
 
 /**
  * The aggregates against a full recomputation from scratch: the whole school's released results
@@ -102,41 +99,6 @@ async function expectAggregatesMatchRecomputation(db: DB, schoolId: number) {
 	return { rows: rows.length, termRows: termRows.length };
 }
 
-async function classOneLearners(db: DB) {
-	const rows = await db
-		.selectFrom('enrolments')
-		.innerJoin('users', 'users.id', 'enrolments.learner_id')
-		.select(['users.username'])
-		.where('enrolments.class_id', '=', 1)
-		.orderBy('users.id')
-		.execute();
-	return Promise.all(rows.map((r) => sessionUser(db, r.username)));
-}
-
-async function fullyMarked(
-	db: DB,
-	teacher: SessionUser,
-	taskId: number,
-	criteria: { criterionId: number }[],
-	learner: SessionUser,
-	values: number[],
-	submitSelf = true
-) {
-	for (const [i, c] of criteria.entries())
-		await saveSelfAssessment(db, learner, taskId, {
-			kind: 'criterion',
-			criterionId: c.criterionId,
-			value: values[i]! + 5
-		});
-	if (submitSelf) await submitSelfAssessment(db, learner, taskId);
-	for (const [i, c] of criteria.entries())
-		await saveTeacherGrade(db, teacher, taskId, learner.id, {
-			kind: 'criterion',
-			criterionId: c.criterionId,
-			value: values[i]!
-		});
-}
-
 describe('learner × skill aggregates (issue 16)', () => {
 	it('equal a full recomputation after the demo’s releases and agreement in moderation', async () => {
 		const { db, schoolId } = await demoDatabase();
@@ -153,7 +115,7 @@ describe('learner × skill aggregates (issue 16)', () => {
 		process.env.UPLOADS_DIR = mkdtempSync(join(tmpdir(), 'fusion-aggregates-'));
 		const teacher = await sessionUser(db, 'teacher');
 		const admin = await sessionUser(db, 'admin');
-		const [a, b, c] = await classOneLearners(db);
+		const [a, b, c] = await classLearners(db, 1);
 		const { taskId, criteria } = await publishedTask(db, schoolId, teacher, [
 			'C1.1',
 			'P1.1',
@@ -224,7 +186,7 @@ describe('learner × skill aggregates (issue 16)', () => {
 	it('equal a full recomputation after a randomised sequence of releases, changes, agreements and holds', async () => {
 		const { db, schoolId } = await demoDatabase();
 		const teacher = await sessionUser(db, 'teacher');
-		const learners = (await classOneLearners(db)).slice(0, 6);
+		const learners = (await classLearners(db, 1)).slice(0, 6);
 		const random = seededRandom(16);
 		const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
 		const tasks = [

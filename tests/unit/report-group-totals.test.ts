@@ -9,10 +9,6 @@ import {
 	releaseGrades,
 	saveTeacherGrade
 } from '../../src/lib/server/assessment/marking';
-import {
-	saveSelfAssessment,
-	submitSelfAssessment
-} from '../../src/lib/server/assessment/self-assessment';
 import { recordAgreedGrade } from '../../src/lib/server/moderation/moderation';
 import { eraseLearner } from '../../src/lib/server/privacy/privacy';
 import { enrolLearners, unenrolLearner } from '../../src/lib/server/classes/classes';
@@ -27,7 +23,7 @@ import {
 import { postgresTestRun } from './postgres-run';
 import { expectGroupTotalsMatchRecomputation } from './group-totals-check';
 import { demoDatabase, publishedTask, secondSchool, sessionUser } from './helpers';
-import type { SessionUser } from '../../src/lib/server/auth/sessions';
+import { classLearners, fullyMarked } from './marking-fixture';
 
 /** The page's figures from the totals equal those worked out from every released result. */
 async function expectSummaryAsFromResults(db: DB, schoolId: number, filter: SchoolReportFilter) {
@@ -50,40 +46,6 @@ async function demoWithActivity() {
 	process.env.UPLOADS_DIR = mkdtempSync(join(tmpdir(), 'fusion-group-totals-'));
 	await seedDemoActivity(db, 'http://localhost:3000');
 	return { db, schoolId };
-}
-
-async function classLearners(db: DB, classId: number) {
-	const rows = await db
-		.selectFrom('enrolments')
-		.innerJoin('users', 'users.id', 'enrolments.learner_id')
-		.select('users.username')
-		.where('enrolments.class_id', '=', classId)
-		.orderBy('users.id')
-		.execute();
-	return Promise.all(rows.map((r) => sessionUser(db, r.username)));
-}
-
-async function fullyMarked(
-	db: DB,
-	teacher: SessionUser,
-	taskId: number,
-	criteria: { criterionId: number }[],
-	learner: SessionUser,
-	values: number[]
-) {
-	for (const [i, c] of criteria.entries())
-		await saveSelfAssessment(db, learner, taskId, {
-			kind: 'criterion',
-			criterionId: c.criterionId,
-			value: values[i]! + 5
-		});
-	await submitSelfAssessment(db, learner, taskId);
-	for (const [i, c] of criteria.entries())
-		await saveTeacherGrade(db, teacher, taskId, learner.id, {
-			kind: 'criterion',
-			criterionId: c.criterionId,
-			value: values[i]!
-		});
 }
 
 describe('class × skill and year group × skill totals (issue 16, 0032)', () => {
