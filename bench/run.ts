@@ -525,6 +525,9 @@ async function main() {
 			adminPage[String(n)] = (
 				await timed(`admin reports page, ${n} learners`, 10, () => get('/admin/reports', cookie))
 			).median;
+			// One CSV first, outside the measure: the first report starts the report worker (a V8
+			// isolate of its own, ~40–70 MB once), which is not growth with the size of the report.
+			await get('/admin/reports/fusion-skills.csv?kind=learners', cookie);
 			const before = memoryOf(server.pid!);
 			resetPeakMemory(server.pid!);
 			csv[String(n)] = (
@@ -545,33 +548,40 @@ async function main() {
 			)
 		).median;
 
-		// Saves while the biggest school's report streams on the same server.
-		const quiet = await autosaveRun(16);
-		let reports = 0;
-		let reporting = true;
-		const reportLoop = (async () => {
-			while (reporting) {
-				await get('/admin/reports/fusion-skills.csv?kind=learners', admins.get(BIGGEST)!);
-				reports++;
-			}
-		})();
-		await new Promise((r) => setTimeout(r, 200));
-		const during = await autosaveRun(16);
-		reporting = false;
-		await reportLoop;
-		results.save_p99_during_report_ms = during.latency.p99;
-		results.save_during_report = {
-			connections: 16,
-			p50_ms: during.latency.p50,
-			p99_ms: during.latency.p99,
-			rps: Math.round(during.requests.average),
-			reports_completed: reports,
-			quiet_p99_ms: quiet.latency.p99,
-			quiet_rps: Math.round(quiet.requests.average)
+		// Saves while the biggest school's report streams on the same server: at 8 connections (the
+		// load of the p99 < 25 ms target) and at 16, each beside the same load without a report.
+		const duringReport = async (connections: number) => {
+			const quiet = await autosaveRun(connections);
+			let reports = 0;
+			let reporting = true;
+			const reportLoop = (async () => {
+				while (reporting) {
+					await get('/admin/reports/fusion-skills.csv?kind=learners', admins.get(BIGGEST)!);
+					reports++;
+				}
+			})();
+			await new Promise((r) => setTimeout(r, 200));
+			const during = await autosaveRun(connections);
+			reporting = false;
+			await reportLoop;
+			console.log(
+				`  autosave at ${connections} while ${BIGGEST}-learner CSVs stream (${reports} done): p99 ${during.latency.p99} ms (${quiet.latency.p99} ms without)`
+			);
+			return {
+				connections,
+				p50_ms: during.latency.p50,
+				p99_ms: during.latency.p99,
+				rps: Math.round(during.requests.average),
+				reports_completed: reports,
+				quiet_p99_ms: quiet.latency.p99,
+				quiet_rps: Math.round(quiet.requests.average)
+			};
 		};
-		console.log(
-			`  autosave at 16 while ${BIGGEST}-learner CSVs stream (${reports} done): p99 ${during.latency.p99} ms (${quiet.latency.p99} ms without)`
-		);
+		const during8 = await duringReport(8);
+		const during16 = await duringReport(16);
+		results.save_p99_during_report_ms = during8.p99_ms;
+		results.save_during_report = during8;
+		results.save_during_report_16 = during16;
 
 		// A class's release (30 learners × 8 criteria), in process as the action runs it.
 		const { releaseGrades } = await import('../src/lib/server/assessment/marking');

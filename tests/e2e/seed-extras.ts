@@ -1166,6 +1166,7 @@ for (const framework of [CASE_PRIVATE, CASE_TO_PUBLISH])
 					self_weight: 2,
 					self_level_sum: 1.2,
 					evidence_count: 2,
+					task_count: 2,
 					updated_at: now
 				}))
 			)

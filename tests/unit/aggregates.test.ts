@@ -33,7 +33,10 @@ async function expectAggregatesMatchRecomputation(db: DB, schoolId: number) {
 			.filter((u) => u.username === `erased-${u.id}`)
 			.map((u) => u.id)
 	);
-	const expected = new Map<string, { level: number; self: number | null; evidence: number }>();
+	const expected = new Map<
+		string,
+		{ level: number; self: number | null; evidence: number; tasks: number }
+	>();
 	const expectedTerms = new Map<string, { level: number; evidence: number; tasks: number }>();
 	for (const [learnerId, list] of results) {
 		if (erased.has(learnerId)) continue;
@@ -42,7 +45,8 @@ async function expectAggregatesMatchRecomputation(db: DB, schoolId: number) {
 				expected.set(`${learnerId}/${skillId}`, {
 					level: entry.level,
 					self: entry.selfLevel,
-					evidence: entry.evidenceCount
+					evidence: entry.evidenceCount,
+					tasks: entry.tasks.length
 				});
 		const terms = new Set(list.map((r) => schoolTerm(r.releasedAt).key));
 		for (const term of terms) {
@@ -68,7 +72,8 @@ async function expectAggregatesMatchRecomputation(db: DB, schoolId: number) {
 			{
 				level: round3(r.level_sum / r.weight),
 				self: r.self_weight > 0 ? round3(r.self_level_sum / r.self_weight) : null,
-				evidence: r.evidence_count
+				evidence: r.evidence_count,
+				tasks: r.task_count
 			}
 		])
 	);
@@ -95,6 +100,7 @@ async function expectAggregatesMatchRecomputation(db: DB, schoolId: number) {
 		const own = termRows.filter((t) => t.learner_id === r.learner_id && t.skill_id === r.skill_id);
 		expect(own.reduce((s, t) => s + t.weight, 0)).toBeCloseTo(r.weight, 9);
 		expect(own.reduce((s, t) => s + t.evidence_count, 0)).toBe(r.evidence_count);
+		expect(own.reduce((s, t) => s + t.task_count, 0)).toBe(r.task_count);
 	}
 	return { rows: rows.length, termRows: termRows.length };
 }
@@ -107,6 +113,20 @@ describe('learner × skill aggregates (issue 16)', () => {
 		const counts = await expectAggregatesMatchRecomputation(db, schoolId);
 		expect(counts.rows).toBeGreaterThan(20);
 		expect(counts.termRows).toBeGreaterThanOrEqual(counts.rows);
+		// Migration 0033 fills the task counts of totals made before it, from the per-term rows.
+		const taskCounts = () =>
+			db
+				.selectFrom('learner_skill_aggregates')
+				.select(['learner_id', 'skill_id', 'task_count'])
+				.orderBy('learner_id')
+				.orderBy('skill_id')
+				.execute();
+		const before = await taskCounts();
+		expect(before.some((r) => r.task_count > 1)).toBe(true);
+		const migration = await import('../../migrations/0033_skill_aggregate_task_count');
+		await migration.down(db);
+		await migration.up(db);
+		expect(await taskCounts()).toEqual(before);
 		await db.destroy();
 	}, 120_000);
 

@@ -108,6 +108,7 @@ async function twoCities() {
 			self_weight: 2,
 			self_level_sum: 1,
 			evidence_count: 1,
+			task_count: 1,
 			updated_at: now
 		}))
 	);

@@ -703,6 +703,8 @@ export interface LearnerSkillAggregatesTable {
 	self_weight: number;
 	self_level_sum: number;
 	evidence_count: number;
+	/** 0033: tasks behind the total (the sum of the per-term counts) */
+	task_count: number;
 	updated_at: Timestamp;
 }
 

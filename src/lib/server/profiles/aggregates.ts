@@ -112,6 +112,7 @@ async function replaceLearnerRows(db: DB, part: number[]): Promise<void> {
 					self_weight: r.selfWeight,
 					self_level_sum: r.selfLevelSum,
 					evidence_count: r.evidenceCount,
+					task_count: r.taskCount,
 					updated_at: now
 				}))
 			)
@@ -220,7 +221,7 @@ interface Totals {
 	evidenceCount: number;
 	taskCount: number;
 }
-type SkillTotalsRow = Omit<Totals, 'taskCount'> & {
+type SkillTotalsRow = Totals & {
 	learnerId: number;
 	skillId: number;
 	schoolId: number;

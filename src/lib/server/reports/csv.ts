@@ -1,5 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
-
 /**
  * The one CSV writer. Cells that a spreadsheet would run as a formula (starting =, +, -, @, tab or
  * carriage return) are prefixed with an apostrophe, so a learner named "=HYPERLINK(…)" stays text.
@@ -24,14 +22,26 @@ export function toCsv(
 	return options.bom ? UTF8_BOM + csv : csv;
 }
 
+/** A cell that holds a comma, a double quote or a line break is quoted, its quotes doubled. */
+const NEEDS_QUOTES = /[",\r\n]/;
+
+function csvCell(value: unknown): string {
+	const text = neutraliseFormula(value);
+	return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
 /**
- * Records without a header, each ending in CRLF: a streamed CSV is its header's `csvRecords` and
- * then each chunk's, and reads exactly as `toCsv` of the whole.
+ * Records without a header, each ending in CRLF (RFC 4180): a streamed CSV is its header's
+ * `csvRecords` and then each chunk's, and reads exactly as `toCsv` of the whole. Written by hand
+ * rather than with csv-stringify: the school CSV writes 120,000 records for 10,000 learners, and
+ * the library took most of its time (0.8 s of 2.2 s); the test suite checks this writer against
+ * csv-stringify's output on random cells.
  */
 export function csvRecords(rows: unknown[][]): string {
-	if (rows.length === 0) return '';
-	return stringify(
-		rows.map((row) => row.map(neutraliseFormula)),
-		{ record_delimiter: '\r\n' }
-	);
+	let out = '';
+	for (const row of rows) {
+		for (let i = 0; i < row.length; i++) out += (i === 0 ? '' : ',') + csvCell(row[i]);
+		out += '\r\n';
+	}
+	return out;
 }

@@ -39,6 +39,36 @@ export interface LearnerSkillRow {
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 /**
+ * These learners' totals per skill: all terms from `learner_skill_aggregates` (one row per learner ×
+ * skill), or one term's from `learner_term_skill_aggregates`. By learner only, so the database
+ * seeks each learner's rows by the primary key (with the school too it chose the school's index and
+ * read the whole school's); the caller keeps its school's rows.
+ */
+function totalsOfLearners(db: DB, ids: number[], term: string | undefined) {
+	const columns = [
+		'a.learner_id as learnerId',
+		'a.skill_id as skillId',
+		'a.school_id as schoolId',
+		'a.weight',
+		'a.level_sum as levelSum',
+		'a.evidence_count as evidenceCount',
+		'a.task_count as taskCount'
+	] as const;
+	return term === undefined
+		? db
+				.selectFrom('learner_skill_aggregates as a')
+				.select(columns)
+				.where('a.learner_id', 'in', ids)
+				.execute()
+		: db
+				.selectFrom('learner_term_skill_aggregates as a')
+				.select(columns)
+				.where('a.learner_id', 'in', ids)
+				.where('a.term_key', '=', term)
+				.execute();
+}
+
+/**
  * The report's learners a page at a time (ordered by family name, given name, id), each page with
  * its learner × skill rows. Memory holds one page and the ordered ids, not the school's rows.
  */
@@ -102,23 +132,7 @@ export async function* learnerRowPages(
 				.orderBy('classes.name')
 				.orderBy('classes.id')
 				.execute(),
-			db
-				.selectFrom('learner_term_skill_aggregates as a')
-				.select((eb) => [
-					'a.learner_id as learnerId',
-					'a.skill_id as skillId',
-					eb.fn.sum<number>('a.weight').as('weight'),
-					eb.fn.sum<number>('a.level_sum').as('levelSum'),
-					eb.fn.sum<number>('a.evidence_count').as('evidenceCount'),
-					eb.fn.sum<number>('a.task_count').as('taskCount')
-				])
-				// By learner only, so the database seeks each learner's rows by the primary key
-				// (with the school too it chose the school's index and read the whole school's).
-				.select('a.school_id as schoolId')
-				.where('a.learner_id', 'in', ids)
-				.$if(filter.term !== undefined, (qb) => qb.where('a.term_key', '=', filter.term!))
-				.groupBy(['a.learner_id', 'a.skill_id', 'a.school_id'])
-				.execute()
+			totalsOfLearners(db, ids, filter.term)
 		]);
 		const classesOf = new Map<number, string[]>();
 		for (const e of enrolments) {

@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { openDatabase, type DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
@@ -78,7 +80,27 @@ async function holding<T>(location: string, work: (db: DB) => Promise<T>): Promi
 	}
 }
 
+/** The lowest scheduling priority (nice 19): whatever else wants the cores goes first. */
+const BACKGROUND_NICE = 19;
+
+/**
+ * Reports give the cores to requests: on Linux a worker thread is a task of its own with its own
+ * nice value, so this thread runs at the lowest priority and, when both cores are busy, the main
+ * thread's saves and pages run first and a report takes the time left over (measured in
+ * docs/PERFORMANCE.md: saves during a report). Elsewhere (no /proc/thread-self) the worker keeps
+ * the process's priority.
+ */
+function yieldCoresToRequests() {
+	try {
+		const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+		if (threadId > 0) setPriority(threadId, BACKGROUND_NICE);
+	} catch {
+		/* not Linux, or not allowed: the same priority as the server */
+	}
+}
+
 function startReportWorker() {
+	yieldCoresToRequests();
 	serveTasks({
 		run: {
 			'learner-pdf': async (task: LearnerPdfTask) => {
