@@ -37,10 +37,10 @@ describe('the draw', () => {
 		...Array.from({ length: 9 }, (_, i) => ({ submissionId: 300 + i, schoolId: 3 }))
 	];
 	const moderators = [
-		{ teacherId: 11, schoolId: 1 },
-		{ teacherId: 12, schoolId: 1 },
-		{ teacherId: 21, schoolId: 2 },
-		{ teacherId: 31, schoolId: 3 }
+		{ teacherId: 11, schoolId: 1, memberOf: [1] },
+		{ teacherId: 12, schoolId: 1, memberOf: [1] },
+		{ teacherId: 21, schoolId: 2, memberOf: [2] },
+		{ teacherId: 31, schoolId: 3, memberOf: [3] }
 	];
 	const draw = (seed: number) =>
 		drawSample({ seed, perSchool: 5, schoolIds: [3, 1, 2], candidates, moderators });
@@ -78,8 +78,29 @@ describe('the draw', () => {
 	});
 
 	it('names the schools that have no moderator from elsewhere', () => {
-		expect(schoolsWithoutOutsideModerator([1, 2], [{ teacherId: 1, schoolId: 1 }])).toEqual([1]);
-		expect(schoolsWithoutOutsideModerator([1, 2], [{ teacherId: 1, schoolId: 3 }])).toEqual([]);
+		const only = (schoolId: number, memberOf: number[]) => [{ teacherId: 1, schoolId, memberOf }];
+		expect(schoolsWithoutOutsideModerator([1, 2], only(1, [1]))).toEqual([1]);
+		expect(schoolsWithoutOutsideModerator([1, 2], only(3, [3]))).toEqual([]);
+		// A teacher of schools 1 and 3 is outside school 2 only.
+		expect(schoolsWithoutOutsideModerator([1, 2, 3], only(1, [1, 3]))).toEqual([1, 3]);
+	});
+
+	it('never gives a piece to a moderator who belongs to its school in any role', () => {
+		const both = [
+			{ teacherId: 11, schoolId: 1, memberOf: [1, 2] },
+			{ teacherId: 31, schoolId: 3, memberOf: [3] }
+		];
+		for (const seed of [1, 2, 3, 4, 5]) {
+			const pieces = drawSample({
+				seed,
+				perSchool: 5,
+				schoolIds: [1, 2, 3],
+				candidates,
+				moderators: both
+			});
+			for (const p of pieces.filter((p) => p.schoolId !== 3)) expect(p.moderatorId).toBe(31);
+			for (const p of pieces.filter((p) => p.schoolId === 3)) expect(p.moderatorId).toBe(11);
+		}
 	});
 });
 
@@ -186,6 +207,62 @@ describe('cross-school moderation', () => {
 			.orderBy('school_id')
 			.execute();
 		expect(audit.map((a) => JSON.parse(a.after_json!).pieces)).toEqual([5, 5]);
+	});
+
+	it('gives a teacher of both schools neither school’s work, and withdraws a piece from a moderator who joins its school', async () => {
+		const admin = await cityAdmin();
+		const teacherOfBoth = f.teacherIds.b[0]!;
+		const joined = async (userId: number, schoolId: number) =>
+			(
+				await db
+					.insertInto('memberships')
+					.values({
+						user_id: userId,
+						school_id: schoolId,
+						role: 'teacher',
+						year_group: null,
+						created_at: new Date().toISOString()
+					})
+					.returning('id')
+					.executeTakeFirstOrThrow()
+			).id;
+		const extra = [await joined(teacherOfBoth, f.a.schoolId)];
+		try {
+			// With only the teacher of both beside one of A, B's work has no moderator from elsewhere.
+			await expect(
+				createRound(db, admin, f.cityId, round({ teacherIds: [teacherOfBoth, f.teacherIds.a[1]!] }))
+			).rejects.toThrow(/moderator from another school/);
+			const roundId = await createRound(
+				db,
+				admin,
+				f.cityId,
+				round({ teacherIds: [teacherOfBoth, f.teacherIds.a[1]!, f.teacherIds.b[1]!] }),
+				777
+			);
+			const drawn = await db
+				.selectFrom('city_moderation_samples')
+				.select(['id', 'school_id', 'moderator_id'])
+				.where('round_id', '=', roundId)
+				.execute();
+			expect(drawn).toHaveLength(10);
+			expect(drawn.some((s) => s.moderator_id === teacherOfBoth)).toBe(false);
+
+			// A's moderator joins school B after the draw: B's pieces are no longer theirs to see.
+			const moderatorA = await sessionUser(db, 'u-a-teacher2');
+			const fromB = drawn.find((s) => s.school_id === f.b.schoolId)!;
+			expect(fromB.moderator_id).toBe(moderatorA.id);
+			await sampleToMark(db, moderatorA, fromB.id);
+			extra.push(await joined(moderatorA.id, f.b.schoolId));
+			await expect(sampleToMark(db, moderatorA, fromB.id)).rejects.toMatchObject({ status: 404 });
+			await expect(saveSampleMarks(db, moderatorA, fromB.id, [])).rejects.toMatchObject({
+				status: 404
+			});
+			expect(
+				(await samplesToModerate(db, moderatorA)).flatMap((r) => r.samples).map((s) => s.id)
+			).not.toContain(fromB.id);
+		} finally {
+			await db.deleteFrom('memberships').where('id', 'in', extra).execute();
+		}
 	});
 
 	it('shows a moderator only their own samples, blind: no name, school, class, grade or self-assessment', async () => {

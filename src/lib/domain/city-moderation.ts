@@ -19,7 +19,15 @@ export interface DrawCandidate {
 }
 export interface DrawModerator {
 	teacherId: number;
+	/** the school they moderate for (recorded with the round) */
 	schoolId: number;
+	/** every school they belong to, in any role: none of these schools' work may go to them */
+	memberOf: readonly number[];
+}
+
+/** Whether this school's work may go to this moderator: they belong to it in no role at all. */
+export function isOutsideModerator(moderator: DrawModerator, schoolId: number): boolean {
+	return moderator.schoolId !== schoolId && !moderator.memberOf.includes(schoolId);
 }
 export interface DrawnPiece {
 	submissionId: number;
@@ -43,15 +51,16 @@ export function schoolsWithoutOutsideModerator(
 	schoolIds: readonly number[],
 	moderators: readonly DrawModerator[]
 ): number[] {
-	return schoolIds.filter((s) => !moderators.some((m) => m.schoolId !== s));
+	return schoolIds.filter((s) => !moderators.some((m) => isOutsideModerator(m, s)));
 }
 
 /**
  * The round's sample, reproducible from its seed: per school (in id order) its released pieces in
  * submission-id order are shuffled and the first `perSchool` taken (all of them when it has fewer);
  * the whole sample is then shuffled, so neither the order nor the codes say which school a piece
- * came from. Each piece goes to the moderator of another school with the fewest pieces so far (ties
- * drawn), so the work is shared as evenly as the schools allow; codes are unique in the round.
+ * came from. Each piece goes to the moderator with the fewest pieces so far (ties drawn) among
+ * those who do not belong to its school in any role, so the work is shared as evenly as the
+ * schools allow; codes are unique in the round.
  */
 export function drawSample(input: {
 	seed: number;
@@ -72,7 +81,7 @@ export function drawSample(input: {
 	const load = new Map(moderators.map((m) => [m.teacherId, 0]));
 	const used = new Set<string>();
 	return shuffle(picked, random).map((piece) => {
-		const outside = moderators.filter((m) => m.schoolId !== piece.schoolId);
+		const outside = moderators.filter((m) => isOutsideModerator(m, piece.schoolId));
 		if (outside.length === 0)
 			throw new Error(`No moderator outside school ${piece.schoolId}: check before drawing.`);
 		const fewest = Math.min(...outside.map((m) => load.get(m.teacherId)!));

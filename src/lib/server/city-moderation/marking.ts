@@ -13,25 +13,39 @@ import { withoutNames } from '../../domain/city-moderation';
 
 /**
  * A teacher's blind marking of work from other schools of their city (docs/CITY-MODERATION.md).
- * The one rule, in `samplesOf`: a sample allocated to this teacher, from a school that is not
- * theirs, in a round of the city their school belongs to. Whatever is returned carries the work
+ * The one rule, in `samplesOf`: a sample allocated to this teacher, from a school they do not
+ * belong to in any role, in a round of the city their school belongs to. Whatever is returned carries the work
  * only: no learner, school, class, task title, grade or self-assessment.
  */
 
 const NOT_YOURS = 'That sample does not exist, or is not yours to moderate.';
 
 function samplesOf(db: DB, teacher: SessionUser) {
-	return db
-		.selectFrom('city_moderation_samples as s')
-		.innerJoin('city_moderation_rounds as r', 'r.id', 's.round_id')
-		.innerJoin('schools as mine', (join) =>
-			join.onRef('mine.city_id', '=', 'r.city_id').on('mine.id', '=', teacher.schoolId)
-		)
-		.innerJoin('schools as theirs', (join) =>
-			join.onRef('theirs.id', '=', 's.school_id').onRef('theirs.city_id', '=', 'r.city_id')
-		)
-		.where('s.moderator_id', '=', teacher.id)
-		.where('s.school_id', '<>', teacher.schoolId);
+	return (
+		db
+			.selectFrom('city_moderation_samples as s')
+			.innerJoin('city_moderation_rounds as r', 'r.id', 's.round_id')
+			.innerJoin('schools as mine', (join) =>
+				join.onRef('mine.city_id', '=', 'r.city_id').on('mine.id', '=', teacher.schoolId)
+			)
+			.innerJoin('schools as theirs', (join) =>
+				join.onRef('theirs.id', '=', 's.school_id').onRef('theirs.city_id', '=', 'r.city_id')
+			)
+			.where('s.moderator_id', '=', teacher.id)
+			.where('s.school_id', '<>', teacher.schoolId)
+			// Nor from any other school they belong to (a teacher of two schools, or one who joined
+			// the sampled school after the draw).
+			.where(({ not, exists, selectFrom }) =>
+				not(
+					exists(
+						selectFrom('memberships')
+							.select('memberships.user_id')
+							.where('memberships.user_id', '=', teacher.id)
+							.whereRef('memberships.school_id', '=', 's.school_id')
+					)
+				)
+			)
+	);
 }
 
 /** A teacher (not an admin alone) of a school: the only people who moderate. */
