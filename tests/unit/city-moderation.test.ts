@@ -7,6 +7,8 @@ import type { DB } from '../../src/lib/server/db/connection';
 import { freshDatabase, sessionUser } from './helpers';
 import { cityModerationFixture } from './city-moderation-fixture';
 import {
+	addressNamesSomeone,
+	anonymisedText,
 	drawSample,
 	schoolsWithoutOutsideModerator,
 	withoutNames,
@@ -117,6 +119,33 @@ describe('names taken out of what a learner wrote', () => {
 		).toBe(
 			'I am [name removed] ([name removed]) of [name removed]; Avalanche was our theme. [name removed]!'
 		);
+	});
+});
+
+describe('what another school’s moderator reads', () => {
+	const who = {
+		givenName: 'Ava',
+		familyName: 'Stone',
+		username: 'ava.s',
+		schoolName: 'Hill School',
+		className: '8B'
+	};
+	it('takes out names, dotted initials, e-mail and web addresses, phone numbers and handles', () => {
+		expect(
+			anonymisedText(
+				'Signed A.S. (A. S.) as ava.stone@hill.sch.uk; see www.avas-blog.example/p?1 or https://x.example/a. Call 07700 900123 or +44 (0)20 7946 0958, @ava_makes. Stone walls, as planned, in 2024 and 2025.',
+				who
+			)
+		).toBe(
+			'Signed [name removed] ([name removed]) as [e-mail address removed]; see [web address removed] or [web address removed]. Call [phone number removed] or [phone number removed], [handle removed]. [name removed] walls, as planned, in 2024 and 2025.'
+		);
+	});
+	it('withholds a link whose address names the learner or the school, not others', () => {
+		expect(addressNamesSomeone('https://ava-stone.example/portfolio', who)).toBe(true);
+		expect(addressNamesSomeone('https://www.HillSchool.org.uk/news/42', who)).toBe(true);
+		expect(addressNamesSomeone('https://example.org/recycling-ideas', who)).toBe(false);
+		// Names of two letters or fewer (the class "8B") are not looked for.
+		expect(addressNamesSomeone('https://example.org/8b', who)).toBe(false);
 	});
 });
 

@@ -131,3 +131,63 @@ export function withoutNames(text: string, names: readonly string[]): string {
 export function suppressed(pieces: number): boolean {
 	return pieces < SMALLEST_SHOWN;
 }
+
+/** Who a sample's work could be traced to: read on the server, only to take them out of the text. */
+export interface SampleIdentity {
+	givenName: string;
+	familyName: string;
+	username: string;
+	schoolName: string;
+	className: string;
+}
+
+/** The learner's names (full, given, family, username), their initials with dots, school and class. */
+export function identifyingNames(who: SampleIdentity): string[] {
+	const initials = [who.givenName, who.familyName].map((n) => n.trim().charAt(0)).join('');
+	return [
+		`${who.givenName} ${who.familyName}`,
+		who.givenName,
+		who.familyName,
+		who.username,
+		who.schoolName,
+		who.className,
+		// "A.S." and "A. S.": with the dots only, so the word "as" stays.
+		...(initials.length === 2
+			? [`${initials[0]}.${initials[1]}.`, `${initials[0]}. ${initials[1]}.`]
+			: [])
+	];
+}
+
+const CONTACT_DETAILS: readonly [RegExp, string][] = [
+	[/[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu, '[e-mail address removed]'],
+	// An address ends before a closing full stop, comma or bracket.
+	[/\b(?:https?:\/\/|www\.)[^\s<>"]*[^\s<>".,;:!?)]/giu, '[web address removed]'],
+	// 10 or more digits, maybe with spaces, dots, dashes, brackets or a leading +: a phone number.
+	[/(?<![\p{L}\p{N}])\+?(?:\d[\s().-]{0,2}){9,}\d(?![\p{L}\p{N}])/gu, '[phone number removed]'],
+	// A social-media handle (@name), not an e-mail address (those went first).
+	[/(?<![\p{L}\p{N}@])@[\p{L}\p{N}_]{2,}(?:\.[\p{L}\p{N}_]+)*/gu, '[handle removed]']
+];
+
+/**
+ * What a learner wrote as another school's moderator reads it: any e-mail address, web address,
+ * phone number (10 digits or more: a long number in the work goes too) or handle taken out, then
+ * their names, initials, school and class (`withoutNames`). What is left may still identify someone (a nickname, a street): the page says so.
+ */
+export function anonymisedText(text: string, who: SampleIdentity): string {
+	// Contact details first: a name inside an address ("ava.stone@…") must not break the address.
+	let out = text;
+	for (const [pattern, replacement] of CONTACT_DETAILS) out = out.replace(pattern, replacement);
+	return withoutNames(out, identifyingNames(who));
+}
+
+/**
+ * Whether a link's address carries a name of the learner or their school ("ava-stone.example",
+ * "hillschool.org/…"): compared letters and digits only, any case, names of three or more.
+ */
+export function addressNamesSomeone(url: string, who: SampleIdentity): boolean {
+	const squash = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+	const address = squash(url);
+	return identifyingNames(who)
+		.map(squash)
+		.some((name) => name.length > 2 && address.includes(name));
+}

@@ -9,7 +9,7 @@ import { renderMarkdown } from '../markdown';
 import { assessmentCards } from '../assessment/cards';
 import { evidenceOf, uploadsDirectory } from '../assessment/evidence';
 import { ALLOWED_EVIDENCE_TYPES, neutralEvidenceName } from '../../domain/evidence';
-import { withoutNames } from '../../domain/city-moderation';
+import { addressNamesSomeone, anonymisedText } from '../../domain/city-moderation';
 
 /**
  * A teacher's blind marking of work from other schools of their city (docs/CITY-MODERATION.md).
@@ -142,14 +142,13 @@ async function sampleCriteria(db: DB, sample: Awaited<ReturnType<typeof requireS
  */
 export async function sampleToMark(db: DB, teacher: SessionUser, sampleId: number) {
 	const sample = await requireSampleToModerate(db, teacher, sampleId);
-	const names = [
-		`${sample.givenName} ${sample.familyName}`,
-		sample.givenName,
-		sample.familyName,
-		sample.username,
-		sample.schoolName,
-		sample.className
-	];
+	const who = {
+		givenName: sample.givenName,
+		familyName: sample.familyName,
+		username: sample.username,
+		schoolName: sample.schoolName,
+		className: sample.className
+	};
 	const [{ bands, criteria }, evidence, marks] = await Promise.all([
 		sampleCriteria(db, sample),
 		evidenceOf(db, sample.submissionId),
@@ -169,7 +168,7 @@ export async function sampleToMark(db: DB, teacher: SessionUser, sampleId: numbe
 			closed: sample.closedAt !== null,
 			marked: sample.markedAt !== null
 		},
-		briefHtml: renderMarkdown(withoutNames(sample.brief, names)),
+		briefHtml: renderMarkdown(anonymisedText(sample.brief, who)),
 		evidence: evidence.map((item) => {
 			if (item.kind === 'file') {
 				const position = ++filePosition;
@@ -179,13 +178,14 @@ export async function sampleToMark(db: DB, teacher: SessionUser, sampleId: numbe
 			if (item.kind === 'link')
 				return {
 					kind: 'link' as const,
-					title: withoutNames(item.title, names),
-					url: item.url ?? ''
+					title: anonymisedText(item.title, who),
+					// An address that names the learner or the school is not shown at all.
+					url: addressNamesSomeone(item.url ?? '', who) ? null : (item.url ?? '')
 				};
 			return {
 				kind: 'text' as const,
-				title: withoutNames(item.title, names),
-				body: withoutNames(item.body, names)
+				title: anonymisedText(item.title, who),
+				body: anonymisedText(item.body, who)
 			};
 		}),
 		bands,
