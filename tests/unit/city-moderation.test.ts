@@ -7,6 +7,8 @@ import type { DB } from '../../src/lib/server/db/connection';
 import { freshDatabase, sessionUser } from './helpers';
 import { cityModerationFixture } from './city-moderation-fixture';
 import {
+	addressNamesSomeone,
+	anonymisedText,
 	drawSample,
 	schoolsWithoutOutsideModerator,
 	withoutNames,
@@ -37,10 +39,10 @@ describe('the draw', () => {
 		...Array.from({ length: 9 }, (_, i) => ({ submissionId: 300 + i, schoolId: 3 }))
 	];
 	const moderators = [
-		{ teacherId: 11, schoolId: 1 },
-		{ teacherId: 12, schoolId: 1 },
-		{ teacherId: 21, schoolId: 2 },
-		{ teacherId: 31, schoolId: 3 }
+		{ teacherId: 11, schoolId: 1, memberOf: [1] },
+		{ teacherId: 12, schoolId: 1, memberOf: [1] },
+		{ teacherId: 21, schoolId: 2, memberOf: [2] },
+		{ teacherId: 31, schoolId: 3, memberOf: [3] }
 	];
 	const draw = (seed: number) =>
 		drawSample({ seed, perSchool: 5, schoolIds: [3, 1, 2], candidates, moderators });
@@ -78,8 +80,29 @@ describe('the draw', () => {
 	});
 
 	it('names the schools that have no moderator from elsewhere', () => {
-		expect(schoolsWithoutOutsideModerator([1, 2], [{ teacherId: 1, schoolId: 1 }])).toEqual([1]);
-		expect(schoolsWithoutOutsideModerator([1, 2], [{ teacherId: 1, schoolId: 3 }])).toEqual([]);
+		const only = (schoolId: number, memberOf: number[]) => [{ teacherId: 1, schoolId, memberOf }];
+		expect(schoolsWithoutOutsideModerator([1, 2], only(1, [1]))).toEqual([1]);
+		expect(schoolsWithoutOutsideModerator([1, 2], only(3, [3]))).toEqual([]);
+		// A teacher of schools 1 and 3 is outside school 2 only.
+		expect(schoolsWithoutOutsideModerator([1, 2, 3], only(1, [1, 3]))).toEqual([1, 3]);
+	});
+
+	it('never gives a piece to a moderator who belongs to its school in any role', () => {
+		const both = [
+			{ teacherId: 11, schoolId: 1, memberOf: [1, 2] },
+			{ teacherId: 31, schoolId: 3, memberOf: [3] }
+		];
+		for (const seed of [1, 2, 3, 4, 5]) {
+			const pieces = drawSample({
+				seed,
+				perSchool: 5,
+				schoolIds: [1, 2, 3],
+				candidates,
+				moderators: both
+			});
+			for (const p of pieces.filter((p) => p.schoolId !== 3)) expect(p.moderatorId).toBe(31);
+			for (const p of pieces.filter((p) => p.schoolId === 3)) expect(p.moderatorId).toBe(11);
+		}
 	});
 });
 
@@ -96,6 +119,33 @@ describe('names taken out of what a learner wrote', () => {
 		).toBe(
 			'I am [name removed] ([name removed]) of [name removed]; Avalanche was our theme. [name removed]!'
 		);
+	});
+});
+
+describe('what another school’s moderator reads', () => {
+	const who = {
+		givenName: 'Ava',
+		familyName: 'Stone',
+		username: 'ava.s',
+		schoolName: 'Hill School',
+		className: '8B'
+	};
+	it('takes out names, dotted initials, e-mail and web addresses, phone numbers and handles', () => {
+		expect(
+			anonymisedText(
+				'Signed A.S. (A. S.) as ava.stone@hill.sch.uk; see www.avas-blog.example/p?1 or https://x.example/a. Call 07700 900123 or +44 (0)20 7946 0958, @ava_makes. Stone walls, as planned, in 2024 and 2025.',
+				who
+			)
+		).toBe(
+			'Signed [name removed] ([name removed]) as [e-mail address removed]; see [web address removed] or [web address removed]. Call [phone number removed] or [phone number removed], [handle removed]. [name removed] walls, as planned, in 2024 and 2025.'
+		);
+	});
+	it('withholds a link whose address names the learner or the school, not others', () => {
+		expect(addressNamesSomeone('https://ava-stone.example/portfolio', who)).toBe(true);
+		expect(addressNamesSomeone('https://www.HillSchool.org.uk/news/42', who)).toBe(true);
+		expect(addressNamesSomeone('https://example.org/recycling-ideas', who)).toBe(false);
+		// Names of two letters or fewer (the class "8B") are not looked for.
+		expect(addressNamesSomeone('https://example.org/8b', who)).toBe(false);
 	});
 });
 
@@ -186,6 +236,62 @@ describe('cross-school moderation', () => {
 			.orderBy('school_id')
 			.execute();
 		expect(audit.map((a) => JSON.parse(a.after_json!).pieces)).toEqual([5, 5]);
+	});
+
+	it('gives a teacher of both schools neither school’s work, and withdraws a piece from a moderator who joins its school', async () => {
+		const admin = await cityAdmin();
+		const teacherOfBoth = f.teacherIds.b[0]!;
+		const joined = async (userId: number, schoolId: number) =>
+			(
+				await db
+					.insertInto('memberships')
+					.values({
+						user_id: userId,
+						school_id: schoolId,
+						role: 'teacher',
+						year_group: null,
+						created_at: new Date().toISOString()
+					})
+					.returning('id')
+					.executeTakeFirstOrThrow()
+			).id;
+		const extra = [await joined(teacherOfBoth, f.a.schoolId)];
+		try {
+			// With only the teacher of both beside one of A, B's work has no moderator from elsewhere.
+			await expect(
+				createRound(db, admin, f.cityId, round({ teacherIds: [teacherOfBoth, f.teacherIds.a[1]!] }))
+			).rejects.toThrow(/moderator from another school/);
+			const roundId = await createRound(
+				db,
+				admin,
+				f.cityId,
+				round({ teacherIds: [teacherOfBoth, f.teacherIds.a[1]!, f.teacherIds.b[1]!] }),
+				777
+			);
+			const drawn = await db
+				.selectFrom('city_moderation_samples')
+				.select(['id', 'school_id', 'moderator_id'])
+				.where('round_id', '=', roundId)
+				.execute();
+			expect(drawn).toHaveLength(10);
+			expect(drawn.some((s) => s.moderator_id === teacherOfBoth)).toBe(false);
+
+			// A's moderator joins school B after the draw: B's pieces are no longer theirs to see.
+			const moderatorA = await sessionUser(db, 'u-a-teacher2');
+			const fromB = drawn.find((s) => s.school_id === f.b.schoolId)!;
+			expect(fromB.moderator_id).toBe(moderatorA.id);
+			await sampleToMark(db, moderatorA, fromB.id);
+			extra.push(await joined(moderatorA.id, f.b.schoolId));
+			await expect(sampleToMark(db, moderatorA, fromB.id)).rejects.toMatchObject({ status: 404 });
+			await expect(saveSampleMarks(db, moderatorA, fromB.id, [])).rejects.toMatchObject({
+				status: 404
+			});
+			expect(
+				(await samplesToModerate(db, moderatorA)).flatMap((r) => r.samples).map((s) => s.id)
+			).not.toContain(fromB.id);
+		} finally {
+			await db.deleteFrom('memberships').where('id', 'in', extra).execute();
+		}
 	});
 
 	it('shows a moderator only their own samples, blind: no name, school, class, grade or self-assessment', async () => {

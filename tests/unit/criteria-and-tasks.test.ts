@@ -199,6 +199,46 @@ describe('criteria bank', () => {
 		);
 	});
 
+	it('two saves of an assessed criterion at once (two tabs): one new version, the other refused with a reason', async () => {
+		const teacher = await sessionUser(db, 'teacher');
+		const [first] = await listBank(db, schoolId);
+		const detail = (await getCriterion(db, schoolId, first!.id))!;
+		const task = await createTask(db, teacher, 1, settings(await schoolScaleId()));
+		await addTaskCriterion(db, teacher, task, first!.id);
+		await assess(task, first!.id);
+		const edit = (title: string) => ({
+			title,
+			description: detail.description,
+			descriptors: detail.bands.map((b) => b.descriptor),
+			skillOverrides: []
+		});
+		const outcomes = await Promise.allSettled([
+			updateCriterion(db, schoolId, teacher.id, first!.id, edit('Tab one')),
+			updateCriterion(db, schoolId, teacher.id, first!.id, edit('Tab two'))
+		]);
+		const saved = outcomes.filter((o) => o.status === 'fulfilled');
+		const refused = outcomes.filter((o) => o.status === 'rejected');
+		expect(saved).toHaveLength(1);
+		expect(refused).toHaveLength(1);
+		const reason = (refused[0] as PromiseRejectedResult).reason;
+		expect(reason).toBeInstanceOf(Refusal);
+		expect(reason).toMatchObject({
+			status: 409,
+			message: expect.stringMatching(/changed elsewhere/)
+		});
+		const versions = await db
+			.selectFrom('criteria')
+			.select(['version', 'title', 'superseded_at'])
+			.where('lineage_id', '=', detail.lineageId)
+			.orderBy('version')
+			.execute();
+		expect(versions.map((v) => [v.version, v.superseded_at !== null])).toEqual([
+			[1, true],
+			[2, false]
+		]);
+		expect(['Tab one', 'Tab two']).toContain(versions[1]!.title);
+	});
+
 	it('copies a criterion into a new one of the same sub-category', async () => {
 		const [first] = await listBank(db, schoolId);
 		const copyId = await copyCriterion(db, schoolId, await userId(db, 'teacher'), first!.id);

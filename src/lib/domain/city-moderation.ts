@@ -19,7 +19,15 @@ export interface DrawCandidate {
 }
 export interface DrawModerator {
 	teacherId: number;
+	/** the school they moderate for (recorded with the round) */
 	schoolId: number;
+	/** every school they belong to, in any role: none of these schools' work may go to them */
+	memberOf: readonly number[];
+}
+
+/** Whether this school's work may go to this moderator: they belong to it in no role at all. */
+export function isOutsideModerator(moderator: DrawModerator, schoolId: number): boolean {
+	return moderator.schoolId !== schoolId && !moderator.memberOf.includes(schoolId);
 }
 export interface DrawnPiece {
 	submissionId: number;
@@ -43,15 +51,16 @@ export function schoolsWithoutOutsideModerator(
 	schoolIds: readonly number[],
 	moderators: readonly DrawModerator[]
 ): number[] {
-	return schoolIds.filter((s) => !moderators.some((m) => m.schoolId !== s));
+	return schoolIds.filter((s) => !moderators.some((m) => isOutsideModerator(m, s)));
 }
 
 /**
  * The round's sample, reproducible from its seed: per school (in id order) its released pieces in
  * submission-id order are shuffled and the first `perSchool` taken (all of them when it has fewer);
  * the whole sample is then shuffled, so neither the order nor the codes say which school a piece
- * came from. Each piece goes to the moderator of another school with the fewest pieces so far (ties
- * drawn), so the work is shared as evenly as the schools allow; codes are unique in the round.
+ * came from. Each piece goes to the moderator with the fewest pieces so far (ties drawn) among
+ * those who do not belong to its school in any role, so the work is shared as evenly as the
+ * schools allow; codes are unique in the round.
  */
 export function drawSample(input: {
 	seed: number;
@@ -72,7 +81,7 @@ export function drawSample(input: {
 	const load = new Map(moderators.map((m) => [m.teacherId, 0]));
 	const used = new Set<string>();
 	return shuffle(picked, random).map((piece) => {
-		const outside = moderators.filter((m) => m.schoolId !== piece.schoolId);
+		const outside = moderators.filter((m) => isOutsideModerator(m, piece.schoolId));
 		if (outside.length === 0)
 			throw new Error(`No moderator outside school ${piece.schoolId}: check before drawing.`);
 		const fewest = Math.min(...outside.map((m) => load.get(m.teacherId)!));
@@ -121,4 +130,64 @@ export function withoutNames(text: string, names: readonly string[]): string {
 /** A figure the city may see, or the small-number rule's "fewer than 5". */
 export function suppressed(pieces: number): boolean {
 	return pieces < SMALLEST_SHOWN;
+}
+
+/** Who a sample's work could be traced to: read on the server, only to take them out of the text. */
+export interface SampleIdentity {
+	givenName: string;
+	familyName: string;
+	username: string;
+	schoolName: string;
+	className: string;
+}
+
+/** The learner's names (full, given, family, username), their initials with dots, school and class. */
+export function identifyingNames(who: SampleIdentity): string[] {
+	const initials = [who.givenName, who.familyName].map((n) => n.trim().charAt(0)).join('');
+	return [
+		`${who.givenName} ${who.familyName}`,
+		who.givenName,
+		who.familyName,
+		who.username,
+		who.schoolName,
+		who.className,
+		// "A.S." and "A. S.": with the dots only, so the word "as" stays.
+		...(initials.length === 2
+			? [`${initials[0]}.${initials[1]}.`, `${initials[0]}. ${initials[1]}.`]
+			: [])
+	];
+}
+
+const CONTACT_DETAILS: readonly [RegExp, string][] = [
+	[/[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu, '[e-mail address removed]'],
+	// An address ends before a closing full stop, comma or bracket.
+	[/\b(?:https?:\/\/|www\.)[^\s<>"]*[^\s<>".,;:!?)]/giu, '[web address removed]'],
+	// 10 or more digits, maybe with spaces, dots, dashes, brackets or a leading +: a phone number.
+	[/(?<![\p{L}\p{N}])\+?(?:\d[\s().-]{0,2}){9,}\d(?![\p{L}\p{N}])/gu, '[phone number removed]'],
+	// A social-media handle (@name), not an e-mail address (those went first).
+	[/(?<![\p{L}\p{N}@])@[\p{L}\p{N}_]{2,}(?:\.[\p{L}\p{N}_]+)*/gu, '[handle removed]']
+];
+
+/**
+ * What a learner wrote as another school's moderator reads it: any e-mail address, web address,
+ * phone number (10 digits or more: a long number in the work goes too) or handle taken out, then
+ * their names, initials, school and class (`withoutNames`). What is left may still identify someone (a nickname, a street): the page says so.
+ */
+export function anonymisedText(text: string, who: SampleIdentity): string {
+	// Contact details first: a name inside an address ("ava.stone@…") must not break the address.
+	let out = text;
+	for (const [pattern, replacement] of CONTACT_DETAILS) out = out.replace(pattern, replacement);
+	return withoutNames(out, identifyingNames(who));
+}
+
+/**
+ * Whether a link's address carries a name of the learner or their school ("ava-stone.example",
+ * "hillschool.org/…"): compared letters and digits only, any case, names of three or more.
+ */
+export function addressNamesSomeone(url: string, who: SampleIdentity): boolean {
+	const squash = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+	const address = squash(url);
+	return identifyingNames(who)
+		.map(squash)
+		.some((name) => name.length > 2 && address.includes(name));
 }

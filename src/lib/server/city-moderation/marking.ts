@@ -9,29 +9,43 @@ import { renderMarkdown } from '../markdown';
 import { assessmentCards } from '../assessment/cards';
 import { evidenceOf, uploadsDirectory } from '../assessment/evidence';
 import { ALLOWED_EVIDENCE_TYPES, neutralEvidenceName } from '../../domain/evidence';
-import { withoutNames } from '../../domain/city-moderation';
+import { addressNamesSomeone, anonymisedText } from '../../domain/city-moderation';
 
 /**
  * A teacher's blind marking of work from other schools of their city (docs/CITY-MODERATION.md).
- * The one rule, in `samplesOf`: a sample allocated to this teacher, from a school that is not
- * theirs, in a round of the city their school belongs to. Whatever is returned carries the work
+ * The one rule, in `samplesOf`: a sample allocated to this teacher, from a school they do not
+ * belong to in any role, in a round of the city their school belongs to. Whatever is returned carries the work
  * only: no learner, school, class, task title, grade or self-assessment.
  */
 
 const NOT_YOURS = 'That sample does not exist, or is not yours to moderate.';
 
 function samplesOf(db: DB, teacher: SessionUser) {
-	return db
-		.selectFrom('city_moderation_samples as s')
-		.innerJoin('city_moderation_rounds as r', 'r.id', 's.round_id')
-		.innerJoin('schools as mine', (join) =>
-			join.onRef('mine.city_id', '=', 'r.city_id').on('mine.id', '=', teacher.schoolId)
-		)
-		.innerJoin('schools as theirs', (join) =>
-			join.onRef('theirs.id', '=', 's.school_id').onRef('theirs.city_id', '=', 'r.city_id')
-		)
-		.where('s.moderator_id', '=', teacher.id)
-		.where('s.school_id', '<>', teacher.schoolId);
+	return (
+		db
+			.selectFrom('city_moderation_samples as s')
+			.innerJoin('city_moderation_rounds as r', 'r.id', 's.round_id')
+			.innerJoin('schools as mine', (join) =>
+				join.onRef('mine.city_id', '=', 'r.city_id').on('mine.id', '=', teacher.schoolId)
+			)
+			.innerJoin('schools as theirs', (join) =>
+				join.onRef('theirs.id', '=', 's.school_id').onRef('theirs.city_id', '=', 'r.city_id')
+			)
+			.where('s.moderator_id', '=', teacher.id)
+			.where('s.school_id', '<>', teacher.schoolId)
+			// Nor from any other school they belong to (a teacher of two schools, or one who joined
+			// the sampled school after the draw).
+			.where(({ not, exists, selectFrom }) =>
+				not(
+					exists(
+						selectFrom('memberships')
+							.select('memberships.user_id')
+							.where('memberships.user_id', '=', teacher.id)
+							.whereRef('memberships.school_id', '=', 's.school_id')
+					)
+				)
+			)
+	);
 }
 
 /** A teacher (not an admin alone) of a school: the only people who moderate. */
@@ -128,14 +142,13 @@ async function sampleCriteria(db: DB, sample: Awaited<ReturnType<typeof requireS
  */
 export async function sampleToMark(db: DB, teacher: SessionUser, sampleId: number) {
 	const sample = await requireSampleToModerate(db, teacher, sampleId);
-	const names = [
-		`${sample.givenName} ${sample.familyName}`,
-		sample.givenName,
-		sample.familyName,
-		sample.username,
-		sample.schoolName,
-		sample.className
-	];
+	const who = {
+		givenName: sample.givenName,
+		familyName: sample.familyName,
+		username: sample.username,
+		schoolName: sample.schoolName,
+		className: sample.className
+	};
 	const [{ bands, criteria }, evidence, marks] = await Promise.all([
 		sampleCriteria(db, sample),
 		evidenceOf(db, sample.submissionId),
@@ -155,7 +168,7 @@ export async function sampleToMark(db: DB, teacher: SessionUser, sampleId: numbe
 			closed: sample.closedAt !== null,
 			marked: sample.markedAt !== null
 		},
-		briefHtml: renderMarkdown(withoutNames(sample.brief, names)),
+		briefHtml: renderMarkdown(anonymisedText(sample.brief, who)),
 		evidence: evidence.map((item) => {
 			if (item.kind === 'file') {
 				const position = ++filePosition;
@@ -165,13 +178,14 @@ export async function sampleToMark(db: DB, teacher: SessionUser, sampleId: numbe
 			if (item.kind === 'link')
 				return {
 					kind: 'link' as const,
-					title: withoutNames(item.title, names),
-					url: item.url ?? ''
+					title: anonymisedText(item.title, who),
+					// An address that names the learner or the school is not shown at all.
+					url: addressNamesSomeone(item.url ?? '', who) ? null : (item.url ?? '')
 				};
 			return {
 				kind: 'text' as const,
-				title: withoutNames(item.title, names),
-				body: withoutNames(item.body, names)
+				title: anonymisedText(item.title, who),
+				body: anonymisedText(item.body, who)
 			};
 		}),
 		bands,

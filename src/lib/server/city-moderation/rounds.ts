@@ -157,9 +157,26 @@ export async function createRound(
 		.orderBy('users.id')
 		.orderBy('memberships.school_id')
 		.execute();
+	// Every school each of them belongs to, in any role and any city: a teacher of two schools
+	// never gets the work of either.
+	const belongings = teacherRows.length
+		? await db
+				.selectFrom('memberships')
+				.select(['user_id as userId', 'school_id as schoolId'])
+				.where(
+					'user_id',
+					'in',
+					teacherRows.map((t) => t.teacherId)
+				)
+				.execute()
+		: [];
 	const moderators: DrawModerator[] = [];
 	for (const row of teacherRows)
-		if (!moderators.some((m) => m.teacherId === row.teacherId)) moderators.push(row);
+		if (!moderators.some((m) => m.teacherId === row.teacherId))
+			moderators.push({
+				...row,
+				memberOf: belongings.filter((b) => b.userId === row.teacherId).map((b) => b.schoolId)
+			});
 	if (moderators.length !== new Set(input.teacherIds).size)
 		throw new Refusal('Choose moderators among the teachers of your city’s schools.', 404);
 	const uncovered = schoolsWithoutOutsideModerator(schoolIds, moderators);

@@ -5,6 +5,7 @@ import { criterionSkillWeights, type CrosswalkWeight } from '../../domain/crossw
 import { DEFAULT_SCHOOL_SCALE } from '../../domain/scales';
 import { capriTree, crosswalkFor, fusionSkills } from '../frameworks/frameworks';
 import { recordAudit } from '../audit';
+import { lockForTransaction } from '../db/dialect';
 import { nowIso } from '../clock';
 import { STARTER_BANK } from './starter-bank';
 import type { CriterionInput } from '../../schemas/criteria';
@@ -442,6 +443,9 @@ export async function createCriterion(
 	});
 }
 
+const CHANGED_ELSEWHERE =
+	'This criterion was changed elsewhere (another tab or another person) since you opened it, so it has a newer version now. Your wording is still below: copy what you want to keep, reload the page and make your edit to the newest version.';
+
 /**
  * Edits a criterion. If any assessment was made against this version, the edit becomes a new
  * version and the old one is kept (marked superseded) so assessed work keeps the wording it was
@@ -471,6 +475,15 @@ export async function updateCriterion(
 		overrides: current.overrides
 	};
 	return db.transaction().execute(async (trx) => {
+		// Two saves of one criterion at once (two tabs, two teachers, two app servers) take turns, and
+		// the second finds the version it read gone: refused, never a second "version n + 1".
+		await lockForTransaction(trx, `criterion-lineage:${current.lineageId}`);
+		const still = await trx
+			.selectFrom('criteria')
+			.select('superseded_at')
+			.where('id', '=', criterionId)
+			.executeTakeFirst();
+		if (!still || still.superseded_at !== null) throw new Refusal(CHANGED_ELSEWHERE, 409);
 		if (!(await isAssessed(trx, criterionId))) {
 			await trx
 				.updateTable('criteria')
@@ -528,10 +541,15 @@ export async function updateCriterion(
 			.set({ superseded_at: now })
 			.where('id', '=', criterionId)
 			.execute();
+		const { highest } = await trx
+			.selectFrom('criteria')
+			.select((e) => e.fn.max('version').as('highest'))
+			.where('lineage_id', '=', current.lineageId)
+			.executeTakeFirstOrThrow();
 		const newId = await insertCriterion(trx, {
 			schoolId,
 			lineageId: current.lineageId,
-			version: Math.max(...current.versions.map((v) => v.version)) + 1,
+			version: Number(highest) + 1,
 			code: current.code,
 			title: input.title,
 			description: input.description,

@@ -16,6 +16,16 @@ export const load: PageServerLoad = async (event) => {
 	// The page shows the summaries, the class table a page at a time (so its cost follows neither
 	// the learners nor the classes); the CSV and JSON downloads hold every class and learner.
 	const report = await schoolFusionSummary(getDb(), admin.schoolId, filter, framework, classPage);
+	// A page past the last (an old link, or a filter with fewer classes) goes to the last page,
+	// not to an empty table with no pager back.
+	const lastPage = Math.max(1, Math.ceil(report.classGroups / classPage.size));
+	if (classPage.page > lastPage) {
+		const query = new URLSearchParams(event.url.searchParams);
+		if (lastPage === 1) query.delete('classes');
+		else query.set('classes', String(lastPage));
+		const search = query.toString();
+		redirect(302, `${event.url.pathname}${search ? `?${search}` : ''}`);
+	}
 	return {
 		skills: report.skills,
 		framework,
