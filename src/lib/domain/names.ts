@@ -20,3 +20,20 @@ export function displayName(person: {
 	if (person.givenName === null || person.familyName === null) return null;
 	return `${person.givenName} ${person.familyName}`;
 }
+
+const groupCollator = new Intl.Collator('en-GB', { numeric: true, sensitivity: 'base' });
+
+/**
+ * The one order of year groups and class names in reports, filters and charts, as schools count:
+ * Nursery, Reception, 1 … 13, then any other name with its numbers read as numbers ("7S" before
+ * "10A"), then letters in any case.
+ */
+export function compareGroupNames(a: string, b: string): number {
+	const rank = (name: string) => {
+		if (/^nursery$/i.test(name)) return -2;
+		if (/^reception$/i.test(name)) return -1;
+		const n = Number(name);
+		return name.trim() !== '' && Number.isInteger(n) ? n : 1000;
+	};
+	return rank(a) - rank(b) || groupCollator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}

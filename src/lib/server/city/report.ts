@@ -4,6 +4,7 @@ import { fusionSkills } from '../frameworks/frameworks';
 import { buildCityReport, figureOf, figureWords, type CityReport } from '../../domain/city-report';
 import { levelWords } from '../../domain/profiles';
 import { LEVEL_LABELS } from '../../domain/scales';
+import { compareGroupNames } from '../../domain/names';
 
 /**
  * The city's cross-school Fusion Skills report: learners with evidence and their mean level by
@@ -20,17 +21,6 @@ export interface CityReportData extends CityReport {
 }
 
 const NO_YEAR = '';
-
-/** Orders year groups as schools count them: Nursery, Reception, 1 … 13, then anything else. */
-export function compareYearGroups(a: string, b: string): number {
-	const rank = (y: string) => {
-		if (/^nursery$/i.test(y)) return -2;
-		if (/^reception$/i.test(y)) return -1;
-		const n = Number(y);
-		return Number.isInteger(n) ? n : 1000;
-	};
-	return rank(a) - rank(b) || a.localeCompare(b);
-}
 
 export async function cityReport(
 	db: DB,
@@ -82,7 +72,7 @@ export async function cityReport(
 			.execute()
 	]);
 	const yearGroups = [...new Set([...yearSizes, ...cells].map((r) => r.yearGroup ?? NO_YEAR))].sort(
-		compareYearGroups
+		compareGroupNames
 	);
 	const report = buildCityReport({
 		schools,

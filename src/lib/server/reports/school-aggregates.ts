@@ -1,7 +1,7 @@
 import type { DB } from '../db/connection';
 import { levelWords } from '../../domain/profiles';
 import { LEVEL_LABELS } from '../../domain/scales';
-import { displayName } from '../../domain/names';
+import { compareGroupNames, displayName } from '../../domain/names';
 import { WHOLE_YEAR_GROUP, yearKeyOf } from '../profiles/group-totals';
 import type { SchoolReportFilter } from './school-report';
 
@@ -224,7 +224,7 @@ export async function aggregateSummaries(
 		...new Set(
 			sizes.filter((s) => s.classId !== WHOLE_YEAR_GROUP).map((s) => nameOf.get(s.classId) ?? '')
 		)
-	].sort((a, b) => a.localeCompare(b));
+	].sort(compareGroupNames);
 	const shownNames = new Set(
 		classPage
 			? classNames.slice((classPage.page - 1) * classPage.size, classPage.page * classPage.size)
@@ -275,7 +275,7 @@ export async function aggregateSummaries(
 				own.set(t.skillId, sum);
 			}
 		return [...counts]
-			.sort(([a], [b]) => a.localeCompare(b))
+			.sort(([a], [b]) => compareGroupNames(a, b))
 			.map(([group, learners]) => ({
 				group,
 				learners,
@@ -302,7 +302,7 @@ export async function aggregateSummaries(
 			...new Set(
 				sizes.filter((s) => s.classId === WHOLE_YEAR_GROUP && s.yearKey).map((s) => s.yearKey)
 			)
-		].sort(),
+		].sort(compareGroupNames),
 		terms: terms.map((key) => ({ key, label: termLabel(key) }))
 	};
 }

@@ -2,7 +2,7 @@ import type { DB } from '../db/connection';
 import { fusionSkillProfile, levelWords, schoolTerm } from '../../domain/profiles';
 import { releasedResults, skillList } from '../profiles/results';
 import { LEVEL_LABELS } from '../../domain/scales';
-import { displayName } from '../../domain/names';
+import { compareGroupNames, displayName } from '../../domain/names';
 import { mappedProfile, workingText } from '../../domain/framework-conversion';
 import type { FrameworkViewSlug } from '../../domain/mapped-frameworks';
 import { mappedFramework } from '../frameworks/mapped';
@@ -86,6 +86,7 @@ export async function schoolFusionSummary(
 			.where('school_id', '=', schoolId)
 			.orderBy('name')
 			.execute()
+			.then(inGroupOrder)
 	]);
 	const summaries = await aggregateSummaries(db, schoolId, filter, skills, classes, classPage);
 	return {
@@ -96,6 +97,11 @@ export async function schoolFusionSummary(
 		byYear: summaries.byYear,
 		options: { classes, years: summaries.years, terms: summaries.terms }
 	};
+}
+
+/** Classes as the report lists them: 7S before 10A. */
+function inGroupOrder<C extends { id: number; name: string }>(classes: C[]): C[] {
+	return classes.sort((a, b) => compareGroupNames(a.name, b.name) || a.id - b.id);
 }
 
 /**
@@ -186,7 +192,8 @@ export async function schoolFusionReportFromResults(
 			.select(['id', 'name'])
 			.where('school_id', '=', schoolId)
 			.orderBy('name')
-			.execute(),
+			.execute()
+			.then(inGroupOrder),
 		framework === 'fusion-skills' ? null : mappedFramework(db, schoolId, framework)
 	]);
 	const fusionIds = fusion.map((s) => s.id);
@@ -240,7 +247,7 @@ export async function schoolFusionReportFromResults(
 		for (const learner of learners)
 			for (const g of groupOf(learner.id)) groups.set(g, [...(groups.get(g) ?? []), learner.id]);
 		return [...groups.entries()]
-			.sort(([a], [b]) => a.localeCompare(b))
+			.sort(([a], [b]) => compareGroupNames(a, b))
 			.map(([group, ids]) => ({
 				group,
 				learners: ids.length,
@@ -301,7 +308,7 @@ export async function schoolFusionReportFromResults(
 			classes,
 			years: [
 				...new Set(learners.map((l) => l.yearGroup).filter((y): y is string => Boolean(y)))
-			].sort(),
+			].sort(compareGroupNames),
 			terms: [...terms.entries()]
 				.sort(([a], [b]) => a.localeCompare(b))
 				.map(([key, label]) => ({ key, label }))

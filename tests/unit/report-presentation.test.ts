@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { levelAxis, levelAxisLabel, levelOnAxis } from '../../src/lib/components/charts/level-axis';
+import { levelWords } from '../../src/lib/domain/profiles';
+import { LEVEL_LABELS } from '../../src/lib/domain/scales';
+
+describe('the level axis of report charts', () => {
+	it('names each gridline after the band that begins there, so the chart says what the table says', () => {
+		expect([0, 1, 2, 3, 4, 5].map(levelAxisLabel)).toEqual([...LEVEL_LABELS, '']);
+		expect(levelAxis).toMatchObject({ min: 0, max: 5, ticks: { stepSize: 1 } });
+		for (let i = 0; i < 1000; i++) {
+			const level = i / 1000;
+			// The highest named gridline at or below the bar's top is the table's word for the mean.
+			const below = Math.floor(levelOnAxis(level));
+			expect(levelAxisLabel(below), String(level)).toBe(levelWords(level, LEVEL_LABELS));
+		}
+	});
+});
+
+describe('the order of groups in reports', () => {
+	it('counts year groups as schools do and reads numbers in class names as numbers', async () => {
+		const { compareGroupNames } = await import('../../src/lib/domain/names');
+		expect(
+			['10', '9', 'Reception', '13', '7', 'No year group', 'Nursery', '8', '11'].sort(
+				compareGroupNames
+			)
+		).toEqual(['Nursery', 'Reception', '7', '8', '9', '10', '11', '13', 'No year group']);
+		expect(['10A', '7s', '7S', '9B', '12C Computing', '7R'].sort(compareGroupNames)).toEqual([
+			'7R',
+			'7S',
+			'7s',
+			'9B',
+			'10A',
+			'12C Computing'
+		]);
+	});
+});
