@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { levelAxis, levelAxisLabel, levelOnAxis } from '../../src/lib/components/charts/level-axis';
+import {
+	GROUP_COLOURS,
+	groupColour,
+	levelAxis,
+	levelAxisLabel,
+	levelOnAxis
+} from '../../src/lib/components/charts/report-charts';
 import { levelWords } from '../../src/lib/domain/profiles';
 import { LEVEL_LABELS } from '../../src/lib/domain/scales';
 
@@ -13,6 +19,13 @@ describe('the level axis of report charts', () => {
 			const below = Math.floor(levelOnAxis(level));
 			expect(levelAxisLabel(below), String(level)).toBe(levelWords(level, LEVEL_LABELS));
 		}
+	});
+});
+
+describe('group colours in report charts', () => {
+	it('give Years 7–13 and "No year group" a colour each', () => {
+		expect(new Set(GROUP_COLOURS).size).toBe(GROUP_COLOURS.length);
+		expect(new Set(Array.from({ length: 8 }, (_, i) => groupColour(i))).size).toBe(8);
 	});
 });
 

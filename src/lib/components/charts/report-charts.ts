@@ -22,3 +22,23 @@ export const levelAxis = {
 export function levelOnAxis(level: number): number {
 	return level * LEVEL_AXIS_MAX;
 }
+
+/**
+ * Bar colours of the groups in a report chart (year groups, the city): eight distinct ones, so a
+ * school's Years 7–13 and "No year group" never share one. The legend names each group, and the
+ * table behind "Show as a table" gives the figures, so no meaning rests on colour alone.
+ */
+export const GROUP_COLOURS = [
+	'#1d4ed8',
+	'#0f766e',
+	'#b45309',
+	'#a21caf',
+	'#be123c',
+	'#4d7c0f',
+	'#334155',
+	'#7c2d12'
+];
+
+export function groupColour(index: number): string {
+	return GROUP_COLOURS[index % GROUP_COLOURS.length]!;
+}
