@@ -1,7 +1,7 @@
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { json, text } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
-import { getDb } from '$lib/server/db/connection';
+import { closeDb, getDb } from '$lib/server/db/connection';
 import { holdsPolicyRole, roleSetsRequiredFor } from '$lib/server/auth/guards';
 import {
 	isFormSubmissionFromThisSite,
@@ -20,7 +20,7 @@ import { scheduleHandoutExpiry } from '$lib/server/roster/handouts';
 import { holdDemoToLoopback } from '$lib/server/setup/first-run';
 import { startJobRunner } from '$lib/server/jobs/queue';
 import { closeReportWorkers } from '$lib/server/workers/report-pool';
-import { startClusterEvents } from '$lib/server/cluster/events';
+import { startClusterEvents, stopClusterEvents } from '$lib/server/cluster/events';
 import { secretKey } from '$lib/server/sso/secret-key';
 import '$lib/server/jobs/handlers';
 import { scheduleNotificationJobs } from '$lib/server/notifications/email';
@@ -50,14 +50,19 @@ export const init: ServerInit = async () => {
 		await scheduleExportSweep(getDb());
 		await scheduleHandoutExpiry(getDb());
 		await scheduleNotificationJobs(getDb());
-		startJobRunner(getDb);
+		const stopJobRunner = startJobRunner(getDb);
 		// Several app servers on one PostgreSQL database hear each other (nothing on SQLite).
 		await startClusterEvents(getDb());
 		// Made (and announced) at start, not at an admin's first save: FUSION_SECRET_KEY or secret.key.
 		secretKey();
-		// adapter-node's graceful stop (SIGTERM/SIGINT, once requests are done): the report workers
-		// close their database connections and end.
-		process.once('sveltekit:shutdown', () => void closeReportWorkers());
+		// adapter-node's graceful stop (SIGTERM/SIGINT, once requests are done): nothing new starts,
+		// the report workers close their database connections and end, the listening connection and
+		// the pool close, and the process ends by itself. (With the listening connection left open a
+		// server on PostgreSQL never ended: a rolling restart waited for its SIGKILL.)
+		process.once('sveltekit:shutdown', () => {
+			stopJobRunner();
+			void Promise.allSettled([closeReportWorkers(), stopClusterEvents()]).then(() => closeDb());
+		});
 	}
 };
 

@@ -292,3 +292,18 @@ test('each reminder runs once, with both servers’ job runners looking', async 
 	expect(told).toHaveLength(LEARNERS_IN_CLASS_1 * REMINDER_TASKS);
 	expect(new Set(told.map((t) => `${t.user_id} ${t.dedupe_key}`)).size).toBe(told.length);
 });
+
+test('a server asked to stop (SIGTERM, as a rolling restart does) closes its connections and ends; the other serves on', async () => {
+	test.setTimeout(60_000);
+	const a = serverA!;
+	const exited = new Promise<number | null>((resolve) =>
+		a.process.once('exit', (code) => resolve(code))
+	);
+	a.process.kill('SIGTERM');
+	const code = await Promise.race([
+		exited,
+		new Promise<'still running'>((r) => setTimeout(() => r('still running'), 40_000))
+	]);
+	expect(code).toBe(0);
+	expect((await fetch(`${serverB!.origin}/healthz`)).ok).toBe(true);
+});
