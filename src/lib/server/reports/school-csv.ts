@@ -1,6 +1,6 @@
 import type { DB } from '../db/connection';
 import type { FrameworkViewSlug } from '../../domain/mapped-frameworks';
-import { csvRecords, UTF8_BOM } from './csv';
+import { CRLF, CsvChunk, csvFields, csvRecords, UTF8_BOM } from './csv';
 import {
 	LEARNER_CSV_HEADER,
 	SUMMARY_CSV_HEADER,
@@ -63,17 +63,15 @@ export function schoolCsvStream(
 				return;
 			}
 			const { skills, framework: mapped, learners } = next.value;
-			let text = '';
+			const chunk = new CsvChunk();
 			if (!headerSent) {
-				text = prefix + csvRecords([headerOf(kind, skills, mapped)]);
+				chunk.write(prefix + csvRecords([headerOf(kind, skills, mapped)]));
 				headerSent = true;
 			}
-			text += csvRecords(
-				kind === 'wide'
-					? learners.map((own) => wideRow(own, skills))
-					: learners.flatMap((own) => own.map((r) => longRow(r, mapped)))
-			);
-			controller.enqueue(encoder.encode(text));
+			if (kind === 'wide')
+				for (const own of learners) chunk.write(csvRecords([wideRow(own, skills)]));
+			else writeLongRecords(chunk, learners, mapped);
+			controller.enqueue(chunk.bytes());
 		},
 		async cancel() {
 			await pages?.return(undefined);
@@ -94,21 +92,36 @@ function headerOf(kind: SchoolCsvKind, skills: { code: string; title: string }[]
 	return mapped ? [...LEARNER_CSV_HEADER, 'working'] : LEARNER_CSV_HEADER;
 }
 
-function longRow(r: LearnerSkillRow, mapped: boolean): unknown[] {
-	return [
-		r.learnerId,
-		r.username,
-		r.name,
-		r.yearGroup,
-		r.classes,
-		r.skillCode,
-		r.skill,
-		r.level ?? '',
-		r.words,
-		r.evidenceCount,
-		r.taskCount,
-		...(mapped ? [r.working ?? ''] : [])
-	];
+/**
+ * A learner's rows, one per skill: the learner's cells (the same on each row) are written once and
+ * each skill's code and title once per page; at 120,000 rows that was most of the writing.
+ */
+function writeLongRecords(chunk: CsvChunk, learners: LearnerSkillRow[][], mapped: boolean) {
+	const skillCells = new Map<string, string>();
+	for (const own of learners) {
+		const first = own[0];
+		if (!first) continue;
+		const learner = csvFields([
+			first.learnerId,
+			first.username,
+			first.name,
+			first.yearGroup,
+			first.classes
+		]);
+		for (const r of own) {
+			let skill = skillCells.get(r.skillCode);
+			if (skill === undefined)
+				skillCells.set(r.skillCode, (skill = csvFields([r.skillCode, r.skill])));
+			const cells = [
+				r.level ?? '',
+				r.words,
+				r.evidenceCount,
+				r.taskCount,
+				...(mapped ? [r.working ?? ''] : [])
+			];
+			chunk.write(`${learner},${skill},${csvFields(cells)}${CRLF}`);
+		}
+	}
 }
 
 function wideRow(own: LearnerSkillRow[], skills: { code: string }[]): unknown[] {

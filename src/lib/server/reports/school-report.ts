@@ -113,7 +113,7 @@ export async function* schoolReportRowPages(
 	schoolId: number,
 	filter: SchoolReportFilter = {},
 	framework: FrameworkViewSlug = 'fusion-skills',
-	pageSize = 100
+	pageSize?: number
 ): AsyncGenerator<{
 	skills: SchoolFusionReport['skills'];
 	framework: boolean;
