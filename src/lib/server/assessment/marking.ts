@@ -26,7 +26,7 @@ import { agreedGradesOfTask } from '../moderation/moderation';
 import { Refusal } from '../errors';
 import { displayName } from '../../domain/names';
 import { notifyGradesReleased, tellOfLostSave } from '../notifications/events';
-import { refreshLearnerSkillAggregates } from '../profiles/aggregates';
+import { addReleasedTaskToAggregates, refreshLearnerSkillAggregates } from '../profiles/aggregates';
 
 /**
  * The class list for marking one task: each learner with where they stand, when they submitted and
@@ -501,14 +501,21 @@ export async function releaseGrades(
 		await db.transaction().execute(async (trx) => {
 			const now = nowIso();
 			const ids = ready.map((l) => l.id);
-			await trx
+			// Only the submissions this release changed (not one another tab released meanwhile)
+			// have their task's grades added to the totals.
+			const releasedNow = await trx
 				.updateTable('submissions')
 				.set({ released_at: now, released_by: teacher.id, updated_at: now })
 				.where('task_id', '=', taskId)
 				.where('learner_id', 'in', ids)
 				.where('released_at', 'is', null)
+				.returning('learner_id')
 				.execute();
-			await refreshLearnerSkillAggregates(trx, ids);
+			await addReleasedTaskToAggregates(
+				trx,
+				{ schoolId: teacher.schoolId, taskId },
+				releasedNow.map((r) => r.learner_id)
+			);
 			await recordAudit(trx, {
 				schoolId: teacher.schoolId,
 				actorId: teacher.id,

@@ -1,6 +1,7 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
 import pg from 'pg';
+import { preparedStatementNames } from './compiled-once';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Database } from './schema';
@@ -86,7 +87,22 @@ function postgresDialect(url: string): Dialect {
 		types: postgresTypes,
 		...(schema ? { options: `-c search_path=${schema}` } : {})
 	});
+	pool.on('connect', runCompiledQueriesPrepared);
 	return new PostgresDialect({ pool });
+}
+
+/**
+ * A pooled connection runs the queries `compiledOnce` made as named prepared statements (pg
+ * prepares a name on its first use on a connection, then only binds and executes it). Kysely hands
+ * the driver SQL text only, so the name is looked up by the text.
+ */
+function runCompiledQueriesPrepared(client: pg.PoolClient) {
+	const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+	client.query = ((text: unknown, values: unknown, ...rest: unknown[]) => {
+		const name = typeof text === 'string' ? preparedStatementNames.get(text) : undefined;
+		if (name === undefined || !Array.isArray(values)) return query(text, values, ...rest);
+		return query({ name, text, values }, ...rest);
+	}) as typeof client.query;
 }
 
 /** A SQLite database tuned for many small concurrent writes (autosave). */

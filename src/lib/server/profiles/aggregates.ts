@@ -65,15 +65,42 @@ async function recountLearners(
 	await applyGroupDeltas(db, deltas);
 }
 
+/**
+ * A release's shortcut: one task's grades, just made visible to these learners, added to their
+ * totals instead of recomputing their whole history (a class's release read every released result
+ * of its 29 learners, 20 tasks' worth, to add one task). Totals are sums, so adding the task's share
+ * gives what `refreshLearnerSkillAggregates` would; the aggregates tests check the two agree after
+ * releases. Only for results that counted nowhere until now: the caller has just set these
+ * learners' submissions of the task from unreleased to released, in this transaction.
+ */
+export async function addReleasedTaskToAggregates(
+	db: DB,
+	task: { schoolId: number; taskId: number },
+	learnerIds: readonly number[]
+): Promise<void> {
+	await recountLearners(db, learnerIds, async (part) => {
+		const results = await releasedResults(db, {
+			schoolId: task.schoolId,
+			learnerIds: part,
+			taskId: task.taskId
+		});
+		await writeTotals(db, totalsRowsOf(task.schoolId, results, await erasedAmong(db, part)), 'add');
+	});
+}
+
+/** An erased learner (privacy.ts renames them `erased-<id>`) counts in no report. */
+async function erasedAmong(db: DB, ids: number[]): Promise<Set<number>> {
+	const users = await db
+		.selectFrom('users')
+		.select(['id', 'username'])
+		.where('id', 'in', ids)
+		.execute();
+	return new Set(users.filter((u) => u.username === `erased-${u.id}`).map((u) => u.id));
+}
+
 /** The learner × skill rows of these learners (held by the caller), replaced from their results. */
 async function replaceLearnerRows(db: DB, part: number[]): Promise<void> {
-	const now = nowIso();
-	// An erased learner (privacy.ts renames them `erased-<id>`) counts in no report.
-	const erased = new Set(
-		(await db.selectFrom('users').select(['id', 'username']).where('id', 'in', part).execute())
-			.filter((u) => u.username === `erased-${u.id}`)
-			.map((u) => u.id)
-	);
+	const erased = await erasedAmong(db, part);
 	const schools = await db
 		.selectFrom('submissions')
 		.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
@@ -87,55 +114,137 @@ async function replaceLearnerRows(db: DB, part: number[]): Promise<void> {
 	const rows: SkillTotalsRow[] = [];
 	const termRows: TermTotalsRow[] = [];
 	for (const { schoolId } of schools) {
-		const results = await releasedResults(db, { schoolId, learnerIds: part });
-		for (const [learnerId, list] of results) {
-			if (erased.has(learnerId)) continue;
-			const totals = skillTotals(list);
-			for (const [skillId, t] of totals.overall) rows.push({ learnerId, skillId, schoolId, ...t });
-			for (const [termKey, bySkill] of totals.byTerm)
-				for (const [skillId, t] of bySkill)
-					termRows.push({ learnerId, skillId, schoolId, termKey, ...t });
-		}
+		const totals = totalsRowsOf(
+			schoolId,
+			await releasedResults(db, { schoolId, learnerIds: part }),
+			erased
+		);
+		rows.push(...totals.rows);
+		termRows.push(...totals.termRows);
 	}
 	await db.deleteFrom('learner_skill_aggregates').where('learner_id', 'in', part).execute();
 	await db.deleteFrom('learner_term_skill_aggregates').where('learner_id', 'in', part).execute();
-	for (const batch of chunks(rows, 500))
-		await db
-			.insertInto('learner_skill_aggregates')
-			.values(
-				batch.map((r) => ({
-					learner_id: r.learnerId,
-					skill_id: r.skillId,
-					school_id: r.schoolId,
-					weight: r.weight,
-					level_sum: r.levelSum,
-					self_weight: r.selfWeight,
-					self_level_sum: r.selfLevelSum,
-					evidence_count: r.evidenceCount,
-					task_count: r.taskCount,
-					updated_at: now
-				}))
-			)
-			.execute();
-	for (const batch of chunks(termRows, 400))
-		await db
+	await writeTotals(db, { rows, termRows }, 'insert');
+}
+
+function totalsRowsOf(
+	schoolId: number,
+	results: Map<number, CriterionResult[]>,
+	erased: Set<number>
+): { rows: SkillTotalsRow[]; termRows: TermTotalsRow[] } {
+	const rows: SkillTotalsRow[] = [];
+	const termRows: TermTotalsRow[] = [];
+	for (const [learnerId, list] of results) {
+		if (erased.has(learnerId)) continue;
+		const totals = skillTotals(list);
+		for (const [skillId, t] of totals.overall) rows.push({ learnerId, skillId, schoolId, ...t });
+		for (const [termKey, bySkill] of totals.byTerm)
+			for (const [skillId, t] of bySkill)
+				termRows.push({ learnerId, skillId, schoolId, termKey, ...t });
+	}
+	return { rows, termRows };
+}
+
+/**
+ * The rows written: `insert` into rows the caller emptied, or `add` onto the stored totals (a row
+ * not there yet is inserted as it is).
+ */
+async function writeTotals(
+	db: DB,
+	{ rows, termRows }: { rows: SkillTotalsRow[]; termRows: TermTotalsRow[] },
+	mode: 'insert' | 'add'
+): Promise<void> {
+	const now = nowIso();
+	const columnsOf = (r: SkillTotalsRow) => ({
+		learner_id: r.learnerId,
+		skill_id: r.skillId,
+		school_id: r.schoolId,
+		weight: r.weight,
+		level_sum: r.levelSum,
+		self_weight: r.selfWeight,
+		self_level_sum: r.selfLevelSum,
+		evidence_count: r.evidenceCount,
+		task_count: r.taskCount,
+		updated_at: now
+	});
+	for (const batch of chunks(rows, 500)) {
+		const insert = db.insertInto('learner_skill_aggregates').values(batch.map(columnsOf));
+		await (
+			mode === 'insert'
+				? insert
+				: insert.onConflict((oc) =>
+						oc.columns(['learner_id', 'skill_id', 'school_id']).doUpdateSet((eb) => ({
+							weight: eb('learner_skill_aggregates.weight', '+', eb.ref('excluded.weight')),
+							level_sum: eb(
+								'learner_skill_aggregates.level_sum',
+								'+',
+								eb.ref('excluded.level_sum')
+							),
+							self_weight: eb(
+								'learner_skill_aggregates.self_weight',
+								'+',
+								eb.ref('excluded.self_weight')
+							),
+							self_level_sum: eb(
+								'learner_skill_aggregates.self_level_sum',
+								'+',
+								eb.ref('excluded.self_level_sum')
+							),
+							evidence_count: eb(
+								'learner_skill_aggregates.evidence_count',
+								'+',
+								eb.ref('excluded.evidence_count')
+							),
+							task_count: eb(
+								'learner_skill_aggregates.task_count',
+								'+',
+								eb.ref('excluded.task_count')
+							),
+							updated_at: eb.ref('excluded.updated_at')
+						}))
+					)
+		).execute();
+	}
+	for (const batch of chunks(termRows, 400)) {
+		const insert = db
 			.insertInto('learner_term_skill_aggregates')
-			.values(
-				batch.map((r) => ({
-					learner_id: r.learnerId,
-					skill_id: r.skillId,
-					school_id: r.schoolId,
-					term_key: r.termKey,
-					weight: r.weight,
-					level_sum: r.levelSum,
-					self_weight: r.selfWeight,
-					self_level_sum: r.selfLevelSum,
-					evidence_count: r.evidenceCount,
-					task_count: r.taskCount,
-					updated_at: now
-				}))
-			)
-			.execute();
+			.values(batch.map((r) => ({ ...columnsOf(r), term_key: r.termKey })));
+		await (
+			mode === 'insert'
+				? insert
+				: insert.onConflict((oc) =>
+						oc.columns(['learner_id', 'skill_id', 'school_id', 'term_key']).doUpdateSet((eb) => ({
+							weight: eb('learner_term_skill_aggregates.weight', '+', eb.ref('excluded.weight')),
+							level_sum: eb(
+								'learner_term_skill_aggregates.level_sum',
+								'+',
+								eb.ref('excluded.level_sum')
+							),
+							self_weight: eb(
+								'learner_term_skill_aggregates.self_weight',
+								'+',
+								eb.ref('excluded.self_weight')
+							),
+							self_level_sum: eb(
+								'learner_term_skill_aggregates.self_level_sum',
+								'+',
+								eb.ref('excluded.self_level_sum')
+							),
+							evidence_count: eb(
+								'learner_term_skill_aggregates.evidence_count',
+								'+',
+								eb.ref('excluded.evidence_count')
+							),
+							task_count: eb(
+								'learner_term_skill_aggregates.task_count',
+								'+',
+								eb.ref('excluded.task_count')
+							),
+							updated_at: eb.ref('excluded.updated_at')
+						}))
+					)
+		).execute();
+	}
 }
 
 /**

@@ -13,6 +13,8 @@ export interface ResultScope {
 	/** several learners at once (the aggregates' refresh) */
 	learnerIds?: readonly number[];
 	classId?: number;
+	/** one task's results only (with `learnerIds`: what a release adds to their totals) */
+	taskId?: number;
 	yearGroup?: string;
 	/**
 	 * the learner's own judgements too (profiles need them; school reports do not, and skipping them
@@ -47,6 +49,7 @@ export async function releasedResults(
 			qb.where('submissions.learner_id', 'in', scope.learnerIds!.length ? scope.learnerIds! : [-1])
 		)
 		.$if(scope.classId !== undefined, (qb) => qb.where('tasks.class_id', '=', scope.classId!))
+		.$if(scope.taskId !== undefined, (qb) => qb.where('submissions.task_id', '=', scope.taskId!))
 		.$if(scope.yearGroup !== undefined, (qb) =>
 			qb.where('submissions.learner_id', 'in', (eb) =>
 				eb
@@ -182,6 +185,9 @@ export async function releasedResults(
 					.execute(),
 				taskCriteriaQuery()
 					.$if(scope.classId !== undefined, (qb) => qb.where('tasks.class_id', '=', scope.classId!))
+					.$if(scope.taskId !== undefined, (qb) =>
+						qb.where('task_criteria.task_id', '=', scope.taskId!)
+					)
 					.execute(),
 				...common()
 			]);
