@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sessionCacheOf, type DB } from '../../src/lib/server/db/connection';
 import { compiledOnce } from '../../src/lib/server/db/compiled-once';
+import { sql } from 'kysely';
 import { demoDatabase } from './helpers';
+import { postgresTestRun } from './postgres-run';
 
 let db: DB;
 beforeEach(async () => ({ db } = await demoDatabase()));
@@ -55,4 +57,24 @@ describe('compiledOnce', () => {
 			expect(cache.size).toBe(0);
 		}
 	});
+
+	it.runIf(postgresTestRun())(
+		'on PostgreSQL runs as a statement its connection prepared once, not parsed on each run',
+		async () => {
+			const nameOf = compiledOnce<'id', { name: string }>((base, slot) =>
+				base.selectFrom('schools').select('name').where('id', '=', slot<number>('id'))
+			);
+			// One transaction: one connection, whose prepared statements the view lists.
+			const prepared = await db.transaction().execute(async (trx) => {
+				await nameOf(trx, { id: 1 });
+				await nameOf(trx, { id: 2 });
+				return (
+					await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(
+						trx
+					)
+				).rows.map((r) => r.statement);
+			});
+			expect(prepared.filter((s) => /from "schools" where "id" = \$1/.test(s))).toHaveLength(1);
+		}
+	);
 });
