@@ -17,6 +17,7 @@ import {
 import { taskSettingsSchema } from '../../src/lib/schemas/tasks';
 import { demoDatabase, publishedTask, sessionUser, userId } from './helpers';
 import { GroupCommit } from '../../src/lib/server/db/group-commit';
+import { saveOwnJudgementIfOpen } from '../../src/lib/server/assessment/judgements';
 
 let db: DB;
 let schoolId: number;
@@ -37,6 +38,84 @@ const place = (who: SessionUser, criterionId: number, value: number) =>
 	saveSelfAssessment(db, who, taskId, { kind: 'criterion', criterionId, value });
 
 describe('self-assessment', () => {
+	it('saves a first touch without the slower path only while the self-assessment is open, as the hot update checks', async () => {
+		const [first, second] = criteria as [(typeof criteria)[0], (typeof criteria)[0]];
+		const firstTouch = (criterionId: number, who = learner.id, baseRevision?: number) =>
+			db
+				.transaction()
+				.execute((trx) =>
+					saveOwnJudgementIfOpen(trx, who, taskId, { criterionId, value: 60, baseRevision })
+				);
+		// Based on a revision: not a first touch, so the slower path says it is stale.
+		expect(await firstTouch(first.criterionId, learner.id, 3)).toBeNull();
+		// No submission yet: it is started and the judgement inserted, without the slower path.
+		expect(await firstTouch(first.criterionId)).toBe(1);
+		expect(await firstTouch(second.criterionId)).toBe(1);
+		// Touched now: the next save is the update.
+		expect(await firstTouch(second.criterionId)).toBe(2);
+		const view = await learnerAssessmentView(db, learner, taskId);
+		expect(view.criteria.map((c) => c.self.value)).toEqual([60, 60]);
+		expect(view.selfState).toBe('in_progress');
+
+		// Each rule on its own: the insert refuses, and nothing is written.
+		const outsider = await db
+			.selectFrom('memberships')
+			.select('user_id')
+			.where('school_id', '=', schoolId)
+			.where('role', '=', 'student')
+			.where('user_id', 'not in', (eb) =>
+				eb.selectFrom('enrolments').select('learner_id').where('class_id', '=', 1)
+			)
+			.executeTakeFirstOrThrow();
+		expect(await firstTouch(first.criterionId, outsider.user_id)).toBeNull();
+		const outsiders = db
+			.selectFrom('submissions')
+			.select('id')
+			.where('learner_id', '=', outsider.user_id);
+		expect(await outsiders.execute()).toEqual([]);
+		await db
+			.insertInto('submissions')
+			.values({
+				task_id: taskId,
+				learner_id: outsider.user_id,
+				self_state: 'in_progress',
+				updated_at: ''
+			})
+			.execute();
+		expect(await firstTouch(first.criterionId, outsider.user_id)).toBeNull();
+		const notInTask = 1_000_000;
+		expect(await firstTouch(notInTask)).toBeNull();
+		await db
+			.deleteFrom('assessments')
+			.where('assessor_id', '=', learner.id)
+			.where('criterion_id', '=', second.criterionId)
+			.execute();
+		const submission = db
+			.updateTable('submissions')
+			.where('task_id', '=', taskId)
+			.where('learner_id', '=', learner.id);
+		for (const [closed, reopened] of [
+			[{ self_state: 'submitted' }, { self_state: 'in_progress' }],
+			[{ released_at: '2026-12-01T10:00:00.000Z' }, { released_at: null }]
+		] as const) {
+			await submission.set(closed).execute();
+			expect(await firstTouch(second.criterionId)).toBeNull();
+			await submission.set(reopened).execute();
+		}
+		await db.updateTable('tasks').set({ state: 'archived' }).where('id', '=', taskId).execute();
+		expect(await firstTouch(second.criterionId)).toBeNull();
+		await db.updateTable('tasks').set({ state: 'published' }).where('id', '=', taskId).execute();
+		expect(
+			await db
+				.selectFrom('assessments')
+				.select('id')
+				.where('criterion_id', '=', second.criterionId)
+				.where('role', '=', 'self')
+				.execute()
+		).toEqual([]);
+		expect(await firstTouch(second.criterionId)).toBe(1);
+	});
+
 	it('autosaves values and reflections, bumping the revision on each save', async () => {
 		expect(await place(learner, criteria[0]!.criterionId, 70)).toEqual({ revision: 1 });
 		expect(

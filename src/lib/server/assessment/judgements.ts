@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/connection';
 import type { AssessorRole, Database } from '../db/schema';
 import { compiledOnce } from '../db/compiled-once';
@@ -122,7 +122,7 @@ export async function refuseStaleJudgement(
  * round trip. (An UPDATE with the rules in a subquery: SQLite ran the equivalent
  * INSERT … SELECT … ON CONFLICT upsert several times slower on a large table.)
  */
-export async function updateOwnJudgementIfOpen(
+async function updateOwnJudgementIfOpen(
 	db: DB,
 	learnerId: number,
 	taskId: number,
@@ -144,6 +144,33 @@ export async function updateOwnJudgementIfOpen(
 
 type JudgementSlot =
 	'value' | 'comment' | 'now' | 'baseRevision' | 'criterionId' | 'taskId' | 'learnerId';
+
+/**
+ * The learner's submission of the task, if its self-assessment is open to this criterion: the task
+ * is published, the learner is in its class, the criterion is part of it, the self-assessment is in
+ * progress, and the grades are not released (released work's own view counts in the learner's
+ * totals: such a save takes the slower path, which keeps them right).
+ */
+const openOwnSubmission = (db: Kysely<Database>, slot: <T>(name: JudgementSlot) => T) =>
+	db
+		.selectFrom('submissions')
+		.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
+		.innerJoin('enrolments', (join) =>
+			join
+				.onRef('enrolments.class_id', '=', 'tasks.class_id')
+				.onRef('enrolments.learner_id', '=', 'submissions.learner_id')
+		)
+		.innerJoin('task_criteria', (join) =>
+			join
+				.onRef('task_criteria.task_id', '=', 'tasks.id')
+				.on('task_criteria.criterion_id', '=', slot<number>('criterionId'))
+		)
+		.where('submissions.task_id', '=', slot<number>('taskId'))
+		.where('submissions.learner_id', '=', slot<number>('learnerId'))
+		.where('submissions.self_state', '=', 'in_progress')
+		.where('submissions.released_at', 'is', null)
+		.where('tasks.state', '=', 'published');
+
 const updateOwnJudgementOf = (fields: 'value' | 'comment' | 'both') =>
 	compiledOnce<JudgementSlot, { revision: number }>((db, slot) =>
 		db
@@ -154,29 +181,7 @@ const updateOwnJudgementOf = (fields: 'value' | 'comment' | 'both') =>
 				revision: eb('revision', '+', 1),
 				updated_at: slot<string>('now')
 			}))
-			.where('submission_id', '=', (eb) =>
-				eb
-					.selectFrom('submissions')
-					.innerJoin('tasks', 'tasks.id', 'submissions.task_id')
-					.innerJoin('enrolments', (join) =>
-						join
-							.onRef('enrolments.class_id', '=', 'tasks.class_id')
-							.onRef('enrolments.learner_id', '=', 'submissions.learner_id')
-					)
-					.innerJoin('task_criteria', (join) =>
-						join
-							.onRef('task_criteria.task_id', '=', 'tasks.id')
-							.on('task_criteria.criterion_id', '=', slot<number>('criterionId'))
-					)
-					.select('submissions.id')
-					.where('submissions.task_id', '=', slot<number>('taskId'))
-					.where('submissions.learner_id', '=', slot<number>('learnerId'))
-					.where('submissions.self_state', '=', 'in_progress')
-					// Released work's own view counts in the learner's totals: such a save takes the slower
-					// path, which keeps them right.
-					.where('submissions.released_at', 'is', null)
-					.where('tasks.state', '=', 'published')
-			)
+			.where('submission_id', '=', openOwnSubmission(db, slot).select('submissions.id'))
 			.where('criterion_id', '=', slot<number>('criterionId'))
 			.where('assessor_id', '=', slot<number>('learnerId'))
 			.where('role', '=', 'self')
@@ -190,8 +195,114 @@ const updateOwnJudgementOf = (fields: 'value' | 'comment' | 'both') =>
 			)
 			.returning('revision')
 	);
+
 const updateOwnJudgement = {
 	value: updateOwnJudgementOf('value'),
 	comment: updateOwnJudgementOf('comment'),
 	both: updateOwnJudgementOf('both')
 };
+
+/**
+ * A learner's first judgement of a criterion, in one statement under the same rules (a class
+ * opening a task touches each criterion for the first time at once): inserted only if the
+ * submission is open and there is no judgement yet. Null otherwise, and the slower path explains
+ * or creates the submission. Casts: PostgreSQL must know the type of a parameter in a select list.
+ */
+const insertOwnJudgement = compiledOnce<JudgementSlot, { revision: number }>((db, slot) =>
+	db
+		.insertInto('assessments')
+		.columns([
+			'submission_id',
+			'criterion_id',
+			'assessor_id',
+			'role',
+			'value',
+			'comment',
+			'revision',
+			'updated_at'
+		])
+		.expression(
+			openOwnSubmission(db, slot).select((eb) => [
+				'submissions.id',
+				eb.cast<number>(eb.val(slot<number>('criterionId')), 'integer').as('criterion_id'),
+				eb.cast<number>(eb.val(slot<number>('learnerId')), 'integer').as('assessor_id'),
+				eb.cast<'self'>(eb.val('self'), 'text').as('role'),
+				eb.cast<number | null>(eb.val(slot<number | null>('value')), 'real').as('value'),
+				eb.cast<string>(eb.val(slot<string>('comment')), 'text').as('comment'),
+				eb.lit(1).as('revision'),
+				eb.cast<string>(eb.val(slot<string>('now')), 'text').as('updated_at')
+			])
+		)
+		.onConflict((oc) =>
+			oc.columns(['submission_id', 'criterion_id', 'assessor_id', 'role']).doNothing()
+		)
+		.returning('revision')
+);
+
+/**
+ * A learner's first save of a task, when they have no submission yet: it is started (in progress)
+ * if the task is published, the learner is in its class and the criterion is part of it; nothing
+ * otherwise, or if a submission exists (whose state the slower path checks).
+ */
+const startOwnSubmission = compiledOnce<JudgementSlot, { id: number }>((db, slot) =>
+	db
+		.insertInto('submissions')
+		.columns(['task_id', 'learner_id', 'self_state', 'updated_at'])
+		.expression(
+			db
+				.selectFrom('tasks')
+				.innerJoin('enrolments', (join) =>
+					join
+						.onRef('enrolments.class_id', '=', 'tasks.class_id')
+						.on('enrolments.learner_id', '=', slot<number>('learnerId'))
+				)
+				.innerJoin('task_criteria', (join) =>
+					join
+						.onRef('task_criteria.task_id', '=', 'tasks.id')
+						.on('task_criteria.criterion_id', '=', slot<number>('criterionId'))
+				)
+				.select((eb) => [
+					'tasks.id',
+					'enrolments.learner_id',
+					eb.cast<'in_progress'>(eb.val('in_progress'), 'text').as('self_state'),
+					eb.cast<string>(eb.val(slot<string>('now')), 'text').as('updated_at')
+				])
+				.where('tasks.id', '=', slot<number>('taskId'))
+				.where('tasks.state', '=', 'published')
+		)
+		.onConflict((oc) => oc.columns(['task_id', 'learner_id']).doNothing())
+		.returning('id')
+);
+
+/**
+ * The learner's own save of a criterion in as few statements as the rules allow, each one compiled
+ * once: the update of a judgement already there (every slider move but the first); else, for a
+ * criterion not touched yet (`baseRevision` 0 or none), the insert of the first judgement, starting
+ * the submission first if there is none. Null when a rule fails or the save is stale: the caller's
+ * slower path then explains why, or handles what these do not (a submission that is not in
+ * progress, released work).
+ */
+export async function saveOwnJudgementIfOpen(
+	db: DB,
+	learnerId: number,
+	taskId: number,
+	judgement: { criterionId: number; value?: number | null; comment?: string; baseRevision?: number }
+): Promise<number | null> {
+	const updated = await updateOwnJudgementIfOpen(db, learnerId, taskId, judgement);
+	if (updated !== null || (judgement.baseRevision ?? 0) !== 0) return updated;
+	const values = {
+		value: judgement.value ?? null,
+		comment: judgement.comment ?? '',
+		now: nowIso(),
+		baseRevision: null,
+		criterionId: judgement.criterionId,
+		taskId,
+		learnerId
+	};
+	const [inserted] = await insertOwnJudgement(db, values);
+	if (inserted) return inserted.revision;
+	const [started] = await startOwnSubmission(db, values);
+	if (!started) return null;
+	const [first] = await insertOwnJudgement(db, values);
+	return first?.revision ?? null;
+}

@@ -15,7 +15,7 @@ import {
 	CONFLICT_MESSAGE,
 	refuseStaleJudgement,
 	upsertJudgement,
-	updateOwnJudgementIfOpen
+	saveOwnJudgementIfOpen
 } from './judgements';
 import { peerResultsFor } from '../peer/results';
 import { allocateLateSubmission } from '../peer/allocation';
@@ -174,13 +174,14 @@ export async function saveSelfAssessment(
 	change: SelfSave
 ): Promise<{ revision: number }> {
 	const link = `/student/tasks/${taskId}`;
-	// The hot path of the app (every slider move): one statement when the self-assessment is open.
-	// A first touch of a criterion (no judgement yet) takes the slower path in the same group
-	// commit, so a class opening a task at once shares commits as its later saves do.
+	// The hot path of the app (every slider move): one statement when the self-assessment is open;
+	// a first touch of a criterion two (three when it starts the submission), all compiled once.
+	// Only a refusal or an unusual state takes the slower path, in the same group commit, so a class
+	// opening a task at once shares commits as its later saves do.
 	if (change.kind === 'criterion') {
 		return tellOfLostSave(db, learner.id, taskId, link, async () => {
 			const outcome = await groupCommitOf(db).run(async (trx) => {
-				const revision = await updateOwnJudgementIfOpen(trx, learner.id, taskId, change);
+				const revision = await saveOwnJudgementIfOpen(trx, learner.id, taskId, change);
 				if (revision !== null) return { revision };
 				return refusedAlone(trx, () => saveSelfAssessmentChecked(trx, learner, taskId, change));
 			});
