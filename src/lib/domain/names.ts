@@ -29,11 +29,13 @@ const groupCollator = new Intl.Collator('en-GB', { numeric: true, sensitivity: '
  * "10A"), then letters in any case.
  */
 export function compareGroupNames(a: string, b: string): number {
-	const rank = (name: string) => {
-		if (/^nursery$/i.test(name)) return -2;
-		if (/^reception$/i.test(name)) return -1;
-		const n = Number(name);
-		return name.trim() !== '' && Number.isInteger(n) ? n : 1000;
-	};
-	return rank(a) - rank(b) || groupCollator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+	return groupRank(a) - groupRank(b) || groupCollator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Nursery, Reception, then years by number, then every other name (a sort calls this often). */
+function groupRank(name: string): number {
+	const n = Number(name);
+	if (Number.isInteger(n) && name.trim() !== '') return n;
+	const lower = name.toLowerCase();
+	return lower === 'nursery' ? -2 : lower === 'reception' ? -1 : 1000;
 }

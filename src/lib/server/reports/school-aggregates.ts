@@ -182,8 +182,8 @@ export interface GroupSummary {
  * Means per class and per year group × skill over learners with evidence (each learner's level
  * rounded as the profile rounds it), read from the group totals (0032, `profiles/group-totals.ts`):
  * a row per group and skill, however many learners the school has. A class's rows are split by
- * their learners' year group, so the year filter reads totals too. Classes are grouped by name, as
- * the page shows them.
+ * their learners' year group, so the year filter reads totals too. Classes (given in group order)
+ * are grouped by name, as the page shows them.
  */
 export async function aggregateSummaries(
 	db: DB,
@@ -205,12 +205,12 @@ export async function aggregateSummaries(
 			.execute(),
 		schoolTerms(db, schoolId)
 	]);
-	// The class groups (by name) on the page asked for: only their totals are read.
-	const classNames = [
-		...new Set(
-			sizes.filter((s) => s.classId !== WHOLE_YEAR_GROUP).map((s) => nameOf.get(s.classId) ?? '')
-		)
-	].sort(compareGroupNames);
+	// The class groups (by name) on the page asked for: only their totals are read. `classes` come
+	// in group order, so the names with learners keep it (no second sort of 350 names).
+	const withLearners = new Set(
+		sizes.filter((s) => s.classId !== WHOLE_YEAR_GROUP).map((s) => s.classId)
+	);
+	const classNames = [...new Set(classes.filter((c) => withLearners.has(c.id)).map((c) => c.name))];
 	const shownNames = new Set(
 		classPage
 			? classNames.slice((classPage.page - 1) * classPage.size, classPage.page * classPage.size)
