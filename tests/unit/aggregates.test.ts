@@ -211,7 +211,8 @@ describe('learner × skill aggregates (issue 16)', () => {
 		const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
 		const tasks = [
 			await publishedTask(db, schoolId, teacher, ['C1.1', 'P1.1']),
-			await publishedTask(db, schoolId, teacher, ['R3.2', 'I1.1', 'C3.1'], {
+			// P1.1 in both: a release adds onto totals an earlier release of the other task made.
+			await publishedTask(db, schoolId, teacher, ['R3.2', 'P1.1', 'C3.1'], {
 				selfRequiredBeforeRelease: ''
 			})
 		];

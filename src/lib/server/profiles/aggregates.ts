@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import { lockRowsForTransaction } from '../db/dialect';
 import type { DB } from '../db/connection';
 import { chunks } from '../db/chunks';
@@ -173,35 +174,9 @@ async function writeTotals(
 			mode === 'insert'
 				? insert
 				: insert.onConflict((oc) =>
-						oc.columns(['learner_id', 'skill_id', 'school_id']).doUpdateSet((eb) => ({
-							weight: eb('learner_skill_aggregates.weight', '+', eb.ref('excluded.weight')),
-							level_sum: eb(
-								'learner_skill_aggregates.level_sum',
-								'+',
-								eb.ref('excluded.level_sum')
-							),
-							self_weight: eb(
-								'learner_skill_aggregates.self_weight',
-								'+',
-								eb.ref('excluded.self_weight')
-							),
-							self_level_sum: eb(
-								'learner_skill_aggregates.self_level_sum',
-								'+',
-								eb.ref('excluded.self_level_sum')
-							),
-							evidence_count: eb(
-								'learner_skill_aggregates.evidence_count',
-								'+',
-								eb.ref('excluded.evidence_count')
-							),
-							task_count: eb(
-								'learner_skill_aggregates.task_count',
-								'+',
-								eb.ref('excluded.task_count')
-							),
-							updated_at: eb.ref('excluded.updated_at')
-						}))
+						oc
+							.columns(['learner_id', 'skill_id', 'school_id'])
+							.doUpdateSet(storedPlusExcluded('learner_skill_aggregates'))
 					)
 		).execute();
 	}
@@ -213,38 +188,39 @@ async function writeTotals(
 			mode === 'insert'
 				? insert
 				: insert.onConflict((oc) =>
-						oc.columns(['learner_id', 'skill_id', 'school_id', 'term_key']).doUpdateSet((eb) => ({
-							weight: eb('learner_term_skill_aggregates.weight', '+', eb.ref('excluded.weight')),
-							level_sum: eb(
-								'learner_term_skill_aggregates.level_sum',
-								'+',
-								eb.ref('excluded.level_sum')
-							),
-							self_weight: eb(
-								'learner_term_skill_aggregates.self_weight',
-								'+',
-								eb.ref('excluded.self_weight')
-							),
-							self_level_sum: eb(
-								'learner_term_skill_aggregates.self_level_sum',
-								'+',
-								eb.ref('excluded.self_level_sum')
-							),
-							evidence_count: eb(
-								'learner_term_skill_aggregates.evidence_count',
-								'+',
-								eb.ref('excluded.evidence_count')
-							),
-							task_count: eb(
-								'learner_term_skill_aggregates.task_count',
-								'+',
-								eb.ref('excluded.task_count')
-							),
-							updated_at: eb.ref('excluded.updated_at')
-						}))
+						oc
+							.columns(['learner_id', 'skill_id', 'school_id', 'term_key'])
+							.doUpdateSet(storedPlusExcluded('learner_term_skill_aggregates'))
 					)
 		).execute();
 	}
+}
+
+const SUMMED_COLUMNS = [
+	'weight',
+	'level_sum',
+	'self_weight',
+	'self_level_sum',
+	'evidence_count',
+	'task_count'
+] as const;
+
+/**
+ * An upsert's update that adds the new row's sums to the stored ones (`excluded` is the row that
+ * conflicted, on SQLite and PostgreSQL alike); the two totals tables share these columns.
+ */
+function storedPlusExcluded(
+	table: 'learner_skill_aggregates' | 'learner_term_skill_aggregates'
+): Record<(typeof SUMMED_COLUMNS)[number], RawBuilder<number>> & {
+	updated_at: RawBuilder<string>;
+} {
+	const sums = Object.fromEntries(
+		SUMMED_COLUMNS.map((column) => [
+			column,
+			sql<number>`${sql.ref(`${table}.${column}`)} + ${sql.ref(`excluded.${column}`)}`
+		])
+	) as Record<(typeof SUMMED_COLUMNS)[number], RawBuilder<number>>;
+	return { ...sums, updated_at: sql<string>`${sql.ref('excluded.updated_at')}` };
 }
 
 /**
