@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from './schema';
 import type { DB } from './connection';
+import { writeAnswered, writeQueued } from './pending-writes';
 
 type Work<T> = (trx: Transaction<Database>) => Promise<T>;
 interface Job<T> {
@@ -31,10 +32,11 @@ export class GroupCommit {
 	constructor(private readonly db: DB) {}
 
 	run<T>(work: Work<T>): Promise<T> {
+		writeQueued();
 		return new Promise<T>((resolve, reject) => {
 			this.#queue.push({ work, resolve, reject } as Job<unknown>);
 			this.#schedule();
-		});
+		}).finally(writeAnswered);
 	}
 
 	#schedule() {

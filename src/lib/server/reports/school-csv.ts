@@ -25,8 +25,14 @@ export function schoolCsvStream(
 	filter: SchoolReportFilter,
 	framework: FrameworkViewSlug,
 	kind: SchoolCsvKind,
-	options: { bom?: boolean; pageSize?: number } = {}
+	options: {
+		bom?: boolean;
+		pageSize?: number;
+		/** awaited before each page's work; by default the next turn of the event loop */
+		beforePage?: () => Promise<unknown>;
+	} = {}
 ): ReadableStream<Uint8Array> {
+	const beforePage = options.beforePage ?? (() => new Promise((resolve) => setImmediate(resolve)));
 	const encoder = new TextEncoder();
 	const prefix = options.bom ? UTF8_BOM : '';
 	let pages: AsyncGenerator<{
@@ -38,7 +44,7 @@ export function schoolCsvStream(
 	return new ReadableStream<Uint8Array>({
 		async pull(controller) {
 			// Let waiting requests (autosaves) in before the next page's work.
-			await new Promise((resolve) => setImmediate(resolve));
+			await beforePage();
 			if (kind === 'summary') {
 				const summary = await schoolFusionSummary(db, schoolId, filter, framework);
 				controller.enqueue(

@@ -10,6 +10,8 @@ import type { LearnerReport } from '../reports/learner-report';
 import { renderLearnerReportPdf } from '../reports/pdf';
 import { writeLearnerReportsZip, type ZipLearner } from '../reports/reports-zip';
 import { serveTasks } from './pool';
+import { pagesBehindSaves } from './pacing';
+import { pendingWritesBuffer, pendingWritesIn } from '../db/pending-writes';
 
 /**
  * The report worker: this module is its own worker's entry. The pool starts a worker on this
@@ -20,7 +22,8 @@ import { serveTasks } from './pool';
  */
 export const REPORT_WORKER_MODULE = import.meta.url;
 const ROLE = 'fusion-skills-report-worker';
-export const REPORT_WORKER_DATA = { role: ROLE };
+/** What a report worker is started with: its role, and the server's count of waiting saves. */
+export const REPORT_WORKER_DATA = { role: ROLE, pendingWrites: pendingWritesBuffer };
 
 export interface SchoolCsvTask {
 	/** the database's location (`databaseLocationOf`): the worker opens its own connection */
@@ -101,6 +104,9 @@ function yieldCoresToRequests() {
 
 function startReportWorker() {
 	yieldCoresToRequests();
+	const shared = (workerData as { pendingWrites?: unknown }).pendingWrites;
+	// Started without the server's count (a test's worker): no save ever waits.
+	const savesWaiting = shared instanceof SharedArrayBuffer ? pendingWritesIn(shared) : () => 0;
 	serveTasks({
 		run: {
 			'learner-pdf': async (task: LearnerPdfTask) => {
@@ -123,7 +129,7 @@ function startReportWorker() {
 					task.filter,
 					task.framework,
 					task.kind,
-					{ bom: task.bom, pageSize: task.pageSize }
+					{ bom: task.bom, pageSize: task.pageSize, beforePage: pagesBehindSaves(savesWaiting) }
 				).getReader();
 				let released = false;
 				const done = () => {
