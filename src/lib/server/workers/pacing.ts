@@ -5,11 +5,12 @@ const MAX_PAUSE_MS = 50;
 
 /**
  * A report's pages step back for saves: before each page, if saves on this server are waiting for
- * their commit, the report waits as long as its last page took (up to 50 ms), so under a class's
- * saves it takes at most about half of the cores' time, and its database queries with it, and
- * goes on regardless, so it always finishes. With no save waiting it runs at full speed. Nice 19
- * (report-worker.ts) does this for the worker's own thread; this holds back its queries too,
- * which run in the database's processes at their normal priority.
+ * their commit, the report waits as long as the time since its last page began (the page's work
+ * and its handing on; up to 50 ms), so under a class's saves it takes at most about half of the
+ * cores' time, and its database queries with it, and goes on regardless, so it always finishes.
+ * With no save waiting it runs at full speed. Nice 19 (report-worker.ts) does this for the
+ * worker's own thread; this holds back its queries too, which run in the database's processes at
+ * their normal priority.
  */
 export function pagesBehindSaves(
 	savesWaiting: () => number,

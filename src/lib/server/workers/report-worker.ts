@@ -105,8 +105,12 @@ function yieldCoresToRequests() {
 function startReportWorker() {
 	yieldCoresToRequests();
 	const shared = (workerData as { pendingWrites?: unknown }).pendingWrites;
-	// Started without the server's count (a test's worker): no save ever waits.
-	const savesWaiting = shared instanceof SharedArrayBuffer ? pendingWritesIn(shared) : () => 0;
+	// Without the server's count the worker would never step back for saves, silently.
+	if (!(shared instanceof SharedArrayBuffer))
+		throw new Error(
+			"A report worker needs the server's count of waiting saves (REPORT_WORKER_DATA)."
+		);
+	const savesWaiting = pendingWritesIn(shared);
 	serveTasks({
 		run: {
 			'learner-pdf': async (task: LearnerPdfTask) => {
