@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Zip, ZipPassThrough } from 'fflate';
 import type { DB } from '../db/connection';
 import type { SessionUser } from '../auth/sessions';
@@ -55,7 +56,7 @@ export async function writeLearnerReportsZip(
 			entry.push(new Uint8Array(pdf), true);
 			onProgress(index + 1);
 			// Other tasks of the same worker (a CSV's next page, a PDF) go between learners.
-			await new Promise((resolve) => setImmediate(resolve));
+			await nextTurn();
 		}
 		zip.end();
 		await finished;

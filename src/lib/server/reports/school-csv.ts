@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DB } from '../db/connection';
 import type { FrameworkViewSlug } from '../../domain/mapped-frameworks';
 import { CRLF, CsvChunk, csvFields, csvRecords, UTF8_BOM } from './csv';
@@ -32,7 +33,7 @@ export function schoolCsvStream(
 		beforePage?: () => Promise<unknown>;
 	} = {}
 ): ReadableStream<Uint8Array> {
-	const beforePage = options.beforePage ?? (() => new Promise((resolve) => setImmediate(resolve)));
+	const beforePage = options.beforePage ?? nextTurn;
 	const encoder = new TextEncoder();
 	const prefix = options.bom ? UTF8_BOM : '';
 	let pages: AsyncGenerator<{

@@ -16,7 +16,7 @@ export function pagesBehindSaves(
 	savesWaiting: () => number,
 	clock: { now(): number; sleep(ms: number): Promise<unknown> } = {
 		now: () => performance.now(),
-		sleep: (ms) => sleep(ms)
+		sleep
 	}
 ): () => Promise<void> {
 	let pageStarted: number | null = null;
