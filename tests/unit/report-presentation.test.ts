@@ -47,3 +47,25 @@ describe('the order of groups in reports', () => {
 		]);
 	});
 });
+
+describe('the heading of a year group', () => {
+	it('writes a bare number as "Year N" and keeps a name the school gave', async () => {
+		const { yearGroupLabel } = await import('../../src/lib/domain/names');
+		expect(['7', ' 10 ', 'Y9', 'yr11', '07'].map(yearGroupLabel)).toEqual([
+			'Year 7',
+			'Year 10',
+			'Year 9',
+			'Year 11',
+			'Year 7'
+		]);
+		expect(['Year 7', 'Reception', 'Sixth form', '7S'].map(yearGroupLabel)).toEqual([
+			'Year 7',
+			'Reception',
+			'Sixth form',
+			'7S'
+		]);
+		expect([null, undefined, '', '  ', 'No year group'].map(yearGroupLabel)).toEqual(
+			Array(5).fill('No year group')
+		);
+	});
+});

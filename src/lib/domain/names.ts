@@ -39,3 +39,15 @@ function groupRank(name: string): number {
 	const lower = name.toLowerCase();
 	return lower === 'nursery' ? -2 : lower === 'reception' ? -1 : 1000;
 }
+
+/**
+ * A year group as every screen and chart heads it: a bare number is "Year 7", a school's own name
+ * ("Year 7", "Reception", "Sixth form") is kept, and none is "No year group". The roster stores
+ * what the school typed or its MIS sent, so "7" and "Year 7" both occur.
+ */
+export function yearGroupLabel(yearGroup: string | null | undefined): string {
+	const text = (yearGroup ?? '').trim();
+	if (text === '') return 'No year group';
+	const year = /^(?:y|yr)?\s*(\d{1,2})$/i.exec(text);
+	return year ? `Year ${Number(year[1])}` : text;
+}
