@@ -183,6 +183,34 @@ describe('PDF reports: a per-person allowance that holds across restarts', () =>
 		expect((await learnerReportPdf(db, learner, learner.id, now)).pdf.length).toBeGreaterThan(0);
 	}, 30_000);
 
+	it('a PDF the report worker fails to draw gives its allowance back, so the retry it invites counts once', async () => {
+		const lostWorker = async (): Promise<Buffer> => {
+			throw new Refusal(
+				'The report could not be made: its worker stopped. Try again in a moment.',
+				503
+			);
+		};
+		const now = new Date();
+		await db
+			.insertInto('work_counts')
+			.values(
+				Array.from({ length: LEARNER_PDFS_FOR_A_LEARNER.max - 1 }, () => ({
+					user_id: learner.id,
+					action: 'learner_report_pdf' as const,
+					at: new Date(now.getTime() - MINUTE).toISOString()
+				}))
+			)
+			.execute();
+		for (let i = 0; i < 3; i++)
+			expect(
+				(await refusal(learnerReportPdf(db, learner, learner.id, now, lostWorker))).status
+			).toBe(503);
+		expect(await countRows('work_counts')).toBe(LEARNER_PDFS_FOR_A_LEARNER.max - 1);
+		// The last PDF of the allowance is still there, and is then spent.
+		expect((await learnerReportPdf(db, learner, learner.id, now)).pdf.length).toBeGreaterThan(0);
+		expect((await refusal(learnerReportPdf(db, learner, learner.id, now))).status).toBe(429);
+	}, 30_000);
+
 	it('an outsider is refused by the access check, using no allowance', async () => {
 		const outsider = await sessionUser(db, 'student16');
 		await expect(learnerReportPdf(db, outsider, learner.id)).rejects.toMatchObject({

@@ -85,7 +85,9 @@ export function describeWait(ms: number): string {
  * another app server on the same database) are counted one after another, never from the same
  * count; a refusal rolls its row back. Given a transaction (the work's own writes), it runs inside
  * it, so the work and its count commit or roll back together. This person's rows of this action
- * that no longer count are pruned as it goes.
+ * that no longer count are pruned as it goes. The piece taken can be given back (`giveBack`) when
+ * the work then fails through no doing of the person's (a report worker stopped), so a retry that
+ * a failure page invites does not count twice.
  */
 export async function takeAllowance(
 	db: Kysely<Database>,
@@ -94,15 +96,17 @@ export async function takeAllowance(
 	allowance: Allowance,
 	tooMany: (wait: string) => string,
 	now: Date = new Date()
-): Promise<void> {
+): Promise<{ giveBack(): Promise<void> }> {
+	let taken: number | undefined;
 	const take = async (trx: Transaction<Database>) => {
 		// Two servers taking the last of an allowance at once must not both get it (PostgreSQL).
 		await lockForTransaction(trx, `work:${userId}:${action}`);
 		const since = new Date(now.getTime() - allowance.windowMs).toISOString();
-		await trx
+		({ id: taken } = await trx
 			.insertInto('work_counts')
 			.values({ user_id: userId, action, at: now.toISOString() })
-			.execute();
+			.returning('id')
+			.executeTakeFirstOrThrow());
 		const counted = await trx
 			.selectFrom('work_counts')
 			.select('at')
@@ -125,4 +129,13 @@ export async function takeAllowance(
 	};
 	if (db.isTransaction) await take(db as Transaction<Database>);
 	else await db.transaction().execute(take);
+	return {
+		giveBack: async () => {
+			await db
+				.deleteFrom('work_counts')
+				.where('id', '=', taken!)
+				.where('user_id', '=', userId)
+				.execute();
+		}
+	};
 }

@@ -9,19 +9,21 @@ import { learnerPdfFromWorker } from '../workers/report-pool';
  * A learner's report as a PDF for someone who may see it, counted against that person's PDF
  * allowance (in the database, so it holds across restarts): past it, a 429 saying when to try
  * again, and no PDF is drawn. The access check comes first, so a refused outsider uses none. The
- * report is read here and drawn in a report worker (`reports/pdf.ts` there).
+ * report is read here and drawn in a report worker (`reports/pdf.ts` there); a PDF the worker
+ * fails to draw gives its piece of the allowance back, since the failure page says to try again.
  */
 export async function learnerReportPdf(
 	db: DB,
 	user: SessionUser,
 	learnerId: number,
-	now: Date = new Date()
+	now: Date = new Date(),
+	draw: typeof learnerPdfFromWorker = learnerPdfFromWorker
 ): Promise<{ pdf: Buffer; learnerName: string }> {
 	const report = await learnerReport(db, user, learnerId);
 	const staff = hasRole(user, 'teacher', 'admin');
 	const allowance = staff ? LEARNER_PDFS_FOR_STAFF : LEARNER_PDFS_FOR_A_LEARNER;
 	const minutes = allowance.windowMs / 60_000;
-	await takeAllowance(
+	const taken = await takeAllowance(
 		db,
 		user.id,
 		'learner_report_pdf',
@@ -31,8 +33,13 @@ export async function learnerReportPdf(
 			(staff ? ', or use the class export for a whole class.' : '.'),
 		now
 	);
-	return {
-		pdf: await learnerPdfFromWorker(report, user.schoolName),
-		learnerName: report.profile.learner.name
-	};
+	try {
+		return {
+			pdf: await draw(report, user.schoolName),
+			learnerName: report.profile.learner.name
+		};
+	} catch (problem) {
+		await taken.giveBack();
+		throw problem;
+	}
 }
