@@ -306,7 +306,9 @@ async function main() {
 	// Later saves (a criterion already touched): 64 learners of the 2,000-learner school, as before.
 	const saveSchool = schools.find((s) => s.learners === 2000) ?? schools[0]!;
 	const members = await membersOf(saveSchool);
-	const writers: { cookie: string; path: string; criterionId: number }[] = [];
+	/** `baseRevision`: sent as the student's screen sends it (0 on a criterion's first save). */
+	type Writer = { cookie: string; path: string; criterionId: number; baseRevision?: number };
+	const writers: Writer[] = [];
 	for (const m of members
 		.filter((_, i) => i % Math.floor(members.length / 64) === 0)
 		.slice(0, 64)) {
@@ -321,14 +323,19 @@ async function main() {
 	// task, each (learner, criterion) saved once.
 	const big = schools.find((s) => s.learners === BIGGEST)!;
 	const bigMembers = await membersOf(big);
-	const firstTouches: { cookie: string; path: string; criterionId: number }[] = [];
+	const firstTouches: Writer[] = [];
 	const criteriaByTask = new Map<number, number[]>();
 	for (const m of bigMembers.slice(0, FIRST_TOUCH_LEARNERS)) {
 		const taskId = big.openTaskByClass.get(m.classId)!;
 		if (!criteriaByTask.has(taskId)) criteriaByTask.set(taskId, await criteriaOf(taskId));
 		const cookie = await cookieFor(m.learnerId);
 		for (const criterionId of criteriaByTask.get(taskId)!)
-			firstTouches.push({ cookie, path: `/student/tasks/${taskId}/save`, criterionId });
+			firstTouches.push({
+				cookie,
+				path: `/student/tasks/${taskId}/save`,
+				criterionId,
+				baseRevision: 0
+			});
 	}
 	// Interleaved, so the 64 connections' saves come from many learners at once.
 	firstTouches.sort((a, b) => a.criterionId - b.criterionId);
@@ -422,7 +429,10 @@ async function main() {
 								body: JSON.stringify({
 									kind: 'criterion',
 									criterionId: writer.criterionId,
-									value: counter % 101
+									value: counter % 101,
+									...(writer.baseRevision === undefined
+										? {}
+										: { baseRevision: writer.baseRevision })
 								})
 							};
 						},

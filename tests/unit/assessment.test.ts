@@ -53,8 +53,13 @@ describe('self-assessment', () => {
 		expect(await firstTouch(second.criterionId)).toBe(1);
 		// Touched now: the next save is the update.
 		expect(await firstTouch(second.criterionId)).toBe(2);
+		// Based on "nothing saved yet" (as the student's screen sends a first save), yet something
+		// is: stale, and nothing changes, though the update is not tried.
+		expect(await firstTouch(second.criterionId, learner.id, 0)).toBeNull();
+		expect(await firstTouch(second.criterionId, learner.id, 2)).toBe(3);
 		const view = await learnerAssessmentView(db, learner, taskId);
 		expect(view.criteria.map((c) => c.self.value)).toEqual([60, 60]);
+		expect(view.criteria.map((c) => c.self.revision)).toEqual([1, 3]);
 		expect(view.selfState).toBe('in_progress');
 
 		// Each rule on its own: the insert refuses, and nothing is written.
@@ -113,7 +118,7 @@ describe('self-assessment', () => {
 				.where('role', '=', 'self')
 				.execute()
 		).toEqual([]);
-		expect(await firstTouch(second.criterionId)).toBe(1);
+		expect(await firstTouch(second.criterionId, learner.id, 0)).toBe(1);
 	});
 
 	it('autosaves values and reflections, bumping the revision on each save', async () => {

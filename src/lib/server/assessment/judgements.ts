@@ -278,9 +278,11 @@ const startOwnSubmission = compiledOnce<JudgementSlot, { id: number }>((db, slot
  * The learner's own save of a criterion in as few statements as the rules allow, each one compiled
  * once: the update of a judgement already there (every slider move but the first); else, for a
  * criterion not touched yet (`baseRevision` 0 or none), the insert of the first judgement, starting
- * the submission first if there is none. Null when a rule fails or the save is stale: the caller's
- * slower path then explains why, or handles what these do not (a submission that is not in
- * progress, released work).
+ * the submission first if there is none. A base of 0 goes straight to the insert: every judgement is
+ * written with revision 1 or more, so the update could not match, and the student's screen sends 0
+ * for each criterion's first save (one round trip, not two, when a class opens a task). Null when a
+ * rule fails or the save is stale: the caller's slower path then explains why, or handles what
+ * these do not (a submission that is not in progress, released work).
  */
 export async function saveOwnJudgementIfOpen(
 	db: DB,
@@ -288,8 +290,10 @@ export async function saveOwnJudgementIfOpen(
 	taskId: number,
 	judgement: { criterionId: number; value?: number | null; comment?: string; baseRevision?: number }
 ): Promise<number | null> {
-	const updated = await updateOwnJudgementIfOpen(db, learnerId, taskId, judgement);
-	if (updated !== null || (judgement.baseRevision ?? 0) !== 0) return updated;
+	if (judgement.baseRevision !== 0) {
+		const updated = await updateOwnJudgementIfOpen(db, learnerId, taskId, judgement);
+		if (updated !== null || judgement.baseRevision !== undefined) return updated;
+	}
 	const values = {
 		value: judgement.value ?? null,
 		comment: judgement.comment ?? '',
