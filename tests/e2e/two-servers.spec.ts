@@ -12,7 +12,8 @@ import { DEMO_PASSWORD } from '../../src/lib/server/db/seed';
 // a sign-out or a deactivation ends the person's session there too (not 10 s later, when the
 // session cache would have let go); a placement made through one reaches a projector connected to
 // the other, and so does a learner opening the session; each reminder job runs once, though both
-// servers' job runners are looking. No browser: requests as a browser sends them.
+// servers' job runners are looking; an export asked of one is followed and downloaded on the other
+// (uploads shared). No browser: requests as a browser sends them.
 
 test.describe.configure({ mode: 'serial' });
 
@@ -291,6 +292,50 @@ test('each reminder runs once, with both servers’ job runners looking', async 
 	);
 	expect(told).toHaveLength(LEARNERS_IN_CLASS_1 * REMINDER_TASKS);
 	expect(new Set(told.map((t) => `${t.user_id} ${t.dedupe_key}`)).size).toBe(told.length);
+});
+
+test('an export asked of one server is followed and downloaded on the other', async () => {
+	test.setTimeout(60_000);
+	const a = serverA!;
+	const b = serverB!;
+	const teacher = await signIn(a, 'teacher');
+	const asked = await fetch(`${a.origin}/teacher/classes/1/overview?/batch`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: {
+			cookie: teacher,
+			origin: a.origin,
+			accept: 'text/html',
+			'content-type': 'application/x-www-form-urlencoded'
+		},
+		body: ''
+	});
+	expect(asked.status).toBe(303);
+	const exportPath = asked.headers.get('location')!;
+	expect(exportPath).toMatch(/^\/exports\/[0-9a-f-]{36}$/);
+	// B knows of it only through the database: never "stopped", and done once A has made it.
+	const seen: string[] = [];
+	await expect
+		.poll(
+			async () => {
+				const status = await fetch(`${b.origin}${exportPath}/status`, {
+					headers: { cookie: teacher }
+				});
+				const { state } = (await status.json()) as { state: string };
+				seen.push(state);
+				return state;
+			},
+			{ timeout: 45_000, intervals: [200] }
+		)
+		.toBe('done');
+	expect(seen).not.toContain('failed');
+	const zip = await fetch(`${b.origin}${exportPath}/download`, { headers: { cookie: teacher } });
+	expect(zip.status).toBe(200);
+	expect(
+		Buffer.from(await zip.arrayBuffer())
+			.subarray(0, 2)
+			.toString()
+	).toBe('PK');
 });
 
 test('a server asked to stop (SIGTERM, as a rolling restart does) closes its connections and ends; the other serves on', async () => {

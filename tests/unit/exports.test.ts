@@ -9,12 +9,14 @@ import {
 	exportJob,
 	exportRetentionDays,
 	exportToDownload,
+	recordBatchExport,
 	startBatchExport,
 	sweepExpiredExports
 } from '../../src/lib/server/reports/batch';
 import { removeTeacher, unenrolLearner } from '../../src/lib/server/classes/classes';
 import { eraseLearner } from '../../src/lib/server/privacy/privacy';
 import { Refusal } from '../../src/lib/server/errors';
+import { claimDueJobs, LEASE_MS, runDueJobs } from '../../src/lib/server/jobs/queue';
 import { demoDatabase, sessionUser, userId } from './helpers';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -144,5 +146,69 @@ describe('access to an export is checked again at download', () => {
 		const { id } = await finishedExport();
 		await db.deleteFrom('export_job_learners').where('job_id', '=', id).execute();
 		expect((await refusal(exportToDownload(db, teacher, id))).status).toBe(410);
+	});
+});
+
+describe('an export is a job that any app server may make', () => {
+	it('made by another server: seen here as under way, holding the person’s next export back, and made again from the start if that server stops', async () => {
+		// Server B took the request and its runner the job, so this process knows nothing of it.
+		const id = await recordBatchExport(db, teacher, { classId: 1 });
+		const [taken] = await claimDueJobs(db, 'server-b', new Date());
+		expect(taken?.key).toBe(`exports.learner-reports:${id}`);
+		await db
+			.updateTable('export_jobs')
+			.set({ state: 'running', progress: 3 })
+			.where('id', '=', id)
+			.execute();
+		expect(await exportJob(db, teacher, id)).toMatchObject({ state: 'running', progress: 3 });
+		expect(await refusal(startBatchExport(db, teacher, { classId: 1 }))).toEqual({
+			status: 409,
+			message: expect.stringMatching(/already being prepared \(3 of \d+ learners done\)/)
+		});
+		// Nor is it swept while under way, however old.
+		expect(await sweepExpiredExports(db, new Date(Date.now() + 8 * DAY))).toBe(0);
+
+		// Server B stops mid-export: once its lease runs out, a runner here makes it from the start.
+		const afterLease = new Date(Date.now() + LEASE_MS + 1000);
+		expect(await runDueJobs(db, 'server-a', new Date(Date.now() + LEASE_MS - 1000))).toBe(0);
+		expect(await runDueJobs(db, 'server-a', afterLease)).toBeGreaterThanOrEqual(1);
+		const job = await exportJob(db, teacher, id);
+		expect(job.state).toBe('done');
+		expect(job.progress).toBe(job.total);
+		expect(existsSync(job.filePath!)).toBe(true);
+	}, 60_000);
+
+	it('an export whose job ended without making it says so and no longer holds the person back', async () => {
+		const id = await recordBatchExport(db, teacher, { classId: 1 });
+		await db
+			.updateTable('jobs')
+			.set({ state: 'failed' })
+			.where('key', 'like', 'exports.%')
+			.execute();
+		expect(await exportJob(db, teacher, id)).toMatchObject({
+			state: 'failed',
+			error: 'The export stopped before it finished. Start it again.'
+		});
+		const next = await startBatchExport(db, teacher, { classId: 1 });
+		expect(next).not.toBe(id);
+		await expect
+			.poll(async () => (await exportJob(db, teacher, next)).state, { timeout: 30_000 })
+			.toBe('done');
+	});
+
+	it('an export whose server stopped three times is given up, saying why', async () => {
+		const id = await recordBatchExport(db, teacher, { classId: 1 });
+		let at = Date.now();
+		for (let start = 1; start <= 3; start++) {
+			at += LEASE_MS + 1000;
+			expect(await claimDueJobs(db, `server-${start}`, new Date(at))).toHaveLength(1);
+		}
+		expect(await runDueJobs(db, 'server-4', new Date(at + LEASE_MS + 1000))).toBe(1);
+		expect(await exportJob(db, teacher, id)).toMatchObject({
+			state: 'failed',
+			error: expect.stringMatching(
+				/^The export was started 3 times and its server stopped each time/
+			)
+		});
 	});
 });

@@ -47,6 +47,24 @@ describe('the jobs table', () => {
 		expect(ran).toHaveLength(1);
 	});
 
+	it('a runner renews its lease while a long job runs, so no other runner takes it meanwhile', async () => {
+		const db = await freshDatabase();
+		let finish!: () => void;
+		const finished = new Promise<void>((resolve) => (finish = resolve));
+		registerJobHandler('test.long', () => finished);
+		await enqueueJob(db, { kind: 'test.long' });
+		const leaseMs = 600;
+		const [job] = await claimDueJobs(db, 'a', new Date(), { leaseMs });
+		const run = runClaimedJob(db, 'a', job!, new Date(), leaseMs);
+		// Three leases' time on, the job is still held by its runner.
+		await new Promise((resolve) => setTimeout(resolve, 3 * leaseMs));
+		expect(await claimDueJobs(db, 'b', new Date(), { leaseMs })).toHaveLength(0);
+		finish();
+		expect(await run).toBe('done');
+		const row = await db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+		expect(row).toMatchObject({ state: 'done', leased_by: 'a', attempts: 1 });
+	});
+
 	it('a failing job is retried later and fails for good after its last attempt', async () => {
 		const db = await freshDatabase();
 		registerJobHandler('test.fails', async () => {

@@ -16,8 +16,14 @@ export const DEFAULT_DATABASE_PATH = 'data/fusion.db';
  * Opens the app's database: a PostgreSQL server for a `postgres://` URL (a city, several app
  * servers), else the SQLite file at that path (one school, the default).
  */
-export function openDatabase(location: string): DB {
-	const dialect = isPostgresUrl(location) ? postgresDialect(location) : sqliteDialect(location);
+export function openDatabase(
+	location: string,
+	/** `connections`: the most PostgreSQL connections open at once (DATABASE_POOL_SIZE, else 10) */
+	options: { connections?: number } = {}
+): DB {
+	const dialect = isPostgresUrl(location)
+		? postgresDialect(location, options.connections)
+		: sqliteDialect(location);
 	const sessionCache = new SessionCache<unknown>();
 	// On PostgreSQL other servers may write too: no cache until this one hears them (cluster/events.ts).
 	if (dialect instanceof PostgresDialect) sessionCache.setEnabled(false);
@@ -73,7 +79,10 @@ const postgresTypes = {
  * `?schema=NAME` in the URL (not a libpq parameter) puts every connection's search_path there: each
  * test run, or each test, works in a schema of its own.
  */
-function postgresDialect(url: string): Dialect {
+function postgresDialect(
+	url: string,
+	connections = Number(process.env.DATABASE_POOL_SIZE || 10)
+): Dialect {
 	const parsed = new URL(url);
 	const schema = parsed.searchParams.get('schema');
 	parsed.searchParams.delete('schema');
@@ -81,7 +90,7 @@ function postgresDialect(url: string): Dialect {
 		throw new Error(`DATABASE_URL: schema "${schema}" must be lower-case letters, digits and _`);
 	const pool = new pg.Pool({
 		connectionString: parsed.toString(),
-		max: Number(process.env.DATABASE_POOL_SIZE || 10),
+		max: connections,
 		idleTimeoutMillis: 10_000,
 		allowExitOnIdle: true,
 		types: postgresTypes,

@@ -95,8 +95,15 @@ export async function cancelJob(db: Executor, key: string): Promise<void> {
 		.execute();
 }
 
-/** How long a runner holds a job before another may take it again. */
+/**
+ * How long a runner holds a job before another may take it again. A job that runs longer (a
+ * whole school's export) keeps its lease: the runner renews it every third of this while the
+ * handler runs, so only a runner that has died lets it run out.
+ */
 export const LEASE_MS = 5 * 60 * 1000;
+
+/** This process's name in leases: unique per process, so leases tell servers apart. */
+const PROCESS_RUNNER_ID = `runner-${process.pid}-${randomUUID().slice(0, 8)}`;
 
 function toJobRow(row: {
 	id: number;
@@ -117,21 +124,22 @@ function toJobRow(row: {
 }
 
 /**
- * Takes up to `limit` due jobs for `runnerId`: one UPDATE, so two runners never take the same row
- * (SQLite runs one writer at a time; on PostgreSQL the row lock does the same).
+ * Takes up to `limit` due jobs for `runnerId` (only the job of `key`, if given): one UPDATE, so two
+ * runners never take the same row (SQLite runs one writer at a time; on PostgreSQL the row lock
+ * does the same).
  */
 export async function claimDueJobs(
 	db: DB,
 	runnerId: string,
 	now: Date,
-	limit = 10
+	options: { limit?: number; key?: string; leaseMs?: number } = {}
 ): Promise<JobRow[]> {
 	const nowText = now.toISOString();
 	const rows = await db
 		.updateTable('jobs')
 		.set((eb) => ({
 			leased_by: runnerId,
-			lease_until: new Date(now.getTime() + LEASE_MS).toISOString(),
+			lease_until: new Date(now.getTime() + (options.leaseMs ?? LEASE_MS)).toISOString(),
 			attempts: eb('attempts', '+', 1)
 		}))
 		.where('id', 'in', (eb) =>
@@ -141,8 +149,9 @@ export async function claimDueJobs(
 				.where('state', '=', 'queued')
 				.where('run_at', '<=', nowText)
 				.where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', nowText)]))
+				.$if(options.key !== undefined, (qb) => qb.where('key', '=', options.key!))
 				.orderBy('run_at')
-				.limit(limit)
+				.limit(options.limit ?? 10)
 				// Another server claiming at the same moment takes other jobs instead of waiting.
 				.$call(skippingLockedRows(db))
 		)
@@ -158,18 +167,32 @@ export function retryDelayMs(attempts: number): number {
 	return Math.min(60 * 60 * 1000, 30_000 * 2 ** Math.max(0, attempts - 1));
 }
 
-/** Runs one claimed job and records the outcome, only while this runner still holds the lease. */
+/**
+ * Runs one claimed job and records the outcome, only while this runner still holds the lease,
+ * which it renews while the handler runs (`leaseMs` as the claim gave it).
+ */
 export async function runClaimedJob(
 	db: DB,
 	runnerId: string,
 	job: JobRow,
-	now = new Date()
+	now = new Date(),
+	leaseMs = LEASE_MS
 ): Promise<'done' | 'retry' | 'failed'> {
 	const handler = handlers.get(job.kind);
+	const renewal = setInterval(() => {
+		db.updateTable('jobs')
+			.set({ lease_until: new Date(Date.now() + leaseMs).toISOString() })
+			.where('id', '=', job.id)
+			.where('leased_by', '=', runnerId)
+			.execute()
+			.catch((problem) => console.error(`[jobs] lease of job ${job.id} not renewed`, problem));
+	}, leaseMs / 3);
+	renewal.unref();
 	try {
 		if (!handler) throw new Error(`No handler for jobs of kind "${job.kind}"`);
 		await handler(db, job, now);
 	} catch (problem) {
+		clearInterval(renewal);
 		const message = problem instanceof Error ? problem.message : String(problem);
 		const row = await db
 			.selectFrom('jobs')
@@ -192,6 +215,7 @@ export async function runClaimedJob(
 			.execute();
 		return giveUp ? 'failed' : 'retry';
 	}
+	clearInterval(renewal);
 	await db
 		.updateTable('jobs')
 		.set({ state: 'done', lease_until: null, finished_at: new Date().toISOString() })
@@ -199,6 +223,18 @@ export async function runClaimedJob(
 		.where('leased_by', '=', runnerId)
 		.execute();
 	return 'done';
+}
+
+/**
+ * Runs the job of `key` here and now, if it is due and no runner holds it: work a request has just
+ * asked for (an export) starts at once on the server that took the request, not at the next tick
+ * of a runner. Another server that claimed it first runs it instead. Whether it ran here.
+ */
+export async function runJobNow(db: DB, key: string, now = new Date()): Promise<boolean> {
+	const [job] = await claimDueJobs(db, PROCESS_RUNNER_ID, now, { key, limit: 1 });
+	if (!job) return false;
+	await runClaimedJob(db, PROCESS_RUNNER_ID, job, now);
+	return true;
 }
 
 /** Claims and runs every job due now, in order; returns how many ran. Used by the runner and tests. */
@@ -242,11 +278,10 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 /**
  * The runner an app server starts: about every `everyMs` (drawn between half and one and a half
  * times it, so several servers' runners fall out of step and share the work rather than one always
- * winning the race) it runs what is due. Its name is unique per process, so leases tell servers
- * apart. Returns a stop function.
+ * winning the race) it runs what is due, under the process's name. Returns a stop function.
  */
 export function startJobRunner(db: () => DB, everyMs = 5_000): () => void {
-	const runnerId = `runner-${process.pid}-${randomUUID().slice(0, 8)}`;
+	const runnerId = PROCESS_RUNNER_ID;
 	let prunedAt = 0;
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	let stopped = false;

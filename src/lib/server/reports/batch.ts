@@ -14,15 +14,35 @@ import { learnerReportsZipFromWorker } from '../workers/report-pool';
 import type { ZipLearner } from './reports-zip';
 import { Refusal } from '../errors';
 import { BATCH_EXPORTS_PER_HOUR, RUNNING_EXPORTS_PER_PERSON, takeAllowance } from '../limits';
-import { enqueueJob, registerJobHandler } from '../jobs/queue';
-import type { Transaction } from 'kysely';
+import { enqueueJob, registerJobHandler, runJobNow } from '../jobs/queue';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
 /**
- * Jobs this process is running; a job left "running" by a previous process was cut off by a
- * restart.
+ * An export is made by a job in the jobs table (`jobs/queue.ts`), so with several app servers any of
+ * them may make it and all of them see how it goes: the job is started at once on the server that
+ * took the request; its lease is renewed while it runs; a server that dies mid-export leaves a lease
+ * that runs out, and a runner (of any server) makes the export again from the start.
  */
-const running = new Set<string>();
+const EXPORT_JOB = 'exports.learner-reports';
+const exportJobKey = (exportId: string) => `${EXPORT_JOB}:${exportId}`;
+/** Starts of one export before it is given up (each a server that stopped while making it). */
+const EXPORT_STARTS = 3;
+
+/**
+ * The exports among `ids` still being made or waiting to be: their job has not finished. An export
+ * row left queued or running without one was cut off for good.
+ */
+async function exportsUnderWay(db: Kysely<Database>, ids: string[]): Promise<Set<string>> {
+	if (ids.length === 0) return new Set();
+	const rows = await db
+		.selectFrom('jobs')
+		.select('key')
+		.where('key', 'in', ids.map(exportJobKey))
+		.where('state', '=', 'queued')
+		.execute();
+	return new Set(rows.map((r) => r.key!.slice(EXPORT_JOB.length + 1)));
+}
 
 /** Days an export is kept before its zip and row are deleted: `EXPORT_RETENTION_DAYS`, default 7. */
 export function exportRetentionDays(env: Record<string, string | undefined> = process.env): number {
@@ -56,9 +76,13 @@ export async function sweepExpiredExports(
 		.select(['id', 'file_path'])
 		.where('created_at', '<', cutoff)
 		.execute();
+	const underWay = await exportsUnderWay(
+		db,
+		expired.map((job) => job.id)
+	);
 	return deleteExports(
 		db,
-		expired.filter((job) => !running.has(job.id))
+		expired.filter((job) => !underWay.has(job.id))
 	);
 }
 
@@ -147,7 +171,30 @@ export async function scheduleExportSweep(db: DB, now = new Date()): Promise<voi
 	await enqueueExportSweep(db, now, now);
 }
 
+/**
+ * A class's (teacher) or the school's (admin) learner reports as one zip: recorded, then made at
+ * once on this server (the request returns and the page shows progress), or by another server's
+ * runner if one takes the job first. Returns the export's id.
+ */
 export async function startBatchExport(db: DB, user: SessionUser, scope: { classId?: number }) {
+	const id = await recordBatchExport(db, user, scope);
+	setImmediate(() => {
+		runJobNow(db, exportJobKey(id)).catch((problem) =>
+			console.error(`[export ${id}] could not be started here`, problem)
+		);
+	});
+	return id;
+}
+
+/**
+ * The export's row, the learners it holds and its job, in one transaction, within the person's
+ * limits (one export at a time, a few an hour): what any server's runner then makes.
+ */
+export async function recordBatchExport(
+	db: DB,
+	user: SessionUser,
+	scope: { classId?: number }
+): Promise<string> {
 	if (scope.classId !== undefined) await requireClassAccess(db, user, scope.classId, 'teach');
 	else if (!hasRole(user, 'admin'))
 		throw new Refusal('Only school admins can export the whole school.', 403);
@@ -174,55 +221,54 @@ export async function startBatchExport(db: DB, user: SessionUser, scope: { class
 	if (learners.length === 0) throw new Refusal('There are no learners to export.');
 	await sweepExpiredExports(db);
 	const id = randomUUID();
-	// Counted as running from before its row commits, so a request that sees the row sees it running.
-	running.add(id);
-	try {
-		await db.transaction().execute(async (trx) => {
-			// The row first: on SQLite it takes the write lock, so two requests at once are checked one
-			// after the other (on PostgreSQL the person's lock does); a refusal below rolls it back.
-			await lockForTransaction(trx, `batch-export:${user.id}`);
+	await db.transaction().execute(async (trx) => {
+		// The row first: on SQLite it takes the write lock, so two requests at once are checked one
+		// after the other (on PostgreSQL the person's lock does); a refusal below rolls it back.
+		await lockForTransaction(trx, `batch-export:${user.id}`);
+		await trx
+			.insertInto('export_jobs')
+			.values({
+				id,
+				school_id: user.schoolId,
+				requested_by: user.id,
+				kind: 'learner_reports_zip',
+				params_json: JSON.stringify(scope),
+				state: 'queued',
+				total: learners.length,
+				created_at: nowIso()
+			})
+			.execute();
+		await refuseWhileAnotherRuns(trx, user, id);
+		await takeAllowance(
+			trx,
+			user.id,
+			'batch_export',
+			BATCH_EXPORTS_PER_HOUR,
+			(wait) =>
+				`You have started ${BATCH_EXPORTS_PER_HOUR.max} exports in the last hour, the most one person can. Try again in ${wait}.`
+		);
+		for (const batch of chunks(learners))
 			await trx
-				.insertInto('export_jobs')
-				.values({
-					id,
-					school_id: user.schoolId,
-					requested_by: user.id,
-					kind: 'learner_reports_zip',
-					params_json: JSON.stringify(scope),
-					state: 'queued',
-					total: learners.length,
-					created_at: nowIso()
-				})
+				.insertInto('export_job_learners')
+				.values(batch.map((l) => ({ job_id: id, learner_id: l.id })))
 				.execute();
-			await refuseWhileAnotherRuns(trx, user, id);
-			await takeAllowance(
-				trx,
-				user.id,
-				'batch_export',
-				BATCH_EXPORTS_PER_HOUR,
-				(wait) =>
-					`You have started ${BATCH_EXPORTS_PER_HOUR.max} exports in the last hour, the most one person can. Try again in ${wait}.`
-			);
-			for (const batch of chunks(learners))
-				await trx
-					.insertInto('export_job_learners')
-					.values(batch.map((l) => ({ job_id: id, learner_id: l.id })))
-					.execute();
-			await recordAudit(trx, {
-				schoolId: user.schoolId,
-				actorId: user.id,
-				action: 'export.batch_reports',
-				entityType: 'export_job',
-				entityId: id,
-				after: { ...scope, learners: learners.length }
-			});
+		await recordAudit(trx, {
+			schoolId: user.schoolId,
+			actorId: user.id,
+			action: 'export.batch_reports',
+			entityType: 'export_job',
+			entityId: id,
+			after: { ...scope, learners: learners.length }
 		});
-	} catch (problem) {
-		running.delete(id);
-		throw problem;
-	}
-	// In the background: the request returns at once and the page shows progress.
-	setImmediate(() => void runBatch(db, user, id, learners));
+		await enqueueJob(trx, {
+			kind: EXPORT_JOB,
+			key: exportJobKey(id),
+			payload: { exportId: id, user },
+			// A handler that throws has failed for good (the export records its own errors); a server
+			// that stops mid-export is not a throw: its lease runs out and the job is taken again.
+			maxAttempts: 1
+		});
+	});
 	return id;
 }
 
@@ -236,17 +282,20 @@ async function refuseWhileAnotherRuns(
 	user: SessionUser,
 	jobId: string
 ) {
-	const others = (
-		await trx
-			.selectFrom('export_jobs')
-			.select(['id', 'progress', 'total'])
-			.where('requested_by', '=', user.id)
-			.where('state', 'in', ['queued', 'running'])
-			.where('id', '!=', jobId)
-			.execute()
-	).filter((job) => running.has(job.id));
-	if (others.length >= RUNNING_EXPORTS_PER_PERSON) {
-		const [job] = others;
+	const others = await trx
+		.selectFrom('export_jobs')
+		.select(['id', 'progress', 'total'])
+		.where('requested_by', '=', user.id)
+		.where('state', 'in', ['queued', 'running'])
+		.where('id', '!=', jobId)
+		.execute();
+	const underWay = await exportsUnderWay(
+		trx,
+		others.map((job) => job.id)
+	);
+	const running = others.filter((job) => underWay.has(job.id));
+	if (running.length >= RUNNING_EXPORTS_PER_PERSON) {
+		const [job] = running;
 		throw new Refusal(
 			`An export you asked for is already being prepared (${job!.progress} of ${job!.total} learners done). Wait for it to finish, then start another.`,
 			409
@@ -280,7 +329,11 @@ async function runBatch(db: DB, user: SessionUser, jobId: string, learners: ZipL
 		});
 	};
 	try {
-		await db.updateTable('export_jobs').set({ state: 'running' }).where('id', '=', jobId).execute();
+		await db
+			.updateTable('export_jobs')
+			.set({ state: 'running', progress: 0 })
+			.where('id', '=', jobId)
+			.execute();
 		await learnerReportsZipFromWorker(db, user, learners, path, recordProgress);
 		await writing;
 		const { numUpdatedRows } = await db
@@ -294,20 +347,55 @@ async function runBatch(db: DB, user: SessionUser, jobId: string, learners: ZipL
 		console.error(`[export ${jobId}]`, problem);
 		await writing.catch(() => {});
 		await unlink(path).catch(() => {});
-		await db
-			.updateTable('export_jobs')
-			.set({
-				state: 'failed',
-				error:
-					'The export stopped with an error. Try again; if it happens again, tell the school admin.',
-				finished_at: nowIso()
-			})
-			.where('id', '=', jobId)
-			.execute();
-	} finally {
-		running.delete(jobId);
+		await recordExportFailed(
+			db,
+			jobId,
+			'The export stopped with an error. Try again; if it happens again, tell the school admin.'
+		);
 	}
 }
+
+/** A failed export as its page shows it: why, and what to do. */
+async function recordExportFailed(db: DB, exportId: string, error: string) {
+	await db
+		.updateTable('export_jobs')
+		.set({ state: 'failed', error, finished_at: nowIso() })
+		.where('id', '=', exportId)
+		.execute();
+}
+
+registerJobHandler(EXPORT_JOB, async (db, job) => {
+	const { exportId, user } = job.payload as { exportId: string; user: SessionUser };
+	const row = await db
+		.selectFrom('export_jobs')
+		.select('state')
+		.where('id', '=', exportId)
+		.executeTakeFirst();
+	// Deleted meanwhile (a learner in it erased), or finished by a run whose end was not recorded.
+	if (!row || row.state === 'done' || row.state === 'failed') return;
+	if (job.attempts > EXPORT_STARTS) {
+		await recordExportFailed(
+			db,
+			exportId,
+			`The export was started ${EXPORT_STARTS} times and its server stopped each time. Try again later; if it happens again, tell the school admin.`
+		);
+		return;
+	}
+	const learners = await db
+		.selectFrom('export_job_learners')
+		.innerJoin('users', 'users.id', 'export_job_learners.learner_id')
+		.select([
+			'users.id',
+			'users.given_name as givenName',
+			'users.family_name as familyName',
+			'users.username'
+		])
+		.where('export_job_learners.job_id', '=', exportId)
+		.orderBy('users.family_name')
+		.orderBy('users.given_name')
+		.execute();
+	await runBatch(db, user, exportId, learners);
+});
 
 /**
  * A job, for the person who asked for it or a school admin; anyone else is told it does not exist.
@@ -321,15 +409,15 @@ export async function exportJob(db: DB, user: SessionUser, jobId: string) {
 		.executeTakeFirst();
 	if (!job || (job.requested_by !== user.id && !hasRole(user, 'admin')))
 		throw new Refusal('That export does not exist.', 404);
-	const interrupted = (job.state === 'running' || job.state === 'queued') && !running.has(job.id);
+	const interrupted =
+		(job.state === 'running' || job.state === 'queued') &&
+		!(await exportsUnderWay(db, [job.id])).has(job.id);
 	return {
 		id: job.id,
 		state: interrupted ? ('failed' as const) : job.state,
 		progress: job.progress,
 		total: job.total,
-		error: interrupted
-			? 'The export was interrupted by a server restart. Start it again.'
-			: job.error,
+		error: interrupted ? 'The export stopped before it finished. Start it again.' : job.error,
 		filePath: job.state === 'done' ? job.file_path : null,
 		createdAt: job.created_at,
 		expiresAt: expiresAt(job.created_at, exportRetentionDays()),

@@ -18,14 +18,17 @@ export interface ZipLearner {
  * streams to the file, so memory holds one PDF, not the class). Each entry is named after the
  * learner ("Family Given.pdf", the username added when two share a name). `onProgress` hears how
  * many are done after each. Run in a report worker (`workers/report-worker.ts`); on a failure the
- * half-written file is the caller's to delete.
+ * half-written file is the caller's to delete. `beforeLearner` runs before each learner's report:
+ * by default the next turn of the event loop (other tasks of the same worker, a CSV's next page or
+ * a PDF, go between learners); the worker steps back for saves there (`workers/pacing.ts`).
  */
 export async function writeLearnerReportsZip(
 	db: DB,
 	user: SessionUser,
 	learners: ZipLearner[],
 	path: string,
-	onProgress: (done: number) => void
+	onProgress: (done: number) => void,
+	beforeLearner: () => Promise<unknown> = nextTurn
 ): Promise<void> {
 	const out = createWriteStream(path, { mode: 0o600 });
 	const zip = new Zip((problem, chunk, final) => {
@@ -42,6 +45,7 @@ export async function writeLearnerReportsZip(
 	try {
 		const used = new Set<string>();
 		for (const [index, learner] of learners.entries()) {
+			await beforeLearner();
 			const pdf = await renderLearnerReportPdf(
 				await learnerReport(db, user, learner.id),
 				user.schoolName
@@ -55,8 +59,6 @@ export async function writeLearnerReportsZip(
 			zip.add(entry);
 			entry.push(new Uint8Array(pdf), true);
 			onProgress(index + 1);
-			// Other tasks of the same worker (a CSV's next page, a PDF) go between learners.
-			await nextTurn();
 		}
 		zip.end();
 		await finished;

@@ -56,10 +56,21 @@ const databases = new Map<
 	{ db: DB; users: number; idle?: ReturnType<typeof setTimeout> }
 >();
 
+/**
+ * A report runs one query at a time: on PostgreSQL it then keeps at most one of the database's
+ * processes busy, so a report cannot take both cores of a small server from the saves (the school
+ * CSV reads its learners and their classes at once: two processes, each a core, before this).
+ */
+const REPORT_CONNECTIONS = 1;
+
 /** The worker's own connection to a database, held until `release`. */
 function acquire(location: string): DB {
 	let open = databases.get(location);
-	if (!open) databases.set(location, (open = { db: openDatabase(location), users: 0 }));
+	if (!open)
+		databases.set(
+			location,
+			(open = { db: openDatabase(location, { connections: REPORT_CONNECTIONS }), users: 0 })
+		);
 	clearTimeout(open.idle);
 	open.users++;
 	return open.db;
@@ -119,8 +130,13 @@ function startReportWorker() {
 			},
 			'reports-zip': (task: ReportsZipTask, context) =>
 				holding(task.database, (db) =>
-					writeLearnerReportsZip(db, task.user, task.learners, task.path, (done) =>
-						context.progress(done)
+					writeLearnerReportsZip(
+						db,
+						task.user,
+						task.learners,
+						task.path,
+						(done) => context.progress(done),
+						pagesBehindSaves(savesWaiting)
 					)
 				)
 		},
