@@ -17,6 +17,7 @@ import { removeTeacher, unenrolLearner } from '../../src/lib/server/classes/clas
 import { eraseLearner } from '../../src/lib/server/privacy/privacy';
 import { Refusal } from '../../src/lib/server/errors';
 import { claimDueJobs, LEASE_MS, runDueJobs } from '../../src/lib/server/jobs/queue';
+import { closeReportWorkers } from '../../src/lib/server/workers/report-pool';
 import { demoDatabase, sessionUser, userId } from './helpers';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -175,6 +176,29 @@ describe('an export is a job that any app server may make', () => {
 		const job = await exportJob(db, teacher, id);
 		expect(job.state).toBe('done');
 		expect(job.progress).toBe(job.total);
+		expect(existsSync(job.filePath!)).toBe(true);
+	}, 60_000);
+
+	it('an export cut short by its server stopping (its report workers closed) is made by the next runner', async () => {
+		const id = await startBatchExport(db, teacher, { classId: 1 });
+		await expect
+			.poll(async () => (await exportJob(db, teacher, id)).progress, {
+				timeout: 30_000,
+				interval: 5
+			})
+			.toBeGreaterThan(0);
+		await closeReportWorkers();
+		const handedBack = () =>
+			db
+				.selectFrom('jobs')
+				.select(['leased_by', 'attempts'])
+				.where('key', '=', `exports.learner-reports:${id}`)
+				.executeTakeFirstOrThrow();
+		await expect.poll(handedBack, { timeout: 10_000 }).toEqual({ leased_by: null, attempts: 0 });
+		expect((await exportJob(db, teacher, id)).state).toBe('running');
+		expect(await runDueJobs(db, 'next-server', new Date())).toBe(1);
+		const job = await exportJob(db, teacher, id);
+		expect(job).toMatchObject({ state: 'done', progress: job.total });
 		expect(existsSync(job.filePath!)).toBe(true);
 	}, 60_000);
 

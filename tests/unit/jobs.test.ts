@@ -3,6 +3,7 @@ import {
 	cancelJob,
 	claimDueJobs,
 	enqueueJob,
+	JobCutShort,
 	registerJobHandler,
 	runClaimedJob,
 	runDueJobs,
@@ -63,6 +64,27 @@ describe('the jobs table', () => {
 		expect(await run).toBe('done');
 		const row = await db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
 		expect(row).toMatchObject({ state: 'done', leased_by: 'a', attempts: 1 });
+	});
+
+	it('a job cut short by its server stopping is handed back at once, that start not counted', async () => {
+		const db = await freshDatabase();
+		let stopping = true;
+		const ran: string[] = [];
+		registerJobHandler('test.cut-short', async (_db, job) => {
+			if (stopping) throw new JobCutShort('The report was stopped: the server is shutting down.');
+			ran.push(job.key!);
+		});
+		await enqueueJob(db, { kind: 'test.cut-short', key: 'cut', maxAttempts: 1 }, T0);
+		expect(await runDueJobs(db, 'stopping-server', T0)).toBe(1);
+		const row = await db.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+		expect(row).toMatchObject({ state: 'queued', leased_by: null, lease_until: null, attempts: 0 });
+		// Another server takes it at once, not a lease later.
+		stopping = false;
+		expect(await runDueJobs(db, 'other-server', T0)).toBe(1);
+		expect(ran).toEqual(['cut']);
+		expect(await db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).toEqual({
+			state: 'done'
+		});
 	});
 
 	it('a failing job is retried later and fails for good after its last attempt', async () => {

@@ -26,6 +26,18 @@ export type JobRow = {
 	attempts: number;
 };
 
+/**
+ * Thrown by a handler whose work the server's stop cut short (its report workers closed): the job
+ * is handed back, its lease released and this start not counted, so the next runner, on another
+ * server or this one restarted, takes it at once rather than after the lease runs out.
+ */
+export class JobCutShort extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'JobCutShort';
+	}
+}
+
 /** What a handler is given: the database (not a transaction: it opens its own), the job, now. */
 export type JobHandler = (db: DB, job: JobRow, now: Date) => Promise<void>;
 
@@ -177,7 +189,7 @@ export async function runClaimedJob(
 	job: JobRow,
 	now = new Date(),
 	leaseMs = LEASE_MS
-): Promise<'done' | 'retry' | 'failed'> {
+): Promise<'done' | 'retry' | 'failed' | 'handed back'> {
 	const handler = handlers.get(job.kind);
 	const renewal = setInterval(() => {
 		db.updateTable('jobs')
@@ -193,6 +205,10 @@ export async function runClaimedJob(
 		await handler(db, job, now);
 	} catch (problem) {
 		clearInterval(renewal);
+		if (problem instanceof JobCutShort) {
+			await handBack(db, runnerId, [job.id]);
+			return 'handed back';
+		}
 		const message = problem instanceof Error ? problem.message : String(problem);
 		const row = await db
 			.selectFrom('jobs')
@@ -243,11 +259,31 @@ export async function runDueJobs(db: DB, runnerId: string, now = new Date()): Pr
 	for (;;) {
 		const claimed = await claimDueJobs(db, runnerId, now);
 		if (claimed.length === 0) return ran;
-		for (const job of claimed) {
-			await runClaimedJob(db, runnerId, job, now);
+		for (const [index, job] of claimed.entries()) {
+			const outcome = await runClaimedJob(db, runnerId, job, now);
 			ran++;
+			// The server is stopping: it takes no more, and hands back the rest it claimed.
+			if (outcome === 'handed back') {
+				await handBack(
+					db,
+					runnerId,
+					claimed.slice(index + 1).map((j) => j.id)
+				);
+				return ran;
+			}
 		}
 	}
+}
+
+/** Jobs this runner holds, released for any runner to take now, their claim not counted. */
+async function handBack(db: DB, runnerId: string, ids: number[]) {
+	if (ids.length === 0) return;
+	await db
+		.updateTable('jobs')
+		.set((eb) => ({ leased_by: null, lease_until: null, attempts: eb('attempts', '-', 1) }))
+		.where('id', 'in', ids)
+		.where('leased_by', '=', runnerId)
+		.execute();
 }
 
 /** Finished jobs are kept a week (failed ones a month, for whoever looks into them), then deleted. */

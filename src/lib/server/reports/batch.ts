@@ -14,7 +14,7 @@ import { learnerReportsZipFromWorker } from '../workers/report-pool';
 import type { ZipLearner } from './reports-zip';
 import { Refusal } from '../errors';
 import { BATCH_EXPORTS_PER_HOUR, RUNNING_EXPORTS_PER_PERSON, takeAllowance } from '../limits';
-import { enqueueJob, registerJobHandler, runJobNow } from '../jobs/queue';
+import { enqueueJob, JobCutShort, registerJobHandler, runJobNow } from '../jobs/queue';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
@@ -344,9 +344,11 @@ async function runBatch(db: DB, user: SessionUser, jobId: string, learners: ZipL
 		// Deleted while it ran (a learner in it was erased): the zip must not outlive its row.
 		if (numUpdatedRows === 0n) await unlink(path).catch(() => {});
 	} catch (problem) {
-		console.error(`[export ${jobId}]`, problem);
 		await writing.catch(() => {});
 		await unlink(path).catch(() => {});
+		// The server is stopping: the job goes back to the queue, and the export is made again.
+		if (problem instanceof JobCutShort) throw problem;
+		console.error(`[export ${jobId}]`, problem);
 		await recordExportFailed(
 			db,
 			jobId,

@@ -40,7 +40,9 @@ export class WorkerTaskError extends Error {
 		message: string,
 		readonly status?: number,
 		/** the worker stopped (crashed, stuck or shut down), not the task's own refusal */
-		readonly workerLost = false
+		readonly workerLost = false,
+		/** the pool was closed: the server is stopping, and the task was cut short, not wrong */
+		readonly serverStopping = false
 	) {
 		super(message);
 		this.name = 'WorkerTaskError';
@@ -204,7 +206,7 @@ export class WorkerPool {
 		this.closed = true;
 		await Promise.all(
 			this.workers.splice(0).map(async (pooled) => {
-				this.lose(pooled, `${this.label} was stopped: the server is shutting down.`);
+				this.lose(pooled, `${this.label} was stopped: the server is shutting down.`, true);
 				pooled.worker.postMessage({ op: 'close' } satisfies ToWorker);
 				const exited = new Promise((resolve) => pooled.worker.once('exit', resolve));
 				const gaveUp = setTimeout(() => void pooled.worker.terminate(), 2_000);
@@ -326,10 +328,10 @@ export class WorkerPool {
 	}
 
 	/** A worker gone (crashed, stuck, shut down): its tasks fail and the next task starts another. */
-	private lose(pooled: PooledWorker, message: string) {
+	private lose(pooled: PooledWorker, message: string, serverStopping = false) {
 		if (pooled.lost) return;
 		pooled.lost = true;
-		pooled.lostBecause = new WorkerTaskError(message, 503, true);
+		pooled.lostBecause = new WorkerTaskError(message, 503, true, serverStopping);
 		clearTimeout(pooled.timer);
 		const at = this.workers.indexOf(pooled);
 		if (at >= 0) this.workers.splice(at, 1);

@@ -6,6 +6,7 @@ import type { SchoolReportFilter } from '../reports/school-report';
 import type { LearnerReport } from '../reports/learner-report';
 import type { ZipLearner } from '../reports/reports-zip';
 import { Refusal } from '../errors';
+import { JobCutShort } from '../jobs/queue';
 import { reportWorkerCount, WorkerPool, WorkerTaskError, workerScript } from './pool';
 import {
 	REPORT_WORKER_DATA,
@@ -107,5 +108,10 @@ export async function learnerReportsZipFromWorker(
 	const task: ReportsZipTask = { database: locationFor(db), user, learners, path };
 	await reportWorkers()
 		.run('reports-zip', task, { onProgress: (done) => onProgress(done as number) })
-		.catch(asRefusal);
+		.catch((problem) => {
+			// A zip is a job: cut short by the server's stop, it is handed to the next runner.
+			if (problem instanceof WorkerTaskError && problem.serverStopping)
+				throw new JobCutShort(problem.message);
+			asRefusal(problem);
+		});
 }
