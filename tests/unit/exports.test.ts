@@ -171,7 +171,7 @@ describe('an export is a job that any app server may make', () => {
 
 		// Server B stops mid-export: once its lease runs out, a runner here makes it from the start.
 		const afterLease = new Date(Date.now() + LEASE_MS + 1000);
-		expect(await runDueJobs(db, 'server-a', new Date(Date.now() + LEASE_MS - 1000))).toBe(0);
+		expect(await runDueJobs(db, 'server-a', new Date(Date.now() + LEASE_MS / 2))).toBe(0);
 		expect(await runDueJobs(db, 'server-a', afterLease)).toBeGreaterThanOrEqual(1);
 		const job = await exportJob(db, teacher, id);
 		expect(job.state).toBe('done');
@@ -218,6 +218,23 @@ describe('an export is a job that any app server may make', () => {
 		await expect
 			.poll(async () => (await exportJob(db, teacher, next)).state, { timeout: 30_000 })
 			.toBe('done');
+	});
+
+	it('is made as its requester may make it when it runs: one deactivated meanwhile fails it, saying why', async () => {
+		const id = await recordBatchExport(db, teacher, { classId: 1 });
+		await db.updateTable('users').set({ active: 0 }).where('id', '=', teacher.id).execute();
+		expect(await runDueJobs(db, 'server-b', new Date())).toBe(1);
+		expect(await exportJob(db, admin, id)).toMatchObject({
+			state: 'failed',
+			error: expect.stringMatching(/^The person who asked for this export can no longer make it/)
+		});
+		// The job holds the export's id only, not who asked.
+		const job = await db
+			.selectFrom('jobs')
+			.select('payload_json')
+			.where('key', '=', `exports.learner-reports:${id}`)
+			.executeTakeFirstOrThrow();
+		expect(JSON.parse(job.payload_json)).toEqual({ exportId: id });
 	});
 
 	it('an export whose server stopped three times is given up, saying why', async () => {

@@ -66,6 +66,35 @@ describe('the jobs table', () => {
 		expect(row).toMatchObject({ state: 'done', leased_by: 'a', attempts: 1 });
 	});
 
+	it('a runner claims a job only as it runs it: one waiting behind a long job is free for another runner', async () => {
+		const db = await freshDatabase();
+		let finish!: () => void;
+		const finished = new Promise<void>((resolve) => (finish = resolve));
+		const ran: string[] = [];
+		registerJobHandler('test.first-long', async () => {
+			ran.push('long');
+			await finished;
+		});
+		registerJobHandler('test.then-short', async (_db, job) => void ran.push(job.key!));
+		await enqueueJob(db, { kind: 'test.first-long', key: 'long', runAt: T0 }, T0);
+		await enqueueJob(db, { kind: 'test.then-short', key: 'short', runAt: later(1) }, T0);
+		const first = runDueJobs(db, 'a', later(1000));
+		await expect.poll(() => ran).toEqual(['long']);
+		const short = await db
+			.selectFrom('jobs')
+			.select('leased_by')
+			.where('key', '=', 'short')
+			.executeTakeFirstOrThrow();
+		expect(short.leased_by).toBeNull();
+		expect(await runDueJobs(db, 'b', later(1000))).toBe(1);
+		finish();
+		expect(await first).toBe(1);
+		expect(ran).toEqual(['long', 'short']);
+		// A stopped runner takes no more.
+		await enqueueJob(db, { kind: 'test.then-short', key: 'after' }, T0);
+		expect(await runDueJobs(db, 'a', later(1000), () => false)).toBe(0);
+	});
+
 	it('a job cut short by its server stopping is handed back at once, that start not counted', async () => {
 		const db = await freshDatabase();
 		let stopping = true;

@@ -87,7 +87,7 @@ export function describeWait(ms: number): string {
  * it, so the work and its count commit or roll back together. This person's rows of this action
  * that no longer count are pruned as it goes. The piece taken can be given back (`giveBack`) when
  * the work then fails through no doing of the person's (a report worker stopped), so a retry that
- * a failure page invites does not count twice.
+ * a failure page invites does not count twice (given a transaction, only before it commits).
  */
 export async function takeAllowance(
 	db: Kysely<Database>,

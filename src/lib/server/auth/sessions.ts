@@ -197,28 +197,83 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			.where('id', '=', sessionId)
 			.execute();
 	}
+	return {
+		session,
+		renewed,
+		user: {
+			...personOfRows(rows),
+			// A child who came in with a sign-in card has no password to change (a roster import's
+			// one-time password may never have reached them): the flag waits for a password sign-in.
+			mustChangePassword: first.mustChangePassword === 1 && first.signInMethod === 'password'
+		}
+	};
+}
+
+/** A person's membership rows (one per school role, city joined) as a session sees them. */
+function personOfRows(
+	rows: {
+		userId: number;
+		username: string;
+		givenName: string;
+		familyName: string;
+		schoolId: number | null;
+		role: Role | null;
+		schoolName: string | null;
+		cityId: number | null;
+		cityName: string | null;
+	}[]
+): Omit<SessionUser, 'mustChangePassword'> {
+	const first = rows[0]!;
 	// A person belongs to one school in this version; with several, the first is used.
 	const roles = [
 		...new Set(rows.filter((r) => r.schoolId === first.schoolId && r.role).map((r) => r.role!))
 	];
 	const cityRow = rows.find((r) => r.cityId !== null);
 	return {
-		session,
-		renewed,
-		user: {
-			id: first.userId,
-			username: first.username,
-			givenName: first.givenName,
-			familyName: first.familyName,
-			schoolId: first.schoolId ?? 0,
-			schoolName: first.schoolName ?? '',
-			roles,
-			city: cityRow ? { id: cityRow.cityId!, name: cityRow.cityName! } : null,
-			// A child who came in with a sign-in card has no password to change (a roster import's
-			// one-time password may never have reached them): the flag waits for a password sign-in.
-			mustChangePassword: first.mustChangePassword === 1 && first.signInMethod === 'password'
-		}
+		id: first.userId,
+		username: first.username,
+		givenName: first.givenName,
+		familyName: first.familyName,
+		schoolId: first.schoolId ?? 0,
+		schoolName: first.schoolName ?? '',
+		roles,
+		city: cityRow ? { id: cityRow.cityId!, name: cityRow.cityName! } : null
 	};
+}
+
+/**
+ * The person as a session of theirs would see them now, for work done later on their behalf (a
+ * queued export reads each learner's report as its requester may): null when they could not sign
+ * in (deactivated, awaiting approval, erased, or with neither a school nor a city).
+ */
+export async function actingUser(db: DB, userId: number): Promise<SessionUser | null> {
+	const rows = await db
+		.selectFrom('users')
+		.leftJoin('memberships', 'memberships.user_id', 'users.id')
+		.leftJoin('schools', 'schools.id', 'memberships.school_id')
+		.leftJoin('city_admins', 'city_admins.user_id', 'users.id')
+		.leftJoin('cities', 'cities.id', 'city_admins.city_id')
+		.select([
+			'users.id as userId',
+			'users.username',
+			'users.given_name as givenName',
+			'users.family_name as familyName',
+			'users.active',
+			'users.awaiting_approval as awaitingApproval',
+			'memberships.school_id as schoolId',
+			'memberships.role',
+			'schools.name as schoolName',
+			'cities.id as cityId',
+			'cities.name as cityName'
+		])
+		.where('users.id', '=', userId)
+		.orderBy('memberships.school_id')
+		.orderBy('cities.id')
+		.execute();
+	const first = rows[0];
+	if (!first || first.active !== 1 || first.awaitingApproval !== 0) return null;
+	if (first.schoolId === null && first.cityId === null) return null;
+	return { ...personOfRows(rows), mustChangePassword: false };
 }
 
 /**

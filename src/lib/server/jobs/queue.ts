@@ -148,14 +148,11 @@ export async function claimDueJobs(
 ): Promise<JobRow[]> {
 	const nowText = now.toISOString();
 	const rows = await db
-		.updateTable('jobs')
-		.set((eb) => ({
-			leased_by: runnerId,
-			lease_until: new Date(now.getTime() + (options.leaseMs ?? LEASE_MS)).toISOString(),
-			attempts: eb('attempts', '+', 1)
-		}))
-		.where('id', 'in', (eb) =>
-			eb
+		// The candidates in a WITH query of their own: PostgreSQL evaluates one that locks rows once.
+		// As a subquery of the UPDATE it may be re-run for each row (a nested-loop plan), each run
+		// skipping the rows this statement has just updated, so it took more than `limit` jobs.
+		.with('due', (qb) =>
+			qb
 				.selectFrom('jobs')
 				.select('id')
 				.where('state', '=', 'queued')
@@ -167,6 +164,13 @@ export async function claimDueJobs(
 				// Another server claiming at the same moment takes other jobs instead of waiting.
 				.$call(skippingLockedRows(db))
 		)
+		.updateTable('jobs')
+		.set((eb) => ({
+			leased_by: runnerId,
+			lease_until: new Date(now.getTime() + (options.leaseMs ?? LEASE_MS)).toISOString(),
+			attempts: eb('attempts', '+', 1)
+		}))
+		.where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
 		.where('state', '=', 'queued')
 		.where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', nowText)]))
 		.returning(['id', 'kind', 'key', 'payload_json', 'run_at', 'attempts'])
@@ -206,7 +210,7 @@ export async function runClaimedJob(
 	} catch (problem) {
 		clearInterval(renewal);
 		if (problem instanceof JobCutShort) {
-			await handBack(db, runnerId, [job.id]);
+			await handBack(db, runnerId, job.id);
 			return 'handed back';
 		}
 		const message = problem instanceof Error ? problem.message : String(problem);
@@ -253,35 +257,38 @@ export async function runJobNow(db: DB, key: string, now = new Date()): Promise<
 	return true;
 }
 
-/** Claims and runs every job due now, in order; returns how many ran. Used by the runner and tests. */
-export async function runDueJobs(db: DB, runnerId: string, now = new Date()): Promise<number> {
+/**
+ * Claims and runs every job due now, in order, one at a time: a job is claimed only when this
+ * runner is about to run it, so no claimed job waits behind a long one while its lease runs out
+ * (only the running job's lease is renewed). `now`: a fixed time (tests); without it each claim
+ * reads the clock. `keepGoing`: asked before each claim (a stopped runner takes no more). Returns
+ * how many ran. Used by the runner and tests.
+ */
+export async function runDueJobs(
+	db: DB,
+	runnerId: string,
+	now?: Date,
+	keepGoing: () => boolean = () => true
+): Promise<number> {
 	let ran = 0;
-	for (;;) {
-		const claimed = await claimDueJobs(db, runnerId, now);
-		if (claimed.length === 0) return ran;
-		for (const [index, job] of claimed.entries()) {
-			const outcome = await runClaimedJob(db, runnerId, job, now);
-			ran++;
-			// The server is stopping: it takes no more, and hands back the rest it claimed.
-			if (outcome === 'handed back') {
-				await handBack(
-					db,
-					runnerId,
-					claimed.slice(index + 1).map((j) => j.id)
-				);
-				return ran;
-			}
-		}
+	while (keepGoing()) {
+		const at = now ?? new Date();
+		const [job] = await claimDueJobs(db, runnerId, at, { limit: 1 });
+		if (!job) return ran;
+		const outcome = await runClaimedJob(db, runnerId, job, at);
+		ran++;
+		// The server is stopping: it takes no more.
+		if (outcome === 'handed back') return ran;
 	}
+	return ran;
 }
 
-/** Jobs this runner holds, released for any runner to take now, their claim not counted. */
-async function handBack(db: DB, runnerId: string, ids: number[]) {
-	if (ids.length === 0) return;
+/** A job this runner holds, released for any runner to take now, its claim not counted. */
+async function handBack(db: DB, runnerId: string, jobId: number) {
 	await db
 		.updateTable('jobs')
 		.set((eb) => ({ leased_by: null, lease_until: null, attempts: eb('attempts', '-', 1) }))
-		.where('id', 'in', ids)
+		.where('id', '=', jobId)
 		.where('leased_by', '=', runnerId)
 		.execute();
 }
@@ -328,7 +335,7 @@ export function startJobRunner(db: () => DB, everyMs = 5_000): () => void {
 				? pruneFinishedJobs(db()).then(() => void (prunedAt = Date.now()))
 				: Promise.resolve();
 		prune
-			.then(() => runDueJobs(db(), runnerId))
+			.then(() => runDueJobs(db(), runnerId, undefined, () => !stopped))
 			.catch((problem) => console.error('[jobs] run failed', problem))
 			.finally(() => {
 				if (stopped) return;

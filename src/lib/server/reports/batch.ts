@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DB } from '../db/connection';
-import type { SessionUser } from '../auth/sessions';
+import { actingUser, type SessionUser } from '../auth/sessions';
 import { hasRole, requireClassAccess } from '../auth/guards';
 import { recordAudit } from '../audit';
 import { uploadsDirectory } from '../assessment/evidence';
@@ -263,9 +263,11 @@ export async function recordBatchExport(
 		await enqueueJob(trx, {
 			kind: EXPORT_JOB,
 			key: exportJobKey(id),
-			payload: { exportId: id, user },
-			// A handler that throws has failed for good (the export records its own errors); a server
-			// that stops mid-export is not a throw: its lease runs out and the job is taken again.
+			// The export's id only: who asked is read when it runs (export_jobs.requested_by).
+			payload: { exportId: id },
+			// A handler that throws has failed for good (the export records its own errors). A server
+			// that stops mid-export hands the job back (JobCutShort); one killed leaves a lease that
+			// runs out. Either way the next runner makes the export again.
 			maxAttempts: 1
 		});
 	});
@@ -367,14 +369,24 @@ async function recordExportFailed(db: DB, exportId: string, error: string) {
 }
 
 registerJobHandler(EXPORT_JOB, async (db, job) => {
-	const { exportId, user } = job.payload as { exportId: string; user: SessionUser };
+	const { exportId } = job.payload as { exportId: string };
 	const row = await db
 		.selectFrom('export_jobs')
-		.select('state')
+		.select(['state', 'requested_by as requestedBy', 'school_id as schoolId'])
 		.where('id', '=', exportId)
 		.executeTakeFirst();
 	// Deleted meanwhile (a learner in it erased), or finished by a run whose end was not recorded.
 	if (!row || row.state === 'done' || row.state === 'failed') return;
+	// Each learner's report is read as its requester may read it now, not when they asked.
+	const user = row.requestedBy === null ? null : await actingUser(db, row.requestedBy);
+	if (!user || user.schoolId !== row.schoolId) {
+		await recordExportFailed(
+			db,
+			exportId,
+			'The person who asked for this export can no longer make it (their account or role has changed).'
+		);
+		return;
+	}
 	if (job.attempts > EXPORT_STARTS) {
 		await recordExportFailed(
 			db,
@@ -403,6 +415,9 @@ registerJobHandler(EXPORT_JOB, async (db, job) => {
  * A job, for the person who asked for it or a school admin; anyone else is told it does not exist.
  */
 export async function exportJob(db: DB, user: SessionUser, jobId: string) {
+	// Its job first: a job ends only after the export's row is finished, so an export that finishes
+	// between the two reads is seen done, never as a live row whose job has ended (stopped).
+	const underWay = (await exportsUnderWay(db, [jobId])).has(jobId);
 	const job = await db
 		.selectFrom('export_jobs')
 		.selectAll()
@@ -411,9 +426,7 @@ export async function exportJob(db: DB, user: SessionUser, jobId: string) {
 		.executeTakeFirst();
 	if (!job || (job.requested_by !== user.id && !hasRole(user, 'admin')))
 		throw new Refusal('That export does not exist.', 404);
-	const interrupted =
-		(job.state === 'running' || job.state === 'queued') &&
-		!(await exportsUnderWay(db, [job.id])).has(job.id);
+	const interrupted = (job.state === 'running' || job.state === 'queued') && !underWay;
 	return {
 		id: job.id,
 		state: interrupted ? ('failed' as const) : job.state,

@@ -36,7 +36,11 @@ export function reportWorkers(): WorkerPool {
 	return pool;
 }
 
-/** At server stop: the workers end (their connections closed); a report started later fails. */
+/**
+ * At server stop: the workers end (their connections closed) and their tasks fail; a zip export's
+ * job is handed back (JobCutShort). A report asked for later starts new workers (tests do; a
+ * stopping server's job runner takes no more jobs).
+ */
 export async function closeReportWorkers(): Promise<void> {
 	const closing = pool;
 	pool = undefined;
