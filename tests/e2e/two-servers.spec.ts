@@ -120,6 +120,21 @@ async function signIn(server: RunningServer, username: string): Promise<string> 
 	return cookie;
 }
 
+/** An empty form posted to `path` on `server` as a browser sends it; the redirect not followed. */
+function postForm(server: RunningServer, path: string, cookie: string): Promise<Response> {
+	return fetch(`${server.origin}${path}`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: {
+			cookie,
+			origin: server.origin,
+			accept: 'text/html',
+			'content-type': 'application/x-www-form-urlencoded'
+		},
+		body: ''
+	});
+}
+
 async function pageStatus(server: RunningServer, path: string, cookie: string): Promise<number> {
 	const response = await fetch(`${server.origin}${path}`, {
 		redirect: 'manual',
@@ -204,17 +219,7 @@ test('a sign-out or a deactivation on one server ends the session on the other a
 	// Validated twice on B: the second answer comes from B's session cache.
 	expect(await pageStatus(b, '/teacher', teacher)).toBe(200);
 	expect(await pageStatus(b, '/teacher', teacher)).toBe(200);
-	const signedOut = await fetch(`${a.origin}/logout`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: {
-			cookie: teacher,
-			origin: a.origin,
-			accept: 'text/html',
-			'content-type': 'application/x-www-form-urlencoded'
-		},
-		body: ''
-	});
+	const signedOut = await postForm(a, '/logout', teacher);
 	expect(signedOut.status).toBe(303);
 	// Far inside the cache's 10 s: B heard of it when the sign-out committed.
 	const refusedAfter = await timeUntil(
@@ -299,17 +304,7 @@ test('an export asked of one server is followed and downloaded on the other', as
 	const a = serverA!;
 	const b = serverB!;
 	const teacher = await signIn(a, 'teacher');
-	const asked = await fetch(`${a.origin}/teacher/classes/1/overview?/batch`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: {
-			cookie: teacher,
-			origin: a.origin,
-			accept: 'text/html',
-			'content-type': 'application/x-www-form-urlencoded'
-		},
-		body: ''
-	});
+	const asked = await postForm(a, '/teacher/classes/1/overview?/batch', teacher);
 	expect(asked.status).toBe(303);
 	const exportPath = asked.headers.get('location')!;
 	expect(exportPath).toMatch(/^\/exports\/[0-9a-f-]{36}$/);
