@@ -380,7 +380,13 @@ async function main() {
 		const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
 		if (build.status !== 0) process.exit(1);
 	}
-	const server = spawn(process.execPath, ['build'], {
+	// BENCH_CPU_PROFILE=1: the server writes a V8 CPU profile into bench/tmp/profile when it stops
+	// (open it in Chrome's DevTools, Performance panel), to see where a request's time goes.
+	const profile =
+		process.env.BENCH_CPU_PROFILE === '1'
+			? ['--cpu-prof', `--cpu-prof-dir=${join(TMP, 'profile')}`]
+			: [];
+	const server = spawn(process.execPath, [...profile, 'build'], {
 		stdio: ['ignore', 'ignore', 'inherit'],
 		env: {
 			...process.env,
@@ -398,24 +404,48 @@ async function main() {
 			load({ url: `${ORIGIN}/livez`, connections, duration: DURATION });
 		let counter = 0;
 		let acknowledged = 0;
+		/**
+		 * PUTs from `list`, each to `path(writer)`. As a learner's screen sends one save at a time
+		 * (`autosave/save-queue.ts`), no learner has two requests in flight: a connection takes the next
+		 * writer whose learner is not waiting for an answer. `once`: each writer is sent once, in order
+		 * (first touches); else for the bench's duration.
+		 */
 		const putRun = (
 			connections: number,
 			path: (writer: (typeof writers)[number]) => string,
 			list = writers,
-			extra: Partial<autocannon.Options> = {}
+			once = false
 		) => {
+			const inFlight = new Set<string>();
+			const sent = once ? new Uint8Array(list.length) : null;
 			let n = 0;
+			const nextWriter = (): Writer => {
+				if (sent) {
+					while (n < list.length && sent[n]) n++;
+					for (let i = n; i < list.length; i++)
+						if (!sent[i] && !inFlight.has(list[i]!.cookie)) {
+							sent[i] = 1;
+							return list[i]!;
+						}
+				} else {
+					for (let tried = 0; tried < list.length; tried++) {
+						const writer = list[n++ % list.length]!;
+						if (!inFlight.has(writer.cookie)) return writer;
+					}
+				}
+				throw new Error(`No writer free: ${list.length} writers, ${connections} connections.`);
+			};
 			return load({
 				url: ORIGIN,
 				connections,
-				// A fixed number of requests (`amount`) or a fixed time.
-				...(extra.amount === undefined ? { duration: DURATION } : {}),
-				...extra,
+				...(once ? { amount: list.length } : { duration: DURATION }),
 				requests: [
 					{
 						method: 'PUT',
-						setupRequest: (request) => {
-							const writer = list[n++ % list.length]!;
+						setupRequest: (request, context: { learner?: string }) => {
+							const writer = nextWriter();
+							inFlight.add(writer.cookie);
+							context.learner = writer.cookie;
 							counter++;
 							return {
 								...request,
@@ -436,15 +466,15 @@ async function main() {
 								})
 							};
 						},
-						onResponse: (status) => {
+						onResponse: (status, _body, context: { learner?: string }) => {
+							inFlight.delete(context.learner!);
 							if (status === 200) acknowledged++;
 						}
 					}
 				]
 			});
 		};
-		const autosaveRun = (connections: number, extra: Partial<autocannon.Options> = {}) =>
-			putRun(connections, (w) => w.path, writers, extra);
+		const autosaveRun = (connections: number) => putRun(connections, (w) => w.path);
 		// The yardstick: the same PUT, session and body, refused before the database (PUT /livez).
 		const bodyRun = (connections: number) => putRun(connections, () => '/livez');
 
@@ -505,19 +535,20 @@ async function main() {
 			Math.round((save64.requests.average / bare64.requests.average) * 100) / 100;
 
 		// First touches: every request the first save of its (learner, criterion).
-		const firstTouch = await putRun(64, (w) => w.path, firstTouches, {
-			amount: firstTouches.length
-		});
+		const firstTouch = await putRun(64, (w) => w.path, firstTouches, true);
 		results.autosave_first_touch = {
 			saves: firstTouch.requests.total,
 			rps: Math.round(firstTouch.requests.average),
 			p50_ms: firstTouch.latency.p50,
 			p99_ms: firstTouch.latency.p99,
-			non_2xx: firstTouch.non2xx + firstTouch.errors
+			non_2xx: firstTouch.non2xx + firstTouch.errors,
+			statuses: Object.fromEntries(
+				Object.entries(firstTouch.statusCodeStats ?? {}).map(([code, { count }]) => [code, count])
+			)
 		};
 		results.autosave_first_touch_p99_ms = firstTouch.latency.p99;
 		console.log(
-			`  first-touch autosave at 64: ${firstTouch.requests.total} saves, ${Math.round(firstTouch.requests.average)} req/s, p99 ${firstTouch.latency.p99} ms, non-2xx/errors ${firstTouch.non2xx + firstTouch.errors}`
+			`  first-touch autosave at 64: ${firstTouch.requests.total} saves, ${Math.round(firstTouch.requests.average)} req/s, p99 ${firstTouch.latency.p99} ms, statuses ${JSON.stringify((results.autosave_first_touch as { statuses: object }).statuses)}, errors ${firstTouch.errors}`
 		);
 
 		console.log('Pages and reports (sequential):');

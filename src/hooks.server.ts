@@ -18,7 +18,7 @@ import {
 import { scheduleExportSweep } from '$lib/server/reports/batch';
 import { scheduleHandoutExpiry } from '$lib/server/roster/handouts';
 import { holdDemoToLoopback } from '$lib/server/setup/first-run';
-import { startJobRunner } from '$lib/server/jobs/queue';
+import { jobsSettled, startJobRunner } from '$lib/server/jobs/queue';
 import { closeReportWorkers } from '$lib/server/workers/report-pool';
 import { startClusterEvents, stopClusterEvents } from '$lib/server/cluster/events';
 import { secretKey } from '$lib/server/sso/secret-key';
@@ -59,12 +59,22 @@ export const init: ServerInit = async () => {
 		// the report workers close their database connections and end, the listening connection and
 		// the pool close, and the process ends by itself. (With the listening connection left open a
 		// server on PostgreSQL never ended: a rolling restart waited for its SIGKILL.)
+		// The jobs still running (an export its closed worker cut short) record their outcome first.
 		process.once('sveltekit:shutdown', () => {
 			stopJobRunner();
-			void Promise.allSettled([closeReportWorkers(), stopClusterEvents()]).then(() => closeDb());
+			void Promise.allSettled([closeReportWorkers(), stopClusterEvents()])
+				.then(() => jobsSettled(SHUTDOWN_JOB_WAIT_MS))
+				.then(() => closeDb());
 		});
 	}
 };
+
+/**
+ * How long a stopping server waits for its running jobs after its requests are done: long enough
+ * for a cut-short export to hand its lease back, short of a service manager's kill (often 30 s
+ * after SIGTERM, and adapter-node's own wait for requests comes first).
+ */
+const SHUTDOWN_JOB_WAIT_MS = 10_000;
 
 /** Route ids that are pages: their own loads render a styled 401/403 for a browser visit. */
 const PAGE_ROUTE_IDS = new Set(

@@ -7,6 +7,7 @@ import {
 	registerJobHandler,
 	runClaimedJob,
 	runDueJobs,
+	jobsSettled,
 	LEASE_MS,
 	pruneFinishedJobs
 } from '$lib/server/jobs/queue';
@@ -114,6 +115,33 @@ describe('the jobs table', () => {
 		expect(await db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).toEqual({
 			state: 'done'
 		});
+	});
+
+	it('a stopping server can wait for its running jobs to record their outcome, for a bounded time', async () => {
+		const db = await freshDatabase();
+		let finish: () => void = () => {};
+		registerJobHandler('test.slow', () => new Promise<void>((resolve) => (finish = resolve)));
+		await enqueueJob(db, { kind: 'test.slow', key: 'slow' }, T0);
+		expect(await jobsSettled(50)).toBe(true); // nothing running
+		const running = runDueJobs(db, 'stopping-server', T0);
+		for (
+			let i = 0;
+			i < 100 &&
+			(await db.selectFrom('jobs').select('leased_by').executeTakeFirstOrThrow()).leased_by ===
+				null;
+			i++
+		)
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		// Still running: the wait gives up at its bound.
+		expect(await jobsSettled(50)).toBe(false);
+		const waiting = jobsSettled(5_000);
+		finish();
+		expect(await waiting).toBe(true);
+		// Settled means recorded: the job's row says it is done before the database would be closed.
+		expect(await db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).toEqual({
+			state: 'done'
+		});
+		await running;
 	});
 
 	it('a failing job is retried later and fails for good after its last attempt', async () => {

@@ -14,7 +14,11 @@ import { eraseLearner } from '../../src/lib/server/privacy/privacy';
 import { enrolLearners, unenrolLearner } from '../../src/lib/server/classes/classes';
 import { createPerson, setAccountActive } from '../../src/lib/server/people/accounts';
 import { applyRosterImport } from '../../src/lib/server/roster/import';
-import { rebuildAllAggregates } from '../../src/lib/server/profiles/aggregates';
+import {
+	rebuildAllAggregates,
+	refreshReportGroups
+} from '../../src/lib/server/profiles/aggregates';
+import { up as oneSpellingOfYearGroups } from '../../migrations/0034_one_spelling_of_year_groups';
 import {
 	schoolFusionReportFromResults,
 	schoolFusionSummary,
@@ -138,10 +142,11 @@ describe('class × skill and year group × skill totals (issue 16, 0032)', () =>
 			.where('user_id', '=', b!.id)
 			.where('role', '=', 'student')
 			.executeTakeFirstOrThrow();
-		expect(bYear.year_group).toBe('Year 13');
+		// Stored in the one spelling of year 13 (0034).
+		expect(bYear.year_group).toBe('13');
 		await expectGroupTotalsMatchRecomputation(db);
 		await expectSummaryAsFromResults(db, schoolId, {});
-		await expectSummaryAsFromResults(db, schoolId, { yearGroup: 'Year 13' });
+		await expectSummaryAsFromResults(db, schoolId, { yearGroup: '13' });
 
 		// Deactivated learners count nowhere; reactivated, they count again.
 		await setAccountActive(db, schoolId, admin.id, c!.id, false);
@@ -217,6 +222,50 @@ describe('class × skill and year group × skill totals (issue 16, 0032)', () =>
 			await expectGroupTotalsMatchRecomputation(db);
 		}
 		if (other !== db) await other.destroy();
+		await db.destroy();
+	}, 120_000);
+	it('count a year group once however its learners’ year was spelt (0034): "Year 9" and " y9 " become "9", and the totals follow', async () => {
+		const { db, schoolId } = await demoWithActivity();
+		const students = await db
+			.selectFrom('memberships')
+			.select(['user_id', 'year_group'])
+			.where('school_id', '=', schoolId)
+			.where('role', '=', 'student')
+			.orderBy('user_id')
+			.execute();
+		const year = students[0]!.year_group!;
+		expect(year).toMatch(/^\d+$/);
+		const ofYear = students.filter((m) => m.year_group === year).map((m) => m.user_id);
+		expect(ofYear.length).toBeGreaterThanOrEqual(3);
+		// As an earlier version stored what a school typed, and counted each spelling apart.
+		const spelt = [`Year ${year}`, ` y${year} `];
+		const respelt = ofYear.slice(0, 2);
+		for (const [i, userId] of respelt.entries())
+			await db
+				.updateTable('memberships')
+				.set({ year_group: spelt[i]! })
+				.where('user_id', '=', userId)
+				.where('role', '=', 'student')
+				.execute();
+		await refreshReportGroups(db, respelt);
+		const before = await schoolFusionSummary(db, schoolId, {});
+		expect(before.options.years).toEqual(expect.arrayContaining([year, ...spelt]));
+
+		await oneSpellingOfYearGroups(db);
+		const spellings = await db
+			.selectFrom('memberships')
+			.select('year_group')
+			.distinct()
+			.where('school_id', '=', schoolId)
+			.execute();
+		expect(spellings.map((s) => s.year_group).filter((y) => y?.includes(year))).toEqual([year]);
+		await expectGroupTotalsMatchRecomputation(db);
+		const after = await expectSummaryAsFromResults(db, schoolId, {});
+		expect(after.options.years.filter((y) => y.includes(year))).toEqual([year]);
+		expect(after.byYear.find((g) => g.group === year)!.learners).toBe(ofYear.length);
+		// Run again, it changes nothing.
+		await oneSpellingOfYearGroups(db);
+		await expectGroupTotalsMatchRecomputation(db);
 		await db.destroy();
 	}, 120_000);
 });

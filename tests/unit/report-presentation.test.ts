@@ -68,4 +68,30 @@ describe('the heading of a year group', () => {
 			Array(5).fill('No year group')
 		);
 	});
+
+	it('stores each year group in one spelling: a year by number as its number, Reception and Nursery capitalised, other names tidied, blank as none', async () => {
+		const { canonicalYearGroup } = await import('../../src/lib/domain/names');
+		expect(
+			['7', 'Year 7', 'year7', ' Y7 ', 'yr 07', 'YEAR  7', '07'].map(canonicalYearGroup)
+		).toEqual(Array(7).fill('7'));
+		expect(
+			['reception', 'NURSERY', 'Sixth  form', '7S', 'Year 7 set 2'].map(canonicalYearGroup)
+		).toEqual(['Reception', 'Nursery', 'Sixth form', '7S', 'Year 7 set 2']);
+		expect([null, undefined, '', '   '].map(canonicalYearGroup)).toEqual(Array(4).fill(null));
+		// Forms and report links go through it, so what a person types or bookmarks finds the year.
+		const { classSchema, newUserSchema } = await import('../../src/lib/schemas/people');
+		expect(classSchema.parse({ name: '7B', yearGroup: 'Year 7' }).yearGroup).toBe('7');
+		expect(
+			newUserSchema.parse({
+				username: 'ada',
+				givenName: 'Ada',
+				familyName: 'L',
+				role: 'student',
+				yearGroup: ''
+			}).yearGroup
+		).toBeNull();
+		const { reportFilter } = await import('../../src/lib/schemas/reports');
+		expect(reportFilter(new URLSearchParams('year=Year%209')).yearGroup).toBe('9');
+		expect(reportFilter(new URLSearchParams('year=')).yearGroup).toBeUndefined();
+	});
 });

@@ -121,6 +121,8 @@ describe('the worker pool', () => {
 		const first = await pool.run<Echo>('echo', { text: 'a' });
 		const stuck = await failure(pool.run('spin', {}));
 		expect(stuck.message).toBe('The test task took longer than 1 s and was stopped.');
+		// Told apart from a crash, so what it cost stays counted (`reports/learner-pdf.ts`).
+		expect(stuck).toMatchObject({ workerLost: true, stuck: true, serverStopping: false });
 		const after = await pool.run<Echo>('echo', { text: 'b' });
 		expect(after.threadId).not.toBe(first.threadId);
 		await pool.close();

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseLocationOf, openDatabase, type DB } from '../../src/lib/server/db/connection';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { Refusal } from '../../src/lib/server/errors';
+import { WorkerTaskError } from '../../src/lib/server/workers/pool';
 import {
 	BADGE_REQUEST_COOL_DOWN_MS,
 	BATCH_EXPORTS_PER_HOUR,
@@ -210,6 +211,26 @@ describe('PDF reports: a per-person allowance that holds across restarts', () =>
 		expect((await learnerReportPdf(db, learner, learner.id, now)).pdf.length).toBeGreaterThan(0);
 		expect((await refusal(learnerReportPdf(db, learner, learner.id, now))).status).toBe(429);
 	}, 30_000);
+
+	it('a PDF stopped at the worker’s timeout stays counted: the time it took was spent', async () => {
+		const stuckWorker = async (): Promise<Buffer> => {
+			const stopped = new WorkerTaskError(
+				'The learner PDF took longer than 120 s and was stopped.',
+				503,
+				true,
+				false,
+				true
+			);
+			throw new Refusal(`${stopped.message} Try again in a moment.`, 503, undefined, {
+				cause: stopped
+			});
+		};
+		const now = new Date();
+		expect(
+			(await refusal(learnerReportPdf(db, learner, learner.id, now, stuckWorker))).status
+		).toBe(503);
+		expect(await countRows('work_counts')).toBe(1);
+	});
 
 	it('an outsider is refused by the access check, using no allowance', async () => {
 		const outsider = await sessionUser(db, 'student16');

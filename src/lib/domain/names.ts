@@ -41,13 +41,29 @@ function groupRank(name: string): number {
 }
 
 /**
- * A year group as every screen and chart heads it: a bare number is "Year 7", a school's own name
- * ("Year 7", "Reception", "Sixth form") is kept, and none is "No year group". The roster stores
- * what the school typed or its MIS sent, so "7" and "Year 7" both occur.
+ * A year group as it is stored, one spelling for each: a year by number is its number ("Year 7",
+ * "Y7", "yr 07" and "7" are all "7"), Reception and Nursery are capitalised, any other name ("Sixth
+ * form") is kept with its spaces tidied, and none is null. Every write of a year group (a form, a
+ * roster import, a report's filter) goes through this, so a school whose MIS says "7" and whose
+ * admin typed "Year 7" has one year group, not two half-size ones (a city report suppresses each
+ * cell of fewer than 5 learners on its own).
+ */
+export function canonicalYearGroup(yearGroup: string | null | undefined): string | null {
+	const text = (yearGroup ?? '').trim().replace(/\s+/g, ' ');
+	if (text === '') return null;
+	const year = /^(?:year|yr|y)?\s*0*(\d{1,2})$/i.exec(text);
+	if (year) return String(Number(year[1]));
+	if (/^reception$/i.test(text)) return 'Reception';
+	if (/^nursery$/i.test(text)) return 'Nursery';
+	return text;
+}
+
+/**
+ * A year group as every screen and chart heads it: a year by number is "Year 7", a school's own
+ * name ("Reception", "Sixth form") is kept, and none is "No year group".
  */
 export function yearGroupLabel(yearGroup: string | null | undefined): string {
-	const text = (yearGroup ?? '').trim();
-	if (text === '') return 'No year group';
-	const year = /^(?:y|yr)?\s*(\d{1,2})$/i.exec(text);
-	return year ? `Year ${Number(year[1])}` : text;
+	const canonical = canonicalYearGroup(yearGroup);
+	if (canonical === null) return 'No year group';
+	return /^\d+$/.test(canonical) ? `Year ${canonical}` : canonical;
 }

@@ -1,4 +1,5 @@
 import { formatDateTime } from './dates';
+import { canonicalYearGroup } from './names';
 
 /**
  * What the notification centre can tell someone (issue 15), and the facts each sentence needs.
@@ -51,11 +52,10 @@ export const DEFAULT_EMAIL_MINIMUM_AGE = 13;
  * pupil counts as under any minimum age, never over it.
  */
 export function youngestAgeOfYearGroup(yearGroup: string | null): number | null {
-	const text = (yearGroup ?? '').trim();
-	if (/^reception$/i.test(text)) return 4;
-	if (/^nursery$/i.test(text)) return 3;
-	const year = /^(?:year\s*|y)?(\d{1,2})$/i.exec(text);
-	return year ? Number(year[1]) + 4 : null;
+	const canonical = canonicalYearGroup(yearGroup);
+	if (canonical === 'Reception') return 4;
+	if (canonical === 'Nursery') return 3;
+	return canonical !== null && /^\d+$/.test(canonical) ? Number(canonical) + 4 : null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Role } from './states';
+import { canonicalYearGroup } from './names';
 import {
 	familyNameSchema,
 	givenNameSchema,
@@ -215,7 +216,7 @@ const personSchema = z.object({
 			})
 		),
 	email: optionalText(200).pipe(z.email('Email is not a valid address.').nullable()),
-	yearGroup: optionalText(20),
+	yearGroup: optionalText(20).transform(canonicalYearGroup),
 	password: z
 		.string()
 		.transform((v) => (v === '' ? null : v))
@@ -229,7 +230,7 @@ const classRowSchema = z.object({
 		.trim()
 		.min(1, 'Class title is required.')
 		.max(80, 'Class title must be at most 80 characters.'),
-	yearGroup: optionalText(20),
+	yearGroup: optionalText(20).transform(canonicalYearGroup),
 	subject: optionalText(80)
 });
 

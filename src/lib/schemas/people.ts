@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/states';
+import { canonicalYearGroup } from '../domain/names';
 
 const trimmed = (max: number, what: string) =>
 	z
@@ -40,12 +41,19 @@ export const loginSchema = z.object({
 	password: z.string().min(1, 'Enter your password.').max(200, 'That password is too long.')
 });
 
+/** A year group from a form, in its one stored spelling ("Year 7" is stored as "7"); blank is none. */
+const yearGroupSchema = z
+	.string()
+	.trim()
+	.max(20, 'Year group must be at most 20 characters.')
+	.transform(canonicalYearGroup);
+
 export const newUserSchema = z.object({
 	username: usernameSchema,
 	givenName: givenNameSchema,
 	familyName: familyNameSchema,
 	role: roleSchema,
-	yearGroup: z.string().trim().max(20, 'Year group must be at most 20 characters.').optional()
+	yearGroup: yearGroupSchema.optional()
 });
 export type NewUserInput = z.infer<typeof newUserSchema>;
 
@@ -88,7 +96,7 @@ export const idSchema = z
 
 export const classSchema = z.object({
 	name: trimmed(80, 'Class name'),
-	yearGroup: z.string().trim().max(20, 'Year group must be at most 20 characters.').optional(),
+	yearGroup: yearGroupSchema.optional(),
 	subject: z.string().trim().max(80, 'Subject must be at most 80 characters.').optional()
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalYearGroup } from '../domain/names';
 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 
@@ -7,7 +8,18 @@ export const reportFilterSchema = z.object({
 	class: z
 		.preprocess(blankToUndefined, z.coerce.number().int().positive().optional())
 		.catch(undefined),
-	year: z.preprocess(blankToUndefined, z.string().trim().max(40).optional()).catch(undefined),
+	// In the stored spelling, so a link saying "Year 7" finds the learners stored as "7".
+	year: z
+		.preprocess(
+			blankToUndefined,
+			z
+				.string()
+				.trim()
+				.max(40)
+				.transform((v) => canonicalYearGroup(v) ?? undefined)
+				.optional()
+		)
+		.catch(undefined),
 	term: z
 		.preprocess(
 			blankToUndefined,

@@ -145,7 +145,7 @@ export async function createClass(
 	db: DB,
 	schoolId: number,
 	actorId: number,
-	input: { name: string; yearGroup?: string; subject?: string }
+	input: { name: string; yearGroup?: string | null; subject?: string }
 ): Promise<number> {
 	const clash = await db
 		.selectFrom('classes')

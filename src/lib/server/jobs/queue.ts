@@ -183,6 +183,28 @@ export function retryDelayMs(attempts: number): number {
 	return Math.min(60 * 60 * 1000, 30_000 * 2 ** Math.max(0, attempts - 1));
 }
 
+/** The jobs this process is running now, each until its outcome is recorded (see `jobsSettled`). */
+const runningJobs = new Set<Promise<unknown>>();
+
+/**
+ * Whether the jobs running in this process have finished, waiting at most `withinMs`: a stopping
+ * server waits for them before it closes its database connections, so a job cut short hands its
+ * lease back (or one that finishes records that it is done) rather than leaving its lease to run
+ * out and another server to start it again minutes later.
+ */
+export async function jobsSettled(withinMs: number): Promise<boolean> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const outOfTime = new Promise<false>((resolve) => {
+		timer = setTimeout(() => resolve(false), withinMs);
+	});
+	const settled = Promise.allSettled([...runningJobs]).then(() => true as const);
+	try {
+		return await Promise.race([settled, outOfTime]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
 /**
  * Runs one claimed job and records the outcome, only while this runner still holds the lease,
  * which it renews while the handler runs (`leaseMs` as the claim gave it).
@@ -193,6 +215,22 @@ export async function runClaimedJob(
 	job: JobRow,
 	now = new Date(),
 	leaseMs = LEASE_MS
+): Promise<'done' | 'retry' | 'failed' | 'handed back'> {
+	const running = runAndRecord(db, runnerId, job, now, leaseMs);
+	runningJobs.add(running);
+	try {
+		return await running;
+	} finally {
+		runningJobs.delete(running);
+	}
+}
+
+async function runAndRecord(
+	db: DB,
+	runnerId: string,
+	job: JobRow,
+	now: Date,
+	leaseMs: number
 ): Promise<'done' | 'retry' | 'failed' | 'handed back'> {
 	const handler = handlers.get(job.kind);
 	const renewal = setInterval(() => {

@@ -4,13 +4,15 @@ import { hasRole } from '../auth/guards';
 import { learnerReport } from './learner-report';
 import { LEARNER_PDFS_FOR_A_LEARNER, LEARNER_PDFS_FOR_STAFF, takeAllowance } from '../limits';
 import { learnerPdfFromWorker } from '../workers/report-pool';
+import { WorkerTaskError } from '../workers/pool';
 
 /**
  * A learner's report as a PDF for someone who may see it, counted against that person's PDF
  * allowance (in the database, so it holds across restarts): past it, a 429 saying when to try
  * again, and no PDF is drawn. The access check comes first, so a refused outsider uses none. The
  * report is read here and drawn in a report worker (`reports/pdf.ts` there); a PDF the worker
- * fails to draw gives its piece of the allowance back, since the failure page says to try again.
+ * fails to draw gives its piece of the allowance back, since the failure page says to try again,
+ * unless it ran until the worker's timeout.
  */
 export async function learnerReportPdf(
 	db: DB,
@@ -39,7 +41,16 @@ export async function learnerReportPdf(
 			learnerName: report.profile.learner.name
 		};
 	} catch (problem) {
-		await taken.giveBack();
+		if (!ranPastTimeout(problem)) await taken.giveBack();
 		throw problem;
 	}
+}
+
+/**
+ * A PDF whose drawing was stopped at the worker's timeout spent that time: it stays counted, so
+ * the allowance still bounds how much of it one person can cause. Other failures gave nothing.
+ */
+function ranPastTimeout(problem: unknown): boolean {
+	const cause = problem instanceof Error ? problem.cause : undefined;
+	return cause instanceof WorkerTaskError && cause.stuck;
 }

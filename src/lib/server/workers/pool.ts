@@ -42,7 +42,9 @@ export class WorkerTaskError extends Error {
 		/** the worker stopped (crashed, stuck or shut down), not the task's own refusal */
 		readonly workerLost = false,
 		/** the pool was closed: the server is stopping, and the task was cut short, not wrong */
-		readonly serverStopping = false
+		readonly serverStopping = false,
+		/** the task ran past the timeout without a word and its worker was ended: the work was spent */
+		readonly stuck = false
 	) {
 		super(message);
 		this.name = 'WorkerTaskError';
@@ -206,7 +208,9 @@ export class WorkerPool {
 		this.closed = true;
 		await Promise.all(
 			this.workers.splice(0).map(async (pooled) => {
-				this.lose(pooled, `${this.label} was stopped: the server is shutting down.`, true);
+				this.lose(pooled, `${this.label} was stopped: the server is shutting down.`, {
+					serverStopping: true
+				});
 				pooled.worker.postMessage({ op: 'close' } satisfies ToWorker);
 				const exited = new Promise((resolve) => pooled.worker.once('exit', resolve));
 				const gaveUp = setTimeout(() => void pooled.worker.terminate(), 2_000);
@@ -320,7 +324,8 @@ export class WorkerPool {
 		pooled.timer = setTimeout(() => {
 			this.lose(
 				pooled,
-				`${this.label} took longer than ${Math.round(this.timeoutMs / 1000)} s and was stopped.`
+				`${this.label} took longer than ${Math.round(this.timeoutMs / 1000)} s and was stopped.`,
+				{ stuck: true }
 			);
 			void pooled.worker.terminate();
 		}, this.timeoutMs);
@@ -328,10 +333,20 @@ export class WorkerPool {
 	}
 
 	/** A worker gone (crashed, stuck, shut down): its tasks fail and the next task starts another. */
-	private lose(pooled: PooledWorker, message: string, serverStopping = false) {
+	private lose(
+		pooled: PooledWorker,
+		message: string,
+		why: { serverStopping?: boolean; stuck?: boolean } = {}
+	) {
 		if (pooled.lost) return;
 		pooled.lost = true;
-		pooled.lostBecause = new WorkerTaskError(message, 503, true, serverStopping);
+		pooled.lostBecause = new WorkerTaskError(
+			message,
+			503,
+			true,
+			why.serverStopping ?? false,
+			why.stuck ?? false
+		);
 		clearTimeout(pooled.timer);
 		const at = this.workers.indexOf(pooled);
 		if (at >= 0) this.workers.splice(at, 1);

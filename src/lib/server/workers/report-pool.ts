@@ -61,9 +61,13 @@ function locationFor(db: DB): string {
  */
 function asRefusal(problem: unknown): never {
 	if (problem instanceof WorkerTaskError && problem.workerLost)
-		throw new Refusal(`${problem.message} Try again in a moment.`, 503);
+		throw new Refusal(`${problem.message} Try again in a moment.`, 503, undefined, {
+			cause: problem
+		});
 	if (problem instanceof WorkerTaskError && problem.status)
-		throw new Refusal(problem.message, problem.status as Refusal['status']);
+		throw new Refusal(problem.message, problem.status as Refusal['status'], undefined, {
+			cause: problem
+		});
 	throw problem;
 }
 
