@@ -152,29 +152,15 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			'sessions.expires_at as expiresAt',
 			'sessions.created_at as createdAt',
 			'sessions.sign_in_method as signInMethod',
-			'users.id as userId',
-			'users.username',
-			'users.given_name as givenName',
-			'users.family_name as familyName',
-			'users.active',
-			'users.awaiting_approval as awaitingApproval',
 			'users.must_change_password as mustChangePassword',
-			'memberships.school_id as schoolId',
-			'memberships.role',
-			'schools.name as schoolName',
-			'cities.id as cityId',
-			'cities.name as cityName'
+			...PERSON_COLUMNS
 		])
 		.where('sessions.id', '=', sessionId)
 		.orderBy('memberships.school_id')
 		.orderBy('cities.id')
 		.execute();
 	const first = rows[0];
-	if (!first || first.active !== 1 || first.awaitingApproval !== 0)
-		return { session: null, user: null, renewed: false };
-	// Someone with neither a school nor a city has nothing to sign in to.
-	if (first.schoolId === null && first.cityId === null)
-		return { session: null, user: null, renewed: false };
+	if (!maySignIn(first)) return { session: null, user: null, renewed: false };
 
 	const createdAt = new Date(first.createdAt);
 	// A row from before the absolute lifetime, or edited by hand, never outlives it either.
@@ -207,6 +193,41 @@ async function lookUpSession(db: DB, sessionId: string, now: Date): Promise<Sess
 			mustChangePassword: first.mustChangePassword === 1 && first.signInMethod === 'password'
 		}
 	};
+}
+
+/**
+ * The person's columns a session is read with, and a job's acting user (`actingUser`): each query
+ * joins users to memberships, schools, city_admins and cities (left joins, one row per school role)
+ * the same way, so the two can never disagree on who someone is.
+ */
+const PERSON_COLUMNS = [
+	'users.id as userId',
+	'users.username',
+	'users.given_name as givenName',
+	'users.family_name as familyName',
+	'users.active',
+	'users.awaiting_approval as awaitingApproval',
+	'memberships.school_id as schoolId',
+	'memberships.role',
+	'schools.name as schoolName',
+	'cities.id as cityId',
+	'cities.name as cityName'
+] as const;
+
+/**
+ * Whether the person of these rows may act at all: active, not awaiting approval, and with a school
+ * or a city (someone with neither has nothing to sign in to). One rule for sessions and jobs.
+ */
+function maySignIn<
+	Row extends {
+		active: number;
+		awaitingApproval: number;
+		schoolId: number | null;
+		cityId: number | null;
+	}
+>(first: Row | undefined): first is Row {
+	if (!first || first.active !== 1 || first.awaitingApproval !== 0) return false;
+	return first.schoolId !== null || first.cityId !== null;
 }
 
 /** A person's membership rows (one per school role, city joined) as a session sees them. */
@@ -253,26 +274,12 @@ export async function actingUser(db: DB, userId: number): Promise<SessionUser | 
 		.leftJoin('schools', 'schools.id', 'memberships.school_id')
 		.leftJoin('city_admins', 'city_admins.user_id', 'users.id')
 		.leftJoin('cities', 'cities.id', 'city_admins.city_id')
-		.select([
-			'users.id as userId',
-			'users.username',
-			'users.given_name as givenName',
-			'users.family_name as familyName',
-			'users.active',
-			'users.awaiting_approval as awaitingApproval',
-			'memberships.school_id as schoolId',
-			'memberships.role',
-			'schools.name as schoolName',
-			'cities.id as cityId',
-			'cities.name as cityName'
-		])
+		.select(PERSON_COLUMNS)
 		.where('users.id', '=', userId)
 		.orderBy('memberships.school_id')
 		.orderBy('cities.id')
 		.execute();
-	const first = rows[0];
-	if (!first || first.active !== 1 || first.awaitingApproval !== 0) return null;
-	if (first.schoolId === null && first.cityId === null) return null;
+	if (!maySignIn(rows[0])) return null;
 	return { ...personOfRows(rows), mustChangePassword: false };
 }
 

@@ -78,16 +78,7 @@ export async function schoolFusionSummary(
 			classGroups: rest.byClass.length
 		};
 	}
-	const [skills, classes] = await Promise.all([
-		skillList(db),
-		db
-			.selectFrom('classes')
-			.select(['id', 'name'])
-			.where('school_id', '=', schoolId)
-			.orderBy('name')
-			.execute()
-			.then(inGroupOrder)
-	]);
+	const [skills, classes] = await Promise.all([skillList(db), schoolClassesInOrder(db, schoolId)]);
 	const summaries = await aggregateSummaries(db, schoolId, filter, skills, classes, classPage);
 	return {
 		skills,
@@ -99,8 +90,13 @@ export async function schoolFusionSummary(
 	};
 }
 
-/** Classes as the report lists them: 7S before 10A. */
-function inGroupOrder<C extends { id: number; name: string }>(classes: C[]): C[] {
+/** The school's classes as the report lists them (7S before 10A), with their year groups. */
+async function schoolClassesInOrder(db: DB, schoolId: number) {
+	const classes = await db
+		.selectFrom('classes')
+		.select(['id', 'name', 'year_group as yearGroup'])
+		.where('school_id', '=', schoolId)
+		.execute();
 	return classes.sort((a, b) => compareGroupNames(a.name, b.name) || a.id - b.id);
 }
 
@@ -187,13 +183,7 @@ export async function schoolFusionReportFromResults(
 			yearGroup: filter.yearGroup,
 			includeSelf: false
 		}),
-		db
-			.selectFrom('classes')
-			.select(['id', 'name'])
-			.where('school_id', '=', schoolId)
-			.orderBy('name')
-			.execute()
-			.then(inGroupOrder),
+		schoolClassesInOrder(db, schoolId),
 		framework === 'fusion-skills' ? null : mappedFramework(db, schoolId, framework)
 	]);
 	const fusionIds = fusion.map((s) => s.id);

@@ -6,6 +6,7 @@ import { startBatchExport } from '$lib/server/reports/batch';
 import { actOn } from '$lib/server/http';
 import { classPageOf, reportFilter } from '$lib/schemas/reports';
 import { frameworkViewOf } from '$lib/schemas/frameworks';
+import { classFilterChoices } from '$lib/domain/report-filters';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -33,7 +34,9 @@ export const load: PageServerLoad = async (event) => {
 		byClass: report.byClass,
 		classPage: { ...classPage, groups: report.classGroups },
 		byYear: report.byYear,
-		options: report.options,
+		options: { years: report.options.years, terms: report.options.terms },
+		// A big school's class filter lists one year group's classes (domain/report-filters.ts).
+		classChoices: classFilterChoices(report.options.classes, filter),
 		filter,
 		query: event.url.search
 	};
