@@ -18,7 +18,7 @@ import {
 	scheduleTaskReminders,
 	setReminderSettings
 } from '../../src/lib/server/tasks/reminders';
-import { runDueJobs } from '../../src/lib/server/jobs/queue';
+import { claimDueJobs, runDueJobs } from '../../src/lib/server/jobs/queue';
 import { allocatePeers, peerOverview } from '../../src/lib/server/peer/allocation';
 import { myReviews } from '../../src/lib/server/peer/reviewing';
 import {
@@ -280,7 +280,7 @@ describe('remind those who have not submitted', () => {
 describe('automatic reminders', () => {
 	it('are enqueued on publish, moved with the dates and the settings, cancelled on unpublish', async () => {
 		expect((await reminderJobs()).map((j) => [j.key, j.run_at])).toEqual([
-			[reminderKey(taskId, 'due'), iso(classDue - DAY)]
+			[reminderKey(taskId, 'due', iso(classDue)), iso(classDue - DAY)]
 		]);
 		const moved = classDue + DAY;
 		const opens = iso(Date.now() + DAY);
@@ -304,9 +304,9 @@ describe('automatic reminders', () => {
 			})
 		);
 		expect((await reminderJobs()).map((j) => [j.key, j.run_at])).toEqual([
-			[reminderKey(taskId, 'due'), iso(moved - DAY)],
-			[reminderKey(taskId, 'peer-closes'), iso(moved + DAY)],
-			[reminderKey(taskId, 'peer-opens'), opens]
+			[reminderKey(taskId, 'due', iso(moved)), iso(moved - DAY)],
+			[reminderKey(taskId, 'peer-closes', iso(moved + 2 * DAY)), iso(moved + DAY)],
+			[reminderKey(taskId, 'peer-opens', opens), opens]
 		]);
 		await setReminderSettings(db, teacher, taskId, {
 			beforeDue: false,
@@ -314,11 +314,44 @@ describe('automatic reminders', () => {
 			beforePeerCloses: true
 		});
 		expect((await reminderJobs()).map((j) => j.key)).toEqual([
-			reminderKey(taskId, 'peer-closes'),
-			reminderKey(taskId, 'peer-opens')
+			reminderKey(taskId, 'peer-closes', iso(moved + 2 * DAY)),
+			reminderKey(taskId, 'peer-opens', opens)
 		]);
 		await setTaskState(db, teacher, taskId, 'draft');
 		expect(await reminderJobs()).toEqual([]);
+	});
+
+	it('a due date moved while its old date’s reminder is being run gets a reminder of its own', async () => {
+		// A runner holds the reminder for the first date (its handler is running, or its runner died).
+		const [held] = await claimDueJobs(db, 'busy-runner', new Date(classDue - DAY + 1000));
+		expect(held?.key).toBe(reminderKey(taskId, 'due', iso(classDue)));
+		const moved = classDue + 2 * DAY;
+		const { scale_id } = await db
+			.selectFrom('tasks')
+			.select('scale_id')
+			.where('id', '=', taskId)
+			.executeTakeFirstOrThrow();
+		await updateTaskSettings(
+			db,
+			teacher,
+			taskId,
+			taskSettingsSchema.parse({
+				title: 'Pitch',
+				scaleId: scale_id,
+				selfMarkerVisibility: 'always',
+				dueAt: iso(moved)
+			})
+		);
+		// The new date's job waits, beside the one being run (which tells nobody: its date has gone).
+		expect(
+			(await reminderJobs())
+				.map((j) => [j.key, j.run_at])
+				.filter(([key]) => key!.includes(iso(moved)))
+		).toEqual([[reminderKey(taskId, 'due', iso(moved)), iso(moved - DAY)]]);
+		// A day on, the held job's lease has long run out: it runs again beside the new one, for the
+		// old date, and tells nobody; the new date's tells each learner once.
+		expect(await runDueJobs(db, 'test', new Date(moved - DAY + 1000))).toBe(2);
+		expect(await notified('due_tomorrow')).toHaveLength(15);
 	});
 
 	it('a learner with an extension has a job of their own, gone when the extension is', async () => {
@@ -330,11 +363,13 @@ describe('automatic reminders', () => {
 			grant({ learnerIds: [student1], dueAt: iso(classDue + 2 * DAY) })
 		);
 		expect((await reminderJobs()).map((j) => [j.key, j.run_at])).toEqual([
-			[reminderKey(taskId, 'due'), iso(classDue - DAY)],
-			[reminderKey(taskId, 'due', student1), iso(classDue + DAY)]
+			[reminderKey(taskId, 'due', iso(classDue)), iso(classDue - DAY)],
+			[reminderKey(taskId, 'due', iso(classDue + 2 * DAY), student1), iso(classDue + DAY)]
 		]);
 		await removeExtensions(db, teacher, taskId, [student1]);
-		expect((await reminderJobs()).map((j) => j.key)).toEqual([reminderKey(taskId, 'due')]);
+		expect((await reminderJobs()).map((j) => j.key)).toEqual([
+			reminderKey(taskId, 'due', iso(classDue))
+		]);
 	});
 
 	it('a learner with an extension is reminded at their own date, the others at the class’s, each once', async () => {

@@ -23,8 +23,8 @@ const DAY_MS = 24 * HOUR_MS;
  * closes) as keyed rows in the jobs table, so they survive a restart and run once with several app
  * servers.
  *
- * Each automatic reminder is a job per task (`reminder:task:12:due`) and one per learner whose
- * extension moves that date (`reminder:task:12:due:learner:5`): a learner with an extension is
+ * Each automatic reminder is a job per task and date (`reminder:task:12:due:at:<date>`) and one
+ * per learner whose extension moves that date (`reminder:task:12:due:learner:5:at:<date>`): a learner with an extension is
  * reminded at their own date, and the class's job leaves them out. `scheduleTaskReminders` is
  * called in the transaction of every change that can move one (publish, unpublish, archive, the
  * settings, an extension) and makes the task's jobs match the task: moved, added or cancelled.
@@ -83,8 +83,18 @@ export const AUTOMATIC_REMINDERS: readonly AutomaticReminder[] = [
 	}
 ];
 
-export const reminderKey = (taskId: number, name: AutomaticReminder['name'], learnerId?: number) =>
-	`reminder:task:${taskId}:${name}${learnerId === undefined ? '' : `:learner:${learnerId}`}`;
+/**
+ * A reminder's job key names its date: a date moved while the old date's reminder is being run (or
+ * held by a runner that died) makes a new job for the new date, where a key of the reminder alone
+ * would find the running job, be left to it, and lose the new date's reminder when it finished.
+ */
+export const reminderKey = (
+	taskId: number,
+	name: AutomaticReminder['name'],
+	at: string,
+	learnerId?: number
+) =>
+	`reminder:task:${taskId}:${name}${learnerId === undefined ? '' : `:learner:${learnerId}`}:at:${at}`;
 
 interface ReminderPayload {
 	taskId: number;
@@ -98,7 +108,7 @@ interface ReminderPayload {
  * Makes the task's reminder jobs match the task now: one per enabled reminder whose date is still
  * ahead (sent at once if its lead time has already begun), one per extended learner; every other
  * waiting reminder job of the task is cancelled (a draft, an archived task, a date cleared, an
- * extension removed). A finished job for an earlier date makes room for the new date's.
+ * extension removed). A new date is a new job, whatever became of the old date's.
  */
 export async function scheduleTaskReminders(db: Executor, taskId: number, now = new Date()) {
 	const task = await db
@@ -126,7 +136,7 @@ export async function scheduleTaskReminders(db: Executor, taskId: number, now = 
 			if (!reminder.enabled(task)) continue;
 			const plan = (at: string | null, learnerId: number | null) => {
 				if (!at || Date.parse(at) <= now.getTime()) return;
-				const key = reminderKey(taskId, reminder.name, learnerId ?? undefined);
+				const key = reminderKey(taskId, reminder.name, at, learnerId ?? undefined);
 				wanted.set(key, {
 					kind: reminder.kind,
 					key,
@@ -142,18 +152,15 @@ export async function scheduleTaskReminders(db: Executor, taskId: number, now = 
 	const prefix = `reminder:task:${taskId}:`;
 	const existing = await db
 		.selectFrom('jobs')
-		.select(['id', 'key', 'state', 'lease_until', 'payload_json'])
+		.select(['id', 'key', 'state', 'lease_until'])
 		.where(sql`substr(key, 1, ${prefix.length})`, '=', prefix)
 		.execute();
-	const dropped = existing.filter((job) => {
-		const want = wanted.get(job.key!);
-		// A job being run is left to finish: its handler re-reads the task and tells nobody if the
-		// date it was for has gone.
-		if (job.state === 'queued') return !want && job.lease_until === null;
-		return (
-			want !== undefined && (JSON.parse(job.payload_json) as ReminderPayload).at !== want.payload.at
-		);
-	});
+	// A waiting job no longer wanted goes (its date moved, or the reminder is off). A job being run
+	// is left to finish: its handler re-reads the task and tells nobody if its date has gone. A
+	// finished job stays, so a date moved back to one already reminded of is not reminded again.
+	const dropped = existing.filter(
+		(job) => job.state === 'queued' && job.lease_until === null && !wanted.has(job.key!)
+	);
 	if (dropped.length)
 		await db
 			.deleteFrom('jobs')
