@@ -123,12 +123,21 @@ export async function publishedTask(
  * learners, every username prefixed `other-` so none clashes with the demo school's.
  */
 export async function secondSchool(db: DB): Promise<{ schoolId: number }> {
-	const other = planSchool({ ...schoolOfSize(4, 1, 7), slug: 'other' });
-	other.people = other.people.map((p) => ({ ...p, username: `other-${p.username}` }));
-	other.classes = other.classes.map((c) => ({
+	return prefixedSchool(db, 'other', schoolOfSize(4, 1, 7));
+}
+
+/** A generated school on the same server, its usernames prefixed (`<prefix>-admin`) and slug `prefix`. */
+export async function prefixedSchool(
+	db: DB,
+	prefix: string,
+	spec: ReturnType<typeof schoolOfSize>
+): Promise<{ schoolId: number }> {
+	const plan = planSchool({ ...spec, slug: prefix });
+	plan.people = plan.people.map((p) => ({ ...p, username: `${prefix}-${p.username}` }));
+	plan.classes = plan.classes.map((c) => ({
 		...c,
-		teachers: c.teachers.map((t) => `other-${t}`),
-		learners: c.learners.map((l) => `other-${l}`)
+		teachers: c.teachers.map((t) => `${prefix}-${t}`),
+		learners: c.learners.map((l) => `${prefix}-${l}`)
 	}));
-	return insertSchool(db, other, 'pw');
+	return insertSchool(db, plan, 'pw');
 }

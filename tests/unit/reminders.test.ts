@@ -69,6 +69,26 @@ async function handIn(username: string) {
 
 const grant = (fields: Record<string, unknown>) => extensionSchema.parse(fields);
 
+/** The task's settings form saved by its teacher, with these dates. */
+async function saveTaskSettings(dates: Record<string, string>) {
+	const { scale_id } = await db
+		.selectFrom('tasks')
+		.select('scale_id')
+		.where('id', '=', taskId)
+		.executeTakeFirstOrThrow();
+	await updateTaskSettings(
+		db,
+		teacher,
+		taskId,
+		taskSettingsSchema.parse({
+			title: 'Pitch',
+			scaleId: scale_id,
+			selfMarkerVisibility: 'always',
+			...dates
+		})
+	);
+}
+
 async function notified(kind: string) {
 	const rows = await db
 		.selectFrom('notifications')
@@ -284,25 +304,12 @@ describe('automatic reminders', () => {
 		]);
 		const moved = classDue + DAY;
 		const opens = iso(Date.now() + DAY);
-		const { scale_id } = await db
-			.selectFrom('tasks')
-			.select('scale_id')
-			.where('id', '=', taskId)
-			.executeTakeFirstOrThrow();
-		await updateTaskSettings(
-			db,
-			teacher,
-			taskId,
-			taskSettingsSchema.parse({
-				title: 'Pitch',
-				scaleId: scale_id,
-				selfMarkerVisibility: 'always',
-				dueAt: iso(moved),
-				peerEnabled: 'on',
-				peerOpensAt: opens,
-				peerClosesAt: iso(moved + 2 * DAY)
-			})
-		);
+		await saveTaskSettings({
+			dueAt: iso(moved),
+			peerEnabled: 'on',
+			peerOpensAt: opens,
+			peerClosesAt: iso(moved + 2 * DAY)
+		});
 		expect((await reminderJobs()).map((j) => [j.key, j.run_at])).toEqual([
 			[reminderKey(taskId, 'due', iso(moved)), iso(moved - DAY)],
 			[reminderKey(taskId, 'peer-closes', iso(moved + 2 * DAY)), iso(moved + DAY)],
@@ -326,22 +333,7 @@ describe('automatic reminders', () => {
 		const [held] = await claimDueJobs(db, 'busy-runner', new Date(classDue - DAY + 1000));
 		expect(held?.key).toBe(reminderKey(taskId, 'due', iso(classDue)));
 		const moved = classDue + 2 * DAY;
-		const { scale_id } = await db
-			.selectFrom('tasks')
-			.select('scale_id')
-			.where('id', '=', taskId)
-			.executeTakeFirstOrThrow();
-		await updateTaskSettings(
-			db,
-			teacher,
-			taskId,
-			taskSettingsSchema.parse({
-				title: 'Pitch',
-				scaleId: scale_id,
-				selfMarkerVisibility: 'always',
-				dueAt: iso(moved)
-			})
-		);
+		await saveTaskSettings({ dueAt: iso(moved) });
 		// The new date's job waits, beside the one being run (which tells nobody: its date has gone).
 		expect(
 			(await reminderJobs())

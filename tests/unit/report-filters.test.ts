@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, type DB } from '../../src/lib/server/db/connection';
-import { insertSchool, planSchool, schoolOfSize } from '../../src/lib/server/db/seed';
+import { schoolOfSize } from '../../src/lib/server/db/seed';
 import { CLASSES_LISTED_AT_ONCE, classFilterChoices } from '../../src/lib/domain/report-filters';
 import { load } from '../../src/routes/admin/reports/+page.server';
-import { demoDatabase, serveAppFrom, sessionUser } from './helpers';
+import { demoDatabase, prefixedSchool, serveAppFrom, sessionUser } from './helpers';
 
 const classes = (n: number) =>
 	Array.from({ length: n }, (_, i) => ({
@@ -46,14 +46,7 @@ describe('the admin reports page at a school of many classes', () => {
 	beforeAll(async () => {
 		({ db } = await demoDatabase());
 		serveAppFrom(db);
-		const plan = planSchool({ ...schoolOfSize(90, 45, 9), slug: 'many-classes' });
-		plan.people = plan.people.map((p) => ({ ...p, username: `many-${p.username}` }));
-		plan.classes = plan.classes.map((c) => ({
-			...c,
-			teachers: c.teachers.map((t) => `many-${t}`),
-			learners: c.learners.map((l) => `many-${l}`)
-		}));
-		await insertSchool(db, plan, 'pw');
+		await prefixedSchool(db, 'many', schoolOfSize(90, 45, 9));
 		bigAdmin = await sessionUser(db, 'many-admin');
 	});
 	afterAll(async () => {
