@@ -19,9 +19,9 @@ import {
 import { createBadge } from '../../src/lib/server/badges/badges';
 import { issueBadge, publicAward, revokeAward } from '../../src/lib/server/badges/awards';
 import { signCredential } from '../../src/lib/server/badges/signing';
-import { insertSchool, planSchool, schoolOfSize } from '../../src/lib/server/db/seed';
+import { schoolOfSize } from '../../src/lib/server/db/seed';
 import { eraseLearner } from '../../src/lib/server/privacy/privacy';
-import { demoDatabase, publishedTask, sessionUser } from './helpers';
+import { demoDatabase, prefixedSchool, publishedTask, sessionUser } from './helpers';
 import {
 	HOST,
 	ORIGIN,
@@ -183,14 +183,7 @@ describe('an outside verifier (Digital Bazaar VC stack, status list library, did
 		expect((await verify(tampered)).verified).toBe(false);
 
 		// Another school cannot revoke it.
-		const other = planSchool({ ...schoolOfSize(2, 1, 7), slug: 'otherschool' });
-		other.people = other.people.map((p) => ({ ...p, username: `other-${p.username}` }));
-		other.classes = other.classes.map((c) => ({
-			...c,
-			teachers: c.teachers.map((t) => `other-${t}`),
-			learners: c.learners.map((l) => `other-${l}`)
-		}));
-		await insertSchool(db, other, 'pw');
+		await prefixedSchool(db, 'other', schoolOfSize(2, 1, 7));
 		await expect(
 			revokeAward(db, await sessionUser(db, 'other-admin'), identifier, 'Not theirs to revoke')
 		).rejects.toMatchObject({ status: 404 });

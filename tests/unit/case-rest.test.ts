@@ -13,10 +13,10 @@ import {
 	importCasePackage,
 	setFrameworkPublished
 } from '../../src/lib/server/frameworks/frameworks';
-import { insertSchool, planSchool, schoolOfSize } from '../../src/lib/server/db/seed';
+import { schoolOfSize } from '../../src/lib/server/db/seed';
 import { CAPRI, FUSION_SKILLS } from '../../src/lib/domain/frameworks';
 import { discoverRoutes } from '../e2e/routes';
-import { demoDatabase, serveAppFrom, sessionUser, userId } from './helpers';
+import { demoDatabase, prefixedSchool, serveAppFrom, sessionUser, userId } from './helpers';
 
 /**
  * The CASE 1.1 REST endpoints and every `uri` a package names, fetched through the app's own route
@@ -124,14 +124,7 @@ beforeAll(async () => {
 	// The routes open the app's own connection: the same database.
 	serveAppFrom(db);
 	member = await sessionUser(db, 'student1');
-	const other = planSchool({ ...schoolOfSize(4, 1, 7), slug: 'other' });
-	other.people = other.people.map((p) => ({ ...p, username: `other-${p.username}` }));
-	other.classes = other.classes.map((c) => ({
-		...c,
-		teachers: c.teachers.map((t) => `other-${t}`),
-		learners: c.learners.map((l) => `other-${l}`)
-	}));
-	await insertSchool(db, other, 'pw');
+	await prefixedSchool(db, 'other', schoolOfSize(4, 1, 7));
 	otherAdmin = await sessionUser(db, 'other-admin');
 
 	// Our own package of CAPRI under new identifiers and without URIs or association identifiers,

@@ -1,13 +1,23 @@
-import { describe, expect, it } from 'vitest';
-import { demoDatabase, secondSchool, sessionUser, userId } from './helpers';
-import type { DB } from '../../src/lib/server/db/connection';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+	demoDatabase,
+	prefixedSchool,
+	secondSchool,
+	serveAppFrom,
+	sessionUser,
+	userId
+} from './helpers';
+import { closeDb, type DB } from '../../src/lib/server/db/connection';
 import { hashPassword } from '../../src/lib/server/auth/passwords';
-import { insertSchool, planSchool, schoolOfSize } from '../../src/lib/server/db/seed';
+import { schoolOfSize } from '../../src/lib/server/db/seed';
 import { fusionSkills } from '../../src/lib/server/frameworks/frameworks';
 import { listScales } from '../../src/lib/server/scales/scales';
 import { capriTree } from '../../src/lib/server/frameworks/frameworks';
 import { requireCityAdmin, requireRole } from '../../src/lib/server/auth/guards';
-import { cityReport, cityReportCsvRows } from '../../src/lib/server/city/report';
+import { CITY_CSV_HEADER, cityReport, cityReportCsvRows } from '../../src/lib/server/city/report';
+import { closeReportWorkers, reportWorkers } from '../../src/lib/server/workers/report-pool';
+import { load as cityReportsPage } from '../../src/routes/city/reports/+page.server';
+import { GET as cityCsvRoute } from '../../src/routes/city/reports/fusion-skills.csv/+server';
 import { cityOverview, createCitySchool } from '../../src/lib/server/city/schools';
 import {
 	adoptCityCriterion,
@@ -66,18 +76,10 @@ async function makeCity(db: DB, name: string, slug: string, admin: string) {
 async function twoCities() {
 	const { db, schoolId } = await demoDatabase();
 	const { schoolId: otherSchoolId } = await secondSchool(db);
-	const third = planSchool({
+	const { schoolId: thirdSchoolId } = await prefixedSchool(db, 'third', {
 		...schoolOfSize(7, 1, 11),
-		schoolName: 'Third School',
-		slug: 'third'
+		schoolName: 'Third School'
 	});
-	third.people = third.people.map((p) => ({ ...p, username: `third-${p.username}` }));
-	third.classes = third.classes.map((c) => ({
-		...c,
-		teachers: c.teachers.map((t) => `third-${t}`),
-		learners: c.learners.map((l) => `third-${l}`)
-	}));
-	const { schoolId: thirdSchoolId } = await insertSchool(db, third, 'pw');
 	const cityId = await makeCity(db, 'Northbridge City', 'nb-city', 'nb-city-admin');
 	const otherCityId = await makeCity(db, 'Otherton', 'otherton', 'otherton-admin');
 	await db
@@ -138,6 +140,11 @@ async function cityCriterionInput(db: DB) {
 	};
 }
 
+afterAll(async () => {
+	await closeReportWorkers();
+	await closeDb();
+});
+
 describe('the city report', () => {
 	it('aggregates its own city’s schools by school × year group × skill, with small cells hidden', async () => {
 		const { db, schoolId, thirdSchoolId, otherSchoolId, cityId, skills } = await twoCities();
@@ -190,6 +197,25 @@ describe('the city report', () => {
 			csv.some((r) => r[0] === 'Third School' && r[1] === '13' && r[7] === 'fewer than 5')
 		).toBe(true);
 	});
+
+	it('its page and CSV are read and built in a report worker: the same report as read here', async () => {
+		const { db, cityId } = await twoCities();
+		serveAppFrom(db);
+		await closeDb();
+		const here = await cityReport(db, cityId);
+		const cityAdmin = await sessionUser(db, 'nb-city-admin');
+		const event = (path: string) =>
+			({
+				locals: { user: cityAdmin, session: null },
+				url: new URL(`http://localhost${path}`)
+			}) as never;
+		const page = (await cityReportsPage(event('/city/reports'))) as { report: typeof here };
+		expect({ ...page.report, generatedAt: '' }).toEqual({ ...here, generatedAt: '' });
+		expect(reportWorkers().threads().length).toBeGreaterThan(0);
+		const csv = await (await cityCsvRoute(event('/city/reports/fusion-skills.csv?bom=0'))).text();
+		expect(csv.split('\r\n')[0]).toBe(CITY_CSV_HEADER.join(','));
+		expect(csv.split('\r\n').filter(Boolean)).toHaveLength(cityReportCsvRows(here).length + 1);
+	}, 60_000);
 
 	it('never carries a learner: no name, username or id of any learner in what it returns', async () => {
 		const { db, cityId } = await twoCities();

@@ -5,12 +5,14 @@ import type { SchoolCsvKind } from '../reports/school-csv';
 import type { SchoolReportFilter } from '../reports/school-report';
 import type { LearnerReport } from '../reports/learner-report';
 import type { ZipLearner } from '../reports/reports-zip';
+import type { CityReportData } from '../city/report';
 import { Refusal } from '../errors';
 import { JobCutShort } from '../jobs/queue';
 import { reportWorkerCount, WorkerPool, WorkerTaskError, workerScript } from './pool';
 import {
 	REPORT_WORKER_DATA,
 	REPORT_WORKER_MODULE,
+	type CityReportTask,
 	type LearnerPdfTask,
 	type ReportsZipTask,
 	type SchoolCsvTask
@@ -19,7 +21,8 @@ import {
 /**
  * The reports that run in the report workers, not on the request thread: the school CSV (read
  * and formatted there, from the worker's own connection), the learner PDF (drawn there from the
- * report the request read) and the batch zip export (read, drawn and zipped there). There is no
+ * report the request read), the batch zip export (read, drawn and zipped there) and the city's
+ * cross-school report (read and built there, for its page and its CSV). There is no
  * way back to the request thread: a worker that cannot start or dies fails the report with a 503
  * saying to try again.
  */
@@ -93,6 +96,12 @@ export async function schoolCsvFromWorker(
 		...(options.pageSize ? { pageSize: options.pageSize } : {})
 	};
 	return reportWorkers().stream('school-csv', task).catch(asRefusal);
+}
+
+/** The city's cross-school report, read and built in a worker from the worker's own connection. */
+export async function cityReportFromWorker(db: DB, cityId: number): Promise<CityReportData> {
+	const task: CityReportTask = { database: locationFor(db), cityId };
+	return reportWorkers().run<CityReportData>('city-report', task).catch(asRefusal);
 }
 
 /** A learner's report drawn as a PDF in a worker. */

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { requireCityAdmin } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { cityReport } from '$lib/server/city/report';
+import { cityReportFromWorker } from '$lib/server/workers/report-pool';
 import { idSchema } from '$lib/schemas/people';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const { user, cityId } = requireCityAdmin(event);
-	const report = await cityReport(getDb(), cityId);
+	const report = await cityReportFromWorker(getDb(), cityId);
 	const asked = z
 		.object({ skill: idSchema.optional().catch(undefined) })
 		.parse(Object.fromEntries(event.url.searchParams)).skill;

@@ -1,6 +1,7 @@
 import { requireCityAdmin } from '$lib/server/auth/guards';
 import { getDb } from '$lib/server/db/connection';
-import { CITY_CSV_HEADER, cityReport, cityReportCsvRows } from '$lib/server/city/report';
+import { CITY_CSV_HEADER, cityReportCsvRows } from '$lib/server/city/report';
+import { cityReportFromWorker } from '$lib/server/workers/report-pool';
 import { toCsv } from '$lib/server/reports/csv';
 import type { RequestHandler } from './$types';
 
@@ -11,7 +12,7 @@ import type { RequestHandler } from './$types';
  */
 export const GET: RequestHandler = async (event) => {
 	const { cityId } = requireCityAdmin(event);
-	const report = await cityReport(getDb(), cityId);
+	const report = await cityReportFromWorker(getDb(), cityId);
 	const bom = event.url.searchParams.get('bom') !== '0';
 	return new Response(toCsv(CITY_CSV_HEADER, cityReportCsvRows(report), { bom }), {
 		headers: {
