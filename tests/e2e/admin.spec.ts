@@ -94,7 +94,10 @@ test('an admin creates a class, assigns a teacher and enrols students', async ({
 	await page.getByRole('button', { name: 'Assign' }).click();
 	await expect(page.getByRole('status')).toHaveText('Teacher assigned.');
 
-	await page.getByLabel('Filter students').fill('student2');
+	await page.getByLabel('Find students by name or username').fill('student2');
+	await page.getByRole('button', { name: 'Find', exact: true }).click();
+	await expect(page).toHaveURL(/\?find=student2$/);
+	await expect(page.getByText(/students? not in this class matching “student2”/)).toBeVisible();
 	await page.getByRole('checkbox', { name: /\(student20,/ }).check();
 	await page.getByRole('checkbox', { name: /\(student21,/ }).check();
 	await page.getByRole('button', { name: 'Enrol selected students' }).click();

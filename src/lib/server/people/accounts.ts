@@ -11,6 +11,7 @@ import type { NewUserInput } from '../../schemas/people';
 import { Refusal } from '../errors';
 import { joinedText } from '../db/dialect';
 import { refreshReportGroups } from '../profiles/aggregates';
+import { pageWindow, type PageWindow } from '../../domain/paging';
 
 export interface SchoolPerson {
 	id: number;
@@ -67,38 +68,18 @@ export function peopleToDo(
 	]);
 }
 
-/** Everyone in a school with their roles and class count, in one query. */
-export async function listSchoolPeople(
-	db: DB,
-	schoolId: number,
-	filter: { role?: Role; search?: string; show?: PeopleToDo } = {}
-): Promise<SchoolPerson[]> {
+type PeopleFilter = { role?: Role; search?: string; show?: PeopleToDo };
+
+/** People on one page of the admin's People list: a page's cost does not grow with the school. */
+export const PEOPLE_PER_PAGE = 100;
+
+/** The ids of a school's people a filter picks out (one row each, whatever their roles). */
+function matchingPeople(db: DB, schoolId: number, filter: PeopleFilter) {
 	let query = db
 		.selectFrom('users')
 		.innerJoin('memberships', 'memberships.user_id', 'users.id')
 		.where('memberships.school_id', '=', schoolId)
-		.select((eb) => [
-			'users.id',
-			'users.username',
-			'users.given_name as givenName',
-			'users.family_name as familyName',
-			'users.active',
-			joinedText(db, sql.ref<string>('memberships.role'), ',').as('roleList'),
-			eb.fn.max('memberships.year_group').as('yearGroup'),
-			eb
-				.selectFrom('enrolments')
-				.select((e) => e.fn.countAll<number>().as('n'))
-				.whereRef('enrolments.learner_id', '=', 'users.id')
-				.as('enrolled'),
-			eb
-				.selectFrom('class_teachers')
-				.select((e) => e.fn.countAll<number>().as('n'))
-				.whereRef('class_teachers.teacher_id', '=', 'users.id')
-				.as('teaching')
-		])
-		.groupBy('users.id')
-		.orderBy('users.family_name')
-		.orderBy('users.given_name');
+		.groupBy('users.id');
 	if (filter.role) {
 		const role = filter.role;
 		query = query.having(
@@ -120,7 +101,52 @@ export async function listSchoolPeople(
 			])
 		);
 	}
-	const rows = await query.execute();
+	return query;
+}
+
+/**
+ * These people of a school with their roles, year group and class count, by family name, given
+ * name and id (the id makes the order total, so pages neither skip nor repeat anyone).
+ */
+async function describePeople(
+	db: DB,
+	schoolId: number,
+	who: { ids: number[] } | { filter: PeopleFilter }
+): Promise<SchoolPerson[]> {
+	if ('ids' in who && who.ids.length === 0) return [];
+	const rows = await db
+		.selectFrom('users')
+		.innerJoin('memberships', 'memberships.user_id', 'users.id')
+		.where('memberships.school_id', '=', schoolId)
+		.where(
+			'users.id',
+			'in',
+			'ids' in who ? who.ids : matchingPeople(db, schoolId, who.filter).select('users.id')
+		)
+		.select((eb) => [
+			'users.id',
+			'users.username',
+			'users.given_name as givenName',
+			'users.family_name as familyName',
+			'users.active',
+			joinedText(db, sql.ref<string>('memberships.role'), ',').as('roleList'),
+			eb.fn.max('memberships.year_group').as('yearGroup'),
+			eb
+				.selectFrom('enrolments')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.whereRef('enrolments.learner_id', '=', 'users.id')
+				.as('enrolled'),
+			eb
+				.selectFrom('class_teachers')
+				.select((e) => e.fn.countAll<number>().as('n'))
+				.whereRef('class_teachers.teacher_id', '=', 'users.id')
+				.as('teaching')
+		])
+		.groupBy('users.id')
+		.orderBy('users.family_name')
+		.orderBy('users.given_name')
+		.orderBy('users.id')
+		.execute();
 	return rows.map((r) => ({
 		id: r.id,
 		username: r.username,
@@ -133,19 +159,106 @@ export async function listSchoolPeople(
 	}));
 }
 
+/** Everyone in a school a filter picks out, with their roles and class count, in one query. */
+export async function listSchoolPeople(
+	db: DB,
+	schoolId: number,
+	filter: PeopleFilter = {}
+): Promise<SchoolPerson[]> {
+	return describePeople(db, schoolId, { filter });
+}
+
+/**
+ * One page of the people a filter picks out, and how many there are in all: the count, the page's
+ * ids (the school's matching people sorted by name, nothing else read for them) and only the
+ * page's people described, so a school of 10,000 is read as a page of 100 is.
+ */
+export async function schoolPeoplePage(
+	db: DB,
+	schoolId: number,
+	filter: PeopleFilter,
+	askedPage: number | undefined,
+	perPage = PEOPLE_PER_PAGE
+): Promise<{ people: SchoolPerson[]; position: PageWindow }> {
+	const { total } = await db
+		.selectFrom(matchingPeople(db, schoolId, filter).select('users.id').as('matching'))
+		.select((eb) => eb.fn.countAll<number>().as('total'))
+		.executeTakeFirstOrThrow();
+	const position = pageWindow(Number(total), askedPage, perPage);
+	const ids = await matchingPeople(db, schoolId, filter)
+		.select('users.id')
+		.orderBy('users.family_name')
+		.orderBy('users.given_name')
+		.orderBy('users.id')
+		.limit(position.perPage)
+		.offset(position.offset)
+		.execute();
+	return {
+		people: await describePeople(db, schoolId, { ids: ids.map((r) => r.id) }),
+		position
+	};
+}
+
+/** Students a class's page offers to enrol at once: a big school's are found by name. */
+export const STUDENTS_OFFERED_TO_ENROL = 60;
+
+/**
+ * Active students of the school not in this class (matching `search`, when given), at most
+ * `limit` of them: the class's own year group first, then by name. `total` is how many match in
+ * all, so the page can say to narrow the search rather than list a school of thousands.
+ */
+export async function studentsToEnrol(
+	db: DB,
+	schoolId: number,
+	schoolClass: { id: number; yearGroup: string | null },
+	search: string | undefined,
+	limit = STUDENTS_OFFERED_TO_ENROL
+): Promise<{ students: SchoolPerson[]; total: number }> {
+	const candidates = matchingPeople(db, schoolId, { role: 'student', search })
+		.where('users.active', '=', 1)
+		.where(({ not, exists, selectFrom }) =>
+			not(
+				exists(
+					selectFrom('enrolments')
+						.select('enrolments.learner_id')
+						.whereRef('enrolments.learner_id', '=', 'users.id')
+						.where('enrolments.class_id', '=', schoolClass.id)
+				)
+			)
+		);
+	const { total } = await db
+		.selectFrom(candidates.select('users.id').as('candidates'))
+		.select((eb) => eb.fn.countAll<number>().as('total'))
+		.executeTakeFirstOrThrow();
+	const year = schoolClass.yearGroup;
+	const ids = (
+		await candidates
+			.select('users.id')
+			.$if(year !== null, (query) =>
+				query.orderBy((eb) =>
+					eb.case().when(eb.fn.max('memberships.year_group'), '=', year!).then(0).else(1).end()
+				)
+			)
+			.orderBy('users.family_name')
+			.orderBy('users.given_name')
+			.orderBy('users.id')
+			.limit(limit)
+			.execute()
+	).map((r) => r.id);
+	const rank = new Map(ids.map((id, i) => [id, i]));
+	const students = (await describePeople(db, schoolId, { ids })).sort(
+		(a, b) => rank.get(a.id)! - rank.get(b.id)!
+	);
+	return { students, total: Number(total) };
+}
+
 export async function getSchoolPerson(
 	db: DB,
 	schoolId: number,
 	userId: number
 ): Promise<SchoolPerson | undefined> {
-	const people = await db
-		.selectFrom('memberships')
-		.select('user_id')
-		.where('school_id', '=', schoolId)
-		.where('user_id', '=', userId)
-		.executeTakeFirst();
-	if (!people) return undefined;
-	return (await listSchoolPeople(db, schoolId)).find((p) => p.id === userId);
+	const [person] = await describePeople(db, schoolId, { ids: [userId] });
+	return person;
 }
 
 /**

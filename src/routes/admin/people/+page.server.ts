@@ -6,8 +6,8 @@ import {
 	createPerson,
 	decideAwaiting,
 	listAwaitingApproval,
-	listSchoolPeople,
-	PEOPLE_TO_DO
+	PEOPLE_TO_DO,
+	schoolPeoplePage
 } from '$lib/server/people/accounts';
 import { actOn } from '$lib/server/http';
 import { newUserSchema, roleSchema } from '$lib/schemas/people';
@@ -17,19 +17,22 @@ import type { Actions, PageServerLoad } from './$types';
 const filterSchema = z.object({
 	role: roleSchema.optional().catch(undefined),
 	q: z.string().trim().max(100).optional().catch(undefined),
-	show: z.enum(PEOPLE_TO_DO).optional().catch(undefined)
+	show: z.enum(PEOPLE_TO_DO).optional().catch(undefined),
+	page: z.coerce.number().int().positive().optional().catch(undefined)
 });
 
 export const load: PageServerLoad = async (event) => {
 	const admin = requireRole(event, 'admin');
 	const filter = filterSchema.parse(Object.fromEntries(event.url.searchParams));
-	const people = await listSchoolPeople(getDb(), admin.schoolId, {
-		role: filter.role,
-		search: filter.q,
-		show: filter.show
-	});
+	const { people, position } = await schoolPeoplePage(
+		getDb(),
+		admin.schoolId,
+		{ role: filter.role, search: filter.q, show: filter.show },
+		filter.page
+	);
 	return {
 		people,
+		position,
 		awaiting: await listAwaitingApproval(getDb(), admin.schoolId),
 		filter: { role: filter.role ?? '', q: filter.q ?? '', show: filter.show ?? '' }
 	};

@@ -9,7 +9,7 @@ import {
 	removeTeacher,
 	unenrolLearner
 } from '$lib/server/classes/classes';
-import { listSchoolPeople } from '$lib/server/people/accounts';
+import { listSchoolPeople, studentsToEnrol } from '$lib/server/people/accounts';
 import { actOn, idParam } from '$lib/server/http';
 import { idSchema } from '$lib/schemas/people';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
@@ -25,15 +25,24 @@ async function adminsClass(event: RequestEvent) {
 	return { admin, schoolClass };
 }
 
+/** `?find=`: the name or username of students to enrol (a big school's are not listed whole). */
+const findSchema = z.string().trim().max(100).optional().catch(undefined);
+
 export const load: PageServerLoad = async (event) => {
 	const { admin, schoolClass } = await adminsClass(event);
 	const db = getDb();
-	const [members, teachers, students] = await Promise.all([
+	const find = findSchema.parse(event.url.searchParams.get('find') ?? undefined) || undefined;
+	const [members, teachers, toEnrol] = await Promise.all([
 		classMembers(db, schoolClass.id),
 		listSchoolPeople(db, admin.schoolId, { role: 'teacher' }),
-		listSchoolPeople(db, admin.schoolId, { role: 'student' })
+		studentsToEnrol(
+			db,
+			admin.schoolId,
+			{ id: schoolClass.id, yearGroup: schoolClass.year_group },
+			find
+		)
 	]);
-	const inClass = new Set([...members.teachers, ...members.learners].map((m) => m.id));
+	const teaching = new Set(members.teachers.map((m) => m.id));
 	return {
 		schoolClass: {
 			id: schoolClass.id,
@@ -42,8 +51,10 @@ export const load: PageServerLoad = async (event) => {
 			subject: schoolClass.subject
 		},
 		members,
-		availableTeachers: teachers.filter((t) => !inClass.has(t.id) && t.active),
-		availableStudents: students.filter((s) => !inClass.has(s.id) && s.active)
+		availableTeachers: teachers.filter((t) => !teaching.has(t.id) && t.active),
+		availableStudents: toEnrol.students,
+		studentsNotInClass: toEnrol.total,
+		find: find ?? ''
 	};
 };
 
