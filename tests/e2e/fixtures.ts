@@ -1,4 +1,4 @@
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import Database from 'better-sqlite3';
 import {
@@ -197,4 +197,18 @@ export async function chooseOwnPassword(page: Page, oneTimePassword: string, new
 	await page.getByRole('button', { name: 'Change password' }).click();
 	await expect(page.getByRole('status')).toHaveText('Your password has been changed.');
 	await page.getByRole('link', { name: 'Continue to your home page' }).click();
+}
+
+/**
+ * Moves a slider to the top of its scale with the keyboard (End) and waits until it is there. A
+ * key pressed while a slow machine is still hydrating the page can be lost (seen in CI under load:
+ * the learner's submit then found a criterion unplaced), so the key is pressed again until the
+ * slider says it moved; End is the same press however many times it lands.
+ */
+export async function placeSliderAtTop(page: Page, slider: Locator) {
+	await expect(async () => {
+		await slider.focus();
+		await page.keyboard.press('End');
+		await expect(slider).toHaveValue('100', { timeout: 1_000 });
+	}).toPass({ timeout: 20_000 });
 }

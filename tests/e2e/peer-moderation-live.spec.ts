@@ -5,6 +5,7 @@ import {
 	expectAccessible,
 	freshPage,
 	peerReviewId,
+	placeSliderAtTop,
 	signIn,
 	storageFor,
 	taskId
@@ -84,10 +85,7 @@ test('peer allocation gives every submitted piece three reviewers, never themsel
 	// student3 hands in late and is given three reviewers at once.
 	const late = await pageAs(browser, baseURL, 'student3');
 	await late.goto(`/student/tasks/${RANDOM_PEER_TASK}`);
-	for (const slider of await late.getByRole('slider').all()) {
-		await slider.focus();
-		await late.keyboard.press('End');
-	}
+	for (const slider of await late.getByRole('slider').all()) await placeSliderAtTop(late, slider);
 	await expect(late.getByText('All changes saved.')).toBeVisible();
 	await late.getByRole('button', { name: 'Submit my self-assessment' }).click();
 	await late.getByRole('dialog').getByRole('button', { name: 'Yes, submit' }).click();
@@ -140,8 +138,7 @@ test('peer allocation gives every submitted piece three reviewers, never themsel
 
 	// The reviewer places both criteria and submits.
 	for (const slider of await reviewer.getByRole('slider').all()) {
-		await slider.focus();
-		await reviewer.keyboard.press('End');
+		await placeSliderAtTop(reviewer, slider);
 		await reviewer.keyboard.press('PageDown');
 	}
 	await reviewer.getByLabel(/^Your comment on C1\.1/).fill('Clear slides; slow down a little.');
@@ -215,8 +212,7 @@ test('a live session updates the projector when a learner moves a slider, then r
 	const learner = await pageAs(browser, baseURL, 'student8');
 	await learner.goto('/student/live');
 	await learner.getByRole('link', { name: 'Live exemplar pitch' }).click();
-	await learner.getByRole('slider').focus();
-	await learner.keyboard.press('End');
+	await placeSliderAtTop(learner, learner.getByRole('slider'));
 	await expect(learner.getByText('All changes saved.')).toBeVisible();
 
 	// No reload: the projector hears about it over server-sent events. The spread waits for Reveal.

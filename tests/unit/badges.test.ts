@@ -33,6 +33,7 @@ import { publishedKeys } from '../../src/lib/server/badges/keys';
 import { setBadgeEmail, setSchoolContactEmail } from '../../src/lib/server/badges/emails';
 import { verifySignedCredential } from '../../src/lib/server/badges/signing';
 import { bakePng, bakeSvg, readBakedPng } from '../../src/lib/server/badges/baking';
+import { BADGE_LEARNERS_CHECKED_AT_ONCE } from '../../src/lib/domain/badge-rules';
 import { demoDatabase, publishedTask, sessionUser } from './helpers';
 
 const ORIGIN = 'https://skills.school.example';
@@ -416,5 +417,116 @@ describe('Open Badges', () => {
 		).toBe(
 			'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><openbadges:credential>{"x":"&lt;&amp;&gt;"}</openbadges:credential><title>x</title></svg>'
 		);
+	});
+});
+
+describe('the badge workbench at a big school', () => {
+	/** More students than one page checks at once, in the demo school and in no class. */
+	async function manyMoreStudents(count: number) {
+		const now = new Date().toISOString();
+		const rows = Array.from({ length: count }, (_, i) => ({
+			username: `extra${i}`,
+			given_name: 'Extra',
+			family_name: `Learner ${i}`,
+			password_hash: 'x',
+			password_changed_at: now,
+			created_at: now
+		}));
+		for (let i = 0; i < rows.length; i += 100) {
+			const users = await db
+				.insertInto('users')
+				.values(rows.slice(i, i + 100))
+				.returning('id')
+				.execute();
+			await db
+				.insertInto('memberships')
+				.values(
+					users.map((u) => ({
+						user_id: u.id,
+						school_id: schoolId,
+						role: 'student' as const,
+						year_group: '9',
+						created_at: now
+					}))
+				)
+				.execute();
+		}
+	}
+
+	it('asks an admin of too many learners to choose a class, checks only that class’s learners, and still lists every request', async () => {
+		const badgeId = await presenterBadge();
+		await manyMoreStudents(BADGE_LEARNERS_CHECKED_AT_ONCE);
+		// student2 asks for the badge: a request is listed whatever class is chosen.
+		const asker = await sessionUser(db, 'student2');
+		await requestBadge(db, asker, badgeId, 'Please');
+
+		const whole = await badgeWorkbench(db, admin);
+		expect(whole.view).toMatchObject({ classId: null, chooseClass: true, checked: 0 });
+		expect(whole.view.learners).toBeGreaterThan(BADGE_LEARNERS_CHECKED_AT_ONCE);
+		expect(whole.proposals).toEqual([]);
+		expect(whole.requests.map((r) => r.learnerId)).toEqual([asker.id]);
+
+		const classOf = async (username: string) =>
+			(
+				await db
+					.selectFrom('enrolments')
+					.innerJoin('users', 'users.id', 'enrolments.learner_id')
+					.select('enrolments.class_id')
+					.where('users.username', '=', username)
+					.orderBy('enrolments.class_id')
+					.executeTakeFirstOrThrow()
+			).class_id;
+		const learnersClass = await classOf('student1');
+		const chosen = await badgeWorkbench(db, admin, { classId: learnersClass });
+		expect(chosen.view).toMatchObject({ classId: learnersClass, chooseClass: false });
+		expect(chosen.view.checked).toBeLessThan(40);
+		expect(chosen.proposals.map((p) => p.learnerId)).toEqual([learner.id]);
+		expect(chosen.requests.map((r) => r.learnerId)).toEqual([asker.id]);
+		expect(chosen.classes.map((c) => c.id)).toContain(learnersClass);
+
+		// Another class: student1 is not checked there.
+		const other = chosen.classes.find((c) => c.id !== learnersClass)!;
+		expect(
+			(await badgeWorkbench(db, admin, { classId: other.id })).proposals.map((p) => p.learnerId)
+		).not.toContain(learner.id);
+		// The bulk issue checks only the learners it was given, and still issues to student1.
+		expect(
+			(await badgeWorkbench(db, admin, { learnerIds: [learner.id] })).proposals.map(
+				(p) => p.learnerId
+			)
+		).toEqual([learner.id]);
+	});
+
+	it('a teacher sees only their own classes to choose from, and a class they do not teach shows none of its learners', async () => {
+		await presenterBadge();
+		const bench = await badgeWorkbench(db, teacher);
+		expect(bench.view.chooseClass).toBe(false);
+		const taught = new Set(
+			(
+				await db
+					.selectFrom('class_teachers')
+					.select('class_id')
+					.where('teacher_id', '=', teacher.id)
+					.execute()
+			).map((r) => r.class_id)
+		);
+		expect(bench.classes.length).toBeGreaterThan(0);
+		expect(bench.classes.every((c) => taught.has(c.id))).toBe(true);
+		const notTaught = await db
+			.selectFrom('classes')
+			.select('id')
+			.where('school_id', '=', schoolId)
+			.where('id', 'not in', [...taught])
+			.executeTakeFirst();
+		expect(notTaught, 'the demo school has a class this teacher does not teach').toBeDefined();
+		const theirs = await badgeWorkbench(db, teacher, { classId: notTaught!.id });
+		expect(theirs.proposals).toEqual([]);
+		expect(theirs.view.checked).toBe(0);
+	});
+
+	it('with no badge switched on, nothing is checked and nothing proposed', async () => {
+		const bench = await badgeWorkbench(db, teacher);
+		expect(bench.badges).toEqual([]);
+		expect(bench.proposals).toEqual([]);
 	});
 });

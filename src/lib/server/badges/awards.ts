@@ -6,8 +6,13 @@ import { hasRole, requireLearnerAccess } from '../auth/guards';
 import { recordAudit } from '../audit';
 import { nowIso } from '../clock';
 import { releasedResults } from '../profiles/results';
-import { checkAwardRule, type AwardRule, type RuleEvidence } from '../../domain/badge-rules';
-import { displayName } from '../../domain/names';
+import {
+	BADGE_LEARNERS_CHECKED_AT_ONCE,
+	checkAwardRule,
+	type AwardRule,
+	type RuleEvidence
+} from '../../domain/badge-rules';
+import { compareGroupNames, displayName } from '../../domain/names';
 import {
 	badgeCredential,
 	publicEvidence,
@@ -15,7 +20,7 @@ import {
 	type EvidenceSharing,
 	type TaskEvidence
 } from '../../domain/badge-credential';
-import { levelWords } from '../../domain/profiles';
+import { levelWords, type CriterionResult } from '../../domain/profiles';
 import { layerItem } from '../../domain/frameworks';
 import { LEVEL_LABELS } from '../../domain/scales';
 import { LAYER_LABEL, listBadges, ruleDescriber, type Layer } from './badges';
@@ -30,34 +35,82 @@ import { notifyBadgeAwarded } from '../notifications/events';
 
 // Awards: proposing, requesting, issuing (signed), sharing, revoking, and the public record.
 
+/** Which of the user's learners a workbench checks against the rules: one class's, or some. */
+export interface BadgeView {
+	classId?: number;
+	learnerIds?: readonly number[];
+}
+
 /**
  * What a teacher acts on: learners the rule proposes (meeting it, not yet awarded), learners'
  * requests, and awards already issued — limited to learners the teacher teaches (admins: all).
+ * Requests and awards are all the user's; proposals are checked for the chosen class's learners
+ * (or `learnerIds`), or all the user's learners if there are not too many (`chooseClass` else).
  */
-export async function badgeWorkbench(db: DB, user: SessionUser) {
+export async function badgeWorkbench(db: DB, user: SessionUser, view: BadgeView = {}) {
 	const badges = (await listBadges(db, user.schoolId)).filter((b) => b.active === 1);
-	const learners = await db
-		.selectFrom('memberships')
-		.innerJoin('users', 'users.id', 'memberships.user_id')
-		.select(['users.id', 'users.given_name as givenName', 'users.family_name as familyName'])
-		.where('memberships.school_id', '=', user.schoolId)
-		.where('memberships.role', '=', 'student')
-		.where('users.active', '=', 1)
-		.$if(!hasRole(user, 'admin'), (qb) =>
-			qb.where('users.id', 'in', (eb) =>
-				eb
-					.selectFrom('enrolments')
-					.innerJoin('class_teachers', 'class_teachers.class_id', 'enrolments.class_id')
-					.select('enrolments.learner_id')
-					.where('class_teachers.teacher_id', '=', user.id)
+	const isAdmin = hasRole(user, 'admin');
+	const [learners, classes, inClass] = await Promise.all([
+		db
+			.selectFrom('memberships')
+			.innerJoin('users', 'users.id', 'memberships.user_id')
+			.select(['users.id', 'users.given_name as givenName', 'users.family_name as familyName'])
+			.where('memberships.school_id', '=', user.schoolId)
+			.where('memberships.role', '=', 'student')
+			.where('users.active', '=', 1)
+			.$if(!isAdmin, (qb) =>
+				qb.where('users.id', 'in', (eb) =>
+					eb
+						.selectFrom('enrolments')
+						.innerJoin('class_teachers', 'class_teachers.class_id', 'enrolments.class_id')
+						.select('enrolments.learner_id')
+						.where('class_teachers.teacher_id', '=', user.id)
+				)
 			)
-		)
-		.orderBy('users.family_name')
-		.execute();
+			.orderBy('users.family_name')
+			.execute(),
+		db
+			.selectFrom('classes')
+			.select(['classes.id', 'classes.name', 'classes.year_group as yearGroup'])
+			.where('classes.school_id', '=', user.schoolId)
+			.where('classes.archived', '=', 0)
+			.$if(!isAdmin, (qb) =>
+				qb.where('classes.id', 'in', (eb) =>
+					eb
+						.selectFrom('class_teachers')
+						.select('class_teachers.class_id')
+						.where('class_teachers.teacher_id', '=', user.id)
+				)
+			)
+			.orderBy('classes.name')
+			.execute(),
+		view.classId === undefined
+			? null
+			: db
+					.selectFrom('enrolments')
+					.select('learner_id')
+					.where('class_id', '=', view.classId)
+					.execute()
+					.then((rows) => new Set(rows.map((r) => r.learner_id)))
+	]);
+	const chosenIds = view.learnerIds ? new Set(view.learnerIds) : null;
+	const checked = learners.filter(
+		(l) => (inClass === null || inClass.has(l.id)) && (chosenIds === null || chosenIds.has(l.id))
+	);
+	const chooseClass =
+		inClass === null && chosenIds === null && checked.length > BADGE_LEARNERS_CHECKED_AT_ONCE;
+	// Nothing to check against (no badge switched on, or too many learners): nothing read.
+	const results =
+		badges.length === 0 || chooseClass || checked.length === 0
+			? new Map<number, CriterionResult[]>()
+			: await releasedResults(db, {
+					schoolId: user.schoolId,
+					learnerIds: checked.map((l) => l.id),
+					includeSelf: false
+				});
 	const ids = new Set(learners.map((l) => l.id));
 	const name = new Map(learners.map((l) => [l.id, displayName(l)]));
-	const [results, awards] = await Promise.all([
-		releasedResults(db, { schoolId: user.schoolId }),
+	const [awards] = await Promise.all([
 		db
 			.selectFrom('badge_awards')
 			.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
@@ -78,7 +131,7 @@ export async function badgeWorkbench(db: DB, user: SessionUser) {
 	const mine = awards.filter((a) => a.learnerId !== null && ids.has(a.learnerId));
 	const proposals = [];
 	for (const badge of badges) {
-		for (const learner of learners) {
+		for (const learner of chooseClass ? [] : checked) {
 			if (
 				mine.some(
 					(a) =>
@@ -102,6 +155,13 @@ export async function badgeWorkbench(db: DB, user: SessionUser) {
 	return {
 		badges,
 		proposals,
+		classes: classes.sort((a, b) => compareGroupNames(a.name, b.name)),
+		view: {
+			classId: inClass === null ? null : view.classId!,
+			chooseClass,
+			learners: learners.length,
+			checked: chooseClass ? 0 : checked.length
+		},
 		requests: mine
 			.filter((a) => a.state === 'requested')
 			.map((a) => ({
@@ -383,7 +443,7 @@ export async function issueBadgeToProposed(
 	learnerIds: readonly number[],
 	origin: string
 ): Promise<{ issued: number; leftOut: number }> {
-	const { proposals } = await badgeWorkbench(db, user);
+	const { proposals } = await badgeWorkbench(db, user, { learnerIds });
 	const proposed = new Set(proposals.filter((p) => p.badgeId === badgeId).map((p) => p.learnerId));
 	const chosen = [...new Set(learnerIds)];
 	const toIssue = chosen.filter((id) => proposed.has(id));

@@ -14,9 +14,13 @@ import { idSchema } from '$lib/schemas/people';
 import { askToConfirm, formFields, isConfirmed } from '$lib/schemas/forms';
 import type { Actions, PageServerLoad } from './$types';
 
+/** `?class=`: whose badges are checked against the rules (a big school's admin chooses one). */
+const viewSchema = z.object({ class: idSchema.optional().catch(undefined) });
+
 export const load: PageServerLoad = async (event) => {
 	const teacher = requireRole(event, 'teacher', 'admin');
-	return badgeWorkbench(getDb(), teacher);
+	const view = viewSchema.parse(Object.fromEntries(event.url.searchParams));
+	return badgeWorkbench(getDb(), teacher, { classId: view.class });
 };
 
 const issueSchema = z.object({ badgeId: idSchema, learnerId: idSchema });
