@@ -82,7 +82,6 @@ export async function badgeWorkbench(db: DB, user: SessionUser, view: BadgeView 
 						.where('class_teachers.teacher_id', '=', user.id)
 				)
 			)
-			.orderBy('classes.name')
 			.execute(),
 		view.classId === undefined
 			? null
@@ -110,24 +109,22 @@ export async function badgeWorkbench(db: DB, user: SessionUser, view: BadgeView 
 				});
 	const ids = new Set(learners.map((l) => l.id));
 	const name = new Map(learners.map((l) => [l.id, displayName(l)]));
-	const [awards] = await Promise.all([
-		db
-			.selectFrom('badge_awards')
-			.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
-			.select([
-				'badge_awards.id',
-				'badge_awards.identifier',
-				'badge_awards.badge_id as badgeId',
-				'badge_awards.learner_id as learnerId',
-				'badge_awards.state',
-				'badge_awards.request_note as note',
-				'badge_awards.issued_at as issuedAt',
-				'badge_awards.revoked_at as revokedAt'
-			])
-			.where('badges.school_id', '=', user.schoolId)
-			.orderBy('badge_awards.id', 'desc')
-			.execute()
-	]);
+	const awards = await db
+		.selectFrom('badge_awards')
+		.innerJoin('badges', 'badges.id', 'badge_awards.badge_id')
+		.select([
+			'badge_awards.id',
+			'badge_awards.identifier',
+			'badge_awards.badge_id as badgeId',
+			'badge_awards.learner_id as learnerId',
+			'badge_awards.state',
+			'badge_awards.request_note as note',
+			'badge_awards.issued_at as issuedAt',
+			'badge_awards.revoked_at as revokedAt'
+		])
+		.where('badges.school_id', '=', user.schoolId)
+		.orderBy('badge_awards.id', 'desc')
+		.execute();
 	const mine = awards.filter((a) => a.learnerId !== null && ids.has(a.learnerId));
 	const proposals = [];
 	for (const badge of badges) {
