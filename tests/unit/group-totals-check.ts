@@ -2,12 +2,17 @@ import { expect } from 'vitest';
 import type { DB } from '../../src/lib/server/db/connection';
 import { releasedResults, skillList } from '../../src/lib/server/profiles/results';
 import { fusionSkillProfile, schoolTerm } from '../../src/lib/domain/profiles';
+import { mappedLevel } from '../../src/lib/domain/framework-conversion';
+import { MAPPED_FRAMEWORKS } from '../../src/lib/domain/mapped-frameworks';
+import { mappedFramework } from '../../src/lib/server/frameworks/mapped';
 
 /**
  * The class × skill and year group × skill totals (0032) against a full recomputation: every
  * school's released results through the profile's formula (`fusionSkillProfile`), each active
  * student counted in their year group and in each class of their school, as the tables say they
- * stand now. Nothing of the increments is reused.
+ * stand now; and each item of the other frameworks a report can be read in (Skills Builder, the
+ * OECD Learning Compass) from those levels through the school's crosswalk as it stands
+ * (`mappedFramework`, the profile's own reader). Nothing of the increments is reused.
  */
 export async function expectGroupTotalsMatchRecomputation(db: DB) {
 	const skills = (await skillList(db)).map((s) => s.id);
@@ -15,6 +20,9 @@ export async function expectGroupTotalsMatchRecomputation(db: DB) {
 	const sizes = new Map<string, number>();
 	const totals = new Map<string, { learners: number; milli: number }>();
 	for (const { id: schoolId } of schools) {
+		const items = (
+			await Promise.all(MAPPED_FRAMEWORKS.map((v) => mappedFramework(db, schoolId, v.slug)))
+		).flatMap((f) => f.items);
 		const [results, students, enrolments] = await Promise.all([
 			releasedResults(db, { schoolId, includeSelf: false }),
 			db
@@ -42,14 +50,21 @@ export async function expectGroupTotalsMatchRecomputation(db: DB) {
 			];
 			const own = results.get(student.id) ?? [];
 			const levels: [string, number, number][] = [];
-			for (const [skillId, entry] of fusionSkillProfile(own, skills))
-				if (entry.level !== null) levels.push(['', skillId, entry.level]);
-			for (const term of new Set(own.map((r) => schoolTerm(r.releasedAt).key)))
-				for (const [skillId, entry] of fusionSkillProfile(
-					own.filter((r) => schoolTerm(r.releasedAt).key === term),
-					skills
-				))
+			const count = (term: string, counted: typeof own) => {
+				const profile = fusionSkillProfile(counted, skills);
+				for (const [skillId, entry] of profile)
 					if (entry.level !== null) levels.push([term, skillId, entry.level]);
+				for (const item of items) {
+					const { level } = mappedLevel(profile, item.mapping);
+					if (level !== null) levels.push([term, item.id, level]);
+				}
+			};
+			count('', own);
+			for (const term of new Set(own.map((r) => schoolTerm(r.releasedAt).key)))
+				count(
+					term,
+					own.filter((r) => schoolTerm(r.releasedAt).key === term)
+				);
 			for (const group of groups) {
 				sizes.set(group, (sizes.get(group) ?? 0) + 1);
 				for (const [term, skillId, level] of levels) {

@@ -22,24 +22,45 @@ import { up as oneSpellingOfYearGroups } from '../../migrations/0034_one_spellin
 import {
 	schoolFusionReportFromResults,
 	schoolFusionSummary,
+	schoolReportRowPages,
 	type SchoolReportFilter
 } from '../../src/lib/server/reports/school-report';
 import { postgresTestRun } from './postgres-run';
+import {
+	FRAMEWORK_VIEWS,
+	SKILLS_BUILDER,
+	type FrameworkViewSlug
+} from '../../src/lib/domain/mapped-frameworks';
+import { mappedFramework } from '../../src/lib/server/frameworks/mapped';
+import {
+	crosswalkFor,
+	resetSchoolCrosswalk,
+	saveSchoolCrosswalk
+} from '../../src/lib/server/frameworks/frameworks';
+import { skillList } from '../../src/lib/server/profiles/results';
 import { expectGroupTotalsMatchRecomputation } from './group-totals-check';
 import { demoDatabase, publishedTask, secondSchool, sessionUser } from './helpers';
 import { classLearners, fullyMarked } from './marking-fixture';
 
 /** The page's figures from the totals equal those worked out from every released result. */
-async function expectSummaryAsFromResults(db: DB, schoolId: number, filter: SchoolReportFilter) {
-	const fromTotals = await schoolFusionSummary(db, schoolId, filter);
+async function expectSummaryAsFromResults(
+	db: DB,
+	schoolId: number,
+	filter: SchoolReportFilter,
+	framework: FrameworkViewSlug = 'fusion-skills'
+) {
+	const fromTotals = await schoolFusionSummary(db, schoolId, filter, framework);
 	const { rows: _rows, ...fromResults } = await schoolFusionReportFromResults(
 		db,
 		schoolId,
 		filter,
-		'fusion-skills'
+		framework
 	);
-	expect(fromTotals.byYear, JSON.stringify(filter)).toEqual(fromResults.byYear);
-	expect(fromTotals.byClass, JSON.stringify(filter)).toEqual(fromResults.byClass);
+	const about = JSON.stringify({ ...filter, framework });
+	expect(fromTotals.skills, about).toEqual(fromResults.skills);
+	expect(fromTotals.framework, about).toEqual(fromResults.framework);
+	expect(fromTotals.byYear, about).toEqual(fromResults.byYear);
+	expect(fromTotals.byClass, about).toEqual(fromResults.byClass);
 	expect(fromTotals.options.classes).toEqual(fromResults.options.classes);
 	expect(fromTotals.options.years).toEqual(fromResults.options.years);
 	return fromTotals;
@@ -62,9 +83,10 @@ describe('class × skill and year group × skill totals (issue 16, 0032)', () =>
 		expect(whole.byClass.some((g) => g.skills.some((s) => s.mean !== null))).toBe(true);
 		const terms = whole.options.terms.map((t) => t.key);
 		expect(terms.length).toBeGreaterThan(0);
-		for (const yearGroup of [undefined, ...whole.options.years])
-			for (const term of [undefined, ...terms])
-				await expectSummaryAsFromResults(db, schoolId, { yearGroup, term });
+		for (const framework of FRAMEWORK_VIEWS.map((v) => v.slug))
+			for (const yearGroup of [undefined, ...whole.options.years])
+				for (const term of [undefined, ...terms])
+					await expectSummaryAsFromResults(db, schoolId, { yearGroup, term }, framework);
 		// The terms offered: every term of the school's learner × term rows.
 		const stored = await db
 			.selectFrom('learner_term_skill_aggregates')
@@ -81,6 +103,61 @@ describe('class × skill and year group × skill totals (issue 16, 0032)', () =>
 			expect(paged.byClass).toEqual(whole.byClass.slice(page - 1, page));
 			expect(paged.byYear).toEqual(whole.byYear);
 		}
+		await db.destroy();
+	}, 180_000);
+
+	it('hold the other frameworks’ items too (0035): they follow a school’s crosswalk edited, reset or of CAPRI, and the learner rows a page at a time are those worked out from every result', async () => {
+		const { db, schoolId } = await demoWithActivity();
+		const admin = await sessionUser(db, 'admin');
+		const [skillsBuilder, fusion] = await Promise.all([
+			mappedFramework(db, schoolId, 'skills-builder'),
+			skillList(db)
+		]);
+		const stored = () =>
+			db
+				.selectFrom('report_group_totals')
+				.select('skill_id')
+				.distinct()
+				.where('school_id', '=', schoolId)
+				.execute()
+				.then((rows) => new Set(rows.map((r) => r.skill_id)));
+		// Counted for every Skills Builder item, beside the Fusion Skills.
+		const items = await stored();
+		for (const item of skillsBuilder.items) expect(items.has(item.id), item.code).toBe(true);
+		// Every Skills Builder item drawn from one Fusion Skill only: every figure moves.
+		const only = fusion.find((s) => s.code === 'FS-04')!;
+		await saveSchoolCrosswalk(
+			db,
+			schoolId,
+			admin.id,
+			skillsBuilder.items.map((i) => ({ sourceItemId: i.id, targetItemId: only.id, weight: 1 })),
+			SKILLS_BUILDER.identifier
+		);
+		await expectGroupTotalsMatchRecomputation(db);
+		const edited = await expectSummaryAsFromResults(db, schoolId, {}, 'skills-builder');
+		expect(edited.framework?.mapping.every((m) => m.skills.length === 1)).toBe(true);
+		await resetSchoolCrosswalk(db, schoolId, admin.id, SKILLS_BUILDER.identifier);
+		await expectGroupTotalsMatchRecomputation(db);
+		await expectSummaryAsFromResults(db, schoolId, {}, 'skills-builder');
+		// CAPRI's crosswalk moves the Fusion Skills levels the items are read from.
+		const capri = await crosswalkFor(db, schoolId);
+		const subCategory = capri.find((r) => r.targetItemId !== only.id)!.sourceItemId;
+		await saveSchoolCrosswalk(db, schoolId, admin.id, [
+			{ sourceItemId: subCategory, targetItemId: only.id, weight: 5 }
+		]);
+		await expectGroupTotalsMatchRecomputation(db);
+		await expectSummaryAsFromResults(db, schoolId, {}, 'oecd-learning-compass');
+
+		// The CSV's rows: read a page of 7 learners at a time, the same rows, working and all.
+		for (const filter of [{}, { classId: 1 }])
+			for (const framework of ['skills-builder', 'fusion-skills'] as const) {
+				const paged: unknown[] = [];
+				for await (const page of schoolReportRowPages(db, schoolId, filter, framework, 7))
+					for (const own of page.learners) paged.push(...own);
+				const { rows } = await schoolFusionReportFromResults(db, schoolId, filter, framework);
+				expect(paged.length, JSON.stringify(filter)).toBeGreaterThan(0);
+				expect(paged, JSON.stringify({ filter, framework })).toEqual(rows);
+			}
 		await db.destroy();
 	}, 180_000);
 

@@ -55,11 +55,32 @@ export function itemMapping(crosswalk: readonly CrosswalkWeight[], itemId: numbe
 
 type SkillLevels = ReadonlyMap<number, Pick<ProfileEntry, 'level' | 'selfLevel'>>;
 
-function weightedMean(parts: { share: number; value: number | null }[]): number | null {
-	const usable = parts.filter((p): p is { share: number; value: number } => p.value !== null);
-	const total = usable.reduce((s, p) => s + p.share, 0);
-	if (!(total > 0)) return null;
-	return round3(usable.reduce((s, p) => s + p.share * p.value, 0) / total);
+/**
+ * The mean of the mapped skills' values weighted by their shares, over the skills that have a
+ * value (the shares of those left out divided again over the rest); null when none has. A plain
+ * loop: the report's totals work it out for every learner × term × item of a class at a release.
+ */
+function weightedMean(
+	mapping: readonly MappingShare[],
+	valueOf: (skillId: number) => number | null | undefined
+): number | null {
+	let total = 0;
+	let sum = 0;
+	for (const m of mapping) {
+		const value = valueOf(m.skillId);
+		if (value === null || value === undefined) continue;
+		total += m.share;
+		sum += m.share * value;
+	}
+	return total > 0 ? round3(sum / total) : null;
+}
+
+/** One item's level alone (what `mappedLevel` gives as `level`), from the Fusion Skills levels. */
+export function mappedItemLevel(
+	fusion: ReadonlyMap<number, Pick<ProfileEntry, 'level'>>,
+	mapping: readonly MappingShare[]
+): number | null {
+	return weightedMean(mapping, (id) => fusion.get(id)?.level);
 }
 
 /** One item's level from the Fusion Skills levels and its mapping. */
@@ -70,8 +91,8 @@ export function mappedLevel(fusion: SkillLevels, mapping: readonly MappingShare[
 	});
 	const countedTotal = inputs.filter((i) => i.level !== null).reduce((s, i) => s + i.share, 0);
 	return {
-		level: weightedMean(inputs.map((i) => ({ share: i.share, value: i.level }))),
-		selfLevel: weightedMean(inputs.map((i) => ({ share: i.share, value: i.selfLevel }))),
+		level: mappedItemLevel(fusion, mapping),
+		selfLevel: weightedMean(mapping, (id) => fusion.get(id)?.selfLevel),
 		coverage: round3(countedTotal),
 		inputs: inputs.map((i): MappedInput => ({
 			...i,

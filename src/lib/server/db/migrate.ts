@@ -27,6 +27,12 @@ class NumberedFileMigrationProvider implements MigrationProvider {
 	}
 }
 
+const AGGREGATES_REBUILT_BY = new Set([
+	'0028_term_skill_aggregates',
+	'0032_report_group_totals',
+	'0035_mapped_framework_group_totals'
+]);
+
 export async function migrateToLatest(
 	db: DB,
 	folder = MIGRATIONS_FOLDER
@@ -49,15 +55,12 @@ export async function migrateToLatest(
 			}
 		);
 	}
-	// 0028 and 0032 came after released work existed: the learner × skill totals (and the class and
-	// year group totals built on them) are worked out once, from the results, when either first runs
+	// 0028, 0032 and 0035 came after released work existed: the learner × skill totals (and the class
+	// and year group totals built on them) are worked out once, from the results, when any first runs
 	// (afterwards every write keeps them).
 	if (
 		result.results?.some(
-			(r) =>
-				(r.migrationName === '0028_term_skill_aggregates' ||
-					r.migrationName === '0032_report_group_totals') &&
-				r.status === 'Success'
+			(r) => AGGREGATES_REBUILT_BY.has(r.migrationName) && r.status === 'Success'
 		)
 	) {
 		const { rebuildAllAggregates } = await import('../profiles/aggregates');

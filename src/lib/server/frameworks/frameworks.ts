@@ -179,24 +179,27 @@ export async function saveSchoolCrosswalk(
 			before,
 			after: { framework: frameworkIdentifier, sources: edited.length, rows: kept.length }
 		});
-		await refreshAggregatesIfFusionSharesMoved(trx, schoolId, frameworkIdentifier);
+		await refreshTotalsForCrosswalk(trx, schoolId, frameworkIdentifier === CAPRI.identifier);
 	});
 }
 
 /**
- * CAPRI's crosswalk gives each criterion its Fusion Skill shares: a change moves the totals of
- * every learner with released work in the school (the other frameworks' rows only change how a
- * report reads the Fusion Skills, not the totals).
+ * After a change to a school's crosswalk. CAPRI's rows give each criterion its Fusion Skill shares
+ * (`fusionShares`): a change moves the totals of every learner with released work in the school.
+ * The other frameworks' rows change only how their items read the Fusion Skills: those items'
+ * class and year group totals are counted again (after the learners' own totals, when both move).
  */
-async function refreshAggregatesIfFusionSharesMoved(
+async function refreshTotalsForCrosswalk(
 	trx: Transaction<Database>,
 	schoolId: number,
-	frameworkIdentifier: string
+	fusionShares: boolean,
+	mappedItems = !fusionShares
 ) {
-	if (frameworkIdentifier !== CAPRI.identifier) return;
 	// Imported when needed: the aggregates read the crosswalk through this module.
-	const { refreshAggregatesForSchool } = await import('../profiles/aggregates');
-	await refreshAggregatesForSchool(trx, schoolId);
+	const { refreshAggregatesForSchool, recountSchoolItemTotals } =
+		await import('../profiles/aggregates');
+	if (fusionShares) await refreshAggregatesForSchool(trx, schoolId);
+	if (mappedItems) await recountSchoolItemTotals(trx, schoolId);
 }
 
 /** Removes the school's own rows of one framework's crosswalk, returning them for the audit. */
@@ -237,7 +240,7 @@ export async function resetSchoolCrosswalk(
 			before,
 			after: { framework: frameworkIdentifier }
 		});
-		await refreshAggregatesIfFusionSharesMoved(trx, schoolId, frameworkIdentifier);
+		await refreshTotalsForCrosswalk(trx, schoolId, frameworkIdentifier === CAPRI.identifier);
 	});
 }
 
@@ -663,8 +666,9 @@ export async function importCasePackage(
 			for (const batch of chunks(rows))
 				await trx.insertInto('crosswalk_weights').values(batch).execute();
 			result.crosswalkRows = rows.length;
+			// An imported crosswalk may name CAPRI's sub-categories and other frameworks' items alike.
 			if (schoolId !== null && rows.length)
-				await refreshAggregatesIfFusionSharesMoved(trx, schoolId, CAPRI.identifier);
+				await refreshTotalsForCrosswalk(trx, schoolId, true, true);
 		}
 		if (schoolId !== null) {
 			await recordAudit(trx, {

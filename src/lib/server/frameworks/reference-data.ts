@@ -172,5 +172,18 @@ async function ensureDefaultCrosswalk(trx: Transaction<Database>) {
 		).map((r) => r.source_item_id)
 	);
 	const missing = rows.filter((r) => !present.has(r.source_item_id));
-	if (missing.length) await trx.insertInto('crosswalk_weights').values(missing).execute();
+	if (missing.length === 0) return;
+	await trx.insertInto('crosswalk_weights').values(missing).execute();
+	// A framework shipped after learners were counted: its items' report totals are counted now,
+	// in every school that counts learners (none on a new installation).
+	const capri = new Set(items.filter((i) => i.identifier === CAPRI.identifier).map((i) => i.id));
+	if (missing.every((r) => capri.has(r.source_item_id))) return;
+	const schools = await trx
+		.selectFrom('report_group_members')
+		.select('school_id')
+		.distinct()
+		.execute();
+	if (schools.length === 0) return;
+	const { recountSchoolItemTotals } = await import('../profiles/aggregates');
+	for (const { school_id } of schools) await recountSchoolItemTotals(trx, school_id);
 }

@@ -6,6 +6,7 @@ import { levelOf, schoolTerm, type CriterionResult } from '../../domain/profiles
 import { releasedResults } from './results';
 import { nowIso } from '../clock';
 import { applyGroupDeltas, countedNow, GroupDeltas, recordMembers } from './group-totals';
+import { schoolItemMappings } from '../frameworks/mapped';
 
 /**
  * The one rule that keeps `learner_skill_aggregates` (0026) and `learner_term_skill_aggregates`
@@ -62,6 +63,48 @@ async function recountLearners(
 		const after = await countedNow(db, part, 'live');
 		deltas.add(after, 1);
 		await recordMembers(db, part, after.members);
+	}
+	await applyGroupDeltas(db, deltas);
+}
+
+/**
+ * After a school's crosswalk of a framework the report can be read in changed (Skills Builder, the
+ * OECD Learning Compass): those frameworks' class and year group totals in the school are counted
+ * again from every counted learner's Fusion Skills levels; the Fusion Skills' own totals do not
+ * move. Every such learner's row is locked first, in id order as `recountLearners` locks them, so a
+ * release waiting for one of them counts with the new crosswalk once this commits, and one holding
+ * them has added its share before these are counted.
+ */
+export async function recountSchoolItemTotals(db: DB, schoolId: number): Promise<void> {
+	const mappings = await schoolItemMappings(db, [schoolId]);
+	const items = new Set((mappings.get(schoolId) ?? []).map((i) => i.itemId));
+	if (items.size === 0) return;
+	const counted = await db
+		.selectFrom('report_group_members')
+		.select('learner_id')
+		.distinct()
+		.where('school_id', '=', schoolId)
+		.orderBy('learner_id')
+		.execute();
+	const learners = counted.map((c) => c.learner_id);
+	for (const part of chunks(learners, 200)) await lockRowsForTransaction(db, 'users', part);
+	for (const batch of chunks([...items], 500))
+		await db
+			.deleteFrom('report_group_totals')
+			.where('school_id', '=', schoolId)
+			.where('skill_id', 'in', batch)
+			.execute();
+	const deltas = new GroupDeltas();
+	for (const part of chunks(learners, 200)) {
+		const { members, levels } = await countedNow(db, part, 'recorded');
+		deltas.add(
+			{
+				members: members.filter((m) => m.schoolId === schoolId),
+				levels: levels.filter((l) => l.schoolId === schoolId && items.has(l.skillId))
+			},
+			1,
+			true
+		);
 	}
 	await applyGroupDeltas(db, deltas);
 }

@@ -1,5 +1,9 @@
 import type { DB } from '../db/connection';
 import { chunks } from '../db/chunks';
+import { mappedItemLevel, type MappingShare } from '../../domain/framework-conversion';
+import { schoolItemMappings } from '../frameworks/mapped';
+
+const SEP = '\u0001';
 
 /**
  * The report's class × skill and year group × skill totals (0032), kept by increments: for the
@@ -37,6 +41,7 @@ interface CountedLevel {
 	schoolId: number;
 	/** '' for all terms */
 	termKey: string;
+	/** a Fusion Skill, or an item of a framework the report can be read in (`mappedItemLevels`) */
 	skillId: number;
 	/** the learner's level in thousandths, rounded as their profile rounds it */
 	milli: number;
@@ -127,10 +132,47 @@ async function countedLevels(db: DB, learnerIds: readonly number[]): Promise<Cou
 	]);
 	const milli = (r: { weight: number; levelSum: number }) =>
 		Math.round((Number(r.levelSum) / Number(r.weight)) * 1000);
-	return [
+	const fusion: CountedLevel[] = [
 		...overall.map((r) => ({ ...r, termKey: '', milli: milli(r) })),
 		...terms.map((r) => ({ ...r, milli: milli(r) }))
 	];
+	return [...fusion, ...mappedItemLevels(fusion, await schoolItemMappings(db, schoolsOf(fusion)))];
+}
+
+const schoolsOf = (levels: readonly CountedLevel[]) => [...new Set(levels.map((l) => l.schoolId))];
+
+/**
+ * The same learners' levels in the other frameworks a report can be read in: each item's level
+ * from their Fusion Skills levels through the school's crosswalk (`mappedItemLevel`, as the report
+ * works it out from the results), per term as well as overall; an item none of whose skills has
+ * evidence counts nowhere. Stored beside the Fusion Skills' rows (`skill_id` is the item's id), so
+ * the Skills Builder view of the school is read from totals too.
+ */
+function mappedItemLevels(
+	fusion: readonly CountedLevel[],
+	mappings: ReadonlyMap<number, { itemId: number; mapping: MappingShare[] }[]>
+): CountedLevel[] {
+	const profiles = new Map<string, { of: CountedLevel; levels: Map<number, { level: number }> }>();
+	for (const l of fusion) {
+		const key = [l.learnerId, l.schoolId, l.termKey].join(SEP);
+		let own = profiles.get(key);
+		if (!own) profiles.set(key, (own = { of: l, levels: new Map() }));
+		own.levels.set(l.skillId, { level: l.milli / 1000 });
+	}
+	const levels: CountedLevel[] = [];
+	for (const { of, levels: own } of profiles.values())
+		for (const { itemId, mapping } of mappings.get(of.schoolId) ?? []) {
+			const level = mappedItemLevel(own, mapping);
+			if (level === null) continue;
+			levels.push({
+				learnerId: of.learnerId,
+				schoolId: of.schoolId,
+				termKey: of.termKey,
+				skillId: itemId,
+				milli: Math.round(level * 1000)
+			});
+		}
+	return levels;
 }
 
 /** What a set of learners counts: where (members) and with what (levels). */
@@ -155,14 +197,13 @@ export async function countedNow(
 	return { members, levels };
 }
 
-const SEP = '\u0001';
-
 /** Increments to the sizes and totals, summed over every learner a call touches. */
 export class GroupDeltas {
 	readonly sizes = new Map<string, number>();
 	readonly totals = new Map<string, { learners: number; milli: number }>();
 
-	add({ members, levels }: Counted, sign: 1 | -1): void {
+	/** `totalsOnly`: the levels counted again where the learners already count (their groups' sizes stay). */
+	add({ members, levels }: Counted, sign: 1 | -1, totalsOnly = false): void {
 		const levelsOf = new Map<string, CountedLevel[]>();
 		for (const l of levels) {
 			const key = `${l.learnerId}/${l.schoolId}`;
@@ -172,7 +213,7 @@ export class GroupDeltas {
 		}
 		for (const m of members) {
 			const group = [m.schoolId, m.classId, m.yearKey].join(SEP);
-			this.sizes.set(group, (this.sizes.get(group) ?? 0) + sign);
+			if (!totalsOnly) this.sizes.set(group, (this.sizes.get(group) ?? 0) + sign);
 			for (const l of levelsOf.get(`${m.learnerId}/${m.schoolId}`) ?? []) {
 				const key = [group, l.termKey, l.skillId].join(SEP);
 				const t = this.totals.get(key) ?? { learners: 0, milli: 0 };

@@ -6,13 +6,23 @@ import { WHOLE_YEAR_GROUP, yearKeyOf } from '../profiles/group-totals';
 import type { SchoolReportFilter } from './school-report';
 
 /**
- * The school report read from the learner × skill totals (`profiles/aggregates.ts`) rather than
- * from every released judgement: the whole school or a year group, all terms or one. A class's
- * report (the class filter, bounded by the class) and another framework's view (which needs each
- * result's mapping) are still worked out from the results.
+ * The school report's summaries (class and year group means) are read from the class and year
+ * group totals (0032, 0035) for the whole school or a year group, all terms or one, in the Fusion
+ * Skills or another framework. A class's report counts only the class's own tasks, which the
+ * totals do not hold apart: it is worked out from the class's results (bounded by the class).
  */
-export function reportFromAggregates(filter: SchoolReportFilter, framework: string): boolean {
-	return framework === 'fusion-skills' && filter.classId === undefined;
+export function summaryFromTotals(filter: SchoolReportFilter): boolean {
+	return filter.classId === undefined;
+}
+
+/**
+ * The learner rows are read from the learner × skill totals (0026, 0028) in the Fusion Skills;
+ * another framework's rows say how many results and tasks are behind each item (results counted
+ * once however many of the item's skills they feed), which only the results tell, so they are
+ * worked out from the results a page of learners at a time, as a class's are.
+ */
+export function rowsFromTotals(filter: SchoolReportFilter, framework: string): boolean {
+	return framework === 'fusion-skills' && summaryFromTotals(filter);
 }
 
 export interface ReportSkill {
@@ -68,18 +78,31 @@ function totalsOfLearners(db: DB, ids: number[], term: string | undefined) {
 				.execute();
 }
 
+/** A learner as each of their rows repeats them. */
+export interface ReportLearner {
+	id: number;
+	username: string;
+	name: string;
+	yearGroup: string;
+	/** their classes in the school, by name, "7A; Drama" */
+	classes: string;
+}
+
+/** A page of learners' rows, one list per learner, in the page's order. */
+export type PageRows = (page: ReportLearner[]) => Promise<LearnerSkillRow[][]>;
+
 /**
  * The report's learners a page at a time (ordered by family name, given name, id), each page with
- * its learner × skill rows. The learners and their classes are read once, in two queries (what a
- * row repeats: a few hundred bytes a learner, 3 MB for 10,000); only the totals, twelve rows a
- * learner, are read a page at a time, so memory holds one page of them, not the school's.
+ * its learner × skill rows from `rowsOf`. The learners and their classes are read once, in two
+ * queries (what a row repeats: a few hundred bytes a learner, 3 MB for 10,000); only the rows'
+ * figures are read a page at a time, so memory holds one page of them, not the school's.
  * (Reading the learners and classes a page at a time too was half the report's queries' time.)
  */
 export async function* learnerRowPages(
 	db: DB,
 	schoolId: number,
 	filter: SchoolReportFilter,
-	skills: readonly ReportSkill[],
+	rowsOf: PageRows,
 	pageSize = 500
 ): AsyncGenerator<LearnerSkillRow[][]> {
 	const [learners, enrolments] = await Promise.all([
@@ -99,6 +122,11 @@ export async function* learnerRowPages(
 			.$if(filter.yearGroup !== undefined, (qb) =>
 				qb.where('memberships.year_group', '=', filter.yearGroup!)
 			)
+			.$if(filter.classId !== undefined, (qb) =>
+				qb.where('users.id', 'in', (eb) =>
+					eb.selectFrom('enrolments').select('learner_id').where('class_id', '=', filter.classId!)
+				)
+			)
 			.orderBy('users.family_name')
 			.orderBy('users.given_name')
 			.orderBy('users.id')
@@ -108,6 +136,11 @@ export async function* learnerRowPages(
 			.innerJoin('classes', 'classes.id', 'enrolments.class_id')
 			.select(['enrolments.learner_id as learnerId', 'classes.name'])
 			.where('classes.school_id', '=', schoolId)
+			.$if(filter.classId !== undefined, (qb) =>
+				qb.where('enrolments.learner_id', 'in', (eb) =>
+					eb.selectFrom('enrolments').select('learner_id').where('class_id', '=', filter.classId!)
+				)
+			)
 			.orderBy('enrolments.learner_id')
 			.orderBy('classes.name')
 			.orderBy('classes.id')
@@ -119,8 +152,26 @@ export async function* learnerRowPages(
 		classesOf.set(e.learnerId, before === undefined ? e.name : `${before}; ${e.name}`);
 	}
 	enrolments.length = 0;
-	for (let start = 0; start < learners.length; start += pageSize) {
-		const page = learners.slice(start, start + pageSize);
+	for (let start = 0; start < learners.length; start += pageSize)
+		yield rowsOf(
+			learners.slice(start, start + pageSize).map((l) => ({
+				id: l.id,
+				username: l.username,
+				name: displayName(l),
+				yearGroup: l.yearGroup ?? '',
+				classes: classesOf.get(l.id) ?? ''
+			}))
+		);
+}
+
+/** The rows of a page of learners from their learner × skill totals: twelve rows a learner. */
+export function rowsFromSkillTotals(
+	db: DB,
+	schoolId: number,
+	filter: SchoolReportFilter,
+	skills: readonly ReportSkill[]
+): PageRows {
+	return async (page) => {
 		const totals = await totalsOfLearners(
 			db,
 			page.map((l) => l.id),
@@ -133,10 +184,8 @@ export async function* learnerRowPages(
 			if (!own) totalsOf.set(t.learnerId, (own = new Map()));
 			own.set(t.skillId, t);
 		}
-		yield page.map((learner) => {
+		return page.map((learner) => {
 			const own = totalsOf.get(learner.id);
-			const name = displayName(learner);
-			const classes = classesOf.get(learner.id) ?? '';
 			return skills.map((skill) => {
 				const t = own?.get(skill.id);
 				const weight = Number(t?.weight ?? 0);
@@ -144,9 +193,9 @@ export async function* learnerRowPages(
 				return {
 					learnerId: learner.id,
 					username: learner.username,
-					name,
-					yearGroup: learner.yearGroup ?? '',
-					classes,
+					name: learner.name,
+					yearGroup: learner.yearGroup,
+					classes: learner.classes,
 					skillCode: skill.code,
 					skill: skill.title,
 					level,
@@ -156,7 +205,7 @@ export async function* learnerRowPages(
 				};
 			});
 		});
-	}
+	};
 }
 
 /** One page of the class table: the page's class groups (by name) only are read and shown. */
@@ -230,6 +279,12 @@ export async function aggregateSummaries(
 			.where('school_id', '=', schoolId)
 			.where('term_key', '=', filter.term ?? '')
 			.where('learners', '>', 0)
+			// The Fusion Skills' rows or the chosen framework's items' (0035 keeps both).
+			.where(
+				'skill_id',
+				'in',
+				skills.map((s) => s.id)
+			)
 			.$if(yearKey !== undefined, (qb) => qb.where('year_key', '=', yearKey!))
 			.where((eb) =>
 				eb.or([

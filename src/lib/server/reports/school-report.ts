@@ -5,13 +5,18 @@ import { LEVEL_LABELS } from '../../domain/scales';
 import { compareGroupNames, displayName } from '../../domain/names';
 import { mappedProfile, workingText } from '../../domain/framework-conversion';
 import type { FrameworkViewSlug } from '../../domain/mapped-frameworks';
-import { mappedFramework } from '../frameworks/mapped';
+import { mappedFramework, type MappedFramework } from '../frameworks/mapped';
+import type { CriterionResult } from '../../domain/profiles';
 import {
 	aggregateSummaries,
 	type ClassPage,
 	learnerRowPages,
-	reportFromAggregates,
-	type LearnerSkillRow
+	rowsFromSkillTotals,
+	rowsFromTotals,
+	summaryFromTotals,
+	type LearnerSkillRow,
+	type ReportLearner,
+	type ReportSkill
 } from './school-aggregates';
 
 export interface SchoolReportFilter {
@@ -35,27 +40,26 @@ export async function schoolFusionReport(
 	schoolId: number,
 	filter: SchoolReportFilter = {},
 	framework: FrameworkViewSlug = 'fusion-skills'
-) {
-	if (reportFromAggregates(filter, framework)) {
-		const [summary, rows] = await Promise.all([
-			schoolFusionSummary(db, schoolId, filter, framework),
-			(async () => {
-				const all: LearnerSkillRow[] = [];
-				const skills = await skillList(db);
-				for await (const page of learnerRowPages(db, schoolId, filter, skills))
-					for (const own of page) all.push(...own);
-				return all;
-			})()
-		]);
-		return { ...summary, rows };
-	}
-	return schoolFusionReportFromResults(db, schoolId, filter, framework);
+): Promise<SchoolFusionReport> {
+	if (!summaryFromTotals(filter))
+		return schoolFusionReportFromResults(db, schoolId, filter, framework);
+	const [summary, rows] = await Promise.all([
+		schoolFusionSummary(db, schoolId, filter, framework),
+		(async () => {
+			const all: LearnerSkillRow[] = [];
+			for await (const page of schoolReportRowPages(db, schoolId, filter, framework))
+				for (const own of page.learners) all.push(...own);
+			return all;
+		})()
+	]);
+	const { classGroups: _classGroups, ...report } = summary;
+	return { ...report, rows };
 }
 
 /**
  * The report without its learner rows (what the admin page shows): from the class and year group
- * totals when it can be (`reportFromAggregates`), so its cost is a few reads of a row per group and
- * skill whatever the number of learners.
+ * totals when it can be (`summaryFromTotals`), in the Fusion Skills or another framework, so its
+ * cost is a few reads of a row per group and skill whatever the number of learners.
  */
 export async function schoolFusionSummary(
 	db: DB,
@@ -64,7 +68,7 @@ export async function schoolFusionSummary(
 	framework: FrameworkViewSlug = 'fusion-skills',
 	classPage?: ClassPage
 ): Promise<Omit<SchoolFusionReport, 'rows'> & { classGroups: number }> {
-	if (!reportFromAggregates(filter, framework)) {
+	if (!summaryFromTotals(filter)) {
 		const { rows: _rows, ...rest } = await schoolFusionReportFromResults(
 			db,
 			schoolId,
@@ -78,11 +82,16 @@ export async function schoolFusionSummary(
 			classGroups: rest.byClass.length
 		};
 	}
-	const [skills, classes] = await Promise.all([skillList(db), schoolClassesInOrder(db, schoolId)]);
+	const [fusion, classes, mapped] = await Promise.all([
+		skillList(db),
+		schoolClassesInOrder(db, schoolId),
+		framework === 'fusion-skills' ? null : mappedFramework(db, schoolId, framework)
+	]);
+	const skills = mapped ? itemColumns(mapped) : fusion;
 	const summaries = await aggregateSummaries(db, schoolId, filter, skills, classes, classPage);
 	return {
 		skills,
-		framework: null,
+		framework: mapped ? frameworkShown(mapped, fusion) : null,
 		byClass: summaries.byClass,
 		classGroups: summaries.classGroups,
 		byYear: summaries.byYear,
@@ -100,9 +109,35 @@ async function schoolClassesInOrder(db: DB, schoolId: number) {
 	return classes.sort((a, b) => compareGroupNames(a.name, b.name) || a.id - b.id);
 }
 
+/** A mapped framework's items as the report's columns. */
+const itemColumns = (mapped: MappedFramework) =>
+	mapped.items.map(({ id, code, title, identifier }) => ({ id, code, title, identifier }));
+
+/** The framework shown, with each item's mapping onto the Fusion Skills (the report's working). */
+function frameworkShown(mapped: MappedFramework, fusion: readonly ReportSkill[]) {
+	const skillOf = new Map(fusion.map((s) => [s.id, s]));
+	return {
+		slug: mapped.slug,
+		title: mapped.title,
+		shortTitle: mapped.shortTitle,
+		creator: mapped.creator,
+		mapping: mapped.items.map((item) => ({
+			code: item.code,
+			title: item.title,
+			skills: item.mapping.map((m) => ({
+				code: skillOf.get(m.skillId)?.code ?? '',
+				title: skillOf.get(m.skillId)?.title ?? '',
+				share: m.share
+			}))
+		}))
+	};
+}
+
 /**
- * The learner × skill rows a page of learners at a time, for a streamed CSV: from the aggregates
- * when it can be, else worked out from the results (a class, or another framework's view).
+ * The learner × skill rows a page of learners at a time, for a streamed CSV: from the learner ×
+ * skill totals when it can be (`rowsFromTotals`), else worked out from the page's learners'
+ * results (a class, or another framework's view): either way the server holds a page, not the
+ * school.
  */
 export async function* schoolReportRowPages(
 	db: DB,
@@ -115,29 +150,89 @@ export async function* schoolReportRowPages(
 	framework: boolean;
 	learners: LearnerSkillRow[][];
 }> {
-	if (reportFromAggregates(filter, framework)) {
-		const skills = await skillList(db);
-		for await (const learners of learnerRowPages(db, schoolId, filter, skills, pageSize))
-			yield { skills, framework: false, learners };
-		return;
-	}
-	const report = await schoolFusionReportFromResults(db, schoolId, filter, framework);
-	const byLearner = new Map<number, LearnerSkillRow[]>();
-	for (const r of report.rows) {
-		const own = byLearner.get(r.learnerId);
-		if (own) own.push(r);
-		else byLearner.set(r.learnerId, [r]);
-	}
-	yield {
-		skills: report.skills,
-		framework: report.framework !== null,
-		learners: [...byLearner.values()]
-	};
+	const [fusion, mapped] = await Promise.all([
+		skillList(db),
+		framework === 'fusion-skills' ? null : mappedFramework(db, schoolId, framework)
+	]);
+	const skills = mapped ? itemColumns(mapped) : fusion;
+	const rowsOf = rowsFromTotals(filter, framework)
+		? rowsFromSkillTotals(db, schoolId, filter, fusion)
+		: async (page: ReportLearner[]) => {
+				const results = await releasedResults(db, {
+					schoolId,
+					classId: filter.classId,
+					learnerIds: page.map((l) => l.id),
+					includeSelf: false
+				});
+				return page.map(
+					(learner) =>
+						learnerRowsFromResults(learner, results.get(learner.id) ?? [], filter, fusion, mapped)
+							.rows
+				);
+			};
+	// A page's results are some 160 a learner (20 tasks × 8 criteria): 200 learners a page keep
+	// them to a few megabytes.
+	const size = pageSize ?? (rowsFromTotals(filter, framework) ? 500 : 200);
+	for await (const learners of learnerRowPages(db, schoolId, filter, rowsOf, size))
+		yield { skills, framework: mapped !== null, learners };
 }
 
 /**
- * The report worked out from every released result (a class's own report, another framework's
- * view): also the reference the aggregates and the group totals are tested against.
+ * One learner's rows from their released results: their Fusion Skills profile, or that profile read
+ * in another framework (each row with its working), and each column's level.
+ */
+function learnerRowsFromResults(
+	learner: ReportLearner,
+	results: readonly CriterionResult[],
+	filter: SchoolReportFilter,
+	fusion: readonly ReportSkill[],
+	mapped: MappedFramework | null
+): { rows: LearnerSkillRow[]; levels: Map<number, number | null> } {
+	const own = filter.term
+		? results.filter((r) => schoolTerm(r.releasedAt).key === filter.term)
+		: results;
+	const fusionProfile = fusionSkillProfile(
+		own,
+		fusion.map((s) => s.id)
+	);
+	const skills = mapped ? mapped.items : fusion;
+	const converted = mapped
+		? mappedProfile(
+				own,
+				fusionProfile,
+				mapped.crosswalk,
+				skills.map((s) => s.id)
+			)
+		: null;
+	const profile = converted ?? fusionProfile;
+	const codeOf = (id: number) => fusion.find((s) => s.id === id)?.code ?? '';
+	const levels = new Map<number, number | null>();
+	const rows = skills.map((skill): LearnerSkillRow => {
+		const entry = profile.get(skill.id)!;
+		const conversion = converted?.get(skill.id);
+		levels.set(skill.id, entry.level);
+		return {
+			learnerId: learner.id,
+			username: learner.username,
+			name: learner.name,
+			yearGroup: learner.yearGroup,
+			classes: learner.classes,
+			skillCode: skill.code,
+			skill: skill.title,
+			level: entry.level,
+			words: levelWords(entry.level, LEVEL_LABELS),
+			evidenceCount: entry.evidenceCount,
+			taskCount: entry.tasks.length,
+			// How a mapped figure came from the Fusion Skills (only in a mapped framework's report).
+			...(conversion ? { working: workingText(conversion, codeOf) } : {})
+		};
+	});
+	return { rows, levels };
+}
+
+/**
+ * The report worked out from every released result in scope (a class's own report): also the
+ * reference the totals are tested against.
  */
 export async function schoolFusionReportFromResults(
 	db: DB,
@@ -169,12 +264,15 @@ export async function schoolFusionReportFromResults(
 			)
 			.orderBy('users.family_name')
 			.orderBy('users.given_name')
+			.orderBy('users.id')
 			.execute(),
 		db
 			.selectFrom('enrolments')
 			.innerJoin('classes', 'classes.id', 'enrolments.class_id')
 			.select(['enrolments.learner_id as learnerId', 'classes.id as classId', 'classes.name'])
 			.where('classes.school_id', '=', schoolId)
+			.orderBy('classes.name')
+			.orderBy('classes.id')
 			.execute(),
 		skillList(db),
 		releasedResults(db, {
@@ -186,13 +284,8 @@ export async function schoolFusionReportFromResults(
 		schoolClassesInOrder(db, schoolId),
 		framework === 'fusion-skills' ? null : mappedFramework(db, schoolId, framework)
 	]);
-	const fusionIds = fusion.map((s) => s.id);
-	const fusionCode = new Map(fusion.map((s) => [s.id, s.code]));
 	// The columns of the report: the Fusion Skills, or the chosen framework's items.
-	const skills = mapped
-		? mapped.items.map(({ id, code, title, identifier }) => ({ id, code, title, identifier }))
-		: fusion;
-	const skillIds = skills.map((s) => s.id);
+	const skills = mapped ? itemColumns(mapped) : fusion;
 	const classesOf = new Map<number, { classId: number; name: string }[]>();
 	for (const e of enrolments)
 		classesOf.set(e.learnerId, [
@@ -200,36 +293,24 @@ export async function schoolFusionReportFromResults(
 			{ classId: e.classId, name: e.name }
 		]);
 
-	const rows = [];
+	const rows: LearnerSkillRow[] = [];
 	const learnerLevels = new Map<number, Map<number, number | null>>();
 	for (const learner of learners) {
-		let own = results.get(learner.id) ?? [];
-		if (filter.term) own = own.filter((r) => schoolTerm(r.releasedAt).key === filter.term);
-		const fusionProfile = fusionSkillProfile(own, fusionIds);
-		const converted = mapped ? mappedProfile(own, fusionProfile, mapped.crosswalk, skillIds) : null;
-		const profile = converted ?? fusionProfile;
-		learnerLevels.set(learner.id, new Map(skillIds.map((id) => [id, profile.get(id)!.level])));
-		for (const skill of skills) {
-			const entry = profile.get(skill.id)!;
-			const conversion = converted?.get(skill.id);
-			rows.push({
-				learnerId: learner.id,
+		const own = learnerRowsFromResults(
+			{
+				id: learner.id,
 				username: learner.username,
 				name: displayName(learner),
 				yearGroup: learner.yearGroup ?? '',
-				classes: (classesOf.get(learner.id) ?? []).map((c) => c.name).join('; '),
-				skillCode: skill.code,
-				skill: skill.title,
-				level: entry.level,
-				words: levelWords(entry.level, LEVEL_LABELS),
-				evidenceCount: entry.evidenceCount,
-				taskCount: entry.tasks.length,
-				// How a mapped figure came from the Fusion Skills (only in a mapped framework's report).
-				...(conversion
-					? { working: workingText(conversion, (id) => fusionCode.get(id) ?? '') }
-					: {})
-			});
-		}
+				classes: (classesOf.get(learner.id) ?? []).map((c) => c.name).join('; ')
+			},
+			results.get(learner.id) ?? [],
+			filter,
+			fusion,
+			mapped
+		);
+		learnerLevels.set(learner.id, own.levels);
+		rows.push(...own.rows);
 	}
 
 	const summarise = (groupOf: (learnerId: number) => string[]) => {
@@ -270,23 +351,7 @@ export async function schoolFusionReportFromResults(
 	return {
 		skills,
 		/** the framework shown, with each item's mapping onto the Fusion Skills; null: Fusion Skills */
-		framework: mapped
-			? {
-					slug: mapped.slug,
-					title: mapped.title,
-					shortTitle: mapped.shortTitle,
-					creator: mapped.creator,
-					mapping: mapped.items.map((item) => ({
-						code: item.code,
-						title: item.title,
-						skills: item.mapping.map((m) => ({
-							code: fusionCode.get(m.skillId) ?? '',
-							title: fusion.find((s) => s.id === m.skillId)?.title ?? '',
-							share: m.share
-						}))
-					}))
-				}
-			: null,
+		framework: mapped ? frameworkShown(mapped, fusion) : null,
 		rows,
 		byClass: summarise((id) =>
 			(classesOf.get(id) ?? [])
