@@ -61,6 +61,37 @@ async function timed(label: string, times: number, run: () => Promise<unknown>) 
 	return result;
 }
 
+/**
+ * A page timed in every school, the schools taken in turn within each round (the first of a round
+ * moving on each time): the machine's speed drifts over minutes, and timing one school's runs after
+ * another's put that drift into the comparison between sizes.
+ */
+async function timedAcrossSizes(
+	label: (size: number) => string,
+	times: number,
+	runs: Map<number, () => Promise<unknown>>
+): Promise<Record<string, number>> {
+	const sizes = [...runs.keys()];
+	const samples = new Map(sizes.map((size) => [size, [] as number[]]));
+	for (const run of runs.values()) await run(); // warm-up
+	for (let i = 0; i < times; i++)
+		for (let k = 0; k < sizes.length; k++) {
+			const size = sizes[(i + k) % sizes.length]!;
+			const start = performance.now();
+			await runs.get(size)!();
+			samples.get(size)!.push(performance.now() - start);
+		}
+	const medians: Record<string, number> = {};
+	for (const size of sizes) {
+		const own = samples.get(size)!;
+		medians[String(size)] = ms(percentile(own, 50));
+		console.log(
+			`  ${label(size)}: median ${medians[String(size)]} ms, p95 ${ms(percentile(own, 95))} ms (${times} runs, interleaved)`
+		);
+	}
+	return medians;
+}
+
 async function get(path: string, cookie: string) {
 	const response = await fetch(ORIGIN + path, { headers: { cookie, accept: 'text/html' } });
 	if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
@@ -562,33 +593,38 @@ async function main() {
 				get(`/teacher/tasks/${markedTask}/moderation`, teacherCookie)
 			)
 		).median;
-		const profile: Record<string, number> = {};
-		const adminPage: Record<string, number> = {};
 		const csv: Record<string, number> = {};
 		const csvMemory: Record<string, number> = {};
-		const adminPageMapped: Record<string, number> = {};
 		const csvMapped: Record<string, number> = {};
 		const csvMappedMemory: Record<string, number> = {};
+		const eachSchool = (path: (n: number) => string) =>
+			new Map(
+				schools.map((school) => {
+					const n = school.learners;
+					return [n, () => get(path(n), admins.get(n)!)] as const;
+				})
+			);
+		const profile = await timedAcrossSizes(
+			(n) => `learner profile, ${n}-learner school`,
+			20,
+			eachSchool((n) => `/profile/${profileLearner.get(n)}`)
+		);
+		// 30 runs: a page of ~10 ms, whose median over 10 moved by a third from run to run.
+		const adminPage = await timedAcrossSizes(
+			(n) => `admin reports page, ${n} learners`,
+			30,
+			eachSchool(() => '/admin/reports')
+		);
+		// The same page read in another framework: from its items' class and year group totals
+		// (0035), not from every released result of the school (2.0 s at 2,000 learners before).
+		const adminPageMapped = await timedAcrossSizes(
+			(n) => `admin reports page in Skills Builder, ${n} learners`,
+			30,
+			eachSchool(() => '/admin/reports?framework=skills-builder')
+		);
 		for (const school of schools) {
 			const n = school.learners;
 			const cookie = admins.get(n)!;
-			profile[String(n)] = (
-				await timed(`learner profile, ${n}-learner school`, 20, () =>
-					get(`/profile/${profileLearner.get(n)}`, cookie)
-				)
-			).median;
-			adminPage[String(n)] =
-				// 30 runs: a page of ~10 ms, whose median over 10 moved by a third from run to run.
-				(
-					await timed(`admin reports page, ${n} learners`, 30, () => get('/admin/reports', cookie))
-				).median;
-			// The same page read in another framework: from its items' class and year group totals
-			// (0035), not from every released result of the school (2.0 s at 2,000 learners before).
-			adminPageMapped[String(n)] = (
-				await timed(`admin reports page in Skills Builder, ${n} learners`, 30, () =>
-					get('/admin/reports?framework=skills-builder', cookie)
-				)
-			).median;
 			// One CSV first, outside the measure: the first report starts the report worker (a V8
 			// isolate of its own, ~40–70 MB once), which is not growth with the size of the report.
 			await get('/admin/reports/fusion-skills.csv?kind=learners', cookie);

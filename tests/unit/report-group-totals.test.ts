@@ -266,7 +266,7 @@ describe('class × skill and year group × skill totals (issue 16, 0032)', () =>
 		await db.destroy();
 	}, 120_000);
 
-	it('two connections writing at once (two servers) leave totals equal to a recomputation, with no deadlock', async () => {
+	it('two connections writing at once (two servers) leave totals equal to a recomputation, with no deadlock, a school’s crosswalk saved meanwhile too', async () => {
 		const { db, schoolId } = await demoDatabase();
 		process.env.UPLOADS_DIR = mkdtempSync(join(tmpdir(), 'fusion-group-totals-'));
 		// Two servers share a database on PostgreSQL only; on SQLite one server's one connection
@@ -295,6 +295,40 @@ describe('class × skill and year group × skill totals (issue 16, 0032)', () =>
 				round % 2 === 0
 					? enrolLearners(other, schoolId, admin.id, 2, [moving.id])
 					: unenrolLearner(db, schoolId, admin.id, 2, learners[(round - 1) % learners.length]!.id)
+			]);
+			await expectGroupTotalsMatchRecomputation(db);
+		}
+		// A school's Skills Builder crosswalk saved through one connection (its items counted again
+		// for the whole school) while, through the other, a learner is deactivated or counted again
+		// and grades change: the school's counting lock puts them in turn.
+		const [skillsBuilder, fusion] = await Promise.all([
+			mappedFramework(db, schoolId, 'skills-builder'),
+			skillList(db)
+		]);
+		for (let round = 0; round < 4; round++) {
+			const skill = fusion[round % fusion.length]!;
+			const returning = learners[round % 2]!;
+			await Promise.all([
+				saveSchoolCrosswalk(
+					other,
+					schoolId,
+					admin.id,
+					skillsBuilder.items.map((item) => ({
+						sourceItemId: item.id,
+						targetItemId: skill.id,
+						weight: 1 + round
+					})),
+					SKILLS_BUILDER.identifier
+				),
+				setAccountActive(db, schoolId, admin.id, returning.id, round >= 2),
+				...learners.slice(2).map((l, i) =>
+					saveTeacherGrade(i % 2 ? other : db, teacher, taskId, l.id, {
+						kind: 'criterion',
+						criterionId: criteria[(i + round) % 2]!.criterionId,
+						value: (i * 17 + round * 31) % 101,
+						reason: 'Changed again.'
+					})
+				)
 			]);
 			await expectGroupTotalsMatchRecomputation(db);
 		}

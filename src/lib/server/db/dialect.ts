@@ -123,17 +123,25 @@ export function jsonTextWithCountAdded(
 
 /**
  * Holds a lock named `key` until the transaction ends, so two app servers doing the same
- * read-then-write (a sign-in attempt counted against its allowance, say) take turns. SQLite needs
- * none: its transactions on the app's one connection already run one at a time.
+ * read-then-write (a sign-in attempt counted against its allowance, say) take turns. `shared`:
+ * any number of holders at once, none beside an exclusive holder. SQLite needs none: its
+ * transactions on the app's one connection already run one at a time.
  */
 export async function lockForTransaction(
 	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 	trx: Kysely<any>,
-	key: string
+	key: string,
+	mode: 'exclusive' | 'shared' = 'exclusive'
 ): Promise<void> {
-	if (isPostgres(trx))
-		await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+	if (!isPostgres(trx)) return;
+	if (mode === 'shared')
+		await sql`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))`.execute(trx);
+	else await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
 }
+
+/** Whether locks between app servers mean anything here (PostgreSQL), so worth a query to find. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const locksBetweenServers = (db: Kysely<any>): boolean => isPostgres(db);
 
 /**
  * After an erasure: SQLite keeps recently deleted pages in its write-ahead log until a checkpoint

@@ -104,6 +104,18 @@ export async function capriTree(db: DB) {
 }
 
 export async function crosswalkFor(db: DB, schoolId: number): Promise<CrosswalkWeight[]> {
+	return (await crosswalksFor(db, [schoolId])).get(schoolId)!;
+}
+
+/**
+ * Each school's crosswalk: its own rows where it edited a source, else the shipped default. In one
+ * order (source, target), so an item's shares are summed alike wherever they are worked out (the
+ * report and its totals agree to the last digit).
+ */
+export async function crosswalksFor(
+	db: DB,
+	schoolIds: readonly number[]
+): Promise<Map<number, CrosswalkWeight[]>> {
 	const rows = await db
 		.selectFrom('crosswalk_weights')
 		.select([
@@ -112,11 +124,24 @@ export async function crosswalkFor(db: DB, schoolId: number): Promise<CrosswalkW
 			'target_item_id as targetItemId',
 			'weight'
 		])
-		.where((eb) => eb.or([eb('school_id', 'is', null), eb('school_id', '=', schoolId)]))
+		.where((eb) =>
+			eb.or([
+				eb('school_id', 'is', null),
+				...(schoolIds.length ? [eb('school_id', 'in', [...schoolIds])] : [])
+			])
+		)
+		.orderBy('source_item_id')
+		.orderBy('target_item_id')
 		.execute();
-	return effectiveCrosswalk(
-		rows.filter((r) => r.schoolId === null),
-		rows.filter((r) => r.schoolId === schoolId)
+	const defaults = rows.filter((r) => r.schoolId === null);
+	return new Map(
+		[...new Set(schoolIds)].map((schoolId) => [
+			schoolId,
+			effectiveCrosswalk(
+				defaults,
+				rows.filter((r) => r.schoolId === schoolId)
+			)
+		])
 	);
 }
 

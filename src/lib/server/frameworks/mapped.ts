@@ -1,7 +1,6 @@
 import type { DB } from '../db/connection';
-import { crosswalkFor, frameworkItems } from './frameworks';
+import { crosswalkFor, crosswalksFor, frameworkItems } from './frameworks';
 import { itemMapping, type MappingShare } from '../../domain/framework-conversion';
-import { effectiveCrosswalk } from '../../domain/crosswalk';
 import {
 	frameworkView,
 	MAPPED_FRAMEWORKS,
@@ -42,54 +41,42 @@ export async function mappedFramework(db: DB, schoolId: number, slug: MappedFram
 
 export type MappedFramework = Awaited<ReturnType<typeof mappedFramework>>;
 
+/** The items of every framework a report can be read in that are given a level (top-level only). */
+export async function mappedItemIds(db: DB): Promise<number[]> {
+	const items = await db
+		.selectFrom('framework_items')
+		.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
+		.select('framework_items.id')
+		.where(
+			'frameworks.identifier',
+			'in',
+			MAPPED_FRAMEWORKS.map((v) => v.framework.identifier)
+		)
+		.where('framework_items.parent_id', 'is', null)
+		.orderBy('framework_items.id')
+		.execute();
+	return items.map((i) => i.id);
+}
+
 /**
  * Each school's items of every framework a report can be read in (Skills Builder, the OECD
- * Learning Compass: top-level items only), with the item's mapping onto the Fusion Skills through
- * that school's crosswalk: what the class and year group totals of those frameworks are counted
- * with (`profiles/group-totals.ts`). Two queries for any number of schools.
+ * Learning Compass), with the item's mapping onto the Fusion Skills through that school's
+ * crosswalk, as `mappedFramework` gives it: what the class and year group totals of those
+ * frameworks are counted with (`profiles/group-totals.ts`). Two queries for any number of schools.
  */
 export async function schoolItemMappings(
 	db: DB,
 	schoolIds: readonly number[]
 ): Promise<Map<number, { itemId: number; mapping: MappingShare[] }[]>> {
-	const bySchool = new Map<number, { itemId: number; mapping: MappingShare[] }[]>();
-	if (schoolIds.length === 0) return bySchool;
-	const [items, rows] = await Promise.all([
-		db
-			.selectFrom('framework_items')
-			.innerJoin('frameworks', 'frameworks.id', 'framework_items.framework_id')
-			.select('framework_items.id')
-			.where(
-				'frameworks.identifier',
-				'in',
-				MAPPED_FRAMEWORKS.map((v) => v.framework.identifier)
-			)
-			.where('framework_items.parent_id', 'is', null)
-			.orderBy('framework_items.id')
-			.execute(),
-		db
-			.selectFrom('crosswalk_weights')
-			.select([
-				'school_id as schoolId',
-				'source_item_id as sourceItemId',
-				'target_item_id as targetItemId',
-				'weight'
-			])
-			.where((eb) => eb.or([eb('school_id', 'is', null), eb('school_id', 'in', [...schoolIds])]))
-			.execute()
+	if (schoolIds.length === 0) return new Map();
+	const [itemIds, crosswalks] = await Promise.all([
+		mappedItemIds(db),
+		crosswalksFor(db, schoolIds)
 	]);
-	const itemIds = new Set(items.map((i) => i.id));
-	const ofItems = rows.filter((r) => itemIds.has(r.sourceItemId));
-	const defaults = ofItems.filter((r) => r.schoolId === null);
-	for (const schoolId of new Set(schoolIds)) {
-		const crosswalk = effectiveCrosswalk(
-			defaults,
-			ofItems.filter((r) => r.schoolId === schoolId)
-		);
-		bySchool.set(
+	return new Map(
+		[...crosswalks].map(([schoolId, crosswalk]) => [
 			schoolId,
-			items.map((i) => ({ itemId: i.id, mapping: itemMapping(crosswalk, i.id) }))
-		);
-	}
-	return bySchool;
+			itemIds.map((itemId) => ({ itemId, mapping: itemMapping(crosswalk, itemId) }))
+		])
+	);
 }

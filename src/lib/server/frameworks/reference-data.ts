@@ -174,16 +174,23 @@ async function ensureDefaultCrosswalk(trx: Transaction<Database>) {
 	const missing = rows.filter((r) => !present.has(r.source_item_id));
 	if (missing.length === 0) return;
 	await trx.insertInto('crosswalk_weights').values(missing).execute();
-	// A framework shipped after learners were counted: its items' report totals are counted now,
-	// in every school that counts learners (none on a new installation).
+	// Defaults shipped after learners were counted: a CAPRI sub-category's give criteria their Fusion
+	// Skill shares (every learner's totals move), another framework's item's are read from the
+	// Fusion Skills (its totals are counted). In every school that counts anyone, in id order.
 	const capri = new Set(items.filter((i) => i.identifier === CAPRI.identifier).map((i) => i.id));
-	if (missing.every((r) => capri.has(r.source_item_id))) return;
+	const sharesMoved = missing.some((r) => capri.has(r.source_item_id));
+	const itemsAdded = missing.some((r) => !capri.has(r.source_item_id));
 	const schools = await trx
 		.selectFrom('report_group_members')
 		.select('school_id')
-		.distinct()
+		.union(trx.selectFrom('learner_skill_aggregates').select('school_id'))
+		.orderBy('school_id')
 		.execute();
 	if (schools.length === 0) return;
-	const { recountSchoolItemTotals } = await import('../profiles/aggregates');
-	for (const { school_id } of schools) await recountSchoolItemTotals(trx, school_id);
+	const { refreshAggregatesForSchool, recountSchoolItemTotals } =
+		await import('../profiles/aggregates');
+	for (const { school_id } of schools) {
+		if (sharesMoved) await refreshAggregatesForSchool(trx, school_id);
+		if (itemsAdded) await recountSchoolItemTotals(trx, school_id);
+	}
 }

@@ -157,7 +157,7 @@ export const EXPORT_README_TABLES: Record<string, string> = {
 	report_group_sizes:
 		'Not included: how many learners each class and year group has, for the school report (no names).',
 	report_group_totals:
-		'Not included: sums per class and year group and skill of the totals above, for the school report (no names).'
+		'Not included: sums per class and year group and skill of the totals above (and of the same read in Skills Builder and the OECD Learning Compass), for the school report (no names).'
 };
 
 function exportReadme(learnerLabel: string, exportedAt: string) {

@@ -1,12 +1,12 @@
 import { sql, type RawBuilder } from 'kysely';
-import { lockRowsForTransaction } from '../db/dialect';
+import { lockForTransaction, lockRowsForTransaction, locksBetweenServers } from '../db/dialect';
 import type { DB } from '../db/connection';
 import { chunks } from '../db/chunks';
 import { levelOf, schoolTerm, type CriterionResult } from '../../domain/profiles';
 import { releasedResults } from './results';
 import { nowIso } from '../clock';
 import { applyGroupDeltas, countedNow, GroupDeltas, recordMembers } from './group-totals';
-import { schoolItemMappings } from '../frameworks/mapped';
+import { mappedItemIds } from '../frameworks/mapped';
 
 /**
  * The one rule that keeps `learner_skill_aggregates` (0026) and `learner_term_skill_aggregates`
@@ -53,6 +53,11 @@ async function recountLearners(
 	change: (part: number[]) => Promise<void>
 ): Promise<void> {
 	const unique = [...new Set(learnerIds)].sort((a, b) => a - b);
+	// Their schools' counting locks first, shared (before any learner's row lock, so it cannot
+	// deadlock with a school-wide recount, which takes its school's alone and then the rows).
+	if (locksBetweenServers(db))
+		for (const schoolId of await schoolsCounting(db, unique))
+			await lockForTransaction(db, countingLockOf(schoolId), 'shared');
 	const deltas = new GroupDeltas();
 	for (const part of chunks(unique, 200)) {
 		// Two refreshes of one learner at once (two servers, PostgreSQL) take turns, in id order so
@@ -71,14 +76,14 @@ async function recountLearners(
  * After a school's crosswalk of a framework the report can be read in changed (Skills Builder, the
  * OECD Learning Compass): those frameworks' class and year group totals in the school are counted
  * again from every counted learner's Fusion Skills levels; the Fusion Skills' own totals do not
- * move. Every such learner's row is locked first, in id order as `recountLearners` locks them, so a
- * release waiting for one of them counts with the new crosswalk once this commits, and one holding
- * them has added its share before these are counted.
+ * move. The school's counting lock is taken first (exclusive: no other recount in the school runs
+ * beside it, and none starts until this commits, so it counts with the new crosswalk), then every
+ * counted learner's row, in id order as `recountLearners` takes them.
  */
 export async function recountSchoolItemTotals(db: DB, schoolId: number): Promise<void> {
-	const mappings = await schoolItemMappings(db, [schoolId]);
-	const items = new Set((mappings.get(schoolId) ?? []).map((i) => i.itemId));
+	const items = new Set(await mappedItemIds(db));
 	if (items.size === 0) return;
+	await lockForTransaction(db, countingLockOf(schoolId));
 	const counted = await db
 		.selectFrom('report_group_members')
 		.select('learner_id')
@@ -107,6 +112,35 @@ export async function recountSchoolItemTotals(db: DB, schoolId: number): Promise
 		);
 	}
 	await applyGroupDeltas(db, deltas);
+}
+
+/**
+ * A school's counting lock (PostgreSQL): every recount of some learners holds their schools' shared,
+ * a recount of a whole school (its crosswalk changed) holds its own exclusive. Without it a learner
+ * counted for the first time in that school while the whole school was recounted (reactivated,
+ * imported again) was counted with the crosswalk before the change, or its rows deleted unseen,
+ * and the totals stayed wrong.
+ */
+const countingLockOf = (schoolId: number) => `report-counting:${schoolId}`;
+
+/** The schools these learners are (or were last) counted in, in id order. */
+async function schoolsCounting(db: DB, learnerIds: readonly number[]): Promise<number[]> {
+	const schools = new Set<number>();
+	for (const part of chunks([...learnerIds], 500)) {
+		const rows = await db
+			.selectFrom('memberships')
+			.select('school_id as schoolId')
+			.where('user_id', 'in', part)
+			.union(
+				db
+					.selectFrom('report_group_members')
+					.select('school_id as schoolId')
+					.where('learner_id', 'in', part)
+			)
+			.execute();
+		for (const r of rows) schools.add(r.schoolId);
+	}
+	return [...schools].sort((a, b) => a - b);
 }
 
 /**
@@ -292,6 +326,8 @@ export async function refreshAggregatesForTasks(db: DB, taskIds: readonly number
  * filled in bulk, by the seed or the bench, is counted into its group totals this way).
  */
 export async function refreshAggregatesForSchool(db: DB, schoolId: number): Promise<void> {
+	// Everyone it counts is read once no one else is counting in the school (`countingLockOf`).
+	await lockForTransaction(db, countingLockOf(schoolId));
 	const [learners, students] = await Promise.all([
 		db
 			.selectFrom('submissions')

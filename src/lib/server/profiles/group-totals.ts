@@ -15,6 +15,11 @@ const SEP = '\u0001';
  * order, and two servers adding to one row at once each add theirs (an upsert adds to the row it
  * finds, under PostgreSQL's row lock).
  *
+ * The totals hold the Fusion Skills and the items of the other frameworks a report can be read
+ * in (0035), an item's level worked out from the Fusion Skills levels through the school's
+ * crosswalk as it stands: a change to that crosswalk counts the school's items again
+ * (`recountSchoolItemTotals`), since a learner's contribution before it cannot be worked out after.
+ *
  * Callers hold the learners' row locks (`refreshLearnerSkillAggregates` takes them), so one
  * learner's before and after cannot interleave with another write's. The deltas go in once, at the
  * end of the call, sorted by key: two transactions adding to the same rows lock them in the same

@@ -78,6 +78,38 @@ function totalsOfLearners(db: DB, ids: number[], term: string | undefined) {
 				.execute();
 }
 
+/**
+ * The report's learners: the school's active students (of a year group, of a class), by family
+ * name, given name, id.
+ */
+export function reportLearners(db: DB, schoolId: number, filter: SchoolReportFilter) {
+	return db
+		.selectFrom('memberships')
+		.innerJoin('users', 'users.id', 'memberships.user_id')
+		.select([
+			'users.id',
+			'users.username',
+			'users.given_name as givenName',
+			'users.family_name as familyName',
+			'memberships.year_group as yearGroup'
+		])
+		.where('memberships.school_id', '=', schoolId)
+		.where('memberships.role', '=', 'student')
+		.where('users.active', '=', 1)
+		.$if(filter.yearGroup !== undefined, (qb) =>
+			qb.where('memberships.year_group', '=', filter.yearGroup!)
+		)
+		.$if(filter.classId !== undefined, (qb) =>
+			qb.where('users.id', 'in', (eb) =>
+				eb.selectFrom('enrolments').select('learner_id').where('class_id', '=', filter.classId!)
+			)
+		)
+		.orderBy('users.family_name')
+		.orderBy('users.given_name')
+		.orderBy('users.id')
+		.execute();
+}
+
 /** A learner as each of their rows repeats them. */
 export interface ReportLearner {
 	id: number;
@@ -106,31 +138,7 @@ export async function* learnerRowPages(
 	pageSize = 500
 ): AsyncGenerator<LearnerSkillRow[][]> {
 	const [learners, enrolments] = await Promise.all([
-		db
-			.selectFrom('memberships')
-			.innerJoin('users', 'users.id', 'memberships.user_id')
-			.select([
-				'users.id',
-				'users.username',
-				'users.given_name as givenName',
-				'users.family_name as familyName',
-				'memberships.year_group as yearGroup'
-			])
-			.where('memberships.school_id', '=', schoolId)
-			.where('memberships.role', '=', 'student')
-			.where('users.active', '=', 1)
-			.$if(filter.yearGroup !== undefined, (qb) =>
-				qb.where('memberships.year_group', '=', filter.yearGroup!)
-			)
-			.$if(filter.classId !== undefined, (qb) =>
-				qb.where('users.id', 'in', (eb) =>
-					eb.selectFrom('enrolments').select('learner_id').where('class_id', '=', filter.classId!)
-				)
-			)
-			.orderBy('users.family_name')
-			.orderBy('users.given_name')
-			.orderBy('users.id')
-			.execute(),
+		reportLearners(db, schoolId, filter),
 		db
 			.selectFrom('enrolments')
 			.innerJoin('classes', 'classes.id', 'enrolments.class_id')

@@ -15,10 +15,11 @@ import type { LearnerSkillRow } from './school-aggregates';
 export type SchoolCsvKind = 'learners' | 'wide' | 'summary';
 
 /**
- * The school report as a CSV stream: the header, then a page of learners at a time (read from the
- * aggregates, keyset-paged), so the server holds one page, not the school, and hands the event loop
- * back between pages: saves on the same server are answered while a big report is written. Reads
- * byte for byte as `toCsv` of the whole report.
+ * The school report as a CSV stream: the header, then a page of learners at a time (their rows read
+ * from the learner × skill totals, or worked out from the page's results for a class or another
+ * framework: `schoolReportRowPages`), so the server holds one page, not the school, and hands the
+ * event loop back between pages: saves on the same server are answered while a big report is
+ * written. Reads byte for byte as `toCsv` of the whole report.
  */
 export function schoolCsvStream(
 	db: DB,

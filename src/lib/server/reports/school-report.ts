@@ -1,16 +1,21 @@
 import type { DB } from '../db/connection';
-import { fusionSkillProfile, levelWords, schoolTerm } from '../../domain/profiles';
+import {
+	fusionSkillProfile,
+	levelWords,
+	schoolTerm,
+	type CriterionResult
+} from '../../domain/profiles';
 import { releasedResults, skillList } from '../profiles/results';
 import { LEVEL_LABELS } from '../../domain/scales';
 import { compareGroupNames, displayName } from '../../domain/names';
 import { mappedProfile, workingText } from '../../domain/framework-conversion';
 import type { FrameworkViewSlug } from '../../domain/mapped-frameworks';
 import { mappedFramework, type MappedFramework } from '../frameworks/mapped';
-import type { CriterionResult } from '../../domain/profiles';
 import {
 	aggregateSummaries,
 	type ClassPage,
 	learnerRowPages,
+	reportLearners,
 	rowsFromSkillTotals,
 	rowsFromTotals,
 	summaryFromTotals,
@@ -241,31 +246,7 @@ export async function schoolFusionReportFromResults(
 	framework: FrameworkViewSlug
 ) {
 	const [learners, enrolments, fusion, results, classes, mapped] = await Promise.all([
-		db
-			.selectFrom('memberships')
-			.innerJoin('users', 'users.id', 'memberships.user_id')
-			.select([
-				'users.id',
-				'users.username',
-				'users.given_name as givenName',
-				'users.family_name as familyName',
-				'memberships.year_group as yearGroup'
-			])
-			.where('memberships.school_id', '=', schoolId)
-			.where('memberships.role', '=', 'student')
-			.where('users.active', '=', 1)
-			.$if(filter.yearGroup !== undefined, (qb) =>
-				qb.where('memberships.year_group', '=', filter.yearGroup!)
-			)
-			.$if(filter.classId !== undefined, (qb) =>
-				qb.where('users.id', 'in', (eb) =>
-					eb.selectFrom('enrolments').select('learner_id').where('class_id', '=', filter.classId!)
-				)
-			)
-			.orderBy('users.family_name')
-			.orderBy('users.given_name')
-			.orderBy('users.id')
-			.execute(),
+		reportLearners(db, schoolId, filter),
 		db
 			.selectFrom('enrolments')
 			.innerJoin('classes', 'classes.id', 'enrolments.class_id')
