@@ -622,6 +622,19 @@ async function main() {
 			30,
 			eachSchool(() => '/admin/reports?framework=skills-builder')
 		);
+		// The admin's home (its to-do counts) and the criteria bank (each criterion's tasks counted):
+		// both grew with the school or the database before their queries were fixed (742 ms and
+		// 420 ms on the 10,000-learner school's data).
+		const adminHome = await timedAcrossSizes(
+			(n) => `admin home, ${n} learners`,
+			20,
+			eachSchool(() => '/admin')
+		);
+		const criteriaBank = await timedAcrossSizes(
+			(n) => `criteria bank, ${n}-learner school`,
+			20,
+			eachSchool(() => '/teacher/criteria')
+		);
 		for (const school of schools) {
 			const n = school.learners;
 			const cookie = admins.get(n)!;
@@ -656,6 +669,8 @@ async function main() {
 		results.school_csv_ms = csv;
 		results.school_csv_peak_rss_growth_mb = csvMemory;
 		results.admin_reports_page_skills_builder_ms = adminPageMapped;
+		results.admin_home_page_ms = adminHome;
+		results.criteria_bank_page_ms = criteriaBank;
 		results.school_csv_skills_builder_ms = csvMapped;
 		results.school_csv_skills_builder_peak_rss_growth_mb = csvMappedMemory;
 		results.learner_pdf_ms = (
@@ -786,6 +801,8 @@ async function main() {
 			results.admin_reports_page_skills_builder_ms
 		),
 		'Skills Builder CSV ms by size': JSON.stringify(results.school_csv_skills_builder_ms),
+		'admin home ms by size': JSON.stringify(results.admin_home_page_ms),
+		'criteria bank ms by size': JSON.stringify(results.criteria_bank_page_ms),
 		'city report ms': results.city_report_ms
 	});
 }

@@ -40,29 +40,31 @@ export function peopleToDo(
 ) {
 	if (show === 'first-password')
 		return eb.and([eb('users.active', '=', 1), eb('users.must_change_password', '=', 1)]);
-	const liveClasses = eb
-		.selectFrom('classes')
-		.select('classes.id')
-		.where('classes.school_id', '=', schoolId)
-		.where('classes.archived', '=', 0);
+	// Each person's own enrolments and classes taught, by their index, joined to the class: with
+	// `class_id in (the school's live classes)` SQLite probed every class for every person (at
+	// 10,000 learners and 350 classes, 742 ms for the admin home's count).
 	return eb.and([
 		eb('users.active', '=', 1),
 		eb.not(
 			eb.exists(
 				eb
 					.selectFrom('enrolments')
+					.innerJoin('classes', 'classes.id', 'enrolments.class_id')
 					.select('enrolments.class_id')
 					.whereRef('enrolments.learner_id', '=', 'users.id')
-					.where('enrolments.class_id', 'in', liveClasses)
+					.where('classes.school_id', '=', schoolId)
+					.where('classes.archived', '=', 0)
 			)
 		),
 		eb.not(
 			eb.exists(
 				eb
 					.selectFrom('class_teachers')
+					.innerJoin('classes', 'classes.id', 'class_teachers.class_id')
 					.select('class_teachers.class_id')
 					.whereRef('class_teachers.teacher_id', '=', 'users.id')
-					.where('class_teachers.class_id', 'in', liveClasses)
+					.where('classes.school_id', '=', schoolId)
+					.where('classes.archived', '=', 0)
 			)
 		)
 	]);
