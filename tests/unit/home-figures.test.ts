@@ -19,7 +19,7 @@ import { createTask, setTaskState } from '../../src/lib/server/tasks/tasks';
 import { addTaskCriterion } from '../../src/lib/server/tasks/task-criteria';
 import { listBank } from '../../src/lib/server/criteria/criteria';
 import { listScales } from '../../src/lib/server/scales/scales';
-import { assignTeacher, createClass } from '../../src/lib/server/classes/classes';
+import { assignTeacher, createClass, enrolLearners } from '../../src/lib/server/classes/classes';
 import { createPerson, listSchoolPeople } from '../../src/lib/server/people/accounts';
 import { createBadge } from '../../src/lib/server/badges/badges';
 import { capriTree } from '../../src/lib/server/frameworks/frameworks';
@@ -456,6 +456,20 @@ describe('the admin home', () => {
 		expect(await list({ show: 'first-password' })).toEqual(['newlearner', 'newteacher']);
 		expect(await list({ role: 'student', show: 'no-class' })).toEqual(['newlearner']);
 		expect(await list({ role: 'teacher', show: 'no-class' })).toEqual(['newteacher']);
+
+		// In a class (taught): counted no more; that class archived (last year's): in no class again.
+		await enrolLearners(db, schoolId, admin.id, classId, [await userId(db, 'newlearner')]);
+		await assignTeacher(db, schoolId, admin.id, classId, await userId(db, 'newteacher'));
+		expect(await adminHome(db, schoolId, now)).toMatchObject({
+			learnersInNoClass: 0,
+			teachersInNoClass: 0
+		});
+		await db.updateTable('classes').set({ archived: 1 }).where('id', '=', classId).execute();
+		expect(await adminHome(db, schoolId, now)).toMatchObject({
+			learnersInNoClass: 1,
+			teachersInNoClass: 1
+		});
+		expect(await list({ role: 'student', show: 'no-class' })).toEqual(['newlearner']);
 
 		// The other school's admin sees their own school's to-dos, none of these.
 		const otherSchool = (await sessionUser(db, 'other-admin')).schoolId;
