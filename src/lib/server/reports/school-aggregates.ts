@@ -172,6 +172,28 @@ export async function* learnerRowPages(
 		);
 }
 
+/** One row of the report: the learner's cells, the skill's, and the figures for it. */
+export function learnerSkillRow(
+	learner: ReportLearner,
+	skill: Pick<ReportSkill, 'code' | 'title'>,
+	figures: { level: number | null; evidenceCount: number; taskCount: number; working?: string }
+): LearnerSkillRow {
+	return {
+		learnerId: learner.id,
+		username: learner.username,
+		name: learner.name,
+		yearGroup: learner.yearGroup,
+		classes: learner.classes,
+		skillCode: skill.code,
+		skill: skill.title,
+		level: figures.level,
+		words: levelWords(figures.level, LEVEL_LABELS),
+		evidenceCount: figures.evidenceCount,
+		taskCount: figures.taskCount,
+		...(figures.working === undefined ? {} : { working: figures.working })
+	};
+}
+
 /** The rows of a page of learners from their learner × skill totals: twelve rows a learner. */
 export function rowsFromSkillTotals(
 	db: DB,
@@ -197,20 +219,11 @@ export function rowsFromSkillTotals(
 			return skills.map((skill) => {
 				const t = own?.get(skill.id);
 				const weight = Number(t?.weight ?? 0);
-				const level = weight > 0 ? round3(Number(t!.levelSum) / weight) : null;
-				return {
-					learnerId: learner.id,
-					username: learner.username,
-					name: learner.name,
-					yearGroup: learner.yearGroup,
-					classes: learner.classes,
-					skillCode: skill.code,
-					skill: skill.title,
-					level,
-					words: levelWords(level, LEVEL_LABELS),
+				return learnerSkillRow(learner, skill, {
+					level: weight > 0 ? round3(Number(t!.levelSum) / weight) : null,
 					evidenceCount: weight > 0 ? Number(t!.evidenceCount) : 0,
 					taskCount: weight > 0 ? Number(t!.taskCount) : 0
-				};
+				});
 			});
 		});
 	};

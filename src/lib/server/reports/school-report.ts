@@ -15,6 +15,7 @@ import {
 	aggregateSummaries,
 	type ClassPage,
 	learnerRowPages,
+	learnerSkillRow,
 	reportLearners,
 	rowsFromSkillTotals,
 	rowsFromTotals,
@@ -212,25 +213,17 @@ function learnerRowsFromResults(
 	const profile = converted ?? fusionProfile;
 	const codeOf = (id: number) => fusion.find((s) => s.id === id)?.code ?? '';
 	const levels = new Map<number, number | null>();
-	const rows = skills.map((skill): LearnerSkillRow => {
+	const rows = skills.map((skill) => {
 		const entry = profile.get(skill.id)!;
 		const conversion = converted?.get(skill.id);
 		levels.set(skill.id, entry.level);
-		return {
-			learnerId: learner.id,
-			username: learner.username,
-			name: learner.name,
-			yearGroup: learner.yearGroup,
-			classes: learner.classes,
-			skillCode: skill.code,
-			skill: skill.title,
+		return learnerSkillRow(learner, skill, {
 			level: entry.level,
-			words: levelWords(entry.level, LEVEL_LABELS),
 			evidenceCount: entry.evidenceCount,
 			taskCount: entry.tasks.length,
 			// How a mapped figure came from the Fusion Skills (only in a mapped framework's report).
 			...(conversion ? { working: workingText(conversion, codeOf) } : {})
-		};
+		});
 	});
 	return { rows, levels };
 }
